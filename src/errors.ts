@@ -1,0 +1,96 @@
+/**
+ * One typed error class per stage. Each carries where it happened: an instruction slot index (as the
+ * kernel numbers them: lddw takes two), a source line and column, an ELF section or byte offset.
+ */
+export type ErrorKind = 'decode' | 'encode' | 'assemble' | 'load' | 'usage' | 'run' | 'verifier' | 'input';
+
+export interface ErrorLocation {
+  /** Instruction slot index. */
+  insn?: number;
+  /** Byte offset in the input. */
+  offset?: number;
+  /** 1-based source line and column (assembler). */
+  line?: number;
+  column?: number;
+  /** ELF section, symbol or file. */
+  section?: string;
+  symbol?: string;
+  file?: string;
+}
+
+export class BpfError extends Error {
+  readonly kind: ErrorKind;
+  readonly where: ErrorLocation;
+  /** The message without the location prefix. */
+  readonly detail: string;
+
+  constructor(kind: ErrorKind, detail: string, where: ErrorLocation = {}) {
+    super(formatLocation(where) + detail);
+    this.name = new.target.name;
+    this.kind = kind;
+    this.where = where;
+    this.detail = detail;
+  }
+
+  get insn(): number | undefined {
+    return this.where.insn;
+  }
+
+  /** The JSON shape the CLI prints: `{"kind":…,"insn":N,"message":…}`. */
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = { kind: this.kind };
+    if (this.where.insn !== undefined) o.insn = this.where.insn;
+    if (this.where.line !== undefined) o.line = this.where.line;
+    if (this.where.column !== undefined) o.column = this.where.column;
+    if (this.where.section !== undefined) o.section = this.where.section;
+    if (this.where.offset !== undefined) o.offset = this.where.offset;
+    o.message = this.message;
+    return o;
+  }
+}
+
+function formatLocation(w: ErrorLocation): string {
+  const parts: string[] = [];
+  if (w.file !== undefined) parts.push(w.file);
+  if (w.section !== undefined) parts.push(`section "${w.section}"`);
+  if (w.symbol !== undefined) parts.push(`symbol "${w.symbol}"`);
+  if (w.line !== undefined) parts.push(w.column !== undefined ? `line ${w.line}:${w.column}` : `line ${w.line}`);
+  if (w.insn !== undefined) parts.push(`instruction ${w.insn}`);
+  if (w.offset !== undefined && w.insn === undefined) parts.push(`offset ${w.offset}`);
+  return parts.length > 0 ? parts.join(': ') + ': ' : '';
+}
+
+/** Bytes that are not a valid instruction stream. */
+export class DecodeError extends BpfError {
+  constructor(detail: string, where: ErrorLocation) {
+    super('decode', detail, where);
+  }
+}
+
+/** An instruction that cannot be encoded (a field out of range). */
+export class EncodeError extends BpfError {
+  constructor(detail: string, where: ErrorLocation) {
+    super('encode', detail, where);
+  }
+}
+
+/** Assembler text that does not parse; names the line and column. */
+export class AssembleError extends BpfError {
+  constructor(detail: string, where: ErrorLocation) {
+    super('assemble', detail, where);
+  }
+}
+
+/** An object file or program input that cannot be loaded. */
+export class LoadError extends BpfError {
+  constructor(detail: string, where: ErrorLocation = {}) {
+    super('load', detail, where);
+  }
+}
+
+/** Bad command-line or API usage. */
+export class UsageError extends BpfError {
+  constructor(detail: string) {
+    super('usage', detail);
+  }
+}
