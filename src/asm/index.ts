@@ -1,0 +1,1 @@
+export { assemble, type AssembleOptions, type Syntax } from './assemble.js';
