@@ -104,6 +104,9 @@ export class AddressSpace {
    */
   kill(region: Region, kind: ViolationKind, reason: string): void {
     region.dead = { kind, reason };
+    // The interpreter's fast path tests only perms and size: a dead region fails it and the slow path
+    // (`check`) names the right violation.
+    region.perms = 0;
   }
 
   /** Drop a region whose pointers can no longer exist (end of a run); its window may be reused. */

@@ -20,7 +20,7 @@ export interface ErrorLocation {
 
 export class BpfError extends Error {
   readonly kind: ErrorKind;
-  readonly where: ErrorLocation;
+  where: ErrorLocation;
   /** The message without the location prefix. */
   readonly detail: string;
 
@@ -30,6 +30,13 @@ export class BpfError extends Error {
     this.kind = kind;
     this.where = where;
     this.detail = detail;
+  }
+
+  /** Add outer context (file, section…) the raising stage did not know; inner details win. */
+  locate(outer: ErrorLocation): this {
+    this.where = { ...outer, ...this.where };
+    this.message = formatLocation(this.where) + this.detail;
+    return this;
   }
 
   get insn(): number | undefined {

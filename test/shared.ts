@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Where the shared reference data lives: $BPFVM_SHARED, else ../shared beside the project. A fresh
+ * clone has none; suites that need it then say loudly that they did not run.
+ */
+export const SHARED = resolve(process.env.BPFVM_SHARED ?? resolve(import.meta.dirname, '..', '..', 'shared'));
+
+export function sharedPath(...parts: string[]): string | undefined {
+  const p = resolve(SHARED, ...parts);
+  return existsSync(p) ? p : undefined;
+}
+
+export function announceMissing(what: string): void {
+  const msg = `\n*** ${what}: ${SHARED} is missing, so this suite DID NOT RUN (set BPFVM_SHARED) ***\n`;
+  process.stderr.write(msg);
+}
