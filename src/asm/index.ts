@@ -1,1 +1,3 @@
 export { assemble, type AssembleOptions, type Syntax } from './assemble.js';
+export { disassemble, disassembleLines, printInsn, type DisassembleOptions, type PrintOptions, type Style } from './disassemble.js';
+export type { CallNames } from './print-pseudoc.js';

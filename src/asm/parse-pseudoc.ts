@@ -174,7 +174,9 @@ function load(c: Cursor, dst: RegOperand): ParsedStmt {
       found(c, type.signed ? undefined : memRow(kind, type.bytes), typeTok, `no packet load of ${typeTok?.text}`);
     c.expect('[');
     if (isRegister(c.peek())) {
-      const m = { src: c.register().reg, imm: c.is('+') || c.is('-') ? c.field(IMM32) : 0 };
+      const src = c.register().reg;
+      // The kernel prints `skb[r1 + -2]`, LLVM-style `skb[r1 - 0x2]`.
+      const m = { src, imm: c.accept('+') || c.is('-') ? c.field(IMM32) : 0 };
       c.expect(']');
       return one(row('ldind'), m);
     }
