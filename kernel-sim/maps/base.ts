@@ -1,0 +1,210 @@
+import { PERM_R, PERM_RW, PERM_W, type Region, type RegionKind } from '../address-space.js';
+import type { ViolationKind } from '../../src/violations.js';
+import type { MapEnv } from './env.js';
+import { ERRNO } from './errno.js';
+import { MapError } from './error.js';
+import { copyValue, SPIN_LOCK_SIZE } from './spin-lock.js';
+import { BPF_F, BPF_F_LOCK, MAP_TYPE, type MapTypeName } from './types.js';
+
+/** What the verifier needs to know about a map (through the Platform): plain readonly data. */
+export interface MapDefinition {
+  readonly name: string;
+  readonly typeName: MapTypeName;
+  /** BPF_MAP_TYPE_* number. */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly mapExtra: number;
+  /** Offset of the `struct bpf_spin_lock` in the value, or null. */
+  readonly spinLockOff: number | null;
+}
+
+/** BPF_MAP_CREATE's attributes. */
+export interface MapAttr {
+  type: MapTypeName;
+  name: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags?: number;
+  mapExtra?: number;
+  /** The template of a map-in-map's inner maps (inner_map_fd). */
+  innerMap?: BpfMap;
+  /** Where the value's `struct bpf_spin_lock` is (from BTF). */
+  spinLockOff?: number;
+}
+
+/** Where a value lives: a program's pointer to it is `region.addr(offset)`. */
+export interface ValueRef {
+  region: Region;
+  offset: number;
+}
+
+/** An errno (negative) or a result. */
+export type Result<T> = T | number;
+
+/**
+ * The common part of every map: its definition, the kernel object a program's map pointer points at, the
+ * program-side operations (what the helpers call; by default the answers of a map type that lacks them),
+ * the syscall-side copies, and the retirement of element memory.
+ */
+export abstract class BpfMap implements MapDefinition {
+  readonly name: string;
+  readonly typeName: MapTypeName;
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly mapExtra: number;
+  readonly spinLockOff: number | null;
+  readonly env: MapEnv;
+  /** `struct bpf_map`: its address is the map pointer (ld_imm64 of a map fd); its owner is this map. */
+  readonly object: Region;
+  /** The user-space id (what map-in-map values and map_get_fd_by_id name). */
+  readonly id: number;
+  /** Values freed while a program may still hold pointers to them; unmapped by `reclaim`. */
+  private readonly retired: Region[] = [];
+
+  constructor(env: MapEnv, attr: MapAttr) {
+    this.env = env;
+    this.name = attr.name;
+    this.typeName = attr.type;
+    this.type = MAP_TYPE[attr.type];
+    this.keySize = attr.keySize;
+    this.valueSize = attr.valueSize;
+    this.maxEntries = attr.maxEntries;
+    this.flags = attr.flags ?? 0;
+    this.mapExtra = attr.mapExtra ?? 0;
+    this.spinLockOff = attr.spinLockOff ?? null;
+    this.object = env.space.map('kernel-object', new Uint8Array(0), 0, `map "${this.name}"`, this);
+    this.id = env.idOf(this);
+  }
+
+  // ---- program side (the helpers) ----
+
+  /** bpf_map_lookup_elem: the value's place, or null (NULL). */
+  lookupElem(_key: Uint8Array): ValueRef | null {
+    return null;
+  }
+
+  /** bpf_map_update_elem: 0 or -errno. */
+  updateElem(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
+    return -ERRNO.EINVAL;
+  }
+
+  /** bpf_map_delete_elem: 0 or -errno. */
+  deleteElem(_key: Uint8Array): number {
+    return -ERRNO.EINVAL;
+  }
+
+  /** BPF_MAP_GET_NEXT_KEY: the key after `key` (the first when `key` is null or absent), or -errno. */
+  getNextKey(_key: Uint8Array | null): Result<Uint8Array> {
+    return -ERRNO.EINVAL;
+  }
+
+  /** bpf_map_push_elem. */
+  pushElem(_value: Uint8Array, _flags: number): number {
+    return -ERRNO.EOPNOTSUPP;
+  }
+
+  /** bpf_map_pop_elem: 0 with the value in `out`, or -errno. */
+  popElem(_out: Uint8Array): number {
+    return -ERRNO.EOPNOTSUPP;
+  }
+
+  /**
+   * bpf_map_peek_elem: 0 or -errno. Queues and stacks write the value into `buf`; a bloom filter reads
+   * the value to test from it.
+   */
+  peekElem(_buf: Uint8Array): number {
+    return -ERRNO.EOPNOTSUPP;
+  }
+
+  // ---- syscall side (user space) ----
+
+  /** BPF_MAP_LOOKUP_ELEM: a copy of the value (all CPUs' for per-CPU maps), or -errno. */
+  lookupSys(key: Uint8Array, flags = 0): Result<Uint8Array> {
+    if (this.flags & BPF_F.WRONLY) return -ERRNO.EPERM;
+    const err = this.checkLockFlag(flags, true);
+    if (err !== 0) return err;
+    const v = this.copyOut(key);
+    if (typeof v === 'number') return v;
+    // check_and_init_map_value: a copy never shows lock state.
+    if (this.spinLockOff !== null) v.fill(0, this.spinLockOff, this.spinLockOff + SPIN_LOCK_SIZE);
+    return v;
+  }
+
+  /** BPF_MAP_UPDATE_ELEM. */
+  updateSys(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    if (this.flags & BPF_F.RDONLY) return -ERRNO.EPERM;
+    const err = this.checkLockFlag(flags, false);
+    return err !== 0 ? err : this.copyIn(key, value, flags);
+  }
+
+  /** BPF_MAP_DELETE_ELEM. */
+  deleteSys(key: Uint8Array): number {
+    return this.flags & BPF_F.RDONLY ? -ERRNO.EPERM : this.deleteElem(key);
+  }
+
+  /** The syscall's value size: per-CPU maps exchange round_up(value_size, 8) bytes per CPU. */
+  get sysValueSize(): number {
+    return this.valueSize;
+  }
+
+  /** The value copy behind lookupSys. */
+  protected copyOut(key: Uint8Array): Result<Uint8Array> {
+    const ref = this.lookupElem(key);
+    return ref === null ? -ERRNO.ENOENT : ref.region.bytes.slice(ref.offset, ref.offset + this.valueSize);
+  }
+
+  /** The update behind updateSys. */
+  protected copyIn(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.updateElem(key, value, flags);
+  }
+
+  private checkLockFlag(flags: number, lookup: boolean): number {
+    if (lookup && (flags & ~BPF_F_LOCK) !== 0) return -ERRNO.EINVAL;
+    if ((flags & BPF_F_LOCK) !== 0 && this.spinLockOff === null) return -ERRNO.EINVAL;
+    return 0;
+  }
+
+  // ---- element memory ----
+
+  /** The permissions a program gets on this map's values (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG). */
+  protected get progPerms(): number {
+    return this.flags & BPF_F.RDONLY_PROG ? PERM_R : this.flags & BPF_F.WRONLY_PROG ? PERM_W : PERM_RW;
+  }
+
+  /** Map fresh zeroed memory for values. */
+  protected newRegion(size: number, what: string, kind: RegionKind = 'map-value'): Region {
+    return this.env.space.map(kind, new Uint8Array(size), this.progPerms, `${what} of map "${this.name}"`, this);
+  }
+
+  /** Copy a value into place (copy_map_value: the lock word stays). */
+  protected store(dst: Region, offset: number, value: Uint8Array): void {
+    copyValue(dst.bytes, offset, value, 0, this.valueSize, this.spinLockOff);
+  }
+
+  /** Free an element's memory: a later access through an old pointer raises `kind`. */
+  protected retire(region: Region, reason: string, kind: ViolationKind = 'use-after-free'): void {
+    this.env.space.kill(region, kind, reason);
+    this.retired.push(region);
+  }
+
+  /**
+   * End of an RCU grace period (no program is running): the windows of freed elements become reusable.
+   * Call between runs; until then stale pointers keep faulting.
+   */
+  reclaim(): void {
+    for (const r of this.retired) this.env.space.unmap(r);
+    this.retired.length = 0;
+  }
+
+  /** A typed error naming this map. */
+  protected error(errno: number, detail: string): MapError {
+    return new MapError(this.name, errno, detail);
+  }
+}

@@ -1,0 +1,84 @@
+import { ArrayMap, checkArray, PercpuArrayMap } from './array.js';
+import type { BpfMap, MapAttr } from './base.js';
+import { BloomFilterMap, checkBloom } from './bloom-filter.js';
+import type { AllocCheck } from './check.js';
+import type { MapEnv } from './env.js';
+import { ERRNO } from './errno.js';
+import { MapError } from './error.js';
+import { checkFdArray, ProgArray } from './fd-array.js';
+import { checkHash, HashMap, PercpuHashMap } from './hash.js';
+import { checkLpmTrie, LpmTrieMap } from './lpm-trie.js';
+import { ArrayOfMaps, checkHashOfMaps, checkInnerTemplate, HashOfMaps } from './map-in-map.js';
+import { PerfEventArray } from './perf-event-array.js';
+import { checkQueueStack, QueueStackMap } from './queue-stack.js';
+import { checkRingbuf, RingbufMap } from './ringbuf.js';
+import { SPIN_LOCK_SIZE } from './spin-lock.js';
+import { BPF_F, MAP_TYPE_NAMES, type MapTypeName } from './types.js';
+
+/** The concrete class each simulated map type makes. */
+interface Family<M extends BpfMap> {
+  check: AllocCheck;
+  make: new (env: MapEnv, attr: MapAttr) => M;
+}
+
+const withInner = (check: AllocCheck): AllocCheck => (attr, env) => check(attr, env) ?? checkInnerTemplate(attr.innerMap);
+
+/** The simulated map types: their alloc checks and classes. */
+const FAMILIES = {
+  array: { check: checkArray, make: ArrayMap },
+  percpu_array: { check: checkArray, make: PercpuArrayMap },
+  hash: { check: checkHash, make: HashMap },
+  percpu_hash: { check: checkHash, make: PercpuHashMap },
+  lru_hash: { check: checkHash, make: HashMap },
+  lru_percpu_hash: { check: checkHash, make: PercpuHashMap },
+  prog_array: { check: checkFdArray, make: ProgArray },
+  perf_event_array: { check: checkFdArray, make: PerfEventArray },
+  array_of_maps: { check: withInner(checkFdArray), make: ArrayOfMaps },
+  hash_of_maps: { check: withInner(checkHashOfMaps), make: HashOfMaps },
+  queue: { check: checkQueueStack, make: QueueStackMap },
+  stack: { check: checkQueueStack, make: QueueStackMap },
+  lpm_trie: { check: checkLpmTrie, make: LpmTrieMap },
+  bloom_filter: { check: checkBloom, make: BloomFilterMap },
+  ringbuf: { check: checkRingbuf, make: RingbufMap },
+} satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
+
+export type SimulatedMapType = keyof typeof FAMILIES;
+
+/** The class a map type makes: `createMap({ type: 'hash', … })` is a HashMap. */
+export type MapOf<T extends SimulatedMapType> = InstanceType<(typeof FAMILIES)[T]['make']>;
+
+/** Map types whose values may hold a bpf_spin_lock (map_check_btf). */
+const SPIN_LOCK_TYPES = new Set<MapTypeName>(['hash', 'array']);
+
+const OBJ_NAME_MAX = 15;
+
+/** BPF_MAP_CREATE: validate as map_create and the type's alloc checks do, then make the map. */
+export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr & { type: T }): MapOf<T> {
+  const fail = (errno: number, reason: string): never => {
+    throw new MapError(attr.name, errno, reason, 'load');
+  };
+  const family: Family<BpfMap> | undefined = (FAMILIES as Partial<Record<MapTypeName, Family<BpfMap>>>)[attr.type];
+  if (family === undefined) {
+    fail(-ERRNO.EINVAL, MAP_TYPE_NAMES.includes(attr.type) ? `${attr.type} maps are not simulated` : `unknown map type ${attr.type}`);
+  }
+  for (const [field, v] of [['key_size', attr.keySize], ['value_size', attr.valueSize], ['max_entries', attr.maxEntries]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) fail(-ERRNO.EINVAL, `${field} ${v} is not a u32`);
+  }
+  const flags = attr.flags ?? 0;
+  if (attr.type !== 'bloom_filter' && (attr.mapExtra ?? 0) !== 0) fail(-ERRNO.EINVAL, 'map_extra is for bloom filters only');
+  if (flags & BPF_F.RDONLY && flags & BPF_F.WRONLY) fail(-ERRNO.EINVAL, 'BPF_F_RDONLY and BPF_F_WRONLY exclude each other');
+  const problem = family!.check(attr, env);
+  if (problem !== null) fail(problem[0], problem[1]);
+  if (attr.name.length > OBJ_NAME_MAX || !/^[A-Za-z0-9_.]*$/.test(attr.name)) {
+    fail(-ERRNO.EINVAL, `name must be at most ${OBJ_NAME_MAX} characters of [A-Za-z0-9_.]`);
+  }
+  if (attr.spinLockOff !== undefined) {
+    const off = attr.spinLockOff;
+    if (flags & BPF_F.RDONLY_PROG) fail(-ERRNO.EACCES, 'a value with a bpf_spin_lock cannot be BPF_F_RDONLY_PROG');
+    if (!SPIN_LOCK_TYPES.has(attr.type)) fail(-ERRNO.ENOTSUPP, `${attr.type} map values cannot hold a bpf_spin_lock`);
+    if (!Number.isInteger(off) || off < 0 || off % SPIN_LOCK_SIZE !== 0 || off + SPIN_LOCK_SIZE > attr.valueSize) {
+      fail(-ERRNO.EINVAL, `bpf_spin_lock at offset ${off} does not fit a ${attr.valueSize}-byte value aligned`);
+    }
+  }
+  return new family!.make(env, attr) as MapOf<T>;
+}

@@ -1,0 +1,28 @@
+/** The Linux errno values the maps return (as negative numbers, like the kernel's helpers). */
+export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  E2BIG: 7,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ENODATA: 61,
+  EOPNOTSUPP: 95,
+  /** Kernel-internal (never meant for user space, yet map_create returns it). */
+  ENOTSUPP: 524,
+} as const;
+
+export type ErrnoName = keyof typeof ERRNO;
+
+const NAMES = new Map<number, ErrnoName>(Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]));
+
+/** `-22` → `"EINVAL"`. */
+export function errnoName(err: number): string {
+  return NAMES.get(Math.abs(err)) ?? `errno ${Math.abs(err)}`;
+}

@@ -1,0 +1,232 @@
+import type { Region } from '../address-space.js';
+import type { MapAttr, Result, ValueRef } from './base.js';
+import { accessOk, unknownFlags, type AllocCheck } from './check.js';
+import { byteKey, roundUp8, type HostScalar } from './codec.js';
+import type { MapEnv } from './env.js';
+import { ERRNO } from './errno.js';
+import { KeyedMap, perCpuCodec, scalarCodec, type ValueCodec } from './keyed.js';
+import { BPF_EXIST, BPF_F, BPF_F_ACCESS_MASK, BPF_F_LOCK, BPF_NOEXIST, LIMITS } from './types.js';
+
+const HTAB_CREATE_FLAG_MASK = BPF_F.NO_PREALLOC | BPF_F.NO_COMMON_LRU | BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F.ZERO_SEED;
+
+const isLru = (attr: MapAttr): boolean => attr.type === 'lru_hash' || attr.type === 'lru_percpu_hash';
+const isPercpu = (attr: MapAttr): boolean => attr.type === 'percpu_hash' || attr.type === 'lru_percpu_hash';
+
+/** htab_map_alloc_check and htab_map_alloc's size limits (hash, percpu_hash, lru_hash, lru_percpu_hash). */
+export const checkHash: AllocCheck = (attr, env) => {
+  const flags = attr.flags ?? 0;
+  const lru = isLru(attr);
+  if (lru && !env.capBpf) return [-ERRNO.EPERM, 'LRU maps need CAP_BPF'];
+  if (flags & BPF_F.ZERO_SEED && !env.capSysAdmin) return [-ERRNO.EPERM, 'BPF_F_ZERO_SEED needs CAP_SYS_ADMIN'];
+  const bad = unknownFlags(flags, HTAB_CREATE_FLAG_MASK);
+  if (bad !== null) return [-ERRNO.EINVAL, `flags ${bad} are not accepted by ${attr.type} maps`];
+  if (!accessOk(flags)) return [-ERRNO.EINVAL, 'BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG exclude each other'];
+  if (!lru && flags & BPF_F.NO_COMMON_LRU) return [-ERRNO.EINVAL, 'BPF_F_NO_COMMON_LRU is for LRU maps only'];
+  if (lru && flags & BPF_F.NO_PREALLOC) return [-ERRNO.ENOTSUPP, 'LRU maps are always preallocated (BPF_F_NO_PREALLOC)'];
+  if (attr.maxEntries === 0) return [-ERRNO.EINVAL, 'max_entries must not be 0'];
+  if (attr.keySize === 0) return [-ERRNO.EINVAL, 'key_size must not be 0'];
+  if (attr.valueSize === 0) return [-ERRNO.EINVAL, 'value_size must not be 0'];
+  if (attr.keySize + attr.valueSize >= LIMITS.KMALLOC_MAX_SIZE - LIMITS.HTAB_ELEM_SIZE) {
+    return [-ERRNO.E2BIG, `key_size + value_size (${attr.keySize + attr.valueSize}) is too large`];
+  }
+  if (isPercpu(attr) && roundUp8(attr.valueSize) > LIMITS.PCPU_MIN_UNIT_SIZE) {
+    return [-ERRNO.E2BIG, `per-CPU value_size ${attr.valueSize} exceeds ${LIMITS.PCPU_MIN_UNIT_SIZE}`];
+  }
+  if (attr.maxEntries > 2 ** 31) return [-ERRNO.E2BIG, `max_entries ${attr.maxEntries} exceeds 2^31`];
+  return null;
+};
+
+/** check_flags: BPF_NOEXIST on a present key, BPF_EXIST on an absent one. */
+export function checkExistFlags(present: boolean, flags: number): number {
+  const f = flags & ~BPF_F_LOCK;
+  if (present && f === BPF_NOEXIST) return -ERRNO.EEXIST;
+  if (!present && f === BPF_EXIST) return -ERRNO.ENOENT;
+  return 0;
+}
+
+interface HashElem {
+  readonly key: Uint8Array;
+  /** The value: one region, or one per CPU. */
+  readonly regions: Region[];
+}
+
+/**
+ * The hash family: each element's value is its own region (one per CPU for per-CPU maps), so deleting or
+ * replacing an element frees exactly its memory. Replacing a key's element allocates a new one, as the
+ * kernel does, except per-CPU maps and BPF_F_LOCK updates, which write in place. LRU maps evict the least
+ * recently used element (by program lookups and updates) when no element is free, before checking flags,
+ * as prealloc_lru_pop does.
+ */
+class HashTable<V> extends KeyedMap<V> {
+  readonly percpu: boolean;
+  readonly lru: boolean;
+  private readonly elems = new Map<string, HashElem>();
+  /** LRU maps: least recently used first. */
+  private readonly recency = new Map<string, HashElem>();
+  /** get_next_key's cursor: continuing from the key it last returned costs O(1). */
+  private cursor: { key: string; it: Iterator<string> } | null = null;
+
+  constructor(env: MapEnv, attr: MapAttr, codec: ValueCodec<V>) {
+    super(env, attr, codec);
+    this.percpu = isPercpu(attr);
+    this.lru = isLru(attr);
+  }
+
+  /** Elements in the map. */
+  get size(): number {
+    return this.elems.size;
+  }
+
+  override lookupElem(key: Uint8Array): ValueRef | null {
+    const e = this.elems.get(byteKey(key));
+    if (e === undefined) return null;
+    if (this.lru) this.touch(byteKey(key), e);
+    return { region: e.regions[this.percpu ? this.env.cpu : 0]!, offset: 0 };
+  }
+
+  /** bpf_map_lookup_percpu_elem. */
+  lookupPercpuElem(key: Uint8Array, cpu: number): ValueRef | null {
+    if (cpu >= this.env.nrCpus) return null;
+    const e = this.elems.get(byteKey(key));
+    return e === undefined ? null : { region: e.regions[this.percpu ? cpu : 0]!, offset: 0 };
+  }
+
+  override updateElem(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.update(key, value, flags, false);
+  }
+
+  override deleteElem(key: Uint8Array): number {
+    const k = byteKey(key);
+    const e = this.elems.get(k);
+    if (e === undefined) return -ERRNO.ENOENT;
+    this.remove(k, e, 'was deleted');
+    return 0;
+  }
+
+  override getNextKey(key: Uint8Array | null): Result<Uint8Array> {
+    const k = key === null ? undefined : byteKey(key);
+    let it: Iterator<string>;
+    if (k !== undefined && this.elems.has(k)) {
+      it = this.cursor?.key === k ? this.cursor.it : this.iteratorAfter(k);
+    } else {
+      it = this.elems.keys();
+    }
+    const next = it.next();
+    if (next.done === true) {
+      this.cursor = null;
+      return -ERRNO.ENOENT;
+    }
+    this.cursor = { key: next.value, it };
+    return this.elems.get(next.value)!.key.slice();
+  }
+
+  override get sysValueSize(): number {
+    return this.percpu ? roundUp8(this.valueSize) * this.env.nrCpus : this.valueSize;
+  }
+
+  protected override copyOut(key: Uint8Array): Result<Uint8Array> {
+    const e = this.elems.get(byteKey(key));
+    if (e === undefined) return -ERRNO.ENOENT;
+    if (!this.percpu) return e.regions[0]!.bytes.slice(0, this.valueSize);
+    const slot = roundUp8(this.valueSize);
+    const out = new Uint8Array(this.sysValueSize);
+    e.regions.forEach((r, cpu) => out.set(r.bytes, cpu * slot));
+    return out;
+  }
+
+  protected override copyIn(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.update(key, value, flags, true);
+  }
+
+  /** One update; `allCpus`: the value holds every CPU's copy (the syscall's per-CPU layout). */
+  private update(key: Uint8Array, value: Uint8Array, flags: number, allCpus: boolean): number {
+    const lockAllowed = !this.lru && !this.percpu;
+    if ((lockAllowed ? flags & ~BPF_F_LOCK : flags) > BPF_EXIST) return -ERRNO.EINVAL;
+    const k = byteKey(key);
+    if (flags & BPF_F_LOCK) {
+      if (this.spinLockOff === null) return -ERRNO.EINVAL;
+      const old = this.elems.get(k);
+      const err = checkExistFlags(old !== undefined, flags);
+      if (err !== 0) return err;
+      if (old !== undefined) {
+        this.store(old.regions[0]!, 0, value);
+        return 0;
+      }
+    }
+    // prealloc_lru_pop: take a free element, evicting when none is free (per-CPU LRU skips it for BPF_EXIST).
+    if (this.lru && !(this.percpu && flags === BPF_EXIST) && this.elems.size >= this.maxEntries) this.evict();
+    const old = this.elems.get(k);
+    const err = checkExistFlags(old !== undefined, flags);
+    if (err !== 0) return err;
+    if (this.percpu && old !== undefined) {
+      this.fill(old, value, allCpus, true);
+      if (this.lru) this.touch(k, old);
+      return 0;
+    }
+    if (old === undefined && this.elems.size >= this.maxEntries) return -ERRNO.E2BIG;
+    const e: HashElem = {
+      key: key.slice(),
+      regions: Array.from({ length: this.percpu ? this.env.nrCpus : 1 }, (_, cpu) =>
+        this.newRegion(this.valueSize, this.percpu ? `element (CPU ${cpu})` : 'element')),
+    };
+    this.fill(e, value, allCpus, false);
+    if (old !== undefined) this.retireElem(old, 'was replaced by an update of its key');
+    this.elems.set(k, e);
+    if (this.lru) this.touch(k, e);
+    return 0;
+  }
+
+  /** Write a value: every CPU's from the syscall layout, or this CPU's (other CPUs' new copies stay zero). */
+  private fill(e: HashElem, value: Uint8Array, allCpus: boolean, inPlace: boolean): void {
+    if (!this.percpu) {
+      this.store(e.regions[0]!, 0, value);
+      return;
+    }
+    const slot = roundUp8(this.valueSize);
+    e.regions.forEach((r, cpu) => {
+      if (allCpus) r.bytes.set(value.subarray(cpu * slot, cpu * slot + this.valueSize));
+      else if (cpu === this.env.cpu) r.bytes.set(value.subarray(0, this.valueSize));
+      else if (!inPlace) r.bytes.fill(0);
+    });
+  }
+
+  private evict(): void {
+    const lru = this.recency.entries().next();
+    if (lru.done !== true) this.remove(lru.value[0], lru.value[1], 'was evicted from the LRU map');
+  }
+
+  private touch(k: string, e: HashElem): void {
+    this.recency.delete(k);
+    this.recency.set(k, e);
+  }
+
+  private remove(k: string, e: HashElem, reason: string): void {
+    this.elems.delete(k);
+    this.recency.delete(k);
+    this.retireElem(e, reason);
+  }
+
+  private retireElem(e: HashElem, reason: string): void {
+    for (const r of e.regions) this.retire(r, reason);
+  }
+
+  private iteratorAfter(k: string): Iterator<string> {
+    const it = this.elems.keys();
+    for (let n = it.next(); n.done !== true && n.value !== k; n = it.next());
+    return it;
+  }
+}
+
+/** BPF_MAP_TYPE_HASH and BPF_MAP_TYPE_LRU_HASH. */
+export class HashMap extends HashTable<HostScalar> {
+  constructor(env: MapEnv, attr: MapAttr) {
+    super(env, attr, scalarCodec);
+  }
+}
+
+/** BPF_MAP_TYPE_PERCPU_HASH and BPF_MAP_TYPE_LRU_PERCPU_HASH: host values are one per CPU. */
+export class PercpuHashMap extends HashTable<HostScalar[]> {
+  constructor(env: MapEnv, attr: MapAttr) {
+    super(env, attr, perCpuCodec);
+  }
+}
