@@ -1,0 +1,4 @@
+export { parseObject } from './object.js';
+export type * from './types.js';
+export { matchSection, SECTION_DEFS, type SectionMatch } from './section-defs.js';
+export * from './bpf-enums.js';

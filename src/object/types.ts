@@ -1,0 +1,80 @@
+import type { Btf, CoreReloKind } from '../btf/index.js';
+import type { Insn } from '../isa/index.js';
+import type { EnumValue } from './bpf-enums.js';
+
+/** A map as the object file declares it (libbpf's open stage: nothing is created yet). */
+export interface MapSpec {
+  name: string;
+  /** The ELF section it came from: `.maps`, `maps`, or a global data section. */
+  section: string;
+  type: EnumValue;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  numaNode?: number;
+  /** LIBBPF_PIN_* (BTF maps). */
+  pinning?: number;
+  mapExtra?: bigint;
+  /** BTF type ids of key and value, when the map was declared with BTF. */
+  btfKeyType?: number;
+  btfValueType?: number;
+  /** The inner map's definition, for array/hash of maps. */
+  inner?: MapSpec;
+  /** Initial contents (.data, .rodata). */
+  initialData?: Uint8Array;
+}
+
+/**
+ * An instruction that refers to a map: until a loader creates the maps, the lddw's imm holds the
+ * index in `ObjectFile.maps` (src = BPF_PSEUDO_MAP_FD, or BPF_PSEUDO_MAP_VALUE with the offset in the
+ * second slot's imm).
+ */
+export interface MapRef {
+  insn: number;
+  map: string;
+  mapIndex: number;
+}
+
+/** An unresolved reference to a kernel symbol, resolved later by the simulated kernel. */
+export interface ExternRef {
+  insn: number;
+  name: string;
+  /**
+   * kfunc: `call` with src = BPF_PSEUDO_KFUNC_CALL, imm 0 until resolved. ksym: a `__ksym` variable,
+   * lddw src = BPF_PSEUDO_BTF_ID. kconfig: a `.kconfig` variable, lddw into the `.kconfig` map.
+   */
+  kind: 'kfunc' | 'ksym' | 'kconfig';
+}
+
+export interface ProgramFuncInfo { insn: number; typeId: number }
+export interface ProgramLineInfo { insn: number; fileName: string; source: string; line: number; column: number }
+export interface ProgramCoreRelo { insn: number; typeId: number; access: string; kind: CoreReloKind }
+
+export interface ProgramSpec {
+  /** The function symbol's name. */
+  name: string;
+  section: string;
+  type: EnumValue;
+  attachType?: EnumValue;
+  /** What the section names after its prefix (`kprobe/do_sys_open` → `do_sys_open`). */
+  attachTo?: string;
+  sleepable: boolean;
+  autoload: boolean;
+  /** Instruction slots: the program followed by the subprograms it calls, calls fixed up. */
+  insns: Insn[];
+  funcInfo: ProgramFuncInfo[];
+  lineInfo: ProgramLineInfo[];
+  coreRelos: ProgramCoreRelo[];
+  mapRefs: MapRef[];
+  externs: ExternRef[];
+}
+
+export interface ObjectFile {
+  license: string;
+  /** The `version` section (legacy kprobe programs), when present. */
+  kernVersion?: number;
+  programs: ProgramSpec[];
+  maps: MapSpec[];
+  btf?: Btf;
+}
