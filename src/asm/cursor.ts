@@ -103,6 +103,14 @@ export class Cursor {
     return Number(BigInt.asIntN(range.bits, this.number(range).value));
   }
 
+  /** Fails unless the next token starts a register or a number. */
+  expectRegisterOrNumber(): void {
+    if (!isRegister(this.peek()) && !this.atNumber()) {
+      const t = this.peek();
+      this.fail(t, `expected register or number, got ${t === undefined ? 'end of line' : `'${t.text}'`}`);
+    }
+  }
+
   /** True when the next token starts a number (a digit or a sign followed by a digit). */
   atNumber(): boolean {
     const t = this.peek();

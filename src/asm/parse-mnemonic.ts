@@ -33,6 +33,7 @@ function reg(c: Cursor): number {
 
 /** Picks the register-source or immediate-source row by the operand at the cursor. */
 function bySource(c: Cursor, rows: readonly OpInfo[], word: Token): OpInfo {
+  c.expectRegisterOrNumber();
   const srcReg = isRegister(c.peek());
   const row = rows.find((r) => r.srcReg === srcReg);
   if (row === undefined) c.fail(c.peek(), `'${word.text}' takes ${srcReg ? 'an immediate' : 'a register'}, got '${c.peek()?.text ?? 'end of line'}'`);

@@ -65,6 +65,7 @@ function conditional(c: Cursor): ParsedStmt {
   const opTok = c.next('comparison operator');
   const cond = keyOf(JMP_OPERATOR, opTok.text) as keyof typeof JMP_OPERATOR | undefined;
   if (cond === undefined) c.fail(opTok, `expected comparison operator, got '${opTok.text}'`);
+  c.expectRegisterOrNumber();
   const srcReg = isRegister(c.peek());
   const row = jcondRow(cond, a.width, srcReg)!;
   const fields = srcReg ? { dst: a.reg, src: c.registerOfWidth(a.width).reg } : { dst: a.reg, imm: c.field(IMM32) };
@@ -146,6 +147,7 @@ function sameRegister(c: Cursor, dst: RegOperand): void {
 }
 
 function aluSource(c: Cursor, name: AluName, dst: RegOperand): ParsedStmt {
+  c.expectRegisterOrNumber();
   if (isRegister(c.peek())) {
     return one(aluRow(name, dst.width, true)!, { dst: dst.reg, src: c.registerOfWidth(dst.width).reg });
   }
