@@ -126,7 +126,7 @@ describe('.BTF.ext', () => {
     const ext = parseBtfExt(sectionByName(elf, '.BTF.ext')!.data, btf);
     expect(ext.funcInfo.get('kprobe/do_exit')).toEqual([{ insnOff: 0, typeId: expect.any(Number) }]);
     const lines = ext.lineInfo.get('kprobe/do_exit')!;
-    expect(lines[0]).toMatchObject({ insnOff: 0, fileName: expect.stringContaining('core.bpf.c'), source: '\treturn task->parent->tgid;', line: 13 });
+    expect(lines[0]).toMatchObject({ insnOff: 0, fileName: expect.stringContaining('core.bpf.c'), source: '\treturn task->parent->tgid;', line: 12 });
     const relos = ext.coreRelos.get('kprobe/do_exit')!;
     expect(relos.map((r) => [r.insnOff, r.access, r.kind])).toEqual([[0, '0:2', 'FIELD_BYTE_OFFSET'], [8, '0:1', 'FIELD_BYTE_OFFSET']]);
     expect(btf.typeName(relos[0]!.typeId)).toBe('struct task_struct');
