@@ -90,7 +90,7 @@ export abstract class KeyedMap<V> extends BpfMap {
         if (next === -ERRNO.ENOENT) return out;
         throw this.failed('get_next_key', next);
       }
-      out.push(fromBytes(next));
+      out.push(this.decodeKey(next));
       k = next;
     }
   }
@@ -102,6 +102,11 @@ export abstract class KeyedMap<V> extends BpfMap {
       if (v !== undefined) out.push([k, v]);
     }
     return out;
+  }
+
+  /** How `keys()` shows a key: an integer for sizes 1/2/4/8, bytes otherwise. */
+  protected decodeKey(key: Uint8Array): HostScalar {
+    return fromBytes(key);
   }
 
   protected keyBytes(key: HostScalar): Uint8Array {

@@ -134,6 +134,11 @@ export class LpmTrieMap extends KeyedMap<number | bigint | Uint8Array> {
     return next === undefined ? -ERRNO.ENOENT : lpmKey(next.prefixlen, next.data);
   }
 
+  /** LPM keys are structs: always bytes. */
+  protected override decodeKey(key: Uint8Array): Uint8Array {
+    return key;
+  }
+
   private split(key: Uint8Array): { prefixlen: number; data: Uint8Array } {
     return { prefixlen: new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true), data: key.subarray(LPM_HDR) };
   }
