@@ -28,6 +28,12 @@ export const WINDOW_HI_BASE = 0xffff8880;
 /** Windows available (the upper bits stay below 0xffffffff). */
 export const MAX_WINDOWS = 0xffffffff - WINDOW_HI_BASE;
 
+/** Loads and stores of a virtual region; `offset` and `size` are already bounds- and permission-checked. */
+export interface VirtualAccess {
+  load(offset: number, size: 1 | 2 | 4 | 8): bigint;
+  store(offset: number, size: 1 | 2 | 4 | 8, value: bigint): void;
+}
+
 export class Region {
   /** Window index; the region's base address is (WINDOW_HI_BASE + index) << 32. */
   readonly index: number;
@@ -39,9 +45,19 @@ export class Region {
   bytes: Uint8Array;
   dv: DataView;
   size: number;
-  perms: number;
-  /** Set when the region is unmapped: the violation an access then raises, and why. */
+  private _perms: number;
+  /**
+   * The permissions the interpreter's fast path may use: `perms` for a live, plain region; 0 for a dead
+   * or virtual one, which sends every access to the slow path.
+   */
+  fastPerms: number;
+  /** Set when the region is retired: the violation an access then raises, and why. */
   dead: { kind: ViolationKind; reason: string } | null = null;
+  /**
+   * A virtual region (a program context whose fields the kernel rewrites) serves loads and stores
+   * itself, after bounds and permission checks.
+   */
+  virt: VirtualAccess | null = null;
   /** Whatever the simulated kernel attaches (map, object, reference). */
   owner: unknown;
 
@@ -54,8 +70,24 @@ export class Region {
     this.bytes = bytes;
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.size = bytes.byteLength;
-    this.perms = perms;
+    this._perms = perms;
+    this.fastPerms = perms;
     this.owner = owner;
+  }
+
+  get perms(): number {
+    return this._perms;
+  }
+
+  set perms(p: number) {
+    this._perms = p;
+    this.fastPerms = this.dead === null && this.virt === null ? p : 0;
+  }
+
+  /** Make the region virtual: accesses go through `access` (after the usual checks). */
+  setVirtual(access: VirtualAccess | null): void {
+    this.virt = access;
+    this.perms = this._perms;
   }
 
   /** Address of byte `offset` of the region. */
@@ -104,9 +136,7 @@ export class AddressSpace {
    */
   kill(region: Region, kind: ViolationKind, reason: string): void {
     region.dead = { kind, reason };
-    // The interpreter's fast path tests only perms and size: a dead region fails it and the slow path
-    // (`check`) names the right violation.
-    region.perms = 0;
+    region.fastPerms = 0; // the slow path (`check`) names the violation
   }
 
   /** Drop a region whose pointers can no longer exist (end of a run); its window may be reused. */
@@ -172,6 +202,7 @@ export class AddressSpace {
 
   read(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
     const { region, offset } = this.resolve(addr, size, PERM_R);
+    if (region.virt !== null) return region.virt.load(offset, size);
     const dv = region.dv;
     switch (size) {
       case 1: return BigInt(dv.getUint8(offset));
@@ -183,6 +214,10 @@ export class AddressSpace {
 
   write(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
     const { region, offset } = this.resolve(addr, size, PERM_W);
+    if (region.virt !== null) {
+      region.virt.store(offset, size, BigInt.asUintN(size * 8, value));
+      return;
+    }
     const dv = region.dv;
     switch (size) {
       case 1: dv.setUint8(offset, Number(value & 0xffn)); break;

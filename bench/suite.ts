@@ -1,0 +1,188 @@
+/**
+ * The benchmark suite: four programs as real BPF bytecode, each with its input and a plain-JavaScript
+ * baseline doing the same work. Every tier's time is reported per executed BPF instruction, and the
+ * baseline is reported per the same instruction count, so ratios in one run compare like with like.
+ */
+import Benchmark from 'benchmark';
+import { assemble } from '../src/asm/index.js';
+import { Interpreter } from '../vm/interpreter.js';
+import * as programs from './programs.js';
+
+export interface BenchProgram {
+  name: string;
+  source: string;
+  /** Fresh input memory for one run (r1 points to it, r2 holds its length). */
+  input(): Uint8Array | undefined;
+  /** The same computation in plain JavaScript; returns the expected r0. */
+  baseline(mem: Uint8Array | undefined): bigint;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** 64 KiB of deterministic bytes. */
+function bytes64k(): Uint8Array {
+  const b = new Uint8Array(64 * 1024);
+  let x = 0x12345678;
+  for (let i = 0; i < b.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+export const PROGRAMS: readonly BenchProgram[] = [
+  {
+    name: 'sum-squares',
+    source: programs.sumSquares,
+    input: () => undefined,
+    baseline: () => {
+      // 64-bit wrap-around arithmetic on two 32-bit halves would be the fair JS idiom; BigUint64Array
+      // keeps it simple and exact.
+      const acc = new BigUint64Array(1);
+      for (let i = 0n; i < 10_000_000n; i++) acc[0] = acc[0]! + i * i;
+      return acc[0]!;
+    },
+  },
+  {
+    name: 'fnv1a',
+    source: programs.fnv1a,
+    input: bytes64k,
+    baseline: (mem) => {
+      const data = mem!;
+      let out = 0n;
+      for (let r = 0; r < 100; r++) {
+        // FNV-1a on 32-bit halves: h ^= b; h *= 2^40 + 0x1b3 (mod 2^64).
+        let lo = 0x84222325, hi = 0xcbf29ce4;
+        for (let i = 0; i < data.length; i++) {
+          lo = (lo ^ data[i]!) >>> 0;
+          const p = lo * 0x1b3; // < 2^41: exact
+          hi = (Math.imul(hi, 0x1b3) + Math.floor(p / 4294967296) + (lo << 8)) >>> 0;
+          lo = p >>> 0;
+        }
+        out ^= (BigInt(hi) << 32n) | BigInt(lo);
+      }
+      return out;
+    },
+  },
+  {
+    name: 'byte-sum',
+    source: programs.byteSum,
+    input: bytes64k,
+    baseline: (mem) => {
+      let s = 0;
+      for (let r = 0; r < 100; r++) for (let i = 0; i < mem!.length; i++) s += mem![i]!;
+      return BigInt(s);
+    },
+  },
+  {
+    name: 'insertion-sort',
+    source: programs.insertionSort,
+    input: () => new Uint8Array(8000),
+    baseline: () => {
+      const a = new BigUint64Array(1000);
+      let x = 12345n;
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 1000; i++) {
+          x = (x * 1103515245n + 12345n) & MASK64;
+          a[i] = x;
+        }
+        for (let i = 1; i < 1000; i++) {
+          const key = a[i]!;
+          let j = i;
+          while (j > 0 && a[j - 1]! > key) {
+            a[j] = a[j - 1]!;
+            j--;
+          }
+          a[j] = key;
+        }
+      }
+      return a[0]!;
+    },
+  },
+];
+
+export interface BenchResult {
+  name: string;
+  tier: string;
+  /** BPF instructions executed by one run. */
+  insns: number;
+  /** Mean time per run divided by `insns`. */
+  nsPerInsn: number;
+  /** Millions of BPF instructions per second. */
+  mips: number;
+  /** Relative margin of error of the mean (percent), as the benchmark package reports it. */
+  rme: number;
+  samples: number;
+}
+
+/** A runnable tier: builds a runner for one program. */
+export interface Tier {
+  name: string;
+  prepare(p: BenchProgram): () => { r0: bigint | null; insns: number };
+}
+
+export const INTERP_TIER: Tier = {
+  name: 'interp',
+  prepare(p) {
+    const vm = new Interpreter(assemble(p.source), { budget: 1e9 });
+    return () => {
+      const r = vm.run({ mem: p.input() });
+      if (r.violations.length > 0) throw new Error(`${p.name}: ${r.violations[0]!.message}`);
+      return { r0: r.r0, insns: r.insns };
+    };
+  },
+};
+
+export interface SuiteOptions {
+  tiers?: readonly Tier[];
+  /** Only these programs. */
+  only?: readonly string[];
+  /** Seconds the benchmark package may spend per measurement (default 2). */
+  maxTime?: number;
+  /** Also time the plain-JavaScript baseline (tier "js"). */
+  baseline?: boolean;
+  onResult?: (r: BenchResult) => void;
+}
+
+/**
+ * Run the suite. Each tier's r0 is checked against the baseline's before timing, so a fast wrong answer
+ * never counts.
+ */
+export function runSuite(opts: SuiteOptions = {}): BenchResult[] {
+  const tiers = opts.tiers ?? [INTERP_TIER];
+  const results: BenchResult[] = [];
+  for (const p of PROGRAMS) {
+    if (opts.only !== undefined && !opts.only.includes(p.name)) continue;
+    const expected = p.baseline(p.input());
+    let insns = 0;
+    const cases: { tier: string; fn: () => void }[] = [];
+    for (const t of tiers) {
+      const run = t.prepare(p);
+      const first = run();
+      if (first.r0 !== expected) {
+        throw new Error(`${p.name} (${t.name}): r0 = ${first.r0}, expected ${expected}`);
+      }
+      insns = first.insns;
+      cases.push({ tier: t.name, fn: () => void run() });
+    }
+    if (opts.baseline ?? true) {
+      cases.push({ tier: 'js', fn: () => void p.baseline(p.input()) });
+    }
+    for (const c of cases) {
+      const b = new Benchmark(`${p.name}/${c.tier}`, c.fn, { maxTime: opts.maxTime ?? 2, minSamples: 5 });
+      b.run({ async: false });
+      const mean = b.stats.mean; // seconds per run
+      const r: BenchResult = {
+        name: p.name, tier: c.tier, insns, nsPerInsn: (mean * 1e9) / insns, mips: insns / mean / 1e6,
+        rme: b.stats.rme, samples: b.stats.sample.length,
+      };
+      results.push(r);
+      opts.onResult?.(r);
+    }
+  }
+  return results;
+}
+
+export function geomean(xs: readonly number[]): number {
+  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+}

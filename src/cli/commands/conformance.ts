@@ -1,0 +1,30 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runConformance } from '../../conformance/runner.js';
+import { LoadError } from '../../errors.js';
+import { readInput } from '../input.js';
+import { EXIT, hex64, type Io } from '../io.js';
+
+export function conformanceCommand(io: Io, dir: string, opts: { json?: boolean }): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.data')).sort();
+  } catch (e) {
+    throw new LoadError(`cannot read folder (${(e as NodeJS.ErrnoException).code ?? e})`, { file: dir });
+  }
+  if (names.length === 0) throw new LoadError('no .data files in folder', { file: dir });
+  const failed: string[] = [];
+  for (const name of names) {
+    const o = runConformance(name, readInput(join(dir, name)).toString('utf8'));
+    if (o.passed) continue;
+    failed.push(name);
+    const why = o.error !== undefined ? o.error.message
+      : o.run!.violations.length > 0 ? `${o.run!.violations[0]!.kind}: ${o.run!.violations[0]!.message}`
+      : `r0 = ${o.run!.r0 === null ? 'none' : hex64(o.run!.r0)}, expected ${o.expected === undefined ? 'no result' : hex64(o.expected)}`;
+    io.err(`FAIL ${name}: ${why}\n`);
+  }
+  const passed = names.length - failed.length;
+  if (opts.json) io.out(JSON.stringify({ total: names.length, passed, failed }) + '\n');
+  else io.out(`${passed} of ${names.length} passed\n`);
+  return failed.length > 0 ? EXIT.REJECTED : EXIT.OK;
+}

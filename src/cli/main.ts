@@ -1,0 +1,91 @@
+/**
+ * The `bpfvm` command line. Exit codes, for every command: 0 success; 1 the program was rejected or a
+ * violation happened; 2 a usage or input error. Errors are one line on stderr (and, with --json, a
+ * `{"error":{…}}` line on stdout), never a stack trace.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BpfError, UsageError } from '../errors.js';
+import { asmCommand } from './commands/asm.js';
+import { benchCommand } from './commands/bench.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { disasmCommand } from './commands/disasm.js';
+import { runCommand } from './commands/run.js';
+import { EXIT, type Io } from './io.js';
+
+export function buildCli(io: Io): Command {
+  const program = new Command('bpfvm')
+    .description('An eBPF virtual machine: assembler, disassembler, interpreter and simulated kernel')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError(false);
+
+  program
+    .command('run')
+    .description('run a program: .data (conformance test), .s/.asm (assembler) or .bin (raw bytecode)')
+    .argument('<file>')
+    .option('--mem <hex>', 'input memory: r1 points to it, r2 holds its length')
+    .option('--trace', 'print each executed instruction with the registers it changed')
+    .option('--json', 'print the result as one JSON line')
+    .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
+    .action((file: string, opts) => { io.code = runCommand(io, file, opts); });
+
+  program
+    .command('disasm')
+    .description('print a program as text')
+    .argument('<file>')
+    .addOption(new Option('--style <style>', 'output syntax').choices(['kernel', 'llvm', 'mnemonic']).default('kernel'))
+    .action((file: string, opts) => { io.code = disasmCommand(io, file, opts); });
+
+  program
+    .command('asm')
+    .description('assemble a program to raw bytecode')
+    .argument('<file>')
+    .requiredOption('-o, --output <file>', 'output file (.bin)')
+    .addOption(new Option('--endian <order>', 'byte order').choices(['le', 'be']).default('le'))
+    .action((file: string, opts) => { io.code = asmCommand(io, file, opts); });
+
+  program
+    .command('conformance')
+    .description('run every .data file of a BPF conformance suite folder')
+    .argument('<dir>')
+    .option('--json', 'last line: {"total":N,"passed":N,"failed":[names]}')
+    .action((dir: string, opts) => { io.code = conformanceCommand(io, dir, opts); });
+
+  program
+    .command('bench')
+    .description('run the benchmark programs on every tier')
+    .option('--json', 'one JSON line per program and tier')
+    .option('--only <names>', 'comma-separated program names')
+    .option('--max-time <seconds>', 'time budget per measurement', parseFloat, 2)
+    .action((opts) => { io.code = benchCommand(io, opts); });
+
+  return program;
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`expected a positive integer, got '${v}'`);
+  return n;
+}
+
+/** Run the CLI; returns the exit code. */
+export function main(argv: readonly string[], io: Io): number {
+  const json = argv.includes('--json');
+  try {
+    buildCli(io).parse(argv as string[], { from: 'user' });
+    return io.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+      if (json) io.out(JSON.stringify({ error: { kind: 'usage', message: e.message.replace(/^error: /, '') } }) + '\n');
+      return EXIT.INPUT;
+    }
+    if (e instanceof BpfError) {
+      io.err(`bpfvm: ${e.message}\n`);
+      if (json) io.out(JSON.stringify({ error: e.toJSON() }) + '\n');
+      return EXIT.INPUT;
+    }
+    throw e;
+  }
+}

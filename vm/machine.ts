@@ -1,0 +1,607 @@
+/**
+ * The reference interpreter: one aligned `switch` over the opcode table's codes.
+ *
+ * Registers live in a BigUint64Array (the public bigint view) that is also viewed as 32-bit words, so
+ * the common operations (add, logic, shifts, moves, compares, loads and stores) run on plain numbers
+ * without allocating a BigInt; only 64-bit division and helper arguments touch BigInt. Every load and
+ * store resolves its region of the simulated address space and is checked for bounds, permission and
+ * liveness (a fast path for plain live regions, a slow path for everything else); the step hook and the
+ * instruction budget are always in place.
+ */
+import { LDDW_HI, type Insn } from '../src/isa/insn.js';
+import { Op } from '../src/isa/opcodes.js';
+import type { Violation, ViolationKind } from '../src/violations.js';
+import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
+import { arsh64, atomic32, atomic64, bswap16, bswap32, cmp64, lsh64, mul64, rsh64 } from './alu.js';
+import { CODE_HI, Image } from './image.js';
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error('bpfvm needs a little-endian host (its register file is viewed as 32-bit words)');
+}
+
+export const STACK_SIZE = 512;
+/** Linux's MAX_CALL_FRAMES: the main program and 7 nested calls (callbacks count too). */
+export const MAX_CALL_FRAMES = 8;
+/** Linux 6.1's MAX_TAIL_CALL_CNT. */
+export const MAX_TAIL_CALLS = 33;
+export const DEFAULT_BUDGET = 1_000_000;
+
+/** What a helper or kfunc sees while it runs. The Machine is one. */
+export interface HelperContext {
+  /** The live register file r0..r10. */
+  readonly regs: BigUint64Array;
+  readonly space: AddressSpace;
+  /** Slot index of the calling instruction. */
+  readonly pc: number;
+  /** The program being executed. */
+  readonly image: Image;
+  /** End the program now with this r0 (the conformance suite's "unwind"). */
+  stop(r0: bigint): void;
+  /** Run a BPF callback (its code address, from lddw BPF_PSEUDO_FUNC) in a new frame; returns its r0. */
+  callback(fn: bigint, args: readonly bigint[]): bigint;
+  /** Continue in another program after this helper returns (bpf_tail_call); false past the limit. */
+  tailCall(target: Image): boolean;
+}
+
+/** A helper or kfunc: receives r1..r5, returns r0. Throws a HelperFault (or MemoryFault) to stop the run. */
+export type HelperFn = (ctx: HelperContext, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+
+/** A run-time violation raised by a helper, kfunc or the simulated kernel. */
+export class HelperFault extends Error {
+  constructor(readonly kind: ViolationKind, message: string) {
+    super(message);
+  }
+}
+
+/** A packet for the legacy LD_ABS / LD_IND loads (read big-endian; out of range ends the program with 0). */
+export interface LegacyPacket {
+  bytes: Uint8Array;
+}
+
+/** Called before each instruction executes. */
+export type StepHook = (pc: number, regs: BigUint64Array, frame: number) => void;
+
+export interface MachineOptions {
+  /** Helpers by id. */
+  helpers?: ReadonlyMap<number, HelperFn> | ReadonlyArray<HelperFn | undefined>;
+  /** Kfuncs by BTF id (call with src_reg 2). */
+  kfuncs?: ReadonlyMap<number, HelperFn>;
+  /** Default instruction budget per run (1,000,000). */
+  budget?: number;
+  /** The simulated kernel's address space (a fresh one by default). */
+  space?: AddressSpace;
+}
+
+export interface RunInput {
+  /** Initial r1..r5 (after `mem`, which sets r1 and r2). */
+  args?: readonly bigint[];
+  /** Input memory, mapped read-write for the run; r1 points to it and r2 holds its length. */
+  mem?: Uint8Array;
+  /** Packet for LD_ABS / LD_IND. */
+  packet?: LegacyPacket;
+  hook?: StepHook;
+  budget?: number;
+}
+
+export interface RunResult {
+  /** r0 at exit, or null when a violation stopped the run. */
+  r0: bigint | null;
+  /** Instructions executed (all frames, callbacks and tail calls included). */
+  insns: number;
+  violations: Violation[];
+}
+
+/** Stops the run with a violation. `at` names the instruction when it is not the executing one. */
+class Stop extends Error {
+  constructor(readonly kind: ViolationKind, message: string, readonly at?: number) {
+    super(message);
+  }
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * The execution engine: registers, one 512-byte stack region per call frame, helper and kfunc tables.
+ * `run` executes an Image; helpers may re-enter it for callbacks.
+ */
+export class Machine implements HelperContext {
+  readonly space: AddressSpace;
+  readonly regs = new BigUint64Array(11);
+  private readonly U = new Uint32Array(this.regs.buffer);
+  private readonly S = new Int32Array(this.regs.buffer);
+  private readonly RS = new BigInt64Array(this.regs.buffer);
+  readonly stacks: Region[] = [];
+  private readonly helpers: (HelperFn | undefined)[] = [];
+  readonly kfuncs: Map<number, HelperFn>;
+  readonly budget: number;
+  // Run state shared with helpers and nested callback executions.
+  pc = 0;
+  image!: Image;
+  private count = 0;
+  private runBudget = 0;
+  private frame = 0;
+  private halted = false;
+  private haltR0 = 0n;
+  private pendingTail: Image | null = null;
+  private tailCalls = 0;
+  private hook: StepHook | null = null;
+  private input: RunInput = {};
+  // Per frame: return pc, the image to return to, callee-saved r6..r9 as 32-bit words.
+  private readonly retPc = new Int32Array(MAX_CALL_FRAMES);
+  private readonly retImage: (Image | null)[] = new Array(MAX_CALL_FRAMES).fill(null);
+  private readonly saved = new Uint32Array(MAX_CALL_FRAMES * 8);
+
+  constructor(opts: MachineOptions = {}) {
+    this.space = opts.space ?? new AddressSpace();
+    this.budget = opts.budget ?? DEFAULT_BUDGET;
+    const h = opts.helpers;
+    if (h instanceof Map) for (const [id, fn] of h) this.helpers[id] = fn;
+    else if (h !== undefined) (h as ReadonlyArray<HelperFn | undefined>).forEach((fn, id) => (this.helpers[id] = fn));
+    this.kfuncs = new Map(opts.kfuncs ?? []);
+    for (let f = 0; f < MAX_CALL_FRAMES; f++) {
+      this.stacks.push(this.space.map('stack', new Uint8Array(STACK_SIZE), PERM_RW, `stack of frame ${f}`));
+    }
+  }
+
+  setHelper(id: number, fn: HelperFn | undefined): void {
+    this.helpers[id] = fn;
+  }
+
+  /** Execute `image` from its first instruction. Violations are results, never exceptions. */
+  run(image: Image, input: RunInput = {}): RunResult {
+    const R = this.regs;
+    R.fill(0n);
+    for (const s of this.stacks) s.bytes.fill(0);
+    this.count = 0;
+    this.runBudget = input.budget ?? this.budget;
+    this.frame = 0;
+    this.halted = false;
+    this.pendingTail = null;
+    this.tailCalls = 0;
+    this.hook = input.hook ?? null;
+    this.input = input;
+    let memRegion: Region | undefined;
+    if (input.mem !== undefined) {
+      memRegion = this.space.map('mem', input.mem, PERM_RW, 'input memory');
+      R[1] = memRegion.base;
+      R[2] = BigInt(input.mem.length);
+    }
+    input.args?.forEach((v, i) => {
+      if (i < 5) R[i + 1] = BigInt.asUintN(64, v);
+    });
+    this.setFramePointer(0);
+    try {
+      const r0 = this.exec(image, 0, 0);
+      return { r0, insns: this.count, violations: [] };
+    } catch (e) {
+      const v = toViolation(e, this.pc);
+      if (v === undefined) throw e;
+      return { r0: null, insns: this.count, violations: [v] };
+    } finally {
+      if (memRegion !== undefined) this.space.unmap(memRegion);
+      this.hook = null;
+    }
+  }
+
+  stop(r0: bigint): void {
+    this.halted = true;
+    this.haltR0 = BigInt.asUintN(64, r0);
+  }
+
+  tailCall(target: Image): boolean {
+    if (this.tailCalls >= MAX_TAIL_CALLS) return false;
+    this.tailCalls++;
+    this.pendingTail = target;
+    return true;
+  }
+
+  callback(fn: bigint, args: readonly bigint[]): bigint {
+    const f = BigInt.asUintN(64, fn);
+    if (f >> 32n !== BigInt(CODE_HI)) throw new HelperFault('bad-jump', `callback ${hex(f)} is not a function address`);
+    const target = Number(f & 0xffffffffn);
+    if (target >= this.image.insns.length) throw new HelperFault('bad-jump', `callback target ${target} is outside the program`);
+    if (this.frame + 1 >= MAX_CALL_FRAMES) {
+      throw new HelperFault('call-depth', `the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`);
+    }
+    const R = this.regs;
+    const keep = R.slice();
+    const callerPc = this.pc;
+    const callerImage = this.image;
+    const frame = ++this.frame;
+    this.stacks[frame]!.bytes.fill(0);
+    for (let k = 0; k < 5; k++) R[k + 1] = k < args.length ? BigInt.asUintN(64, args[k]!) : 0n;
+    this.setFramePointer(frame);
+    const r0 = this.exec(callerImage, target, frame);
+    this.frame = frame - 1;
+    R.set(keep);
+    this.pc = callerPc;
+    this.image = callerImage;
+    return r0;
+  }
+
+  private setFramePointer(frame: number): void {
+    this.U[20] = STACK_SIZE;
+    this.U[21] = this.stacks[frame]!.hi;
+  }
+
+  /** Call helper or kfunc `fn` for instruction `at`. */
+  private invoke(fn: HelperFn, at: number, count: number, frame: number, image: Image): void {
+    const R = this.regs;
+    this.pc = at;
+    this.count = count;
+    this.frame = frame;
+    this.image = image;
+    try {
+      R[0] = fn(this, R[1]!, R[2]!, R[3]!, R[4]!, R[5]!);
+    } catch (e) {
+      if (e instanceof HelperFault || e instanceof MemoryFault || e instanceof Stop) throw e;
+      throw new Stop('helper-error', `helper failed: ${e instanceof Error ? e.message : String(e)}`, at);
+    }
+  }
+
+  /**
+   * The interpreter loop: runs `image` from `startPc` in frame `baseFrame` until that frame exits;
+   * returns r0. Hot locals (pc, count, frame and the image's arrays) never escape into closures.
+   */
+  private exec(image: Image, startPc: number, baseFrame: number): bigint {
+    const R = this.regs, U = this.U, S = this.S, RS = this.RS;
+    const windows = this.space.windows;
+    const helpers = this.helpers;
+    const stacks = this.stacks, retPc = this.retPc, retImage = this.retImage, saved = this.saved;
+    const hook = this.hook;
+    const budget = this.runBudget;
+    const input = this.input;
+    let img = image;
+    let code = img.code, dst = img.dst, src = img.src, off = img.off, imm = img.imm, immHi = img.immHi;
+    let immBig = img.immBig;
+    let n = code.length;
+    let pc = startPc;
+    let count = this.count;
+    let frame = baseFrame;
+    this.image = img;
+
+    /** Fast-path region of [reg + offset, +size): plain, alive, in bounds, permitted; else null. */
+    const region = (d: number, offset: number, size: number, perm: number): Region | null => {
+      let lo = U[d]! + offset;
+      let hi = U[d + 1]!;
+      if (lo < 0) {
+        lo += TWO32;
+        hi = (hi - 1) >>> 0;
+      } else if (lo >= TWO32) {
+        lo -= TWO32;
+        hi = (hi + 1) >>> 0;
+      }
+      const r = windows[hi - WINDOW_HI_BASE];
+      if (r === undefined || (r.fastPerms & perm) !== perm || lo + size > r.size) return null;
+      return r;
+    };
+
+    try {
+      for (;;) {
+        if (pc >= n || pc < 0) throw new Stop('bad-jump', `execution left the program (next pc ${pc})`, pc - 1);
+        if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
+        count++;
+        if (hook !== null) hook(pc, R, frame);
+        const i = pc++;
+        const d = dst[i]! * 2;
+        switch (code[i]) {
+          // ---- ALU64 ----------------------------------------------------------------------------
+          case Op.ADD64_K: { const lo = U[d]! + (imm[i]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! + immHi[i]! + (lo >= TWO32 ? 1 : 0); break; }
+          case Op.ADD64_X: { const s = src[i]! * 2; const lo = U[d]! + U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! + U[s + 1]! + (lo >= TWO32 ? 1 : 0); break; }
+          case Op.SUB64_K: { const lo = U[d]! - (imm[i]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! - immHi[i]! - (lo < 0 ? 1 : 0); break; }
+          case Op.SUB64_X: { const s = src[i]! * 2; const lo = U[d]! - U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! - U[s + 1]! - (lo < 0 ? 1 : 0); break; }
+          case Op.MUL64_K: mul64(U, d, imm[i]! >>> 0, immHi[i]! >>> 0); break;
+          case Op.MUL64_X: { const s = src[i]! * 2; mul64(U, d, U[s]!, U[s + 1]!); break; }
+          case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
+          case Op.DIV64_X: {
+            const s = src[i]! * 2;
+            if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); }
+            else { const b = R[s >> 1]!; R[d >> 1] = b === 0n ? 0n : R[d >> 1]! / b; }
+            break;
+          }
+          case Op.SDIV64_K: { const k = immBig[i]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
+          case Op.SDIV64_X: { const k = RS[src[i]!]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
+          case Op.MOD64_K: { const k = BigInt.asUintN(64, immBig[i]!); if (k !== 0n) R[d >> 1] = R[d >> 1]! % k; break; }
+          case Op.MOD64_X: {
+            const s = src[i]! * 2;
+            if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; if (b !== 0) U[d] = U[d]! % b; }
+            else { const b = R[s >> 1]!; if (b !== 0n) R[d >> 1] = R[d >> 1]! % b; }
+            break;
+          }
+          case Op.SMOD64_K: { const k = immBig[i]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
+          case Op.SMOD64_X: { const k = RS[src[i]!]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
+          case Op.OR64_K: U[d] = U[d]! | imm[i]!; U[d + 1] = U[d + 1]! | immHi[i]!; break;
+          case Op.OR64_X: { const s = src[i]! * 2; U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
+          case Op.AND64_K: U[d] = U[d]! & imm[i]!; U[d + 1] = U[d + 1]! & immHi[i]!; break;
+          case Op.AND64_X: { const s = src[i]! * 2; U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
+          case Op.XOR64_K: U[d] = U[d]! ^ imm[i]!; U[d + 1] = U[d + 1]! ^ immHi[i]!; break;
+          case Op.XOR64_X: { const s = src[i]! * 2; U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
+          case Op.LSH64_K: lsh64(U, d, imm[i]! & 63); break;
+          case Op.LSH64_X: lsh64(U, d, U[src[i]! * 2]! & 63); break;
+          case Op.RSH64_K: rsh64(U, d, imm[i]! & 63); break;
+          case Op.RSH64_X: rsh64(U, d, U[src[i]! * 2]! & 63); break;
+          case Op.ARSH64_K: arsh64(U, S, d, imm[i]! & 63); break;
+          case Op.ARSH64_X: arsh64(U, S, d, U[src[i]! * 2]! & 63); break;
+          case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
+          case Op.MOV64_K: U[d] = imm[i]!; U[d + 1] = immHi[i]!; break;
+          case Op.MOV64_X: { const s = src[i]! * 2; U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
+          case Op.MOVSX8_64: { const v = (U[src[i]! * 2]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX16_64: { const v = (U[src[i]! * 2]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX32_64: { const v = S[src[i]! * 2]!; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
+          case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
+          case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+          // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
+          case Op.ADD32_K: U[d] = U[d]! + imm[i]!; U[d + 1] = 0; break;
+          case Op.ADD32_X: U[d] = U[d]! + U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.SUB32_K: U[d] = U[d]! - imm[i]!; U[d + 1] = 0; break;
+          case Op.SUB32_X: U[d] = U[d]! - U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.MUL32_K: U[d] = Math.imul(U[d]!, imm[i]!); U[d + 1] = 0; break;
+          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[src[i]! * 2]!); U[d + 1] = 0; break;
+          case Op.DIV32_K: { const b = imm[i]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+          case Op.DIV32_X: { const b = U[src[i]! * 2]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+          case Op.SDIV32_K: { const b = imm[i]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+          case Op.SDIV32_X: { const b = S[src[i]! * 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+          case Op.MOD32_K: { const b = imm[i]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+          case Op.MOD32_X: { const b = U[src[i]! * 2]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+          case Op.SMOD32_K: { const b = imm[i]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+          case Op.SMOD32_X: { const b = S[src[i]! * 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+          case Op.OR32_K: U[d] = U[d]! | imm[i]!; U[d + 1] = 0; break;
+          case Op.OR32_X: U[d] = U[d]! | U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.AND32_K: U[d] = U[d]! & imm[i]!; U[d + 1] = 0; break;
+          case Op.AND32_X: U[d] = U[d]! & U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.XOR32_K: U[d] = U[d]! ^ imm[i]!; U[d + 1] = 0; break;
+          case Op.XOR32_X: U[d] = U[d]! ^ U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.LSH32_K: U[d] = U[d]! << (imm[i]! & 31); U[d + 1] = 0; break;
+          case Op.LSH32_X: U[d] = U[d]! << (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
+          case Op.RSH32_K: U[d] = U[d]! >>> (imm[i]! & 31); U[d + 1] = 0; break;
+          case Op.RSH32_X: U[d] = U[d]! >>> (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
+          case Op.ARSH32_K: U[d] = S[d]! >> (imm[i]! & 31); U[d + 1] = 0; break;
+          case Op.ARSH32_X: U[d] = S[d]! >> (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
+          case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
+          case Op.MOV32_K: U[d] = imm[i]!; U[d + 1] = 0; break;
+          case Op.MOV32_X: U[d] = U[src[i]! * 2]!; U[d + 1] = 0; break;
+          case Op.MOVSX8_32: U[d] = (U[src[i]! * 2]! << 24) >> 24; U[d + 1] = 0; break;
+          case Op.MOVSX16_32: U[d] = (U[src[i]! * 2]! << 16) >> 16; U[d + 1] = 0; break;
+          case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
+          case Op.LE32: U[d + 1] = 0; break;
+          case Op.LE64: break;
+          case Op.BE16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
+          case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
+          case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+          // ---- JMP (64-bit compares) ------------------------------------------------------------
+          case Op.JA: pc += off[i]!; break;
+          case Op.JA32: pc += imm[i]!; break;
+          case Op.JEQ_K: if (U[d] === (imm[i]! >>> 0) && U[d + 1] === (immHi[i]! >>> 0)) pc += off[i]!; break;
+          case Op.JEQ_X: { const s = src[i]! * 2; if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += off[i]!; break; }
+          case Op.JNE_K: if (U[d] !== (imm[i]! >>> 0) || U[d + 1] !== (immHi[i]! >>> 0)) pc += off[i]!; break;
+          case Op.JNE_X: { const s = src[i]! * 2; if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += off[i]!; break; }
+          case Op.JSET_K: if ((U[d]! & imm[i]!) !== 0 || (U[d + 1]! & immHi[i]!) !== 0) pc += off[i]!; break;
+          case Op.JSET_X: { const s = src[i]! * 2; if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += off[i]!; break; }
+          case Op.JGT_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) > 0) pc += off[i]!; break;
+          case Op.JGT_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) > 0) pc += off[i]!; break; }
+          case Op.JGE_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) >= 0) pc += off[i]!; break;
+          case Op.JGE_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) >= 0) pc += off[i]!; break; }
+          case Op.JLT_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) < 0) pc += off[i]!; break;
+          case Op.JLT_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) < 0) pc += off[i]!; break; }
+          case Op.JLE_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) <= 0) pc += off[i]!; break;
+          case Op.JLE_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) <= 0) pc += off[i]!; break; }
+          case Op.JSGT_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) > 0) pc += off[i]!; break;
+          case Op.JSGT_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) > 0) pc += off[i]!; break; }
+          case Op.JSGE_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) >= 0) pc += off[i]!; break;
+          case Op.JSGE_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) >= 0) pc += off[i]!; break; }
+          case Op.JSLT_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) < 0) pc += off[i]!; break;
+          case Op.JSLT_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) < 0) pc += off[i]!; break; }
+          case Op.JSLE_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) <= 0) pc += off[i]!; break;
+          case Op.JSLE_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) <= 0) pc += off[i]!; break; }
+          // ---- JMP32 (low 32 bits) --------------------------------------------------------------
+          case Op.JEQ32_K: if (U[d] === (imm[i]! >>> 0)) pc += off[i]!; break;
+          case Op.JEQ32_X: if (U[d] === U[src[i]! * 2]) pc += off[i]!; break;
+          case Op.JNE32_K: if (U[d] !== (imm[i]! >>> 0)) pc += off[i]!; break;
+          case Op.JNE32_X: if (U[d] !== U[src[i]! * 2]) pc += off[i]!; break;
+          case Op.JSET32_K: if ((U[d]! & imm[i]!) !== 0) pc += off[i]!; break;
+          case Op.JSET32_X: if ((U[d]! & U[src[i]! * 2]!) !== 0) pc += off[i]!; break;
+          case Op.JGT32_K: if (U[d]! > imm[i]! >>> 0) pc += off[i]!; break;
+          case Op.JGT32_X: if (U[d]! > U[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JGE32_K: if (U[d]! >= imm[i]! >>> 0) pc += off[i]!; break;
+          case Op.JGE32_X: if (U[d]! >= U[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JLT32_K: if (U[d]! < imm[i]! >>> 0) pc += off[i]!; break;
+          case Op.JLT32_X: if (U[d]! < U[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JLE32_K: if (U[d]! <= imm[i]! >>> 0) pc += off[i]!; break;
+          case Op.JLE32_X: if (U[d]! <= U[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JSGT32_K: if (S[d]! > imm[i]!) pc += off[i]!; break;
+          case Op.JSGT32_X: if (S[d]! > S[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JSGE32_K: if (S[d]! >= imm[i]!) pc += off[i]!; break;
+          case Op.JSGE32_X: if (S[d]! >= S[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JSLT32_K: if (S[d]! < imm[i]!) pc += off[i]!; break;
+          case Op.JSLT32_X: if (S[d]! < S[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JSLE32_K: if (S[d]! <= imm[i]!) pc += off[i]!; break;
+          case Op.JSLE32_X: if (S[d]! <= S[src[i]! * 2]!) pc += off[i]!; break;
+          // ---- calls ----------------------------------------------------------------------------
+          case Op.CALL: case Op.CALLX: case Op.CALL_KFUNC: {
+            const c = code[i]!;
+            const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : imm[i]!;
+            const fn = c === Op.CALL_KFUNC ? this.kfuncs.get(id) : id >= 0 ? helpers[id] : undefined;
+            if (fn === undefined) {
+              throw c === Op.CALL_KFUNC ? new Stop('unknown-helper', `call to unknown kfunc (BTF id ${id})`)
+                : new Stop('unknown-helper', `call to unknown helper ${id}`);
+            }
+            this.invoke(fn, i, count, frame, img);
+            count = this.count;
+            if (this.halted) return this.haltR0;
+            if (this.pendingTail !== null) {
+              img = this.pendingTail;
+              this.pendingTail = null;
+              this.image = img;
+              code = img.code; dst = img.dst; src = img.src; off = img.off; imm = img.imm; immHi = img.immHi;
+              immBig = img.immBig; n = code.length;
+              pc = 0;
+            }
+            break;
+          }
+          case Op.CALL_LOCAL: {
+            if (frame + 1 >= MAX_CALL_FRAMES) {
+              throw new Stop('call-depth', `the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`);
+            }
+            const sv = frame * 8;
+            for (let k = 0; k < 8; k++) saved[sv + k] = U[12 + k]!;
+            retPc[frame] = pc;
+            retImage[frame] = img;
+            frame++;
+            stacks[frame]!.bytes.fill(0);
+            U[20] = STACK_SIZE;
+            U[21] = stacks[frame]!.hi;
+            pc += imm[i]!;
+            break;
+          }
+          case Op.EXIT: {
+            if (frame === baseFrame) {
+              this.count = count;
+              return R[0]!;
+            }
+            frame--;
+            const sv = frame * 8;
+            for (let k = 0; k < 8; k++) U[12 + k] = saved[sv + k]!;
+            U[20] = STACK_SIZE;
+            U[21] = stacks[frame]!.hi;
+            pc = retPc[frame]!;
+            if (retImage[frame] !== img) {
+              img = retImage[frame]!;
+              this.image = img;
+              code = img.code; dst = img.dst; src = img.src; off = img.off; imm = img.imm; immHi = img.immHi;
+              immBig = img.immBig; n = code.length;
+            }
+            break;
+          }
+          // ---- LD ------------------------------------------------------------------------------
+          case Op.LDDW: U[d] = imm[i]!; U[d + 1] = immHi[i]!; pc++; break;
+          case Op.LDABS_B: case Op.LDABS_H: case Op.LDABS_W:
+          case Op.LDIND_B: case Op.LDIND_H: case Op.LDIND_W:
+            this.count = count;
+            if (!this.legacyLoad(img.insns[i]!, input.packet)) {
+              this.stop(0n);
+              return 0n;
+            }
+            break;
+          // ---- LDX: fast path when the region is plain, alive, in bounds and readable -------------
+          case Op.LDXB: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 1, PERM_R); if (r !== null) { U[d] = r.bytes[(U[b]! + o) >>> 0]!; U[d + 1] = 0; } else this.slowLoad(b, o, 1, d, false); break; }
+          case Op.LDXH: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 2, PERM_R); if (r !== null) { U[d] = r.dv.getUint16((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 2, d, false); break; }
+          case Op.LDXW: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 4, PERM_R); if (r !== null) { U[d] = r.dv.getUint32((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 4, d, false); break; }
+          case Op.LDXDW: {
+            const b = src[i]! * 2, o = off[i]!, r = region(b, o, 8, PERM_R);
+            if (r !== null) {
+              const mo = (U[b]! + o) >>> 0;
+              U[d] = r.dv.getUint32(mo, true);
+              U[d + 1] = r.dv.getUint32(mo + 4, true);
+            } else this.slowLoad(b, o, 8, d, false);
+            break;
+          }
+          case Op.LDXSB: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 1, PERM_R); if (r !== null) { const v = r.dv.getInt8((U[b]! + o) >>> 0); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 1, d, true); break; }
+          case Op.LDXSH: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 2, PERM_R); if (r !== null) { const v = r.dv.getInt16((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 2, d, true); break; }
+          case Op.LDXSW: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 4, PERM_R); if (r !== null) { const v = r.dv.getInt32((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 4, d, true); break; }
+          // ---- ST / STX ------------------------------------------------------------------------
+          case Op.STB: { const o = off[i]!, r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = imm[i]!; else this.slowStore(d, o, 1, imm[i]!, immHi[i]!); break; }
+          case Op.STH: { const o = off[i]!, r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, imm[i]!, true); else this.slowStore(d, o, 2, imm[i]!, immHi[i]!); break; }
+          case Op.STW: { const o = off[i]!, r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, imm[i]!, true); else this.slowStore(d, o, 4, imm[i]!, immHi[i]!); break; }
+          case Op.STDW: {
+            const o = off[i]!, r = region(d, o, 8, PERM_W);
+            if (r !== null) {
+              const mo = (U[d]! + o) >>> 0;
+              r.dv.setUint32(mo, imm[i]!, true);
+              r.dv.setUint32(mo + 4, immHi[i]!, true);
+            } else this.slowStore(d, o, 8, imm[i]!, immHi[i]!);
+            break;
+          }
+          case Op.STXB: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = U[s]!; else this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
+          case Op.STXH: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
+          case Op.STXW: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
+          case Op.STXDW: {
+            const o = off[i]!, s = src[i]! * 2, r = region(d, o, 8, PERM_W);
+            if (r !== null) {
+              const mo = (U[d]! + o) >>> 0;
+              r.dv.setUint32(mo, U[s]!, true);
+              r.dv.setUint32(mo + 4, U[s + 1]!, true);
+            } else this.slowStore(d, o, 8, U[s]!, U[s + 1]!);
+            break;
+          }
+          // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
+          case Op.ATOMIC_ADD_W: case Op.ATOMIC_OR_W: case Op.ATOMIC_AND_W: case Op.ATOMIC_XOR_W:
+          case Op.ATOMIC_FADD_W: case Op.ATOMIC_FOR_W: case Op.ATOMIC_FAND_W: case Op.ATOMIC_FXOR_W:
+          case Op.ATOMIC_XCHG_W: case Op.ATOMIC_CMPXCHG_W: {
+            const o = off[i]!, r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
+            atomic32(code[i]!, r.dv, (U[d]! + o) >>> 0, U, src[i]! * 2);
+            break;
+          }
+          case Op.ATOMIC_ADD_DW: case Op.ATOMIC_OR_DW: case Op.ATOMIC_AND_DW: case Op.ATOMIC_XOR_DW:
+          case Op.ATOMIC_FADD_DW: case Op.ATOMIC_FOR_DW: case Op.ATOMIC_FAND_DW: case Op.ATOMIC_FXOR_DW:
+          case Op.ATOMIC_XCHG_DW: case Op.ATOMIC_CMPXCHG_DW: {
+            const o = off[i]!, r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
+            atomic64(code[i]!, r.dv, (U[d]! + o) >>> 0, R, src[i]!);
+            break;
+          }
+          case LDDW_HI:
+            throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
+          default:
+            throw new Stop('invalid-insn', `invalid instruction (opcode 0x${img.insns[i]!.opcode.toString(16)})`);
+        }
+      }
+    } catch (e) {
+      // The innermost frame names the faulting instruction; outer frames only pass the fault on.
+      if (!faultSite.has(e as object) && typeof e === 'object' && e !== null) faultSite.set(e, pc - 1);
+      throw e;
+    } finally {
+      this.count = count;
+      this.pc = pc - 1;
+      this.frame = frame;
+    }
+  }
+
+  /** Slow path of a load: virtual regions, or a fault with the right kind. */
+  private slowLoad(b: number, offset: number, size: 1 | 2 | 4 | 8, d: number, signed: boolean): void {
+    const addr = BigInt.asUintN(64, this.regs[b >> 1]! + BigInt(offset));
+    let v = this.space.read(addr, size);
+    if (signed) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
+    this.regs[d >> 1] = v;
+  }
+
+  /** Slow path of a store of the value (hi:lo) truncated to `size`. */
+  private slowStore(d: number, offset: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): void {
+    const addr = BigInt.asUintN(64, this.regs[d >> 1]! + BigInt(offset));
+    this.space.write(addr, size, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+  }
+
+  /** Atomics need plain memory: resolve (faulting as usual) and refuse virtual regions. */
+  private atomicRegion(d: number, offset: number, size: number): Region {
+    const addr = BigInt.asUintN(64, this.regs[d >> 1]! + BigInt(offset));
+    const { region } = this.space.resolve(addr, size, PERM_RW);
+    if (region.virt !== null) throw new MemoryFault('permission', `atomic access to ${region.name} at ${hex(addr)}`, addr, size);
+    return region;
+  }
+
+  /** LD_ABS / LD_IND: big-endian load from the packet into r0; false when out of range (program ends, r0 = 0). */
+  private legacyLoad(insn: Insn, packet: LegacyPacket | undefined): boolean {
+    if (packet === undefined) throw new Stop('out-of-bounds', 'legacy packet load without a packet');
+    const size = insn.code === Op.LDABS_B || insn.code === Op.LDIND_B ? 1
+      : insn.code === Op.LDABS_H || insn.code === Op.LDIND_H ? 2 : 4;
+    const base = insn.code === Op.LDIND_B || insn.code === Op.LDIND_H || insn.code === Op.LDIND_W ? this.S[insn.src * 2]! : 0;
+    const at = base + insn.imm;
+    const b = packet.bytes;
+    if (at < 0 || at + size > b.length) return false;
+    let v = 0;
+    for (let k = 0; k < size; k++) v = v * 256 + b[at + k]!;
+    this.U[0] = v;
+    this.U[1] = 0;
+    return true;
+  }
+}
+
+/** Where a fault was raised (set by the innermost executing frame). */
+const faultSite = new WeakMap<object, number>();
+
+function toViolation(e: unknown, pc: number): Violation | undefined {
+  if (e instanceof Stop || e instanceof MemoryFault || e instanceof HelperFault) {
+    const at = e instanceof Stop && e.at !== undefined ? e.at : faultSite.get(e) ?? pc;
+    return { kind: e.kind, insn: at, message: `instruction ${at}: ${e.message}` };
+  }
+  return undefined;
+}
