@@ -37,10 +37,6 @@ export class Cursor {
     return this.peek(ahead)?.text === text;
   }
 
-  atEnd(): boolean {
-    return this.pos >= this.tokens.length;
-  }
-
   next(what = 'more operands'): Token {
     const t = this.tokens[this.pos];
     if (t === undefined) this.fail(undefined, `expected ${what}, got end of line`);
