@@ -1,4 +1,5 @@
 import type { Btf } from '../btf/index.js';
+import { LoadError } from '../errors.js';
 import { ARRAY_MAP, BPF_F_MMAPABLE, BPF_F_RDONLY_PROG } from './bpf-enums.js';
 import type { MapSpec } from './types.js';
 
@@ -18,8 +19,9 @@ export function kconfigLayout(btf: Btf | undefined): KconfigLayout | undefined {
   const ds = btf.type(id);
   if (ds.kind !== 'DATASEC' || ds.vars.length === 0) return undefined;
   const vars = ds.vars.map((v) => {
-    const size = btf.sizeOf(v.type);
-    return { name: btf.type(v.type).name, size, align: alignOf(btf, v.type) };
+    const variable = btf.type(v.type);
+    if (variable.kind !== 'VAR') throw new LoadError(`entry [${v.type}] is a ${variable.kind}, not a variable`, { section: '.kconfig' });
+    return { name: variable.name, size: btf.sizeOf(variable.type), align: alignOf(btf, variable.type) };
   }).sort((a, b) => b.align - a.align || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const offsets = new Map<string, number>();
   let end = 0;
@@ -35,8 +37,9 @@ export function kconfigLayout(btf: Btf | undefined): KconfigLayout | undefined {
   return { spec, offsets };
 }
 
+/** Natural alignment of a type: its (element) size as a power of two, at most 8. */
 function alignOf(btf: Btf, id: number): number {
-  let t = btf.type(btf.resolve(btf.type(id).kind === 'VAR' ? (btf.type(id) as { type: number }).type : id));
+  let t = btf.type(btf.resolve(id));
   for (let depth = 0; t.kind === 'ARRAY' && depth < 32; depth++) t = btf.type(btf.resolve(t.type));
   const size = 'size' in t ? t.size : 8;
   return Math.min(8, Math.max(1, size & -size));

@@ -15,8 +15,8 @@ export interface MapSlot {
   data: boolean;
 }
 
-export const isLegacyMapSection = (name: string) => name === 'maps' || name.startsWith('maps/');
-export const isDataSection = (name: string) => /^\.(data|rodata|bss)(\..*)?$/.test(name);
+const isLegacyMapSection = (name: string) => name === 'maps' || name.startsWith('maps/');
+const isDataSection = (name: string) => /^\.(data|rodata|bss)(\..*)?$/.test(name);
 
 /** Every map an object declares: BTF `.maps`, legacy `maps` sections, and global data sections. */
 export function collectMaps(elf: ElfFile, btf: Btf | undefined): MapSlot[] {
