@@ -24,7 +24,7 @@ export type RegionKind =
   | 'rodata';
 
 /** Upper address bits of window 0; window i has upper bits WINDOW_HI_BASE + i. */
-export const WINDOW_HI_BASE = 0xffff8880;
+export const WINDOW_HI_BASE = 0xf0000000;
 /** Windows available (the upper bits stay below 0xffffffff). */
 export const MAX_WINDOWS = 0xffffffff - WINDOW_HI_BASE;
 

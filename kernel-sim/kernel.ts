@@ -1,0 +1,90 @@
+/**
+ * The simulated kernel's shared state: its address space, maps, clock, random numbers, the current task,
+ * the trace_printk pipe and the loader's credentials. Helpers, kfuncs and program types read it; it
+ * holds no policy of its own.
+ */
+import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
+import { AddressSpace } from './address-space.js';
+import { MapEnv } from './maps/env.js';
+
+export interface TaskInfo {
+  pid: number;
+  tgid: number;
+  uid: number;
+  gid: number;
+  /** Up to 15 bytes, as TASK_COMM_LEN allows. */
+  comm: string;
+}
+
+export interface KernelOptions {
+  /** The loader's capabilities (all by default). */
+  caps?: Iterable<Capability>;
+  /** Simulated CPUs (1 by default). */
+  nrCpus?: number;
+  /** Seed of bpf_get_prandom_u32 (fixed by default, so runs repeat). */
+  seed?: number;
+  /** Clock start and step (each read of the clock advances it): deterministic time. */
+  clockStartNs?: bigint;
+  clockStepNs?: bigint;
+  task?: Partial<TaskInfo>;
+}
+
+/** A deterministic clock: each reading advances it by a fixed step. */
+export class SimClock {
+  constructor(private ns: bigint, private readonly step: bigint) {}
+  /** CLOCK_MONOTONIC. */
+  now(): bigint {
+    const t = this.ns;
+    this.ns += this.step;
+    return t;
+  }
+  /** CLOCK_BOOTTIME: monotonic plus a fixed suspended time. */
+  boot(): bigint {
+    return this.now() + 1_000_000_000n;
+  }
+}
+
+/** xorshift32: bpf_get_prandom_u32's stand-in, seeded for repeatable runs. */
+export class Prng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
+  nextU32(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+}
+
+export class Kernel {
+  readonly space: AddressSpace;
+  readonly maps: MapEnv;
+  readonly caps: ReadonlySet<Capability>;
+  readonly clock: SimClock;
+  readonly random: Prng;
+  readonly task: TaskInfo;
+  /** Lines written by bpf_trace_printk (and friends), in order. */
+  readonly trace: string[] = [];
+
+  constructor(opts: KernelOptions = {}) {
+    this.space = new AddressSpace();
+    this.caps = new Set(opts.caps ?? ALL_CAPS);
+    this.maps = new MapEnv(this.space, {
+      nrCpus: opts.nrCpus,
+      capBpf: this.caps.has('CAP_BPF') || this.caps.has('CAP_SYS_ADMIN'),
+      capSysAdmin: this.caps.has('CAP_SYS_ADMIN'),
+    });
+    this.clock = new SimClock(opts.clockStartNs ?? 1_000_000_000_000n, opts.clockStepNs ?? 1_000n);
+    this.random = new Prng(opts.seed ?? 0x5eed);
+    this.task = { pid: 1234, tgid: 1234, uid: 0, gid: 0, comm: 'bpfvm', ...opts.task };
+  }
+
+  /** The CPU the program runs on. */
+  get cpu(): number {
+    return this.maps.cpu;
+  }
+}
