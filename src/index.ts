@@ -1,0 +1,18 @@
+/**
+ * bpfvm's library API. The core imports nothing Node-specific: it runs in a browser too. File access
+ * lives in the CLI (`src/cli/`).
+ */
+export * from './errors.js';
+export type { Violation, ViolationKind } from './violations.js';
+export { VIOLATION_KINDS } from './violations.js';
+export * from './isa/index.js';
+export * from './asm/index.js';
+export * as dsl from './asm/dsl.js';
+export { parseDataFile, parseHexBytes, type DataFile } from './conformance/data-file.js';
+export { runConformance, CONFORMANCE_HELPERS, type ConformanceOutcome } from './conformance/runner.js';
+export {
+  Interpreter, Machine, Image, codeAddress, HelperFault, MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, DEFAULT_BUDGET,
+  type HelperFn, type HelperContext, type RunInput, type RunResult, type StepHook, type MachineOptions,
+} from '../vm/interpreter.js';
+export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../kernel-sim/address-space.js';
+export { parseCaps, ALL_CAPS, type Capability } from './platform/caps.js';
