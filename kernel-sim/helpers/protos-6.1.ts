@@ -1,0 +1,2011 @@
+/**
+ * Linux 6.1's helper prototypes: every `struct bpf_func_proto` the kernel defines (kernel/bpf/*.c,
+ * kernel/trace/bpf_trace.c, net/core/filter.c, …), keyed by the kernel's variable name, so that one helper
+ * id may have several variants (bpf_get_stack_proto, bpf_get_stack_proto_raw_tp, …). Facts only: ids,
+ * GPL-only, return and argument types with their flags, BTF struct names, fixed sizes, pkt_access and
+ * might_sleep, as the 6.1 sources declare them. Which variant a program type gets is in availability-6.1.ts.
+ */
+import type { HelperProto } from '../../src/platform/types.js';
+
+/** `__BPF_FUNC_MAPPER` of include/uapi/linux/bpf.h: index = helper id, name as func_id_name prints it. */
+export const HELPER_NAMES_6_1 = [
+  'bpf_unspec', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem', 'bpf_probe_read',
+  'bpf_ktime_get_ns', 'bpf_trace_printk', 'bpf_get_prandom_u32', 'bpf_get_smp_processor_id', 'bpf_skb_store_bytes',
+  'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_tail_call', 'bpf_clone_redirect', 'bpf_get_current_pid_tgid',
+  'bpf_get_current_uid_gid', 'bpf_get_current_comm', 'bpf_get_cgroup_classid', 'bpf_skb_vlan_push',
+  'bpf_skb_vlan_pop', 'bpf_skb_get_tunnel_key', 'bpf_skb_set_tunnel_key', 'bpf_perf_event_read', 'bpf_redirect',
+  'bpf_get_route_realm', 'bpf_perf_event_output', 'bpf_skb_load_bytes', 'bpf_get_stackid', 'bpf_csum_diff',
+  'bpf_skb_get_tunnel_opt', 'bpf_skb_set_tunnel_opt', 'bpf_skb_change_proto', 'bpf_skb_change_type',
+  'bpf_skb_under_cgroup', 'bpf_get_hash_recalc', 'bpf_get_current_task', 'bpf_probe_write_user',
+  'bpf_current_task_under_cgroup', 'bpf_skb_change_tail', 'bpf_skb_pull_data', 'bpf_csum_update',
+  'bpf_set_hash_invalid', 'bpf_get_numa_node_id', 'bpf_skb_change_head', 'bpf_xdp_adjust_head', 'bpf_probe_read_str',
+  'bpf_get_socket_cookie', 'bpf_get_socket_uid', 'bpf_set_hash', 'bpf_setsockopt', 'bpf_skb_adjust_room',
+  'bpf_redirect_map', 'bpf_sk_redirect_map', 'bpf_sock_map_update', 'bpf_xdp_adjust_meta',
+  'bpf_perf_event_read_value', 'bpf_perf_prog_read_value', 'bpf_getsockopt', 'bpf_override_return',
+  'bpf_sock_ops_cb_flags_set', 'bpf_msg_redirect_map', 'bpf_msg_apply_bytes', 'bpf_msg_cork_bytes',
+  'bpf_msg_pull_data', 'bpf_bind', 'bpf_xdp_adjust_tail', 'bpf_skb_get_xfrm_state', 'bpf_get_stack',
+  'bpf_skb_load_bytes_relative', 'bpf_fib_lookup', 'bpf_sock_hash_update', 'bpf_msg_redirect_hash',
+  'bpf_sk_redirect_hash', 'bpf_lwt_push_encap', 'bpf_lwt_seg6_store_bytes', 'bpf_lwt_seg6_adjust_srh',
+  'bpf_lwt_seg6_action', 'bpf_rc_repeat', 'bpf_rc_keydown', 'bpf_skb_cgroup_id', 'bpf_get_current_cgroup_id',
+  'bpf_get_local_storage', 'bpf_sk_select_reuseport', 'bpf_skb_ancestor_cgroup_id', 'bpf_sk_lookup_tcp',
+  'bpf_sk_lookup_udp', 'bpf_sk_release', 'bpf_map_push_elem', 'bpf_map_pop_elem', 'bpf_map_peek_elem',
+  'bpf_msg_push_data', 'bpf_msg_pop_data', 'bpf_rc_pointer_rel', 'bpf_spin_lock', 'bpf_spin_unlock',
+  'bpf_sk_fullsock', 'bpf_tcp_sock', 'bpf_skb_ecn_set_ce', 'bpf_get_listener_sock', 'bpf_skc_lookup_tcp',
+  'bpf_tcp_check_syncookie', 'bpf_sysctl_get_name', 'bpf_sysctl_get_current_value', 'bpf_sysctl_get_new_value',
+  'bpf_sysctl_set_new_value', 'bpf_strtol', 'bpf_strtoul', 'bpf_sk_storage_get', 'bpf_sk_storage_delete',
+  'bpf_send_signal', 'bpf_tcp_gen_syncookie', 'bpf_skb_output', 'bpf_probe_read_user', 'bpf_probe_read_kernel',
+  'bpf_probe_read_user_str', 'bpf_probe_read_kernel_str', 'bpf_tcp_send_ack', 'bpf_send_signal_thread',
+  'bpf_jiffies64', 'bpf_read_branch_records', 'bpf_get_ns_current_pid_tgid', 'bpf_xdp_output',
+  'bpf_get_netns_cookie', 'bpf_get_current_ancestor_cgroup_id', 'bpf_sk_assign', 'bpf_ktime_get_boot_ns',
+  'bpf_seq_printf', 'bpf_seq_write', 'bpf_sk_cgroup_id', 'bpf_sk_ancestor_cgroup_id', 'bpf_ringbuf_output',
+  'bpf_ringbuf_reserve', 'bpf_ringbuf_submit', 'bpf_ringbuf_discard', 'bpf_ringbuf_query', 'bpf_csum_level',
+  'bpf_skc_to_tcp6_sock', 'bpf_skc_to_tcp_sock', 'bpf_skc_to_tcp_timewait_sock', 'bpf_skc_to_tcp_request_sock',
+  'bpf_skc_to_udp6_sock', 'bpf_get_task_stack', 'bpf_load_hdr_opt', 'bpf_store_hdr_opt', 'bpf_reserve_hdr_opt',
+  'bpf_inode_storage_get', 'bpf_inode_storage_delete', 'bpf_d_path', 'bpf_copy_from_user', 'bpf_snprintf_btf',
+  'bpf_seq_printf_btf', 'bpf_skb_cgroup_classid', 'bpf_redirect_neigh', 'bpf_per_cpu_ptr', 'bpf_this_cpu_ptr',
+  'bpf_redirect_peer', 'bpf_task_storage_get', 'bpf_task_storage_delete', 'bpf_get_current_task_btf',
+  'bpf_bprm_opts_set', 'bpf_ktime_get_coarse_ns', 'bpf_ima_inode_hash', 'bpf_sock_from_file', 'bpf_check_mtu',
+  'bpf_for_each_map_elem', 'bpf_snprintf', 'bpf_sys_bpf', 'bpf_btf_find_by_name_kind', 'bpf_sys_close',
+  'bpf_timer_init', 'bpf_timer_set_callback', 'bpf_timer_start', 'bpf_timer_cancel', 'bpf_get_func_ip',
+  'bpf_get_attach_cookie', 'bpf_task_pt_regs', 'bpf_get_branch_snapshot', 'bpf_trace_vprintk',
+  'bpf_skc_to_unix_sock', 'bpf_kallsyms_lookup_name', 'bpf_find_vma', 'bpf_loop', 'bpf_strncmp', 'bpf_get_func_arg',
+  'bpf_get_func_ret', 'bpf_get_func_arg_cnt', 'bpf_get_retval', 'bpf_set_retval', 'bpf_xdp_get_buff_len',
+  'bpf_xdp_load_bytes', 'bpf_xdp_store_bytes', 'bpf_copy_from_user_task', 'bpf_skb_set_tstamp', 'bpf_ima_file_hash',
+  'bpf_kptr_xchg', 'bpf_map_lookup_percpu_elem', 'bpf_skc_to_mptcp_sock', 'bpf_dynptr_from_mem',
+  'bpf_ringbuf_reserve_dynptr', 'bpf_ringbuf_submit_dynptr', 'bpf_ringbuf_discard_dynptr', 'bpf_dynptr_read',
+  'bpf_dynptr_write', 'bpf_dynptr_data', 'bpf_tcp_raw_gen_syncookie_ipv4', 'bpf_tcp_raw_gen_syncookie_ipv6',
+  'bpf_tcp_raw_check_syncookie_ipv4', 'bpf_tcp_raw_check_syncookie_ipv6', 'bpf_ktime_get_tai_ns',
+  'bpf_user_ringbuf_drain',
+] as const;
+
+/** The prototypes, by the kernel's variable name; grouped by helper id. */
+export const PROTOS_6_1 = {
+  bpf_map_lookup_elem_proto: { // kernel/bpf/helpers.c
+    id: 1, name: 'bpf_map_lookup_elem', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }],
+  },
+  bpf_map_update_elem_proto: { // kernel/bpf/helpers.c
+    id: 2, name: 'bpf_map_update_elem', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_PTR_TO_MAP_VALUE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_map_delete_elem_proto: { // kernel/bpf/helpers.c
+    id: 3, name: 'bpf_map_delete_elem', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }],
+  },
+  bpf_probe_read_compat_proto: { // kernel/trace/bpf_trace.c
+    id: 4, name: 'bpf_probe_read', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_ktime_get_ns_proto: { // kernel/bpf/helpers.c
+    id: 5, name: 'bpf_ktime_get_ns', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_trace_printk_proto: { // kernel/trace/bpf_trace.c
+    id: 6, name: 'bpf_trace_printk', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_get_prandom_u32_proto: { // kernel/bpf/helpers.c
+    id: 7, name: 'bpf_get_prandom_u32', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_raw_smp_processor_id_proto: { // kernel/bpf/helpers.c
+    id: 8, name: 'bpf_get_smp_processor_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_smp_processor_id_proto: { // kernel/bpf/helpers.c
+    id: 8, name: 'bpf_get_smp_processor_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_skb_store_bytes_proto: { // net/core/filter.c
+    id: 9, name: 'bpf_skb_store_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_l3_csum_replace_proto: { // net/core/filter.c
+    id: 10, name: 'bpf_l3_csum_replace', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_l4_csum_replace_proto: { // net/core/filter.c
+    id: 11, name: 'bpf_l4_csum_replace', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tail_call_proto: { // kernel/bpf/core.c
+    id: 12, name: 'bpf_tail_call', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_clone_redirect_proto: { // net/core/filter.c
+    id: 13, name: 'bpf_clone_redirect', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_current_pid_tgid_proto: { // kernel/bpf/helpers.c
+    id: 14, name: 'bpf_get_current_pid_tgid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_current_uid_gid_proto: { // kernel/bpf/helpers.c
+    id: 15, name: 'bpf_get_current_uid_gid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_current_comm_proto: { // kernel/bpf/helpers.c
+    id: 16, name: 'bpf_get_current_comm', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_get_cgroup_classid_curr_proto: { // net/core/filter.c
+    id: 17, name: 'bpf_get_cgroup_classid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_cgroup_classid_proto: { // net/core/filter.c
+    id: 17, name: 'bpf_get_cgroup_classid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_skb_vlan_push_proto: { // net/core/filter.c
+    id: 18, name: 'bpf_skb_vlan_push', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_vlan_pop_proto: { // net/core/filter.c
+    id: 19, name: 'bpf_skb_vlan_pop', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_skb_get_tunnel_key_proto: { // net/core/filter.c
+    id: 20, name: 'bpf_skb_get_tunnel_key', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_set_tunnel_key_proto: { // net/core/filter.c
+    id: 21, name: 'bpf_skb_set_tunnel_key', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_perf_event_read_proto: { // kernel/trace/bpf_trace.c
+    id: 22, name: 'bpf_perf_event_read', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_redirect_proto: { // net/core/filter.c
+    id: 23, name: 'bpf_redirect', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_xdp_redirect_proto: { // net/core/filter.c
+    id: 23, name: 'bpf_redirect', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_route_realm_proto: { // net/core/filter.c
+    id: 24, name: 'bpf_get_route_realm', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_event_output_data_proto: { // kernel/bpf/helpers.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_perf_event_output_proto: { // kernel/trace/bpf_trace.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_perf_event_output_proto_raw_tp: { // kernel/trace/bpf_trace.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_perf_event_output_proto_tp: { // kernel/trace/bpf_trace.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_skb_event_output_proto: { // net/core/filter.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_xdp_event_output_proto: { // net/core/filter.c
+    id: 25, name: 'bpf_perf_event_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_flow_dissector_load_bytes_proto: { // net/core/filter.c
+    id: 26, name: 'bpf_skb_load_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_skb_load_bytes_proto: { // net/core/filter.c
+    id: 26, name: 'bpf_skb_load_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  sk_reuseport_load_bytes_proto: { // net/core/filter.c
+    id: 26, name: 'bpf_skb_load_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_get_stackid_proto: { // kernel/bpf/stackmap.c
+    id: 27, name: 'bpf_get_stackid', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_stackid_proto_pe: { // kernel/bpf/stackmap.c
+    id: 27, name: 'bpf_get_stackid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_stackid_proto_raw_tp: { // kernel/trace/bpf_trace.c
+    id: 27, name: 'bpf_get_stackid', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_stackid_proto_tp: { // kernel/trace/bpf_trace.c
+    id: 27, name: 'bpf_get_stackid', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_csum_diff_proto: { // net/core/filter.c
+    id: 28, name: 'bpf_csum_diff', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_get_tunnel_opt_proto: { // net/core/filter.c
+    id: 29, name: 'bpf_skb_get_tunnel_opt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_skb_set_tunnel_opt_proto: { // net/core/filter.c
+    id: 30, name: 'bpf_skb_set_tunnel_opt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_skb_change_proto_proto: { // net/core/filter.c
+    id: 31, name: 'bpf_skb_change_proto', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_change_type_proto: { // net/core/filter.c
+    id: 32, name: 'bpf_skb_change_type', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_under_cgroup_proto: { // net/core/filter.c
+    id: 33, name: 'bpf_skb_under_cgroup', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_get_hash_recalc_proto: { // net/core/filter.c
+    id: 34, name: 'bpf_get_hash_recalc', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_current_task_proto: { // kernel/trace/bpf_trace.c
+    id: 35, name: 'bpf_get_current_task', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_probe_write_user_proto: { // kernel/trace/bpf_trace.c
+    id: 36, name: 'bpf_probe_write_user', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_current_task_under_cgroup_proto: { // kernel/trace/bpf_trace.c
+    id: 37, name: 'bpf_current_task_under_cgroup', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_change_tail_proto: { // net/core/filter.c
+    id: 38, name: 'bpf_skb_change_tail', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  sk_skb_change_tail_proto: { // net/core/filter.c
+    id: 38, name: 'bpf_skb_change_tail', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_pull_data_proto: { // net/core/filter.c
+    id: 39, name: 'bpf_skb_pull_data', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  sk_skb_pull_data_proto: { // net/core/filter.c
+    id: 39, name: 'bpf_skb_pull_data', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_csum_update_proto: { // net/core/filter.c
+    id: 40, name: 'bpf_csum_update', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_set_hash_invalid_proto: { // net/core/filter.c
+    id: 41, name: 'bpf_set_hash_invalid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_numa_node_id_proto: { // kernel/bpf/helpers.c
+    id: 42, name: 'bpf_get_numa_node_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_skb_change_head_proto: { // net/core/filter.c
+    id: 43, name: 'bpf_skb_change_head', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  sk_skb_change_head_proto: { // net/core/filter.c
+    id: 43, name: 'bpf_skb_change_head', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_xdp_adjust_head_proto: { // net/core/filter.c
+    id: 44, name: 'bpf_xdp_adjust_head', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_probe_read_compat_str_proto: { // kernel/trace/bpf_trace.c
+    id: 45, name: 'bpf_probe_read_str', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_socket_cookie_proto: { // net/core/filter.c
+    id: 46, name: 'bpf_get_socket_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_socket_cookie_sock_addr_proto: { // net/core/filter.c
+    id: 46, name: 'bpf_get_socket_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_socket_cookie_sock_ops_proto: { // net/core/filter.c
+    id: 46, name: 'bpf_get_socket_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_socket_cookie_sock_proto: { // net/core/filter.c
+    id: 46, name: 'bpf_get_socket_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_socket_ptr_cookie_proto: { // net/core/filter.c
+    id: 46, name: 'bpf_get_socket_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_get_socket_uid_proto: { // net/core/filter.c
+    id: 47, name: 'bpf_get_socket_uid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_set_hash_proto: { // net/core/filter.c
+    id: 48, name: 'bpf_set_hash', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_sk_setsockopt_proto: { // net/core/filter.c
+    id: 49, name: 'bpf_setsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sock_addr_setsockopt_proto: { // net/core/filter.c
+    id: 49, name: 'bpf_setsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sock_ops_setsockopt_proto: { // net/core/filter.c
+    id: 49, name: 'bpf_setsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_unlocked_sk_setsockopt_proto: { // net/core/filter.c
+    id: 49, name: 'bpf_setsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_skb_adjust_room_proto: { // net/core/filter.c
+    id: 50, name: 'bpf_skb_adjust_room', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  sk_skb_adjust_room_proto: { // net/core/filter.c
+    id: 50, name: 'bpf_skb_adjust_room', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_xdp_redirect_map_proto: { // net/core/filter.c
+    id: 51, name: 'bpf_redirect_map', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_sk_redirect_map_proto: { // net/core/sock_map.c
+    id: 52, name: 'bpf_sk_redirect_map', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_map_update_proto: { // net/core/sock_map.c
+    id: 53, name: 'bpf_sock_map_update', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_adjust_meta_proto: { // net/core/filter.c
+    id: 54, name: 'bpf_xdp_adjust_meta', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_perf_event_read_value_proto: { // kernel/trace/bpf_trace.c
+    id: 55, name: 'bpf_perf_event_read_value', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_perf_prog_read_value_proto: { // kernel/trace/bpf_trace.c
+    id: 56, name: 'bpf_perf_prog_read_value', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sk_getsockopt_proto: { // net/core/filter.c
+    id: 57, name: 'bpf_getsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sock_addr_getsockopt_proto: { // net/core/filter.c
+    id: 57, name: 'bpf_getsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sock_ops_getsockopt_proto: { // net/core/filter.c
+    id: 57, name: 'bpf_getsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_unlocked_sk_getsockopt_proto: { // net/core/filter.c
+    id: 57, name: 'bpf_getsockopt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_override_return_proto: { // kernel/trace/bpf_trace.c
+    id: 58, name: 'bpf_override_return', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_sock_ops_cb_flags_set_proto: { // net/core/filter.c
+    id: 59, name: 'bpf_sock_ops_cb_flags_set', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_msg_redirect_map_proto: { // net/core/sock_map.c
+    id: 60, name: 'bpf_msg_redirect_map', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_msg_apply_bytes_proto: { // net/core/filter.c
+    id: 61, name: 'bpf_msg_apply_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_msg_cork_bytes_proto: { // net/core/filter.c
+    id: 62, name: 'bpf_msg_cork_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_msg_pull_data_proto: { // net/core/filter.c
+    id: 63, name: 'bpf_msg_pull_data', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_bind_proto: { // net/core/filter.c
+    id: 64, name: 'bpf_bind', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_xdp_adjust_tail_proto: { // net/core/filter.c
+    id: 65, name: 'bpf_xdp_adjust_tail', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_get_xfrm_state_proto: { // net/core/filter.c
+    id: 66, name: 'bpf_skb_get_xfrm_state', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_stack_proto: { // kernel/bpf/stackmap.c
+    id: 67, name: 'bpf_get_stack', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_stack_proto_pe: { // kernel/bpf/stackmap.c
+    id: 67, name: 'bpf_get_stack', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_stack_proto_raw_tp: { // kernel/trace/bpf_trace.c
+    id: 67, name: 'bpf_get_stack', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_stack_proto_tp: { // kernel/trace/bpf_trace.c
+    id: 67, name: 'bpf_get_stack', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_load_bytes_relative_proto: { // net/core/filter.c
+    id: 68, name: 'bpf_skb_load_bytes_relative', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  sk_reuseport_load_bytes_relative_proto: { // net/core/filter.c
+    id: 68, name: 'bpf_skb_load_bytes_relative', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_fib_lookup_proto: { // net/core/filter.c
+    id: 69, name: 'bpf_fib_lookup', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_fib_lookup_proto: { // net/core/filter.c
+    id: 69, name: 'bpf_fib_lookup', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_hash_update_proto: { // net/core/sock_map.c
+    id: 70, name: 'bpf_sock_hash_update', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_msg_redirect_hash_proto: { // net/core/sock_map.c
+    id: 71, name: 'bpf_msg_redirect_hash', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_redirect_hash_proto: { // net/core/sock_map.c
+    id: 72, name: 'bpf_sk_redirect_hash', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_lwt_in_push_encap_proto: { // net/core/filter.c
+    id: 73, name: 'bpf_lwt_push_encap', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_lwt_xmit_push_encap_proto: { // net/core/filter.c
+    id: 73, name: 'bpf_lwt_push_encap', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_lwt_seg6_store_bytes_proto: { // net/core/filter.c
+    id: 74, name: 'bpf_lwt_seg6_store_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_lwt_seg6_adjust_srh_proto: { // net/core/filter.c
+    id: 75, name: 'bpf_lwt_seg6_adjust_srh', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_lwt_seg6_action_proto: { // net/core/filter.c
+    id: 76, name: 'bpf_lwt_seg6_action', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  rc_repeat_proto: { // drivers/media/rc/bpf-lirc.c
+    id: 77, name: 'bpf_rc_repeat', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  rc_keydown_proto: { // drivers/media/rc/bpf-lirc.c
+    id: 78, name: 'bpf_rc_keydown', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skb_cgroup_id_proto: { // net/core/filter.c
+    id: 79, name: 'bpf_skb_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_current_cgroup_id_proto: { // kernel/bpf/helpers.c
+    id: 80, name: 'bpf_get_current_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_get_local_storage_proto: { // kernel/bpf/cgroup.c
+    id: 81, name: 'bpf_get_local_storage', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  sk_select_reuseport_proto: { // net/core/filter.c
+    id: 82, name: 'bpf_sk_select_reuseport', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MAP_KEY' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_ancestor_cgroup_id_proto: { // net/core/filter.c
+    id: 83, name: 'bpf_skb_ancestor_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_sk_lookup_tcp_proto: { // net/core/filter.c
+    id: 84, name: 'bpf_sk_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_addr_sk_lookup_tcp_proto: { // net/core/filter.c
+    id: 84, name: 'bpf_sk_lookup_tcp', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tc_sk_lookup_tcp_proto: { // net/core/filter.c
+    id: 84, name: 'bpf_sk_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_sk_lookup_tcp_proto: { // net/core/filter.c
+    id: 84, name: 'bpf_sk_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_lookup_udp_proto: { // net/core/filter.c
+    id: 85, name: 'bpf_sk_lookup_udp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_addr_sk_lookup_udp_proto: { // net/core/filter.c
+    id: 85, name: 'bpf_sk_lookup_udp', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tc_sk_lookup_udp_proto: { // net/core/filter.c
+    id: 85, name: 'bpf_sk_lookup_udp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_sk_lookup_udp_proto: { // net/core/filter.c
+    id: 85, name: 'bpf_sk_lookup_udp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_release_proto: { // net/core/filter.c
+    id: 86, name: 'bpf_sk_release', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', flags: ['OBJ_RELEASE'] }],
+  },
+  bpf_map_push_elem_proto: { // kernel/bpf/helpers.c
+    id: 87, name: 'bpf_map_push_elem', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_VALUE' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_map_pop_elem_proto: { // kernel/bpf/helpers.c
+    id: 88, name: 'bpf_map_pop_elem', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['MEM_UNINIT', 'MEM_WRITE'] }],
+  },
+  bpf_map_peek_elem_proto: { // kernel/bpf/helpers.c
+    id: 89, name: 'bpf_map_peek_elem', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['MEM_UNINIT', 'MEM_WRITE'] }],
+  },
+  bpf_msg_push_data_proto: { // net/core/filter.c
+    id: 90, name: 'bpf_msg_push_data', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_msg_pop_data_proto: { // net/core/filter.c
+    id: 91, name: 'bpf_msg_pop_data', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  rc_pointer_rel_proto: { // drivers/media/rc/bpf-lirc.c
+    id: 92, name: 'bpf_rc_pointer_rel', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_spin_lock_proto: { // kernel/bpf/helpers.c
+    id: 93, name: 'bpf_spin_lock', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_SPIN_LOCK' }],
+  },
+  bpf_spin_unlock_proto: { // kernel/bpf/helpers.c
+    id: 94, name: 'bpf_spin_unlock', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_SPIN_LOCK' }],
+  },
+  bpf_sk_fullsock_proto: { // net/core/filter.c
+    id: 95, name: 'bpf_sk_fullsock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }],
+  },
+  bpf_tcp_sock_proto: { // net/core/filter.c
+    id: 96, name: 'bpf_tcp_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_TCP_SOCK', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }],
+  },
+  bpf_skb_ecn_set_ce_proto: { // net/core/filter.c
+    id: 97, name: 'bpf_skb_ecn_set_ce', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_listener_sock_proto: { // net/core/filter.c
+    id: 98, name: 'bpf_get_listener_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }],
+  },
+  bpf_skc_lookup_tcp_proto: { // net/core/filter.c
+    id: 99, name: 'bpf_skc_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCK_COMMON', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_addr_skc_lookup_tcp_proto: { // net/core/filter.c
+    id: 99, name: 'bpf_skc_lookup_tcp', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_SOCK_COMMON', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tc_skc_lookup_tcp_proto: { // net/core/filter.c
+    id: 99, name: 'bpf_skc_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCK_COMMON', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_skc_lookup_tcp_proto: { // net/core/filter.c
+    id: 99, name: 'bpf_skc_lookup_tcp', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_SOCK_COMMON', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tcp_check_syncookie_proto: { // net/core/filter.c
+    id: 100, name: 'bpf_tcp_check_syncookie', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sysctl_get_name_proto: { // kernel/bpf/cgroup.c
+    id: 101, name: 'bpf_sysctl_get_name', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sysctl_get_current_value_proto: { // kernel/bpf/cgroup.c
+    id: 102, name: 'bpf_sysctl_get_current_value', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sysctl_get_new_value_proto: { // kernel/bpf/cgroup.c
+    id: 103, name: 'bpf_sysctl_get_new_value', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sysctl_set_new_value_proto: { // kernel/bpf/cgroup.c
+    id: 104, name: 'bpf_sysctl_set_new_value', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_strtol_proto: { // kernel/bpf/helpers.c
+    id: 105, name: 'bpf_strtol', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 8 },
+    ],
+  },
+  bpf_strtoul_proto: { // kernel/bpf/helpers.c
+    id: 106, name: 'bpf_strtoul', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 8 },
+    ],
+  },
+  bpf_sk_storage_get_cg_sock_proto: { // net/core/bpf_sk_storage.c
+    id: 107, name: 'bpf_sk_storage_get', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_storage_get_proto: { // net/core/bpf_sk_storage.c
+    id: 107, name: 'bpf_sk_storage_get', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_storage_get_tracing_proto: { // net/core/bpf_sk_storage.c
+    id: 107, name: 'bpf_sk_storage_get', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'sock_common' },
+      { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sk_storage_delete_proto: { // net/core/bpf_sk_storage.c
+    id: 108, name: 'bpf_sk_storage_delete', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_sk_storage_delete_tracing_proto: { // net/core/bpf_sk_storage.c
+    id: 108, name: 'bpf_sk_storage_delete', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_BTF_ID', btfType: 'sock_common' }],
+  },
+  bpf_send_signal_proto: { // kernel/trace/bpf_trace.c
+    id: 109, name: 'bpf_send_signal', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }],
+  },
+  bpf_tcp_gen_syncookie_proto: { // net/core/filter.c
+    id: 110, name: 'bpf_tcp_gen_syncookie', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_skb_output_proto: { // net/core/filter.c
+    id: 111, name: 'bpf_skb_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'sk_buff' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_probe_read_user_proto: { // kernel/trace/bpf_trace.c
+    id: 112, name: 'bpf_probe_read_user', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_probe_read_kernel_proto: { // kernel/trace/bpf_trace.c
+    id: 113, name: 'bpf_probe_read_kernel', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_probe_read_user_str_proto: { // kernel/trace/bpf_trace.c
+    id: 114, name: 'bpf_probe_read_user_str', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_probe_read_kernel_str_proto: { // kernel/trace/bpf_trace.c
+    id: 115, name: 'bpf_probe_read_kernel_str', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_tcp_send_ack_proto: { // net/ipv4/bpf_tcp_ca.c
+    id: 116, name: 'bpf_tcp_send_ack', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'tcp_sock' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_send_signal_thread_proto: { // kernel/trace/bpf_trace.c
+    id: 117, name: 'bpf_send_signal_thread', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }],
+  },
+  bpf_jiffies64_proto: { // kernel/bpf/helpers.c
+    id: 118, name: 'bpf_jiffies64', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_read_branch_records_proto: { // kernel/trace/bpf_trace.c
+    id: 119, name: 'bpf_read_branch_records', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_get_ns_current_pid_tgid_proto: { // kernel/bpf/helpers.c
+    id: 120, name: 'bpf_get_ns_current_pid_tgid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_xdp_output_proto: { // net/core/filter.c
+    id: 121, name: 'bpf_xdp_output', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'xdp_buff' },
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_get_netns_cookie_sk_msg_proto: { // net/core/filter.c
+    id: 122, name: 'bpf_get_netns_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }],
+  },
+  bpf_get_netns_cookie_sock_addr_proto: { // net/core/filter.c
+    id: 122, name: 'bpf_get_netns_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }],
+  },
+  bpf_get_netns_cookie_sock_ops_proto: { // net/core/filter.c
+    id: 122, name: 'bpf_get_netns_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }],
+  },
+  bpf_get_netns_cookie_sock_proto: { // net/core/filter.c
+    id: 122, name: 'bpf_get_netns_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }],
+  },
+  bpf_get_netns_cookie_sockopt_proto: { // kernel/bpf/cgroup.c
+    id: 122, name: 'bpf_get_netns_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }],
+  },
+  bpf_get_current_ancestor_cgroup_id_proto: { // kernel/bpf/helpers.c
+    id: 123, name: 'bpf_get_current_ancestor_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }],
+  },
+  bpf_sk_assign_proto: { // net/core/filter.c
+    id: 124, name: 'bpf_sk_assign', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_sk_lookup_assign_proto: { // net/core/filter.c
+    id: 124, name: 'bpf_sk_assign', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_ktime_get_boot_ns_proto: { // kernel/bpf/helpers.c
+    id: 125, name: 'bpf_ktime_get_boot_ns', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_seq_printf_proto: { // kernel/trace/bpf_trace.c
+    id: 126, name: 'bpf_seq_printf', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'seq_file' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_seq_write_proto: { // kernel/trace/bpf_trace.c
+    id: 127, name: 'bpf_seq_write', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'seq_file' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_sk_cgroup_id_proto: { // net/core/filter.c
+    id: 128, name: 'bpf_sk_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_sk_ancestor_cgroup_id_proto: { // net/core/filter.c
+    id: 129, name: 'bpf_sk_ancestor_cgroup_id', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ringbuf_output_proto: { // kernel/bpf/ringbuf.c
+    id: 130, name: 'bpf_ringbuf_output', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_ringbuf_reserve_proto: { // kernel/bpf/ringbuf.c
+    id: 131, name: 'bpf_ringbuf_reserve', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_ALLOC_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_ALLOC'] },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_CONST_ALLOC_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ringbuf_submit_proto: { // kernel/bpf/ringbuf.c
+    id: 132, name: 'bpf_ringbuf_submit', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_ALLOC_MEM', flags: ['OBJ_RELEASE'] }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ringbuf_discard_proto: { // kernel/bpf/ringbuf.c
+    id: 133, name: 'bpf_ringbuf_discard', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_ALLOC_MEM', flags: ['OBJ_RELEASE'] }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ringbuf_query_proto: { // kernel/bpf/ringbuf.c
+    id: 134, name: 'bpf_ringbuf_query', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_csum_level_proto: { // net/core/filter.c
+    id: 135, name: 'bpf_csum_level', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skc_to_tcp6_sock_proto: { // net/core/filter.c
+    id: 136, name: 'bpf_skc_to_tcp6_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp6_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_skc_to_tcp_sock_proto: { // net/core/filter.c
+    id: 137, name: 'bpf_skc_to_tcp_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_skc_to_tcp_timewait_sock_proto: { // net/core/filter.c
+    id: 138, name: 'bpf_skc_to_tcp_timewait_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_timewait_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_skc_to_tcp_request_sock_proto: { // net/core/filter.c
+    id: 139, name: 'bpf_skc_to_tcp_request_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_request_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_skc_to_udp6_sock_proto: { // net/core/filter.c
+    id: 140, name: 'bpf_skc_to_udp6_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'udp6_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_get_task_stack_proto: { // kernel/bpf/stackmap.c
+    id: 141, name: 'bpf_get_task_stack', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_ops_load_hdr_opt_proto: { // net/core/filter.c
+    id: 142, name: 'bpf_load_hdr_opt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_ops_store_hdr_opt_proto: { // net/core/filter.c
+    id: 143, name: 'bpf_store_hdr_opt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sock_ops_reserve_hdr_opt_proto: { // net/core/filter.c
+    id: 144, name: 'bpf_reserve_hdr_opt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_inode_storage_get_proto: { // kernel/bpf/bpf_inode_storage.c
+    id: 145, name: 'bpf_inode_storage_get', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'inode' },
+      { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_inode_storage_delete_proto: { // kernel/bpf/bpf_inode_storage.c
+    id: 146, name: 'bpf_inode_storage_delete', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_BTF_ID', btfType: 'inode' }],
+  },
+  bpf_d_path_proto: { // kernel/trace/bpf_trace.c
+    id: 147, name: 'bpf_d_path', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'path' },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_copy_from_user_proto: { // kernel/bpf/helpers.c
+    id: 148, name: 'bpf_copy_from_user', gplOnly: false, mightSleep: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_snprintf_btf_proto: { // kernel/trace/bpf_trace.c
+    id: 149, name: 'bpf_snprintf_btf', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_seq_printf_btf_proto: { // kernel/trace/bpf_trace.c
+    id: 150, name: 'bpf_seq_printf_btf', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'seq_file' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_cgroup_classid_proto: { // net/core/filter.c
+    id: 151, name: 'bpf_skb_cgroup_classid', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_redirect_neigh_proto: { // net/core/filter.c
+    id: 152, name: 'bpf_redirect_neigh', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_per_cpu_ptr_proto: { // kernel/bpf/helpers.c
+    id: 153, name: 'bpf_per_cpu_ptr', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MEM_OR_BTF_ID', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+    args: [{ type: 'ARG_PTR_TO_PERCPU_BTF_ID' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_this_cpu_ptr_proto: { // kernel/bpf/helpers.c
+    id: 154, name: 'bpf_this_cpu_ptr', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MEM_OR_BTF_ID', flags: ['MEM_RDONLY'] },
+    args: [{ type: 'ARG_PTR_TO_PERCPU_BTF_ID' }],
+  },
+  bpf_redirect_peer_proto: { // net/core/filter.c
+    id: 155, name: 'bpf_redirect_peer', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_task_storage_get_proto: { // kernel/bpf/bpf_task_storage.c
+    id: 156, name: 'bpf_task_storage_get', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' },
+      { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_task_storage_delete_proto: { // kernel/bpf/bpf_task_storage.c
+    id: 157, name: 'bpf_task_storage_delete', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }],
+  },
+  bpf_get_current_task_btf_proto: { // kernel/trace/bpf_trace.c
+    id: 158, name: 'bpf_get_current_task_btf', gplOnly: true,
+    ret: { type: 'RET_PTR_TO_BTF_ID', btfType: 'task_struct' },
+    args: [],
+  },
+  bpf_bprm_opts_set_proto: { // kernel/bpf/bpf_lsm.c
+    id: 159, name: 'bpf_bprm_opts_set', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'linux_binprm' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ktime_get_coarse_ns_proto: { // kernel/bpf/helpers.c
+    id: 160, name: 'bpf_ktime_get_coarse_ns', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_ima_inode_hash_proto: { // kernel/bpf/bpf_lsm.c
+    id: 161, name: 'bpf_ima_inode_hash', gplOnly: false, mightSleep: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'inode' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_sock_from_file_proto: { // net/core/filter.c
+    id: 162, name: 'bpf_sock_from_file', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'socket' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'file' }],
+  },
+  bpf_skb_check_mtu_proto: { // net/core/filter.c
+    id: 163, name: 'bpf_check_mtu', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 4 },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_xdp_check_mtu_proto: { // net/core/filter.c
+    id: 163, name: 'bpf_check_mtu', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 4 },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_for_each_map_elem_proto: { // kernel/bpf/bpf_iter.c
+    id: 164, name: 'bpf_for_each_map_elem', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_FUNC' },
+      { type: 'ARG_PTR_TO_STACK', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_snprintf_proto: { // kernel/bpf/helpers.c
+    id: 165, name: 'bpf_snprintf', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_PTR_TO_CONST_STR' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_sys_bpf_proto: { // kernel/bpf/syscall.c
+    id: 166, name: 'bpf_sys_bpf', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  },
+  bpf_btf_find_by_name_kind_proto: { // kernel/bpf/btf.c
+    id: 167, name: 'bpf_btf_find_by_name_kind', gplOnly: false, mightSleep: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_sys_close_proto: { // kernel/bpf/syscall.c
+    id: 168, name: 'bpf_sys_close', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }],
+  },
+  bpf_timer_init_proto: { // kernel/bpf/helpers.c
+    id: 169, name: 'bpf_timer_init', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_TIMER' }, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_timer_set_callback_proto: { // kernel/bpf/helpers.c
+    id: 170, name: 'bpf_timer_set_callback', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_TIMER' }, { type: 'ARG_PTR_TO_FUNC' }],
+  },
+  bpf_timer_start_proto: { // kernel/bpf/helpers.c
+    id: 171, name: 'bpf_timer_start', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_TIMER' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_timer_cancel_proto: { // kernel/bpf/helpers.c
+    id: 172, name: 'bpf_timer_cancel', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_TIMER' }],
+  },
+  bpf_get_func_ip_proto_kprobe: { // kernel/trace/bpf_trace.c
+    id: 173, name: 'bpf_get_func_ip', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_func_ip_proto_kprobe_multi: { // kernel/trace/bpf_trace.c
+    id: 173, name: 'bpf_get_func_ip', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_func_ip_proto_tracing: { // kernel/trace/bpf_trace.c
+    id: 173, name: 'bpf_get_func_ip', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_attach_cookie_proto: { // kernel/bpf/bpf_lsm.c
+    id: 174, name: 'bpf_get_attach_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_attach_cookie_proto_kmulti: { // kernel/trace/bpf_trace.c
+    id: 174, name: 'bpf_get_attach_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_attach_cookie_proto_pe: { // kernel/trace/bpf_trace.c
+    id: 174, name: 'bpf_get_attach_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_attach_cookie_proto_trace: { // kernel/trace/bpf_trace.c
+    id: 174, name: 'bpf_get_attach_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_attach_cookie_proto_tracing: { // kernel/trace/bpf_trace.c
+    id: 174, name: 'bpf_get_attach_cookie', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_task_pt_regs_proto: { // kernel/trace/bpf_trace.c
+    id: 175, name: 'bpf_task_pt_regs', gplOnly: true,
+    ret: { type: 'RET_PTR_TO_BTF_ID', btfType: 'pt_regs' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }],
+  },
+  bpf_get_branch_snapshot_proto: { // kernel/trace/bpf_trace.c
+    id: 176, name: 'bpf_get_branch_snapshot', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }],
+  },
+  bpf_trace_vprintk_proto: { // kernel/trace/bpf_trace.c
+    id: 177, name: 'bpf_trace_vprintk', gplOnly: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+    ],
+  },
+  bpf_skc_to_unix_sock_proto: { // net/core/filter.c
+    id: 178, name: 'bpf_skc_to_unix_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'unix_sock' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }],
+  },
+  bpf_kallsyms_lookup_name_proto: { // kernel/bpf/syscall.c
+    id: 179, name: 'bpf_kallsyms_lookup_name', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 8 },
+    ],
+  },
+  bpf_find_vma_proto: { // kernel/bpf/task_iter.c
+    id: 180, name: 'bpf_find_vma', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_FUNC' },
+      { type: 'ARG_PTR_TO_STACK', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_loop_proto: { // kernel/bpf/bpf_iter.c
+    id: 181, name: 'bpf_loop', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_FUNC' },
+      { type: 'ARG_PTR_TO_STACK', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_strncmp_proto: { // kernel/bpf/helpers.c
+    id: 182, name: 'bpf_strncmp', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_MEM' }, { type: 'ARG_CONST_SIZE' }, { type: 'ARG_PTR_TO_CONST_STR' }],
+  },
+  bpf_get_func_arg_proto: { // kernel/trace/bpf_trace.c
+    id: 183, name: 'bpf_get_func_arg', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 8 },
+    ],
+  },
+  bpf_get_func_ret_proto: { // kernel/trace/bpf_trace.c
+    id: 184, name: 'bpf_get_func_ret', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'MEM_WRITE'], size: 8 },
+    ],
+  },
+  bpf_get_func_arg_cnt_proto: { // kernel/trace/bpf_trace.c
+    id: 185, name: 'bpf_get_func_arg_cnt', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_get_retval_proto: { // kernel/bpf/cgroup.c
+    id: 186, name: 'bpf_get_retval', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_set_retval_proto: { // kernel/bpf/cgroup.c
+    id: 187, name: 'bpf_set_retval', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_ANYTHING' }],
+  },
+  bpf_xdp_get_buff_len_proto: { // net/core/filter.c
+    id: 188, name: 'bpf_xdp_get_buff_len', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }],
+  },
+  bpf_xdp_get_buff_len_trace_proto: { // net/core/filter.c
+    id: 188, name: 'bpf_xdp_get_buff_len', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'xdp_buff' }],
+  },
+  bpf_xdp_load_bytes_proto: { // net/core/filter.c
+    id: 189, name: 'bpf_xdp_load_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_xdp_store_bytes_proto: { // net/core/filter.c
+    id: 190, name: 'bpf_xdp_store_bytes', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_CTX' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_copy_from_user_task_proto: { // kernel/bpf/helpers.c
+    id: 191, name: 'bpf_copy_from_user_task', gplOnly: true, mightSleep: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_skb_set_tstamp_proto: { // net/core/filter.c
+    id: 192, name: 'bpf_skb_set_tstamp', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ima_file_hash_proto: { // kernel/bpf/bpf_lsm.c
+    id: 193, name: 'bpf_ima_file_hash', gplOnly: false, mightSleep: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_BTF_ID', btfType: 'file' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_kptr_xchg_proto: { // kernel/bpf/helpers.c
+    id: 194, name: 'bpf_kptr_xchg', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_PTR_TO_KPTR' }, { type: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL', 'OBJ_RELEASE'] }],
+  },
+  bpf_map_lookup_percpu_elem_proto: { // kernel/bpf/helpers.c
+    id: 195, name: 'bpf_map_lookup_percpu_elem', gplOnly: false, pktAccess: true,
+    ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_skc_to_mptcp_sock_proto: { // net/core/filter.c
+    id: 196, name: 'bpf_skc_to_mptcp_sock', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'mptcp_sock' },
+    args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }],
+  },
+  bpf_dynptr_from_mem_proto: { // kernel/bpf/helpers.c
+    id: 197, name: 'bpf_dynptr_from_mem', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_DYNPTR', flags: ['MEM_UNINIT', 'DYNPTR_TYPE_LOCAL', 'MEM_WRITE'] },
+    ],
+  },
+  bpf_ringbuf_reserve_dynptr_proto: { // kernel/bpf/ringbuf.c
+    id: 198, name: 'bpf_ringbuf_reserve_dynptr', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_DYNPTR', flags: ['MEM_UNINIT', 'DYNPTR_TYPE_RINGBUF', 'MEM_WRITE'] },
+    ],
+  },
+  bpf_ringbuf_submit_dynptr_proto: { // kernel/bpf/ringbuf.c
+    id: 199, name: 'bpf_ringbuf_submit_dynptr', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_DYNPTR', flags: ['OBJ_RELEASE', 'DYNPTR_TYPE_RINGBUF'] }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_ringbuf_discard_dynptr_proto: { // kernel/bpf/ringbuf.c
+    id: 200, name: 'bpf_ringbuf_discard_dynptr', gplOnly: false,
+    ret: { type: 'RET_VOID' },
+    args: [{ type: 'ARG_PTR_TO_DYNPTR', flags: ['OBJ_RELEASE', 'DYNPTR_TYPE_RINGBUF'] }, { type: 'ARG_ANYTHING' }],
+  },
+  bpf_dynptr_read_proto: { // kernel/bpf/helpers.c
+    id: 201, name: 'bpf_dynptr_read', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT', 'MEM_WRITE'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_PTR_TO_DYNPTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_dynptr_write_proto: { // kernel/bpf/helpers.c
+    id: 202, name: 'bpf_dynptr_write', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_DYNPTR' },
+      { type: 'ARG_ANYTHING' },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+      { type: 'ARG_CONST_SIZE_OR_ZERO' },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+  bpf_dynptr_data_proto: { // kernel/bpf/helpers.c
+    id: 203, name: 'bpf_dynptr_data', gplOnly: false,
+    ret: { type: 'RET_PTR_TO_ALLOC_MEM', flags: ['PTR_MAYBE_NULL'] },
+    args: [{ type: 'ARG_PTR_TO_DYNPTR' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_CONST_ALLOC_SIZE_OR_ZERO' }],
+  },
+  bpf_tcp_raw_gen_syncookie_ipv4_proto: { // net/core/filter.c
+    id: 204, name: 'bpf_tcp_raw_gen_syncookie_ipv4', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 20 },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_tcp_raw_gen_syncookie_ipv6_proto: { // net/core/filter.c
+    id: 205, name: 'bpf_tcp_raw_gen_syncookie_ipv6', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 40 },
+      { type: 'ARG_PTR_TO_MEM' },
+      { type: 'ARG_CONST_SIZE' },
+    ],
+  },
+  bpf_tcp_raw_check_syncookie_ipv4_proto: { // net/core/filter.c
+    id: 206, name: 'bpf_tcp_raw_check_syncookie_ipv4', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 20 },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 20 },
+    ],
+  },
+  bpf_tcp_raw_check_syncookie_ipv6_proto: { // net/core/filter.c
+    id: 207, name: 'bpf_tcp_raw_check_syncookie_ipv6', gplOnly: true, pktAccess: true,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 40 },
+      { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 20 },
+    ],
+  },
+  bpf_ktime_get_tai_ns_proto: { // kernel/bpf/helpers.c
+    id: 208, name: 'bpf_ktime_get_tai_ns', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [],
+  },
+  bpf_user_ringbuf_drain_proto: { // kernel/bpf/ringbuf.c
+    id: 209, name: 'bpf_user_ringbuf_drain', gplOnly: false,
+    ret: { type: 'RET_INTEGER' },
+    args: [
+      { type: 'ARG_CONST_MAP_PTR' },
+      { type: 'ARG_PTR_TO_FUNC' },
+      { type: 'ARG_PTR_TO_STACK', flags: ['PTR_MAYBE_NULL'] },
+      { type: 'ARG_ANYTHING' },
+    ],
+  },
+} as const satisfies Record<string, HelperProto>;
+
+export type ProtoName = keyof typeof PROTOS_6_1;
