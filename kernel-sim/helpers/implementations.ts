@@ -1,0 +1,74 @@
+/**
+ * The helpers the simulated kernel implements, keyed by the prototype variant they implement (a helper id
+ * with several variants may have several implementations, or one shared). Only what is really
+ * implemented is here: a variant missing from this table is offered by the catalogue but not callable.
+ */
+import type { HelperFn } from '../../vm/machine.js';
+import type { Kernel } from '../kernel.js';
+import { loop, tailCall } from './control.js';
+import { perfEventOutput, spinLock, spinUnlock } from './events.js';
+import * as M from './maps.js';
+import * as P from './packet-helpers.js';
+import { snprintf, tracePrintk, traceVprintk } from './printk.js';
+import { probeRead, probeReadStr } from './probe-read.js';
+import type { ProtoName } from './protos-6.1.js';
+import * as R from './ringbuf.js';
+import * as S from './system.js';
+
+type Make = (k: Kernel) => HelperFn;
+const plain = (fn: HelperFn): Make => () => fn;
+
+export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
+  bpf_map_lookup_elem_proto: plain(M.mapLookupElem),
+  bpf_map_update_elem_proto: plain(M.mapUpdateElem),
+  bpf_map_delete_elem_proto: plain(M.mapDeleteElem),
+  bpf_map_push_elem_proto: plain(M.mapPushElem),
+  bpf_map_pop_elem_proto: plain(M.mapPopElem),
+  bpf_map_peek_elem_proto: plain(M.mapPeekElem),
+  bpf_map_lookup_percpu_elem_proto: plain(M.mapLookupPercpuElem),
+  bpf_for_each_map_elem_proto: plain(M.forEachMapElem),
+  bpf_ringbuf_output_proto: plain(R.ringbufOutput),
+  bpf_ringbuf_reserve_proto: plain(R.ringbufReserve),
+  bpf_ringbuf_submit_proto: plain(R.ringbufSubmit),
+  bpf_ringbuf_discard_proto: plain(R.ringbufDiscard),
+  bpf_ringbuf_query_proto: plain(R.ringbufQuery),
+  bpf_tail_call_proto: plain(tailCall),
+  bpf_loop_proto: plain(loop),
+  bpf_ktime_get_ns_proto: S.ktimeGetNs,
+  bpf_ktime_get_boot_ns_proto: S.ktimeGetBootNs,
+  bpf_ktime_get_coarse_ns_proto: S.ktimeGetCoarseNs,
+  bpf_get_prandom_u32_proto: S.getPrandomU32,
+  bpf_get_raw_smp_processor_id_proto: S.getSmpProcessorId,
+  bpf_get_smp_processor_id_proto: S.getSmpProcessorId,
+  bpf_get_numa_node_id_proto: plain(S.getNumaNodeId),
+  bpf_get_current_pid_tgid_proto: S.getCurrentPidTgid,
+  bpf_get_current_uid_gid_proto: S.getCurrentUidGid,
+  bpf_get_current_comm_proto: S.getCurrentComm,
+  bpf_get_current_task_proto: S.getCurrentTask,
+  bpf_trace_printk_proto: tracePrintk,
+  bpf_trace_vprintk_proto: traceVprintk,
+  bpf_snprintf_proto: plain(snprintf),
+  bpf_probe_read_kernel_proto: plain(probeRead),
+  bpf_probe_read_user_proto: plain(probeRead),
+  bpf_probe_read_compat_proto: plain(probeRead),
+  bpf_probe_read_kernel_str_proto: plain(probeReadStr),
+  bpf_probe_read_user_str_proto: plain(probeReadStr),
+  bpf_probe_read_compat_str_proto: plain(probeReadStr),
+  bpf_perf_event_output_proto: plain(perfEventOutput),
+  bpf_perf_event_output_proto_tp: plain(perfEventOutput),
+  bpf_perf_event_output_proto_raw_tp: plain(perfEventOutput),
+  bpf_skb_event_output_proto: plain(perfEventOutput),
+  bpf_xdp_event_output_proto: plain(perfEventOutput),
+  bpf_spin_lock_proto: plain(spinLock),
+  bpf_spin_unlock_proto: plain(spinUnlock),
+  bpf_skb_load_bytes_proto: plain(P.skbLoadBytes),
+  bpf_skb_store_bytes_proto: plain(P.skbStoreBytes),
+  bpf_l3_csum_replace_proto: plain(P.l3CsumReplace),
+  bpf_l4_csum_replace_proto: plain(P.l4CsumReplace),
+  bpf_csum_diff_proto: plain(P.csumDiff),
+  bpf_xdp_adjust_head_proto: plain(P.xdpAdjustHead),
+  bpf_xdp_adjust_tail_proto: plain(P.xdpAdjustTail),
+  bpf_xdp_adjust_meta_proto: plain(P.xdpAdjustMeta),
+  bpf_redirect_proto: P.redirectTc,
+  bpf_xdp_redirect_proto: P.redirectXdp,
+};
