@@ -42,7 +42,7 @@ describe('catalogue', () => {
 
   it('keeps per-program-type variants and flags', () => {
     expect(helperVariants(helperId('get_stack')!).map((v) => v.proto).sort()).toEqual(['bpf_get_stack_proto', 'bpf_get_stack_proto_pe', 'bpf_get_stack_proto_raw_tp', 'bpf_get_stack_proto_tp']);
-    expect(VARIANTS_6_1.get('bpf_skb_load_bytes_proto')!.pktAccess).toBe(true);
+    expect(VARIANTS_6_1.get('bpf_csum_diff_proto')!.pktAccess).toBe(true);
     expect(VARIANTS_6_1.get('bpf_copy_from_user_proto')!.mightSleep).toBe(true);
     expect(VARIANTS_6_1.get('bpf_trace_printk_proto')!.gplOnly).toBe(true);
     expect(VARIANTS_6_1.get('bpf_tcp_raw_gen_syncookie_ipv4_proto')!.args[0]).toEqual(
