@@ -1,47 +1,69 @@
 import { LoadError } from '../src/errors.js';
 import type { Insn } from '../src/isa/insn.js';
-import { Op } from '../src/isa/opcodes.js';
+import { Op, OP_BY_CODE } from '../src/isa/opcodes.js';
 
 /** Resolves an lddw pseudo source (map fd, map value, BTF id, function…) to its 64-bit value. */
 export type PseudoResolver = (insn: Insn, index: number) => bigint;
 
 /**
- * A program compiled for the interpreter: the decoded fields copied once into flat typed arrays, so the
- * hot loop reads numbers, not objects. Built once at load; run any number of times.
+ * Codes of the slots an Image appends after the program: execution that falls off the end, or a jump
+ * whose target lies outside the program, lands on one and stops with `bad-jump` naming the instruction
+ * at fault (kept in the slot's immediate). The hot loop therefore never checks the pc's range.
+ */
+export const FELL_OFF = -3;
+export const JUMPED_OUT = -4;
+
+/** Words per slot in `Image.packed`. */
+export const STRIDE = 4;
+
+/**
+ * A program compiled for the interpreter, built once at load and run any number of times. Each slot is
+ * four int32 words in one flat array, so the hot loop reads one array with one stride:
+ *
+ *   [4i]     the operation code (`Op`, or a sentinel code)
+ *   [4i + 1] dst·2 | src·2 << 8 | off << 16   (register indexes pre-scaled to 32-bit word pairs; off signed)
+ *   [4i + 2] the immediate; for lddw the low 32 bits of the resolved 64-bit value
+ *   [4i + 3] for jumps and local calls the displacement to add to the next pc (possibly redirected to a
+ *            sentinel); for lddw the high 32 bits of its value
  */
 export class Image {
   readonly insns: readonly Insn[];
   readonly name: string;
-  readonly code: Int32Array;
-  readonly dst: Uint8Array;
-  readonly src: Uint8Array;
-  readonly off: Int32Array;
-  /** The immediate; for lddw the low 32 bits of the resolved 64-bit value. */
-  readonly imm: Int32Array;
-  /** For lddw the upper 32 bits; otherwise the immediate's sign word (0 or -1), its 64-bit upper half. */
-  readonly immHi: Int32Array;
+  readonly packed: Int32Array;
   /** The immediate sign-extended to 64 bits, for the BigInt-based divide and modulo. */
   readonly immBig: BigInt64Array;
 
   constructor(insns: readonly Insn[], opts: { name?: string; resolvePseudo?: PseudoResolver } = {}) {
     const n = insns.length;
-    this.insns = insns;
-    this.name = opts.name ?? 'prog';
-    this.code = new Int32Array(n);
-    this.dst = new Uint8Array(n);
-    this.src = new Uint8Array(n);
-    this.off = new Int32Array(n);
-    this.imm = new Int32Array(n);
-    this.immHi = new Int32Array(n);
-    this.immBig = new BigInt64Array(n);
+    // Jumps and local calls whose target is outside [0, n): each gets its own sentinel slot.
+    const outJumps: number[] = [];
+    const disp = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const x = insns[i]!;
-      this.code[i] = x.code;
-      this.dst[i] = x.dst;
-      this.src[i] = x.src;
-      this.off[i] = x.off;
-      this.imm[i] = x.imm;
-      this.immHi[i] = x.imm >> 31;
+      const info = OP_BY_CODE.get(x.code);
+      if (info === undefined) continue;
+      const byOff = info.kind === 'jcond' || x.code === Op.JA;
+      if (!byOff && x.code !== Op.JA32 && x.code !== Op.CALL_LOCAL) continue;
+      disp[i] = byOff ? x.off : x.imm;
+      const target = i + 1 + disp[i]!;
+      if (target < 0 || target >= n) {
+        disp[i] = n + 1 + outJumps.length - (i + 1);
+        outJumps.push(i);
+      }
+    }
+    const total = n + 1 + outJumps.length;
+    const P = new Int32Array(total * STRIDE);
+    this.insns = insns;
+    this.name = opts.name ?? 'prog';
+    this.packed = P;
+    this.immBig = new BigInt64Array(total);
+    for (let i = 0; i < n; i++) {
+      const x = insns[i]!;
+      const b = i * STRIDE;
+      P[b] = x.code;
+      P[b + 1] = ((x.dst & 0xf) * 2) | (((x.src & 0xf) * 2) << 8) | (x.off << 16);
+      P[b + 2] = x.imm;
+      P[b + 3] = disp[i]!;
       this.immBig[i] = BigInt(x.imm);
       if (x.code === Op.LDDW) {
         let v = x.imm64 ?? 0n;
@@ -51,10 +73,22 @@ export class Image {
           }
           v = BigInt.asUintN(64, opts.resolvePseudo(x, i));
         }
-        this.imm[i] = Number(v & 0xffffffffn) | 0;
-        this.immHi[i] = Number(v >> 32n) | 0;
+        P[b + 2] = Number(v & 0xffffffffn) | 0;
+        P[b + 3] = Number(v >> 32n) | 0;
       }
     }
+    P[n * STRIDE] = FELL_OFF;
+    P[n * STRIDE + 2] = n - 1;
+    outJumps.forEach((at, k) => {
+      const b = (n + 1 + k) * STRIDE;
+      P[b] = JUMPED_OUT;
+      P[b + 2] = at;
+    });
+  }
+
+  /** Instructions of the program proper (without the appended sentinel slots). */
+  get length(): number {
+    return this.insns.length;
   }
 }
 

@@ -13,7 +13,7 @@ import { Op } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
 import { arsh64, atomic32, atomic64, bswap16, bswap32, cmp64, lsh64, mul64, rsh64 } from './alu.js';
-import { CODE_HI, Image } from './image.js';
+import { CODE_HI, FELL_OFF, Image, JUMPED_OUT } from './image.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error('bpfvm needs a little-endian host (its register file is viewed as 32-bit words)');
@@ -199,7 +199,7 @@ export class Machine implements HelperContext {
     const f = BigInt.asUintN(64, fn);
     if (f >> 32n !== BigInt(CODE_HI)) throw new HelperFault('bad-jump', `callback ${hex(f)} is not a function address`);
     const target = Number(f & 0xffffffffn);
-    if (target >= this.image.insns.length) throw new HelperFault('bad-jump', `callback target ${target} is outside the program`);
+    if (target >= this.image.length) throw new HelperFault('bad-jump', `callback target ${target} is outside the program`);
     if (this.frame + 1 >= MAX_CALL_FRAMES) {
       throw new HelperFault('call-depth', `the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`);
     }
@@ -252,9 +252,7 @@ export class Machine implements HelperContext {
     const budget = this.runBudget;
     const input = this.input;
     let img = image;
-    let code = img.code, dst = img.dst, src = img.src, off = img.off, imm = img.imm, immHi = img.immHi;
-    let immBig = img.immBig;
-    let n = code.length;
+    let P = img.packed, immBig = img.immBig;
     let pc = startPc;
     let count = this.count;
     let frame = baseFrame;
@@ -278,91 +276,92 @@ export class Machine implements HelperContext {
 
     try {
       for (;;) {
-        if (pc >= n || pc < 0) throw new Stop('bad-jump', `execution left the program (next pc ${pc})`, pc - 1);
         if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
         count++;
         if (hook !== null) hook(pc, R, frame);
         const i = pc++;
-        const d = dst[i]! * 2;
-        switch (code[i]) {
+        const b4 = i << 2;
+        const w = P[b4 + 1]!;
+        const d = w & 0xff;
+        switch (P[b4]) {
           // ---- ALU64 ----------------------------------------------------------------------------
-          case Op.ADD64_K: { const lo = U[d]! + (imm[i]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! + immHi[i]! + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.ADD64_X: { const s = src[i]! * 2; const lo = U[d]! + U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! + U[s + 1]! + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.SUB64_K: { const lo = U[d]! - (imm[i]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! - immHi[i]! - (lo < 0 ? 1 : 0); break; }
-          case Op.SUB64_X: { const s = src[i]! * 2; const lo = U[d]! - U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! - U[s + 1]! - (lo < 0 ? 1 : 0); break; }
-          case Op.MUL64_K: mul64(U, d, imm[i]! >>> 0, immHi[i]! >>> 0); break;
-          case Op.MUL64_X: { const s = src[i]! * 2; mul64(U, d, U[s]!, U[s + 1]!); break; }
+          case Op.ADD64_K: { const lo = U[d]! + (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! + (P[b4 + 2]! >> 31) + (lo >= TWO32 ? 1 : 0); break; }
+          case Op.ADD64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! + U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! + U[s + 1]! + (lo >= TWO32 ? 1 : 0); break; }
+          case Op.SUB64_K: { const lo = U[d]! - (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! - (P[b4 + 2]! >> 31) - (lo < 0 ? 1 : 0); break; }
+          case Op.SUB64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! - U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! - U[s + 1]! - (lo < 0 ? 1 : 0); break; }
+          case Op.MUL64_K: mul64(U, d, P[b4 + 2]! >>> 0, (P[b4 + 2]! >> 31) >>> 0); break;
+          case Op.MUL64_X: { const s = ((w >> 8) & 0xff); mul64(U, d, U[s]!, U[s + 1]!); break; }
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
           case Op.DIV64_X: {
-            const s = src[i]! * 2;
+            const s = ((w >> 8) & 0xff);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); }
             else { const b = R[s >> 1]!; R[d >> 1] = b === 0n ? 0n : R[d >> 1]! / b; }
             break;
           }
           case Op.SDIV64_K: { const k = immBig[i]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
-          case Op.SDIV64_X: { const k = RS[src[i]!]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
+          case Op.SDIV64_X: { const k = RS[(w >> 9) & 0x7f]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
           case Op.MOD64_K: { const k = BigInt.asUintN(64, immBig[i]!); if (k !== 0n) R[d >> 1] = R[d >> 1]! % k; break; }
           case Op.MOD64_X: {
-            const s = src[i]! * 2;
+            const s = ((w >> 8) & 0xff);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; if (b !== 0) U[d] = U[d]! % b; }
             else { const b = R[s >> 1]!; if (b !== 0n) R[d >> 1] = R[d >> 1]! % b; }
             break;
           }
           case Op.SMOD64_K: { const k = immBig[i]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.SMOD64_X: { const k = RS[src[i]!]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.OR64_K: U[d] = U[d]! | imm[i]!; U[d + 1] = U[d + 1]! | immHi[i]!; break;
-          case Op.OR64_X: { const s = src[i]! * 2; U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
-          case Op.AND64_K: U[d] = U[d]! & imm[i]!; U[d + 1] = U[d + 1]! & immHi[i]!; break;
-          case Op.AND64_X: { const s = src[i]! * 2; U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
-          case Op.XOR64_K: U[d] = U[d]! ^ imm[i]!; U[d + 1] = U[d + 1]! ^ immHi[i]!; break;
-          case Op.XOR64_X: { const s = src[i]! * 2; U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
-          case Op.LSH64_K: lsh64(U, d, imm[i]! & 63); break;
-          case Op.LSH64_X: lsh64(U, d, U[src[i]! * 2]! & 63); break;
-          case Op.RSH64_K: rsh64(U, d, imm[i]! & 63); break;
-          case Op.RSH64_X: rsh64(U, d, U[src[i]! * 2]! & 63); break;
-          case Op.ARSH64_K: arsh64(U, S, d, imm[i]! & 63); break;
-          case Op.ARSH64_X: arsh64(U, S, d, U[src[i]! * 2]! & 63); break;
+          case Op.SMOD64_X: { const k = RS[(w >> 9) & 0x7f]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
+          case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
+          case Op.OR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
+          case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
+          case Op.AND64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
+          case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
+          case Op.XOR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
+          case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
+          case Op.LSH64_X: lsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
+          case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
+          case Op.RSH64_X: rsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
+          case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
+          case Op.ARSH64_X: arsh64(U, S, d, U[((w >> 8) & 0xff)]! & 63); break;
           case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
-          case Op.MOV64_K: U[d] = imm[i]!; U[d + 1] = immHi[i]!; break;
-          case Op.MOV64_X: { const s = src[i]! * 2; U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
-          case Op.MOVSX8_64: { const v = (U[src[i]! * 2]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX16_64: { const v = (U[src[i]! * 2]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX32_64: { const v = S[src[i]! * 2]!; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
+          case Op.MOV64_X: { const s = ((w >> 8) & 0xff); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
+          case Op.MOVSX8_64: { const v = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX16_64: { const v = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX32_64: { const v = S[((w >> 8) & 0xff)]!; U[d] = v; U[d + 1] = v >> 31; break; }
           case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
           case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
           case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
           // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
-          case Op.ADD32_K: U[d] = U[d]! + imm[i]!; U[d + 1] = 0; break;
-          case Op.ADD32_X: U[d] = U[d]! + U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.SUB32_K: U[d] = U[d]! - imm[i]!; U[d + 1] = 0; break;
-          case Op.SUB32_X: U[d] = U[d]! - U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.MUL32_K: U[d] = Math.imul(U[d]!, imm[i]!); U[d + 1] = 0; break;
-          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[src[i]! * 2]!); U[d + 1] = 0; break;
-          case Op.DIV32_K: { const b = imm[i]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.DIV32_X: { const b = U[src[i]! * 2]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_K: { const b = imm[i]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_X: { const b = S[src[i]! * 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.MOD32_K: { const b = imm[i]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.MOD32_X: { const b = U[src[i]! * 2]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_K: { const b = imm[i]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_X: { const b = S[src[i]! * 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.OR32_K: U[d] = U[d]! | imm[i]!; U[d + 1] = 0; break;
-          case Op.OR32_X: U[d] = U[d]! | U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.AND32_K: U[d] = U[d]! & imm[i]!; U[d + 1] = 0; break;
-          case Op.AND32_X: U[d] = U[d]! & U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.XOR32_K: U[d] = U[d]! ^ imm[i]!; U[d + 1] = 0; break;
-          case Op.XOR32_X: U[d] = U[d]! ^ U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.LSH32_K: U[d] = U[d]! << (imm[i]! & 31); U[d + 1] = 0; break;
-          case Op.LSH32_X: U[d] = U[d]! << (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_K: U[d] = U[d]! >>> (imm[i]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_X: U[d] = U[d]! >>> (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_K: U[d] = S[d]! >> (imm[i]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_X: U[d] = S[d]! >> (U[src[i]! * 2]! & 31); U[d + 1] = 0; break;
+          case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.ADD32_X: U[d] = U[d]! + U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.SUB32_X: U[d] = U[d]! - U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
+          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[((w >> 8) & 0xff)]!); U[d + 1] = 0; break;
+          case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+          case Op.DIV32_X: { const b = U[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+          case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+          case Op.SDIV32_X: { const b = S[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+          case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+          case Op.MOD32_X: { const b = U[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+          case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+          case Op.SMOD32_X: { const b = S[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+          case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.OR32_X: U[d] = U[d]! | U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.AND32_X: U[d] = U[d]! & U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.XOR32_X: U[d] = U[d]! ^ U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+          case Op.LSH32_X: U[d] = U[d]! << (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
+          case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+          case Op.RSH32_X: U[d] = U[d]! >>> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
+          case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+          case Op.ARSH32_X: U[d] = S[d]! >> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
           case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
-          case Op.MOV32_K: U[d] = imm[i]!; U[d + 1] = 0; break;
-          case Op.MOV32_X: U[d] = U[src[i]! * 2]!; U[d + 1] = 0; break;
-          case Op.MOVSX8_32: U[d] = (U[src[i]! * 2]! << 24) >> 24; U[d + 1] = 0; break;
-          case Op.MOVSX16_32: U[d] = (U[src[i]! * 2]! << 16) >> 16; U[d + 1] = 0; break;
+          case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
+          case Op.MOV32_X: U[d] = U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.MOVSX8_32: U[d] = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d + 1] = 0; break;
+          case Op.MOVSX16_32: U[d] = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d + 1] = 0; break;
           case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
           case Op.LE32: U[d + 1] = 0; break;
           case Op.LE64: break;
@@ -370,57 +369,57 @@ export class Machine implements HelperContext {
           case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
           case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
           // ---- JMP (64-bit compares) ------------------------------------------------------------
-          case Op.JA: pc += off[i]!; break;
-          case Op.JA32: pc += imm[i]!; break;
-          case Op.JEQ_K: if (U[d] === (imm[i]! >>> 0) && U[d + 1] === (immHi[i]! >>> 0)) pc += off[i]!; break;
-          case Op.JEQ_X: { const s = src[i]! * 2; if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += off[i]!; break; }
-          case Op.JNE_K: if (U[d] !== (imm[i]! >>> 0) || U[d + 1] !== (immHi[i]! >>> 0)) pc += off[i]!; break;
-          case Op.JNE_X: { const s = src[i]! * 2; if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += off[i]!; break; }
-          case Op.JSET_K: if ((U[d]! & imm[i]!) !== 0 || (U[d + 1]! & immHi[i]!) !== 0) pc += off[i]!; break;
-          case Op.JSET_X: { const s = src[i]! * 2; if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += off[i]!; break; }
-          case Op.JGT_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) > 0) pc += off[i]!; break;
-          case Op.JGT_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) > 0) pc += off[i]!; break; }
-          case Op.JGE_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) >= 0) pc += off[i]!; break;
-          case Op.JGE_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) >= 0) pc += off[i]!; break; }
-          case Op.JLT_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) < 0) pc += off[i]!; break;
-          case Op.JLT_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) < 0) pc += off[i]!; break; }
-          case Op.JLE_K: if (cmp64(U[d + 1]!, U[d]!, immHi[i]! >>> 0, imm[i]! >>> 0) <= 0) pc += off[i]!; break;
-          case Op.JLE_X: { const s = src[i]! * 2; if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) <= 0) pc += off[i]!; break; }
-          case Op.JSGT_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) > 0) pc += off[i]!; break;
-          case Op.JSGT_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) > 0) pc += off[i]!; break; }
-          case Op.JSGE_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) >= 0) pc += off[i]!; break;
-          case Op.JSGE_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) >= 0) pc += off[i]!; break; }
-          case Op.JSLT_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) < 0) pc += off[i]!; break;
-          case Op.JSLT_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) < 0) pc += off[i]!; break; }
-          case Op.JSLE_K: if (cmp64(S[d + 1]!, U[d]!, immHi[i]!, imm[i]! >>> 0) <= 0) pc += off[i]!; break;
-          case Op.JSLE_X: { const s = src[i]! * 2; if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) <= 0) pc += off[i]!; break; }
+          case Op.JA: pc += P[b4 + 3]!; break;
+          case Op.JA32: pc += P[b4 + 3]!; break;
+          case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
+          case Op.JEQ_X: { const s = ((w >> 8) & 0xff); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
+          case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
+          case Op.JNE_X: { const s = ((w >> 8) & 0xff); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
+          case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
+          case Op.JSET_X: { const s = ((w >> 8) & 0xff); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
+          case Op.JGT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
+          case Op.JGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
+          case Op.JGE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
+          case Op.JGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
+          case Op.JLT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
+          case Op.JLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
+          case Op.JLE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
+          case Op.JLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
+          case Op.JSGT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
+          case Op.JSGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
+          case Op.JSGE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
+          case Op.JSGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
+          case Op.JSLT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
+          case Op.JSLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
+          case Op.JSLE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
+          case Op.JSLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
           // ---- JMP32 (low 32 bits) --------------------------------------------------------------
-          case Op.JEQ32_K: if (U[d] === (imm[i]! >>> 0)) pc += off[i]!; break;
-          case Op.JEQ32_X: if (U[d] === U[src[i]! * 2]) pc += off[i]!; break;
-          case Op.JNE32_K: if (U[d] !== (imm[i]! >>> 0)) pc += off[i]!; break;
-          case Op.JNE32_X: if (U[d] !== U[src[i]! * 2]) pc += off[i]!; break;
-          case Op.JSET32_K: if ((U[d]! & imm[i]!) !== 0) pc += off[i]!; break;
-          case Op.JSET32_X: if ((U[d]! & U[src[i]! * 2]!) !== 0) pc += off[i]!; break;
-          case Op.JGT32_K: if (U[d]! > imm[i]! >>> 0) pc += off[i]!; break;
-          case Op.JGT32_X: if (U[d]! > U[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JGE32_K: if (U[d]! >= imm[i]! >>> 0) pc += off[i]!; break;
-          case Op.JGE32_X: if (U[d]! >= U[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JLT32_K: if (U[d]! < imm[i]! >>> 0) pc += off[i]!; break;
-          case Op.JLT32_X: if (U[d]! < U[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JLE32_K: if (U[d]! <= imm[i]! >>> 0) pc += off[i]!; break;
-          case Op.JLE32_X: if (U[d]! <= U[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JSGT32_K: if (S[d]! > imm[i]!) pc += off[i]!; break;
-          case Op.JSGT32_X: if (S[d]! > S[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JSGE32_K: if (S[d]! >= imm[i]!) pc += off[i]!; break;
-          case Op.JSGE32_X: if (S[d]! >= S[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JSLT32_K: if (S[d]! < imm[i]!) pc += off[i]!; break;
-          case Op.JSLT32_X: if (S[d]! < S[src[i]! * 2]!) pc += off[i]!; break;
-          case Op.JSLE32_K: if (S[d]! <= imm[i]!) pc += off[i]!; break;
-          case Op.JSLE32_X: if (S[d]! <= S[src[i]! * 2]!) pc += off[i]!; break;
+          case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
+          case Op.JEQ32_X: if (U[d] === U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
+          case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
+          case Op.JNE32_X: if (U[d] !== U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
+          case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
+          case Op.JSET32_X: if ((U[d]! & U[((w >> 8) & 0xff)]!) !== 0) pc += P[b4 + 3]!; break;
+          case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+          case Op.JGT32_X: if (U[d]! > U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+          case Op.JGE32_X: if (U[d]! >= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+          case Op.JLT32_X: if (U[d]! < U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+          case Op.JLE32_X: if (U[d]! <= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
+          case Op.JSGT32_X: if (S[d]! > S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+          case Op.JSGE32_X: if (S[d]! >= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
+          case Op.JSLT32_X: if (S[d]! < S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+          case Op.JSLE32_X: if (S[d]! <= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
           // ---- calls ----------------------------------------------------------------------------
           case Op.CALL: case Op.CALLX: case Op.CALL_KFUNC: {
-            const c = code[i]!;
-            const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : imm[i]!;
+            const c = P[b4]!;
+            const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : P[b4 + 2]!;
             const fn = c === Op.CALL_KFUNC ? this.kfuncs.get(id) : id >= 0 ? helpers[id] : undefined;
             if (fn === undefined) {
               throw c === Op.CALL_KFUNC ? new Stop('unknown-helper', `call to unknown kfunc (BTF id ${id})`)
@@ -433,8 +432,8 @@ export class Machine implements HelperContext {
               img = this.pendingTail;
               this.pendingTail = null;
               this.image = img;
-              code = img.code; dst = img.dst; src = img.src; off = img.off; imm = img.imm; immHi = img.immHi;
-              immBig = img.immBig; n = code.length;
+              P = img.packed;
+              immBig = img.immBig;
               pc = 0;
             }
             break;
@@ -451,7 +450,7 @@ export class Machine implements HelperContext {
             stacks[frame]!.bytes.fill(0);
             U[20] = STACK_SIZE;
             U[21] = stacks[frame]!.hi;
-            pc += imm[i]!;
+            pc += P[b4 + 3]!;
             break;
           }
           case Op.EXIT: {
@@ -468,13 +467,13 @@ export class Machine implements HelperContext {
             if (retImage[frame] !== img) {
               img = retImage[frame]!;
               this.image = img;
-              code = img.code; dst = img.dst; src = img.src; off = img.off; imm = img.imm; immHi = img.immHi;
-              immBig = img.immBig; n = code.length;
+              P = img.packed;
+              immBig = img.immBig;
             }
             break;
           }
           // ---- LD ------------------------------------------------------------------------------
-          case Op.LDDW: U[d] = imm[i]!; U[d + 1] = immHi[i]!; pc++; break;
+          case Op.LDDW: U[d] = P[b4 + 2]!; U[d + 1] = P[b4 + 3]!; pc++; break;
           case Op.LDABS_B: case Op.LDABS_H: case Op.LDABS_W:
           case Op.LDIND_B: case Op.LDIND_H: case Op.LDIND_W:
             this.count = count;
@@ -484,11 +483,11 @@ export class Machine implements HelperContext {
             }
             break;
           // ---- LDX: fast path when the region is plain, alive, in bounds and readable -------------
-          case Op.LDXB: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 1, PERM_R); if (r !== null) { U[d] = r.bytes[(U[b]! + o) >>> 0]!; U[d + 1] = 0; } else this.slowLoad(b, o, 1, d, false); break; }
-          case Op.LDXH: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 2, PERM_R); if (r !== null) { U[d] = r.dv.getUint16((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 2, d, false); break; }
-          case Op.LDXW: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 4, PERM_R); if (r !== null) { U[d] = r.dv.getUint32((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 4, d, false); break; }
+          case Op.LDXB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { U[d] = r.bytes[(U[b]! + o) >>> 0]!; U[d + 1] = 0; } else this.slowLoad(b, o, 1, d, false); break; }
+          case Op.LDXH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { U[d] = r.dv.getUint16((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 2, d, false); break; }
+          case Op.LDXW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { U[d] = r.dv.getUint32((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 4, d, false); break; }
           case Op.LDXDW: {
-            const b = src[i]! * 2, o = off[i]!, r = region(b, o, 8, PERM_R);
+            const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 8, PERM_R);
             if (r !== null) {
               const mo = (U[b]! + o) >>> 0;
               U[d] = r.dv.getUint32(mo, true);
@@ -496,27 +495,27 @@ export class Machine implements HelperContext {
             } else this.slowLoad(b, o, 8, d, false);
             break;
           }
-          case Op.LDXSB: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 1, PERM_R); if (r !== null) { const v = r.dv.getInt8((U[b]! + o) >>> 0); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 1, d, true); break; }
-          case Op.LDXSH: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 2, PERM_R); if (r !== null) { const v = r.dv.getInt16((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 2, d, true); break; }
-          case Op.LDXSW: { const b = src[i]! * 2, o = off[i]!, r = region(b, o, 4, PERM_R); if (r !== null) { const v = r.dv.getInt32((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 4, d, true); break; }
+          case Op.LDXSB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { const v = r.dv.getInt8((U[b]! + o) >>> 0); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 1, d, true); break; }
+          case Op.LDXSH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { const v = r.dv.getInt16((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 2, d, true); break; }
+          case Op.LDXSW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { const v = r.dv.getInt32((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 4, d, true); break; }
           // ---- ST / STX ------------------------------------------------------------------------
-          case Op.STB: { const o = off[i]!, r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = imm[i]!; else this.slowStore(d, o, 1, imm[i]!, immHi[i]!); break; }
-          case Op.STH: { const o = off[i]!, r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, imm[i]!, true); else this.slowStore(d, o, 2, imm[i]!, immHi[i]!); break; }
-          case Op.STW: { const o = off[i]!, r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, imm[i]!, true); else this.slowStore(d, o, 4, imm[i]!, immHi[i]!); break; }
+          case Op.STB: { const o = (w >> 16), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = P[b4 + 2]!; else this.slowStore(d, o, 1, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
+          case Op.STH: { const o = (w >> 16), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 2, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
+          case Op.STW: { const o = (w >> 16), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 4, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
           case Op.STDW: {
-            const o = off[i]!, r = region(d, o, 8, PERM_W);
+            const o = (w >> 16), r = region(d, o, 8, PERM_W);
             if (r !== null) {
               const mo = (U[d]! + o) >>> 0;
-              r.dv.setUint32(mo, imm[i]!, true);
-              r.dv.setUint32(mo + 4, immHi[i]!, true);
-            } else this.slowStore(d, o, 8, imm[i]!, immHi[i]!);
+              r.dv.setUint32(mo, P[b4 + 2]!, true);
+              r.dv.setUint32(mo + 4, (P[b4 + 2]! >> 31), true);
+            } else this.slowStore(d, o, 8, P[b4 + 2]!, (P[b4 + 2]! >> 31));
             break;
           }
-          case Op.STXB: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = U[s]!; else this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
-          case Op.STXH: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
-          case Op.STXW: { const o = off[i]!, s = src[i]! * 2, r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
+          case Op.STXB: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = U[s]!; else this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
+          case Op.STXH: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
+          case Op.STXW: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
           case Op.STXDW: {
-            const o = off[i]!, s = src[i]! * 2, r = region(d, o, 8, PERM_W);
+            const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 8, PERM_W);
             if (r !== null) {
               const mo = (U[d]! + o) >>> 0;
               r.dv.setUint32(mo, U[s]!, true);
@@ -528,19 +527,23 @@ export class Machine implements HelperContext {
           case Op.ATOMIC_ADD_W: case Op.ATOMIC_OR_W: case Op.ATOMIC_AND_W: case Op.ATOMIC_XOR_W:
           case Op.ATOMIC_FADD_W: case Op.ATOMIC_FOR_W: case Op.ATOMIC_FAND_W: case Op.ATOMIC_FXOR_W:
           case Op.ATOMIC_XCHG_W: case Op.ATOMIC_CMPXCHG_W: {
-            const o = off[i]!, r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
-            atomic32(code[i]!, r.dv, (U[d]! + o) >>> 0, U, src[i]! * 2);
+            const o = (w >> 16), r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
+            atomic32(P[b4]!, r.dv, (U[d]! + o) >>> 0, U, ((w >> 8) & 0xff));
             break;
           }
           case Op.ATOMIC_ADD_DW: case Op.ATOMIC_OR_DW: case Op.ATOMIC_AND_DW: case Op.ATOMIC_XOR_DW:
           case Op.ATOMIC_FADD_DW: case Op.ATOMIC_FOR_DW: case Op.ATOMIC_FAND_DW: case Op.ATOMIC_FXOR_DW:
           case Op.ATOMIC_XCHG_DW: case Op.ATOMIC_CMPXCHG_DW: {
-            const o = off[i]!, r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
-            atomic64(code[i]!, r.dv, (U[d]! + o) >>> 0, R, src[i]!);
+            const o = (w >> 16), r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
+            atomic64(P[b4]!, r.dv, (U[d]! + o) >>> 0, R, (w >> 9) & 0x7f);
             break;
           }
           case LDDW_HI:
             throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
+          case FELL_OFF:
+            throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
+          case JUMPED_OUT:
+            throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
           default:
             throw new Stop('invalid-insn', `invalid instruction (opcode 0x${img.insns[i]!.opcode.toString(16)})`);
         }
