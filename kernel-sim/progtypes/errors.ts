@@ -16,9 +16,12 @@ export class CtxRulesMissingError extends Error {
 
 /** errno values BPF_PROG_TEST_RUN answers with in 6.1. */
 export const TEST_RUN_ERRNO = {
+  E2BIG: 7,
+  EFAULT: 14,
   ENODEV: 19,
   EINVAL: 22,
   ENOSPC: 28,
+  ERANGE: 34,
   EAFNOSUPPORT: 97,
   ENOTSUPP: 524,
 } as const;
