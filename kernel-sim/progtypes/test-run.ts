@@ -17,7 +17,6 @@ import { setupSkb } from './skb.js';
 import type { ProgTypeRow } from './table.js';
 import { setupXdp } from './xdp.js';
 
-export const BPF_F_TEST_RUN_ON_CPU = 1 << 0;
 export const BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
 export const BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 1 << 2;
 
