@@ -1,0 +1,103 @@
+/**
+ * kptrs in map values (Linux 6.1): a map value member declared `struct T __kptr_ref *` holds a referenced
+ * pointer — the map owns one count of the object — and changes hands only through bpf_kptr_xchg (or
+ * is read with a KF_KPTR_GET kfunc, which takes a new reference); `__kptr` members are unreferenced and
+ * are plain stores. A slot holds the object's home address (what a program loading it sees: a pointer
+ * obtained by walking, not a reference).
+ *
+ * The maps' side of the contract is one hook: when a value's memory goes away (element deleted or
+ * replaced, map freed) the map calls `releaseValue`, which puts every referenced kptr the value holds.
+ */
+import type { Btf } from '../../src/btf/index.js';
+import type { Region } from '../address-space.js';
+import type { KernelHeap, KernelObject } from './heap.js';
+
+export interface KptrField {
+  /** Byte offset in the map value. */
+  offset: number;
+  /** `kptr_ref` (the map holds a count) or `kptr` (unreferenced). */
+  referenced: boolean;
+  /** The struct pointed to. */
+  type: string;
+}
+
+/** The kptr fields of a map value type, from its BTF (PTR → TYPE_TAG "kptr"/"kptr_ref" → STRUCT). */
+export function kptrFieldsOf(btf: Btf, valueTypeId: number): KptrField[] {
+  const t = btf.type(btf.resolve(valueTypeId));
+  if (t.kind !== 'STRUCT') return [];
+  const out: KptrField[] = [];
+  for (const m of t.members) {
+    const p = btf.type(m.type);
+    if (p.kind !== 'PTR') continue;
+    const tag = btf.type(p.type);
+    if (tag.kind !== 'TYPE_TAG' || (tag.name !== 'kptr' && tag.name !== 'kptr_ref')) continue;
+    const target = btf.type(btf.resolve(tag.type));
+    out.push({ offset: m.bitOffset / 8, referenced: tag.name === 'kptr_ref', type: target.name });
+  }
+  return out;
+}
+
+/** A kptr slot an address points at: the map, the field, and where its 8 bytes are. */
+export interface KptrSlot {
+  map: object;
+  field: KptrField;
+  region: Region;
+  /** Offset of the slot in the region. */
+  at: number;
+}
+
+/** Which maps have kptr fields, and the operations on their slots. */
+export class KptrTable {
+  private readonly fields = new WeakMap<object, { valueSize: number; fields: KptrField[] }>();
+
+  constructor(private readonly heap: KernelHeap) {}
+
+  /** Declare a map's kptr fields (what map creation learns from the value's BTF). */
+  declare(map: object, valueSize: number, fields: KptrField[]): void {
+    this.fields.set(map, { valueSize, fields });
+  }
+
+  /** The kptr slot at `addr` (a map value region whose owner declared fields), exactly at a field. */
+  slotAt(addr: bigint): KptrSlot | undefined {
+    const region = this.heap.space.regionAt(addr);
+    if (region === undefined || region.kind !== 'map-value') return undefined;
+    const decl = this.fields.get(region.owner as object);
+    if (decl === undefined) return undefined;
+    const at = Number(BigInt.asUintN(64, addr) & 0xffffffffn);
+    const stride = Math.ceil(decl.valueSize / 8) * 8;
+    const inValue = at % stride;
+    const field = decl.fields.find((f) => f.offset === inValue);
+    return field === undefined ? undefined : { map: region.owner as object, field, region, at };
+  }
+
+  /** The object a slot holds, or null. */
+  read(slot: KptrSlot): KernelObject | null {
+    const v = slot.region.dv.getBigUint64(slot.at, true);
+    if (v === 0n) return null;
+    const w = this.heap.windowAt(v);
+    if (w === undefined) throw new Error(`kptr slot of ${slot.region.name} holds ${v.toString(16)}, no kernel object`);
+    return w.window.object;
+  }
+
+  /** Store an object (its home address) or NULL; returns what was there. */
+  exchange(slot: KptrSlot, obj: KernelObject | null): KernelObject | null {
+    const old = this.read(slot);
+    slot.region.dv.setBigUint64(slot.at, obj === null ? 0n : obj.home.region.base, true);
+    return old;
+  }
+
+  /**
+   * The maps' hook: a value at `offset` of `region` is going away (deleted, replaced, map freed). Every
+   * referenced kptr in it is cleared and its count put (the object is freed when that was the last).
+   */
+  releaseValue(map: object, region: Region, offset: number): void {
+    const decl = this.fields.get(map);
+    if (decl === undefined) return;
+    for (const f of decl.fields) {
+      if (!f.referenced) continue;
+      const slot: KptrSlot = { map, field: f, region, at: offset + f.offset };
+      const old = this.exchange(slot, null);
+      if (old !== null) this.heap.put(old);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The kernel objects of one simulated kernel that outlive a run: the heap, the static test object of
+ * net/bpf/test_run.c, the conntrack table, the keyring, the root cgroup, kptr declarations of maps, and
+ * the record of destructive calls. One world per Kernel (and type table), kept beside it.
+ */
+import type { Kernel } from '../kernel.js';
+import type { TypeTable } from '../btf/ctypes.js';
+import { ConntrackTable, HZ } from './conntrack.js';
+import { KernelHeap, type KernelObject } from './heap.js';
+import { Keyring } from './keyring.js';
+import { KptrTable } from './kptr.js';
+
+/** A destructive kfunc's call, recorded instead of performed. */
+export interface DestructiveCall {
+  kfunc: string;
+  insn: number;
+}
+
+export class KernelWorld {
+  readonly heap: KernelHeap;
+  /** 6.1's `prog_test_struct`: a = 42, b = 108, next = itself, count 1 held by the kernel. */
+  readonly progTestStruct: KernelObject;
+  readonly conntrack: ConntrackTable;
+  readonly keyring = new Keyring();
+  readonly rootCgroup: KernelObject;
+  readonly kptrs: KptrTable;
+  /** Per cgroup: the CPUs with pending rstat updates, and how many flushes happened. */
+  readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
+  readonly destructiveCalls: DestructiveCall[] = [];
+
+  constructor(readonly kernel: Kernel, types: TypeTable) {
+    this.heap = new KernelHeap(kernel.space, types);
+    this.progTestStruct = this.heap.create('prog_test_ref_kfunc', { init: { a: 42, b: 108 }, isStatic: true });
+    this.progTestStruct.set('next', this.progTestStruct.home.region.base);
+    this.conntrack = new ConntrackTable(this.heap, () => jiffies(kernel));
+    this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, id: 1 }, isStatic: true });
+    this.kptrs = new KptrTable(this.heap);
+  }
+}
+
+/** The kernel's jiffies (HZ=250) from its deterministic clock. */
+function jiffies(kernel: Kernel): number {
+  return Number((kernel.clock.now() / (1_000_000_000n / BigInt(HZ))) & 0xffffffffn);
+}
+
+const worlds = new WeakMap<Kernel, WeakMap<TypeTable, KernelWorld>>();
+
+export function kernelWorld(kernel: Kernel, types: TypeTable): KernelWorld {
+  let byTypes = worlds.get(kernel);
+  if (byTypes === undefined) worlds.set(kernel, (byTypes = new WeakMap()));
+  let w = byTypes.get(types);
+  if (w === undefined) byTypes.set(types, (w = new KernelWorld(kernel, types)));
+  return w;
+}
