@@ -1,0 +1,38 @@
+/**
+ * Every kfunc Linux 6.1 registers (shared/docs/kfuncs-6.1-catalogue.md), registered as the kernel does.
+ * The TCP congestion-control kfuncs of struct_ops (cubictcp_*, dctcp_*, bbr_*, tcp_reno_*) are not
+ * simulated: the simulated kernel has no TCP stack for them to act on.
+ */
+import { KfuncRegistry } from '../registry.js';
+import { NF_CT_KFUNC_SET, NF_NAT_KFUNC_SET } from './conntrack.js';
+import { KEY_SIG_KFUNC_SET } from './keys.js';
+import { TEST_SK_CHECK_KFUNC_IDS } from './test-run.js';
+import { BPF_RSTAT_KFUNC_IDS, TRACING_KFUNC_SET } from './tracing.js';
+
+/** The register_btf_kfunc_id_set calls of 6.1, in boot order. */
+export function registerLinux61(r: KfuncRegistry): void {
+  r.register('TRACING', TRACING_KFUNC_SET);
+  r.register('TRACING', BPF_RSTAT_KFUNC_IDS);
+  r.register('SCHED_CLS', TEST_SK_CHECK_KFUNC_IDS);
+  r.register('TRACING', TEST_SK_CHECK_KFUNC_IDS);
+  r.register('SYSCALL', TEST_SK_CHECK_KFUNC_IDS);
+  r.register('TRACING', KEY_SIG_KFUNC_SET);
+  r.register('XDP', NF_CT_KFUNC_SET);
+  r.register('SCHED_CLS', NF_CT_KFUNC_SET);
+  r.register('XDP', NF_NAT_KFUNC_SET);
+  r.register('SCHED_CLS', NF_NAT_KFUNC_SET);
+}
+
+/** A registry holding the 6.1 catalogue (add your own sets to it, or start from `new KfuncRegistry()`). */
+export function linux61Registry(): KfuncRegistry {
+  const r = new KfuncRegistry();
+  registerLinux61(r);
+  return r;
+}
+
+let shared: KfuncRegistry | undefined;
+
+/** The 6.1 catalogue registry, shared (its BTF ids are the ones `bpfvm kfuncs` prints). */
+export function defaultRegistry(): KfuncRegistry {
+  return (shared ??= linux61Registry());
+}
