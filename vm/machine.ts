@@ -125,6 +125,8 @@ export class Machine implements HelperContext {
   private pendingTail: Image | null = null;
   private tailCalls = 0;
   private hook: StepHook | null = null;
+  /** A step hook for every run that names none (a tracer attached to a program). */
+  traceHook: StepHook | null = null;
   private input: RunInput = {};
   // Per frame: return pc, the image to return to, callee-saved r6..r9 as 32-bit words.
   private readonly retPc = new Int32Array(MAX_CALL_FRAMES);
@@ -158,7 +160,7 @@ export class Machine implements HelperContext {
     this.halted = false;
     this.pendingTail = null;
     this.tailCalls = 0;
-    this.hook = input.hook ?? null;
+    this.hook = input.hook ?? this.traceHook;
     this.input = input;
     let memRegion: Region | undefined;
     if (input.mem !== undefined) {

@@ -4,6 +4,7 @@ import { assemble } from '../asm/index.js';
 import { parseDataFile } from '../conformance/data-file.js';
 import { BpfError, LoadError } from '../errors.js';
 import { decode, type Insn } from '../isa/insn.js';
+import { ASSEMBLE_NAMES } from './names.js';
 
 /** A program read from a file, as the CLI's commands see it. */
 export interface ProgramInput {
@@ -40,12 +41,12 @@ export function readProgram(file: string): ProgramInput {
   switch (ext) {
     case '.data': {
       const df = withFile(() => parseDataFile(bytes.toString('utf8'), basename(file)));
-      const insns = withFile(() => assemble(df.asm, { firstLine: df.asmLine }));
+      const insns = withFile(() => assemble(df.asm, { firstLine: df.asmLine, ...ASSEMBLE_NAMES }));
       return { file, format: 'data', insns, mem: df.mem, expected: df.result };
     }
     case '.s':
     case '.asm':
-      return { file, format: 'asm', insns: withFile(() => assemble(bytes.toString('utf8'))) };
+      return { file, format: 'asm', insns: withFile(() => assemble(bytes.toString('utf8'), ASSEMBLE_NAMES)) };
     case '.bin':
       return { file, format: 'bin', insns: withFile(() => decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))) };
     case '.o':

@@ -9,6 +9,7 @@ import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { disasmCommand } from './commands/disasm.js';
+import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { EXIT, type Io } from './io.js';
 
@@ -22,9 +23,16 @@ export function buildCli(io: Io): Command {
 
   program
     .command('run')
-    .description('run a program: .data (conformance test), .s/.asm (assembler) or .bin (raw bytecode)')
+    .description('run a program: an ELF object (.o), .s/.asm (assembler), .bin (raw bytecode) or .data (conformance test)')
     .argument('<file>')
-    .option('--mem <hex>', 'input memory: r1 points to it, r2 holds its length')
+    .option('--program <name>', 'the program of an ELF object to run (function or section name)')
+    .option('--prog-type <type>', 'run a raw program as this program type (socket, tc, xdp, kprobe, BPF_PROG_TYPE_…)')
+    .option('--data <hex>', 'packet data (data_in) for packet program types')
+    .option('--data-file <file>', 'packet data from a file')
+    .option('--ctx <hex>', 'context input (ctx_in)')
+    .option('--ctx-file <file>', 'context input from a file')
+    .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat); report the last run', parseCount)
+    .option('--mem <hex>', 'input memory of an instruction-set run: r1 points to it, r2 holds its length')
     .option('--trace', 'print each executed instruction with the registers it changed')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
@@ -35,7 +43,15 @@ export function buildCli(io: Io): Command {
     .description('print a program as text')
     .argument('<file>')
     .addOption(new Option('--style <style>', 'output syntax').choices(['kernel', 'llvm', 'mnemonic']).default('kernel'))
+    .option('--program <name>', 'the program of an ELF object (function or section name)')
     .action((file: string, opts) => { io.code = disasmCommand(io, file, opts); });
+
+  program
+    .command('inspect')
+    .description('list the programs, maps and BTF of an ELF object')
+    .argument('<file.o>')
+    .option('--json', 'print one JSON line')
+    .action((file: string, opts) => { io.code = inspectCommand(io, file, opts); });
 
   program
     .command('asm')

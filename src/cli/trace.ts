@@ -1,6 +1,7 @@
 import type { Insn } from '../isa/insn.js';
 import { printInsn } from '../asm/index.js';
 import { hex64 } from './io.js';
+import { KERNEL_NAMES } from './names.js';
 
 /**
  * `--trace`: prints each executed instruction (kernel syntax) with the registers it changed, from the
@@ -38,7 +39,7 @@ export class Tracer {
 
   private line(suffix: string): string {
     const insn = this.insns[this.prevPc]!;
-    const text = `${String(this.prevPc).padStart(4)}: (${insn.opcode.toString(16).padStart(2, '0')}) ${printInsn(insn, { style: 'kernel' }, this.insns[this.prevPc + 1])}`;
+    const text = `${String(this.prevPc).padStart(4)}: (${insn.opcode.toString(16).padStart(2, '0')}) ${printInsn(insn, { style: 'kernel', ...KERNEL_NAMES }, this.insns[this.prevPc + 1])}`;
     const indent = '  '.repeat(this.prevFrame);
     return suffix === '' ? indent + text : `${indent}${text.padEnd(44)}${suffix}`;
   }

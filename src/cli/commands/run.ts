@@ -1,44 +1,130 @@
+import { basename } from 'node:path';
 import { Interpreter } from '../../../vm/interpreter.js';
+import { loadObject, loadProgram, TestRunError, type Program, type ProgramRunResult } from '../../api/collection.js';
 import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
-import { UsageError } from '../../errors.js';
-import { readProgram } from '../input.js';
+import { BpfError, LoadError, UsageError } from '../../errors.js';
+import type { Violation } from '../../violations.js';
+import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
+import { selectProgram } from './disasm.js';
 
 export interface RunOptions {
   mem?: string;
   trace?: boolean;
   json?: boolean;
   budget: number;
+  program?: string;
+  progType?: string;
+  data?: string;
+  dataFile?: string;
+  ctx?: string;
+  ctxFile?: string;
+  repeat?: number;
+}
+
+function hexOption(flag: string, text: string): Uint8Array {
+  try {
+    return parseHexBytes(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+/** Bytes from `--x HEX` or `--x-file F` (not both). */
+function bytesOption(name: string, hex: string | undefined, file: string | undefined): Uint8Array | undefined {
+  if (hex !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+  if (hex !== undefined) return hexOption(`--${name}`, hex);
+  if (file !== undefined) return new Uint8Array(readInput(file));
+  return undefined;
+}
+
+function toHex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
 }
 
 export function runCommand(io: Io, file: string, opts: RunOptions): number {
-  const prog = readProgram(file);
-  let mem = prog.mem;
-  if (opts.mem !== undefined) {
-    try {
-      mem = parseHexBytes(opts.mem);
-    } catch (e) {
-      throw new UsageError(`--mem: ${(e as Error).message}`);
-    }
+  const isObject = file.toLowerCase().endsWith('.o');
+  if (isObject || opts.progType !== undefined) return runTyped(io, file, isObject, opts);
+  if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
+  return runInstructionSet(io, file, opts);
+}
+
+/** A run without a program type: the instruction set alone, conformance conventions. */
+function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
+  for (const [flag, v] of [['--data', opts.data], ['--data-file', opts.dataFile], ['--ctx', opts.ctx], ['--ctx-file', opts.ctxFile]] as const) {
+    if (v !== undefined) throw new UsageError(`${flag} needs a program type: give --prog-type (or run an ELF object)`);
   }
-  // Instruction-set runs (no program type) get the conformance environment's helpers.
+  const prog = readProgram(file);
+  const mem = opts.mem !== undefined ? hexOption('--mem', opts.mem) : prog.mem;
   const vm = new Interpreter(prog.insns, { helpers: CONFORMANCE_HELPERS, budget: opts.budget });
   const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
-  const result = vm.run({ mem, hook: tracer?.hook });
-  tracer?.finish(result.r0 === null ? undefined : vm.regs);
+  let last = vm.run({ mem, hook: tracer?.hook });
+  tracer?.finish(last.r0 === null ? undefined : vm.regs);
+  for (let k = 1; k < (opts.repeat ?? 1) && last.violations.length === 0; k++) last = vm.run({ mem });
+  if (opts.json) {
+    io.out(JSON.stringify({ r0: last.r0 === null ? null : hex64(last.r0), insns: last.insns, violations: last.violations }) + '\n');
+  } else {
+    if (last.r0 !== null) io.out(`r0 = ${hex64(last.r0)} (${BigInt.asIntN(64, last.r0)})\n`);
+    io.out(`${last.insns} instructions executed\n`);
+    printViolations(io, last.violations);
+  }
+  return last.violations.length > 0 ? EXIT.REJECTED : EXIT.OK;
+}
+
+/** A run with a program type: an ELF program, or raw instructions given --prog-type. */
+function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): number {
+  if (opts.mem !== undefined) throw new UsageError('--mem is for instruction-set runs; typed programs take --data and --ctx');
+  const data = bytesOption('data', opts.data, opts.dataFile);
+  const ctx = bytesOption('ctx', opts.ctx, opts.ctxFile);
+  let prog: Program;
+  if (isObject) {
+    if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
+    const bytes = readInput(file);
+    try {
+      const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { budget: opts.budget });
+      const spec = selectProgram(col.object, opts.program);
+      prog = col.program(spec.name);
+    } catch (e) {
+      if (e instanceof LoadError) e.locate({ file: basename(file) });
+      throw e;
+    }
+  } else {
+    if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
+    prog = loadProgram(readProgram(file).insns, opts.progType!, { budget: opts.budget });
+  }
+  const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
+  prog.machine.traceHook = tracer?.hook ?? null;
+  let result: ProgramRunResult;
+  try {
+    result = prog.run({ data, ctx, repeat: opts.repeat });
+    tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
+  } catch (e) {
+    if (e instanceof TestRunError) throw new BpfError('run', `the test run was refused: ${e.message}`);
+    throw e;
+  }
   const json = {
+    retval: result.retval,
     r0: result.r0 === null ? null : hex64(result.r0),
+    dataOut: toHex(result.dataOut),
     insns: result.insns,
+    output: result.output,
     violations: result.violations,
   };
   if (opts.json) {
     io.out(JSON.stringify(json) + '\n');
   } else {
-    if (result.r0 !== null) io.out(`r0 = ${json.r0} (${BigInt.asIntN(64, result.r0)})\n`);
+    for (const line of result.output) io.out(`trace_printk: ${line}\n`);
+    if (result.retval !== null) io.out(`retval = ${result.retval}, r0 = ${json.r0}\n`);
+    if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
     io.out(`${result.insns} instructions executed\n`);
-    for (const v of result.violations) io.err(`violation [${v.kind}]: ${v.message}\n`);
+    printViolations(io, result.violations);
   }
   return result.violations.length > 0 ? EXIT.REJECTED : EXIT.OK;
 }
+
+function printViolations(io: Io, vs: readonly Violation[]): void {
+  for (const v of vs) io.err(`violation [${v.kind}]: ${v.message}\n`);
+}
+
