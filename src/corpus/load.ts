@@ -1,0 +1,23 @@
+/** Node side of the corpus runner: reads linux-6.1.jsonl, the big gzip streams and the fixup spec. */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { CorpusCase, FixupSpec } from './runner.js';
+
+export function loadCorpus(file: string): CorpusCase[] {
+  const dir = dirname(file);
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const c = JSON.parse(l) as CorpusCase & { insns_file?: string | null };
+    if (c.insns_file) c.bytes = new Uint8Array(gunzipSync(readFileSync(resolve(dir, c.insns_file))));
+    return c;
+  });
+}
+
+export function loadFixups(file: string): FixupSpec {
+  return JSON.parse(readFileSync(file, 'utf8')) as FixupSpec;
+}
+
+export function findFixups(corpusFile: string): string | undefined {
+  const p = resolve(dirname(corpusFile), 'fixup-maps-6.1.json');
+  return existsSync(p) ? p : undefined;
+}

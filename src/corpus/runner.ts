@@ -1,0 +1,222 @@
+/**
+ * The test_verifier corpus runner: applies a case's fixups (maps as fd-numbered definitions, kfunc
+ * ids), verifies it with the corpus capabilities, and compares verdicts and messages with what
+ * Linux 6.1 answered. Node-free: loading the files is load.ts's job.
+ */
+import type { ProgTypeName } from '../object/bpf-enums.js';
+import type { Capability } from '../platform/caps.js';
+import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
+import { decode } from '../isa/insn.js';
+import { verify, type VerifierResult } from '../verifier/verifier.js';
+import { createTestPlatform } from '../verifier/test-platform/index.js';
+
+export interface CorpusExpect {
+  result: 'ACCEPT' | 'REJECT';
+  msgs: string[];
+  runs: { retval: number | null; data_hex: string }[];
+}
+
+export interface CorpusKernel {
+  verdict: 'accepted' | 'rejected';
+  errno: number;
+  message: string;
+  processed: number;
+  runs_checked: boolean;
+}
+
+export interface CorpusCase {
+  id: string;
+  prog_type: string;
+  expected_attach_type: string | null;
+  attach_to: string | null;
+  prog_flags: (string | number)[];
+  insns: string[] | null;
+  /** Filled by the loader for insns_file cases. */
+  bytes?: Uint8Array;
+  fixups: { insn: number; kind: string; map?: string; name?: string }[] | null;
+  expect: { priv: CorpusExpect; unpriv: CorpusExpect | null };
+  kernel: { priv: CorpusKernel; unpriv: CorpusKernel | null };
+}
+
+export interface FixupSpec {
+  maps: Record<string, {
+    map_type: { value: number }; key_size: number; value_size: number; max_entries: number; map_flags: { value: number };
+    btf: unknown; special_fields?: { kind: string; offset: number }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
+  }>;
+}
+
+export type Mode = 'priv' | 'unpriv';
+
+export interface Failure {
+  id: string;
+  what: 'verdict' | 'message' | 'lastLine' | 'retval';
+  detail?: string;
+}
+
+export interface CorpusSummary {
+  mode: Mode;
+  total: number;
+  verdictAgree: number;
+  rejected: number;
+  messageAgree: number;
+  lastLineAgree: number;
+  retvalChecked: number;
+  retvalAgree: number;
+  failures: Failure[];
+}
+
+/** Runs an accepted case's `runs`; returns whether every expected return value matched. */
+export type RetvalHook = (c: CorpusCase, mode: Mode, insns: ReturnType<typeof decode>, result: VerifierResult) => boolean;
+
+export interface RunCorpusOptions {
+  mode: Mode;
+  fixups: FixupSpec;
+  /** Builds the platform of one case (maps by fd); defaults to the built-in test platform. */
+  platform?: (maps: Map<number, MapDef>, kfuncs: Map<number, string>) => Platform;
+  retval?: RetvalHook;
+}
+
+export const PRIV_CAPS: ReadonlySet<Capability> = new Set(['CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_BPF', 'CAP_SYS_BOOT']);
+export const UNPRIV_CAPS: ReadonlySet<Capability> = new Set(['CAP_SYS_BOOT']);
+
+const NEEDS_BPF = new Set(['map_spin_lock', 'map_timer', 'map_kptr', 'sk_storage_map', 'map_stacktrace', 'map_reuseport_array']);
+const NEEDS_NET_ADMIN = new Set(['map_sockmap', 'map_sockhash', 'map_xskmap']);
+
+const FLAG_NAMES: Record<string, number> = { BPF_F_STRICT_ALIGNMENT: 1, BPF_F_ANY_ALIGNMENT: 2, BPF_F_TEST_RND_HI32: 4 };
+
+function hexToBytes(slots: string[]): Uint8Array {
+  const out = new Uint8Array(slots.length * 8);
+  slots.forEach((h, i) => {
+    for (let j = 0; j < 8; j++) out[i * 8 + j] = parseInt(h.slice(j * 2, j * 2 + 2), 16);
+  });
+  return out;
+}
+
+function mapDef(spec: FixupSpec['maps'][string]): MapDef {
+  const sf = spec.special_fields ?? [];
+  const kptrs = sf.filter((f) => f.kind.startsWith('kptr'));
+  const def: MapDef = {
+    type: spec.map_type.value, keySize: spec.key_size, valueSize: spec.value_size, maxEntries: spec.max_entries,
+    flags: spec.map_flags.value, spinLockOff: sf.find((f) => f.kind === 'bpf_spin_lock')?.offset ?? -1,
+    timerOff: sf.find((f) => f.kind === 'bpf_timer')?.offset ?? -1, hasBtf: spec.btf !== null,
+  };
+  if (kptrs.length) def.kptrs = kptrs.map((k) => ({ off: k.offset, ref: k.kind.includes('ref'), btfName: 'prog_test_ref_kfunc' }));
+  if (spec.inner_map) {
+    const im = spec.inner_map;
+    def.inner = { type: im.map_type.value, keySize: im.key_size, valueSize: im.value_size, maxEntries: im.max_entries, flags: 0, spinLockOff: -1, timerOff: -1 };
+  }
+  return def;
+}
+
+const PROG_ARRAY: MapDef = { type: 3, keySize: 4, valueSize: 4, maxEntries: 4, flags: 0, spinLockOff: -1, timerOff: -1 };
+
+/** Patch a case for one mode: the instruction slots and the map table its fds refer to. */
+export function prepareCase(c: CorpusCase, mode: Mode, fixups: FixupSpec): { bytes: Uint8Array; maps: Map<number, MapDef>; kfuncs: Map<number, string> } {
+  const bytes = (c.bytes ?? hexToBytes(c.insns ?? [])).slice();
+  const dv = new DataView(bytes.buffer);
+  const maps = new Map<number, MapDef>();
+  const kfuncs = new Map<number, string>();
+  const fdOf = new Map<string, number>();
+  let nextFd = 3;
+  for (const f of c.fixups ?? []) {
+    let imm: number;
+    if (f.kind === 'kfunc') {
+      const name = f.name!;
+      imm = 1000 + [...name].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) % 100000, 7);
+      kfuncs.set(imm, name);
+    } else {
+      const kind = f.map!;
+      const unavailable = mode === 'unpriv' && (NEEDS_BPF.has(kind) || NEEDS_NET_ADMIN.has(kind));
+      if (unavailable) imm = -1;
+      else {
+        let fd = fdOf.get(kind);
+        if (fd === undefined) {
+          fd = nextFd++;
+          fdOf.set(kind, fd);
+          const spec = fixups.maps[kind];
+          maps.set(fd, spec ? mapDef(spec) : { ...PROG_ARRAY, maxEntries: kind === 'prog2' ? 8 : 4 });
+        }
+        imm = fd;
+      }
+    }
+    dv.setInt32(f.insn * 8 + 4, imm, true);
+  }
+  return { bytes, maps, kfuncs };
+}
+
+export function progInfo(c: CorpusCase): ProgInfo {
+  const type = c.prog_type.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
+  const info: ProgInfo = { type };
+  if (c.expected_attach_type) info.expectedAttachType = c.expected_attach_type.replace(/^BPF_/, '');
+  if (c.attach_to) info.attachTo = c.attach_to;
+  if (c.prog_flags.some((f) => f === 16)) info.sleepable = true;
+  return info;
+}
+
+function progFlags(c: CorpusCase): number {
+  let f = 4;
+  for (const x of c.prog_flags) f |= typeof x === 'number' ? x : FLAG_NAMES[x] ?? 0;
+  return f;
+}
+
+/** `#123` BTF ids are masked before comparing last lines. */
+export function maskIds(s: string): string {
+  return s.replace(/#\d+/g, '#N');
+}
+
+export function msgsInOrder(log: string, msgs: readonly string[]): boolean {
+  let pos = 0;
+  for (const m of msgs) {
+    const i = log.indexOf(m, pos);
+    if (i < 0) return false;
+    pos = i + m.length;
+  }
+  return true;
+}
+
+export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions): { result: VerifierResult; insns: ReturnType<typeof decode> } {
+  const { bytes, maps, kfuncs } = prepareCase(c, mode, opts.fixups);
+  const platform = opts.platform ? opts.platform(maps, kfuncs) : createTestPlatform({
+    maps, kfuncs: new Map([...kfuncs].map(([id, name]) => [id, { name }])),
+  });
+  const insns = decode(bytes, { strict: false });
+  const result = verify(insns, {
+    prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c),
+  });
+  return { result, insns };
+}
+
+export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions): CorpusSummary {
+  const s: CorpusSummary = {
+    mode: opts.mode, total: 0, verdictAgree: 0, rejected: 0, messageAgree: 0, lastLineAgree: 0, retvalChecked: 0, retvalAgree: 0, failures: [],
+  };
+  for (const c of cases) {
+    const expect = c.expect[opts.mode];
+    const kernel = c.kernel[opts.mode];
+    if (!expect || !kernel) continue;
+    s.total++;
+    let out: { result: VerifierResult; insns: ReturnType<typeof decode> };
+    try {
+      out = verifyCase(c, opts.mode, opts);
+    } catch (e) {
+      s.failures.push({ id: c.id, what: 'verdict', detail: `crash: ${(e as Error).message}` });
+      continue;
+    }
+    const r = out.result;
+    const ok = r.verdict === kernel.verdict;
+    if (ok) s.verdictAgree++;
+    else s.failures.push({ id: c.id, what: 'verdict', detail: `${r.verdict}: ${r.message}` });
+    if (kernel.verdict === 'rejected') {
+      s.rejected++;
+      if (r.verdict === 'rejected' && msgsInOrder(r.log, expect.msgs)) s.messageAgree++;
+      else s.failures.push({ id: c.id, what: 'message', detail: r.message });
+      if (r.verdict === 'rejected' && maskIds(r.message) === maskIds(kernel.message)) s.lastLineAgree++;
+      else s.failures.push({ id: c.id, what: 'lastLine', detail: `${r.message} | kernel: ${kernel.message}` });
+    } else if (kernel.runs_checked) {
+      s.retvalChecked++;
+      if (r.verdict === 'accepted' && opts.retval?.(c, opts.mode, out.insns, r)) s.retvalAgree++;
+      else s.failures.push({ id: c.id, what: 'retval' });
+    }
+  }
+  return s;
+}

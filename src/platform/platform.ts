@@ -1,0 +1,107 @@
+/**
+ * The Platform: everything the verifier asks of the (simulated) kernel. The verifier never imports
+ * kernel-sim; kernel-sim implements this interface from the same tables its run-time checks use.
+ * Kernel-version facts stay on this side (the verifier keys its own texts by `profile`).
+ */
+import type { ProgTypeName } from '../object/bpf-enums.js';
+import type { Capability } from './caps.js';
+import type { HelperProto, KfuncFlag } from './types.js';
+
+/** A map as the verifier sees it (struct bpf_map's verifier-relevant fields). */
+export interface MapDef {
+  /** BPF_MAP_TYPE_* number. */
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  /** Offset of the struct bpf_spin_lock in the value, or -1. */
+  spinLockOff: number;
+  /** Offset of the struct bpf_timer in the value, or -1. */
+  timerOff: number;
+  /** kptr fields of the value (BTF-described maps). */
+  kptrs?: readonly KptrField[];
+  /** Map-in-map: the inner map template. */
+  inner?: MapDef;
+  /** Whether the value has BTF (needed by spin locks, timers, kptrs). */
+  hasBtf?: boolean;
+}
+
+export interface KptrField {
+  off: number;
+  /** `kptr_ref` (referenced) vs `kptr` (unreferenced). */
+  ref: boolean;
+  /** The struct pointed to. */
+  btfName: string;
+}
+
+/** The program being verified. */
+export interface ProgInfo {
+  type: ProgTypeName;
+  /** BPF_* attach type name without the prefix (`CGROUP_INET_INGRESS`), if any. */
+  expectedAttachType?: string;
+  /** TRACING/LSM: the function attached to (after libbpf's prefixing). */
+  attachTo?: string;
+  sleepable?: boolean;
+}
+
+/** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */
+export type CtxRegType =
+  | 'scalar' | 'pkt' | 'pkt_meta' | 'pkt_end' | 'flow_keys' | 'sock' | 'sock_or_null' | 'sock_common'
+  | 'sock_common_or_null' | 'tcp_sock' | 'btf_id' | 'btf_id_or_null' | 'tp_buffer' | 'mem_rdonly';
+
+/** What is_valid_access answers for an allowed access. */
+export interface CtxAccess {
+  regType: CtxRegType;
+  /** btf_id / untrusted pointers: struct name. */
+  btfName?: string;
+  /** tp_buffer / mem: accessible size. */
+  size?: number;
+  /** The pointer is PTR_UNTRUSTED (BTF ctx of tracing programs). */
+  untrusted?: boolean;
+}
+
+/** A BTF type as kfunc and btf_id checks need it. */
+export type KType =
+  | { kind: 'void' }
+  | { kind: 'int'; size: number; name?: string }
+  | { kind: 'ptr'; to: KType }
+  | { kind: 'struct'; name: string; size: number; members: readonly KMember[]; flex?: boolean }
+  | { kind: 'ctx' }; // a pointer-to-context parameter (struct __sk_buff * etc.)
+
+export interface KMember {
+  name: string;
+  off: number;
+  type: KType;
+}
+
+export interface KfuncParam {
+  name: string;
+  type: KType;
+}
+
+export interface KfuncProto {
+  name: string;
+  flags: readonly KfuncFlag[];
+  params: readonly KfuncParam[];
+  ret: KType;
+}
+
+export interface Platform {
+  /** Kernel profile whose facts this platform serves (`6.1`). */
+  readonly profile: string;
+  /** func_id_name(): helper name by id, undefined past the known ids. */
+  helperName(id: number): string | undefined;
+  /** get_func_proto(): the prototype offered to this program, or undefined (`unknown func`). */
+  helper(prog: ProgInfo, id: number, caps: ReadonlySet<Capability>): HelperProto | undefined;
+  /** A kfunc by BTF id, if it exists and is registered for the program type. */
+  kfunc(btfId: number, prog: ProgInfo): { proto?: KfuncProto; name?: string } | undefined;
+  /** is_valid_access(): undefined when refused. */
+  ctxAccess(prog: ProgInfo, off: number, size: number, write: boolean, caps?: ReadonlySet<Capability>): CtxAccess | undefined;
+  /** The struct a PTR_TO_BTF_ID points to (btf_struct_access), by name. */
+  btfStruct?(name: string): KType | undefined;
+  /** bpf_sock*_is_valid_access for `sock`, `sock_common`, `tcp_sock`, `xdp_sock` pointers (reads). */
+  sockAccess?(kind: string, off: number, size: number): boolean;
+  /** A map by the fd (or handle) its ld_imm64 carries. */
+  map(fd: number): MapDef | undefined;
+}

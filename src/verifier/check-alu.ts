@@ -1,0 +1,291 @@
+/**
+ * ALU instructions (check_alu_op): reserved fields, moves, scalar arithmetic through the bounds
+ * transfer functions, and pointer arithmetic (adjust_ptr_min_max_vals) with its limits for
+ * unprivileged programs.
+ */
+import type { Insn } from '../isa/insn.js';
+import {
+  boundsSync, mark32Unbounded, markKnown, scalarAlu, type ScalarOp, zext32To64,
+} from './bounds.js';
+import { C_ALU64, CLS, OP, SRC_X } from './cfg.js';
+import type { Env } from './env.js';
+import { checkMapAccess } from './check-mem.js';
+import { assignReg, baseType, copyReg, F, isPktPointer, newReg, type Reg, regTypeStr, S64_MAX, S64_MIN, T } from './reg-state.js';
+import { tnumAdd, tnumIsConst, tnumStr, tnumSub, U64 } from './tnum.js';
+
+const ALU_NAMES: ScalarOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
+/** bpf_alu_string[] */
+export const ALU_STRING = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
+
+const BPF_MAX_VAR_OFF = 1n << 29n;
+
+export function checkAlu(env: Env, insn: Insn): void {
+  const regs = env.regs;
+  const code = insn.opcode;
+  const op = OP(code);
+  const is64 = CLS(code) === C_ALU64;
+  if (op === 0xd0 || op === 0x80) {
+    if (op === 0x80) {
+      if (SRC_X(code) || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) env.fail('BPF_NEG uses reserved fields\n', 22);
+    } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || is64) {
+      env.fail('BPF_END uses reserved fields\n', 22);
+    }
+    env.checkRegArg(insn.dst, 'src');
+    if (env.isPointerValue(regs[insn.dst]!)) env.fail(`R${insn.dst} pointer arithmetic prohibited\n`, 13);
+    env.checkRegArg(insn.dst, 'dst');
+    return;
+  }
+  if (op === 0xb0) {
+    if (SRC_X(code)) {
+      if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_MOV uses reserved fields\n', 22);
+      env.checkRegArg(insn.src, 'src');
+    } else if (insn.src !== 0 || insn.off !== 0) {
+      env.fail('BPF_MOV uses reserved fields\n', 22);
+    }
+    env.checkRegArg(insn.dst, 'dst_nomark');
+    const dst = regs[insn.dst]!;
+    if (SRC_X(code)) {
+      const src = regs[insn.src]!;
+      if (is64) {
+        if (src.type === T.SCALAR && !src.id) src.id = env.newId();
+        assignReg(dst, src);
+        dst.live |= 4;
+        dst.subregDef = 0;
+      } else {
+        if (env.isPointerValue(src)) env.fail(`R${insn.src} partial copy of pointer\n`, 13);
+        if (src.type === T.SCALAR) {
+          assignReg(dst, src);
+          dst.id = 0;
+          dst.live |= 4;
+          dst.subregDef = env.insnIdx + 1;
+        } else {
+          env.markUnknown(dst);
+        }
+        zext32To64(dst);
+        boundsSync(dst);
+      }
+    } else {
+      env.markUnknown(dst);
+      markKnown(dst, is64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0));
+    }
+    return;
+  }
+  if (op > 0xd0) env.fail(`invalid BPF_ALU opcode ${op.toString(16)}\n`, 22);
+  if (SRC_X(code)) {
+    if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_ALU uses reserved fields\n', 22);
+    env.checkRegArg(insn.src, 'src');
+  } else if (insn.src !== 0 || insn.off !== 0) {
+    env.fail('BPF_ALU uses reserved fields\n', 22);
+  }
+  env.checkRegArg(insn.dst, 'src');
+  if ((op === 0x90 || op === 0x30) && !SRC_X(code) && insn.imm === 0) env.fail('div by zero\n', 22);
+  if ((op === 0x60 || op === 0x70 || op === 0xc0) && !SRC_X(code)) {
+    const size = is64 ? 64 : 32;
+    if (insn.imm < 0 || insn.imm >= size) env.fail(`invalid shift ${insn.imm}\n`, 22);
+  }
+  env.checkRegArg(insn.dst, 'dst_nomark');
+  adjustRegMinMax(env, insn);
+}
+
+function adjustRegMinMax(env: Env, insn: Insn): void {
+  const regs = env.regs;
+  const op = OP(insn.opcode);
+  const dst = regs[insn.dst]!;
+  let ptrReg: Reg | undefined;
+  if (dst.type !== T.SCALAR) ptrReg = dst;
+  else dst.id = 0;
+  let src: Reg;
+  if (SRC_X(insn.opcode)) {
+    src = regs[insn.src]!;
+    if (src.type !== T.SCALAR) {
+      if (dst.type !== T.SCALAR) {
+        if (op === 0x10 && env.allowPtrLeaks) {
+          env.markUnknown(dst);
+          return;
+        }
+        env.fail(`R${insn.dst} pointer ${ALU_STRING[op >> 4]} pointer prohibited\n`, 13);
+      }
+      const offReg = copyReg(dst);
+      adjustPtr(env, insn, src, offReg);
+      return;
+    } else if (ptrReg) {
+      adjustPtr(env, insn, ptrReg, src);
+      return;
+    }
+  } else {
+    src = newReg();
+    src.type = T.SCALAR;
+    markKnown(src, BigInt(insn.imm));
+    if (ptrReg) {
+      adjustPtr(env, insn, ptrReg, src);
+      return;
+    }
+  }
+  scalarAlu(ALU_NAMES[op >> 4]!, CLS(insn.opcode) !== C_ALU64, dst, copyReg(src), !env.bpfCapable);
+}
+
+function checkSaneOffset(env: Env, reg: Reg, type: number): void {
+  const known = tnumIsConst(reg.varOff);
+  const val = BigInt.asIntN(64, reg.varOff.value);
+  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+    env.fail(`math between ${regTypeStr(type)} pointer and ${val} is not allowed\n`, 22);
+  }
+  if (reg.off >= Number(BPF_MAX_VAR_OFF) || reg.off <= -Number(BPF_MAX_VAR_OFF)) {
+    env.fail(`${regTypeStr(type)} pointer offset ${reg.off} is not allowed\n`, 22);
+  }
+  if (reg.smin === S64_MIN) {
+    env.fail(`math between ${regTypeStr(type)} pointer and register with unbounded min value is not allowed\n`, 22);
+  }
+  if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
+    env.fail(`value ${reg.smin} makes ${regTypeStr(type)} pointer be out of bounds\n`, 22);
+  }
+}
+
+const SANITIZE_ERR = 'pointer arithmetic with it prohibited for !root';
+
+function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
+  const dstno = insn.dst;
+  const dst = env.regs[dstno]!;
+  const op = OP(insn.opcode);
+  const known = tnumIsConst(off.varOff);
+  if ((known && (off.smin !== off.smax || off.umin !== off.umax)) || off.smin > off.smax || off.umin > off.umax) {
+    env.markUnknown(dst);
+    return;
+  }
+  if (CLS(insn.opcode) !== C_ALU64) {
+    if (op === 0x10 && env.allowPtrLeaks) {
+      env.markUnknown(dst);
+      return;
+    }
+    env.fail(`R${dstno} 32-bit pointer arithmetic prohibited\n`, 13);
+  }
+  if (ptr.type & F.MAYBE_NULL) {
+    env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited, null-check it first\n`, 13);
+  }
+  const bt = baseType(ptr.type);
+  let prohibited = false;
+  switch (bt) {
+    case T.FLOW_KEYS:
+      if (!known) prohibited = true;
+      break;
+    case T.CONST_MAP:
+      if (!(known && off.smin === 0n && op === 0x00)) prohibited = true;
+      break;
+    case T.PKT_END: case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK:
+      prohibited = true;
+      break;
+  }
+  if (prohibited) env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited\n`, 13);
+  checkSaneOffset(env, off, ptr.type);
+  checkSaneOffset(env, ptr, ptr.type);
+  // Spectre v1 sanitation checks for unprivileged programs (the parts that can reject).
+  const sanitize = (op === 0x00 || op === 0x10) && !env.bypassSpecV1 && SRC_X(insn.opcode) && !env.cur.speculative;
+  if (sanitize) {
+    const offIsDst = off === dst;
+    if (!tnumIsConst(off.varOff) && (off.smin < 0n) !== (off.smax < 0n)) {
+      env.fail(`R${offIsDst ? dstno : insn.src} has unknown scalar with mixed signed bounds, ${SANITIZE_ERR}\n`, 13);
+    }
+    if (bt !== T.STACK && bt !== T.MAP_VALUE) {
+      env.fail(`R${offIsDst ? insn.src : dstno} has pointer with unsupported alu operation, ${SANITIZE_ERR}\n`, 13);
+    }
+  }
+  const p = copyReg(ptr);
+  const res = dst;
+  mark32Unbounded(res);
+  switch (op) {
+    case 0x00: {
+      if (known && p.off + Number(off.smin) === ((p.off + Number(off.smin)) | 0)) {
+        copyPtrFields(res, p);
+        res.smin = p.smin; res.smax = p.smax; res.umin = p.umin; res.umax = p.umax;
+        res.varOff = p.varOff;
+        res.off = p.off + Number(off.smin);
+        break;
+      }
+      copyPtrFields(res, p);
+      addBounds(res, p, off);
+      res.varOff = tnumAdd(p.varOff, off.varOff);
+      res.off = p.off;
+      if (isPktPointer(p.type)) {
+        res.id = env.newId();
+        res.range = 0;
+      }
+      break;
+    }
+    case 0x10: {
+      if (res !== ptr) env.fail(`R${dstno} tried to subtract pointer from scalar\n`, 13);
+      if (p.type === T.STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, 13);
+      if (known && p.off - Number(off.smin) === ((p.off - Number(off.smin)) | 0)) {
+        copyPtrFields(res, p);
+        res.smin = p.smin; res.smax = p.smax; res.umin = p.umin; res.umax = p.umax;
+        res.varOff = p.varOff;
+        res.id = p.id;
+        res.off = p.off - Number(off.smin);
+        break;
+      }
+      copyPtrFields(res, p);
+      subBounds(res, p, off);
+      res.varOff = tnumSub(p.varOff, off.varOff);
+      res.off = p.off;
+      if (isPktPointer(p.type)) {
+        res.id = env.newId();
+        if (off.smin < 0n) res.range = 0;
+      }
+      break;
+    }
+    case 0x40: case 0x50: case 0xa0:
+      env.fail(`R${dstno} bitwise operator ${ALU_STRING[op >> 4]} on pointer prohibited\n`, 13);
+      break;
+    default:
+      env.fail(`R${dstno} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited\n`, 13);
+  }
+  checkSaneOffset(env, res, p.type);
+  boundsSync(res);
+  if (!env.bypassSpecV1) {
+    if (res.type === T.STACK) {
+      const o = res.off + Number(BigInt.asIntN(64, res.varOff.value));
+      if (!tnumIsConst(res.varOff)) {
+        env.fail(`R${dstno} variable stack access prohibited for !root, var_off=${tnumStr(res.varOff)} off=${o}\n`, 13);
+      }
+      if (o >= 0 || o < -512) {
+        env.fail(`R${dstno} stack pointer arithmetic goes out of range, prohibited for !root; off=${o}\n`, 13);
+      }
+    } else if (res.type === T.MAP_VALUE) {
+      if (!checkMapAccess(env, dstno, res.off, 1, false, true, true)) {
+        env.fail(`R${dstno} pointer arithmetic of map value goes out of range, prohibited for !root\n`, 13);
+      }
+    }
+  }
+}
+
+function copyPtrFields(dst: Reg, p: Reg): void {
+  dst.type = p.type;
+  dst.id = p.id;
+  dst.refObjId = p.refObjId;
+  dst.range = p.range;
+  dst.memSize = p.memSize;
+  dst.map = p.map;
+  dst.mapUid = p.mapUid;
+  dst.btfName = p.btfName;
+  dst.subprogno = p.subprogno;
+  dst.frameno = p.frameno;
+}
+
+function addBounds(d: Reg, p: Reg, o: Reg): void {
+  const smin = p.smin + o.smin;
+  const smax = p.smax + o.smax;
+  if (smin < S64_MIN || smin > S64_MAX || smax < S64_MIN || smax > S64_MAX) {
+    d.smin = S64_MIN; d.smax = S64_MAX;
+  } else { d.smin = smin; d.smax = smax; }
+  if (p.umin + o.umin > U64 || p.umax + o.umax > U64) { d.umin = 0n; d.umax = U64; } else {
+    d.umin = p.umin + o.umin; d.umax = p.umax + o.umax;
+  }
+}
+
+function subBounds(d: Reg, p: Reg, o: Reg): void {
+  const smin = p.smin - o.smax;
+  const smax = p.smax - o.smin;
+  if (smin < S64_MIN || smin > S64_MAX || smax < S64_MIN || smax > S64_MAX) {
+    d.smin = S64_MIN; d.smax = S64_MAX;
+  } else { d.smin = smin; d.smax = smax; }
+  if (p.umin < o.umax) { d.umin = 0n; d.umax = U64; } else { d.umin = p.umin - o.umax; d.umax = p.umax - o.umin; }
+}

@@ -1,0 +1,430 @@
+/**
+ * Calls: helpers (check_helper_call with check_func_arg for each ARG_* kind, memory/size pairs,
+ * map compatibility, return types, reference acquire/release), bpf-to-bpf calls and callbacks
+ * (check_func_call, prepare_func_exit), program exit (check_reference_leak, check_return_code).
+ */
+import type { Insn } from '../isa/insn.js';
+import type { MapDef } from '../platform/platform.js';
+import type { ArgSpec, HelperProto } from '../platform/types.js';
+import { markKnown, markUnbounded } from './bounds.js';
+import type { Env } from './env.js';
+import { checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
+import { baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc } from './state.js';
+import { tnumIsConst, tnumStr } from './tnum.js';
+
+const TYPES_OF: Record<string, number[]> = {
+  ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
+  ARG_PTR_TO_MAP_VALUE: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
+  ARG_CONST_SIZE: [T.SCALAR], ARG_CONST_SIZE_OR_ZERO: [T.SCALAR], ARG_CONST_ALLOC_SIZE_OR_ZERO: [T.SCALAR],
+  ARG_CONST_MAP_PTR: [T.CONST_MAP], ARG_PTR_TO_CTX: [T.CTX],
+  ARG_PTR_TO_SOCK_COMMON: [T.SOCK_COMMON, T.SOCKET, T.TCP_SOCK, T.XDP_SOCK],
+  ARG_PTR_TO_BTF_ID_SOCK_COMMON: [T.SOCK_COMMON, T.SOCKET, T.TCP_SOCK, T.XDP_SOCK, T.BTF_ID],
+  ARG_PTR_TO_SOCKET: [T.SOCKET], ARG_PTR_TO_BTF_ID: [T.BTF_ID], ARG_PTR_TO_SPIN_LOCK: [T.MAP_VALUE],
+  ARG_PTR_TO_MEM: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE, T.MEM, T.MEM | F.ALLOC, T.BUF],
+  ARG_PTR_TO_ALLOC_MEM: [T.MEM | F.ALLOC], ARG_PTR_TO_PERCPU_BTF_ID: [T.BTF_ID | F.PERCPU],
+  ARG_PTR_TO_FUNC: [T.FUNC], ARG_PTR_TO_STACK: [T.STACK], ARG_PTR_TO_CONST_STR: [T.MAP_VALUE],
+  ARG_PTR_TO_TIMER: [T.MAP_VALUE], ARG_PTR_TO_KPTR: [T.MAP_VALUE], ARG_PTR_TO_DYNPTR: [T.STACK, T.DYNPTR | F.DYNPTR_LOCAL],
+};
+
+interface CallMeta {
+  map?: MapDef;
+  mapUid: number;
+  rawMode: boolean;
+  pktAccess: boolean;
+  regno: number;
+  accessSize: number;
+  memSize: number;
+  refObjId: number;
+  releaseRegno: number;
+  funcId: number;
+  callbackSubprog: number;
+  retBtf?: string;
+}
+
+function flagsOf(a: ArgSpec): number {
+  let f = 0;
+  for (const x of a.flags ?? []) {
+    if (x === 'PTR_MAYBE_NULL') f |= F.MAYBE_NULL;
+    else if (x === 'MEM_RDONLY') f |= F.RDONLY;
+    else if (x === 'MEM_UNINIT') f |= F.UNINIT;
+    else if (x === 'OBJ_RELEASE') f |= F.OBJ_RELEASE;
+    else if (x === 'MEM_FIXED_SIZE') f |= F.FIXED_SIZE;
+    else if (x === 'MEM_ALLOC') f |= F.ALLOC;
+  }
+  return f;
+}
+
+function isNullReg(r: Reg): boolean {
+  return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+}
+
+function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number): void {
+  const reg = env.regs[regno]!;
+  const compat = TYPES_OF[arg.type];
+  if (!compat) env.fail(`verifier internal error: unsupported arg type\n`, 14);
+  let t = reg.type;
+  if (argFlags & F.RDONLY) t &= ~F.RDONLY;
+  if (argFlags & F.MAYBE_NULL) t &= ~F.MAYBE_NULL;
+  if (!compat.includes(t)) {
+    env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, 13);
+  }
+}
+
+function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: CallMeta | undefined, uninit: boolean): void {
+  const reg = env.regs[regno]!;
+  switch (baseType(reg.type)) {
+    case T.PKT: case T.PKT_META:
+      checkPacketAccess(env, regno, reg.off, size, zeroOk);
+      return;
+    case T.MAP_KEY:
+      if (meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, 13);
+      checkMemRegion(env, regno, reg.off, size, reg.map!.keySize, false);
+      return;
+    case T.MAP_VALUE: {
+      const m = reg.map!;
+      if (meta?.rawMode && (m.flags & 0x80)) env.fail(`write into map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, 13);
+      if (!meta?.rawMode && (m.flags & 0x100)) env.fail(`read from map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, 13);
+      checkMapAccess(env, regno, reg.off, size, zeroOk, true);
+      return;
+    }
+    case T.MEM:
+      if (reg.type & F.RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, 13);
+      checkMemRegion(env, regno, reg.off, size, reg.memSize, zeroOk);
+      return;
+    case T.BUF:
+      return;
+    case T.STACK:
+      checkStackBounds(env, regno, reg.off, size, true, !!meta?.rawMode);
+      checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
+      return;
+    default:
+      if (zeroOk && size === 0 && isNullReg(reg)) return;
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, alloc_mem, buf\n`, 13);
+  }
+}
+
+function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn: HelperProto): void {
+  const regno = argno + 1;
+  const regs = env.regs;
+  const reg = regs[regno]!;
+  const base = arg.type;
+  const aflags = flagsOf(arg);
+  if (base === 'ARG_DONTCARE') return;
+  env.checkRegArg(regno, 'src');
+  if (base === 'ARG_ANYTHING') {
+    if (env.isPointerValue(reg)) env.fail(`R${regno} leaks addr into helper function\n`, 13);
+    return;
+  }
+  if (isPktPointer(reg.type) && !(fn.pktAccess)) env.fail('helper access to the packet is not allowed\n', 13);
+  if (base === 'ARG_PTR_TO_MAP_VALUE' || base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_STACK' || base === 'ARG_PTR_TO_CTX' ||
+    base === 'ARG_PTR_TO_SOCKET' || base === 'ARG_PTR_TO_BTF_ID' || base === 'ARG_PTR_TO_ALLOC_MEM' || base === 'ARG_PTR_TO_FUNC') {
+    if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
+  }
+  checkRegType(env, regno, arg, aflags);
+  if (reg.type === T.CTX || reg.type === T.SOCKET || reg.type === T.SOCK_COMMON || reg.type === T.TCP_SOCK || baseType(reg.type) === T.BTF_ID) {
+    if (aflags & F.OBJ_RELEASE) {
+      checkPtrOffReg(env, reg, regno, false);
+    } else {
+      checkPtrOffReg(env, reg, regno, reg.type !== T.CTX && baseType(reg.type) === T.BTF_ID);
+    }
+  }
+  if (aflags & F.OBJ_RELEASE) {
+    if (!reg.refObjId) env.fail(`R${regno} must be referenced when passed to release function\n`, 13);
+    meta.releaseRegno = regno;
+  }
+  if (reg.refObjId) meta.refObjId = reg.refObjId;
+  switch (base) {
+    case 'ARG_CONST_MAP_PTR':
+      if (meta.map && meta.map !== reg.map) env.fail('verifier internal error\n', 14);
+      meta.map = reg.map;
+      meta.mapUid = reg.mapUid;
+      break;
+    case 'ARG_PTR_TO_MAP_KEY':
+      if (!meta.map) env.fail('invalid map_ptr to access map->key\n', 13);
+      checkHelperMemAccess(env, regno, meta.map.keySize, false, undefined, false);
+      break;
+    case 'ARG_PTR_TO_MAP_VALUE':
+      if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) break;
+      if (!meta.map) env.fail('invalid map_ptr to access map->value\n', 13);
+      meta.rawMode = (aflags & F.UNINIT) !== 0;
+      checkHelperMemAccess(env, regno, meta.map.valueSize, false, meta, meta.rawMode);
+      break;
+    case 'ARG_PTR_TO_SPIN_LOCK':
+      processSpinLock(env, regno, meta.funcId === 93);
+      break;
+    case 'ARG_PTR_TO_MEM':
+      if (aflags & F.FIXED_SIZE) {
+        checkHelperMemAccess(env, regno, arg.size ?? 0, false, meta, (aflags & F.UNINIT) !== 0);
+      } else {
+        meta.rawMode = (aflags & F.UNINIT) !== 0;
+        meta.regno = regno;
+      }
+      break;
+    case 'ARG_CONST_SIZE':
+    case 'ARG_CONST_SIZE_OR_ZERO':
+      checkMemSizeReg(env, reg, regno, base === 'ARG_CONST_SIZE_OR_ZERO', meta);
+      break;
+    case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+      if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a known constant'\n`, 13);
+      meta.memSize = Number(reg.varOff.value);
+      break;
+    case 'ARG_PTR_TO_FUNC':
+      meta.callbackSubprog = reg.subprogno;
+      break;
+    default:
+      break;
+  }
+}
+
+function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {
+  const memRegno = regno - 1;
+  let m = meta;
+  if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: meta.rawMode };
+  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
+  if (reg.umin === 0n) {
+    checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
+  }
+  if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
+  if (reg.umax === 0n && !zeroOk) {
+    // handled by the zero-size access below
+  }
+  if (!zeroOk && reg.umin === 0n && reg.umax === 0n) env.fail('invalid zero-sized read\n', 13);
+  checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
+}
+
+function processSpinLock(env: Env, regno: number, isLock: boolean): void {
+  const reg = env.regs[regno]!;
+  const map = reg.map!;
+  const isConst = tnumIsConst(reg.varOff);
+  if (!isConst) env.fail(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n`, 22);
+  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_spin_lock\n`, 22);
+  if (map.spinLockOff < 0) env.fail(`map '' doesn't have 'struct bpf_spin_lock'\n`, 22);
+  const off = Number(reg.varOff.value) + reg.off;
+  if (map.spinLockOff !== off) env.fail(`off ${off} doesn't point to 'struct bpf_spin_lock'\n`, 22);
+  if (isLock) {
+    if (env.cur.activeSpinLock) env.fail('Locking two bpf_spin_locks are not allowed\n', 22);
+    env.cur.activeSpinLock = reg.id;
+  } else {
+    if (!env.cur.activeSpinLock) env.fail('bpf_spin_unlock without taking a lock\n', 22);
+    if (env.cur.activeSpinLock !== reg.id) env.fail('bpf_spin_unlock of different lock\n', 22);
+    env.cur.activeSpinLock = 0;
+  }
+}
+
+const MAP = {
+  PROG_ARRAY: 3, PERF_EVENT_ARRAY: 4, STACK_TRACE: 7, CGROUP_ARRAY: 8, ARRAY_OF_MAPS: 12, HASH_OF_MAPS: 13, DEVMAP: 14,
+  SOCKMAP: 15, CPUMAP: 16, XSKMAP: 17, SOCKHASH: 18, CGROUP_STORAGE: 19, REUSEPORT: 20, PERCPU_CGROUP_STORAGE: 21,
+  QUEUE: 22, STACK: 23, SK_STORAGE: 24, DEVMAP_HASH: 25, RINGBUF: 27, INODE_STORAGE: 28, TASK_STORAGE: 29,
+  BLOOM: 30, USER_RINGBUF: 31,
+};
+
+/** check_map_func_compatibility (both directions). */
+function checkMapFuncCompat(env: Env, map: MapDef | undefined, funcId: number, fname: string): void {
+  if (!map) return;
+  const t = map.type;
+  const bad = (): never => env.fail(`cannot pass map_type ${t} into func ${fname}#${funcId}\n`, 22);
+  const allow: Record<number, number[]> = {
+    [MAP.PROG_ARRAY]: [12], [MAP.PERF_EVENT_ARRAY]: [22, 6, 25, 55, 41], [MAP.RINGBUF]: [130, 131, 132, 133, 134, 198, 199, 200],
+    [MAP.USER_RINGBUF]: [209], [MAP.STACK_TRACE]: [27], [MAP.CGROUP_ARRAY]: [37, 41],
+    [MAP.CGROUP_STORAGE]: [81], [MAP.PERCPU_CGROUP_STORAGE]: [81], [MAP.DEVMAP]: [51, 1], [MAP.DEVMAP_HASH]: [51, 1],
+    [MAP.CPUMAP]: [51], [MAP.XSKMAP]: [51, 1], [MAP.ARRAY_OF_MAPS]: [1], [MAP.HASH_OF_MAPS]: [1],
+    [MAP.SOCKMAP]: [52, 60, 53, 71, 1, 3, 2, 143], [MAP.SOCKHASH]: [52, 60, 53, 71, 1, 3, 2, 143],
+    [MAP.REUSEPORT]: [82], [MAP.QUEUE]: [87, 88, 89], [MAP.STACK]: [87, 88, 89], [MAP.BLOOM]: [89, 87],
+    [MAP.SK_STORAGE]: [107, 108, 156, 157], [MAP.INODE_STORAGE]: [145, 146], [MAP.TASK_STORAGE]: [156, 157],
+  };
+  const a = allow[t];
+  if (a && !a.includes(funcId)) bad();
+  const needs: Record<number, number[]> = {
+    12: [MAP.PROG_ARRAY], 22: [MAP.PERF_EVENT_ARRAY], 6: [MAP.PERF_EVENT_ARRAY], 55: [MAP.PERF_EVENT_ARRAY],
+    25: [MAP.PERF_EVENT_ARRAY], 41: [MAP.CGROUP_ARRAY], 37: [MAP.CGROUP_ARRAY],
+    130: [MAP.RINGBUF], 131: [MAP.RINGBUF], 134: [MAP.RINGBUF], 198: [MAP.RINGBUF], 209: [MAP.USER_RINGBUF],
+    27: [MAP.STACK_TRACE], 81: [MAP.CGROUP_STORAGE, MAP.PERCPU_CGROUP_STORAGE], 51: [MAP.DEVMAP, MAP.DEVMAP_HASH, MAP.CPUMAP, MAP.XSKMAP],
+    52: [MAP.SOCKMAP], 60: [MAP.SOCKMAP], 53: [MAP.SOCKMAP], 70: [MAP.SOCKHASH], 71: [MAP.SOCKHASH], 72: [MAP.SOCKHASH],
+    82: [MAP.REUSEPORT, MAP.SOCKMAP, MAP.SOCKHASH], 87: [MAP.QUEUE, MAP.STACK, MAP.BLOOM], 88: [MAP.QUEUE, MAP.STACK],
+    89: [MAP.QUEUE, MAP.STACK, MAP.BLOOM], 107: [MAP.SK_STORAGE], 108: [MAP.SK_STORAGE], 156: [MAP.TASK_STORAGE],
+    157: [MAP.TASK_STORAGE], 145: [MAP.INODE_STORAGE], 146: [MAP.INODE_STORAGE],
+  };
+  const n = needs[funcId];
+  if (n && !n.includes(t)) bad();
+}
+
+function acquireRef(env: Env, insnIdx: number): number {
+  const id = env.newId();
+  env.frame.refs.push({ id, insnIdx, callbackRef: 0 });
+  return id;
+}
+
+export function releaseReference(env: Env, refObjId: number): void {
+  const f = env.frame;
+  const i = f.refs.findIndex((r) => r.id === refObjId);
+  if (i < 0) env.fail('', 22);
+  f.refs.splice(i, 1);
+  forEachReg(env.cur, (r) => {
+    if (r.refObjId === refObjId) env.markUnknown(r);
+  });
+}
+
+function clearCallerSaved(env: Env): void {
+  const regs = env.regs;
+  for (let i = 0; i < 6; i++) {
+    env.markNotInit(regs[i]!);
+    regs[i]!.live |= Live.WRITTEN;
+  }
+}
+
+export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
+  const funcId = insn.imm;
+  const name = env.platform.helperName(funcId);
+  if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, 22);
+  const fn = env.platform.helper(env.prog, funcId, env.caps);
+  if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, 22);
+  if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
+  const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };
+  for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
+  // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
+  checkMapFuncCompat(env, meta.map, funcId, name);
+  if (funcId === 51 /* redirect_map */ || funcId === 12) {
+    // nothing more
+  }
+  if (meta.releaseRegno) {
+    const r = env.regs[meta.releaseRegno]!;
+    if (!env.frame.refs.some((x) => x.id === r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+    releaseReference(env, r.refObjId);
+  }
+  if (funcId === 12) {
+    if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', 22);
+  }
+  if (funcId === 81 /* get_local_storage */) {
+    const r2 = env.regs[2]!;
+    if (!(tnumIsConst(r2.varOff) && r2.varOff.value === 0n)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
+  }
+  const regs = env.regs;
+  clearCallerSaved(env);
+  const r0 = regs[0]!;
+  r0.subregDef = 0;
+  const ret = fn.ret;
+  const retNull = (ret.flags ?? []).includes('PTR_MAYBE_NULL');
+  const setPtr = (type: number): void => {
+    env.markUnknown(r0);
+    markKnown(r0, 0n);
+    r0.type = type | (retNull ? F.MAYBE_NULL : 0);
+    if (retNull) r0.id = env.newId();
+  };
+  switch (ret.type) {
+    case 'RET_INTEGER':
+      env.markUnknown(r0);
+      break;
+    case 'RET_VOID':
+      r0.type = T.NOT_INIT;
+      break;
+    case 'RET_PTR_TO_MAP_VALUE':
+      setPtr(T.MAP_VALUE);
+      if (!meta.map) env.fail(`kernel subsystem misconfigured verifier\n`, 22);
+      r0.map = meta.map;
+      r0.mapUid = meta.mapUid;
+      if (!retNull && r0.map.spinLockOff >= 0) r0.id = env.newId();
+      break;
+    case 'RET_PTR_TO_SOCKET': setPtr(T.SOCKET); break;
+    case 'RET_PTR_TO_SOCK_COMMON': setPtr(T.SOCK_COMMON); break;
+    case 'RET_PTR_TO_TCP_SOCK': setPtr(T.TCP_SOCK); break;
+    case 'RET_PTR_TO_ALLOC_MEM':
+      setPtr(T.MEM | F.ALLOC);
+      r0.memSize = meta.memSize;
+      break;
+    case 'RET_PTR_TO_MEM_OR_BTF_ID':
+      setPtr(T.MEM | F.RDONLY);
+      r0.memSize = 0;
+      break;
+    case 'RET_PTR_TO_BTF_ID':
+      setPtr(T.BTF_ID);
+      r0.btfName = ret.btfType;
+      break;
+  }
+  // Reference acquisition: helpers returning sockets from lookups or ringbuf memory.
+  const acquire = [84, 85, 99, 131].includes(funcId);
+  if (acquire) {
+    const id = acquireRef(env, idx);
+    r0.refObjId = id;
+    r0.id = id;
+  } else if (funcId === 95 /* tcp_sock */ || funcId === 98 /* get_listener_sock */ || funcId === 109 /* sk_fullsock */) {
+    r0.refObjId = meta.refObjId;
+  }
+  if (fn.pktAccess === undefined && changesPktData(funcId)) clearPktPointers(env);
+  return idx + 1;
+}
+
+function changesPktData(id: number): boolean {
+  return [9, 10, 11, 18, 34, 38, 39, 43, 44, 45, 46, 47, 50, 53, 54, 60, 61, 62, 63, 64, 65, 73, 74, 75, 76, 77, 78, 79, 89, 90, 91, 92, 96, 124].includes(id);
+}
+
+function clearPktPointers(env: Env): void {
+  forEachReg(env.cur, (r) => {
+    if (isPktPointer(r.type) || r.type === T.PKT_END) env.markUnknown(r);
+  });
+}
+
+/** check_func_call: a bpf-to-bpf call. */
+export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
+  const state = env.cur;
+  if (state.curframe + 1 >= env.profile.maxCallFrames) {
+    env.fail(`the call stack of ${state.curframe + 2} frames is too deep\n`, 7);
+  }
+  const target = idx + insn.imm + 1;
+  const subprog = env.subprogs.findIndex((s) => s.start === target);
+  if (subprog < 0) env.fail(`verifier bug. No program starts at insn ${target}\n`, 14);
+  const caller = env.frame;
+  const callee = newFuncState(state.curframe + 1, idx, subprog);
+  callee.refs = caller.refs.map((r) => ({ ...r }));
+  for (let i = 1; i <= 5; i++) {
+    const src = caller.regs[i]!;
+    Object.assign(callee.regs[i]!, { ...src, live: 0, parent: null });
+  }
+  for (let i = 0; i < 6; i++) {
+    env.markNotInit(caller.regs[i]!);
+    caller.regs[i]!.live |= Live.WRITTEN;
+  }
+  state.curframe++;
+  state.frames[state.curframe] = callee;
+  state.frames.length = state.curframe + 1;
+  env.subprogs[subprog]!.tailCallReachable ||= false;
+  return target;
+}
+
+/** prepare_func_exit */
+export function prepareFuncExit(env: Env): number {
+  const state = env.cur;
+  const callee = curFrame(state);
+  const r0 = callee.regs[0]!;
+  if (r0.type === T.STACK) env.fail('cannot return stack pointer to the caller\n', 22);
+  const caller = state.frames[state.curframe - 1]!;
+  if (callee.inCallbackFn) {
+    if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
+  } else {
+    const c0 = caller.regs[0]!;
+    Object.assign(c0, { ...r0, live: c0.live | Live.WRITTEN, parent: c0.parent });
+  }
+  caller.refs = callee.refs.map((r) => ({ ...r }));
+  const ret = callee.callsite + 1;
+  state.curframe--;
+  state.frames.length = state.curframe + 1;
+  return ret;
+}
+
+export function checkReferenceLeak(env: Env): void {
+  const f = env.frame;
+  if (f.frameno && !f.inCallbackFn) return;
+  let lingering = false;
+  for (const r of f.refs) {
+    if (f.inCallbackFn && r.callbackRef !== f.frameno) continue;
+    env.verbose(`Unreleased reference id=${r.id} alloc_insn=${r.insnIdx}\n`);
+    lingering = true;
+  }
+  if (lingering) env.fail('', 22);
+}
+
+export function unusedFuncState(f: FuncState): FuncState {
+  return copyFunc(f);
+}
+
+export { markUnbounded, tnumStr };

@@ -1,0 +1,536 @@
+/**
+ * Memory accesses (check_mem_access): alignment, stack slots with spill/fill, context fields through
+ * the platform's rules, map values (bounds, read/write permission, spin locks, timers, kptrs),
+ * packets, sockets, PTR_TO_MEM/BUF and BTF objects.
+ */
+import { coerceRegToSize, markKnown } from './bounds.js';
+import type { Env } from './env.js';
+import {
+  assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
+} from './reg-state.js';
+import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, S } from './state.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
+import type { CtxRegType } from '../platform/platform.js';
+
+const BPF_MAX_VAR_OFF = 1 << 29;
+
+function alignmentCheck(env: Env, reg: Reg, off: number, size: number, strictOnce: boolean): void {
+  let strict = env.strictAlignment || strictOnce;
+  let desc = '';
+  switch (reg.type) {
+    case T.PKT: case T.PKT_META: {
+      if (!strict || size === 1) return;
+      const o = tnumAdd(reg.varOff, tnumConst(BigInt(2 + reg.off + off)));
+      if (!tnumIsAligned(o, size)) {
+        env.fail(`misaligned packet access off 2+${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, 13);
+      }
+      return;
+    }
+    case T.FLOW_KEYS: desc = 'flow keys '; break;
+    case T.MAP_KEY: desc = 'key '; break;
+    case T.MAP_VALUE: desc = 'value '; break;
+    case T.CTX: desc = 'context '; break;
+    case T.STACK: desc = 'stack '; strict = true; break;
+    case T.SOCKET: desc = 'sock '; break;
+    case T.SOCK_COMMON: desc = 'sock_common '; break;
+    case T.TCP_SOCK: desc = 'tcp_sock '; break;
+    case T.XDP_SOCK: desc = 'xdp_sock '; break;
+    default: break;
+  }
+  if (!strict || size === 1) return;
+  const o = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
+  if (!tnumIsAligned(o, size)) {
+    env.fail(`misaligned ${desc}access off ${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, 13);
+  }
+}
+
+function memErr(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean): boolean {
+  const sizeOk = size > 0 || (size === 0 && zeroOk);
+  if (off >= 0 && sizeOk && off + size <= memSize) return true;
+  const reg = env.regs[regno]!;
+  switch (reg.type) {
+    case T.MAP_KEY:
+      env.verbose(`invalid access to map key, key_size=${memSize} off=${off} size=${size}\n`);
+      break;
+    case T.MAP_VALUE:
+      env.verbose(`invalid access to map value, value_size=${memSize} off=${off} size=${size}\n`);
+      break;
+    case T.PKT: case T.PKT_META: case T.PKT_END:
+      env.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${memSize})\n`);
+      break;
+    default:
+      env.verbose(`invalid access to memory, mem_size=${memSize} off=${off} size=${size}\n`);
+  }
+  return false;
+}
+
+/** check_mem_region_access; returns false (message logged) when quiet is unset it throws. */
+export function checkMemRegion(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, quiet = false): boolean {
+  const reg = env.regs[regno]!;
+  const sminOff = reg.smin + BigInt(off);
+  const savedLen = env.log.len;
+  const bad = (msg: string): false => {
+    if (quiet) { env.log.reset(savedLen); return false; }
+    env.fail(msg, 13);
+  };
+  if (reg.smin < 0n && (reg.smin < -(1n << 62n) || sminOff !== BigInt((Number(sminOff) | 0)) || sminOff < 0n)) {
+    return bad(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`);
+  }
+  if (!memErr(env, regno, Number(sminOff), size, memSize, zeroOk)) {
+    return bad(`R${regno} min value is outside of the allowed memory range\n`);
+  }
+  if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+    return bad(`R${regno} unbounded memory access, make sure to bounds check any such access\n`);
+  }
+  if (!memErr(env, regno, Number(reg.umax) + off, size, memSize, zeroOk)) {
+    return bad(`R${regno} max value is outside of the allowed memory range\n`);
+  }
+  return true;
+}
+
+/** check_map_access */
+export function checkMapAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean, helper: boolean, quiet = false): boolean {
+  const reg = env.regs[regno]!;
+  const map = reg.map!;
+  if (!checkMemRegion(env, regno, off, size, map.valueSize, zeroOk, quiet)) return false;
+  const lo = reg.smin + BigInt(off);
+  const hi = reg.umax + BigInt(off + size);
+  if (map.spinLockOff >= 0 && lo < BigInt(map.spinLockOff + 4) && BigInt(map.spinLockOff) < hi) {
+    if (quiet) return false;
+    env.fail('bpf_spin_lock cannot be accessed directly by load/store\n', 13);
+  }
+  if (map.timerOff >= 0 && lo < BigInt(map.timerOff + 16) && BigInt(map.timerOff) < hi) {
+    if (quiet) return false;
+    env.fail('bpf_timer cannot be accessed directly by load/store\n', 13);
+  }
+  for (const k of map.kptrs ?? []) {
+    const p = k.off;
+    if (lo < BigInt(p + 8) && BigInt(p) < hi) {
+      if (quiet) return false;
+      if (helper) env.fail('kptr cannot be accessed indirectly by helper\n', 13);
+      if (!tnumIsConst(reg.varOff)) env.fail('kptr access cannot have variable offset\n', 13);
+      if (p !== off + Number(reg.varOff.value)) env.fail(`kptr access misaligned expected=${p} off=${off + Number(reg.varOff.value)}\n`, 13);
+      if (size !== 8) env.fail('kptr access size must be BPF_DW\n', 13);
+    }
+  }
+  return true;
+}
+
+/** __check_ptr_off_reg */
+export function checkPtrOffReg(env: Env, reg: Reg, regno: number, fixedOffOk: boolean): void {
+  if (reg.off < 0) env.fail(`negative offset ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, 13);
+  if (!fixedOffOk && reg.off) env.fail(`dereference of modified ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, 13);
+  if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
+    env.fail(`variable ${regTypeStr(reg.type)} access var_off=${tnumStr(reg.varOff)} disallowed\n`, 13);
+  }
+}
+
+export function stackFrameOf(env: Env, reg: Reg): FuncState {
+  return env.cur.frames[reg.frameno]!;
+}
+
+/** check_stack_access_within_bounds */
+export function checkStackBounds(env: Env, regno: number, off: number, size: number, helper: boolean, write: boolean): void {
+  const reg = env.regs[regno]!;
+  const state = stackFrameOf(env, reg);
+  const extra = helper ? ' indirect access to' : write ? ' write to' : ' read from';
+  let minOff: number;
+  let maxOff: number;
+  if (tnumIsConst(reg.varOff)) {
+    minOff = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+    maxOff = size > 0 ? minOff + size : minOff;
+  } else {
+    if (reg.smax >= BigInt(BPF_MAX_VAR_OFF) || reg.smin <= -BigInt(BPF_MAX_VAR_OFF)) {
+      env.fail(`invalid unbounded variable-offset${extra} stack R${regno}\n`, 13);
+    }
+    minOff = Number(reg.smin) + off;
+    maxOff = size > 0 ? Number(reg.smax) + off + size : minOff;
+  }
+  const minValid = write || env.allowUninitStack ? -env.profile.maxBpfStack : -allocatedStack(state);
+  const ok = !(minOff < minValid || minOff > -1) && maxOff <= 0 && size >= 0;
+  if (!ok) {
+    if (tnumIsConst(reg.varOff)) env.fail(`invalid${extra} stack R${regno} off=${off} size=${size}\n`, 13);
+    env.fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}\n`, 13);
+  }
+  growStack(state, Math.ceil(-minOff / 8) * 8);
+}
+
+function isSpillable(t: number): boolean {
+  const b = baseType(t);
+  return [T.STACK, T.CTX, T.CONST_MAP, T.MAP_VALUE, T.MAP_KEY, T.PKT, T.PKT_META, T.PKT_END, T.FLOW_KEYS, T.SOCKET,
+    T.SOCK_COMMON, T.TCP_SOCK, T.XDP_SOCK, T.BTF_ID, T.BUF, T.MEM, T.FUNC, T.TP_BUFFER].includes(b);
+}
+
+function saveRegState(state: FuncState, spi: number, reg: Reg, size: number): void {
+  const slot = state.stack[spi]!;
+  assignReg(slot.spilled, reg);
+  slot.spilled.live |= Live.WRITTEN;
+  for (let i = BPF_REG_SIZE; i > BPF_REG_SIZE - size; i--) slot.types[i - 1] = S.SPILL;
+  for (let i = 0; i < BPF_REG_SIZE - size; i++) if (slot.types[i] !== S.INVALID) slot.types[i] = S.MISC;
+}
+
+function stackWrite(env: Env, regno: number, off: number, size: number, valueRegno: number): void {
+  const reg = env.regs[regno]!;
+  const state = stackFrameOf(env, reg);
+  if (!tnumIsConst(reg.varOff)) {
+    // Variable-offset write: every byte it may touch becomes MISC (or stays ZERO for a zero store).
+    const minOff = Number(reg.smin) + off;
+    const maxOff = Number(reg.smax) + off + size;
+    growStack(state, -minOff);
+    const value = valueRegno >= 0 ? env.regs[valueRegno] : undefined;
+    const zero = value !== undefined && value.type === T.SCALAR && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    for (let i = minOff; i < maxOff; i++) {
+      const slot = -i - 1;
+      const spi = Math.floor(slot / 8);
+      const st = state.stack[spi]!;
+      if (!env.allowPtrLeaks && st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR) {
+        env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, 13);
+      }
+      st.spilled.type = T.NOT_INIT;
+      let nt = zero ? S.ZERO : S.MISC;
+      if (st.types[slot % 8] === S.INVALID && !env.allowUninitStack) {
+        env.fail(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`, 13);
+      }
+      if (!zero && st.types[slot % 8] === S.INVALID) nt = S.MISC;
+      st.types[slot % 8] = nt;
+    }
+    return;
+  }
+  const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
+  const slotIdx = -o - 1;
+  const spi = Math.floor(slotIdx / BPF_REG_SIZE);
+  growStack(state, Math.ceil((slotIdx + 1) / 8) * 8);
+  const cur = env.frame;
+  const st = state.stack[spi]!;
+  if (!env.allowPtrLeaks && isSpilledReg(st) && size !== BPF_REG_SIZE) {
+    env.fail('attempt to corrupt spilled pointer on stack\n', 13);
+  }
+  const value = valueRegno >= 0 ? cur.regs[valueRegno]! : undefined;
+  env.markSlotScratched(spi);
+  const insn = env.insns[env.insnIdx]!;
+  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {
+    saveRegState(state, spi, value, size);
+    if (value.umax > 0n && value.umax.toString(2).length > 8 * size) st.spilled.id = 0;
+  } else if (!value && o % BPF_REG_SIZE === 0 && (insn.opcode & 7) === 2 && insn.imm !== 0 && env.bpfCapable) {
+    const fake = newReg();
+    fake.type = T.SCALAR;
+    markKnown(fake, BigInt(insn.imm));
+    fake.type = T.SCALAR;
+    saveRegState(state, spi, fake, size);
+  } else if (value && isSpillable(value.type)) {
+    if (size !== BPF_REG_SIZE) env.fail('invalid size of register spill\n', 13);
+    if (state !== cur && value.type === T.STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', 22);
+    saveRegState(state, spi, value, size);
+  } else {
+    let type = S.MISC;
+    st.spilled.type = T.NOT_INIT;
+    if (isSpilledReg(st)) for (let i = 0; i < BPF_REG_SIZE; i++) if (st.types[i] !== S.INVALID) st.types[i] = S.MISC;
+    if (size === BPF_REG_SIZE) st.spilled.live |= Live.WRITTEN;
+    if ((value && value.type === T.SCALAR && isNullConst(value)) || (!value && (insn.opcode & 7) === 2 && insn.imm === 0)) {
+      type = S.ZERO;
+    }
+    for (let i = 0; i < size; i++) st.types[(slotIdx - i) % BPF_REG_SIZE] = type;
+  }
+}
+
+function isNullConst(r: Reg): boolean {
+  return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+}
+
+function stackRead(env: Env, regno: number, off: number, size: number, dstRegno: number): void {
+  const reg = env.regs[regno]!;
+  const state = stackFrameOf(env, reg);
+  const cur = env.frame;
+  if (!tnumIsConst(reg.varOff)) {
+    const minOff = Number(reg.smin) + off;
+    const maxOff = Number(reg.smax) + off;
+    checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff + size);
+    if (dstRegno >= 0) env.markUnknown(cur.regs[dstRegno]!);
+    return;
+  }
+  const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
+  const slotIdx = -o - 1;
+  const spi = Math.floor(slotIdx / BPF_REG_SIZE);
+  const st = state.stack[spi]!;
+  const sp = st.spilled;
+  if (isSpilledReg(st)) {
+    let spillSize = 1;
+    for (let i = BPF_REG_SIZE - 1; i > 0 && st.types[i - 1] === S.SPILL; i--) spillSize++;
+    if (size !== BPF_REG_SIZE || spillSize !== BPF_REG_SIZE) {
+      if (sp.type !== T.SCALAR) env.fail('invalid size of register fill\n', 13);
+      env.markRegRead(sp);
+      if (dstRegno < 0) return;
+      const dst = cur.regs[dstRegno]!;
+      if (o % BPF_REG_SIZE === 0 && size === spillSize) {
+        const sd = dst.subregDef;
+        assignReg(dst, sp);
+        dst.subregDef = sd;
+      } else {
+        for (let i = 0; i < size; i++) {
+          const t = st.types[(slotIdx - i) % BPF_REG_SIZE];
+          if (t === S.SPILL || t === S.MISC) continue;
+          if (t === S.INVALID && env.allowUninitStack) continue;
+          env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, 13);
+        }
+        env.markUnknown(dst);
+      }
+      dst.live |= Live.WRITTEN;
+      return;
+    }
+    if (dstRegno >= 0) {
+      const dst = cur.regs[dstRegno]!;
+      assignReg(dst, sp);
+      dst.live |= Live.WRITTEN;
+    } else if (env.isPointerValue(sp)) {
+      env.fail(`leaking pointer from stack off ${o}\n`, 13);
+    }
+    env.markRegRead(sp);
+  } else {
+    let zeros = 0;
+    for (let i = 0; i < size; i++) {
+      const t = st.types[(slotIdx - i) % BPF_REG_SIZE];
+      if (t === S.ZERO) { zeros++; continue; }
+      if (t === S.MISC) continue;
+      if (t === S.INVALID && env.allowUninitStack) continue;
+      env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, 13);
+    }
+    env.markRegRead(sp);
+    if (dstRegno >= 0) {
+      const dst = cur.regs[dstRegno]!;
+      if (zeros === size) markKnown(dst, 0n), (dst.type = T.SCALAR);
+      else env.markUnknown(dst);
+      dst.live |= Live.WRITTEN;
+    }
+  }
+}
+
+/** check_stack_range_initialized for helpers and variable-offset reads. */
+export function checkStackRangeInit(env: Env, regno: number, off: number, accessSize: number, zeroOk: boolean,
+  kind: 'read' | 'helper', minOffIn?: number, maxOffIn?: number, uninitOk = false): void {
+  const reg = env.regs[regno]!;
+  const state = stackFrameOf(env, reg);
+  const extra = kind === 'helper' ? ' indirect' : '';
+  let minOff: number;
+  let maxOff: number;
+  if (minOffIn !== undefined) {
+    minOff = minOffIn;
+    maxOff = maxOffIn!;
+  } else if (tnumIsConst(reg.varOff)) {
+    minOff = maxOff = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+  } else {
+    if (!env.bypassSpecV1) {
+      env.fail(`R${regno}${extra} variable offset stack access prohibited for !root, var_off=${tnumStr(reg.varOff)}\n`, 13);
+    }
+    minOff = Number(reg.smin) + off;
+    maxOff = Number(reg.smax) + off;
+  }
+  if (uninitOk) {
+    // ARG_PTR_TO_UNINIT_MEM: the helper writes the bytes.
+    growStack(state, -minOff);
+    for (let i = minOff; i < maxOff + accessSize; i++) {
+      const slot = -i - 1;
+      const st = state.stack[Math.floor(slot / 8)]!;
+      if (st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR && !env.allowPtrLeaks) {
+        // the kernel scrubs spilled pointers under a helper write
+      }
+      st.types[slot % 8] = S.MISC;
+      if (isSpilledReg(st) === false) st.spilled.type = T.NOT_INIT;
+    }
+    return;
+  }
+  for (let i = minOff; i < maxOff + accessSize; i++) {
+    const slot = -i - 1;
+    const spi = Math.floor(slot / 8);
+    const st = state.stack[spi];
+    let ok = false;
+    if (st) {
+      const t = st.types[slot % 8];
+      if (t === S.MISC || t === S.ZERO) ok = true;
+      else if (t === S.SPILL && st.spilled.type === T.SCALAR) ok = true;
+      else if (t === S.SPILL && env.allowPtrLeaks) ok = true;
+      else if (t === S.INVALID && env.allowUninitStack) ok = true;
+      if (ok) { env.markRegRead(st.spilled); continue; }
+    } else if (env.allowUninitStack) {
+      continue;
+    }
+    if (tnumIsConst(reg.varOff)) {
+      env.fail(`invalid${extra} read from stack R${regno} off ${minOff}+${i - minOff} size ${accessSize}\n`, 13);
+    }
+    env.fail(`invalid${extra} read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${i - minOff} size ${accessSize}\n`, 13);
+  }
+}
+
+const CTX_TYPES: Record<CtxRegType, number> = {
+  scalar: T.SCALAR, pkt: T.PKT, pkt_meta: T.PKT_META, pkt_end: T.PKT_END, flow_keys: T.FLOW_KEYS, sock: T.SOCKET,
+  sock_or_null: T.SOCKET | F.MAYBE_NULL, sock_common: T.SOCK_COMMON, sock_common_or_null: T.SOCK_COMMON | F.MAYBE_NULL,
+  tcp_sock: T.TCP_SOCK, btf_id: T.BTF_ID, btf_id_or_null: T.BTF_ID | F.MAYBE_NULL, tp_buffer: T.TP_BUFFER,
+  mem_rdonly: T.MEM | F.RDONLY,
+};
+
+function mapCanWrite(flags: number): boolean {
+  return (flags & 0x80) === 0;
+}
+function mapCanRead(flags: number): boolean {
+  return (flags & 0x100) === 0;
+}
+
+/** check_mem_access */
+export function checkMemAccess(env: Env, regno: number, off: number, size: number, write: boolean, valueRegno: number, strictOnce: boolean): void {
+  const regs = env.regs;
+  const reg = regs[regno]!;
+  alignmentCheck(env, reg, off, size, strictOnce);
+  off += reg.off;
+  const value = valueRegno >= 0 ? regs[valueRegno] : undefined;
+  const t = reg.type;
+  if (t === T.MAP_KEY) {
+    if (write) env.fail(`write to change key R${regno} not allowed\n`, 13);
+    checkMemRegion(env, regno, off, size, reg.map!.keySize, false);
+    if (value) env.markUnknown(value);
+  } else if (t === T.MAP_VALUE) {
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into map\n`, 13);
+    const map = reg.map!;
+    if (write && !mapCanWrite(map.flags)) env.fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, 13);
+    if (!write && !mapCanRead(map.flags)) env.fail(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, 13);
+    checkMapAccess(env, regno, off, size, false, false);
+    const kptr = tnumIsConst(reg.varOff) ? (map.kptrs ?? []).find((k) => k.off === off + Number(reg.varOff.value)) : undefined;
+    if (kptr) {
+      checkKptrAccess(env, valueRegno, kptr, write);
+    } else if (!write && value) {
+      env.markUnknown(value);
+    }
+  } else if (baseType(t) === T.MEM) {
+    const rdonly = (t & F.RDONLY) !== 0;
+    if (t & F.MAYBE_NULL) env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, 13);
+    if (write && rdonly) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into mem\n`, 13);
+    checkMemRegion(env, regno, off, size, reg.memSize, false);
+    if (value && (!write || rdonly)) env.markUnknown(value);
+  } else if (t === T.CTX) {
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into ctx\n`, 13);
+    checkPtrOffReg(env, reg, regno, false);
+    const acc = env.platform.ctxAccess(env.prog, off, size, write, env.caps);
+    if (!acc) env.fail(`invalid bpf_context access off=${off} size=${size}\n`, 13);
+    if (!write && value) {
+      const rt = CTX_TYPES[acc.regType];
+      if (rt === T.SCALAR) {
+        env.markUnknown(value);
+      } else {
+        env.markUnknown(value);
+        markKnown(value, 0n);
+        if (rt & F.MAYBE_NULL) value.id = env.newId();
+        value.subregDef = 0;
+        if (baseType(rt) === T.BTF_ID) value.btfName = acc.btfName;
+        if (acc.size !== undefined) value.memSize = acc.size;
+        value.type = rt | (acc.untrusted ? F.UNTRUSTED : 0);
+      }
+      value.type = value.type === T.NOT_INIT ? T.SCALAR : value.type;
+    }
+  } else if (t === T.STACK) {
+    checkStackBounds(env, regno, off, size, false, write);
+    if (write) stackWrite(env, regno, off, size, valueRegno);
+    else stackRead(env, regno, off, size, valueRegno);
+  } else if (isPktPointer(t)) {
+    if (write && !pktWritable(env)) env.fail('cannot write into packet\n', 13);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into packet\n`, 13);
+    checkPacketAccess(env, regno, off, size, false);
+    if (!write && value) env.markUnknown(value);
+  } else if (t === T.FLOW_KEYS) {
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into flow keys\n`, 13);
+    if (size < 0 || off < 0 || off + size > 56) env.fail(`invalid access to flow keys off=${off} size=${size}\n`, 13);
+    if (!write && value) env.markUnknown(value);
+  } else if (t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK) {
+    if (write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
+    if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, 13);
+    const ok = env.platform.sockAccess?.(regTypeStr(t), off, size) ?? false;
+    if (!ok) env.fail(`R${regno} invalid ${regTypeStr(t)} access off=${off} size=${size}\n`, 13);
+    if (value) env.markUnknown(value);
+  } else if (t === T.TP_BUFFER) {
+    if (off < 0) env.fail(`R${regno} invalid tracepoint buffer access: off=${off}, size=${size}\n`, 13);
+    if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
+      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+    }
+    if (!write && value) env.markUnknown(value);
+  } else if (baseType(t) === T.BTF_ID && !(t & F.MAYBE_NULL)) {
+    checkBtfAccess(env, regno, off, size, write, valueRegno);
+  } else if (t === T.CONST_MAP) {
+    if (!env.allowPtrToMapAccess) env.fail(`map_ptr access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, 13);
+    if (off < 0) env.fail(`R${regno} is bpf_array invalid negative access: off=${off}\n`, 13);
+    if (write) env.fail('only read from bpf_array is supported\n', 13);
+    if (value) env.markUnknown(value);
+  } else if (baseType(t) === T.BUF && !(t & F.MAYBE_NULL)) {
+    const rdonly = (t & F.RDONLY) !== 0;
+    if (rdonly && write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
+    if (value && (rdonly || !write)) env.markUnknown(value);
+  } else {
+    env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, 13);
+  }
+  if (size < BPF_REG_SIZE && value && !write && value.type === T.SCALAR) coerceRegToSize(value, size);
+}
+
+function pktWritable(env: Env): boolean {
+  return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'LWT_SEG6LOCAL'].includes(env.prog.type) ||
+    false;
+}
+
+export function checkPacketAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean): void {
+  const reg = env.regs[regno]!;
+  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, 13);
+  const ok = reg.range >= 0 && memErr(env, regno, off, size, reg.range, zeroOk);
+  if (!ok) env.fail(`R${regno} offset is outside of the packet\n`, 13);
+}
+
+function checkKptrAccess(env: Env, valueRegno: number, kptr: { off: number; ref: boolean; btfName: string }, write: boolean): void {
+  const insn = env.insns[env.insnIdx]!;
+  const cls = insn.opcode & 7;
+  if ((insn.opcode & 0xe0) !== 0x60) env.fail('kptr in map can only be accessed using BPF_MEM instruction mode\n', 13);
+  if (cls === 1) {
+    const v = env.regs[valueRegno]!;
+    env.markUnknown(v);
+    markKnown(v, 0n);
+    v.type = T.BTF_ID | F.MAYBE_NULL | F.UNTRUSTED;
+    v.btfName = kptr.btfName;
+    v.id = env.newId();
+  } else if (cls === 3) {
+    const v = env.regs[valueRegno]!;
+    if (kptr.ref) env.fail('store to referenced kptr disallowed\n', 13);
+    if (!(v.type === T.SCALAR && tnumIsConst(v.varOff) && v.varOff.value === 0n)) {
+      if (baseType(v.type) !== T.BTF_ID || v.btfName !== kptr.btfName || v.off !== 0) {
+        const ex = `ptr_${kptr.btfName}`;
+        env.fail(`invalid kptr access, R${valueRegno} type=${regTypeStr(v.type)}${v.btfName ?? ''} expected=${ex} or untrusted_${ex}\n`, 13);
+      }
+    }
+  } else if (cls === 2) {
+    if (insn.imm !== 0) env.fail(`BPF_ST imm must be 0 when storing to kptr at off=${kptr.off}\n`, 13);
+  } else {
+    env.fail('kptr in map can only be accessed using BPF_LDX/BPF_STX/BPF_ST\n', 13);
+  }
+  void write;
+}
+
+function checkBtfAccess(env: Env, regno: number, off: number, size: number, write: boolean, valueRegno: number): void {
+  const reg = env.regs[regno]!;
+  const tname = reg.btfName ?? '';
+  if (off < 0) env.fail(`R${regno} is ptr_${tname} invalid negative access: off=${off}\n`, 13);
+  if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
+    env.fail(`R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+  }
+  if (reg.type & F.USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, 13);
+  if (reg.type & F.PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, 13);
+  if (write) env.fail('only read is supported\n', 13);
+  const st = env.platform.btfStruct?.(tname);
+  if (st && st.kind === 'struct' && off + size > st.size) {
+    env.fail(`access beyond struct ${tname} at off ${off} size ${size}\n`, 13);
+  }
+  if (valueRegno >= 0) {
+    const v = env.regs[valueRegno]!;
+    const m = st && st.kind === 'struct' ? st.members.find((mm) => mm.off === off && mm.type.kind === 'ptr') : undefined;
+    if (m && m.type.kind === 'ptr' && m.type.to.kind === 'struct' && size === 8) {
+      env.markUnknown(v);
+      markKnown(v, 0n);
+      v.type = T.BTF_ID | (reg.type & F.UNTRUSTED);
+      v.btfName = m.type.to.name;
+    } else {
+      env.markUnknown(v);
+    }
+  }
+}

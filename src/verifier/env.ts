@@ -1,0 +1,271 @@
+/**
+ * The verifier environment (struct bpf_verifier_env): the program, the platform, the capability
+ * switches, the current state and the stack of states still to explore, per-instruction auxiliary
+ * data, counters for the statistics line, and the log.
+ */
+import type { Insn } from '../isa/insn.js';
+import type { Capability } from '../platform/caps.js';
+import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
+import { markKnown, markUnknownScalar } from './bounds.js';
+import type { SubprogInfo } from './cfg.js';
+import { VerifierLog } from './log.js';
+import type { KernelProfile } from './profile.js';
+import { Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { copyState, curFrame, type FuncState, type VState } from './state.js';
+
+/** A rejection: the message is already in the log. */
+export class Reject extends Error {
+  constructor(readonly errno: number) {
+    super(`rejected (errno ${errno})`);
+  }
+}
+
+export interface InsnAux {
+  ptrType: number;
+  seen: boolean;
+  /** ld_imm64 of a map: the map and, for MAP_VALUE, the offset. */
+  map?: MapDef;
+  mapOff: number;
+  /** Map pointer a helper call used (for "same insn" / tail call checks). */
+  callMap?: MapDef;
+  callMapPoisoned: boolean;
+  kfuncId?: number;
+}
+
+export interface PendingState {
+  state: VState;
+  insnIdx: number;
+  prevInsnIdx: number;
+  logPos: number;
+}
+
+export interface StateListEntry {
+  state: VState;
+  hit: number;
+  miss: number;
+}
+
+export class Env {
+  readonly subprogs: SubprogInfo[] = [];
+  readonly prunePoint: Uint8Array;
+  readonly aux: InsnAux[];
+  cur!: VState;
+  readonly pending: PendingState[] = [];
+  readonly explored = new Map<number, StateListEntry[]>();
+  insnIdx = 0;
+  prevInsnIdx = -1;
+  insnProcessed = 0;
+  jmpsProcessed = 0;
+  prevJmpsProcessed = 0;
+  prevInsnProcessed = 0;
+  totalStates = 0;
+  peakStates = 0;
+  maxStatesPerInsn = 0;
+  longestMarkRead = 0;
+  idGen = 0;
+  scratchedRegs = 0;
+  scratchedSlots = new Set<number>();
+  prevLogLen = 0;
+  prevInsnPrintLen = 0;
+  readonly bpfCapable: boolean;
+  readonly allowPtrLeaks: boolean;
+  readonly allowUninitStack: boolean;
+  readonly bypassSpecV1: boolean;
+  readonly allowPtrToMapAccess: boolean;
+  readonly strictAlignment: boolean;
+  readonly testStateFreq: boolean;
+  /** Scalars are compared exactly during pruning (no precision backtracking yet). */
+  readonly allPrecise = true;
+  readonly kfuncIds = new Set<number>();
+  /** Recorded abstract states per instruction (for differential checks), when requested. */
+  readonly states?: Map<number, VState[]>;
+  currentSubprog = 0;
+  maxCombinedStack = 0;
+  maxCombinedFrames = 0;
+
+  constructor(
+    readonly insns: readonly Insn[],
+    readonly prog: ProgInfo,
+    readonly platform: Platform,
+    readonly caps: ReadonlySet<Capability>,
+    readonly profile: KernelProfile,
+    readonly log: VerifierLog,
+    readonly progFlags: number,
+    recordStates: boolean,
+  ) {
+    const n = insns.length;
+    this.prunePoint = new Uint8Array(n + 1);
+    this.aux = Array.from({ length: n }, () => ({ ptrType: T.NOT_INIT, seen: false, mapOff: 0, callMapPoisoned: false }));
+    const sysAdmin = caps.has('CAP_SYS_ADMIN');
+    this.bpfCapable = caps.has('CAP_BPF') || sysAdmin;
+    const perfmon = caps.has('CAP_PERFMON') || sysAdmin;
+    this.allowPtrLeaks = perfmon;
+    this.allowUninitStack = perfmon;
+    this.bypassSpecV1 = perfmon;
+    this.allowPtrToMapAccess = perfmon;
+    this.strictAlignment = (progFlags & 1) !== 0 && (progFlags & 2) === 0;
+    this.testStateFreq = this.bpfCapable && (progFlags & 8) !== 0;
+    if (recordStates) this.states = new Map();
+  }
+
+  verbose(s: string): void {
+    this.log.write(s);
+  }
+
+  fail(msg: string, errno: number): never {
+    if (msg) this.verbose(msg);
+    throw new Reject(errno);
+  }
+
+  get frame(): FuncState {
+    return curFrame(this.cur);
+  }
+
+  get regs(): Reg[] {
+    return curFrame(this.cur).regs;
+  }
+
+  newId(): number {
+    return ++this.idGen;
+  }
+
+  markRegScratched(regno: number): void {
+    this.scratchedRegs |= 1 << regno;
+  }
+
+  markSlotScratched(spi: number): void {
+    this.scratchedSlots.add(spi);
+  }
+
+  markAllScratched(): void {
+    this.scratchedRegs = 0x7ff;
+    for (let i = 0; i < 64; i++) this.scratchedSlots.add(i);
+  }
+
+  markClean(): void {
+    this.scratchedRegs = 0;
+    this.scratchedSlots.clear();
+  }
+
+  /** mark_reg_read: propagate a read up the parentage chain until a write screens it. */
+  markRegRead(reg: Reg): void {
+    let state = reg;
+    let parent = reg.parent;
+    let writes = true;
+    let cnt = 0;
+    while (parent) {
+      if (writes && state.live & Live.WRITTEN) break;
+      if ((parent.live & Live.READ) === Live.READ64 || parent.live & Live.READ64) break;
+      parent.live |= Live.READ64;
+      parent.live &= ~Live.READ32;
+      state = parent;
+      parent = state.parent;
+      writes = true;
+      cnt++;
+    }
+    if (this.longestMarkRead < cnt) this.longestMarkRead = cnt;
+  }
+
+  /** check_reg_arg: a source must be initialised; a destination must not be the frame pointer. */
+  checkRegArg(regno: number, kind: 'src' | 'dst' | 'dst_nomark'): void {
+    if (regno >= 11) this.fail(`R${regno} is invalid\n`, 22);
+    const reg = this.regs[regno]!;
+    this.markRegScratched(regno);
+    if (kind === 'src') {
+      if (reg.type === T.NOT_INIT) this.fail(`R${regno} !read_ok\n`, 13);
+      if (regno === 10) return;
+      this.markRegRead(reg);
+    } else {
+      if (regno === 10) this.fail('frame pointer is read only\n', 13);
+      reg.live |= Live.WRITTEN;
+      if (kind === 'dst') this.markUnknown(reg);
+    }
+  }
+
+  markUnknown(reg: Reg): void {
+    markUnknownScalar(reg, !this.bpfCapable);
+  }
+
+  markNotInit(reg: Reg): void {
+    markUnknownScalar(reg, !this.bpfCapable);
+    reg.type = T.NOT_INIT;
+  }
+
+  markKnownZero(reg: Reg): void {
+    markKnown(reg, 0n);
+  }
+
+  /** __is_pointer_value */
+  isPointerValue(reg: Reg): boolean {
+    if (this.allowPtrLeaks) return false;
+    return reg.type !== T.SCALAR;
+  }
+
+  regTypeStr(t: number): string {
+    return regTypeStr(t);
+  }
+
+  /** push_stack: queue the other branch of a jump. */
+  pushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState {
+    const st = copyState(this.cur);
+    st.speculative = st.speculative || speculative;
+    if (st.parent) st.parent.branches++;
+    this.pending.push({ state: st, insnIdx, prevInsnIdx, logPos: this.log.len });
+    if (this.pending.length > this.profile.complexityLimitJmpSeq) {
+      this.fail(`The sequence of ${this.pending.length} jumps is too complex.\n`, 7);
+    }
+    return st;
+  }
+
+  addKfuncCall(imm: number, off: number): void {
+    if (imm === 0 && off === 0) return;
+    this.kfuncIds.add(imm);
+    const k = this.platform.kfunc(imm, this.prog);
+    if (!k) this.fail(`kernel btf_id ${imm >>> 0} is not a function\n`, 22);
+  }
+
+  resolveLdimm64(i: number, insn: Insn, next: Insn): void {
+    const src = insn.src;
+    if (src === 0 || src === 3 || src === 4) return;
+    if (src === 2 || src === 6) {
+      // map value
+    } else if (src === 1 || src === 5) {
+      if (next.imm !== 0) this.fail('unrecognized bpf_ld_imm64 insn\n', 22);
+    } else {
+      this.fail('unrecognized bpf_ld_imm64 insn\n', 22);
+    }
+    if (src === 5 || src === 6) this.fail('fd_idx without fd_array is invalid\n', 71);
+    const fd = insn.imm;
+    const map = this.platform.map(fd);
+    if (!map) this.fail(`fd ${fd} is not pointing to valid bpf_map\n`, 9);
+    this.checkMapProgCompatibility(map);
+    const aux = this.aux[i]!;
+    aux.map = map;
+    if (src === 2) {
+      const off = next.imm >>> 0;
+      if (off >= 1 << 29) this.fail(`direct value offset of ${off} is not allowed\n`, 22);
+      if (map.type !== 2 /* ARRAY */) this.fail('no direct value access support for this map type\n', 22);
+      if (off >= map.valueSize) {
+        this.fail(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}\n`, 22);
+      }
+      aux.mapOff = off;
+    }
+  }
+
+  checkMapProgCompatibility(map: MapDef): void {
+    const t = this.prog.type;
+    if (map.spinLockOff >= 0) {
+      if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', 22);
+      if (['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {
+        this.fail('tracing progs cannot use bpf_spin_lock yet\n', 22);
+      }
+      if (this.prog.sleepable) this.fail('sleepable progs cannot use bpf_spin_lock yet\n', 22);
+    }
+    if (map.timerOff >= 0 && ['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {
+      this.fail('tracing progs cannot use bpf_timer yet\n', 22);
+    }
+    if (this.prog.sleepable && ![1, 2, 5, 6, 9, 10, 12, 13, 27, 31, 28, 24, 29].includes(map.type)) {
+      this.fail('Sleepable programs can only use array, hash, and ringbuf maps\n', 22);
+    }
+  }
+}

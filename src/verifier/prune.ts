@@ -1,0 +1,227 @@
+/**
+ * State pruning (is_state_visited): checkpoints at prune points, state equivalence (regsafe,
+ * stacksafe, refsafe) with liveness, loop detection, and the parentage links that carry read marks.
+ */
+import type { Env } from './env.js';
+import { baseType, F, Live, type Reg, T } from './reg-state.js';
+import { copyState, isSpilledReg, S, type FuncState, type VState } from './state.js';
+import { tnumEq, tnumIn } from './tnum.js';
+
+function rangeWithin(o: Reg, c: Reg): boolean {
+  return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
+    o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+}
+
+class IdMap {
+  private m = new Map<number, number>();
+  check(oldId: number, curId: number): boolean {
+    const v = this.m.get(oldId);
+    if (v === undefined) {
+      this.m.set(oldId, curId);
+      return true;
+    }
+    return v === curId;
+  }
+}
+
+function regEqualRaw(a: Reg, b: Reg): boolean {
+  return a.type === b.type && a.off === b.off && a.range === b.range && a.map === b.map && a.mapUid === b.mapUid &&
+    a.btfName === b.btfName && a.memSize === b.memSize && a.subprogno === b.subprogno && a.id === b.id &&
+    a.refObjId === b.refObjId && tnumEq(a.varOff, b.varOff) && a.smin === b.smin && a.smax === b.smax &&
+    a.umin === b.umin && a.umax === b.umax && a.s32min === b.s32min && a.s32max === b.s32max &&
+    a.u32min === b.u32min && a.u32max === b.u32max;
+}
+
+function regEqualUpToId(a: Reg, b: Reg): boolean {
+  return a.type === b.type && a.off === b.off && a.map === b.map && a.mapUid === b.mapUid && a.range === b.range &&
+    a.btfName === b.btfName && a.memSize === b.memSize;
+}
+
+function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
+  if (!(o.live & Live.READ)) return true;
+  const equal = regEqualRaw(o, c);
+  if (o.type === T.STACK) return equal && o.frameno === c.frameno;
+  if (equal) return true;
+  if (o.type === T.NOT_INIT) return true;
+  if (c.type === T.NOT_INIT) return false;
+  switch (baseType(o.type)) {
+    case T.SCALAR:
+      if (c.type !== T.SCALAR) return false;
+      if (!o.precise && !env.allPrecise) return true;
+      return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+    case T.MAP_KEY:
+    case T.MAP_VALUE:
+      if (o.type & F.MAYBE_NULL) {
+        if (!(c.type & F.MAYBE_NULL)) return false;
+        if (!regEqualUpToId(o, c) || !tnumEq(o.varOff, c.varOff) || o.smin !== c.smin || o.umax !== c.umax) return false;
+        return idmap.check(o.id, c.id);
+      }
+      return regEqualUpToId(o, c) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+    case T.PKT_META:
+    case T.PKT:
+      if (c.type !== o.type) return false;
+      if (o.range < 0 || c.range < 0) {
+        if (o.range !== c.range) return false;
+      } else if (o.range > c.range) return false;
+      if (o.off !== c.off) return false;
+      if (o.id && !idmap.check(o.id, c.id)) return false;
+      return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+    default:
+      return false;
+  }
+}
+
+function stacksafe(env: Env, o: FuncState, c: FuncState, idmap: IdMap): boolean {
+  const oAlloc = o.stack.length * 8;
+  const cAlloc = c.stack.length * 8;
+  for (let i = 0; i < oAlloc; i++) {
+    const spi = Math.floor(i / 8);
+    const os = o.stack[spi]!;
+    if (!(os.spilled.live & Live.READ)) {
+      i += 7;
+      continue;
+    }
+    const ot = os.types[i % 8]!;
+    if (ot === S.INVALID) continue;
+    if (env.allowUninitStack && ot === S.MISC) continue;
+    if (i >= cAlloc) return false;
+    const ct = c.stack[spi]!.types[i % 8]!;
+    if (ot === S.MISC && ct === S.ZERO) continue;
+    if (ot !== ct) return false;
+    if (i % 8 !== 7) continue;
+    if (!isSpilledReg(os)) continue;
+    if (!regsafe(env, os.spilled, c.stack[spi]!.spilled, idmap)) return false;
+  }
+  return true;
+}
+
+function refsafe(o: FuncState, c: FuncState): boolean {
+  if (o.refs.length !== c.refs.length) return false;
+  return o.refs.every((r, i) => r.id === c.refs[i]!.id && r.insnIdx === c.refs[i]!.insnIdx && r.callbackRef === c.refs[i]!.callbackRef);
+}
+
+function funcStatesEqual(env: Env, o: FuncState, c: FuncState): boolean {
+  const idmap = new IdMap();
+  for (let i = 0; i < 11; i++) if (!regsafe(env, o.regs[i]!, c.regs[i]!, idmap)) return false;
+  if (!stacksafe(env, o, c, idmap)) return false;
+  return refsafe(o, c);
+}
+
+export function statesEqual(env: Env, o: VState, c: VState): boolean {
+  if (o.curframe !== c.curframe) return false;
+  if (o.speculative && !c.speculative) return false;
+  if (o.activeSpinLock !== c.activeSpinLock) return false;
+  for (let i = 0; i <= o.curframe; i++) {
+    if (o.frames[i]!.callsite !== c.frames[i]!.callsite) return false;
+    if (!funcStatesEqual(env, o.frames[i]!, c.frames[i]!)) return false;
+  }
+  return true;
+}
+
+function statesMaybeLooping(o: VState, c: VState): boolean {
+  if (o.curframe !== c.curframe) return false;
+  const fo = o.frames[o.curframe]!;
+  const fc = c.frames[c.curframe]!;
+  for (let i = 0; i < 10; i++) if (fo.regs[i]!.type !== fc.regs[i]!.type) return false;
+  return true;
+}
+
+function propagateLiveness(env: Env, vstate: VState, vparent: VState): void {
+  // Liveness of the explored state flows into cur's parents: whatever was read there must be read here.
+  for (let f = 0; f <= vstate.curframe; f++) {
+    const state = vstate.frames[f]!;
+    const parent = vparent.frames[f]!;
+    for (let i = 0; i < 10; i++) {
+      const flag = state.regs[i]!.live & Live.READ;
+      const pflag = parent.regs[i]!.live & Live.READ;
+      if (!flag || pflag === Live.READ64 || pflag === flag) continue;
+      markReadChain(env, parent.regs[i]!);
+    }
+    for (let i = 0; i < state.stack.length && i < parent.stack.length; i++) {
+      if (state.stack[i]!.spilled.live & Live.READ && !(parent.stack[i]!.spilled.live & Live.READ)) {
+        markReadChain(env, parent.stack[i]!.spilled);
+      }
+    }
+  }
+}
+
+function markReadChain(env: Env, reg: Reg): void {
+  reg.live |= Live.READ64;
+  env.markRegRead(reg);
+}
+
+/** is_state_visited: 1 = pruned. */
+export function isStateVisited(env: Env, insnIdx: number): number {
+  const cur = env.cur;
+  cur.lastInsnIdx = env.prevInsnIdx;
+  if (!env.prunePoint[insnIdx]) return 0;
+  let addNew = env.testStateFreq;
+  if (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8) addNew = true;
+  let list = env.explored.get(insnIdx);
+  let statesCnt = 0;
+  if (list) {
+    for (let k = 0; k < list.length; k++) {
+      const sl = list[k]!;
+      statesCnt++;
+      if (sl.state.branches) {
+        if (statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
+          env.fail(`infinite loop detected at insn ${insnIdx}\n`, 22);
+        }
+        if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;
+        if (addNew) sl.miss++;
+        continue;
+      }
+      if (statesEqual(env, sl.state, cur)) {
+        sl.hit++;
+        propagateLiveness(env, sl.state, cur);
+        return 1;
+      }
+      if (addNew) sl.miss++;
+      if (sl.miss > sl.hit * 3 + 3 && !sl.state.branches) {
+        list.splice(k, 1);
+        k--;
+      }
+    }
+  }
+  if (env.maxStatesPerInsn < statesCnt) env.maxStatesPerInsn = statesCnt;
+  if (!env.bpfCapable && statesCnt > env.profile.complexityLimitStates) return 0;
+  if (!addNew) return 0;
+  env.totalStates++;
+  env.peakStates++;
+  env.prevJmpsProcessed = env.jmpsProcessed;
+  env.prevInsnProcessed = env.insnProcessed;
+  const nw = copyState(cur);
+  nw.insnIdx = insnIdx;
+  nw.branches = 1;
+  nw.parent = cur.parent;
+  // Reads flowing up from cur now land in the checkpoint.
+  if (!list) {
+    list = [];
+    env.explored.set(insnIdx, list);
+  }
+  list.push({ state: nw, hit: 0, miss: 0 });
+  cur.parent = nw;
+  cur.firstInsnIdx = insnIdx;
+  for (let j = 0; j <= cur.curframe; j++) {
+    const cf = cur.frames[j]!;
+    const nf = nw.frames[j]!;
+    for (let i = 0; i < 11; i++) {
+      cf.regs[i]!.parent = nf.regs[i]!;
+      cf.regs[i]!.live = Live.NONE;
+    }
+    for (let i = 0; i < cf.stack.length; i++) {
+      cf.stack[i]!.spilled.parent = nf.stack[i]!.spilled;
+      cf.stack[i]!.spilled.live = Live.NONE;
+    }
+  }
+  return 0;
+}
+
+/** update_branch_counts: a finished path releases its checkpoints. */
+export function updateBranchCounts(st: VState | null): void {
+  while (st) {
+    const br = --st.branches;
+    if (br) break;
+    st = st.parent;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Register state of the abstract interpreter (include/linux/bpf_verifier.h's bpf_reg_state), the
+ * register types of Linux 6.1 with their type-flag modifiers, and the printers the log uses.
+ */
+import type { MapDef } from '../platform/platform.js';
+import { TNUM_UNKNOWN, tnumConst, tnumIsConst, tnumIsUnknown, tnumStr, type Tnum, U64 } from './tnum.js';
+
+/** enum bpf_reg_type (base types). */
+export const enum T {
+  NOT_INIT = 0, SCALAR, CTX, CONST_MAP, MAP_VALUE, MAP_KEY, STACK, PKT_META, PKT, PKT_END, FLOW_KEYS, SOCKET,
+  SOCK_COMMON, TCP_SOCK, TP_BUFFER, XDP_SOCK, BTF_ID, MEM, BUF, FUNC, DYNPTR,
+}
+
+/** enum bpf_type_flag (bits above the base type). */
+export const enum F {
+  MAYBE_NULL = 1 << 8, RDONLY = 1 << 9, ALLOC = 1 << 10, USER = 1 << 11, PERCPU = 1 << 12,
+  OBJ_RELEASE = 1 << 13, UNTRUSTED = 1 << 14, UNINIT = 1 << 15, DYNPTR_LOCAL = 1 << 16,
+  DYNPTR_RINGBUF = 1 << 17, FIXED_SIZE = 1 << 18,
+}
+
+export const BASE_MASK = 0xff;
+export const baseType = (t: number): number => t & BASE_MASK;
+export const typeFlags = (t: number): number => t & ~BASE_MASK;
+
+const TYPE_NAMES = ['?', 'scalar', 'ctx', 'map_ptr', 'map_value', 'map_key', 'fp', 'pkt_meta', 'pkt', 'pkt_end',
+  'flow_keys', 'sock', 'sock_common', 'tcp_sock', 'tp_buffer', 'xdp_sock', 'ptr_', 'mem', 'buf', 'func', 'dynptr_ptr'];
+
+/** reg_type_str(). */
+export function regTypeStr(t: number): string {
+  let postfix = '';
+  let prefix = '';
+  if (t & F.MAYBE_NULL) postfix = baseType(t) === T.BTF_ID ? 'or_null_' : '_or_null';
+  if (t & F.RDONLY) prefix = 'rdonly_';
+  if (t & F.ALLOC) prefix = 'alloc_';
+  if (t & F.USER) prefix = 'user_';
+  if (t & F.PERCPU) prefix = 'percpu_';
+  if (t & F.UNTRUSTED) prefix = 'untrusted_';
+  return prefix + TYPE_NAMES[baseType(t)] + postfix;
+}
+
+export const enum Live { NONE = 0, READ32 = 1, READ64 = 2, READ = 3, WRITTEN = 4, DONE = 8 }
+
+export interface Reg {
+  type: number;
+  off: number;
+  /** Packet pointers: verified range; PTR_TO_MEM etc: memory size. */
+  range: number;
+  memSize: number;
+  map?: MapDef;
+  mapUid: number;
+  /** PTR_TO_BTF_ID: the struct name (stands for btf + btf_id). */
+  btfName?: string;
+  /** PTR_TO_FUNC: subprog index; dynptr type for stack slots. */
+  subprogno: number;
+  dynptrType: number;
+  dynptrFirst: boolean;
+  id: number;
+  refObjId: number;
+  varOff: Tnum;
+  smin: bigint;
+  smax: bigint;
+  umin: bigint;
+  umax: bigint;
+  s32min: number;
+  s32max: number;
+  u32min: number;
+  u32max: number;
+  frameno: number;
+  subregDef: number;
+  live: number;
+  parent: Reg | null;
+  precise: boolean;
+}
+
+export const S64_MIN = -(1n << 63n);
+export const S64_MAX = (1n << 63n) - 1n;
+export const S32_MIN = -0x80000000;
+export const S32_MAX = 0x7fffffff;
+export const U32_MAX = 0xffffffff;
+
+export function newReg(): Reg {
+  return {
+    type: T.NOT_INIT, off: 0, range: 0, memSize: 0, mapUid: 0, subprogno: 0, dynptrType: 0, dynptrFirst: false,
+    id: 0, refObjId: 0, varOff: TNUM_UNKNOWN, smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64,
+    s32min: S32_MIN, s32max: S32_MAX, u32min: 0, u32max: U32_MAX, frameno: 0, subregDef: 0, live: 0, parent: null,
+    precise: false,
+  };
+}
+
+export function copyReg(r: Reg): Reg {
+  return { ...r };
+}
+
+/** Copy src's value-state into dst, keeping dst's liveness links (like `*dst = *src` then restoring). */
+export function assignReg(dst: Reg, src: Reg): void {
+  const live = dst.live;
+  const parent = dst.parent;
+  Object.assign(dst, src);
+  dst.live = live;
+  dst.parent = parent;
+}
+
+export const isPktPointer = (t: number): boolean => t === T.PKT || t === T.PKT_META;
+
+export function isPointerType(t: number): boolean {
+  return t !== T.SCALAR && t !== T.NOT_INIT;
+}
+
+/** reg_type_may_be_refcounted_or_null */
+export function mayBeRefcountedOrNull(t: number): boolean {
+  const b = baseType(t);
+  return b === T.SOCKET || b === T.TCP_SOCK || b === T.MEM || b === T.BTF_ID || b === T.SOCK_COMMON;
+}
+
+/** type_may_be_null */
+export const mayBeNull = (t: number): boolean => (t & F.MAYBE_NULL) !== 0;
+
+export function regIsConst(r: Reg): boolean {
+  return r.type === T.SCALAR && tnumIsConst(r.varOff);
+}
+
+export function constValue(r: Reg): bigint {
+  return r.varOff.value;
+}
+
+export { tnumConst };
+
+function s64(x: bigint): bigint {
+  return BigInt.asIntN(64, x);
+}
+
+/** One register as print_verifier_state prints it, after `R<n><live>=`. */
+export function regValueStr(r: Reg): string {
+  const t = r.type;
+  let out = '';
+  if (t === T.SCALAR && r.precise) out += 'P';
+  if ((t === T.SCALAR || t === T.STACK) && tnumIsConst(r.varOff)) {
+    out += t === T.SCALAR ? '' : regTypeStr(t);
+    out += String(s64(r.varOff.value + BigInt(r.off)));
+    return out;
+  }
+  out += regTypeStr(t);
+  if (baseType(t) === T.BTF_ID) out += r.btfName ?? '';
+  const parts: string[] = [];
+  if (r.id) parts.push(`id=${r.id}`);
+  if (mayBeRefcountedOrNull(t) && r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
+  if (t !== T.SCALAR) parts.push(`off=${r.off}`);
+  if (isPktPointer(t)) parts.push(`r=${r.range}`);
+  else if ((baseType(t) === T.CONST_MAP || baseType(t) === T.MAP_KEY || baseType(t) === T.MAP_VALUE) && r.map) {
+    parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
+  }
+  if (tnumIsConst(r.varOff)) {
+    parts.push(`imm=${r.varOff.value.toString(16)}`);
+  } else {
+    if (r.smin !== r.umin && r.smin !== S64_MIN) parts.push(`smin=${r.smin}`);
+    if (r.smax !== r.umax && r.smax !== S64_MAX) parts.push(`smax=${r.smax}`);
+    if (r.umin !== 0n) parts.push(`umin=${r.umin}`);
+    if (r.umax !== U64) parts.push(`umax=${r.umax}`);
+    if (!tnumIsUnknown(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);
+    if (BigInt(r.s32min) !== r.smin && r.s32min !== S32_MIN) parts.push(`s32_min=${r.s32min}`);
+    if (BigInt(r.s32max) !== r.smax && r.s32max !== S32_MAX) parts.push(`s32_max=${r.s32max}`);
+    if (BigInt(r.u32min) !== r.umin && r.u32min !== 0) parts.push(`u32_min=${r.u32min | 0}`);
+    if (BigInt(r.u32max) !== r.umax && r.u32max !== U32_MAX) parts.push(`u32_max=${r.u32max | 0}`);
+  }
+  return `${out}(${parts.join(',')})`;
+}
+
+export function livenessStr(live: number): string {
+  let s = '';
+  if (live & (Live.READ | Live.WRITTEN | Live.DONE)) s += '_';
+  if (live & Live.READ) s += 'r';
+  if (live & Live.WRITTEN) s += 'w';
+  if (live & Live.DONE) s += 'D';
+  return s;
+}
+
+export { tnumConst as _tc };

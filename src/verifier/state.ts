@@ -1,0 +1,114 @@
+/**
+ * Verifier states (bpf_func_state, bpf_verifier_state): registers, stack slots, references,
+ * callback flags, spin lock; copying for branch exploration and checkpoints.
+ */
+import { copyReg, newReg, type Reg, T } from './reg-state.js';
+import { markKnown } from './bounds.js';
+
+/** Stack slot byte types (enum bpf_stack_slot_type). */
+export const enum S { INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3, DYNPTR = 4 }
+export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd'];
+
+export interface StackSlot {
+  types: number[];
+  spilled: Reg;
+}
+
+export interface RefState {
+  id: number;
+  insnIdx: number;
+  callbackRef: number;
+}
+
+export interface FuncState {
+  regs: Reg[];
+  stack: StackSlot[];
+  frameno: number;
+  callsite: number;
+  subprogno: number;
+  refs: RefState[];
+  inCallbackFn: boolean;
+  inAsyncCallbackFn: boolean;
+  /** Allowed return range of a callback: [min, max] (signed 64 as bigint). */
+  cbRetMin: bigint;
+  cbRetMax: bigint;
+  /** The callback's verification started from a helper call (async: timers). */
+  callbackSubprogno: number;
+}
+
+export interface VState {
+  frames: FuncState[];
+  curframe: number;
+  parent: VState | null;
+  branches: number;
+  activeSpinLock: number;
+  speculative: boolean;
+  insnIdx: number;
+  firstInsnIdx: number;
+  lastInsnIdx: number;
+  /** jmp_history: [idx, prevIdx] pairs since the last checkpoint. */
+  jmpHistory: number[];
+}
+
+export const BPF_REG_SIZE = 8;
+export const MAX_BPF_STACK = 512;
+
+export function newFuncState(frameno: number, callsite: number, subprogno: number): FuncState {
+  const regs: Reg[] = [];
+  for (let i = 0; i < 11; i++) regs.push(newReg());
+  const fp = regs[10]!;
+  fp.type = T.STACK;
+  markKnown(fp, 0n);
+  fp.type = T.STACK;
+  fp.frameno = frameno;
+  return {
+    regs, stack: [], frameno, callsite, subprogno, refs: [], inCallbackFn: false, inAsyncCallbackFn: false,
+    cbRetMin: 0n, cbRetMax: 0n, callbackSubprogno: 0,
+  };
+}
+
+function copySlot(s: StackSlot): StackSlot {
+  return { types: s.types.slice(), spilled: copyReg(s.spilled) };
+}
+
+export function copyFunc(f: FuncState): FuncState {
+  return {
+    ...f,
+    regs: f.regs.map(copyReg),
+    stack: f.stack.map(copySlot),
+    refs: f.refs.map((r) => ({ ...r })),
+  };
+}
+
+export function copyState(s: VState): VState {
+  return {
+    ...s,
+    frames: s.frames.map(copyFunc),
+    jmpHistory: s.jmpHistory.slice(),
+  };
+}
+
+export function allocatedStack(f: FuncState): number {
+  return f.stack.length * BPF_REG_SIZE;
+}
+
+/** grow_stack_state: make room for `size` bytes (rounded to slots). */
+export function growStack(f: FuncState, size: number): void {
+  const slots = Math.ceil(size / BPF_REG_SIZE);
+  while (f.stack.length < slots) f.stack.push({ types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: newReg() });
+}
+
+export const isSpilledReg = (s: StackSlot): boolean => s.types[BPF_REG_SIZE - 1] === S.SPILL;
+
+export function curFrame(s: VState): FuncState {
+  return s.frames[s.curframe]!;
+}
+
+/** Every register and spilled register of every frame (bpf_for_each_reg_in_vstate). */
+export function forEachReg(s: VState, fn: (r: Reg, f: FuncState) => void): void {
+  for (let i = 0; i <= s.curframe; i++) {
+    const f = s.frames[i]!;
+    for (const r of f.regs) fn(r, f);
+    for (const slot of f.stack) if (isSpilledReg(slot)) fn(slot.spilled, f);
+  }
+}

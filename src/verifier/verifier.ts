@@ -1,0 +1,465 @@
+/**
+ * The verifier pipeline (bpf_check): decode → subprograms → CFG check → path-exploring abstract
+ * interpretation (do_check) → verdict, errno and log.
+ */
+import { decode, type Insn } from '../isa/insn.js';
+import { printInsn } from '../asm/disassemble.js';
+import type { Capability } from '../platform/caps.js';
+import type { Platform, ProgInfo } from '../platform/platform.js';
+import { BpfError } from '../errors.js';
+import { markKnown } from './bounds.js';
+import {
+  addSubprogsAndKfuncs, C_ALU, C_ALU64, C_JMP, C_JMP32, C_LD, C_LDX, C_ST, C_STX, checkCfg, checkSubprogs, CLS, J_CALL,
+  J_EXIT, J_JA, MODE, OP, resolvePseudoLdimm64, SRC_X,
+} from './cfg.js';
+import { checkAlu } from './check-alu.js';
+import { checkFuncCall, checkHelperCall, checkReferenceLeak, prepareFuncExit } from './check-call.js';
+import { checkCondJmp } from './check-jmp.js';
+import { checkMemAccess, checkPtrOffReg } from './check-mem.js';
+import { Env, Reject } from './env.js';
+import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
+import { PROFILES } from './profile.js';
+import { isStateVisited, updateBranchCounts } from './prune.js';
+import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
+import { copyState, curFrame, newFuncState, type VState } from './state.js';
+import { tnumConst, tnumIn, tnumIsConst, tnumRange, tnumStr, type Tnum } from './tnum.js';
+
+export interface VerifyOptions {
+  prog: ProgInfo;
+  platform: Platform;
+  caps: ReadonlySet<Capability>;
+  /** 0, 1 or 2 (4 = statistics only). Default 1. */
+  logLevel?: number;
+  /** BPF_F_* load flags (1 strict alignment, 2 any alignment, 8 test state freq, 16 sleepable). */
+  progFlags?: number;
+  /** Kernel profile (`6.1`). */
+  profile?: string;
+  /** Keep every explored state per instruction in the result. */
+  recordStates?: boolean;
+}
+
+export interface VerifierResult {
+  verdict: 'accepted' | 'rejected';
+  /** Positive errno, 0 when accepted. */
+  errno: number;
+  log: string;
+  /** Last non-statistics log line; empty when accepted. */
+  message: string;
+  processed: number;
+  /** Abstract states explored per instruction (only with recordStates). */
+  states?: Map<number, VState[]>;
+}
+
+export class VerifierError extends BpfError {
+  constructor(readonly result: VerifierResult) {
+    super('verifier', summary(result.log));
+  }
+}
+
+function summary(log: string): string {
+  const lines = log.split('\n').filter((l) => l.trim() !== '');
+  return lines.slice(-3).join('\n');
+}
+
+/** Verify a program given as instruction slots or raw bytes. */
+export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions): VerifierResult {
+  const insns = input instanceof Uint8Array ? decode(input, { strict: false }) : input;
+  const level = opts.logLevel ?? 1;
+  const log = new VerifierLog(level);
+  const profile = PROFILES[opts.profile ?? '6.1']!;
+  const env = new Env(insns, opts.prog, opts.platform, opts.caps, profile, log, opts.progFlags ?? 0, !!opts.recordStates);
+  let errno = 0;
+  try {
+    if (insns.length === 0) env.fail('', 22);
+    if (!env.bpfCapable && insns.length > 4096) env.fail('', 7);
+    addSubprogsAndKfuncs(env);
+    checkSubprogs(env);
+    resolvePseudoLdimm64(env);
+    checkCfg(env);
+    doCheckMain(env);
+    checkMaxStackDepth(env);
+  } catch (e) {
+    if (!(e instanceof Reject)) throw e;
+    errno = e.errno;
+  }
+  const stats = `processed ${env.insnProcessed} insns (limit ${profile.complexityLimitInsns}) max_states_per_insn ${env.maxStatesPerInsn} total_states ${env.totalStates} peak_states ${env.peakStates} mark_read ${env.longestMarkRead}\n`;
+  if (level & 2) log.write('verification time 0 usec\n');
+  log.write(`stack depth ${env.subprogs.map((s) => s.stackDepth).join('+') || '0'}\n`);
+  log.write(stats);
+  const text = log.text();
+  return {
+    verdict: errno ? 'rejected' : 'accepted',
+    errno,
+    log: text,
+    message: errno ? lastMessage(text) : '',
+    processed: env.insnProcessed,
+    states: env.states,
+  };
+}
+
+/** Verify and throw a VerifierError when rejected. */
+export function verifyOrThrow(input: readonly Insn[] | Uint8Array, opts: VerifyOptions): VerifierResult {
+  const r = verify(input, opts);
+  if (r.verdict === 'rejected') throw new VerifierError(r);
+  return r;
+}
+
+function checkMaxStackDepth(env: Env): void {
+  // combined stack of the deepest call chain: approximated by the sum along frames seen (tracked in doCheck).
+  if (env.maxCombinedStack > 512) {
+    env.fail(`combined stack size of ${env.maxCombinedFrames} calls is ${env.maxCombinedStack}. Too large\n`, 13);
+  }
+}
+
+function doCheckMain(env: Env): void {
+  const st: VState = {
+    frames: [newFuncState(0, -1, 0)], curframe: 0, parent: null, branches: 1, activeSpinLock: 0, speculative: false,
+    insnIdx: 0, firstInsnIdx: 0, lastInsnIdx: -1, jmpHistory: [],
+  };
+  const regs = st.frames[0]!.regs;
+  const r1 = regs[1]!;
+  env.markUnknown(r1);
+  markKnown(r1, 0n);
+  r1.type = T.CTX;
+  env.cur = st;
+  env.insnIdx = 0;
+  doCheck(env);
+}
+
+function printInsnLine(env: Env, insn: Insn, idx: number): void {
+  const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, env.insns[idx + 1]);
+  env.prevLogLen = env.log.len;
+  env.verbose(`${idx}: (${insn.opcode.toString(16).padStart(2, '0')}) ${text}\n`);
+  env.prevInsnPrintLen = env.log.len - env.prevLogLen;
+  env.prevLogLen = env.log.len;
+}
+
+function printInsnState(env: Env): void {
+  if (env.prevLogLen && env.prevLogLen === env.log.len) {
+    env.log.reset(env.prevLogLen - 1);
+    env.verbose(' '.repeat(vlogAlignment(env.prevInsnPrintLen)) + ';');
+  } else {
+    env.verbose(`${env.insnIdx}:`);
+  }
+  env.verbose(formatFuncState(env.frame, false, env.scratchedRegs, env.scratchedSlots));
+  env.markClean();
+}
+
+function popStack(env: Env, popLog: boolean): boolean {
+  const p = env.pending.pop();
+  if (!p) return false;
+  env.cur = p.state;
+  env.insnIdx = p.insnIdx;
+  env.prevInsnIdx = p.prevInsnIdx;
+  if (popLog) env.log.reset(p.logPos);
+  return true;
+}
+
+function doCheck(env: Env): void {
+  const popLog = !(env.log.level & LOG_LEVEL2);
+  const insns = env.insns;
+  let doPrintState = false;
+  let prevInsnIdx = -1;
+  const logOn = (env.log.level & 3) !== 0;
+  for (;;) {
+    env.prevInsnIdx = prevInsnIdx;
+    if (env.insnIdx >= insns.length) env.fail(`invalid insn idx ${env.insnIdx} insn_cnt ${insns.length}\n`, 14);
+    const idx = env.insnIdx;
+    const insn = insns[idx]!;
+    const cls = CLS(insn.opcode);
+    if (++env.insnProcessed > env.profile.complexityLimitInsns) {
+      env.fail(`BPF program is too large. Processed ${env.insnProcessed} insn\n`, 7);
+    }
+    const visited = isStateVisited(env, idx);
+    let exitPath = false;
+    if (visited === 1) {
+      if (logOn) {
+        if (doPrintState) env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}${env.cur.speculative ? ' (speculative execution)' : ''}: safe\n`);
+        else env.verbose(`${idx}: safe\n`);
+      }
+      exitPath = true;
+    }
+    if (!exitPath) {
+      if (env.states) {
+        const l = env.states.get(idx) ?? [];
+        l.push(copyState(env.cur));
+        env.states.set(idx, l);
+      }
+      if ((env.log.level & LOG_LEVEL2) && doPrintState) {
+        env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}${env.cur.speculative ? ' (speculative execution)' : ''}:`);
+        env.verbose(formatFuncState(env.frame, true, 0, new Set()));
+        doPrintState = false;
+      }
+      if (logOn) {
+        if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env);
+        printInsnLine(env, insn, idx);
+      }
+      env.aux[idx]!.seen = true;
+      prevInsnIdx = idx;
+      let next = idx + 1;
+      if (cls === C_ALU || cls === C_ALU64) {
+        checkAlu(env, insn);
+      } else if (cls === C_LDX) {
+        env.checkRegArg(insn.src, 'src');
+        env.checkRegArg(insn.dst, 'dst_nomark');
+        const srcType = env.regs[insn.src]!.type;
+        checkMemAccess(env, insn.src, insn.off, sizeOf(insn.opcode), false, insn.dst, false);
+        sameInsnCheck(env, idx, srcType);
+      } else if (cls === C_STX) {
+        if (MODE(insn.opcode) === 0xc0) {
+          checkAtomic(env, insn, idx);
+        } else {
+          if (MODE(insn.opcode) !== 0x60 || insn.imm !== 0) env.fail('BPF_STX uses reserved fields\n', 22);
+          env.checkRegArg(insn.src, 'src');
+          env.checkRegArg(insn.dst, 'src');
+          const dstType = env.regs[insn.dst]!.type;
+          checkMemAccess(env, insn.dst, insn.off, sizeOf(insn.opcode), true, insn.src, false);
+          sameInsnCheck(env, idx, dstType);
+        }
+      } else if (cls === C_ST) {
+        if (MODE(insn.opcode) !== 0x60 || insn.src !== 0) env.fail('BPF_ST uses reserved fields\n', 22);
+        env.checkRegArg(insn.dst, 'src');
+        const d = env.regs[insn.dst]!;
+        if (d.type === T.CTX) env.fail(`BPF_ST stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, 13);
+        checkMemAccess(env, insn.dst, insn.off, sizeOf(insn.opcode), true, -1, false);
+      } else if (cls === C_JMP || cls === C_JMP32) {
+        const op = OP(insn.opcode);
+        env.jmpsProcessed++;
+        if (op === J_CALL) {
+          if (SRC_X(insn.opcode) || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) ||
+            insn.dst !== 0 || cls === C_JMP32) {
+            env.fail('BPF_CALL uses reserved fields\n', 22);
+          }
+          if (env.cur.activeSpinLock && (insn.src === 1 || insn.imm !== 94)) {
+            env.fail('function calls are not allowed while holding a lock\n', 22);
+          }
+          if (insn.src === 1) next = checkFuncCall(env, insn, idx);
+          else if (insn.src === 2) next = checkKfuncCall(env, insn, idx);
+          else next = checkHelperCall(env, insn, idx);
+          if (insn.src === 1) doPrintState = false;
+          if (next !== idx + 1) {
+            trackStack(env);
+          }
+        } else if (op === J_JA) {
+          if (SRC_X(insn.opcode) || insn.src !== 0 || insn.dst !== 0 || (cls === C_JMP && insn.imm !== 0) ||
+            (cls === C_JMP32 && insn.off !== 0)) {
+            env.fail('BPF_JA uses reserved fields\n', 22);
+          }
+          next = idx + (cls === C_JMP ? insn.off : insn.imm) + 1;
+        } else if (op === J_EXIT) {
+          if (SRC_X(insn.opcode) || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || cls === C_JMP32) {
+            env.fail('BPF_EXIT uses reserved fields\n', 22);
+          }
+          if (env.cur.activeSpinLock) env.fail('bpf_spin_unlock is missing\n', 22);
+          checkReferenceLeak(env);
+          if (env.cur.curframe) {
+            next = prepareFuncExit(env);
+            doPrintState = true;
+          } else {
+            checkReturnCode(env);
+            exitPath = true;
+          }
+        } else {
+          next = checkCondJmp(env, insn, idx);
+          if (logOn) printInsnState(env);
+        }
+      } else if (cls === C_LD) {
+        const mode = MODE(insn.opcode);
+        if (mode === 0x20 || mode === 0x40) checkLdAbs(env, insn);
+        else if (mode === 0x00) {
+          checkLdImm(env, insn, idx);
+          next = idx + 2;
+        } else env.fail('invalid BPF_LD mode\n', 22);
+      } else {
+        env.fail(`unknown insn class ${cls}\n`, 22);
+      }
+      if (!exitPath) {
+        env.insnIdx = next;
+        continue;
+      }
+    }
+    // process_bpf_exit
+    env.markAllScratched();
+    updateBranchCounts(env.cur);
+    if (!popStack(env, popLog)) break;
+    prevInsnIdx = env.prevInsnIdx;
+    doPrintState = true;
+  }
+}
+
+function trackStack(env: Env): void {
+  let total = 0;
+  for (const f of env.cur.frames) total += Math.ceil((f.stack.length * 8) / 16) * 16;
+  void total;
+}
+
+function sizeOf(code: number): number {
+  return [4, 2, 1, 8][(code >> 3) & 3]!;
+}
+
+function sameInsnCheck(env: Env, idx: number, type: number): void {
+  const aux = env.aux[idx]!;
+  if (aux.ptrType === T.NOT_INIT) aux.ptrType = type;
+  else if (typeMismatch(type, aux.ptrType)) env.fail('same insn cannot be used with different pointers\n', 22);
+}
+
+function srcIsValidScratch(t: number): boolean {
+  return t === T.CTX || t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK || baseType(t) === T.BTF_ID;
+}
+
+function typeMismatch(a: number, b: number): boolean {
+  return a !== b && (!srcIsValidScratch(a) || !srcIsValidScratch(b));
+}
+
+function checkLdImm(env: Env, insn: Insn, idx: number): void {
+  if (insn.opcode !== 0x18) env.fail('invalid BPF_LD_IMM insn\n', 22);
+  if (insn.off !== 0) env.fail('BPF_LD_IMM64 uses reserved fields\n', 22);
+  env.checkRegArg(insn.dst, 'dst');
+  const dst = env.regs[insn.dst]!;
+  const next = env.insns[idx + 1]!;
+  if (insn.src === 0) {
+    const v = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+    dst.type = T.SCALAR;
+    markKnown(dst, v);
+    return;
+  }
+  markKnown(dst, 0n);
+  if (insn.src === 3) {
+    dst.type = T.MEM | F.RDONLY;
+    return;
+  }
+  if (insn.src === 4) {
+    dst.type = T.FUNC;
+    dst.subprogno = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
+    return;
+  }
+  const aux = env.aux[idx]!;
+  dst.map = aux.map;
+  if (insn.src === 2 || insn.src === 6) {
+    dst.type = T.MAP_VALUE;
+    dst.off = aux.mapOff;
+    if (aux.map && aux.map.spinLockOff >= 0) dst.id = env.newId();
+  } else {
+    dst.type = T.CONST_MAP;
+  }
+}
+
+function checkLdAbs(env: Env, insn: Insn): void {
+  const t = env.prog.type;
+  if (!['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG'].includes(t)
+    || t === 'SK_MSG') {
+    env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', 22);
+  }
+  if (insn.dst !== 0 || insn.off !== 0 || (insn.opcode & 0x18) === 0x18 || (MODE(insn.opcode) === 0x20 && insn.src !== 0)) {
+    env.fail('BPF_LD_[ABS|IND] uses reserved fields\n', 22);
+  }
+  env.checkRegArg(6, 'src');
+  if (env.frame.refs.length > 0) env.fail('BPF_LD_[ABS|IND] cannot be mixed with socket references\n', 22);
+  if (env.cur.activeSpinLock) env.fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region\n', 22);
+  if (env.regs[6]!.type !== T.CTX) env.fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb\n', 22);
+  if (MODE(insn.opcode) === 0x40) env.checkRegArg(insn.src, 'src');
+  checkPtrOffReg(env, env.regs[6]!, 6, false);
+  const regs = env.regs;
+  for (let i = 0; i < 6; i++) {
+    env.markNotInit(regs[i]!);
+    regs[i]!.live |= Live.WRITTEN;
+  }
+  env.markUnknown(regs[0]!);
+}
+
+function checkAtomic(env: Env, insn: Insn, idx: number): void {
+  const imm = insn.imm;
+  const ok = [0x00, 0x40, 0x50, 0xa0, 0x01, 0x41, 0x51, 0xa1, 0xe1, 0xf1];
+  if (!ok.includes(imm)) env.fail(`BPF_ATOMIC uses invalid atomic opcode ${(imm & 0xff).toString(16).padStart(2, '0')}\n`, 22);
+  const size = sizeOf(insn.opcode);
+  if (size !== 4 && size !== 8) env.fail('invalid atomic operand size\n', 22);
+  env.checkRegArg(insn.src, 'src');
+  env.checkRegArg(insn.dst, 'src');
+  if (imm === 0xf1) {
+    env.checkRegArg(0, 'src');
+    if (env.isPointerValue(env.regs[0]!)) env.fail('R0 leaks addr into mem\n', 13);
+  }
+  if (env.isPointerValue(env.regs[insn.src]!)) env.fail(`R${insn.src} leaks addr into mem\n`, 13);
+  const d = env.regs[insn.dst]!;
+  if (d.type === T.CTX || isPktPointer(d.type) || d.type === T.FLOW_KEYS || [T.SOCKET, T.SOCK_COMMON, T.TCP_SOCK, T.XDP_SOCK].includes(d.type)) {
+    env.fail(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, 13);
+  }
+  const fetch = (imm & 1) !== 0;
+  let loadReg = -1;
+  if (fetch) loadReg = imm === 0xf1 ? 0 : insn.src;
+  const lr = loadReg;
+  checkMemAccess(env, insn.dst, insn.off, size, false, lr, true);
+  checkMemAccess(env, insn.dst, insn.off, size, true, -1, true);
+  if (lr >= 0) env.regs[lr]!.live |= Live.WRITTEN;
+  void idx;
+}
+
+function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
+  if (insn.imm === 0) env.fail('invalid kernel function call not eliminated in verifier pass\n', 22);
+  const k = env.platform.kfunc(insn.imm, env.prog);
+  if (!k || !k.proto) env.fail(`calling kernel function ${k?.name ?? ''} is not allowed\n`, 13);
+  const regs = env.regs;
+  for (let i = 0; i < 6; i++) {
+    env.markNotInit(regs[i]!);
+    regs[i]!.live |= Live.WRITTEN;
+  }
+  env.markUnknown(regs[0]!);
+  return idx + 1;
+}
+
+function invalidScalar(env: Env, tn: Tnum, range: Tnum, ctx: string, reg: string): never {
+  const r0 = env.regs[0]!;
+  let s = `At ${ctx} the register ${reg} `;
+  if (!tnumIsConst(tn)) s += `has value ${tnumStr(r0.varOff)}`;
+  else s += `has value ${tnumStr(tn)}`;
+  void s;
+  const known = tnumIsConst(r0.varOff);
+  let msg = `At ${ctx} the register ${reg} `;
+  msg += known || !(r0.varOff.mask === 0xffffffffffffffffn) ? `has value ${tnumStr(r0.varOff)}` : 'has unknown scalar value';
+  msg += ` should have been in ${tnumStr(range)}\n`;
+  env.fail(msg, 22);
+}
+
+function checkReturnCode(env: Env): void {
+  const t = env.prog.type;
+  const att = env.prog.expectedAttachType;
+  const frame = env.cur.frames[0]!;
+  const isSub = frame.subprogno !== 0;
+  if (!isSub && t === 'LSM' && att !== 'LSM_CGROUP') return;
+  env.checkRegArg(0, 'src');
+  const r0 = env.regs[0]!;
+  if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', 13);
+  if (isSub) {
+    if (r0.type !== T.SCALAR) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, 22);
+    return;
+  }
+  let range = tnumRange(0n, 1n);
+  switch (t) {
+    case 'CGROUP_SOCK_ADDR':
+      if (['CGROUP_UDP4_RECVMSG', 'CGROUP_UDP6_RECVMSG', 'CGROUP_INET4_GETPEERNAME', 'CGROUP_INET6_GETPEERNAME',
+        'CGROUP_INET4_GETSOCKNAME', 'CGROUP_INET6_GETSOCKNAME'].includes(att ?? '')) range = tnumRange(1n, 1n);
+      if (att === 'CGROUP_INET4_BIND' || att === 'CGROUP_INET6_BIND') range = tnumRange(0n, 3n);
+      break;
+    case 'CGROUP_SKB':
+      if (att === 'CGROUP_INET_EGRESS') range = tnumRange(0n, 3n);
+      break;
+    case 'CGROUP_SOCK': case 'SOCK_OPS': case 'CGROUP_DEVICE': case 'CGROUP_SYSCTL': case 'CGROUP_SOCKOPT':
+      break;
+    case 'RAW_TRACEPOINT':
+      return;
+    case 'TRACING':
+      if (att === 'TRACE_FENTRY' || att === 'TRACE_FEXIT') range = tnumConst(0n);
+      else if (att === 'TRACE_ITER') break;
+      else return;
+      break;
+    case 'SK_LOOKUP':
+      range = tnumRange(0n, 1n);
+      break;
+    default:
+      return;
+  }
+  if (r0.type !== T.SCALAR) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, 22);
+  if (!tnumIn(range, r0.varOff)) invalidScalar(env, r0.varOff, range, 'program exit', 'R0');
+}
+
+export { curFrame };

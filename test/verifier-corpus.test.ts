@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadCorpus, loadFixups } from '../src/corpus/load.js';
+import { runCorpus } from '../src/corpus/runner.js';
+import { announceMissing, sharedPath } from './shared.js';
+
+const corpus = sharedPath('verifier-corpus', 'linux-6.1.jsonl');
+const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
+
+describe('Linux 6.1 test_verifier corpus', () => {
+  if (!corpus || !fixupFile) {
+    it('did not run', () => announceMissing('verifier corpus'));
+    return;
+  }
+  const cases = loadCorpus(corpus);
+  const fixups = loadFixups(fixupFile);
+  // Floors already reached: regressions fail, progress is printed.
+  const floors = { priv: { verdict: 1040, lastLine: 440, message: 440 }, unpriv: { verdict: 500, lastLine: 295, message: 280 } };
+  for (const mode of ['priv', 'unpriv'] as const) {
+    it(`${mode}: verdicts and messages`, () => {
+      const t = Date.now();
+      const s = runCorpus(cases, { mode, fixups });
+      const { failures, ...nums } = s;
+      process.stderr.write(`\n*** verifier corpus (${mode}, ${Date.now() - t} ms): ${JSON.stringify(nums)}\n` +
+        `*** verdict ${(100 * s.verdictAgree / s.total).toFixed(1)}% (target 97%), lastLine ${(100 * s.lastLineAgree / s.rejected).toFixed(1)}% of rejected (target 75%), ` +
+        `messages ${(100 * s.messageAgree / s.rejected).toFixed(1)}% (target 90%); ${failures.length} failure entries\n`);
+      expect(s.verdictAgree).toBeGreaterThanOrEqual(floors[mode].verdict);
+      expect(s.lastLineAgree).toBeGreaterThanOrEqual(floors[mode].lastLine);
+      expect(s.messageAgree).toBeGreaterThanOrEqual(floors[mode].message);
+    }, 120_000);
+  }
+});
