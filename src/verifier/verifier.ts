@@ -123,6 +123,7 @@ function doCheckMain(env: Env): void {
   r1.type = T.CTX;
   env.cur = st;
   env.insnIdx = 0;
+  env.markAllScratched();
   doCheck(env);
 }
 
