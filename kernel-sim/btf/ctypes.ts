@@ -123,16 +123,21 @@ export class TypeTable {
     return times(this.baseLayout(p, text), p.array);
   }
 
-  /** Offset and type text of member `name` of a composite (searching anonymous members too). */
-  member(composite: string, name: string): { offset: number; type: string } | undefined {
-    const d = this.definition(composite);
+  /** Offset and type of member `name` of a composite (searching anonymous members too). */
+  member(composite: string | InlineComposite, name: string): { offset: number; type: string | InlineComposite } | undefined {
+    const d = typeof composite === 'string' ? this.definition(composite) : composite;
     if (d === undefined || d.kind === 'enum' || d.kind === 'typedef') return undefined;
     return this.findMember(d, name, 0);
   }
 
-  private findMember(c: InlineComposite, name: string, base: number): { offset: number; type: string } | undefined {
+  /** Size of a type text or an inline composite. */
+  sizeOf(type: string | InlineComposite): number {
+    return typeof type === 'string' ? this.layout(type).size : this.compositeLayout(type).size;
+  }
+
+  private findMember(c: InlineComposite, name: string, base: number): { offset: number; type: string | InlineComposite } | undefined {
     for (const m of this.place(c)) {
-      if (m.name === name && typeof m.type === 'string') return { offset: base + m.offset, type: m.type };
+      if (m.name === name) return { offset: base + m.offset, type: m.type };
       if (m.name === '' && typeof m.type !== 'string') {
         const inner = this.findMember(m.type, name, base + m.offset);
         if (inner !== undefined) return inner;

@@ -4,6 +4,7 @@
  * HZ=250 as Debian builds 6.1) and the mark. The table holds one count of every confirmed entry.
  * Only the caller's own network namespace exists: a netns id ≥ 0 finds none (-ENONET).
  */
+import type { InlineComposite } from '../btf/ctypes.js';
 import type { KernelHeap, KernelObject } from './heap.js';
 
 export const AF_INET = 2;
@@ -146,11 +147,11 @@ export class ConntrackTable {
   }
 
   private off(type: string, path: string): number {
-    let t = type;
+    let t: string | InlineComposite = type;
     let offset = 0;
     for (const name of path.split('.')) {
       const m = this.heap.types.member(t, name);
-      if (m === undefined) throw new Error(`${t} has no member ${name}`);
+      if (m === undefined) throw new Error(`${type} has no member ${path}`);
       offset += m.offset;
       t = m.type;
     }

@@ -8,7 +8,7 @@
  * prog_test_struct) start with a count the kernel itself holds, so it never reaches zero.
  */
 import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
-import type { TypeTable } from '../btf/ctypes.js';
+import type { InlineComposite, TypeTable } from '../btf/ctypes.js';
 
 /** The byte slab poison writes into freed objects (include/linux/poison.h POISON_FREE). */
 export const POISON_FREE = 0x6b;
@@ -65,8 +65,8 @@ export class KernelObject {
   }
 
   /** Byte offset and type of a member (dotted path). */
-  field(path: string): { offset: number; type: string } {
-    let type = `struct ${this.type}`;
+  field(path: string): { offset: number; type: string | InlineComposite } {
+    let type: string | InlineComposite = `struct ${this.type}`;
     let offset = 0;
     for (const name of path.split('.')) {
       const m = this.heap.types.member(type, name);
@@ -79,12 +79,12 @@ export class KernelObject {
 
   get(path: string): bigint {
     const { offset, type } = this.field(path);
-    return readInt(this.dv, offset, this.heap.types.layout(type).size);
+    return readInt(this.dv, offset, this.heap.types.sizeOf(type));
   }
 
   set(path: string, value: number | bigint): void {
     const { offset, type } = this.field(path);
-    writeInt(this.dv, offset, this.heap.types.layout(type).size, BigInt(value));
+    writeInt(this.dv, offset, this.heap.types.sizeOf(type), BigInt(value));
   }
 }
 
