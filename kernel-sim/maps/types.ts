@@ -1,15 +1,14 @@
 /** Linux 6.1 uapi numbers (include/uapi/linux/bpf.h) for map types and map flags, as data. */
 
-/** `enum bpf_map_type`, in order: the index is the number. */
-export const MAP_TYPE_NAMES = [
-  'unspec', 'hash', 'array', 'prog_array', 'perf_event_array', 'percpu_hash', 'percpu_array', 'stack_trace',
-  'cgroup_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'array_of_maps', 'hash_of_maps', 'devmap', 'sockmap',
-  'cpumap', 'xskmap', 'sockhash', 'cgroup_storage', 'reuseport_sockarray', 'percpu_cgroup_storage', 'queue', 'stack',
-  'sk_storage', 'devmap_hash', 'struct_ops', 'ringbuf', 'inode_storage', 'task_storage', 'bloom_filter',
-  'user_ringbuf',
-] as const;
+import { MAP_TYPES } from '../../src/object/bpf-enums.js';
 
-export type MapTypeName = (typeof MAP_TYPE_NAMES)[number];
+/** Linux 6.1's map types (`enum bpf_map_type` up to BPF_MAP_TYPE_USER_RINGBUF), lower case: the index is the number. */
+export const MAP_TYPE_NAMES = MAP_TYPES.slice(0, MAP_TYPES.indexOf('USER_RINGBUF') + 1).map(
+  (n) => n.toLowerCase() as Lowercase<(typeof MAP_TYPES)[number]>,
+);
+
+/** A 6.1 map type name, lower case (`hash`, `lru_percpu_hash`…). */
+export type MapTypeName = Exclude<Lowercase<(typeof MAP_TYPES)[number]>, 'cgrp_storage' | 'arena'>;
 
 export const MAP_TYPE: { readonly [K in MapTypeName]: number } = Object.fromEntries(
   MAP_TYPE_NAMES.map((n, i) => [n, i]),
