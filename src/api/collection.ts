@@ -12,7 +12,9 @@ import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
 import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { helperTable } from '../../kernel-sim/helpers/index.js';
-import { parseProgType, testRun, TestRunError } from '../../kernel-sim/progtypes/index.js';
+import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
+import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
+import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
 import { Machine } from '../../vm/machine.js';
 
@@ -21,6 +23,21 @@ export interface LoadOptions extends KernelOptions {
   kernel?: Kernel;
   /** Instruction budget of each run (1,000,000 by default). */
   budget?: number;
+  /** Load as sleepable (BPF_F_SLEEPABLE); ELF programs in `.s` sections are sleepable anyway. */
+  sleepable?: boolean;
+  /** Make KF_RET_NULL kfuncs return NULL: never (default), always, or at random with a seed. */
+  nullInject?: NullInjectMode;
+  /** The kfunc registry (Linux 6.1's catalogue by default; add your own sets to it). */
+  kfuncs?: KfuncRegistry;
+}
+
+/** How a Program is built: its kernel-side environment. */
+interface ProgramEnv {
+  kernel: Kernel;
+  resolve: (insn: Insn, index: number) => bigint;
+  maps: readonly BpfMap[];
+  opts: LoadOptions;
+  sleepable: boolean;
 }
 
 export interface RunOptions {
@@ -53,20 +70,31 @@ export interface ProgramRunResult {
 export class Program {
   readonly image: Image;
   readonly machine: Machine;
+  readonly kernel: Kernel;
+  /** kfuncs, references held, execution context: the run-time side of the kfunc rules. */
+  readonly kfuncs: KfuncRuntime;
+  readonly sleepable: boolean;
+  /** Maps whose freed values are reclaimed after each run (the end of the RCU grace period). */
+  private readonly maps: readonly BpfMap[];
 
   constructor(
-    readonly kernel: Kernel,
     readonly name: string,
     readonly type: ProgTypeName,
     readonly insns: readonly Insn[],
     readonly spec: ProgramSpec | undefined,
-    resolve: (insn: Insn, index: number) => bigint,
-    budget: number | undefined,
-    /** Maps whose freed values are reclaimed after each run (the end of the RCU grace period). */
-    private readonly maps: readonly BpfMap[] = [],
+    env: ProgramEnv,
   ) {
-    this.image = new Image(insns, { name, resolvePseudo: resolve });
-    this.machine = new Machine({ space: kernel.space, helpers: helperTable(kernel, type), budget });
+    this.kernel = env.kernel;
+    this.maps = env.maps;
+    this.sleepable = env.sleepable;
+    this.kfuncs = createKfuncRuntime(env.kernel, {
+      progType: type, sleepable: env.sleepable, nullInject: env.opts.nullInject, registry: env.opts.kfuncs,
+    });
+    this.image = new Image(insns, { name, resolvePseudo: env.resolve });
+    this.machine = new Machine({
+      space: env.kernel.space, budget: env.opts.budget, kfuncs: this.kfuncs.kfuncs,
+      helpers: helperTable(env.kernel, type, { extra: this.kfuncs.helpers }),
+    });
   }
 
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
@@ -76,10 +104,20 @@ export class Program {
 
   run(opts: RunOptions = {}): ProgramRunResult {
     const before = this.kernel.trace.length;
-    const r = testRun(this.kernel, this.machine, this.image, this.runType, {
-      data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
-    });
+    let r: TestRunResult;
+    try {
+      r = testRun(this.kernel, this.machine, this.image, this.runType, {
+        data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
+      });
+    } catch (e) {
+      this.kfuncs.finish(null);
+      throw e;
+    }
+    // References still held at the exit are leaks, blamed on the instruction that acquired them. A run
+    // stopped by a violation reports that one violation only.
+    const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
     for (const m of this.maps) m.reclaim();
+    if (leaks.length > 0) r = { ...r, violations: leaks };
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.insns, output: this.kernel.trace.slice(before), violations: r.violations,
@@ -176,15 +214,16 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
     created.push(m);
     col.maps.set(spec.name, m);
   }
+  const registry = opts.kfuncs ?? defaultRegistry();
   for (const spec of object.programs) {
     if (spec.type.name === 'BPF_PROG_TYPE_UNSPEC') continue; // a section libbpf would not load
-    const extern = spec.externs.find((e) => e.kind !== 'kconfig');
-    if (extern !== undefined) {
-      throw new LoadError(`extern ${extern.kind} "${extern.name}" cannot be resolved yet`, { section: spec.section, symbol: spec.name, insn: extern.insn });
-    }
     const type = spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
     try {
-      col.programs.set(spec.name, new Program(kernel, spec.name, type, spec.insns, spec, pseudoResolver(created, spec.insns), opts.budget, created));
+      const insns = resolveExterns(spec, registry);
+      col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
+        kernel, resolve: pseudoResolver(created, insns), maps: created, opts: { ...opts, kfuncs: registry },
+        sleepable: spec.sleepable || (opts.sleepable ?? false),
+      }));
     } catch (e) {
       if (e instanceof LoadError) e.locate({ section: spec.section, symbol: spec.name });
       throw e;
@@ -193,11 +232,49 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   return col;
 }
 
+/** kfunc externs (`__ksym` functions) resolved by name to the simulated kernel's BTF ids. */
+function resolveExterns(spec: ProgramSpec, registry: KfuncRegistry): Insn[] {
+  const insns = spec.insns.slice();
+  for (const e of spec.externs) {
+    if (e.kind === 'kconfig') continue;
+    if (e.kind !== 'kfunc') {
+      throw new LoadError(`extern ${e.kind} "${e.name}" cannot be resolved yet`, { insn: e.insn });
+    }
+    const id = registry.idOf(e.name);
+    if (id === undefined) throw new LoadError(`kfunc "${e.name}" is not in the kernel's BTF`, { insn: e.insn });
+    insns[e.insn] = { ...insns[e.insn]!, imm: id };
+  }
+  return insns;
+}
+
+export interface RawLoadOptions extends LoadOptions {
+  /**
+   * The convention of `../shared/oracle` manifests: a kfunc call whose imm is i calls the kfunc named at
+   * position i of this list.
+   */
+  kfuncNames?: readonly string[];
+}
+
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
-export function loadProgram(insns: readonly Insn[], progType: string, opts: LoadOptions = {}): Program {
+export function loadProgram(insns: readonly Insn[], progType: string, opts: RawLoadOptions = {}): Program {
   const kernel = opts.kernel ?? new Kernel(opts);
   const row = parseProgType(progType);
-  return new Program(kernel, 'prog', row.name as ProgTypeName, insns, undefined, pseudoResolver([], insns), opts.budget);
+  const registry = opts.kfuncs ?? defaultRegistry();
+  let linked = insns;
+  if (opts.kfuncNames !== undefined) {
+    const names = opts.kfuncNames;
+    linked = insns.map((x, i) => {
+      if (x.code !== Op.CALL_KFUNC || x.src !== CallSrc.KFUNC) return x;
+      const name = names[x.imm];
+      if (name === undefined) throw new LoadError(`kfunc call with imm ${x.imm}, but --kfuncs names only ${names.length}`, { insn: i });
+      const id = registry.idOf(name);
+      if (id === undefined) throw new LoadError(`kfunc "${name}" is not in the kernel's BTF`, { insn: i });
+      return { ...x, imm: id };
+    });
+  }
+  return new Program('prog', row.name as ProgTypeName, linked, undefined, {
+    kernel, resolve: pseudoResolver([], linked), maps: [], opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+  });
 }
 
 export { TestRunError };

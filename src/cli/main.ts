@@ -10,6 +10,7 @@ import { benchCommand } from './commands/bench.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { disasmCommand } from './commands/disasm.js';
 import { inspectCommand } from './commands/inspect.js';
+import { kfuncsCommand } from './commands/kfuncs.js';
 import { runCommand } from './commands/run.js';
 import { EXIT, type Io } from './io.js';
 
@@ -33,6 +34,10 @@ export function buildCli(io: Io): Command {
     .option('--ctx-file <file>', 'context input from a file')
     .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat); report the last run', parseCount)
     .option('--mem <hex>', 'input memory of an instruction-set run: r1 points to it, r2 holds its length')
+    .option('--caps <list>', 'the loader\'s capabilities: bpf,perfmon,net_admin,sys_admin,sys_boot, all or none', 'all')
+    .option('--sleepable', 'load a raw program as sleepable (BPF_F_SLEEPABLE)')
+    .option('--null-inject <mode>', 'KF_RET_NULL kfuncs return NULL: off, always or random:SEED', 'off')
+    .option('--kfuncs <names>', 'raw programs: a kfunc call with imm i calls the i-th name of this list')
     .option('--trace', 'print each executed instruction with the registers it changed')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
@@ -45,6 +50,12 @@ export function buildCli(io: Io): Command {
     .addOption(new Option('--style <style>', 'output syntax').choices(['kernel', 'llvm', 'mnemonic']).default('kernel'))
     .option('--program <name>', 'the program of an ELF object (function or section name)')
     .action((file: string, opts) => { io.code = disasmCommand(io, file, opts); });
+
+  program
+    .command('kfuncs')
+    .description('list every registered kfunc: name, BTF id, flags, program types')
+    .option('--json', 'print one JSON line')
+    .action((opts) => { io.code = kfuncsCommand(io, opts); });
 
   program
     .command('inspect')

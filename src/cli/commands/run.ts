@@ -5,6 +5,8 @@ import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
 import { BpfError, LoadError, UsageError } from '../../errors.js';
 import type { Violation } from '../../violations.js';
+import { parseCaps } from '../../platform/caps.js';
+import { parseNullInject, type NullInjectMode } from '../../../kernel-sim/kfuncs/index.js';
 import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
@@ -22,6 +24,10 @@ export interface RunOptions {
   ctx?: string;
   ctxFile?: string;
   repeat?: number;
+  caps: string;
+  sleepable?: boolean;
+  nullInject: string;
+  kfuncs?: string;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -53,6 +59,9 @@ export function runCommand(io: Io, file: string, opts: RunOptions): number {
 
 /** A run without a program type: the instruction set alone, conformance conventions. */
 function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
+  if (opts.kfuncs !== undefined || opts.sleepable || opts.nullInject !== 'off') {
+    throw new UsageError('--kfuncs, --sleepable and --null-inject need a program type: give --prog-type');
+  }
   for (const [flag, v] of [['--data', opts.data], ['--data-file', opts.dataFile], ['--ctx', opts.ctx], ['--ctx-file', opts.ctxFile]] as const) {
     if (v !== undefined) throw new UsageError(`${flag} needs a program type: give --prog-type (or run an ELF object)`);
   }
@@ -78,12 +87,20 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   if (opts.mem !== undefined) throw new UsageError('--mem is for instruction-set runs; typed programs take --data and --ctx');
   const data = bytesOption('data', opts.data, opts.dataFile);
   const ctx = bytesOption('ctx', opts.ctx, opts.ctxFile);
+  let nullInject: NullInjectMode;
+  try {
+    nullInject = parseNullInject(opts.nullInject);
+  } catch (e) {
+    throw new UsageError(`--null-inject: ${(e as Error).message}`);
+  }
+  const load = { budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject };
   let prog: Program;
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
     const bytes = readInput(file);
     try {
-      const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { budget: opts.budget });
+      if (opts.kfuncs !== undefined) throw new UsageError('--kfuncs is for raw programs; an ELF object names its kfuncs');
+      const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), load);
       const spec = selectProgram(col.object, opts.program);
       prog = col.program(spec.name);
     } catch (e) {
@@ -92,7 +109,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     }
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
-    prog = loadProgram(readProgram(file).insns, opts.progType!, { budget: opts.budget });
+    const kfuncNames = opts.kfuncs?.split(',').map((n) => n.trim()).filter((n) => n !== '');
+    prog = loadProgram(readProgram(file).insns, opts.progType!, { ...load, kfuncNames });
   }
   const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
   prog.machine.traceHook = tracer?.hook ?? null;
