@@ -540,14 +540,14 @@ export class Machine implements HelperContext {
             atomic64(P[b4]!, r.dv, (U[d]! + o) >>> 0, R, (w >> 9) & 0x7f);
             break;
           }
-          case LDDW_HI:
-            throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
-          case FELL_OFF:
-            throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
-          case JUMPED_OUT:
-            throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
-          default:
+          default: {
+            // Sentinels and non-instructions, outside the jump table's range.
+            const c = P[b4]!;
+            if (c === FELL_OFF) throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
+            if (c === JUMPED_OUT) throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
+            if (c === LDDW_HI) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
             throw new Stop('invalid-insn', `invalid instruction (opcode 0x${img.insns[i]!.opcode.toString(16)})`);
+          }
         }
       }
     } catch (e) {

@@ -5,9 +5,9 @@
  * `OPS`. The decoder, encoder, assembler, disassembler, interpreter and verifier all read these rows; no
  * other file re-describes an opcode.
  *
- * An instruction's *code* is its opcode byte, plus a variant number in bits 8.. where the opcode byte
- * alone does not name the operation (sdiv/smod and movsx select by `off`, byte swaps and atomics by
- * `imm`, calls by `src`). `Op` names every code; the interpreter dispatches on it.
+ * An instruction's *code* is its opcode byte, or, where the opcode byte alone does not name the
+ * operation (sdiv/smod and movsx select by `off`, byte swaps and atomics by `imm`, calls by `src`), a
+ * compact code above 0xff. `Op` names every code; the interpreter dispatches on it.
  */
 
 /** Instruction classes (the low three bits of the opcode). */
@@ -111,17 +111,19 @@ export const enum Pseudo {
   MAP_IDX_VALUE = 6,
 }
 
-// Variant numbers, shifted into bits 8.. of a code.
-const V1 = 0x100;
-const V2 = 0x200;
-const V3 = 0x300;
-const V4 = 0x400;
-const V5 = 0x500;
-const V6 = 0x600;
-const V7 = 0x700;
-const V8 = 0x800;
-const V9 = 0x900;
-const V10 = 0xa00;
+/**
+ * Codes of operations that share an opcode byte with others (selected by off, imm or src) are compact:
+ * VARIANT + the opcode's base in VARIANT_BASE + (variant number - 1). Every code then lies in 0..0x12b, so
+ * the interpreter's `switch` compiles to a jump table.
+ */
+const VARIANT = 0x100;
+const VARIANT_BASE: Readonly<Record<number, number>> = {
+  0x37: 0, 0x3f: 1, 0x97: 2, 0x9f: 3, 0x34: 4, 0x3c: 5, 0x94: 6, 0x9c: 7, // sdiv, smod (off = 1)
+  0xbf: 8, 0xbc: 11, // movsx (off = 8, 16, 32)
+  0xd7: 13, 0xd4: 16, 0xdc: 19, // bswap, le, be (imm = 16, 32, 64)
+  0x85: 22, // local and kfunc calls (src = 1, 2)
+  0xc3: 24, 0xdb: 34, // atomics (imm selects one of ten)
+};
 
 /**
  * Every operation bpfvm knows. Values are computed from the encoding constants above, so the name and
@@ -133,47 +135,47 @@ export const enum Op {
   SUB64_K = Cls.ALU64 | Src.K | AluOp.SUB, SUB64_X = Cls.ALU64 | Src.X | AluOp.SUB,
   MUL64_K = Cls.ALU64 | Src.K | AluOp.MUL, MUL64_X = Cls.ALU64 | Src.X | AluOp.MUL,
   DIV64_K = Cls.ALU64 | Src.K | AluOp.DIV, DIV64_X = Cls.ALU64 | Src.X | AluOp.DIV,
-  SDIV64_K = V1 | Cls.ALU64 | Src.K | AluOp.DIV, SDIV64_X = V1 | Cls.ALU64 | Src.X | AluOp.DIV,
+  SDIV64_K = VARIANT + 0, SDIV64_X = VARIANT + 1,
   OR64_K = Cls.ALU64 | Src.K | AluOp.OR, OR64_X = Cls.ALU64 | Src.X | AluOp.OR,
   AND64_K = Cls.ALU64 | Src.K | AluOp.AND, AND64_X = Cls.ALU64 | Src.X | AluOp.AND,
   LSH64_K = Cls.ALU64 | Src.K | AluOp.LSH, LSH64_X = Cls.ALU64 | Src.X | AluOp.LSH,
   RSH64_K = Cls.ALU64 | Src.K | AluOp.RSH, RSH64_X = Cls.ALU64 | Src.X | AluOp.RSH,
   NEG64 = Cls.ALU64 | Src.K | AluOp.NEG,
   MOD64_K = Cls.ALU64 | Src.K | AluOp.MOD, MOD64_X = Cls.ALU64 | Src.X | AluOp.MOD,
-  SMOD64_K = V1 | Cls.ALU64 | Src.K | AluOp.MOD, SMOD64_X = V1 | Cls.ALU64 | Src.X | AluOp.MOD,
+  SMOD64_K = VARIANT + 2, SMOD64_X = VARIANT + 3,
   XOR64_K = Cls.ALU64 | Src.K | AluOp.XOR, XOR64_X = Cls.ALU64 | Src.X | AluOp.XOR,
   MOV64_K = Cls.ALU64 | Src.K | AluOp.MOV, MOV64_X = Cls.ALU64 | Src.X | AluOp.MOV,
-  MOVSX8_64 = V1 | Cls.ALU64 | Src.X | AluOp.MOV,
-  MOVSX16_64 = V2 | Cls.ALU64 | Src.X | AluOp.MOV,
-  MOVSX32_64 = V3 | Cls.ALU64 | Src.X | AluOp.MOV,
+  MOVSX8_64 = VARIANT + 8,
+  MOVSX16_64 = VARIANT + 9,
+  MOVSX32_64 = VARIANT + 10,
   ARSH64_K = Cls.ALU64 | Src.K | AluOp.ARSH, ARSH64_X = Cls.ALU64 | Src.X | AluOp.ARSH,
-  BSWAP16 = V1 | Cls.ALU64 | Src.K | AluOp.END,
-  BSWAP32 = V2 | Cls.ALU64 | Src.K | AluOp.END,
-  BSWAP64 = V3 | Cls.ALU64 | Src.K | AluOp.END,
+  BSWAP16 = VARIANT + 13,
+  BSWAP32 = VARIANT + 14,
+  BSWAP64 = VARIANT + 15,
   // ALU (32-bit)
   ADD32_K = Cls.ALU | Src.K | AluOp.ADD, ADD32_X = Cls.ALU | Src.X | AluOp.ADD,
   SUB32_K = Cls.ALU | Src.K | AluOp.SUB, SUB32_X = Cls.ALU | Src.X | AluOp.SUB,
   MUL32_K = Cls.ALU | Src.K | AluOp.MUL, MUL32_X = Cls.ALU | Src.X | AluOp.MUL,
   DIV32_K = Cls.ALU | Src.K | AluOp.DIV, DIV32_X = Cls.ALU | Src.X | AluOp.DIV,
-  SDIV32_K = V1 | Cls.ALU | Src.K | AluOp.DIV, SDIV32_X = V1 | Cls.ALU | Src.X | AluOp.DIV,
+  SDIV32_K = VARIANT + 4, SDIV32_X = VARIANT + 5,
   OR32_K = Cls.ALU | Src.K | AluOp.OR, OR32_X = Cls.ALU | Src.X | AluOp.OR,
   AND32_K = Cls.ALU | Src.K | AluOp.AND, AND32_X = Cls.ALU | Src.X | AluOp.AND,
   LSH32_K = Cls.ALU | Src.K | AluOp.LSH, LSH32_X = Cls.ALU | Src.X | AluOp.LSH,
   RSH32_K = Cls.ALU | Src.K | AluOp.RSH, RSH32_X = Cls.ALU | Src.X | AluOp.RSH,
   NEG32 = Cls.ALU | Src.K | AluOp.NEG,
   MOD32_K = Cls.ALU | Src.K | AluOp.MOD, MOD32_X = Cls.ALU | Src.X | AluOp.MOD,
-  SMOD32_K = V1 | Cls.ALU | Src.K | AluOp.MOD, SMOD32_X = V1 | Cls.ALU | Src.X | AluOp.MOD,
+  SMOD32_K = VARIANT + 6, SMOD32_X = VARIANT + 7,
   XOR32_K = Cls.ALU | Src.K | AluOp.XOR, XOR32_X = Cls.ALU | Src.X | AluOp.XOR,
   MOV32_K = Cls.ALU | Src.K | AluOp.MOV, MOV32_X = Cls.ALU | Src.X | AluOp.MOV,
-  MOVSX8_32 = V1 | Cls.ALU | Src.X | AluOp.MOV,
-  MOVSX16_32 = V2 | Cls.ALU | Src.X | AluOp.MOV,
+  MOVSX8_32 = VARIANT + 11,
+  MOVSX16_32 = VARIANT + 12,
   ARSH32_K = Cls.ALU | Src.K | AluOp.ARSH, ARSH32_X = Cls.ALU | Src.X | AluOp.ARSH,
-  LE16 = V1 | Cls.ALU | Src.K | AluOp.END,
-  LE32 = V2 | Cls.ALU | Src.K | AluOp.END,
-  LE64 = V3 | Cls.ALU | Src.K | AluOp.END,
-  BE16 = V1 | Cls.ALU | Src.X | AluOp.END,
-  BE32 = V2 | Cls.ALU | Src.X | AluOp.END,
-  BE64 = V3 | Cls.ALU | Src.X | AluOp.END,
+  LE16 = VARIANT + 16,
+  LE32 = VARIANT + 17,
+  LE64 = VARIANT + 18,
+  BE16 = VARIANT + 19,
+  BE32 = VARIANT + 20,
+  BE64 = VARIANT + 21,
   // JMP
   JA = Cls.JMP | Src.K | JmpOp.JA,
   JEQ_K = Cls.JMP | Src.K | JmpOp.JEQ, JEQ_X = Cls.JMP | Src.X | JmpOp.JEQ,
@@ -188,8 +190,8 @@ export const enum Op {
   JSLT_K = Cls.JMP | Src.K | JmpOp.JSLT, JSLT_X = Cls.JMP | Src.X | JmpOp.JSLT,
   JSLE_K = Cls.JMP | Src.K | JmpOp.JSLE, JSLE_X = Cls.JMP | Src.X | JmpOp.JSLE,
   CALL = Cls.JMP | Src.K | JmpOp.CALL,
-  CALL_LOCAL = V1 | Cls.JMP | Src.K | JmpOp.CALL,
-  CALL_KFUNC = V2 | Cls.JMP | Src.K | JmpOp.CALL,
+  CALL_LOCAL = VARIANT + 22,
+  CALL_KFUNC = VARIANT + 23,
   CALLX = Cls.JMP | Src.X | JmpOp.CALL,
   EXIT = Cls.JMP | Src.K | JmpOp.EXIT,
   // JMP32
@@ -219,16 +221,16 @@ export const enum Op {
   STXW = Cls.STX | Mode.MEM | Size.W, STXH = Cls.STX | Mode.MEM | Size.H,
   STXB = Cls.STX | Mode.MEM | Size.B, STXDW = Cls.STX | Mode.MEM | Size.DW,
   // Atomics (variant = which atomic operation)
-  ATOMIC_ADD_W = V1 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_ADD_DW = V1 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_OR_W = V2 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_OR_DW = V2 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_AND_W = V3 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_AND_DW = V3 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_XOR_W = V4 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_XOR_DW = V4 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_FADD_W = V5 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_FADD_DW = V5 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_FOR_W = V6 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_FOR_DW = V6 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_FAND_W = V7 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_FAND_DW = V7 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_FXOR_W = V8 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_FXOR_DW = V8 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_XCHG_W = V9 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_XCHG_DW = V9 | Cls.STX | Mode.ATOMIC | Size.DW,
-  ATOMIC_CMPXCHG_W = V10 | Cls.STX | Mode.ATOMIC | Size.W, ATOMIC_CMPXCHG_DW = V10 | Cls.STX | Mode.ATOMIC | Size.DW,
+  ATOMIC_ADD_W = VARIANT + 24, ATOMIC_ADD_DW = VARIANT + 34,
+  ATOMIC_OR_W = VARIANT + 25, ATOMIC_OR_DW = VARIANT + 35,
+  ATOMIC_AND_W = VARIANT + 26, ATOMIC_AND_DW = VARIANT + 36,
+  ATOMIC_XOR_W = VARIANT + 27, ATOMIC_XOR_DW = VARIANT + 37,
+  ATOMIC_FADD_W = VARIANT + 28, ATOMIC_FADD_DW = VARIANT + 38,
+  ATOMIC_FOR_W = VARIANT + 29, ATOMIC_FOR_DW = VARIANT + 39,
+  ATOMIC_FAND_W = VARIANT + 30, ATOMIC_FAND_DW = VARIANT + 40,
+  ATOMIC_FXOR_W = VARIANT + 31, ATOMIC_FXOR_DW = VARIANT + 41,
+  ATOMIC_XCHG_W = VARIANT + 32, ATOMIC_XCHG_DW = VARIANT + 42,
+  ATOMIC_CMPXCHG_W = VARIANT + 33, ATOMIC_CMPXCHG_DW = VARIANT + 43,
 }
 
 /** What an operand field holds for one operation. */
@@ -356,7 +358,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 function buildTable(): OpInfo[] {
   const rows: Mutable<OpInfo>[] = [];
   const add = (r: Mutable<OpInfo>) => rows.push(r);
-  const code = (opcode: number, variant = 0) => (opcode | (variant << 8)) as Op;
+  const code = (opcode: number, variant = 0) => (variant === 0 ? opcode : VARIANT + VARIANT_BASE[opcode]! + variant - 1) as Op;
 
   // ALU and ALU64.
   for (const w of [64, 32] as const) {
