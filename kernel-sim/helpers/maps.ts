@@ -4,6 +4,7 @@ import { PERM_R } from '../address-space.js';
 import { ArrayMap, PercpuArrayMap } from '../maps/array.js';
 import type { BpfMap } from '../maps/base.js';
 import { HashMap, PercpuHashMap } from '../maps/hash.js';
+import { QueueStackMap } from '../maps/queue-stack.js';
 import { errno, ERRNO, flags32, mapArg, ret } from './args.js';
 
 export const mapLookupElem: HelperFn = (ctx, map, key) => {
@@ -27,13 +28,16 @@ export const mapPushElem: HelperFn = (ctx, map, value, flags) => {
   return ret(m.pushElem(ctx.space.readBytes(value, m.valueSize), flags32(flags)));
 };
 
-/** pop and peek write the value to the program's buffer only on success. */
+/**
+ * pop and peek write the value to the program's buffer on success; a queue or stack also on -ENOENT,
+ * which the kernel's __queue_map_get / __stack_map_get answer by zeroing the buffer.
+ */
 function takeElem(helper: string, op: (m: BpfMap, buf: Uint8Array) => number): HelperFn {
   return (ctx, map, value) => {
     const m = mapArg(ctx, helper, 1, map);
     const buf = ctx.space.readBytes(value, m.valueSize);
     const r = op(m, buf);
-    if (r === 0) ctx.space.writeBytes(value, buf);
+    if (r === 0 || m instanceof QueueStackMap) ctx.space.writeBytes(value, buf);
     return ret(r);
   };
 }
