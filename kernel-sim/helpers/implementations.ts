@@ -10,7 +10,7 @@ import { perfEventOutput, spinLock, spinUnlock } from './events.js';
 import * as M from './maps.js';
 import * as P from './packet-helpers.js';
 import { snprintf, tracePrintk, traceVprintk } from './printk.js';
-import { probeRead, probeReadStr } from './probe-read.js';
+import { probeRead, probeReadStr, probeReadUser, probeReadUserStr } from './probe-read.js';
 import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
 import * as S from './system.js';
@@ -49,10 +49,10 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_trace_vprintk_proto: traceVprintk,
   bpf_snprintf_proto: plain(snprintf),
   bpf_probe_read_kernel_proto: plain(probeRead),
-  bpf_probe_read_user_proto: plain(probeRead),
+  bpf_probe_read_user_proto: plain(probeReadUser),
   bpf_probe_read_compat_proto: plain(probeRead),
   bpf_probe_read_kernel_str_proto: plain(probeReadStr),
-  bpf_probe_read_user_str_proto: plain(probeReadStr),
+  bpf_probe_read_user_str_proto: plain(probeReadUserStr),
   bpf_probe_read_compat_str_proto: plain(probeReadStr),
   bpf_perf_event_output_proto: plain(perfEventOutput),
   bpf_perf_event_output_proto_tp: plain(perfEventOutput),
