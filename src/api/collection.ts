@@ -6,6 +6,7 @@
 import { LoadError } from '../errors.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
+import type { Btf } from '../btf/index.js';
 import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '../object/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
@@ -153,13 +154,30 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
-function createFromSpec(kernel: Kernel, spec: MapSpec): BpfMap {
+/**
+ * Where the map value's `struct bpf_spin_lock` is, as the kernel's btf_find_spin_lock finds it from the
+ * value's BTF type (a direct member of the value struct), so the spin lock helpers accept the map.
+ */
+function spinLockOffset(btf: Btf | undefined, valueType: number | undefined): number | undefined {
+  if (btf === undefined || valueType === undefined) return undefined;
+  const t = btf.type(btf.resolve(valueType));
+  if (t.kind !== 'STRUCT') return undefined;
+  for (const m of t.members) {
+    const mt = btf.type(btf.resolve(m.type));
+    if (mt.kind === 'STRUCT' && mt.name === 'bpf_spin_lock') return m.bitOffset / 8;
+  }
+  return undefined;
+}
+
+function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf): BpfMap {
   try {
-    const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }) : undefined;
+    const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf) : undefined;
+    const spinLockOff = spinLockOffset(btf, spec.btfValueType);
     const map = createMap(kernel.maps, {
       type: mapTypeName(spec), name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
       maxEntries: spec.maxEntries, flags: spec.flags, innerMap: inner,
       ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
+      ...(spinLockOff !== undefined ? { spinLockOff } : {}),
     });
     if (spec.initialData !== undefined && spec.initialData.length > 0) {
       const err = map.updateSys(new Uint8Array(4), spec.initialData);
@@ -210,7 +228,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   const col = new Collection(kernel, object);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
-    const m = createFromSpec(kernel, spec);
+    const m = createFromSpec(kernel, spec, object.btf);
     created.push(m);
     col.maps.set(spec.name, m);
   }
