@@ -252,6 +252,7 @@ export class Machine implements HelperContext {
     const stacks = this.stacks, retPc = this.retPc, retImage = this.retImage, saved = this.saved;
     const hook = this.hook;
     const budget = this.runBudget;
+    const limit = hook !== null ? 0 : budget;
     const input = this.input;
     let img = image;
     let P = img.packed, immBig = img.immBig;
@@ -278,9 +279,13 @@ export class Machine implements HelperContext {
 
     try {
       for (;;) {
-        if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
+        // One compare per instruction covers both the budget and the step hook: with a hook attached the
+        // limit is 0, so every instruction takes the checked path.
+        if (count >= limit) {
+          if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
+          hook!(pc, R, frame);
+        }
         count++;
-        if (hook !== null) hook(pc, R, frame);
         const i = pc++;
         const b4 = i << 2;
         const w = P[b4 + 1]!;
