@@ -173,9 +173,12 @@ function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf) : undefined;
     const spinLockOff = spinLockOffset(btf, spec.btfValueType);
+    const type = mapTypeName(spec);
+    // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
+    const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
     const map = createMap(kernel.maps, {
-      type: mapTypeName(spec), name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
-      maxEntries: spec.maxEntries, flags: spec.flags, innerMap: inner,
+      type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
+      maxEntries, flags: spec.flags, innerMap: inner,
       ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
       ...(spinLockOff !== undefined ? { spinLockOff } : {}),
     });
