@@ -8,7 +8,8 @@ import type { Capability } from '../platform/caps.js';
 import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
 import { decode } from '../isa/insn.js';
 import { verify, type VerifierResult } from '../verifier/verifier.js';
-import { createTestPlatform } from '../verifier/test-platform/index.js';
+import { kernelPlatform } from '../../kernel-sim/platform.js';
+import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 
 export interface CorpusExpect {
   result: 'ACCEPT' | 'REJECT';
@@ -71,7 +72,7 @@ export type RetvalHook = (c: CorpusCase, mode: Mode, insns: ReturnType<typeof de
 export interface RunCorpusOptions {
   mode: Mode;
   fixups: FixupSpec;
-  /** Builds the platform of one case (maps by fd); defaults to the built-in test platform. */
+  /** Builds the platform of one case (maps by fd); defaults to the simulated kernel's (kernelPlatform). */
   platform?: (maps: Map<number, MapDef>, kfuncs: Map<number, string>) => Platform;
   retval?: RetvalHook;
 }
@@ -121,9 +122,10 @@ export function prepareCase(c: CorpusCase, mode: Mode, fixups: FixupSpec): { byt
   for (const f of c.fixups ?? []) {
     let imm: number;
     if (f.kind === 'kfunc') {
+      // The BTF id of the FUNC in the simulated vmlinux BTF; 0 when the kernel has none (as the harness does).
       const name = f.name!;
-      imm = 1000 + [...name].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) % 100000, 7);
-      kfuncs.set(imm, name);
+      imm = defaultRegistry().idOf(name) ?? 0;
+      if (imm) kfuncs.set(imm, name);
     } else {
       const kind = f.map!;
       const unavailable = mode === 'unpriv' && (NEEDS_BPF.has(kind) || NEEDS_NET_ADMIN.has(kind));
@@ -176,9 +178,7 @@ export function msgsInOrder(log: string, msgs: readonly string[]): boolean {
 
 export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions): { result: VerifierResult; insns: ReturnType<typeof decode> } {
   const { bytes, maps, kfuncs } = prepareCase(c, mode, opts.fixups);
-  const platform = opts.platform ? opts.platform(maps, kfuncs) : createTestPlatform({
-    maps, kfuncs: new Map([...kfuncs].map(([id, name]) => [id, { name }])),
-  });
+  const platform = opts.platform ? opts.platform(maps, kfuncs) : kernelPlatform({ maps: (fd) => maps.get(fd) });
   const insns = decode(bytes, { strict: false });
   const result = verify(insns, {
     prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c),

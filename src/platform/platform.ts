@@ -66,7 +66,10 @@ export type KType =
   | { kind: 'void' }
   | { kind: 'int'; size: number; name?: string }
   | { kind: 'ptr'; to: KType }
-  | { kind: 'struct'; name: string; size: number; members: readonly KMember[]; flex?: boolean }
+  /** A struct or union (`name` empty when anonymous); `members` may be left empty past a pointer. */
+  | { kind: 'struct'; name: string; size: number; members: readonly KMember[]; flex?: boolean; union?: boolean }
+  /** An array member; count 0 for a flexible array. */
+  | { kind: 'array'; elem: KType; count: number }
   | { kind: 'ctx' }; // a pointer-to-context parameter (struct __sk_buff * etc.)
 
 export interface KMember {

@@ -71,7 +71,7 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number): 
   }
 }
 
-function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: CallMeta | undefined, uninit: boolean): void {
+export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: CallMeta | undefined, uninit: boolean): void {
   const reg = env.regs[regno]!;
   switch (baseType(reg.type)) {
     case T.PKT: case T.PKT_META:
@@ -297,7 +297,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   }
   if (funcId === 81 /* get_local_storage */) {
     const r2 = env.regs[2]!;
-    if (!(tnumIsConst(r2.varOff) && r2.varOff.value === 0n)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
+    if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
   }
   const regs = env.regs;
   clearCallerSaved(env);

@@ -82,6 +82,8 @@ export class Env {
   currentSubprog = 0;
   maxCombinedStack = 0;
   maxCombinedFrames = 0;
+  /** A kfunc call with imm 0 was reached (fixup_kfunc_call refuses it after do_check). */
+  liveZeroKfuncCall = false;
 
   constructor(
     readonly insns: readonly Insn[],

@@ -15,6 +15,7 @@ import {
 import { checkAlu } from './check-alu.js';
 import { checkFuncCall, checkHelperCall, checkReferenceLeak, prepareFuncExit } from './check-call.js';
 import { checkCondJmp } from './check-jmp.js';
+import { checkKfuncCall } from './check-kfunc.js';
 import { checkMemAccess, checkPtrOffReg } from './check-mem.js';
 import { Env, Reject } from './env.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
@@ -78,6 +79,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     checkCfg(env);
     doCheckMain(env);
     checkMaxStackDepth(env);
+    if (env.liveZeroKfuncCall) env.fail('invalid kernel function call not eliminated in verifier pass\n', 22);
   } catch (e) {
     if (!(e instanceof Reject)) throw e;
     errno = e.errno;
@@ -393,19 +395,6 @@ function checkAtomic(env: Env, insn: Insn, idx: number): void {
   checkMemAccess(env, insn.dst, insn.off, size, true, -1, true);
   if (lr >= 0) env.regs[lr]!.live |= Live.WRITTEN;
   void idx;
-}
-
-function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
-  if (insn.imm === 0) env.fail('invalid kernel function call not eliminated in verifier pass\n', 22);
-  const k = env.platform.kfunc(insn.imm, env.prog);
-  if (!k || !k.proto) env.fail(`calling kernel function ${k?.name ?? ''} is not allowed\n`, 13);
-  const regs = env.regs;
-  for (let i = 0; i < 6; i++) {
-    env.markNotInit(regs[i]!);
-    regs[i]!.live |= Live.WRITTEN;
-  }
-  env.markUnknown(regs[0]!);
-  return idx + 1;
 }
 
 function invalidScalar(env: Env, tn: Tnum, range: Tnum, ctx: string, reg: string): never {

@@ -1,0 +1,146 @@
+/**
+ * The simulated kernel as the verifier's Platform: helper prototypes and their availability per program
+ * type (helpers/), context access rules (progtypes/), kfunc prototypes and flags (kfuncs/), and maps by
+ * the handle their ld_imm64 carries. These are the tables the run-time checks use too, so the verifier
+ * and the interpreter can be checked against each other.
+ */
+import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
+import { bpfCapable } from '../src/platform/caps.js';
+import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
+import type { InlineComposite } from './btf/ctypes.js';
+import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
+import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
+import { ctxAccess, CtxRulesMissingError, type CtxRegType as SimRegType } from './progtypes/index.js';
+
+export interface KernelPlatformOptions {
+  /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
+  maps?: (fd: number) => MapDef | undefined;
+  /** The kfunc registry whose BTF ids kfunc calls carry (Linux 6.1's catalogue by default). */
+  kfuncRegistry?: KfuncRegistry;
+}
+
+const REG_TYPE: Record<SimRegType, CtxRegType> = {
+  PTR_TO_PACKET: 'pkt',
+  PTR_TO_PACKET_META: 'pkt_meta',
+  PTR_TO_PACKET_END: 'pkt_end',
+  PTR_TO_SOCK_COMMON_OR_NULL: 'sock_common_or_null',
+  PTR_TO_SOCKET_OR_NULL: 'sock_or_null',
+  PTR_TO_FLOW_KEYS: 'flow_keys',
+};
+
+/** What besides the program type decides a helper prototype, from the program's load attributes. */
+function protoQuery(prog: ProgInfo): ProtoQuery {
+  const q: ProtoQuery = {};
+  if (prog.expectedAttachType !== undefined) q.attachType = prog.expectedAttachType as AttachTypeName;
+  if (prog.attachTo !== undefined) {
+    if (prog.type === 'LSM') q.lsmHook = prog.attachTo.startsWith('bpf_lsm_') ? prog.attachTo : `bpf_lsm_${prog.attachTo}`;
+    if (prog.type === 'TRACING' && prog.expectedAttachType === 'TRACE_ITER') q.iterTarget = prog.attachTo.replace(/^bpf_iter_/, '');
+  }
+  return q;
+}
+
+/** The uapi context struct a program type's kfunc parameters name (btf_get_prog_ctx_type). */
+const CTX_STRUCT: Partial<Record<ProgTypeName, string>> = {
+  SOCKET_FILTER: '__sk_buff', SCHED_CLS: '__sk_buff', SCHED_ACT: '__sk_buff', CGROUP_SKB: '__sk_buff', LWT_IN: '__sk_buff',
+  LWT_OUT: '__sk_buff', LWT_XMIT: '__sk_buff', LWT_SEG6LOCAL: '__sk_buff', SK_SKB: '__sk_buff', XDP: 'xdp_md',
+  CGROUP_SOCK: 'bpf_sock', SOCK_OPS: 'bpf_sock_ops', SK_MSG: 'sk_msg_md', CGROUP_SOCK_ADDR: 'bpf_sock_addr',
+  CGROUP_SYSCTL: 'bpf_sysctl', FLOW_DISSECTOR: '__sk_buff', SK_LOOKUP: 'bpf_sk_lookup', PERF_EVENT: 'bpf_perf_event_data',
+};
+
+/** C type texts as KTypes, from the registry's type table (structs expanded to `depth` levels of pointers). */
+class TypeConverter {
+  constructor(private readonly registry: KfuncRegistry, private readonly progType: ProgTypeName) {}
+
+  convert(text: string, expand = 1): KType {
+    const t = text.trim().replace(/^const\s+/, '');
+    const arr = /^(.*?)\s*\[(\d*)\]$/.exec(t);
+    if (arr) return { kind: 'array', elem: this.convert(arr[1]!, expand), count: arr[2] === '' ? 0 : Number(arr[2]) };
+    if (t.endsWith('*')) {
+      const to = t.slice(0, -1).trim();
+      const m = /^struct\s+(\w+)$/.exec(to.replace(/^const\s+/, ''));
+      if (m && CTX_STRUCT[this.progType] === m[1]) return { kind: 'ptr', to: { kind: 'ctx' } };
+      return { kind: 'ptr', to: this.convert(to, expand - 1) };
+    }
+    if (t === 'void') return { kind: 'void' };
+    const def = this.registry.types.definition(t);
+    if (def !== undefined && def.kind === 'typedef') return this.convert(def.type, expand);
+    if (def !== undefined && (def.kind === 'struct' || def.kind === 'union')) {
+      return this.composite(def.name, def, expand);
+    }
+    const m = /^(struct|union)\s+(\w+)$/.exec(t);
+    if (m) return { kind: 'struct', name: m[2]!, size: 0, members: [], union: m[1] === 'union' };
+    let size = 8;
+    try {
+      size = this.registry.types.sizeOf(t);
+    } catch {
+      // unknown scalar: a u64
+    }
+    return { kind: 'int', size, name: t };
+  }
+
+  private composite(name: string, c: InlineComposite, expand: number): KType {
+    let size = 0;
+    try {
+      size = this.registry.types.sizeOf(c);
+    } catch {
+      size = 0;
+    }
+    const members: KMember[] = expand < 0 ? [] : this.registry.types.place(c).map((m) => ({
+      name: m.name, off: m.offset, type: typeof m.type === 'string' ? this.convert(m.type, expand) : this.composite('', m.type, expand),
+    }));
+    const last = members[members.length - 1];
+    const flex = last !== undefined && last.type.kind === 'array' && last.type.count === 0;
+    return { kind: 'struct', name, size, members, union: c.kind === 'union', ...(flex ? { flex } : {}) };
+  }
+}
+
+export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
+  const registry = opts.kfuncRegistry ?? defaultRegistry();
+  const protoCache = new Map<string, KfuncProto>();
+  return {
+    profile: '6.1',
+    helperName: (id) => (id >= 0 ? helperName(id) : undefined),
+    helper(prog, id, caps) {
+      return helperProto(prog.type, id, caps, protoQuery(prog));
+    },
+    kfunc(btfId, prog) {
+      const k = registry.byId(btfId);
+      if (k === undefined) return undefined;
+      const name = k.def.name;
+      const flags = registry.flagsFor(name, prog.type as ProgTypeName);
+      if (flags === undefined) return { name };
+      const key = `${btfId}:${prog.type}`;
+      let proto = protoCache.get(key);
+      if (proto === undefined) {
+        const conv = new TypeConverter(registry, prog.type);
+        proto = {
+          name,
+          flags: [...flags],
+          params: k.def.params.map((p) => ({ name: p.name, type: conv.convert(p.type) })),
+          ret: conv.convert(k.def.ret),
+        };
+        protoCache.set(key, proto);
+      }
+      return { name, proto };
+    },
+    ctxAccess(prog, off, size, write, caps): CtxAccess | undefined {
+      let a;
+      try {
+        a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', { capBpf: caps ? bpfCapable(caps) : true });
+      } catch (e) {
+        if (e instanceof CtxRulesMissingError) return undefined;
+        throw e;
+      }
+      if (!a.ok) return undefined;
+      return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
+    },
+    btfStruct(name) {
+      const t = new TypeConverter(registry, 'UNSPEC' as ProgTypeName).convert(`struct ${name}`);
+      return t.kind === 'struct' && t.size > 0 ? t : undefined;
+    },
+    sockAccess(_kind, off, size) {
+      return off >= 0 && off % size === 0 && off + size <= 80;
+    },
+    map: (fd) => opts.maps?.(fd),
+  };
+}

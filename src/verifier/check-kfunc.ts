@@ -1,0 +1,262 @@
+/**
+ * kfunc calls (check_kfunc_call with btf_check_kfunc_arg_match, Linux 6.1): the KF_* flags, argument
+ * matching against the kfunc's BTF prototype (scalars, rdonly/rdwr_buf_size, ctx, PTR_TO_BTF_ID with
+ * struct matching, memory with `__sz` pairs), reference release and acquisition, return types.
+ */
+import type { Insn } from '../isa/insn.js';
+import type { KfuncProto, KType } from '../platform/platform.js';
+import { markKnown } from './bounds.js';
+import { checkHelperMemAccess, releaseReference } from './check-call.js';
+import { checkPtrOffReg } from './check-mem.js';
+import type { Env } from './env.js';
+import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
+import { tnumIsConst } from './tnum.js';
+
+/** reg2btf_ids: the kernel struct a socket-like register points to. */
+const REG2BTF: Partial<Record<number, string>> = {
+  [T.SOCK_COMMON]: 'sock_common', [T.SOCKET]: 'sock', [T.TCP_SOCK]: 'tcp_sock', [T.CONST_MAP]: 'bpf_map',
+};
+
+const isScalar = (t: KType): boolean => t.kind === 'int';
+const isStruct = (t: KType): t is Extract<KType, { kind: 'struct' }> => t.kind === 'struct';
+
+/** btf_type_str + name, as the messages print a pointee. */
+function typeStr(t: KType): [string, string] {
+  switch (t.kind) {
+    case 'struct': return [t.union ? 'UNION' : 'STRUCT', t.name];
+    case 'int': return ['INT', t.name ?? ''];
+    case 'ptr': return ['PTR', ''];
+    case 'array': return ['ARRAY', ''];
+    default: return ['UNKNOWN', ''];
+  }
+}
+
+/** __btf_type_is_scalar_struct */
+function isScalarStruct(env: Env, t: KType, rec: number): boolean {
+  if (!isStruct(t)) return false;
+  for (const m of t.members) {
+    const mt = m.type;
+    if (isStruct(mt)) {
+      if (rec >= 3) {
+        env.verbose('max struct nesting depth exceeded\n');
+        return false;
+      }
+      if (!isScalarStruct(env, mt, rec + 1)) return false;
+      continue;
+    }
+    if (mt.kind === 'array') {
+      if (!mt.count) return false;
+      if (!isScalar(mt.elem)) return false;
+      continue;
+    }
+    if (!isScalar(mt)) return false;
+  }
+  return true;
+}
+
+const isNullScalar = (r: Reg): boolean => r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+
+/** btf_struct_ids_match: `have` at offset `off` is (or starts with, when not strict) the struct `need`. */
+function structIdsMatch(env: Env, have: string, off: number, need: string, strict: boolean): boolean {
+  if (off === 0 && have === need) return true;
+  if (strict) return false;
+  let name = have;
+  let o = off;
+  for (let guard = 0; guard < 16; guard++) {
+    const st = env.platform.btfStruct?.(name);
+    if (!st || st.kind !== 'struct') return false;
+    const m = st.members.find((x) => x.off <= o && isStruct(x.type) && o < x.off + x.type.size);
+    if (!m || !isStruct(m.type)) return false;
+    o -= m.off;
+    name = m.type.name;
+    if (name === need && o === 0) return true;
+    if (name === need) return false;
+  }
+  return false;
+}
+
+function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly: boolean; refObjId: number }): number {
+  const flags = proto.flags;
+  const rel = flags.includes('KF_RELEASE');
+  const kptrGet = flags.includes('KF_KPTR_GET');
+  const trusted = flags.includes('KF_TRUSTED_ARGS');
+  const regs = env.regs;
+  const fname = proto.name;
+  const nargs = proto.params.length;
+  let refRegno = 0;
+  let refObjId = 0;
+  for (let i = 0; i < nargs; i++) {
+    const regno = i + 1;
+    const reg = regs[regno]!;
+    const p = proto.params[i]!;
+    const t = p.type;
+    if (isScalar(t)) {
+      const bufSize = p.name === 'rdonly_buf_size' || p.name === 'rdwr_buf_size';
+      if (bufSize && reg.type === T.SCALAR) {
+        if (p.name === 'rdonly_buf_size') meta.r0Rdonly = true;
+        if (meta.r0Size) env.fail('2 or more rdonly/rdwr_buf_size parameters for kfunc', 22);
+        if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a const\n`, 22);
+        meta.r0Size = Number(reg.varOff.value);
+        if (reg.varOff.value > 0xffffffffn) env.fail(`R${regno} rdonly/rdwr_buf_size exceeds u32 max\n`, 22);
+      }
+      if (reg.type === T.SCALAR) continue;
+      env.fail(`R${regno} is not a scalar\n`, 22);
+    }
+    if (t.kind !== 'ptr') {
+      const [k] = typeStr(t);
+      env.fail(`Unrecognized arg#${i} type ${k}\n`, 22);
+    }
+    const objPtr = reg.type === T.CTX || reg.type === T.BTF_ID || REG2BTF[baseType(reg.type)] !== undefined;
+    if (trusted && objPtr && reg.type !== T.CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, 22);
+    const refT = t.to;
+    const release = (trusted && objPtr) || (rel && reg.refObjId !== 0);
+    // check_func_arg_reg_off
+    switch (reg.type) {
+      case T.STACK: case T.PKT: case T.PKT_META: case T.MAP_KEY: case T.MAP_VALUE: case T.MEM: case T.MEM | F.RDONLY:
+      case T.MEM | F.ALLOC: case T.BUF: case T.BUF | F.RDONLY: case T.SCALAR:
+        break;
+      case T.BTF_ID:
+        if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, 22);
+        checkPtrOffReg(env, reg, regno, true);
+        break;
+      default:
+        checkPtrOffReg(env, reg, regno, false);
+    }
+    if (reg.refObjId) {
+      if (refObjId) env.fail(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}\n`, 14);
+      refRegno = regno;
+      refObjId = reg.refObjId;
+    }
+    if (i === 0 && kptrGet) {
+      if (reg.type !== T.MAP_VALUE) env.fail('arg#0 expected pointer to map value\n', 22);
+      if (!tnumIsConst(reg.varOff)) env.fail('arg#0 must have constant offset\n', 22);
+      const off = reg.off + Number(reg.varOff.value);
+      const kp = reg.map?.kptrs?.find((k) => k.off === off);
+      if (!kp || !kp.ref) env.fail(`arg#0 no referenced kptr at map value offset=${off}\n`, 22);
+      if (refT.kind !== 'ptr') env.fail('arg#0 BTF type must be a double pointer\n', 22);
+      const inner = refT.to;
+      const [k, n] = typeStr(inner);
+      if (!isStruct(inner)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, 22);
+      if (inner.name !== kp.btfName) env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n}\n`, 22);
+    } else if (refT.kind === 'ctx') {
+      if (reg.type !== T.CTX) env.fail(`arg#${i} expected pointer to ctx, but got PTR\n`, 22);
+    } else if (reg.type === T.BTF_ID || (REG2BTF[baseType(reg.type)] !== undefined && !typeFlags(reg.type))) {
+      const [k, n] = typeStr(refT);
+      if (!isStruct(refT)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, 22);
+      const have = reg.type === T.BTF_ID ? reg.btfName ?? '' : REG2BTF[baseType(reg.type)]!;
+      if (!structIdsMatch(env, have, reg.off, refT.name, trusted || (rel && reg.refObjId !== 0))) {
+        env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n} but R${regno} has a pointer to STRUCT ${have}\n`, 22);
+      }
+    } else {
+      const next = proto.params[i + 1];
+      const argMemSize = next !== undefined && next.name.endsWith('__sz') && isScalar(next.type);
+      const dynptr = isStruct(refT) && refT.name === 'bpf_dynptr_kern';
+      if (!isScalar(refT) && !isScalarStruct(env, refT, 0) && !dynptr && (argMemSize ? refT.kind !== 'void' : true)) {
+        const [k, n] = typeStr(refT);
+        env.fail(`arg#${i} pointer type ${k} ${n} must point to ${argMemSize ? 'void, ' : ''}scalar, or struct with scalar\n`, 22);
+      }
+      if (dynptr) {
+        if (reg.type !== T.STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, 22);
+        continue;
+      }
+      if (argMemSize) {
+        const sz = regs[regno + 1]!;
+        if (!checkKfuncMemSize(env, sz, regno + 1)) {
+          env.fail(`arg#${i} arg#${i + 1} memory, len pair leads to invalid memory access\n`, 22);
+        }
+        i++;
+        continue;
+      }
+      const size = refT.kind === 'int' ? refT.size : isStruct(refT) ? refT.size : 0;
+      if (isStruct(refT) && refT.flex) {
+        env.fail(`arg#${i} reference type('STRUCT ${refT.name}') size cannot be determined: -22\n`, 22);
+      }
+      // check_mem_reg: NULL is fine for a maybe-null scalar pointer only through helpers; kfuncs need memory.
+      if (isNullScalar(reg)) {
+        // check_helper_mem_access on a NULL register: refused below with the helper's message
+      }
+      checkHelperMemAccess(env, regno, size, false, undefined, false);
+    }
+  }
+  if (rel && !refObjId) env.fail(`release kernel function ${fname} expects refcounted PTR_TO_BTF_ID\n`, 22);
+  if (flags.includes('KF_SLEEPABLE') && !env.prog.sleepable) {
+    env.fail(`kernel function ${fname} is sleepable but the program is not\n`, 22);
+  }
+  if (refObjId) meta.refObjId = refObjId;
+  return rel ? refRegno : 0;
+}
+
+/** check_kfunc_mem_size_reg: a size register for a kfunc's memory argument; false when the pair is invalid. */
+function checkKfuncMemSize(env: Env, reg: Reg, regno: number): boolean {
+  env.checkRegArg(regno, 'src');
+  if (reg.type !== T.SCALAR) return false;
+  if (reg.smin < 0n) return false;
+  if (reg.umax >= 1n << 29n) return false;
+  try {
+    const saved = env.log.len;
+    void saved;
+    checkHelperMemAccess(env, regno - 1, Number(reg.umax), true, undefined, false);
+  } catch (e) {
+    throw e;
+  }
+  return true;
+}
+
+export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
+  if (insn.imm === 0) {
+    env.liveZeroKfuncCall = true; // reported by the fixup pass, after do_check
+    return idx + 1;
+  }
+  const k = env.platform.kfunc(insn.imm, env.prog);
+  if (!k || !k.proto) env.fail(`calling kernel function ${k?.name ?? ''} is not allowed\n`, 13);
+  const proto = k.proto;
+  if (proto.flags.includes('KF_DESTRUCTIVE') && !env.caps.has('CAP_SYS_BOOT')) {
+    env.fail('destructive kfunc calls require CAP_SYS_BOOT capabilities\n', 13);
+  }
+  const meta = { r0Size: 0, r0Rdonly: false, refObjId: 0 };
+  const relRegno = argMatch(env, proto, meta);
+  const regs = env.regs;
+  if (relRegno) {
+    const id = regs[relRegno]!.refObjId;
+    if (!env.frame.refs.some((r) => r.id === id)) env.fail(`kfunc ${proto.name}#${insn.imm} reference has not been acquired before\n`, 22);
+    releaseReference(env, id);
+  }
+  for (let i = 0; i < 6; i++) {
+    env.markNotInit(regs[i]!);
+    regs[i]!.live |= Live.WRITTEN;
+  }
+  const r0 = regs[0]!;
+  const ret = proto.ret;
+  const acq = proto.flags.includes('KF_ACQUIRE');
+  if (acq && !(ret.kind === 'ptr' && isStruct(ret.to))) env.fail('acquire kernel function does not return PTR_TO_BTF_ID\n', 22);
+  if (ret.kind === 'int') {
+    env.markUnknown(r0);
+  } else if (ret.kind === 'ptr') {
+    const to = ret.to;
+    env.markUnknown(r0);
+    markKnown(r0, 0n);
+    if (!isStruct(to)) {
+      if (!meta.r0Size) {
+        const [kk, n] = typeStr(to);
+        env.fail(`kernel function ${proto.name} returns pointer type ${kk} ${n} is not supported\n`, 22);
+      }
+      r0.type = T.MEM | (meta.r0Rdonly ? F.RDONLY : 0);
+      r0.memSize = meta.r0Size;
+      if (meta.refObjId) r0.refObjId = meta.refObjId;
+    } else {
+      r0.type = T.BTF_ID;
+      r0.btfName = to.name;
+    }
+    if (proto.flags.includes('KF_RET_NULL')) {
+      r0.type |= F.MAYBE_NULL;
+      r0.id = env.newId();
+    }
+    if (acq) {
+      const id = env.newId();
+      env.frame.refs.push({ id, insnIdx: idx, callbackRef: 0 });
+      r0.id = id;
+      r0.refObjId = id;
+    }
+  }
+  return idx + 1;
+}
