@@ -274,6 +274,11 @@ export interface RawLoadOptions extends LoadOptions {
    * position i of this list.
    */
   kfuncNames?: readonly string[];
+  /**
+   * Maps already created in `kernel`: an lddw with a map pseudo source (MAP_FD / MAP_VALUE …) names
+   * `maps[imm]`, as the index of an object's maps does.
+   */
+  maps?: readonly BpfMap[];
 }
 
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
@@ -294,7 +299,8 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
     });
   }
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
-    kernel, resolve: pseudoResolver([], linked), maps: [], opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+    kernel, resolve: pseudoResolver(opts.maps ?? [], linked), maps: (opts.maps ?? []).filter((m) => m !== undefined),
+    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
   });
 }
 
