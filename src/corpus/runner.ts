@@ -10,6 +10,7 @@ import { decode } from '../isa/insn.js';
 import { verify, type VerifierResult } from '../verifier/verifier.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
+import { runCase } from './run.js';
 
 export interface CorpusExpect {
   result: 'ACCEPT' | 'REJECT';
@@ -41,9 +42,12 @@ export interface CorpusCase {
 
 export interface FixupSpec {
   maps: Record<string, {
-    map_type: { value: number }; key_size: number; value_size: number; max_entries: number; map_flags: { value: number };
+    map_type: { value: number }; key_size: number; value_size: number; max_entries: number; map_flags: { value: number } | number;
     btf: unknown; special_fields?: { kind: string; offset: number }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
+    prefill?: { key_u32: number; value_hex: string } | null;
   }>;
+  prog_arrays?: Record<string, { max_entries: number; slots: { index: number | number[]; program: string | null }[] }>;
+  dummy_programs?: Record<string, { insns?: string[]; insns_for_slot_1?: string[] }>;
 }
 
 export type Mode = 'priv' | 'unpriv';
@@ -67,7 +71,8 @@ export interface CorpusSummary {
 }
 
 /** Runs an accepted case's `runs`; returns whether every expected return value matched. */
-export type RetvalHook = (c: CorpusCase, mode: Mode, insns: ReturnType<typeof decode>, result: VerifierResult) => boolean;
+export type RetvalHook = (c: CorpusCase, mode: Mode, insns: ReturnType<typeof decode>, result: VerifierResult,
+  fdKinds: ReadonlyMap<number, string>) => boolean | { ok: boolean; detail?: string };
 
 export interface RunCorpusOptions {
   mode: Mode;
@@ -98,7 +103,7 @@ function mapDef(spec: FixupSpec['maps'][string]): MapDef {
   const kptrs = sf.filter((f) => f.kind.startsWith('kptr'));
   const def: MapDef = {
     type: spec.map_type.value, keySize: spec.key_size, valueSize: spec.value_size, maxEntries: spec.max_entries,
-    flags: spec.map_flags.value, spinLockOff: sf.find((f) => f.kind === 'bpf_spin_lock')?.offset ?? -1,
+    flags: typeof spec.map_flags === 'number' ? spec.map_flags : spec.map_flags.value, spinLockOff: sf.find((f) => f.kind === 'bpf_spin_lock')?.offset ?? -1,
     timerOff: sf.find((f) => f.kind === 'bpf_timer')?.offset ?? -1, hasBtf: spec.btf !== null,
   };
   if (kptrs.length) def.kptrs = kptrs.map((k) => ({ off: k.offset, ref: k.kind.includes('ref'), btfName: 'prog_test_ref_kfunc' }));
@@ -112,7 +117,8 @@ function mapDef(spec: FixupSpec['maps'][string]): MapDef {
 const PROG_ARRAY: MapDef = { type: 3, keySize: 4, valueSize: 4, maxEntries: 4, flags: 0, spinLockOff: -1, timerOff: -1 };
 
 /** Patch a case for one mode: the instruction slots and the map table its fds refer to. */
-export function prepareCase(c: CorpusCase, mode: Mode, fixups: FixupSpec): { bytes: Uint8Array; maps: Map<number, MapDef>; kfuncs: Map<number, string> } {
+export function prepareCase(c: CorpusCase, mode: Mode, fixups: FixupSpec):
+  { bytes: Uint8Array; maps: Map<number, MapDef>; kfuncs: Map<number, string>; fdKinds: Map<number, string> } {
   const bytes = (c.bytes ?? hexToBytes(c.insns ?? [])).slice();
   const dv = new DataView(bytes.buffer);
   const maps = new Map<number, MapDef>();
@@ -143,7 +149,8 @@ export function prepareCase(c: CorpusCase, mode: Mode, fixups: FixupSpec): { byt
     }
     dv.setInt32(f.insn * 8 + 4, imm, true);
   }
-  return { bytes, maps, kfuncs };
+  const fdKinds = new Map([...fdOf].map(([kind, fd]) => [fd, kind]));
+  return { bytes, maps, kfuncs, fdKinds };
 }
 
 export function progInfo(c: CorpusCase): ProgInfo {
@@ -176,14 +183,15 @@ export function msgsInOrder(log: string, msgs: readonly string[]): boolean {
   return true;
 }
 
-export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions): { result: VerifierResult; insns: ReturnType<typeof decode> } {
-  const { bytes, maps, kfuncs } = prepareCase(c, mode, opts.fixups);
+export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
+  { result: VerifierResult; insns: ReturnType<typeof decode>; fdKinds: Map<number, string> } {
+  const { bytes, maps, kfuncs, fdKinds } = prepareCase(c, mode, opts.fixups);
   const platform = opts.platform ? opts.platform(maps, kfuncs) : kernelPlatform({ maps: (fd) => maps.get(fd) });
   const insns = decode(bytes, { strict: false });
   const result = verify(insns, {
     prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c),
   });
-  return { result, insns };
+  return { result, insns, fdKinds };
 }
 
 export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions): CorpusSummary {
@@ -195,7 +203,7 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
     const kernel = c.kernel[opts.mode];
     if (!expect || !kernel) continue;
     s.total++;
-    let out: { result: VerifierResult; insns: ReturnType<typeof decode> };
+    let out: ReturnType<typeof verifyCase>;
     try {
       out = verifyCase(c, opts.mode, opts);
     } catch (e) {
@@ -214,8 +222,15 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
       else s.failures.push({ id: c.id, what: 'lastLine', detail: `${r.message} | kernel: ${kernel.message}` });
     } else if (kernel.runs_checked) {
       s.retvalChecked++;
-      if (r.verdict === 'accepted' && opts.retval?.(c, opts.mode, out.insns, r)) s.retvalAgree++;
-      else s.failures.push({ id: c.id, what: 'retval' });
+      if (r.verdict !== 'accepted') {
+        s.failures.push({ id: c.id, what: 'retval', detail: 'rejected' });
+      } else {
+        const hook = opts.retval ?? ((cc, m, insns, _r, fdKinds) => runCase(cc, m, insns, fdKinds, opts.fixups));
+        const res = hook(c, opts.mode, out.insns, r, out.fdKinds);
+        const ok = typeof res === 'boolean' ? res : res.ok;
+        if (ok) s.retvalAgree++;
+        else s.failures.push({ id: c.id, what: 'retval', detail: typeof res === 'boolean' ? undefined : res.detail });
+      }
     }
   }
   return s;
