@@ -7,7 +7,9 @@ import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
 
 const ALL = new Set<Capability>(ALL_CAPS);
 const NONE = new Set<Capability>();
-const BPF_H = '/work/linux-src/linux-source-6.1/include/uapi/linux/bpf.h';
+// The Linux 6.1 sources (`apt-get download linux-source-6.1`, unpacked); optional: checked when present.
+const LINUX_SRC = process.env.BPFVM_LINUX_SRC ?? '/work/linux-src/linux-source-6.1';
+const BPF_H = `${LINUX_SRC}/include/uapi/linux/bpf.h`;
 
 describe('catalogue', () => {
   it('covers every id of 6.1\'s __BPF_FUNC_MAPPER', () => {
@@ -16,7 +18,11 @@ describe('catalogue', () => {
     expect(helperName(210)).toBeUndefined();
   });
 
-  it.skipIf(!existsSync(BPF_H))('names match the uapi header in order', () => {
+  it('names match the uapi header in order', () => {
+    if (!existsSync(BPF_H)) {
+      process.stderr.write(`\n*** helper names vs ${BPF_H}: Linux 6.1 sources not found, this check DID NOT RUN (set BPFVM_LINUX_SRC) ***\n`);
+      return;
+    }
     const m = /#define __BPF_FUNC_MAPPER\(FN\)([\s\S]*?)\/\* \*\//.exec(readFileSync(BPF_H, 'utf8'))!;
     const names = [...m[1]!.matchAll(/FN\((\w+)\)/g)].map((x) => `bpf_${x[1]}`);
     expect(names.map((_, id) => helperName(id))).toEqual(names);

@@ -115,8 +115,13 @@ function check(dir: string, expectations: Record<string, Expect>) {
 }
 
 const example = sharedPath('oracle', 'examples', 'kfunc-6.1');
-describe.skipIf(example === undefined)('oracle kfunc-6.1 examples', () => check(example!, EXAMPLES));
-if (example === undefined) announceMissing('kfuncs-oracle (shared/oracle/examples/kfunc-6.1)');
+describe('oracle kfunc-6.1 examples', () => {
+  if (example === undefined) {
+    test('are not available here', () => announceMissing('kfuncs-oracle (shared/oracle/examples/kfunc-6.1)'));
+    return;
+  }
+  check(example, EXAMPLES);
+});
 
 
 describe('our kfunc batch (test/oracle/kfuncs), against Linux 6.1', () => check(resolve(import.meta.dirname, 'oracle', 'kfuncs'), OURS));
