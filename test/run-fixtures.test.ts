@@ -108,11 +108,8 @@ function answer(r: ProgramRunResult): RunAnswer {
  *   looks the key up. On a 4-entry map that evicts everything but the newest keys; bpfvm evicts one.
  * - perf_output_ops slot 3: flags with BPF_F_CTXLEN_MASK asking for 256 bytes of a 128-byte skb:
  *   bpf_skb_event_output answers -EFAULT; bpfvm rejects the flags with -EINVAL.
- * - sys_probe_kernel byte 1: bpf_probe_read_kernel of NULL is -ERANGE on x86-64
- *   (copy_from_kernel_nofault_allowed refuses addresses below TASK_SIZE_MAX + PAGE_SIZE); bpfvm -EFAULT.
- *   (test/helpers-run.test.ts still expects -EFAULT for address 0x1000.)
  */
-const KNOWN_DIFFERENCES = new Set(['lru_hash_ops', 'lru_percpu_hash_ops', 'perf_output_ops', 'sys_probe_kernel']);
+const KNOWN_DIFFERENCES = new Set(['lru_hash_ops', 'lru_percpu_hash_ops', 'perf_output_ops']);
 
 describe('fixtures against Linux 6.1 (test/oracle/fixtures)', () => {
   for (const c of CASES) {
@@ -157,12 +154,6 @@ describe('known differences: what does agree', () => {
   it('perf_output_ops: -ENOENT without a perf event, -E2BIG past max_entries', () => {
     const s = slots(run(caseById('perf_output_ops')));
     expect(s.slice(0, 3)).toEqual([2, 2, 7]); // perf_output_ops (6.1): 2, 2, 7, then 14 (EFAULT)
-  });
-
-  it('sys_probe_kernel: every byte but the NULL read errno', () => {
-    const r = run(caseById('sys_probe_kernel')).retval!;
-    const k = (KERNEL.sys_probe_kernel as RunAnswer).retval; // 0x8406a280
-    expect(r & 0xffff80ff).toBe(k & 0xffff80ff);
   });
 });
 

@@ -5,10 +5,28 @@
  */
 import type { HelperFn } from '../../vm/machine.js';
 import { MemoryFault } from '../address-space.js';
+import { checkLivePointer } from '../kfuncs/args.js';
 import { ERRNO, errno, ret } from './args.js';
+
+/**
+ * x86-64's copy_from_kernel_nofault_allowed(): a kernel read of a user-space address (below TASK_SIZE_MAX
+ * plus a guard page, NULL included) is refused with -ERANGE before any access. bpfvm's own regions
+ * are kernel memory wherever their windows lie, so only unmapped addresses are judged by this rule.
+ */
+const USER_TOP = 0x00007ffffffff000n + 4096n;
+function userRangeRead(ctx: Parameters<HelperFn>[0], src: bigint): boolean {
+  const a = BigInt.asUintN(64, src);
+  return a < USER_TOP && ctx.space.regionAt(a) === undefined;
+}
 
 export const probeRead: HelperFn = (ctx, dst, size, src) => {
   const n = Number(size & 0xffffffffn);
+  if (n > 0 && userRangeRead(ctx, src)) {
+    ctx.space.writeBytes(dst, new Uint8Array(n));
+    return errno(ERRNO.ERANGE);
+  }
+  // A released (or freed) object pointer is a use of a dead reference, not a fault to report as -EFAULT.
+  if (n > 0) checkLivePointer(ctx.space, src, 'bpf_probe_read: R3');
   let bytes: Uint8Array;
   try {
     bytes = ctx.space.readBytes(src, n);
@@ -28,6 +46,11 @@ export const probeRead: HelperFn = (ctx, dst, size, src) => {
 export const probeReadStr: HelperFn = (ctx, dst, size, src) => {
   const n = Number(size & 0xffffffffn);
   if (n === 0) return 0n;
+  if (userRangeRead(ctx, src)) {
+    ctx.space.writeBytes(dst, new Uint8Array(n));
+    return errno(ERRNO.ERANGE);
+  }
+  checkLivePointer(ctx.space, src, 'bpf_probe_read_str: R3');
   const out = new Uint8Array(n);
   let len = 0;
   try {

@@ -12,6 +12,7 @@ export const ERRNO = {
   EEXIST: 17,
   EINVAL: 22,
   ENOSPC: 28,
+  ERANGE: 34,
   ENODATA: 61,
   EOPNOTSUPP: 95,
   /** Kernel-internal (never meant for user space, yet map_create returns it). */
