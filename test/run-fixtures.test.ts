@@ -106,10 +106,8 @@ function answer(r: ProgramRunResult): RunAnswer {
  * - lru_*: 6.1's LRU lists move free nodes to a per-CPU list in batches of LOCAL_FREE_TARGET (128) and,
  *   when none is free, shrink up to 128 nodes at once; htab_lru_map_update_elem takes a node before it
  *   looks the key up. On a 4-entry map that evicts everything but the newest keys; bpfvm evicts one.
- * - perf_output_ops slot 3: flags with BPF_F_CTXLEN_MASK asking for 256 bytes of a 128-byte skb:
- *   bpf_skb_event_output answers -EFAULT; bpfvm rejects the flags with -EINVAL.
  */
-const KNOWN_DIFFERENCES = new Set(['lru_hash_ops', 'lru_percpu_hash_ops', 'perf_output_ops']);
+const KNOWN_DIFFERENCES = new Set(['lru_hash_ops', 'lru_percpu_hash_ops']);
 
 describe('fixtures against Linux 6.1 (test/oracle/fixtures)', () => {
   for (const c of CASES) {
@@ -149,11 +147,6 @@ describe('known differences: what does agree', () => {
       expect(s[10]).toBe(0);
       expect(s[11]).toBe(2);
     }
-  });
-
-  it('perf_output_ops: -ENOENT without a perf event, -E2BIG past max_entries', () => {
-    const s = slots(run(caseById('perf_output_ops')));
-    expect(s.slice(0, 3)).toEqual([2, 2, 7]); // perf_output_ops (6.1): 2, 2, 7, then 14 (EFAULT)
   });
 });
 

@@ -4,12 +4,36 @@ import { PERM_RW } from '../address-space.js';
 import { BpfMap } from '../maps/base.js';
 import { PerfEventArray } from '../maps/perf-event-array.js';
 import { spinLock as take, spinUnlock as give } from '../maps/spin-lock.js';
-import { mapOfKind, ret } from './args.js';
+import { ERRNO, mapOfKind, ret } from './args.js';
+import { isPacketContext } from './packet.js';
+import { runBindings } from './run-context.js';
 
 /** bpf_perf_event_output(ctx, map, flags, data, size). */
 export const perfEventOutput: HelperFn = (ctx, _ctxArg, map, flags, data, size) => {
   const m = mapOfKind(ctx, 'bpf_perf_event_output', 2, map, PerfEventArray, 'a perf event array');
   return ret(m.output(flags, ctx.space.readBytes(data, Number(size & 0xffffffffn))));
+};
+
+const BPF_F_INDEX_MASK = 0xffffffffn;
+const BPF_F_CTXLEN_MASK = 0xfffffn << 32n;
+
+/**
+ * bpf_skb_event_output / bpf_xdp_event_output: as bpf_perf_event_output, and the first
+ * (flags & BPF_F_CTXLEN_MASK) >> 32 bytes of the packet appended to the record; asking for more than the
+ * packet holds is -EFAULT (bpf_skb_event_output's `skb_size > skb->len`).
+ */
+export const packetEventOutput: HelperFn = (ctx, ctxArg, map, flags, data, size) => {
+  const m = mapOfKind(ctx, 'bpf_perf_event_output', 2, map, PerfEventArray, 'a perf event array');
+  if ((flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK)) !== 0n) return ret(-ERRNO.EINVAL);
+  const ctxLen = Number((flags & BPF_F_CTXLEN_MASK) >> 32n);
+  const owner = ctx.space.regionAt(ctxArg)?.owner;
+  if (!isPacketContext(owner)) throw new HelperFault('helper-error', 'bpf_perf_event_output: R1 is not a packet context');
+  if (ctxLen > owner.end - owner.data) return ret(-ERRNO.EFAULT);
+  const head = ctx.space.readBytes(data, Number(size & 0xffffffffn));
+  const record = new Uint8Array(head.length + ctxLen);
+  record.set(head);
+  record.set(owner.buffer.bytes.subarray(owner.data, owner.data + ctxLen), head.length);
+  return ret(m.output(flags & BPF_F_INDEX_MASK, record));
 };
 
 /** The lock word a bpf_spin_lock pointer names: inside a map value at the map's lock offset. */
@@ -26,11 +50,13 @@ function lockAt(ctx: Parameters<HelperFn>[0], helper: string, addr: bigint) {
 export const spinLock: HelperFn = (ctx, lock) => {
   const { region, offset } = lockAt(ctx, 'bpf_spin_lock', lock);
   if (!take(region, offset)) throw new HelperFault('helper-error', 'bpf_spin_lock: the lock is already held (deadlock)');
+  runBindings(ctx)?.exec?.spinLock();
   return 0n;
 };
 
 export const spinUnlock: HelperFn = (ctx, lock) => {
   const { region, offset } = lockAt(ctx, 'bpf_spin_unlock', lock);
   if (!give(region, offset)) throw new HelperFault('helper-error', 'bpf_spin_unlock: the lock is not held');
+  runBindings(ctx)?.exec?.spinUnlock();
   return 0n;
 };

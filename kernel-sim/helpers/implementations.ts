@@ -6,7 +6,7 @@
 import type { HelperFn } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
 import { loop, tailCall } from './control.js';
-import { perfEventOutput, spinLock, spinUnlock } from './events.js';
+import { packetEventOutput, perfEventOutput, spinLock, spinUnlock } from './events.js';
 import * as M from './maps.js';
 import * as P from './packet-helpers.js';
 import { snprintf, tracePrintk, traceVprintk } from './printk.js';
@@ -45,6 +45,9 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_get_current_uid_gid_proto: S.getCurrentUidGid,
   bpf_get_current_comm_proto: S.getCurrentComm,
   bpf_get_current_task_proto: S.getCurrentTask,
+  bpf_get_current_task_btf_proto: S.getCurrentTask,
+  bpf_per_cpu_ptr_proto: S.perCpuPtr,
+  bpf_this_cpu_ptr_proto: plain(S.thisCpuPtr),
   bpf_trace_printk_proto: tracePrintk,
   bpf_trace_vprintk_proto: traceVprintk,
   bpf_snprintf_proto: plain(snprintf),
@@ -57,8 +60,8 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_perf_event_output_proto: plain(perfEventOutput),
   bpf_perf_event_output_proto_tp: plain(perfEventOutput),
   bpf_perf_event_output_proto_raw_tp: plain(perfEventOutput),
-  bpf_skb_event_output_proto: plain(perfEventOutput),
-  bpf_xdp_event_output_proto: plain(perfEventOutput),
+  bpf_skb_event_output_proto: plain(packetEventOutput),
+  bpf_xdp_event_output_proto: plain(packetEventOutput),
   bpf_spin_lock_proto: plain(spinLock),
   bpf_spin_unlock_proto: plain(spinUnlock),
   bpf_skb_load_bytes_proto: plain(P.skbLoadBytes),
