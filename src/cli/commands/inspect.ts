@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { parseObject, type ObjectFile } from '../../object/index.js';
 import { LoadError } from '../../errors.js';
 import { readInput } from '../input.js';
+import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { EXIT, type Io } from '../io.js';
 
 /** Load an ELF object (the caller's file), naming the file in every error. */
@@ -23,8 +24,28 @@ function btfSummary(obj: ObjectFile): { types: number; kinds: Record<string, num
   return { types: obj.btf.types.length - 1, kinds };
 }
 
+/**
+ * Calls of functions that exist nowhere: an extern function the source declared (it has a BTF FUNC, so
+ * the author meant a kernel function) that the simulated kernel does not have. libbpf fails such an
+ * object when it resolves externs. Calls the compiler emitted itself (memset/memcpy builtins, no BTF
+ * declaration) are left for the loader to report.
+ */
+function checkDeclaredExterns(obj: ObjectFile, file: string): void {
+  const registry = defaultRegistry();
+  for (const p of obj.programs) {
+    for (const e of p.externs) {
+      if (e.kind !== 'kfunc' || obj.btf?.idByName(e.name, 'FUNC') === undefined) continue;
+      if (registry.idOf(e.name) === undefined) {
+        throw new LoadError(`calls "${e.name}", which exists nowhere: not a function of the object, nor a helper or kfunc of the kernel`,
+          { file: basename(file), section: p.section, symbol: p.name, insn: e.insn });
+      }
+    }
+  }
+}
+
 export function inspectCommand(io: Io, file: string, opts: { json?: boolean }): number {
   const obj = readObject(file);
+  checkDeclaredExterns(obj, file);
   const programs = obj.programs.map((p) => ({
     name: p.name, section: p.section, type: p.type.name, ...(p.attachType ? { attachType: p.attachType.name } : {}),
     sleepable: p.sleepable, insns: p.insns.length, maps: [...new Set(p.mapRefs.map((r) => r.map))],
