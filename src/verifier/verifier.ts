@@ -20,6 +20,7 @@ import { checkMemAccess, checkPtrOffReg } from './check-mem.js';
 import { Env, Reject } from './env.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
 import { PROFILES } from './profile.js';
+import { progLoadErrno } from './prog-load.js';
 import { isStateVisited, updateBranchCounts } from './prune.js';
 import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, newFuncState, type VState } from './state.js';
@@ -97,6 +98,17 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     processed: env.insnProcessed,
     states: env.states,
   };
+}
+
+/**
+ * BPF_PROG_LOAD as far as bpfvm models it: the syscall's own checks (instruction count, the
+ * capabilities each program type needs: EPERM with an empty log), then the verifier.
+ */
+export function progLoad(input: readonly Insn[] | Uint8Array, opts: VerifyOptions): VerifierResult {
+  const insns = input instanceof Uint8Array ? decode(input, { strict: false }) : input;
+  const errno = progLoadErrno(opts.prog.type, insns.length, opts.caps);
+  if (errno) return { verdict: 'rejected', errno, log: '', message: '', processed: 0 };
+  return verify(insns, opts);
 }
 
 /** Verify and throw a VerifierError when rejected. */

@@ -1,0 +1,60 @@
+/**
+ * `bpfvm corpus <file.jsonl> [--mode priv|unpriv|both] [--json]`: Linux 6.1's test_verifier cases
+ * verified with the corpus capabilities and their runs executed, compared with the kernel's answers.
+ * With --json, one line per mode: `{"mode","total","verdictAgree","rejected","messageAgree",
+ * "lastLineAgree","retvalChecked","retvalAgree","failures":[{"id","what"}…]}`.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LoadError, UsageError } from '../../errors.js';
+import { findFixups, loadCorpus, loadFixups } from '../../corpus/load.js';
+import { runCorpus, type CorpusCase, type FixupSpec, type Mode } from '../../corpus/runner.js';
+import { EXIT, type Io } from '../io.js';
+
+export interface CorpusCliOptions {
+  mode?: string;
+  json?: boolean;
+}
+
+/** fixup-maps-6.1.json: beside the corpus, else in $BPFVM_SHARED/verifier-corpus. */
+function fixupFile(corpus: string): string {
+  const beside = findFixups(corpus);
+  if (beside) return beside;
+  const shared = process.env.BPFVM_SHARED;
+  const p = shared ? resolve(shared, 'verifier-corpus', 'fixup-maps-6.1.json') : undefined;
+  if (p && existsSync(p)) return p;
+  throw new LoadError('fixup-maps-6.1.json is neither beside the corpus nor in $BPFVM_SHARED/verifier-corpus', { file: corpus });
+}
+
+export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): number {
+  const mode = opts.mode ?? 'both';
+  if (mode !== 'priv' && mode !== 'unpriv' && mode !== 'both') throw new UsageError(`--mode: expected priv, unpriv or both, got '${mode}'`);
+  if (!existsSync(file)) throw new LoadError('no such file', { file });
+  let cases: CorpusCase[];
+  let fixups: FixupSpec;
+  try {
+    cases = loadCorpus(file);
+    fixups = loadFixups(fixupFile(file));
+  } catch (e) {
+    if (e instanceof LoadError) throw e;
+    throw new LoadError(`cannot read the corpus: ${(e as Error).message}`, { file });
+  }
+  const modes: Mode[] = mode === 'both' ? ['priv', 'unpriv'] : [mode];
+  for (const m of modes) {
+    const t0 = Date.now();
+    const s = runCorpus(cases, { mode: m, fixups });
+    const ms = Date.now() - t0;
+    if (opts.json) {
+      io.out(JSON.stringify({ ...s, failures: s.failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');
+      continue;
+    }
+    const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
+    io.out(`${m}: ${s.total} cases in ${ms} ms\n` +
+      `  verdict   ${s.verdictAgree}/${s.total} (${pct(s.verdictAgree, s.total)})\n` +
+      `  messages  ${s.messageAgree}/${s.rejected} rejected (${pct(s.messageAgree, s.rejected)})\n` +
+      `  last line ${s.lastLineAgree}/${s.rejected} rejected (${pct(s.lastLineAgree, s.rejected)})\n` +
+      `  retval    ${s.retvalAgree}/${s.retvalChecked} run (${pct(s.retvalAgree, s.retvalChecked)})\n`);
+    for (const f of s.failures) io.out(`  ${f.what.padEnd(8)} ${f.id}${f.detail ? `  ${f.detail}` : ''}\n`);
+  }
+  return EXIT.OK;
+}

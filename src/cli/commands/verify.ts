@@ -1,0 +1,134 @@
+/**
+ * `bpfvm verify <file> [--program NAME] [--prog-type T] [--caps LIST] [--log-level 0|1|2] [--json]`:
+ * BPF_PROG_LOAD's checks and the 6.1 verifier on an ELF program or a raw program given --prog-type.
+ * Prints the verifier log; with --json the last line is
+ * `{"verdict","errno","message","processed"}`. Exit 0 accepted, 1 rejected, 2 usage or input error.
+ */
+import { basename } from 'node:path';
+import { LoadError, UsageError } from '../../errors.js';
+import type { Insn } from '../../isa/insn.js';
+import type { ObjectFile, ProgramSpec } from '../../object/index.js';
+import type { ProgTypeName } from '../../object/bpf-enums.js';
+import { parseCaps } from '../../platform/caps.js';
+import type { MapDef, ProgInfo } from '../../platform/platform.js';
+import { progLoad, type VerifierResult } from '../../verifier/verifier.js';
+import { kernelPlatform } from '../../../kernel-sim/platform.js';
+import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
+import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
+import { readProgram } from '../input.js';
+import { EXIT, type Io } from '../io.js';
+import { selectProgram } from './disasm.js';
+import { readObject } from './inspect.js';
+
+export interface VerifyCliOptions {
+  program?: string;
+  progType?: string;
+  /** Capability list (parseCaps); all by default. */
+  caps?: string;
+  logLevel?: string | number;
+  json?: boolean;
+}
+
+function logLevelOf(v: string | number | undefined): number {
+  if (v === undefined) return 1;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (n !== 0 && n !== 1 && n !== 2) throw new UsageError(`--log-level: expected 0, 1 or 2, got '${v}'`);
+  return n;
+}
+
+function progTypeOf(name: string): ProgTypeName {
+  try {
+    return parseProgType(name).name as ProgTypeName;
+  } catch (e) {
+    throw new UsageError(`--prog-type: ${(e as Error).message}`);
+  }
+}
+
+/** Offset of a `struct <name>` member (searched through nested structs) of BTF type `id`, or -1. */
+function btfFieldOff(obj: ObjectFile, id: number | undefined, name: string, depth = 0): number {
+  const types = obj.btf?.types;
+  if (types === undefined || id === undefined || depth > 8) return -1;
+  let t = types[id];
+  while (t !== undefined && (t.kind === 'TYPEDEF' || t.kind === 'CONST' || t.kind === 'VOLATILE' || t.kind === 'RESTRICT')) t = types[t.type];
+  if (t === undefined || (t.kind !== 'STRUCT' && t.kind !== 'UNION')) return -1;
+  for (const m of t.members) {
+    const mt = types[m.type];
+    if (mt !== undefined && mt.kind === 'STRUCT' && mt.name === name) return m.bitOffset / 8;
+    const inner = btfFieldOff(obj, m.type, name, depth + 1);
+    if (inner >= 0) return m.bitOffset / 8 + inner;
+  }
+  return -1;
+}
+
+/** The verifier's view of an object's map (its index is the handle its lddw carries). */
+export function mapDefOf(obj: ObjectFile, index: number): MapDef | undefined {
+  const m = obj.maps[index];
+  if (m === undefined) return undefined;
+  const def: MapDef = {
+    type: m.type.value, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
+    spinLockOff: btfFieldOff(obj, m.btfValueType, 'bpf_spin_lock'), timerOff: btfFieldOff(obj, m.btfValueType, 'bpf_timer'),
+    hasBtf: m.btfValueType !== undefined,
+  };
+  if (m.inner) {
+    def.inner = { type: m.inner.type.value, keySize: m.inner.keySize, valueSize: m.inner.valueSize, maxEntries: m.inner.maxEntries, flags: m.inner.flags, spinLockOff: -1, timerOff: -1 };
+  }
+  return def;
+}
+
+/** An ELF program's load attributes: type, expected attach type, attach target, sleepable. */
+export function progInfoOf(spec: ProgramSpec): ProgInfo {
+  const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
+  if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
+  const slash = spec.section.indexOf('/');
+  if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);
+  if (spec.sleepable) info.sleepable = true;
+  return info;
+}
+
+/** kfunc externs resolved by name to the simulated kernel's BTF ids, as libbpf resolves them before loading. */
+function linkKfuncs(spec: ProgramSpec, file: string): Insn[] {
+  const insns = spec.insns.slice();
+  for (const e of spec.externs) {
+    if (e.kind !== 'kfunc') continue;
+    const id = defaultRegistry().idOf(e.name);
+    if (id === undefined) throw new LoadError(`kfunc "${e.name}" is not in the kernel's BTF`, { file: basename(file), insn: e.insn });
+    insns[e.insn] = { ...insns[e.insn]!, imm: id };
+  }
+  return insns;
+}
+
+export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): number {
+  const logLevel = logLevelOf(opts.logLevel);
+  const caps = parseCaps(opts.caps ?? 'all');
+  const isObject = file.toLowerCase().endsWith('.o');
+  let insns: readonly Insn[];
+  let prog: ProgInfo;
+  let maps: (fd: number) => MapDef | undefined = () => undefined;
+  if (isObject) {
+    if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
+    const obj = readObject(file);
+    let spec: ProgramSpec;
+    try {
+      spec = selectProgram(obj, opts.program);
+    } catch (e) {
+      if (e instanceof LoadError) e.locate({ file: basename(file) });
+      throw e;
+    }
+    insns = linkKfuncs(spec, file);
+    prog = progInfoOf(spec);
+    maps = (fd) => mapDefOf(obj, fd);
+  } else {
+    if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
+    if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
+    prog = { type: progTypeOf(opts.progType) };
+    insns = readProgram(file).insns;
+  }
+  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel });
+  if (logLevel > 0) io.out(r.log);
+  if (opts.json) {
+    io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed }) + '\n');
+  } else {
+    io.out(r.verdict === 'accepted' ? 'accepted\n' : `rejected (errno ${r.errno})${r.message ? `: ${r.message}` : ''}\n`);
+  }
+  return r.verdict === 'accepted' ? EXIT.OK : EXIT.REJECTED;
+}
