@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../src/isa/insn.js';
-import { createTestPlatform, verify } from '../src/verifier/index.js';
+import { verify } from '../src/verifier/index.js';
+import { kernelPlatform } from '../kernel-sim/platform.js';
 
 const hex = (...slots: string[]) => decode(Uint8Array.from(slots.join('').match(/../g)!.map((b) => parseInt(b, 16))), { strict: false });
 const priv = new Set(['CAP_BPF', 'CAP_PERFMON', 'CAP_NET_ADMIN'] as const);
 const run = (insns: ReturnType<typeof hex>, logLevel = 1) =>
-  verify(insns, { prog: { type: 'SOCKET_FILTER' }, platform: createTestPlatform(), caps: priv, logLevel });
+  verify(insns, { prog: { type: 'SOCKET_FILTER' }, platform: kernelPlatform(), caps: priv, logLevel });
 
 describe('verifier messages (Linux 6.1 texts)', () => {
   const cases: [string, string[], string][] = [
@@ -30,7 +31,7 @@ describe('verifier messages (Linux 6.1 texts)', () => {
 
   it('unprivileged: uninitialised stack', () => {
     const r = verify(hex('79a0f8ff00000000', '9500000000000000'), {
-      prog: { type: 'SOCKET_FILTER' }, platform: createTestPlatform(), caps: new Set(), logLevel: 1,
+      prog: { type: 'SOCKET_FILTER' }, platform: kernelPlatform(), caps: new Set(), logLevel: 1,
     });
     expect(r.message).toBe('invalid read from stack R10 off=-8 size=8');
   });
