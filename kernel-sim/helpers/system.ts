@@ -51,3 +51,11 @@ export function setCurrentTaskObject(k: Kernel, region: Region): void {
 }
 
 export const getCurrentTask = (k: Kernel): HelperFn => () => currentTaskObject(k).base;
+
+/**
+ * bpf_per_cpu_ptr(percpu_ptr, cpu) and bpf_this_cpu_ptr(percpu_ptr): the simulated per-CPU variables
+ * (`__ksym` ones) keep one copy shared by every CPU, so the pointer is the variable's own address; past
+ * the last CPU bpf_per_cpu_ptr returns NULL, as the kernel does.
+ */
+export const perCpuPtr = (k: Kernel): HelperFn => (_ctx, ptr, cpu) => (cpu >= BigInt(k.maps.nrCpus) ? 0n : ptr);
+export const thisCpuPtr: HelperFn = (_ctx, ptr) => ptr;

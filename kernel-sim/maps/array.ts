@@ -81,7 +81,13 @@ class ArrayTable<V> extends KeyedMap<V> {
     if (err !== 0) return err;
     const ref = this.lookupElem(key)!;
     this.store(ref.region, ref.offset, value);
+    // check_and_free_fields: an overwritten element's kptrs are released.
+    this.valueFields?.free(ref.region, ref.offset);
     return 0;
+  }
+
+  protected override liveValues(): ValueRef[] {
+    return this.regions.flatMap((region) => Array.from({ length: this.maxEntries }, (_, i) => ({ region, offset: i * this.elemSize })));
   }
 
   override getNextKey(key: Uint8Array | null): Result<Uint8Array> {

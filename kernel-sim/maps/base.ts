@@ -42,6 +42,18 @@ export interface ValueRef {
   offset: number;
 }
 
+/**
+ * Fields of a value that belong to the kernel rather than to its bytes (Linux 6.1's kptrs): whoever knows
+ * the value's BTF installs them on the map. copy_map_value leaves them alone, and when a value goes away
+ * (element deleted or replaced, map freed) or an array element is overwritten, `free` releases what they
+ * hold (bpf_map_free_kptrs).
+ */
+export interface ValueFields {
+  /** [offset, size] of each field a copy into a value must not overwrite. */
+  readonly skip: readonly (readonly [number, number])[];
+  free(region: Region, offset: number): void;
+}
+
 /** An errno (negative) or a result. */
 export type Result<T> = T | number;
 
@@ -65,6 +77,10 @@ export abstract class BpfMap implements MapDefinition {
   readonly object: Region;
   /** The user-space id (what map-in-map values and map_get_fd_by_id name). */
   readonly id: number;
+  /** Special fields of the values (kptrs), or null. */
+  valueFields: ValueFields | null = null;
+  /** Set by `free`: the map is gone. */
+  freed = false;
   /** Values freed while a program may still hold pointers to them; unmapped by `reclaim`. */
   private readonly retired: Region[] = [];
 
@@ -183,9 +199,28 @@ export abstract class BpfMap implements MapDefinition {
     return this.env.space.map(kind, new Uint8Array(size), this.progPerms, `${what} of map "${this.name}"`, this);
   }
 
-  /** Copy a value into place (copy_map_value: the lock word stays). */
+  /** Copy a value into place (copy_map_value: the lock word and the kernel's fields stay). */
   protected store(dst: Region, offset: number, value: Uint8Array): void {
+    const skip = this.valueFields?.skip ?? [];
+    const saved = skip.map(([o, n]) => dst.bytes.slice(offset + o, offset + o + n));
     copyValue(dst.bytes, offset, value, 0, this.valueSize, this.spinLockOff);
+    skip.forEach(([o], i) => dst.bytes.set(saved[i]!, offset + o));
+  }
+
+  /** The values a map frees when it is freed (the map types that may hold kptrs list theirs). */
+  protected liveValues(): ValueRef[] {
+    return [];
+  }
+
+  /**
+   * The map is freed (its last reference dropped): what its values hold is released (array_map_free /
+   * htab_map_free → bpf_map_free_kptrs). Idempotent.
+   */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    const f = this.valueFields;
+    if (f !== null) for (const v of this.liveValues()) f.free(v.region, v.offset);
   }
 
   /** Free an element's memory: a later access through an old pointer raises `kind`. */

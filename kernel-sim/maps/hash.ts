@@ -207,7 +207,14 @@ class HashTable<V> extends KeyedMap<V> {
   }
 
   private retireElem(e: HashElem, reason: string): void {
-    for (const r of e.regions) this.retire(r, reason);
+    for (const r of e.regions) {
+      this.valueFields?.free(r, 0);
+      this.retire(r, reason);
+    }
+  }
+
+  protected override liveValues(): ValueRef[] {
+    return [...this.elems.values()].flatMap((e) => e.regions.map((region) => ({ region, offset: 0 })));
   }
 
   private iteratorAfter(k: string): Iterator<string> {

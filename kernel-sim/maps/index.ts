@@ -1,6 +1,6 @@
 /** The simulated kernel's BPF maps. */
 export { ArrayMap, PercpuArrayMap } from './array.js';
-export { BpfMap, type MapAttr, type MapDefinition, type Result, type ValueRef } from './base.js';
+export { BpfMap, type MapAttr, type MapDefinition, type Result, type ValueFields, type ValueRef } from './base.js';
 export { BloomFilterMap } from './bloom-filter.js';
 export { fromBytes, toBytes, type HostScalar } from './codec.js';
 export { createMap, type MapOf, type SimulatedMapType } from './create.js';

@@ -94,7 +94,10 @@ export class KptrTable {
     const decl = this.fields.get(map);
     if (decl === undefined) return;
     for (const f of decl.fields) {
-      if (!f.referenced) continue;
+      if (!f.referenced) {
+        region.dv.setBigUint64(offset + f.offset, 0n, true); // an unreferenced kptr is simply cleared
+        continue;
+      }
       const slot: KptrSlot = { map, field: f, region, at: offset + f.offset };
       const old = this.exchange(slot, null);
       if (old !== null) this.heap.put(old);

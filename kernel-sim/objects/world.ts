@@ -23,6 +23,9 @@ export class KernelWorld {
   readonly conntrack: ConntrackTable;
   readonly keyring = new Keyring();
   readonly rootCgroup: KernelObject;
+  /** The task programs run in (the Kernel's TaskInfo), what bpf_get_current_task returns; its parent is init. */
+  readonly currentTask: KernelObject;
+  readonly initTask: KernelObject;
   readonly kptrs: KptrTable;
   /** Per cgroup: the CPUs with pending rstat updates, and how many flushes happened. */
   readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
@@ -35,6 +38,18 @@ export class KernelWorld {
     this.conntrack = new ConntrackTable(this.heap, () => jiffies(kernel));
     this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, id: 1 }, isStatic: true });
     this.kptrs = new KptrTable(this.heap);
+    const cssSet = this.heap.create('css_set', { isStatic: true });
+    cssSet.set('dfl_cgrp', this.rootCgroup.home.region.base);
+    const task = (pid: number, tgid: number, comm: string, parent?: KernelObject): KernelObject => {
+      const t = this.heap.create('task_struct', { init: { pid, tgid }, isStatic: true });
+      t.bytes.set(new TextEncoder().encode(comm.slice(0, 15)), t.field('comm').offset);
+      t.set('real_parent', (parent ?? t).home.region.base);
+      t.set('group_leader', t.home.region.base);
+      t.set('cgroups', cssSet.home.region.base);
+      return t;
+    };
+    this.initTask = task(1, 1, 'systemd');
+    this.currentTask = task(kernel.task.pid, kernel.task.tgid, kernel.task.comm, this.initTask);
   }
 }
 

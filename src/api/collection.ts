@@ -12,7 +12,10 @@ import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
 import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
-import { helperTable } from '../../kernel-sim/helpers/index.js';
+import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
+import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
+import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
+import { linkAgainstKernel } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
@@ -39,6 +42,8 @@ interface ProgramEnv {
   maps: readonly BpfMap[];
   opts: LoadOptions;
   sleepable: boolean;
+  /** Instructions CO-RE poisoned (`call 0xbad2310`), with the relocation that did it. */
+  poisoned?: ReadonlyMap<number, string>;
 }
 
 export interface RunOptions {
@@ -77,6 +82,8 @@ export class Program {
   readonly sleepable: boolean;
   /** Maps whose freed values are reclaimed after each run (the end of the RCU grace period). */
   private readonly maps: readonly BpfMap[];
+  /** Instructions CO-RE poisoned: reaching one stops the run naming its relocation. */
+  readonly poisoned: ReadonlyMap<number, string>;
 
   constructor(
     readonly name: string,
@@ -87,6 +94,7 @@ export class Program {
   ) {
     this.kernel = env.kernel;
     this.maps = env.maps;
+    this.poisoned = env.poisoned ?? new Map();
     this.sleepable = env.sleepable;
     this.kfuncs = createKfuncRuntime(env.kernel, {
       progType: type, sleepable: env.sleepable, nullInject: env.opts.nullInject, registry: env.opts.kfuncs,
@@ -96,6 +104,9 @@ export class Program {
       space: env.kernel.space, budget: env.opts.budget, kfuncs: this.kfuncs.kfuncs,
       helpers: helperTable(env.kernel, type, { extra: this.kfuncs.helpers }),
     });
+    // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
+    setCurrentTaskObject(env.kernel, this.kfuncs.world.currentTask.home.region);
+    bindRun(this.machine, { exec: this.kfuncs.exec });
   }
 
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
@@ -105,6 +116,7 @@ export class Program {
 
   run(opts: RunOptions = {}): ProgramRunResult {
     const before = this.kernel.trace.length;
+    this.kfuncs.exec.spinLocks = 0;
     let r: TestRunResult;
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
@@ -119,6 +131,11 @@ export class Program {
     const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
     for (const m of this.maps) m.reclaim();
     if (leaks.length > 0) r = { ...r, violations: leaks };
+    const v = r.violations[0];
+    const why = v === undefined ? undefined : this.poisoned.get(v.insn);
+    if (v !== undefined && why !== undefined && v.kind === 'unknown-helper') {
+      r = { ...r, violations: [{ kind: 'invalid-insn', insn: v.insn, message: `invalid func unknown#${0xbad2310}: ${why}` }] };
+    }
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.insns, output: this.kernel.trace.slice(before), violations: r.violations,
@@ -136,6 +153,11 @@ export class Collection {
     const p = this.programs.get(name) ?? [...this.programs.values()].find((x) => x.spec?.section === name);
     if (p === undefined) throw new LoadError(`no program '${name}' (programs: ${[...this.programs.keys()].join(', ')})`);
     return p;
+  }
+
+  /** Free the collection's maps (their last reference dropped): kptrs they hold are released. */
+  close(): void {
+    for (const m of this.maps.values()) m.free();
   }
 
   map(name: string): BpfMap {
@@ -169,9 +191,9 @@ function spinLockOffset(btf: Btf | undefined, valueType: number | undefined): nu
   return undefined;
 }
 
-function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf): BpfMap {
+function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
-    const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf) : undefined;
+    const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
     const spinLockOff = spinLockOffset(btf, spec.btfValueType);
     const type = mapTypeName(spec);
     // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
@@ -182,6 +204,7 @@ function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf): BpfMap {
       ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
       ...(spinLockOff !== undefined ? { spinLockOff } : {}),
     });
+    declareKptrs(map, spec, btf, world);
     if (spec.initialData !== undefined && spec.initialData.length > 0) {
       const err = map.updateSys(new Uint8Array(4), spec.initialData);
       if (err < 0) throw new LoadError(`cannot write the initial contents (errno ${-err})`, { section: spec.section, symbol: spec.name });
@@ -194,10 +217,26 @@ function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf): BpfMap {
 }
 
 /**
+ * The map value's kptr fields (`struct T __kptr_ref *`), from its BTF: declared to the kernel's kptr table,
+ * and installed on the map so a copy leaves them alone and a value that goes away (deleted, replaced,
+ * overwritten, map freed) releases the reference it holds.
+ */
+function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: KernelWorld | undefined): void {
+  if (btf === undefined || world === undefined || spec.btfValueType === undefined) return;
+  const fields = kptrFieldsOf(btf, spec.btfValueType);
+  if (fields.length === 0) return;
+  world.kptrs.declare(map, spec.valueSize, fields);
+  map.valueFields = {
+    skip: fields.map((f) => [f.offset, 8] as const),
+    free: (region, offset) => world.kptrs.releaseValue(map, region, offset),
+  };
+}
+
+/**
  * The value of an lddw with a pseudo source, once maps exist: a map's object address (MAP_FD/MAP_IDX),
  * the address of its value plus an offset (MAP_VALUE/MAP_IDX_VALUE), a function's code address (FUNC).
  */
-function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[]): (insn: Insn, index: number) => bigint {
+function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksyms?: ReadonlyMap<number, bigint>): (insn: Insn, index: number) => bigint {
   return (insn, index) => {
     switch (insn.src) {
       case Pseudo.MAP_FD:
@@ -218,6 +257,11 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[]): (insn:
       }
       case Pseudo.FUNC:
         return codeAddress(index + 1 + insn.imm);
+      case Pseudo.BTF_ID: {
+        const addr = ksyms?.get(index);
+        if (addr !== undefined) return addr;
+        throw new LoadError(`lddw of BTF id ${insn.imm} names no __ksym variable of the simulated kernel`, { insn: index });
+      }
       default:
         throw new LoadError(`lddw pseudo source ${insn.src} (BTF id) needs the kernel-object support`, { insn: index });
     }
@@ -229,21 +273,22 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   const object = parseObject(bytes);
   const kernel = opts.kernel ?? new Kernel(opts);
   const col = new Collection(kernel, object);
+  const registry = opts.kfuncs ?? defaultRegistry();
+  const world = kernelWorld(kernel, registry.types);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
-    const m = createFromSpec(kernel, spec, object.btf);
+    const m = createFromSpec(kernel, spec, object.btf, world);
     created.push(m);
     col.maps.set(spec.name, m);
   }
-  const registry = opts.kfuncs ?? defaultRegistry();
   for (const spec of object.programs) {
     if (spec.type.name === 'BPF_PROG_TYPE_UNSPEC') continue; // a section libbpf would not load
     const type = spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
     try {
-      const insns = resolveExterns(spec, registry);
+      const { insns, poisoned, ksyms } = linkAgainstKernel(spec, object, registry, world);
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
-        kernel, resolve: pseudoResolver(created, insns), maps: created, opts: { ...opts, kfuncs: registry },
-        sleepable: spec.sleepable || (opts.sleepable ?? false),
+        kernel, resolve: pseudoResolver(created, insns, ksyms), maps: created, opts: { ...opts, kfuncs: registry },
+        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned,
       }));
     } catch (e) {
       if (e instanceof LoadError) e.locate({ section: spec.section, symbol: spec.name });
@@ -251,21 +296,6 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
     }
   }
   return col;
-}
-
-/** kfunc externs (`__ksym` functions) resolved by name to the simulated kernel's BTF ids. */
-function resolveExterns(spec: ProgramSpec, registry: KfuncRegistry): Insn[] {
-  const insns = spec.insns.slice();
-  for (const e of spec.externs) {
-    if (e.kind === 'kconfig') continue;
-    if (e.kind !== 'kfunc') {
-      throw new LoadError(`extern ${e.kind} "${e.name}" cannot be resolved yet`, { insn: e.insn });
-    }
-    const id = registry.idOf(e.name);
-    if (id === undefined) throw new LoadError(`kfunc "${e.name}" is not in the kernel's BTF`, { insn: e.insn });
-    insns[e.insn] = { ...insns[e.insn]!, imm: id };
-  }
-  return insns;
 }
 
 export interface RawLoadOptions extends LoadOptions {

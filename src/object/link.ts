@@ -1,5 +1,5 @@
 import type { BtfExt } from '../btf/index.js';
-import { Shn, Stt, type Relocation } from '../elf/index.js';
+import { Shn, Stb, Stt, type Relocation } from '../elf/index.js';
 import { LoadError } from '../errors.js';
 import { CallSrc, Cls, JmpOp, lookupOp, Op, Pseudo, UNKNOWN, type Insn } from '../isa/index.js';
 import type { Func } from './functions.js';
@@ -90,7 +90,7 @@ function relocate(
     if (sym.name === '') fail('undefined symbol without a name');
     if (isCall) {
       patch(insns, at, { src: CallSrc.KFUNC, imm: 0 });
-      externs.push({ insn: at, name: sym.name, kind: 'kfunc' });
+      externs.push({ insn: at, name: sym.name, kind: 'kfunc', ...(sym.bind === Stb.WEAK && { weak: true }) });
       return undefined;
     }
     const kc = ctx.kconfig?.offsets.get(sym.name);
@@ -100,7 +100,7 @@ function relocate(
       externs.push({ insn: at, name: sym.name, kind: 'kconfig' });
     } else {
       setLddw(insns, at, Pseudo.BTF_ID, 0, 0);
-      externs.push({ insn: at, name: sym.name, kind: 'ksym' });
+      externs.push({ insn: at, name: sym.name, kind: 'ksym', ...(sym.bind === Stb.WEAK && { weak: true }) });
     }
     return undefined;
   }

@@ -45,6 +45,8 @@ export interface ExternRef {
    * lddw src = BPF_PSEUDO_BTF_ID. kconfig: a `.kconfig` variable, lddw into the `.kconfig` map.
    */
   kind: 'kfunc' | 'ksym' | 'kconfig';
+  /** A weak extern (`__weak`): left unresolved (zero) when the kernel lacks it, as libbpf does. */
+  weak?: boolean;
 }
 
 export interface ProgramFuncInfo { insn: number; typeId: number }

@@ -1,0 +1,137 @@
+/**
+ * The loader's last step before an Image exists, as libbpf's bpf_object__relocate and
+ * bpf_object__resolve_externs do it against a running kernel: CO-RE relocations resolved against the
+ * simulated kernel's BTF, `__ksym` kfuncs by name to their BTF ids, and `__ksym` variables to the
+ * addresses of the simulated kernel's symbols (typed ones through its BTF, untyped ones as kallsyms).
+ */
+import { LoadError } from '../errors.js';
+import type { Insn } from '../isa/insn.js';
+import { Pseudo } from '../isa/opcodes.js';
+import { applyCoreRelos, coreTypesCompat } from '../object/core.js';
+import type { ObjectFile, ProgramSpec } from '../object/index.js';
+import type { KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
+import type { KernelWorld } from '../../kernel-sim/objects/world.js';
+import { PERM_RW } from '../../kernel-sim/address-space.js';
+
+/** A symbol of the simulated kernel that `__ksym` variables resolve to. */
+export interface KernelSymbol {
+  name: string;
+  address: bigint;
+  /** Its C type (typed `__ksym` externs must match it). */
+  type: string;
+  /** A per-CPU variable: only these have a VAR in vmlinux BTF, so only these resolve typed. */
+  percpu: boolean;
+}
+
+const symbolTables = new WeakMap<KernelWorld, Map<string, KernelSymbol>>();
+
+/**
+ * The simulated kallsyms: per-CPU variables (`bpf_prog_active`, x86's `current_task`) and the static
+ * objects of the world (`init_task`, 6.1's `prog_test_struct`).
+ */
+export function kernelSymbols(world: KernelWorld): Map<string, KernelSymbol> {
+  let t = symbolTables.get(world);
+  if (t !== undefined) return t;
+  t = new Map();
+  const space = world.heap.space;
+  const percpu = (name: string, type: string, bytes: Uint8Array) => {
+    const r = space.map('kernel-object', bytes, PERM_RW, `per-CPU ${name}`);
+    t!.set(name, { name, address: r.base, type, percpu: true });
+  };
+  percpu('bpf_prog_active', 'int', new Uint8Array(4));
+  const cur = new Uint8Array(8);
+  new DataView(cur.buffer).setBigUint64(0, world.currentTask.home.region.base, true);
+  percpu('current_task', 'struct task_struct *', cur);
+  const obj = (name: string, type: string, address: bigint) => t!.set(name, { name, address, type, percpu: false });
+  obj('init_task', 'struct task_struct', world.initTask.home.region.base);
+  obj('prog_test_struct', 'struct prog_test_ref_kfunc', world.progTestStruct.home.region.base);
+  symbolTables.set(world, t);
+  return t;
+}
+
+export interface KernelLinked {
+  insns: Insn[];
+  /** Instructions CO-RE poisoned, with the relocation that did it. */
+  poisoned: Map<number, string>;
+  /** lddw slots of `__ksym` variables → the address they load. */
+  ksyms: Map<number, bigint>;
+  coreLog: string[];
+}
+
+/** CO-RE, kfunc and ksym resolution of one program against the simulated kernel. */
+export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): KernelLinked {
+  let insns = spec.insns.slice();
+  let poisoned = new Map<number, string>();
+  let coreLog: string[] = [];
+  if (spec.coreRelos.length > 0) {
+    if (object.btf === undefined) throw new LoadError('CO-RE relocations without .BTF', { section: '.BTF.ext' });
+    ({ insns, poisoned, log: coreLog } = applyCoreRelos(spec.name, insns, spec.coreRelos, object.btf, registry.btf.btf));
+  }
+  const ksyms = new Map<number, bigint>();
+  for (const e of spec.externs) {
+    if (e.kind === 'kconfig') continue;
+    if (e.kind === 'kfunc') {
+      const id = registry.idOf(e.name);
+      if (id === undefined) {
+        if (e.weak) continue; // libbpf leaves a weak kfunc's call at imm 0; a program must not reach it
+        throw new LoadError(`extern (func ksym) '${e.name}': not found in kernel or module BTFs`, { insn: e.insn });
+      }
+      insns[e.insn] = { ...insns[e.insn]!, imm: id };
+      continue;
+    }
+    resolveKsymVar(e.name, e.insn, e.weak ?? false, insns, ksyms, object, registry, world);
+  }
+  return { insns, poisoned, ksyms, coreLog };
+}
+
+/**
+ * A `__ksym` variable. Typed (`extern const int bpf_prog_active __ksym;`): it must be a per-CPU variable of
+ * vmlinux BTF with a compatible type; the lddw keeps src BPF_PSEUDO_BTF_ID with the type's id. Untyped
+ * (`extern const void x __ksym;`): its kallsyms address, loaded as a plain 64-bit constant. A weak
+ * extern the kernel lacks loads 0.
+ */
+function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], ksyms: Map<number, bigint>,
+  object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): void {
+  const btf = object.btf;
+  const varId = btf?.types.findIndex((t) => t.kind === 'VAR' && t.name === name && t.linkage === 2) ?? -1;
+  const localType = varId > 0 ? btf!.resolve((btf!.type(varId) as { type: number }).type) : 0;
+  const typed = localType !== 0;
+  const sym = kernelSymbols(world).get(name);
+  const setImm = (src: number, value: bigint, btfId = 0) => {
+    const lo = Number(BigInt.asIntN(32, value & 0xffffffffn));
+    const hi = Number(BigInt.asIntN(32, value >> 32n));
+    insns[at] = { ...insns[at]!, src, imm: src === Pseudo.BTF_ID ? btfId : lo, imm64: src === Pseudo.BTF_ID ? BigInt(btfId) : value };
+    insns[at + 1] = { ...insns[at + 1]!, imm: src === Pseudo.BTF_ID ? 0 : hi };
+  };
+  if (sym === undefined || (typed && !sym.percpu)) {
+    if (weak) {
+      setImm(0, 0n);
+      return;
+    }
+    throw new LoadError(typed ? `extern (var ksym) '${name}': not found in kernel BTF` : `extern (ksym) '${name}': not found in kallsyms`, { insn: at });
+  }
+  if (!typed) {
+    setImm(0, sym.address);
+    return;
+  }
+  const kbtf = registry.btf.btf;
+  const targetId = kernelTypeId(registry, sym.type);
+  if (targetId === undefined || !coreTypesCompat(btf!, localType, kbtf, targetId)) {
+    throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localType}] ${btf!.typeName(localType)}, but kernel has ${sym.type}`, { insn: at });
+  }
+  setImm(Pseudo.BTF_ID, 0n, targetId);
+  ksyms.set(at, sym.address);
+}
+
+/** The vmlinux BTF id of a C type text (`int`, `struct task_struct`, `struct task_struct *`). */
+function kernelTypeId(registry: KfuncRegistry, text: string): number | undefined {
+  const m = /^(.*?)\s*(\*+)$/.exec(text.trim());
+  if (m === null) return registry.btf.typeId(text);
+  let id = kernelTypeId(registry, m[1]!);
+  for (let i = 0; i < m[2]!.length && id !== undefined; i++) {
+    const base = id;
+    const p = registry.btf.btf.types.findIndex((t) => t.kind === 'PTR' && t.type === base);
+    id = p < 0 ? undefined : p;
+  }
+  return id;
+}
