@@ -44,6 +44,8 @@ export interface TestRunResult {
   r0: bigint | null;
   /** Instructions of all repetitions. */
   insns: number;
+  /** Instructions of the last repetition. */
+  lastInsns: number;
   violations: Violation[];
   /** Set when 6.1 refuses BPF_PROG_TEST_RUN for this type (ENOTSUPP): bpfvm ran it anyway. */
   kernelErrno?: number;
@@ -168,6 +170,7 @@ function execute(
       duration: reportsDuration ? Math.round(insns / repeat) : 0,
       r0: last.r0,
       insns,
+      lastInsns: last.insns,
       violations: last.violations,
       ...(kernelErrno === undefined ? {} : { kernelErrno }),
     };

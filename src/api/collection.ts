@@ -138,7 +138,7 @@ export class Program {
     }
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
-      insns: r.insns, output: this.kernel.trace.slice(before), violations: r.violations,
+      insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')), violations: r.violations,
     };
   }
 }
