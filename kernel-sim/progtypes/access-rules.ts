@@ -3,7 +3,7 @@
  * kernel/bpf/syscall.c, include/linux/bpf.h) as data. `ctx-access.ts` interprets them; the verifier
  * (through the Platform) and the run-time contexts read the same rows.
  */
-import { PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, XDP_MD, type CtxLayout } from './layouts.js';
+import { BPF_SOCK_ADDR, PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, SK_MSG_MD, XDP_MD, type CtxLayout } from './layouts.js';
 
 /** Register types a context load can produce (enum bpf_reg_type names). */
 export type CtxRegType =
@@ -12,6 +12,7 @@ export type CtxRegType =
   | 'PTR_TO_PACKET_END'
   | 'PTR_TO_SOCK_COMMON_OR_NULL'
   | 'PTR_TO_SOCKET_OR_NULL'
+  | 'PTR_TO_SOCKET'
   | 'PTR_TO_FLOW_KEYS';
 
 /**
@@ -20,9 +21,11 @@ export type CtxRegType =
  * - `narrow`: any power of two up to the element size (the kernel records the element size and
  *   converts a narrow load into a full load and a shift);
  * - `u32-or-narrow`: a 4-byte access, or a narrow one of the (smaller) element;
- * - `span`: any size, as long as the access stays inside the whole array (`__sk_buff.cb`).
+ * - `span`: any size, as long as the access stays inside the whole array (`__sk_buff.cb`);
+ * - `narrow-or-wide` / `exact-or-wide`: `narrow` / `exact`, or an 8-byte access inside an array field
+ *   (bpf_ctx_wide_access_ok: `bpf_sock_addr.user_ip6`, `msg_src_ip6`).
  */
-export type SizeRule = 'exact' | 'narrow' | 'u32-or-narrow' | 'span';
+export type SizeRule = 'exact' | 'narrow' | 'u32-or-narrow' | 'span' | 'narrow-or-wide' | 'exact-or-wide';
 
 export interface FieldRule {
   read?: SizeRule;
@@ -30,6 +33,8 @@ export interface FieldRule {
   regType?: CtxRegType;
   /** Only with CAP_BPF (`bpf_capable()`). */
   capBpf?: 'read' | 'write' | 'both';
+  /** Only for programs loaded with one of these expected attach types (names without `BPF_`). */
+  attach?: readonly string[];
 }
 
 /** A struct context: fields without a row (and padding) are refused. */
@@ -181,6 +186,49 @@ const PERF_EVENT: FieldModel = {
   ])),
 };
 
+/** sk_msg_is_valid_access: read only; data, data_end and sk as 8-byte pointers, the rest 4-byte exact. */
+const SK_MSG: FieldModel = {
+  kind: 'fields',
+  layout: SK_MSG_MD,
+  rules: {
+    data: { read: 'exact', regType: 'PTR_TO_PACKET' },
+    data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
+    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
+    ...Object.fromEntries(
+      ['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'remote_port', 'local_port', 'size']
+        .map((n) => [n, { read: 'exact' } as FieldRule]),
+    ),
+  },
+};
+
+const INET4 = ['CGROUP_INET4_BIND', 'CGROUP_INET4_CONNECT', 'CGROUP_INET4_GETPEERNAME', 'CGROUP_INET4_GETSOCKNAME',
+  'CGROUP_UDP4_SENDMSG', 'CGROUP_UDP4_RECVMSG'];
+const INET6 = ['CGROUP_INET6_BIND', 'CGROUP_INET6_CONNECT', 'CGROUP_INET6_GETPEERNAME', 'CGROUP_INET6_GETSOCKNAME',
+  'CGROUP_UDP6_SENDMSG', 'CGROUP_UDP6_RECVMSG'];
+const ADDR: FieldRule = { read: 'narrow-or-wide', write: 'exact-or-wide' };
+
+/**
+ * sock_addr_is_valid_access: the IPv4 fields only for IPv4 hooks and the IPv6 ones for IPv6 hooks (msg_src_*
+ * for sendmsg only); addresses and the port read narrow (or 8 bytes wide inside the IPv6 arrays) and
+ * written as 4 bytes (or wide); family, type and protocol read only; sk a socket pointer.
+ */
+const SOCK_ADDR: FieldModel = {
+  kind: 'fields',
+  layout: BPF_SOCK_ADDR,
+  rules: {
+    user_family: { read: 'exact' },
+    user_ip4: { ...ADDR, attach: INET4 },
+    user_ip6: { ...ADDR, attach: INET6 },
+    user_port: ADDR,
+    family: { read: 'exact' },
+    type: { read: 'exact' },
+    protocol: { read: 'exact' },
+    msg_src_ip4: { ...ADDR, attach: ['CGROUP_UDP4_SENDMSG'] },
+    msg_src_ip6: { ...ADDR, attach: ['CGROUP_UDP6_SENDMSG'] },
+    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
+  },
+};
+
 /** MAX_BPF_FUNC_ARGS u64 slots. */
 const ARGS_SIZE = 12 * 8;
 
@@ -193,6 +241,8 @@ export const ACCESS_MODELS = {
   flow_dissector: FLOW_DISSECTOR,
   xdp: XDP,
   sk_lookup: SK_LOOKUP_RULES,
+  sk_msg: SK_MSG,
+  sock_addr: SOCK_ADDR,
   perf_event: PERF_EVENT,
   /** kprobe_prog_is_valid_access: read only, inside pt_regs. */
   kprobe: { kind: 'raw', minOff: 0, size: 168, write: false, offAlign: 1 },

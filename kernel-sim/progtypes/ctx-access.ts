@@ -28,6 +28,8 @@ export type CtxAccess =
 export interface CtxAccessOptions {
   /** The loader holds CAP_BPF (bpf_capable()); true by default. */
   capBpf?: boolean;
+  /** The program's expected attach type (name without `BPF_`), for rules that depend on it. */
+  attachType?: string;
 }
 
 /** The access model of a program type; throws CtxRulesMissingError where the table has none. */
@@ -49,7 +51,7 @@ export function checkAccess(model: AccessModel, off: number, size: number, kind:
   const total = model.kind === 'raw' ? model.size : model.layout.size;
   if (off < 0 || off >= total) return refuse(`offset ${off} is outside the context (${total} bytes)`);
   if (off % size !== 0) return refuse(`offset ${off} is not aligned to the access size ${size}`);
-  return model.kind === 'raw' ? checkRaw(model, off, size, kind) : checkField(model, off, size, kind, opts.capBpf ?? true);
+  return model.kind === 'raw' ? checkRaw(model, off, size, kind) : checkField(model, off, size, kind, opts.capBpf ?? true, opts.attachType);
 }
 
 function refuse(reason: string): CtxAccess {
@@ -64,7 +66,7 @@ function checkRaw(m: RawModel, off: number, size: number, kind: AccessKind): Ctx
   return { ok: true, field: m.offAlign === 8 ? `arg${off / 8}` : 'bytes', fieldSize: size, narrowOk: true };
 }
 
-function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, capBpf: boolean): CtxAccess {
+function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, capBpf: boolean, attachType?: string): CtxAccess {
   const hit = fieldAt(m.layout, off);
   if (hit === undefined) return refuse(`offset ${off} is padding in ${m.layout.struct}`);
   const { field } = hit;
@@ -74,18 +76,27 @@ function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, 
   if (rule === undefined || sizeRule === undefined) {
     return refuse(`${m.layout.struct}.${name} is not ${kind === 'read' ? 'readable' : 'writable'} here`);
   }
+  if (rule.attach !== undefined && (attachType === undefined || !rule.attach.includes(attachType))) {
+    return refuse(`${m.layout.struct}.${name} is not accessible with attach type ${attachType ?? 'none'}`);
+  }
   if (!capBpf && (rule.capBpf === 'both' || rule.capBpf === kind)) {
     return refuse(`${m.layout.struct}.${name}: ${kind} needs CAP_BPF`);
   }
-  const fieldSize = sizeFits(sizeRule, size, field.size, off + size <= field.off + field.size * (field.count ?? 1));
+  const inside = off + size <= field.off + field.size * (field.count ?? 1);
+  const fieldSize = sizeFits(sizeRule, size, field.size, inside, (field.count ?? 1) > 1);
   if (fieldSize === undefined) return refuse(`${m.layout.struct}.${name}: ${size}-byte ${kind} not allowed`);
-  const ok: CtxAccess = { ok: true, field: name, fieldSize, narrowOk: sizeRule === 'narrow' || sizeRule === 'u32-or-narrow' };
+  const ok: CtxAccess = {
+    ok: true, field: name, fieldSize, narrowOk: sizeRule === 'narrow' || sizeRule === 'u32-or-narrow' || sizeRule === 'narrow-or-wide',
+  };
   return rule.regType === undefined || kind === 'write' ? ok : { ...ok, regType: rule.regType };
 }
 
 /** The recorded field size when `size` fits the rule, else undefined. */
-function sizeFits(rule: SizeRule, size: number, elem: number, inside: boolean): number | undefined {
+function sizeFits(rule: SizeRule, size: number, elem: number, inside: boolean, array: boolean): number | undefined {
+  const wide = size === 8 && array && inside;
   switch (rule) {
+    case 'narrow-or-wide': return wide ? 8 : size <= elem ? elem : undefined;
+    case 'exact-or-wide': return wide ? 8 : size === elem ? elem : undefined;
     case 'exact': return size === elem ? elem : undefined;
     case 'narrow': return size <= elem ? elem : undefined;
     case 'u32-or-narrow': return size === 4 ? 4 : size <= elem ? elem : undefined;

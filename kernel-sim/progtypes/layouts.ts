@@ -69,6 +69,27 @@ export const SK_LOOKUP: CtxLayout = {
   ],
 };
 
+/** struct sk_msg_md (80 bytes): data/data_end/sk are 8-byte __bpf_md_ptr fields. */
+export const SK_MSG_MD: CtxLayout = {
+  struct: 'sk_msg_md',
+  size: 80,
+  fields: [
+    f('data', 0, 8), f('data_end', 8, 8), f('family', 16, 4), f('remote_ip4', 20, 4), f('local_ip4', 24, 4),
+    f('remote_ip6', 28, 4, 4), f('local_ip6', 44, 4, 4), f('remote_port', 60, 4), f('local_port', 64, 4), f('size', 68, 4),
+    f('sk', 72, 8),
+  ],
+};
+
+/** struct bpf_sock_addr (72 bytes): the cgroup sock_addr hooks' context. */
+export const BPF_SOCK_ADDR: CtxLayout = {
+  struct: 'bpf_sock_addr',
+  size: 72,
+  fields: [
+    f('user_family', 0, 4), f('user_ip4', 4, 4), f('user_ip6', 8, 4, 4), f('user_port', 24, 4), f('family', 28, 4),
+    f('type', 32, 4), f('protocol', 36, 4), f('msg_src_ip4', 40, 4), f('msg_src_ip6', 44, 4, 4), f('sk', 64, 8),
+  ],
+};
+
 /** x86-64 struct pt_regs (168 bytes): 21 registers of 8 bytes, in kernel order. */
 export const PT_REGS: CtxLayout = {
   struct: 'pt_regs',
