@@ -25,6 +25,7 @@ const REG_TYPE: Record<SimRegType, CtxRegType> = {
   PTR_TO_PACKET_END: 'pkt_end',
   PTR_TO_SOCK_COMMON_OR_NULL: 'sock_common_or_null',
   PTR_TO_SOCKET_OR_NULL: 'sock_or_null',
+  PTR_TO_SOCKET: 'sock',
   PTR_TO_FLOW_KEYS: 'flow_keys',
 };
 
@@ -126,7 +127,9 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     ctxAccess(prog, off, size, write, caps): CtxAccess | undefined {
       let a;
       try {
-        a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', { capBpf: caps ? bpfCapable(caps) : true });
+        a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', {
+          capBpf: caps ? bpfCapable(caps) : true, attachType: prog.expectedAttachType,
+        });
       } catch (e) {
         if (e instanceof CtxRulesMissingError) return undefined;
         throw e;
