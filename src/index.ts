@@ -16,3 +16,7 @@ export {
 } from '../vm/interpreter.js';
 export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../kernel-sim/address-space.js';
 export { parseCaps, ALL_CAPS, type Capability } from './platform/caps.js';
+export { loadObject, loadProgram, Collection, Program, type LoadOptions, type RawLoadOptions, type RunOptions, type ProgramRunResult } from './api/collection.js';
+export { Kernel, type KernelOptions } from '../kernel-sim/kernel.js';
+export { KfuncRegistry, defineKfunc, kfuncSet, idFlags, defaultRegistry, listKfuncs } from '../kernel-sim/kfuncs/index.js';
+export type { BpfMap } from '../kernel-sim/maps/index.js';
