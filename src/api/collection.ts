@@ -134,7 +134,7 @@ export class Program {
     const v = r.violations[0];
     const why = v === undefined ? undefined : this.poisoned.get(v.insn);
     if (v !== undefined && why !== undefined && v.kind === 'unknown-helper') {
-      r = { ...r, violations: [{ kind: 'invalid-insn', insn: v.insn, message: `invalid func unknown#${0xbad2310}: ${why}` }] };
+      r = { ...r, violations: [{ kind: 'invalid-insn', insn: v.insn, message: `instruction ${v.insn}: ${why}` }] };
     }
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
@@ -223,9 +223,14 @@ function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: Kernel
  */
 function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: KernelWorld | undefined): void {
   if (btf === undefined || world === undefined || spec.btfValueType === undefined) return;
-  const fields = kptrFieldsOf(btf, spec.btfValueType);
+  installKptrFields(map, btf, spec.btfValueType, world);
+}
+
+/** Declare the kptr fields of a map whose values have BTF type `valueTypeId` (what map creation does). */
+export function installKptrFields(map: BpfMap, btf: Btf, valueTypeId: number, world: KernelWorld): void {
+  const fields = kptrFieldsOf(btf, valueTypeId);
   if (fields.length === 0) return;
-  world.kptrs.declare(map, spec.valueSize, fields);
+  world.kptrs.declare(map, map.valueSize, fields);
   map.valueFields = {
     skip: fields.map((f) => [f.offset, 8] as const),
     free: (region, offset) => world.kptrs.releaseValue(map, region, offset),

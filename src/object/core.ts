@@ -111,7 +111,7 @@ export function applyCoreRelos(prog: string, insns: readonly Insn[], relos: read
     }
     const target_ = targSpec === null ? '<none>' : `[${targSpec.rootTypeId}] ${describe(target, targSpec.rootTypeId)} + ${targSpec.raw.join(':')}`;
     if (res.poison) {
-      poison(out, relo.insn, poisoned, `${what}: no match in the kernel's BTF (${target_}); libbpf poisoned this instruction`);
+      poison(out, relo.insn, poisoned, `failed to resolve CO-RE relocation ${formatSpec(localSpec)} (relo #${idx}: no match in the kernel's BTF; libbpf poisoned this instruction)`);
       log.push(`${what} => poisoned insn #${relo.insn}`);
       return;
     }
@@ -124,6 +124,24 @@ export function applyCoreRelos(prog: string, insns: readonly Insn[], relos: read
     log.push(`${what} => ${target_}: insn #${relo.insn} ${res.orig} -> ${res.value}`);
   });
   return { insns: out, poisoned, log };
+}
+
+/** bpf_core_format_spec: `<byte_off> [10] struct task_struct___future.no_such_field (0:1 @ offset 8)`. */
+function formatSpec(spec: Spec): string {
+  const t = spec.btf.type(spec.rootTypeId);
+  let s = `<${RELO_NAME[spec.kind]}> [${spec.rootTypeId}] ${t.kind.toLowerCase()} ${t.name === '' ? '<anon>' : t.name}`;
+  if (TYPE_KINDS.has(spec.kind)) return s;
+  if (ENUMVAL_KINDS.has(spec.kind)) {
+    const e = skip(spec.btf, spec.rootTypeId).t as Extract<BtfType, { kind: 'ENUM' | 'ENUM64' }>;
+    const v = e.values[spec.raw[0]!]!;
+    return `${s}::${v.name} = ${v.value}`;
+  }
+  spec.spec.forEach((a, i) => {
+    if (a.name !== undefined) s += `.${a.name}`;
+    else if (i > 0 || a.idx > 0) s += `[${a.idx}]`;
+  });
+  const off = spec.bitOffset % 8 ? `${Math.floor(spec.bitOffset / 8)}.${spec.bitOffset % 8}` : `${spec.bitOffset / 8}`;
+  return `${s} (${spec.raw.join(':')} @ offset ${off})`;
 }
 
 function describe(btf: Btf, id: number): string {
