@@ -122,15 +122,9 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
   }
   checkRegType(env, regno, arg, aflags);
-  if (reg.type === T.CTX || reg.type === T.SOCKET || reg.type === T.SOCK_COMMON || reg.type === T.TCP_SOCK || baseType(reg.type) === T.BTF_ID) {
-    if (aflags & F.OBJ_RELEASE) {
-      checkPtrOffReg(env, reg, regno, false);
-    } else {
-      checkPtrOffReg(env, reg, regno, reg.type !== T.CTX && baseType(reg.type) === T.BTF_ID);
-    }
-  }
+  checkFuncArgRegOff(env, reg, regno, base, (aflags & F.OBJ_RELEASE) !== 0);
   if (aflags & F.OBJ_RELEASE) {
-    if (!reg.refObjId) env.fail(`R${regno} must be referenced when passed to release function\n`, 13);
+    if (!reg.refObjId) env.fail(`R${regno} must be referenced when passed to release function\n`, 22);
     meta.releaseRegno = regno;
   }
   if (reg.refObjId) meta.refObjId = reg.refObjId;
@@ -175,6 +169,23 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     default:
       break;
   }
+}
+
+/** check_func_arg_reg_off: which pointer types may carry an offset into a helper or kfunc. */
+export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: string, release: boolean): void {
+  switch (reg.type) {
+    case T.STACK: case T.PKT: case T.PKT_META: case T.MAP_KEY: case T.MAP_VALUE: case T.MEM: case T.MEM | F.RDONLY:
+    case T.MEM | F.ALLOC: case T.BUF: case T.BUF | F.RDONLY: case T.SCALAR:
+      if (argBase !== 'ARG_PTR_TO_ALLOC_MEM') return;
+      break;
+    case T.BTF_ID:
+      if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, 22);
+      checkPtrOffReg(env, reg, regno, true);
+      return;
+    default:
+      break;
+  }
+  checkPtrOffReg(env, reg, regno, false);
 }
 
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {

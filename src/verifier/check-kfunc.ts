@@ -6,8 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { checkHelperMemAccess, releaseReference } from './check-call.js';
-import { checkPtrOffReg } from './check-mem.js';
+import { checkFuncArgRegOff, checkHelperMemAccess, releaseReference } from './check-call.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
@@ -110,18 +109,7 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
     if (trusted && objPtr && reg.type !== T.CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, 22);
     const refT = t.to;
     const release = (trusted && objPtr) || (rel && reg.refObjId !== 0);
-    // check_func_arg_reg_off
-    switch (reg.type) {
-      case T.STACK: case T.PKT: case T.PKT_META: case T.MAP_KEY: case T.MAP_VALUE: case T.MEM: case T.MEM | F.RDONLY:
-      case T.MEM | F.ALLOC: case T.BUF: case T.BUF | F.RDONLY: case T.SCALAR:
-        break;
-      case T.BTF_ID:
-        if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, 22);
-        checkPtrOffReg(env, reg, regno, true);
-        break;
-      default:
-        checkPtrOffReg(env, reg, regno, false);
-    }
+    checkFuncArgRegOff(env, reg, regno, '', release);
     if (reg.refObjId) {
       if (refObjId) env.fail(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}\n`, 14);
       refRegno = regno;
