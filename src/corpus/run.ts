@@ -9,7 +9,9 @@ import { Kernel } from '../../kernel-sim/kernel.js';
 import { createMap, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { MAP_TYPE_NAMES } from '../../kernel-sim/maps/types.js';
 import { decode } from '../isa/insn.js';
-import type { CorpusCase, FixupSpec } from './runner.js';
+import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './runner.js';
+import { kernelWorld } from '../../kernel-sim/objects/world.js';
+import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 
 /** Linux 6.1's test_verifier runs with the loader's capabilities restored: all of priv's. */
 const RUN_CAPS = ['CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_BPF', 'CAP_SYS_BOOT'] as const;
@@ -46,6 +48,13 @@ function makeMap(kernel: Kernel, kind: string, spec: MapSpec): BpfMap {
     maxEntries: spec.max_entries, flags: typeof spec.map_flags === 'number' ? spec.map_flags : spec.map_flags.value, innerMap: inner,
     ...(lock ? { spinLockOff: lock.offset } : {}),
   });
+  const kptrs = (spec.special_fields ?? []).filter((f) => f.kind.startsWith('kptr'));
+  if (kptrs.length) {
+    const world = kernelWorld(kernel, defaultRegistry().types);
+    const fields = kptrs.map((f) => ({ offset: f.offset, referenced: kptrIsRef(f), type: kptrPointee(f) }));
+    world.kptrs.declare(map, map.valueSize, fields);
+    map.valueFields = { skip: fields.map((f) => [f.offset, 8] as const), free: (region, offset) => world.kptrs.releaseValue(map, region, offset) };
+  }
   if (spec.prefill) {
     const err = map.updateSys(u32(spec.prefill.key_u32), hexBytes(spec.prefill.value_hex, spec.value_size).slice(0, spec.value_size));
     if (err < 0) throw new Error(`prefill of ${kind}: errno ${-err}`);

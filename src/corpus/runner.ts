@@ -43,7 +43,7 @@ export interface CorpusCase {
 export interface FixupSpec {
   maps: Record<string, {
     map_type: { value: number }; key_size: number; value_size: number; max_entries: number; map_flags: { value: number } | number;
-    btf: unknown; special_fields?: { kind: string; offset: number }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
+    btf: unknown; special_fields?: { kind: string; offset: number; kptr_kind?: string; pointee?: string }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
     prefill?: { key_u32: number; value_hex: string } | null;
   }>;
   prog_arrays?: Record<string, { max_entries: number; slots: { index: number | number[]; program: string | null }[] }>;
@@ -98,6 +98,18 @@ function hexToBytes(slots: string[]): Uint8Array {
   return out;
 }
 
+type SpecialField = { kind: string; offset: number; kptr_kind?: string; pointee?: string };
+
+/** A kptr special field is referenced (`__kptr_ref`, BPF_KPTR_REF) or not. */
+export function kptrIsRef(f: SpecialField): boolean {
+  return f.kind === 'kptr_ref' || (f.kptr_kind ?? '').startsWith('ref');
+}
+
+/** The struct a kptr field points to (`struct prog_test_member (vmlinux BTF)` → prog_test_member). */
+export function kptrPointee(f: SpecialField): string {
+  return /struct\s+(\w+)/.exec(f.pointee ?? '')?.[1] ?? 'prog_test_ref_kfunc';
+}
+
 function mapDef(spec: FixupSpec['maps'][string]): MapDef {
   const sf = spec.special_fields ?? [];
   const kptrs = sf.filter((f) => f.kind.startsWith('kptr'));
@@ -106,7 +118,7 @@ function mapDef(spec: FixupSpec['maps'][string]): MapDef {
     flags: typeof spec.map_flags === 'number' ? spec.map_flags : spec.map_flags.value, spinLockOff: sf.find((f) => f.kind === 'bpf_spin_lock')?.offset ?? -1,
     timerOff: sf.find((f) => f.kind === 'bpf_timer')?.offset ?? -1, hasBtf: spec.btf !== null,
   };
-  if (kptrs.length) def.kptrs = kptrs.map((k) => ({ off: k.offset, ref: k.kind.includes('ref'), btfName: 'prog_test_ref_kfunc' }));
+  if (kptrs.length) def.kptrs = kptrs.map((k) => ({ off: k.offset, ref: kptrIsRef(k), btfName: kptrPointee(k) }));
   if (spec.inner_map) {
     const im = spec.inner_map;
     def.inner = { type: im.map_type.value, keySize: im.key_size, valueSize: im.value_size, maxEntries: im.max_entries, flags: 0, spinLockOff: -1, timerOff: -1 };
