@@ -22,7 +22,6 @@ export class Reject extends Error {
 
 export interface InsnAux {
   ptrType: number;
-  seen: boolean;
   /** ld_imm64 of a map: the map and, for MAP_VALUE, the offset. */
   map?: MapDef;
   mapOff: number;
@@ -48,7 +47,10 @@ export interface StateListEntry {
 export class Env {
   readonly subprogs: SubprogInfo[] = [];
   readonly prunePoint: Uint8Array;
-  readonly aux: InsnAux[];
+  /** Per-instruction auxiliary data, made on first use (most instructions never need it). */
+  private readonly auxes: (InsnAux | undefined)[];
+  /** Instructions some path reached (insn_aux_data.seen). */
+  readonly seen: Uint8Array;
   cur!: VState;
   readonly pending: PendingState[] = [];
   readonly explored = new Map<number, StateListEntry[]>();
@@ -97,7 +99,8 @@ export class Env {
   ) {
     const n = insns.length;
     this.prunePoint = new Uint8Array(n + 1);
-    this.aux = Array.from({ length: n }, () => ({ ptrType: T.NOT_INIT, seen: false, mapOff: 0, callMapPoisoned: false }));
+    this.auxes = new Array<InsnAux | undefined>(n);
+    this.seen = new Uint8Array(n);
     const sysAdmin = caps.has('CAP_SYS_ADMIN');
     this.bpfCapable = caps.has('CAP_BPF') || sysAdmin;
     const perfmon = caps.has('CAP_PERFMON') || sysAdmin;
@@ -108,6 +111,10 @@ export class Env {
     this.strictAlignment = (progFlags & 1) !== 0 && (progFlags & 2) === 0;
     this.testStateFreq = this.bpfCapable && (progFlags & 8) !== 0;
     if (recordStates) this.states = new Map();
+  }
+
+  aux(i: number): InsnAux {
+    return (this.auxes[i] ??= { ptrType: T.NOT_INIT, mapOff: 0, callMapPoisoned: false });
   }
 
   verbose(s: string): void {
@@ -241,7 +248,7 @@ export class Env {
     const map = this.platform.map(fd);
     if (!map) this.fail(`fd ${fd} is not pointing to valid bpf_map\n`, 9);
     this.checkMapProgCompatibility(map);
-    const aux = this.aux[i]!;
+    const aux = this.aux(i);
     aux.map = map;
     if (src === 2) {
       const off = next.imm >>> 0;

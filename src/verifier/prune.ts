@@ -13,8 +13,9 @@ function rangeWithin(o: Reg, c: Reg): boolean {
 }
 
 class IdMap {
-  private m = new Map<number, number>();
+  private m: Map<number, number> | undefined;
   check(oldId: number, curId: number): boolean {
+    this.m ??= new Map();
     const v = this.m.get(oldId);
     if (v === undefined) {
       this.m.set(oldId, curId);
@@ -39,6 +40,11 @@ function regEqualUpToId(a: Reg, b: Reg): boolean {
 
 function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   if (!(o.live & Live.READ)) return true;
+  if (o.type === T.SCALAR && c.type === T.SCALAR) {
+    // Equal scalars are within each other; the range test alone decides.
+    if (!o.precise && !env.allPrecise) return true;
+    return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+  }
   const equal = regEqualRaw(o, c);
   if (o.type === T.STACK) return equal && o.frameno === c.frameno;
   if (equal) return true;

@@ -209,7 +209,7 @@ function doCheck(env: Env): void {
         if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env);
         printInsnLine(env, insn, idx);
       }
-      env.aux[idx]!.seen = true;
+      env.seen[idx] = 1;
       prevInsnIdx = idx;
       let next = idx + 1;
       if (cls === C_ALU || cls === C_ALU64) {
@@ -313,7 +313,7 @@ function sizeOf(code: number): number {
 }
 
 function sameInsnCheck(env: Env, idx: number, type: number): void {
-  const aux = env.aux[idx]!;
+  const aux = env.aux(idx);
   if (aux.ptrType === T.NOT_INIT) aux.ptrType = type;
   else if (typeMismatch(type, aux.ptrType)) env.fail('same insn cannot be used with different pointers\n', 22);
 }
@@ -348,7 +348,7 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
     dst.subprogno = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
     return;
   }
-  const aux = env.aux[idx]!;
+  const aux = env.aux(idx);
   dst.map = aux.map;
   if (insn.src === 2 || insn.src === 6) {
     dst.type = T.MAP_VALUE;
