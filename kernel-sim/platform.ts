@@ -29,6 +29,9 @@ const REG_TYPE: Record<SimRegType, CtxRegType> = {
   PTR_TO_FLOW_KEYS: 'flow_keys',
 };
 
+/** expected_attach_type 0, what a program loaded without one has. */
+const ATTACH_TYPE_0 = 'CGROUP_INET_INGRESS';
+
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
 function protoQuery(prog: ProgInfo): ProtoQuery {
   const q: ProtoQuery = {};
@@ -128,7 +131,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       let a;
       try {
         a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', {
-          capBpf: caps ? bpfCapable(caps) : true, attachType: prog.expectedAttachType,
+          capBpf: caps ? bpfCapable(caps) : true, attachType: prog.expectedAttachType ?? ATTACH_TYPE_0,
         });
       } catch (e) {
         if (e instanceof CtxRulesMissingError) return undefined;

@@ -187,33 +187,52 @@ describe('percpu_hash', () => {
 });
 
 describe('lru_hash', () => {
-  it('evicts the least recently used element instead of failing', () => {
+  // 6.1 evicts every unreferenced element of the inactive list at once (up to 128); see test/maps-lru.test.ts.
+  it('evicts instead of failing: all unreferenced elements at once (oracle case lru3_lookup_then_add)', () => {
+    const { map } = make('lru_hash', { maxEntries: 3 });
+    for (const k of [1, 2, 3]) map.updateElem(u32(k), u64(BigInt(k)), BPF_ANY);
+    map.lookupElem(u32(1)); // 1's ref bit: it goes to the active list, 2 and 3 to the inactive one
+    expect(map.updateElem(u32(4), u64(4n), BPF_ANY)).toBe(0);
+    expect(map.keys().sort()).toEqual([1, 4]); // 6.1: 2 and 3 both evicted
+    expect(map.lookupElem(u32(3))).toBeNull();
+    map.updateElem(u32(5), u64(5n), BPF_ANY); // a node freed by that shrink: nothing evicted
+    expect(map.keys().sort()).toEqual([1, 4, 5]);
+  });
+
+  it('an evicted element\'s memory is gone (oracle case lru3_all_ref: ref bits on all protect none)', () => {
     const { map, space } = make('lru_hash', { maxEntries: 3 });
     for (const k of [1, 2, 3]) map.updateElem(u32(k), u64(BigInt(k)), BPF_ANY);
-    const one = map.lookupElem(u32(1))!; // 1 is now the most recent; 2 the least
-    expect(map.updateElem(u32(4), u64(4n), BPF_ANY)).toBe(0);
-    expect(map.keys().sort()).toEqual([1, 3, 4]);
+    const one = map.lookupElem(u32(1))!;
+    map.lookupElem(u32(2));
     map.lookupElem(u32(3));
-    map.updateElem(u32(5), u64(5n), BPF_ANY); // evicts 1 (4 and 3 were used later)
-    expect(map.keys().sort()).toEqual([3, 4, 5]);
+    expect(map.updateElem(u32(4), u64(4n), BPF_ANY)).toBe(0);
+    expect(map.keys()).toEqual([4]);
     expect(() => space.read(one.region.addr(), 8)).toThrow(/evicted/);
   });
 
-  it('user-space lookups do not count as use', () => {
+  it('user-space lookups do not set the ref bit (htab_lru_map_lookup_elem_sys; program side: oracle case lru2_lookup_protects)', () => {
     const { map } = make('lru_hash', { maxEntries: 2 });
     map.set(1, 1n);
     map.set(2, 2n);
     map.get(1);
     map.set(3, 3n);
-    expect(map.keys().sort()).toEqual([2, 3]);
+    expect(map.keys()).toEqual([3]);
+    const p = make('lru_hash', { maxEntries: 2 }).map;
+    p.set(1, 1n);
+    p.set(2, 2n);
+    p.lookupElem(u32(1));
+    p.set(3, 3n);
+    expect(p.keys().sort()).toEqual([1, 3]);
   });
 
-  it('a full map evicts before the flags are checked, as prealloc_lru_pop does', () => {
+  it('a full map takes a node before the flags are checked, as prealloc_lru_pop does (oracle case lru2_noexist_full)', () => {
     const { map } = make('lru_hash', { maxEntries: 2 });
     map.set(1, 1n);
     map.set(2, 2n);
-    expect(map.updateElem(u32(2), u64(9n), BPF_NOEXIST)).toBe(-EEXIST);
+    // Taking the node evicts 1 and 2; 2 is then absent, so BPF_NOEXIST succeeds.
+    expect(map.updateElem(u32(2), u64(9n), BPF_NOEXIST)).toBe(0);
     expect(map.keys()).toEqual([2]);
+    expect(map.get(2)).toBe(9n);
     expect(map.updateElem(u32(7), u64(9n), BPF_F_LOCK)).toBe(-EINVAL);
   });
 

@@ -102,12 +102,9 @@ function answer(r: ProgramRunResult): RunAnswer {
 
 /**
  * Where bpfvm still differs from 6.1 (each checked below with it.fails against the kernel's answer, so
- * the test turns red once bpfvm is fixed and the entry can go):
- * - lru_*: 6.1's LRU lists move free nodes to a per-CPU list in batches of LOCAL_FREE_TARGET (128) and,
- *   when none is free, shrink up to 128 nodes at once; htab_lru_map_update_elem takes a node before it
- *   looks the key up. On a 4-entry map that evicts everything but the newest keys; bpfvm evicts one.
+ * the test turns red once bpfvm is fixed and the entry can go). None at the moment.
  */
-const KNOWN_DIFFERENCES = new Set(['lru_hash_ops', 'lru_percpu_hash_ops']);
+const KNOWN_DIFFERENCES = new Set<string>([]);
 
 describe('fixtures against Linux 6.1 (test/oracle/fixtures)', () => {
   for (const c of CASES) {

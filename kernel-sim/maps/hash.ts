@@ -5,12 +5,16 @@ import { byteKey, roundUp8, type HostScalar } from './codec.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
 import { KeyedMap, perCpuCodec, scalarCodec, type ValueCodec } from './keyed.js';
+import { BpfLru, lruMaxEntries, type LruNode } from './lru.js';
 import { BPF_EXIST, BPF_F, BPF_F_ACCESS_MASK, BPF_F_LOCK, BPF_NOEXIST, LIMITS } from './types.js';
 
 const HTAB_CREATE_FLAG_MASK = BPF_F.NO_PREALLOC | BPF_F.NO_COMMON_LRU | BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F.ZERO_SEED;
 
 const isLru = (attr: MapAttr): boolean => attr.type === 'lru_hash' || attr.type === 'lru_percpu_hash';
 const isPercpu = (attr: MapAttr): boolean => attr.type === 'percpu_hash' || attr.type === 'lru_percpu_hash';
+/** htab_map_alloc's max_entries (BPF_F_NO_COMMON_LRU rounds it to a multiple of the CPU count). */
+const allocMaxEntries = (attr: MapAttr, env: MapEnv): number =>
+  isLru(attr) ? lruMaxEntries(attr.maxEntries, ((attr.flags ?? 0) & BPF_F.NO_COMMON_LRU) !== 0, env.nrCpus) : attr.maxEntries;
 
 /** htab_map_alloc_check and htab_map_alloc's size limits (hash, percpu_hash, lru_hash, lru_percpu_hash). */
 export const checkHash: AllocCheck = (attr, env) => {
@@ -32,7 +36,8 @@ export const checkHash: AllocCheck = (attr, env) => {
   if (isPercpu(attr) && roundUp8(attr.valueSize) > LIMITS.PCPU_MIN_UNIT_SIZE) {
     return [-ERRNO.E2BIG, `per-CPU value_size ${attr.valueSize} exceeds ${LIMITS.PCPU_MIN_UNIT_SIZE}`];
   }
-  if (attr.maxEntries > 2 ** 31) return [-ERRNO.E2BIG, `max_entries ${attr.maxEntries} exceeds 2^31`];
+  const maxEntries = allocMaxEntries(attr, env);
+  if (maxEntries > 2 ** 31) return [-ERRNO.E2BIG, `max_entries ${maxEntries} exceeds 2^31`];
   return null;
 };
 
@@ -48,28 +53,33 @@ interface HashElem {
   readonly key: Uint8Array;
   /** The value: one region, or one per CPU. */
   readonly regions: Region[];
+  /** LRU maps: the element's node in the LRU lists. */
+  readonly node: LruNode | null;
 }
 
 /**
  * The hash family: each element's value is its own region (one per CPU for per-CPU maps), so deleting or
  * replacing an element frees exactly its memory. Replacing a key's element allocates a new one, as the
- * kernel does, except per-CPU maps and BPF_F_LOCK updates, which write in place. LRU maps evict the least
- * recently used element (by program lookups and updates) when no element is free, before checking flags,
- * as prealloc_lru_pop does.
+ * kernel does, except per-CPU maps and BPF_F_LOCK updates, which write in place. LRU maps keep their
+ * elements' nodes in 6.1's LRU lists (lru.ts): an update takes a node before it looks the key up
+ * (prealloc_lru_pop), which may evict many elements at once; program lookups set the node's ref bit,
+ * user-space lookups do not.
  */
 class HashTable<V> extends KeyedMap<V> {
   readonly percpu: boolean;
   readonly lru: boolean;
   private readonly elems = new Map<string, HashElem>();
-  /** LRU maps: least recently used first. */
-  private readonly recency = new Map<string, HashElem>();
+  /** LRU maps: the lists of the map's max_entries nodes. */
+  readonly lruLists: BpfLru | null;
   /** get_next_key's cursor: continuing from the key it last returned costs O(1). */
   private cursor: { key: string; it: Iterator<string> } | null = null;
 
   constructor(env: MapEnv, attr: MapAttr, codec: ValueCodec<V>) {
-    super(env, attr, codec);
+    super(env, { ...attr, maxEntries: allocMaxEntries(attr, env) }, codec);
     this.percpu = isPercpu(attr);
     this.lru = isLru(attr);
+    this.lruLists = this.lru ? new BpfLru((this.flags & BPF_F.NO_COMMON_LRU) !== 0, env.nrCpus, (n) => this.evictNode(n)) : null;
+    this.lruLists?.populate(this.maxEntries);
   }
 
   /** Elements in the map. */
@@ -80,7 +90,7 @@ class HashTable<V> extends KeyedMap<V> {
   override lookupElem(key: Uint8Array): ValueRef | null {
     const e = this.elems.get(byteKey(key));
     if (e === undefined) return null;
-    if (this.lru) this.touch(byteKey(key), e);
+    if (e.node !== null) e.node.ref = true; // bpf_lru_node_set_ref
     return { region: e.regions[this.percpu ? this.env.cpu : 0]!, offset: 0 };
   }
 
@@ -88,7 +98,9 @@ class HashTable<V> extends KeyedMap<V> {
   lookupPercpuElem(key: Uint8Array, cpu: number): ValueRef | null {
     if (cpu >= this.env.nrCpus) return null;
     const e = this.elems.get(byteKey(key));
-    return e === undefined ? null : { region: e.regions[this.percpu ? cpu : 0]!, offset: 0 };
+    if (e === undefined) return null;
+    if (e.node !== null) e.node.ref = true;
+    return { region: e.regions[this.percpu ? cpu : 0]!, offset: 0 };
   }
 
   override updateElem(key: Uint8Array, value: Uint8Array, flags: number): number {
@@ -100,6 +112,7 @@ class HashTable<V> extends KeyedMap<V> {
     const e = this.elems.get(k);
     if (e === undefined) return -ERRNO.ENOENT;
     this.remove(k, e, 'was deleted');
+    if (e.node !== null) this.lruLists!.pushFree(e.node);
     return 0;
   }
 
@@ -153,27 +166,62 @@ class HashTable<V> extends KeyedMap<V> {
         return 0;
       }
     }
-    // prealloc_lru_pop: take a free element, evicting when none is free (per-CPU LRU skips it for BPF_EXIST).
-    if (this.lru && !(this.percpu && flags === BPF_EXIST) && this.elems.size >= this.maxEntries) this.evict();
+    if (this.lruLists !== null) return this.updateLru(k, key, value, flags, allCpus, this.lruLists);
     const old = this.elems.get(k);
     const err = checkExistFlags(old !== undefined, flags);
     if (err !== 0) return err;
     if (this.percpu && old !== undefined) {
       this.fill(old, value, allCpus, true);
-      if (this.lru) this.touch(k, old);
       return 0;
     }
     if (old === undefined && this.elems.size >= this.maxEntries) return -ERRNO.E2BIG;
-    const e: HashElem = {
-      key: key.slice(),
-      regions: Array.from({ length: this.percpu ? this.env.nrCpus : 1 }, (_, cpu) =>
-        this.newRegion(this.valueSize, this.percpu ? `element (CPU ${cpu})` : 'element')),
-    };
+    const e = this.newElem(key, null);
     this.fill(e, value, allCpus, false);
     if (old !== undefined) this.retireElem(old, 'was replaced by an update of its key');
     this.elems.set(k, e);
-    if (this.lru) this.touch(k, e);
     return 0;
+  }
+
+  /**
+   * htab_lru_map_update_elem / __htab_lru_percpu_map_update_elem: take a node first (prealloc_lru_pop,
+   * which may evict; a per-CPU value map skips it for BPF_EXIST), then look the key up and check the
+   * flags. A failed check gives the node back. Replacing a key's element gives the new one the ref bit
+   * and frees the old one's node; per-CPU values are written in place (the old node gets the ref bit).
+   */
+  private updateLru(k: string, key: Uint8Array, value: Uint8Array, flags: number, allCpus: boolean, lru: BpfLru): number {
+    const node = this.percpu && flags === BPF_EXIST ? null : lru.popFree(this.env.cpu);
+    if (node === null && !(this.percpu && flags === BPF_EXIST)) return -ERRNO.ENOMEM;
+    const old = this.elems.get(k);
+    const err = checkExistFlags(old !== undefined, flags);
+    if (err !== 0) {
+      if (node !== null) lru.pushFree(node);
+      return err;
+    }
+    if (this.percpu && old !== undefined) {
+      old.node!.ref = true;
+      this.fill(old, value, allCpus, true);
+      if (node !== null) lru.pushFree(node);
+      return 0;
+    }
+    node!.key = k;
+    const e = this.newElem(key, node);
+    this.fill(e, value, allCpus, false);
+    if (old !== undefined) {
+      node!.ref = true;
+      this.retireElem(old, 'was replaced by an update of its key');
+    }
+    this.elems.set(k, e);
+    if (old !== undefined) lru.pushFree(old.node!);
+    return 0;
+  }
+
+  private newElem(key: Uint8Array, node: LruNode | null): HashElem {
+    return {
+      key: key.slice(),
+      regions: Array.from({ length: this.percpu ? this.env.nrCpus : 1 }, (_, cpu) =>
+        this.newRegion(this.valueSize, this.percpu ? `element (CPU ${cpu})` : 'element')),
+      node,
+    };
   }
 
   /** Write a value: every CPU's from the syscall layout, or this CPU's (other CPUs' new copies stay zero). */
@@ -190,19 +238,16 @@ class HashTable<V> extends KeyedMap<V> {
     });
   }
 
-  private evict(): void {
-    const lru = this.recency.entries().next();
-    if (lru.done !== true) this.remove(lru.value[0], lru.value[1], 'was evicted from the LRU map');
-  }
-
-  private touch(k: string, e: HashElem): void {
-    this.recency.delete(k);
-    this.recency.set(k, e);
+  /** htab_lru_map_delete_node: the LRU lists reclaim a node; its element leaves the map. */
+  private evictNode(node: LruNode): boolean {
+    const e = node.key === null ? undefined : this.elems.get(node.key);
+    if (e === undefined || e.node !== node) return false;
+    this.remove(node.key!, e, 'was evicted from the LRU map');
+    return true;
   }
 
   private remove(k: string, e: HashElem, reason: string): void {
     this.elems.delete(k);
-    this.recency.delete(k);
     this.retireElem(e, reason);
   }
 

@@ -28,7 +28,10 @@ export type CtxAccess =
 export interface CtxAccessOptions {
   /** The loader holds CAP_BPF (bpf_capable()); true by default. */
   capBpf?: boolean;
-  /** The program's expected attach type (name without `BPF_`), for rules that depend on it. */
+  /**
+   * The program's expected attach type (name without `BPF_`; attach type 0 is `CGROUP_INET_INGRESS`), for
+   * rules that depend on it; rules that name attach types are not checked when it is not given.
+   */
   attachType?: string;
 }
 
@@ -76,7 +79,8 @@ function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, 
   if (rule === undefined || sizeRule === undefined) {
     return refuse(`${m.layout.struct}.${name} is not ${kind === 'read' ? 'readable' : 'writable'} here`);
   }
-  if (rule.attach !== undefined && (attachType === undefined || !rule.attach.includes(attachType))) {
+  // A caller that does not know the attach type (a run-time context not told it) does not check it.
+  if (rule.attach !== undefined && attachType !== undefined && !rule.attach.includes(attachType)) {
     return refuse(`${m.layout.struct}.${name} is not accessible with attach type ${attachType ?? 'none'}`);
   }
   if (!capBpf && (rule.capBpf === 'both' || rule.capBpf === kind)) {
