@@ -4,7 +4,7 @@
  * (check_func_call, prepare_func_exit), program exit (check_reference_leak, check_return_code).
  */
 import type { Insn } from '../isa/insn.js';
-import type { MapDef } from '../platform/platform.js';
+import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
@@ -40,6 +40,8 @@ interface CallMeta {
   funcId: number;
   callbackSubprog: number;
   retBtf?: string;
+  /** ARG_PTR_TO_KPTR: the kptr field the map value pointer points at. */
+  kptr?: KptrField;
 }
 
 function flagsOf(a: ArgSpec): number {
@@ -59,7 +61,7 @@ function isNullReg(r: Reg): boolean {
   return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 }
 
-function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number): void {
+function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const compat = TYPES_OF[arg.type];
   if (!compat) env.fail(`verifier internal error: unsupported arg type\n`, 14);
@@ -69,6 +71,56 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number): 
   if (!compat.includes(t)) {
     env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, 13);
   }
+  if (reg.type !== T.BTF_ID || arg.type !== 'ARG_PTR_TO_BTF_ID') return;
+  if (meta.funcId === 194 /* kptr_xchg */) {
+    mapKptrMatchType(env, meta.kptr!, reg, regno);
+  } else if (arg.btfType && !structIdsMatch(env, reg.btfName ?? '', reg.off, arg.btfType, (argFlags & F.OBJ_RELEASE) !== 0)) {
+    env.fail(`R${regno} is of type ${reg.btfName ?? ''} but ${arg.btfType} is expected\n`, 13);
+  }
+}
+
+/** map_kptr_match_type: a pointer stored into (or exchanged with) a kptr field must point to its struct. */
+function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: number): void {
+  const perm = F.MAYBE_NULL | (kptr.ref ? 0 : F.UNTRUSTED);
+  const bad = (): never => env.fail(`invalid kptr access, R${regno} type=${regTypeStr(reg.type)}${baseType(reg.type) === T.BTF_ID ? reg.btfName ?? '' : ''} ` +
+    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, 13);
+  if (baseType(reg.type) !== T.BTF_ID || (reg.type & ~0xff & ~perm)) bad();
+  checkPtrOffReg(env, reg, regno, true);
+  if (!structIdsMatch(env, reg.btfName ?? '', reg.off, kptr.btfName, kptr.ref)) bad();
+}
+
+/** btf_struct_ids_match: `have` at offset `off` is (or, unless strict, starts with) the struct `need`. */
+export function structIdsMatch(env: Env, have: string, off: number, need: string, strict: boolean): boolean {
+  if (off === 0 && have === need) return true;
+  if (strict) return false;
+  let name = have;
+  let o = off;
+  for (let guard = 0; guard < 16; guard++) {
+    const st = env.platform.btfStruct?.(name);
+    if (!st || st.kind !== 'struct') return false;
+    const m = st.members.find((x) => x.off <= o && x.type.kind === 'struct' && o < x.off + x.type.size);
+    if (!m || m.type.kind !== 'struct') return false;
+    o -= m.off;
+    name = m.type.name;
+    if (name === need && o === 0) return true;
+    if (name === need) return false;
+  }
+  return false;
+}
+
+/** process_kptr_func: ARG_PTR_TO_KPTR must point at a referenced kptr field of a map value with BTF. */
+function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
+  const reg = env.regs[regno]!;
+  const map = reg.map!;
+  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. kptr has to be at the constant offset\n`, 22);
+  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
+  if (!map.kptrs?.length) env.fail(`map '' has no valid kptr\n`, 22);
+  meta.map = map;
+  const off = reg.off + Number(reg.varOff.value);
+  const k = map.kptrs.find((x) => x.off === off);
+  if (!k) env.fail(`off=${off} doesn't point to kptr\n`, 13);
+  if (!k.ref) env.fail(`off=${off} kptr isn't referenced kptr\n`, 13);
+  meta.kptr = k;
 }
 
 export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: CallMeta | undefined, uninit: boolean): void {
@@ -121,7 +173,7 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     base === 'ARG_PTR_TO_SOCKET' || base === 'ARG_PTR_TO_BTF_ID' || base === 'ARG_PTR_TO_ALLOC_MEM' || base === 'ARG_PTR_TO_FUNC') {
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
   }
-  checkRegType(env, regno, arg, aflags);
+  checkRegType(env, regno, arg, aflags, meta);
   checkFuncArgRegOff(env, reg, regno, base, (aflags & F.OBJ_RELEASE) !== 0);
   if (aflags & F.OBJ_RELEASE) {
     if (!reg.refObjId) env.fail(`R${regno} must be referenced when passed to release function\n`, 22);
@@ -165,6 +217,9 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       break;
     case 'ARG_PTR_TO_FUNC':
       meta.callbackSubprog = reg.subprogno;
+      break;
+    case 'ARG_PTR_TO_KPTR':
+      processKptrFunc(env, regno, meta);
       break;
     default:
       break;
@@ -349,11 +404,11 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       break;
     case 'RET_PTR_TO_BTF_ID':
       setPtr(T.BTF_ID);
-      r0.btfName = ret.btfType;
+      r0.btfName = funcId === 194 ? meta.kptr?.btfName : ret.btfType;
       break;
   }
-  // Reference acquisition: helpers returning sockets from lookups or ringbuf memory.
-  const acquire = [84, 85, 99, 131].includes(funcId);
+  // Reference acquisition (is_acquire_function): socket lookups, ringbuf memory, kptr_xchg.
+  const acquire = [84, 85, 99, 131, 194].includes(funcId);
   if (acquire) {
     const id = acquireRef(env, idx);
     r0.refObjId = id;

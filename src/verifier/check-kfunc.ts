@@ -6,7 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { checkFuncArgRegOff, checkHelperMemAccess, releaseReference } from './check-call.js';
+import { checkFuncArgRegOff, checkHelperMemAccess, releaseReference, structIdsMatch } from './check-call.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
@@ -54,25 +54,6 @@ function isScalarStruct(env: Env, t: KType, rec: number): boolean {
 }
 
 const isNullScalar = (r: Reg): boolean => r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
-
-/** btf_struct_ids_match: `have` at offset `off` is (or starts with, when not strict) the struct `need`. */
-function structIdsMatch(env: Env, have: string, off: number, need: string, strict: boolean): boolean {
-  if (off === 0 && have === need) return true;
-  if (strict) return false;
-  let name = have;
-  let o = off;
-  for (let guard = 0; guard < 16; guard++) {
-    const st = env.platform.btfStruct?.(name);
-    if (!st || st.kind !== 'struct') return false;
-    const m = st.members.find((x) => x.off <= o && isStruct(x.type) && o < x.off + x.type.size);
-    if (!m || !isStruct(m.type)) return false;
-    o -= m.off;
-    name = m.type.name;
-    if (name === need && o === 0) return true;
-    if (name === need) return false;
-  }
-  return false;
-}
 
 function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly: boolean; refObjId: number }): number {
   const flags = proto.flags;
