@@ -124,15 +124,12 @@ export class BpfLru {
       this.global.unmade += n;
       return;
     }
+    // bpf_percpu_lru_populate: each CPU in turn takes nodes until their number is a multiple of
+    // pcpu_entries (n / CPUs) or none is left.
     const pcpuEntries = Math.floor(n / this.nrCpus);
-    let i = 0;
-    for (let cpu = 0; cpu < this.nrCpus && i < n; cpu++) {
-      const l = this.percpuLists[cpu]!;
-      do {
-        l.unmade++;
-        i++;
-      } while (i < n && (pcpuEntries === 0 || i % pcpuEntries !== 0));
-    }
+    this.percpuLists.forEach((l, cpu) => {
+      l.unmade = pcpuEntries === 0 ? (cpu < n ? 1 : 0) : Math.max(0, Math.min(pcpuEntries, n - cpu * pcpuEntries));
+    });
   }
 
   /** Make up to `max` of a list's unused nodes, at the tail of its free list. */
