@@ -14,6 +14,7 @@ import { probeRead, probeReadStr, probeReadUser, probeReadUserStr } from './prob
 import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
 import * as S from './system.js';
+import * as K from './sockets.js';
 
 type Make = (k: Kernel) => HelperFn;
 const plain = (fn: HelperFn): Make => () => fn;
@@ -74,4 +75,20 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_xdp_adjust_meta_proto: plain(P.xdpAdjustMeta),
   bpf_redirect_proto: P.redirectTc,
   bpf_xdp_redirect_proto: P.redirectXdp,
+  bpf_sk_lookup_tcp_proto: plain(K.skLookup),
+  bpf_sock_addr_sk_lookup_tcp_proto: plain(K.skLookup),
+  bpf_tc_sk_lookup_tcp_proto: plain(K.skLookup),
+  bpf_xdp_sk_lookup_tcp_proto: plain(K.skLookup),
+  bpf_sk_lookup_udp_proto: plain(K.skLookup),
+  bpf_sock_addr_sk_lookup_udp_proto: plain(K.skLookup),
+  bpf_tc_sk_lookup_udp_proto: plain(K.skLookup),
+  bpf_xdp_sk_lookup_udp_proto: plain(K.skLookup),
+  bpf_skc_lookup_tcp_proto: plain(K.skLookup),
+  bpf_sock_addr_skc_lookup_tcp_proto: plain(K.skLookup),
+  bpf_tc_skc_lookup_tcp_proto: plain(K.skLookup),
+  bpf_xdp_skc_lookup_tcp_proto: plain(K.skLookup),
+  bpf_sk_release_proto: plain(K.skRelease),
+  bpf_sk_fullsock_proto: plain(K.skFullsock),
+  bpf_tcp_sock_proto: plain(K.tcpSock),
+  bpf_get_listener_sock_proto: plain(K.getListenerSock),
 };

@@ -1,0 +1,40 @@
+/**
+ * Socket helpers over the simulated kernel's sockets. The only socket a program can hold is the dummy one
+ * bpf_prog_test_run_skb attaches to the test skb (skb->sk, seen as a struct bpf_sock): socket lookups find
+ * nothing (the simulated kernel has no socket tables), and the casts answer from the socket's own fields
+ * as Linux 6.1 does (sk_fullsock: not TIME_WAIT / NEW_SYN_RECV; tcp_sock: a TCP stream socket;
+ * get_listener_sock: a listening TCP socket).
+ */
+import type { HelperFn } from '../../vm/machine.js';
+
+/** struct bpf_sock offsets (type, protocol, state) and the values the casts test. */
+const SK_TYPE = 8;
+const SK_PROTOCOL = 12;
+const SK_STATE = 72;
+const SOCK_STREAM = 1n;
+const IPPROTO_TCP = 6n;
+const TCP_TIME_WAIT = 6n;
+const TCP_LISTEN = 10n;
+const TCP_NEW_SYN_RECV = 12n;
+
+/** bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp (every variant): no socket matches; NULL. */
+export const skLookup: HelperFn = () => 0n;
+
+/** bpf_sk_release: puts a refcounted socket; the lookups never hand one out, so nothing to put. */
+export const skRelease: HelperFn = () => 0n;
+
+/** bpf_sk_fullsock(sk): sk unless it is a request or timewait socket. */
+export const skFullsock: HelperFn = (ctx, sk) => {
+  const state = ctx.space.read(sk + BigInt(SK_STATE), 4);
+  return state === TCP_TIME_WAIT || state === TCP_NEW_SYN_RECV ? 0n : sk;
+};
+
+const isTcp = (ctx: Parameters<HelperFn>[0], sk: bigint): boolean =>
+  ctx.space.read(sk + BigInt(SK_PROTOCOL), 4) === IPPROTO_TCP && ctx.space.read(sk + BigInt(SK_TYPE), 4) === SOCK_STREAM;
+
+/** bpf_tcp_sock(sk): sk when it is a full TCP stream socket, else NULL. */
+export const tcpSock: HelperFn = (ctx, sk) => (skFullsock(ctx, sk, 0n, 0n, 0n, 0n) !== 0n && isTcp(ctx, sk) ? sk : 0n);
+
+/** bpf_get_listener_sock(sk): sk when it is a listening TCP socket, else NULL. */
+export const getListenerSock: HelperFn = (ctx, sk) =>
+  (isTcp(ctx, sk) && ctx.space.read(sk + BigInt(SK_STATE), 4) === TCP_LISTEN ? sk : 0n);
