@@ -5,6 +5,7 @@
  *   op 1/2/3  bpf_map_update_elem(key, value = slot index + 1, flags = op - 1)  -> -errno
  *   op 4      bpf_map_lookup_elem(key) (sets the ref bit)                      -> this CPU's value or 0xffffffff
  *   op 5      bpf_map_delete_elem(key)                                         -> -errno
+ *   op 6      bpf_for_each_map_elem (sets no ref bits)                         -> elements visited
  * After the script: at COUNT_OFF the number of elements (bpf_for_each_map_elem, which sets no ref bits),
  * then at BITMAP_OFF a bitmap of the keys 0..MAXKEY-1 present (program lookups, after everything else).
  * One program per map; the map definitions are the cases' LRU configurations.
@@ -62,6 +63,9 @@ static __attribute__((always_inline)) int script(struct __sk_buff *skb, void *ma
 			r = p ? *p : 0xffffffff;
 		} else if (op == 5) {
 			r = -bpf_map_delete_elem(map, &key);
+		} else if (op == 6) {
+			r = 0;
+			bpf_for_each_map_elem(map, count_cb, &r, 0);
 		} else {
 			r = 0xeeeeeeee;
 		}
