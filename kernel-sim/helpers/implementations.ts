@@ -15,6 +15,7 @@ import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
+import * as X from './strtox.js';
 
 type Make = (k: Kernel) => HelperFn;
 const plain = (fn: HelperFn): Make => () => fn;
@@ -91,4 +92,7 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_sk_fullsock_proto: plain(K.skFullsock),
   bpf_tcp_sock_proto: plain(K.tcpSock),
   bpf_get_listener_sock_proto: plain(K.getListenerSock),
+  bpf_strtol_proto: plain(X.strtol),
+  bpf_strtoul_proto: plain(X.strtoul),
+  bpf_csum_update_proto: plain(X.csumUpdate),
 };
