@@ -100,50 +100,18 @@ function answer(r: ProgramRunResult): RunAnswer {
   return { retval: r.retval!, dataOut: hex(r.dataOut) };
 }
 
-/**
- * Where bpfvm still differs from 6.1 (each checked below with it.fails against the kernel's answer, so
- * the test turns red once bpfvm is fixed and the entry can go). None at the moment.
- */
-const KNOWN_DIFFERENCES = new Set<string>([]);
-
 describe('fixtures against Linux 6.1 (test/oracle/fixtures)', () => {
   for (const c of CASES) {
     const k = KERNEL[c.id]!;
     if (!('retval' in k)) continue;
     const title = `${c.id} (${c.object} ${c.prog}): retval ${k.retval}${k.dataOut ? ' and data_out' : ''} as 6.1`;
-    if (KNOWN_DIFFERENCES.has(c.id)) {
-      it.fails(`${title} [known difference]`, () => {
-        expect(answer(run(c))).toEqual(k);
-      });
-    } else {
-      it(title, () => {
-        expect(answer(run(c))).toEqual(k);
-      });
-    }
+    it(title, () => {
+      expect(answer(run(c))).toEqual(k);
+    });
   }
 
   it('every case has a kernel answer, and the oracle accepted every program', () => {
     expect(Object.keys(KERNEL).sort()).toEqual(CASES.map((c) => c.id).sort());
-  });
-});
-
-describe('known differences: what does agree', () => {
-  const slots = (r: ProgramRunResult): number[] => {
-    const dv = new DataView(r.dataOut.buffer, r.dataOut.byteOffset);
-    return Array.from({ length: 12 }, (_, i) => dv.getUint32(16 + 4 * i, true));
-  };
-
-  it('lru_hash_ops / lru_percpu_hash_ops: inserts succeed, EXIST on a missing key is -ENOENT, the newest keys survive', () => {
-    for (const id of ['lru_hash_ops', 'lru_percpu_hash_ops']) {
-      const r = run(caseById(id));
-      expect(r.violations).toEqual([]);
-      const s = slots(r);
-      expect(s.slice(0, 4)).toEqual([0, 0, 0, 0]); // lru_hash_ops (6.1): slots 0..3 = 0
-      expect(s[5]).toBe(2); // ENOENT
-      expect(s[9]! & 0x60).toBe(0x60); // keys 5 and 6 present after the evictions (6.1: 0x62)
-      expect(s[10]).toBe(0);
-      expect(s[11]).toBe(2);
-    }
   });
 });
 

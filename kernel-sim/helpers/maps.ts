@@ -68,7 +68,7 @@ export const forEachMapElem: HelperFn = (ctx, map, callback, cbCtx, flags) => {
   if (flags !== 0n) return errno(ERRNO.EINVAL);
   let visited = 0;
   for (let key = m.getNextKey(null); typeof key !== 'number'; key = m.getNextKey(key)) {
-    const ref = m.lookupElem(key);
+    const ref = m.valueRef(key); // bpf_for_each_hash_elem does not set LRU ref bits
     if (ref === null) continue;
     visited++;
     const keyRegion = ctx.space.map('map-key', key.slice(), PERM_R, `key of map "${m.name}" (for_each_map_elem)`);

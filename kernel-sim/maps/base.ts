@@ -106,6 +106,14 @@ export abstract class BpfMap implements MapDefinition {
     return null;
   }
 
+  /**
+   * The value's place without a lookup's side effects (an LRU map's ref bit): how the kernel's own
+   * iterators (bpf_for_each_map_elem) reach elements.
+   */
+  valueRef(key: Uint8Array): ValueRef | null {
+    return this.lookupElem(key);
+  }
+
   /** bpf_map_update_elem: 0 or -errno. */
   updateElem(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
     return -ERRNO.EINVAL;

@@ -94,6 +94,11 @@ class HashTable<V> extends KeyedMap<V> {
     return { region: e.regions[this.percpu ? this.env.cpu : 0]!, offset: 0 };
   }
 
+  override valueRef(key: Uint8Array): ValueRef | null {
+    const e = this.elems.get(byteKey(key));
+    return e === undefined ? null : { region: e.regions[this.percpu ? this.env.cpu : 0]!, offset: 0 };
+  }
+
   /** bpf_map_lookup_percpu_elem. */
   lookupPercpuElem(key: Uint8Array, cpu: number): ValueRef | null {
     if (cpu >= this.env.nrCpus) return null;
