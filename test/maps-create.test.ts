@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from '../kernel-sim/address-space.js';
-import { BPF_F, createMap, ERRNO, MapEnv, MapError, MAP_TYPE, type MapAttr } from '../kernel-sim/maps/index.js';
+import { BPF_F, createMap, ERRNO, MapEnv, MapError, MAP_TYPE, type MapAttr, type SimulatedMapType } from '../kernel-sim/maps/index.js';
+
+/** Any attributes, as a caller may pass them (createMap checks the type at run time). */
+const anyAttr = (a: MapAttr) => a as MapAttr & { type: SimulatedMapType };
 
 const env = (opts: ConstructorParameters<typeof MapEnv>[1] = {}) => new MapEnv(new AddressSpace(), opts);
 const arr = (over: Partial<MapAttr> = {}): MapAttr => ({ type: 'array', name: 'm', keySize: 4, valueSize: 8, maxEntries: 4, ...over });
@@ -9,7 +12,7 @@ const arr = (over: Partial<MapAttr> = {}): MapAttr => ({ type: 'array', name: 'm
 function refuses(attr: MapAttr, errno: number, e = env()): MapError {
   let err: unknown;
   try {
-    createMap(e, attr);
+    createMap(e, anyAttr(attr));
   } catch (x) {
     err = x;
   }
@@ -114,14 +117,14 @@ describe('map_create acceptances', () => {
     ['ringbuf 4 KiB', arr({ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 })],
     ['hash with spin lock', arr({ type: 'hash', valueSize: 16, spinLockOff: 8 })],
   ])('%s', (_n, attr) => {
-    const m = createMap(env(), attr);
+    const m = createMap(env(), anyAttr(attr));
     expect(m.keySize).toBe(attr.keySize);
     expect(m.flags).toBe(attr.flags ?? 0);
   });
 
   it('exposes the definition as plain readonly data and a map pointer', () => {
     const e = env();
-    const m = createMap(e, arr({ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 10 }));
+    const m = createMap(e, anyAttr(arr({ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 10 })));
     expect({ type: m.type, typeName: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })
       .toEqual({ type: 1, typeName: 'hash', keySize: 4, valueSize: 8, maxEntries: 10 });
     expect(e.space.regionAt(m.object.addr())?.owner).toBe(m);

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AddressSpace } from '../kernel-sim/address-space.js';
-import { BPF_ANY, BPF_F, createMap, ERRNO, MapEnv, MapError, toBytes, type MapAttr } from '../kernel-sim/maps/index.js';
+import { BPF_ANY, BPF_F, createMap, ERRNO, MapEnv, MapError, toBytes, type MapAttr, type PercpuHashMap } from '../kernel-sim/maps/index.js';
 import { loadObject } from '../src/api/collection.js';
 import { CASES, decode, MAPS, MAXKEY, OP, packet, type LruAnswer, type LruCase } from './oracle/lru/cases.js';
 
@@ -217,7 +217,7 @@ describe('BPF_F_NO_COMMON_LRU: one LRU list per CPU (bpf_percpu_lru_pop_free)', 
 describe('ref bits', () => {
   it('lru_percpu_hash: bpf_map_lookup_percpu_elem sets it (htab_lru_percpu_map_lookup_percpu_elem), a syscall lookup does not', () => {
     for (const [viaProgram, want] of [[true, [1, 3]], [false, [3]]] as const) {
-      const { map } = make('lru_percpu_hash', 2);
+      const map = make('lru_percpu_hash', 2).map as PercpuHashMap;
       map.set(1, [1]);
       map.set(2, [2]);
       if (viaProgram) expect(map.lookupPercpuElem(u32(1), 0)).not.toBeNull();
