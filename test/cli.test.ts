@@ -134,7 +134,7 @@ describe('bpfvm run: kfuncs enforced at run time (raw programs, oracle conventio
   });
 
   it('a leak is reported at the acquiring instruction, the program still returns', () => {
-    const r = cli('run', leaky, '--prog-type', 'sched_cls', '--kfuncs', kf, '--data', pkt, '--json');
+    const r = cli('run', leaky, '--prog-type', 'sched_cls', '--kfuncs', kf, '--data', pkt, '--json', '--no-verify');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.last);
     expect(j.retval).toBe(2);
@@ -142,8 +142,14 @@ describe('bpfvm run: kfuncs enforced at run time (raw programs, oracle conventio
     expect(j.violations[0].message).toMatch(/Unreleased reference id=1 alloc_insn=3.*exit at instruction 6/);
   });
 
+  it('the verifier refuses the leak before it runs, as 6.1 does (errno 22, "Unreleased reference")', () => {
+    const r = cli('run', leaky, '--prog-type', 'sched_cls', '--kfuncs', kf, '--data', pkt, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.last)).toEqual({ error: { kind: 'verifier', errno: 22, message: expect.stringMatching(/^Unreleased reference id=\d+ alloc_insn=3/) } });
+  });
+
   it('a kfunc not registered for the program type', () => {
-    const j = JSON.parse(cli('run', ok, '--prog-type', 'xdp', '--kfuncs', kf, '--data', pkt, '--json').last);
+    const j = JSON.parse(cli('run', ok, '--prog-type', 'xdp', '--kfuncs', kf, '--data', pkt, '--json', '--no-verify').last);
     expect(j).toMatchObject({ retval: null, r0: null, violations: [{ kind: 'kfunc-not-allowed', insn: 3 }] });
   });
 

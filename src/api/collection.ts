@@ -20,6 +20,10 @@ import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../
 import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
+import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
+import type { MapDef, ProgInfo } from '../platform/platform.js';
+import { kernelPlatform } from '../../kernel-sim/platform.js';
+import { mapDefOf, progInfoOf } from './verify.js';
 import { Machine } from '../../vm/machine.js';
 
 export interface LoadOptions extends KernelOptions {
@@ -27,6 +31,11 @@ export interface LoadOptions extends KernelOptions {
   kernel?: Kernel;
   /** Instruction budget of each run (1,000,000 by default). */
   budget?: number;
+  /**
+   * Verify each program (Linux 6.1's verifier, with the loader's capabilities) before its first run, as
+   * BPF_PROG_LOAD would; a rejected program's `run` throws a VerifierError. True by default.
+   */
+  verify?: boolean;
   /** Load as sleepable (BPF_F_SLEEPABLE); ELF programs in `.s` sections are sleepable anyway. */
   sleepable?: boolean;
   /** Make KF_RET_NULL kfuncs return NULL: never (default), always, or at random with a seed. */
@@ -44,6 +53,9 @@ interface ProgramEnv {
   sleepable: boolean;
   /** Instructions CO-RE poisoned (`call 0xbad2310`), with the relocation that did it. */
   poisoned?: ReadonlyMap<number, string>;
+  /** What BPF_PROG_LOAD tells the verifier: load attributes, and maps by the handle lddw carries. */
+  load: ProgInfo;
+  mapDefs: (fd: number) => MapDef | undefined;
 }
 
 export interface RunOptions {
@@ -84,6 +96,12 @@ export class Program {
   private readonly maps: readonly BpfMap[];
   /** Instructions CO-RE poisoned: reaching one stops the run naming its relocation. */
   readonly poisoned: ReadonlyMap<number, string>;
+  private readonly verifyFirst: boolean;
+  private readonly load: ProgInfo;
+  private readonly mapDefs: (fd: number) => MapDef | undefined;
+  private readonly kfuncRegistry: KfuncRegistry | undefined;
+  /** The verifier's verdict, once asked (by `verify`, or by the first `run`). */
+  verdict?: VerifierResult;
 
   constructor(
     readonly name: string,
@@ -94,6 +112,10 @@ export class Program {
   ) {
     this.kernel = env.kernel;
     this.maps = env.maps;
+    this.verifyFirst = env.opts.verify ?? true;
+    this.load = { ...env.load, sleepable: env.sleepable };
+    this.mapDefs = env.mapDefs;
+    this.kfuncRegistry = env.opts.kfuncs;
     this.poisoned = env.poisoned ?? new Map();
     this.sleepable = env.sleepable;
     this.kfuncs = createKfuncRuntime(env.kernel, {
@@ -114,7 +136,24 @@ export class Program {
     return this.spec?.section ?? this.type;
   }
 
+  /**
+   * BPF_PROG_LOAD's checks and the verifier, with the kernel's capabilities; the result is kept
+   * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
+   */
+  verify(opts: { logLevel?: number } = {}): VerifierResult {
+    const r = progLoad(this.insns, {
+      prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1,
+      platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
+    });
+    this.verdict = r;
+    return r;
+  }
+
   run(opts: RunOptions = {}): ProgramRunResult {
+    if (this.verifyFirst) {
+      const v = this.verdict ?? this.verify({ logLevel: 1 });
+      if (v.verdict === 'rejected') throw new VerifierError(v);
+    }
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
     let r: TestRunResult;
@@ -286,6 +325,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
     created.push(m);
     col.maps.set(spec.name, m);
   }
+  const defs = created.map((m, i) => mapDefOf(m, object.maps[i], object.btf));
   for (const spec of object.programs) {
     if (spec.type.name === 'BPF_PROG_TYPE_UNSPEC') continue; // a section libbpf would not load
     const type = spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
@@ -293,7 +333,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
       const { insns, poisoned, ksyms } = linkAgainstKernel(spec, object, registry, world);
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
         kernel, resolve: pseudoResolver(created, insns, ksyms), maps: created, opts: { ...opts, kfuncs: registry },
-        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned,
+        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec), mapDefs: (fd) => defs[fd],
       }));
     } catch (e) {
       if (e instanceof LoadError) e.locate({ section: spec.section, symbol: spec.name });
@@ -314,6 +354,8 @@ export interface RawLoadOptions extends LoadOptions {
    * `maps[imm]`, as the index of an object's maps does.
    */
   maps?: readonly BpfMap[];
+  /** The expected attach type the verifier checks context access against (`CGROUP_INET4_CONNECT`…). */
+  expectedAttachType?: string;
 }
 
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
@@ -333,9 +375,12 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
       return { ...x, imm: id };
     });
   }
+  const maps = opts.maps ?? [];
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
-    kernel, resolve: pseudoResolver(opts.maps ?? [], linked), maps: (opts.maps ?? []).filter((m) => m !== undefined),
+    kernel, resolve: pseudoResolver(maps, linked), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+    load: { type: row.name as ProgTypeName, ...(opts.expectedAttachType ? { expectedAttachType: opts.expectedAttachType } : {}) },
+    mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
   });
 }
 

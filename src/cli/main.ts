@@ -11,6 +11,8 @@ import { conformanceCommand } from './commands/conformance.js';
 import { disasmCommand } from './commands/disasm.js';
 import { inspectCommand } from './commands/inspect.js';
 import { kfuncsCommand } from './commands/kfuncs.js';
+import { verifyCommand } from './commands/verify.js';
+import { corpusCommand } from './commands/corpus.js';
 import { runCommand } from './commands/run.js';
 import { EXIT, type Io } from './io.js';
 
@@ -38,6 +40,7 @@ export function buildCli(io: Io): Command {
     .option('--sleepable', 'load a raw program as sleepable (BPF_F_SLEEPABLE)')
     .option('--null-inject <mode>', 'KF_RET_NULL kfuncs return NULL: off, always or random:SEED', 'off')
     .option('--kfuncs <names>', 'raw programs: a kfunc call with imm i calls the i-th name of this list')
+    .option('--no-verify', 'run without the verifier (run-time checks alone)')
     .option('--trace', 'print each executed instruction with the registers it changed')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
@@ -50,6 +53,25 @@ export function buildCli(io: Io): Command {
     .addOption(new Option('--style <style>', 'output syntax').choices(['kernel', 'llvm', 'mnemonic']).default('kernel'))
     .option('--program <name>', 'the program of an ELF object (function or section name)')
     .action((file: string, opts) => { io.code = disasmCommand(io, file, opts); });
+
+  program
+    .command('verify')
+    .description('verify a program as Linux 6.1 would (BPF_PROG_LOAD\'s checks and the verifier); prints the log')
+    .argument('<file>')
+    .option('--program <name>', 'the program of an ELF object (function or section name)')
+    .option('--prog-type <type>', 'the program type of a raw program')
+    .option('--caps <list>', 'the loader\'s capabilities (bpf,perfmon,net_admin,sys_admin,sys_boot, all or none)', 'all')
+    .option('--log-level <n>', 'verifier log level 0, 1 or 2', '1')
+    .option('--json', 'last line: {"verdict","errno","message","processed"}')
+    .action((file: string, opts) => { io.code = verifyCommand(io, file, opts); });
+
+  program
+    .command('corpus')
+    .description('run a test_verifier corpus (JSON lines): verdicts, messages and return values against the kernel\'s')
+    .argument('<file.jsonl>')
+    .addOption(new Option('--mode <mode>', 'privileged, unprivileged or both').choices(['priv', 'unpriv', 'both']).default('both'))
+    .option('--json', 'one JSON line per mode')
+    .action((file: string, opts) => { io.code = corpusCommand(io, file, opts); });
 
   program
     .command('kfuncs')

@@ -6,6 +6,7 @@ import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
 import { BpfError, LoadError, UsageError } from '../../errors.js';
 import type { Violation } from '../../violations.js';
 import { parseCaps } from '../../platform/caps.js';
+import { VerifierError } from '../../verifier/verifier.js';
 import { parseNullInject, type NullInjectMode } from '../../../kernel-sim/kfuncs/index.js';
 import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   sleepable?: boolean;
   nullInject: string;
   kfuncs?: string;
+  /** commander's --no-verify: false when given. */
+  verify: boolean;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -62,6 +65,7 @@ function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
   if (opts.kfuncs !== undefined || opts.sleepable || opts.nullInject !== 'off') {
     throw new UsageError('--kfuncs, --sleepable and --null-inject need a program type: give --prog-type');
   }
+  // Instruction-set runs (no program type) are never verified: --no-verify changes nothing here.
   for (const [flag, v] of [['--data', opts.data], ['--data-file', opts.dataFile], ['--ctx', opts.ctx], ['--ctx-file', opts.ctxFile]] as const) {
     if (v !== undefined) throw new UsageError(`${flag} needs a program type: give --prog-type (or run an ELF object)`);
   }
@@ -93,7 +97,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } catch (e) {
     throw new UsageError(`--null-inject: ${(e as Error).message}`);
   }
-  const load = { budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject };
+  const load = { budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify };
   let prog: Program;
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
@@ -120,6 +124,12 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
   } catch (e) {
     if (e instanceof TestRunError) throw new BpfError('run', `the test run was refused: ${e.message}`);
+    if (e instanceof VerifierError) {
+      // Rejected at load, as BPF_PROG_LOAD would: the log's summary on stderr, the verdict in JSON.
+      io.err(`bpfvm: the verifier rejected the program (errno ${e.result.errno}): ${e.result.message}\n`);
+      if (opts.json) io.out(JSON.stringify({ error: { kind: 'verifier', errno: e.result.errno, message: e.result.message } }) + '\n');
+      return EXIT.REJECTED;
+    }
     throw e;
   }
   const json = {

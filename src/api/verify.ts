@@ -1,0 +1,59 @@
+/**
+ * What BPF_PROG_LOAD hands the verifier for a program bpfvm loaded: its load attributes and its maps as
+ * the verifier sees them, taken from the maps the simulated kernel really created — so the static and
+ * the run-time sides read the same definitions.
+ */
+import type { Btf } from '../btf/index.js';
+import type { MapSpec, ProgramSpec } from '../object/index.js';
+import type { ProgTypeName } from '../object/bpf-enums.js';
+import type { KptrField, MapDef, ProgInfo } from '../platform/platform.js';
+import type { BpfMap } from '../../kernel-sim/maps/index.js';
+import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
+
+/** Offset of a member of struct type `structName` inside BTF type `id` (searched through nested structs), or -1. */
+export function structMemberOffset(btf: Btf | undefined, id: number | undefined, structName: string, depth = 0): number {
+  if (btf === undefined || id === undefined || depth > 8) return -1;
+  const t = btf.type(btf.resolve(id));
+  if (t.kind !== 'STRUCT' && t.kind !== 'UNION') return -1;
+  for (const m of t.members) {
+    const mt = btf.type(btf.resolve(m.type));
+    if (mt.kind === 'STRUCT' && mt.name === structName) return m.bitOffset / 8;
+    const inner = structMemberOffset(btf, m.type, structName, depth + 1);
+    if (inner >= 0) return m.bitOffset / 8 + inner;
+  }
+  return -1;
+}
+
+/** The verifier's view of a created map (with its object's BTF for timers and kptrs). */
+export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
+  const valueType = spec?.btfValueType;
+  const kptrs: KptrField[] = btf !== undefined && valueType !== undefined
+    ? kptrFieldsOf(btf, valueType).map((f) => ({ off: f.offset, ref: f.referenced, btfName: f.type }))
+    : [];
+  const def: MapDef = {
+    type: map.type, keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries, flags: map.flags,
+    spinLockOff: map.spinLockOff ?? -1, timerOff: structMemberOffset(btf, valueType, 'bpf_timer'),
+    hasBtf: valueType !== undefined,
+    ...(kptrs.length > 0 ? { kptrs } : {}),
+  };
+  // A map-in-map's inner template, as declared (the created map keeps only its meta).
+  const inner = spec?.inner;
+  if (inner !== undefined) {
+    def.inner = {
+      type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
+      flags: inner.flags, spinLockOff: -1, timerOff: structMemberOffset(btf, inner.btfValueType, 'bpf_timer'),
+      hasBtf: inner.btfValueType !== undefined,
+    };
+  }
+  return def;
+}
+
+/** An ELF program's load attributes: type, expected attach type, attach target, sleepable. */
+export function progInfoOf(spec: ProgramSpec): ProgInfo {
+  const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
+  if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
+  const slash = spec.section.indexOf('/');
+  if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);
+  if (spec.sleepable) info.sleepable = true;
+  return info;
+}
