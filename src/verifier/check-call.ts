@@ -9,8 +9,8 @@ import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
 import { checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
-import { baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
-import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc } from './state.js';
+import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 
 const TYPES_OF: Record<string, number[]> = {
@@ -444,7 +444,9 @@ export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
   callee.refs = caller.refs.map((r) => ({ ...r }));
   for (let i = 1; i <= 5; i++) {
     const src = caller.regs[i]!;
-    Object.assign(callee.regs[i]!, { ...src, live: 0, parent: null });
+    assignReg(callee.regs[i]!, src);
+    callee.regs[i]!.live = 0;
+    callee.regs[i]!.parent = null;
   }
   for (let i = 0; i < 6; i++) {
     env.markNotInit(caller.regs[i]!);
@@ -463,12 +465,13 @@ export function prepareFuncExit(env: Env): number {
   const callee = curFrame(state);
   const r0 = callee.regs[0]!;
   if (r0.type === T.STACK) env.fail('cannot return stack pointer to the caller\n', 22);
-  const caller = state.frames[state.curframe - 1]!;
+  const caller = ownFrame(state, state.curframe - 1);
   if (callee.inCallbackFn) {
     if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
   } else {
     const c0 = caller.regs[0]!;
-    Object.assign(c0, { ...r0, live: c0.live | Live.WRITTEN, parent: c0.parent });
+    assignReg(c0, r0);
+    c0.live |= Live.WRITTEN;
   }
   caller.refs = callee.refs.map((r) => ({ ...r }));
   const ret = callee.callsite + 1;

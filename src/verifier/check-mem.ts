@@ -8,7 +8,7 @@ import type { Env } from './env.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
-import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, S } from './state.js';
+import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
 import type { CtxRegType } from '../platform/platform.js';
 
@@ -126,7 +126,7 @@ export function checkPtrOffReg(env: Env, reg: Reg, regno: number, fixedOffOk: bo
 }
 
 export function stackFrameOf(env: Env, reg: Reg): FuncState {
-  return env.cur.frames[reg.frameno]!;
+  return ownFrame(env.cur, reg.frameno);
 }
 
 /** check_stack_access_within_bounds */

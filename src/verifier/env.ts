@@ -216,7 +216,7 @@ export class Env {
 
   /** push_stack: queue the other branch of a jump. */
   pushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState {
-    const st = copyState(this.cur);
+    const st = copyState(this.cur, true);
     st.speculative = st.speculative || speculative;
     if (st.parent) st.parent.branches++;
     this.pending.push({ state: st, insnIdx, prevInsnIdx, logPos: this.log.len });

@@ -4,7 +4,7 @@
  */
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
-import { copyState, isSpilledReg, S, type FuncState, type VState } from './state.js';
+import { copyState, isSpilledReg, ownFrames, S, type FuncState, type VState } from './state.js';
 import { tnumEq, tnumIn } from './tnum.js';
 
 function rangeWithin(o: Reg, c: Reg): boolean {
@@ -133,6 +133,7 @@ function statesMaybeLooping(o: VState, c: VState): boolean {
 }
 
 function propagateLiveness(env: Env, vstate: VState, vparent: VState): void {
+  ownFrames(vparent);
   // Liveness of the explored state flows into cur's parents: whatever was read there must be read here.
   for (let f = 0; f <= vstate.curframe; f++) {
     const state = vstate.frames[f]!;
@@ -196,6 +197,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   env.peakStates++;
   env.prevJmpsProcessed = env.jmpsProcessed;
   env.prevInsnProcessed = env.insnProcessed;
+  ownFrames(cur);
   const nw = copyState(cur);
   nw.insnIdx = insnIdx;
   nw.branches = 1;

@@ -78,24 +78,38 @@ export const S32_MIN = -0x80000000;
 export const S32_MAX = 0x7fffffff;
 export const U32_MAX = 0xffffffff;
 
+/** One shape for every register (fast copies, monomorphic accesses). */
+class RegState implements Reg {
+  type = 0; off = 0; range = 0; memSize = 0; map: MapDef | undefined = undefined; mapUid = 0; btfName: string | undefined = undefined;
+  subprogno = 0; dynptrType = 0; dynptrFirst = false; id = 0; refObjId = 0; varOff: Tnum = TNUM_UNKNOWN;
+  smin = S64_MIN; smax = S64_MAX; umin = 0n; umax = U64; s32min = S32_MIN; s32max = S32_MAX; u32min = 0; u32max = U32_MAX;
+  frameno = 0; subregDef = 0; live = 0; parent: Reg | null = null; precise = false;
+}
+
 export function newReg(): Reg {
-  return {
-    type: T.NOT_INIT, off: 0, range: 0, memSize: 0, mapUid: 0, subprogno: 0, dynptrType: 0, dynptrFirst: false,
-    id: 0, refObjId: 0, varOff: TNUM_UNKNOWN, smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64,
-    s32min: S32_MIN, s32max: S32_MAX, u32min: 0, u32max: U32_MAX, frameno: 0, subregDef: 0, live: 0, parent: null,
-    precise: false,
-  };
+  return new RegState();
 }
 
 export function copyReg(r: Reg): Reg {
-  return { ...r };
+  const c = new RegState();
+  assignAll(c, r);
+  return c;
+}
+
+/** Every field of src into dst. */
+function assignAll(d: Reg, r: Reg): void {
+  d.type = r.type; d.off = r.off; d.range = r.range; d.memSize = r.memSize; d.map = r.map; d.mapUid = r.mapUid;
+  d.btfName = r.btfName; d.subprogno = r.subprogno; d.dynptrType = r.dynptrType; d.dynptrFirst = r.dynptrFirst; d.id = r.id;
+  d.refObjId = r.refObjId; d.varOff = r.varOff; d.smin = r.smin; d.smax = r.smax; d.umin = r.umin; d.umax = r.umax;
+  d.s32min = r.s32min; d.s32max = r.s32max; d.u32min = r.u32min; d.u32max = r.u32max; d.frameno = r.frameno;
+  d.subregDef = r.subregDef; d.live = r.live; d.parent = r.parent; d.precise = r.precise;
 }
 
 /** Copy src's value-state into dst, keeping dst's liveness links (like `*dst = *src` then restoring). */
 export function assignReg(dst: Reg, src: Reg): void {
   const live = dst.live;
   const parent = dst.parent;
-  Object.assign(dst, src);
+  assignAll(dst, src);
   dst.live = live;
   dst.parent = parent;
 }

@@ -34,6 +34,11 @@ export interface FuncState {
   cbRetMax: bigint;
   /** The callback's verification started from a helper call (async: timers). */
   callbackSubprogno: number;
+  /**
+   * Also held by another state (a queued branch shares its callers' frames with the current state): copy it
+   * with ownFrame before changing it.
+   */
+  shared?: boolean;
 }
 
 export interface VState {
@@ -77,15 +82,40 @@ export function copyFunc(f: FuncState): FuncState {
     regs: f.regs.map(copyReg),
     stack: f.stack.map(copySlot),
     refs: f.refs.map((r) => ({ ...r })),
+    shared: false,
   };
 }
 
-export function copyState(s: VState): VState {
+/**
+ * A copy of a state. With `shareCallers` (a queued branch), the caller frames are shared with `s` and marked
+ * so: whichever state changes one first copies it (ownFrame); the current frame is always copied.
+ */
+export function copyState(s: VState, shareCallers = false): VState {
   return {
     ...s,
-    frames: s.frames.map(copyFunc),
+    frames: s.frames.map((f, i) => {
+      if (shareCallers && i < s.curframe) {
+        f.shared = true;
+        return f;
+      }
+      return copyFunc(f);
+    }),
     jmpHistory: s.jmpHistory.slice(),
   };
+}
+
+/** Frame i of s, made s's own (copied if shared) so that it may be changed. */
+export function ownFrame(s: VState, i: number): FuncState {
+  const f = s.frames[i]!;
+  if (!f.shared) return f;
+  const c = copyFunc(f);
+  s.frames[i] = c;
+  return c;
+}
+
+/** Every frame of s made its own. */
+export function ownFrames(s: VState): void {
+  for (let i = 0; i <= s.curframe; i++) ownFrame(s, i);
 }
 
 export function allocatedStack(f: FuncState): number {
@@ -106,6 +136,7 @@ export function curFrame(s: VState): FuncState {
 
 /** Every register and spilled register of every frame (bpf_for_each_reg_in_vstate). */
 export function forEachReg(s: VState, fn: (r: Reg, f: FuncState) => void): void {
+  ownFrames(s);
   for (let i = 0; i <= s.curframe; i++) {
     const f = s.frames[i]!;
     for (const r of f.regs) fn(r, f);
