@@ -14,6 +14,11 @@ function rangeWithin(o: Reg, c: Reg): boolean {
 
 class IdMap {
   private m: Map<number, number> | undefined;
+  /** Forget every pairing (one map serves every comparison). */
+  reset(): IdMap {
+    if (this.m !== undefined && this.m.size > 0) this.m.clear();
+    return this;
+  }
   check(oldId: number, curId: number): boolean {
     this.m ??= new Map();
     const v = this.m.get(oldId);
@@ -24,6 +29,8 @@ class IdMap {
     return v === curId;
   }
 }
+
+const IDMAP = new IdMap();
 
 function regEqualRaw(a: Reg, b: Reg): boolean {
   return a.type === b.type && a.off === b.off && a.range === b.range && a.map === b.map && a.mapUid === b.mapUid &&
@@ -107,7 +114,7 @@ function refsafe(o: FuncState, c: FuncState): boolean {
 }
 
 function funcStatesEqual(env: Env, o: FuncState, c: FuncState): boolean {
-  const idmap = new IdMap();
+  const idmap = IDMAP.reset();
   for (let i = 0; i < 11; i++) if (!regsafe(env, o.regs[i]!, c.regs[i]!, idmap)) return false;
   if (!stacksafe(env, o, c, idmap)) return false;
   return refsafe(o, c);
