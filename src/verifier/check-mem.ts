@@ -125,6 +125,14 @@ export function checkPtrOffReg(env: Env, reg: Reg, regno: number, fixedOffOk: bo
   }
 }
 
+/** grow_stack_state: room for `size` bytes, and the subprogram's known stack depth (its max) raised to it. */
+function growStackDepth(env: Env, state: FuncState, size: number): void {
+  growStack(state, size);
+  const sp = env.subprogs[state.subprogno];
+  const bytes = state.stack.length * BPF_REG_SIZE;
+  if (sp !== undefined && sp.stackDepth < bytes) sp.stackDepth = bytes;
+}
+
 export function stackFrameOf(env: Env, reg: Reg): FuncState {
   return ownFrame(env.cur, reg.frameno);
 }
@@ -152,7 +160,7 @@ export function checkStackBounds(env: Env, regno: number, off: number, size: num
     if (tnumIsConst(reg.varOff)) env.fail(`invalid${extra} stack R${regno} off=${off} size=${size}\n`, 13);
     env.fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}\n`, 13);
   }
-  growStack(state, Math.ceil(-minOff / 8) * 8);
+  growStackDepth(env, state, Math.ceil(-minOff / 8) * 8);
 }
 
 function isSpillable(t: number): boolean {
@@ -176,7 +184,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     // Variable-offset write: every byte it may touch becomes MISC (or stays ZERO for a zero store).
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off + size;
-    growStack(state, -minOff);
+    growStackDepth(env, state, -minOff);
     const value = valueRegno >= 0 ? env.regs[valueRegno] : undefined;
     const zero = value !== undefined && value.type === T.SCALAR && tnumIsConst(value.varOff) && value.varOff.value === 0n;
     for (let i = minOff; i < maxOff; i++) {
@@ -199,7 +207,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
   const slotIdx = -o - 1;
   const spi = Math.floor(slotIdx / BPF_REG_SIZE);
-  growStack(state, Math.ceil((slotIdx + 1) / 8) * 8);
+  growStackDepth(env, state, Math.ceil((slotIdx + 1) / 8) * 8);
   const cur = env.frame;
   const st = state.stack[spi]!;
   if (!env.allowPtrLeaks && isSpilledReg(st) && size !== BPF_REG_SIZE) {
@@ -326,7 +334,7 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
   }
   if (uninitOk) {
     // ARG_PTR_TO_UNINIT_MEM: the helper writes the bytes.
-    growStack(state, -minOff);
+    growStackDepth(env, state, -minOff);
     for (let i = minOff; i < maxOff + accessSize; i++) {
       const slot = -i - 1;
       const st = state.stack[Math.floor(slot / 8)]!;

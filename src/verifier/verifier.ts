@@ -118,10 +118,69 @@ export function verifyOrThrow(input: readonly Insn[] | Uint8Array, opts: VerifyO
   return r;
 }
 
+/**
+ * check_max_stack_depth: walk every call chain from the main program (and from each async callback) as
+ * the JIT lays frames out — each frame's stack rounded up to 32 bytes — and refuse a chain deeper than 512
+ * bytes or 8 frames, or a tail call below 256 bytes of callers' stack.
+ */
 function checkMaxStackDepth(env: Env): void {
-  // combined stack of the deepest call chain: approximated by the sum along frames seen (tracked in doCheck).
-  if (env.maxCombinedStack > 512) {
-    env.fail(`combined stack size of ${env.maxCombinedFrames} calls is ${env.maxCombinedStack}. Too large\n`, 13);
+  for (let i = 0; i < env.subprogs.length; i++) {
+    if (i === 0 || env.subprogs[i]!.isAsyncCb) checkMaxStackDepthSubprog(env, i);
+  }
+}
+
+function checkMaxStackDepthSubprog(env: Env, start: number): void {
+  const sps = env.subprogs;
+  const insns = env.insns;
+  const round32 = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+  const retInsn: number[] = [];
+  const retProg: number[] = [];
+  let idx = start;
+  let i = sps[idx]!.start;
+  let depth = 0;
+  let frame = 0;
+  let tailCallReachable = false;
+  let enter = true;
+  for (;;) {
+    if (enter) {
+      if (idx && sps[idx]!.hasTailCall && depth >= 256) {
+        env.fail(`tail_calls are not allowed when call stack of previous frames is ${depth} bytes. Too large\n`, 13);
+      }
+      depth += round32(sps[idx]!.stackDepth);
+      if (depth > env.profile.maxBpfStack) env.fail(`combined stack size of ${frame + 1} calls is ${depth}. Too large\n`, 13);
+      enter = false;
+    }
+    const end = sps[idx + 1]?.start ?? insns.length;
+    let called = false;
+    for (; i < end; i++) {
+      const insn = insns[i]!;
+      const call = insn.opcode === 0x85 && insn.src === 1;
+      const func = insn.opcode === 0x18 && insn.src === 4;
+      if (!call && !func) continue;
+      retInsn[frame] = i + 1;
+      retProg[frame] = idx;
+      const next = i + insn.imm + 1;
+      const sidx = sps.findIndex((s) => s.start === next);
+      if (sidx < 0) env.fail(`verifier bug. No program starts at insn ${next}\n`, 14);
+      if (sps[sidx]!.isAsyncCb && !call) continue;
+      i = next;
+      idx = sidx;
+      if (sps[idx]!.hasTailCall) tailCallReachable = true;
+      frame++;
+      if (frame >= env.profile.maxCallFrames) env.fail(`the call stack of ${frame} frames is too deep !\n`, 7);
+      called = true;
+      break;
+    }
+    if (called) {
+      enter = true;
+      continue;
+    }
+    if (tailCallReachable) for (let j = 0; j < frame; j++) sps[retProg[j]!]!.tailCallReachable = true;
+    if (frame === 0) return;
+    depth -= round32(sps[idx]!.stackDepth);
+    frame--;
+    i = retInsn[frame]!;
+    idx = retProg[frame]!;
   }
 }
 
