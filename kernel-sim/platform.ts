@@ -98,6 +98,43 @@ class TypeConverter {
   }
 }
 
+/** struct bpf_sock offsets (uapi). */
+const BPF_SOCK = { family: 4, type: 8, protocol: 12, priority: 20, srcIp4: 24, srcIp6: 28, srcPort: 44, dstPort: 48, dstIp4: 52, dstIp6: 56, state: 72, rxQueue: 76, size: 80 };
+const narrow = (size: number, def: number): boolean => size <= def && (size & (size - 1)) === 0;
+const within = (off: number, lo: number, len: number): boolean => off >= lo && off < lo + len;
+
+/** bpf_sock_is_valid_access (reads of a PTR_TO_SOCKET). */
+function bpfSockAccess(off: number, size: number): boolean {
+  const S = BPF_SOCK;
+  if (off < 0 || off >= S.size || off % size !== 0) return false;
+  if ([S.state, S.family, S.type, S.protocol, S.srcPort, S.rxQueue].includes(off) || within(off, S.srcIp4, 4) ||
+    within(off, S.srcIp6, 16) || within(off, S.dstIp4, 4) || within(off, S.dstIp6, 16)) return narrow(size, 4);
+  if (within(off, S.dstPort, 2)) return narrow(size, size === 4 ? 4 : 2);
+  if (within(off, S.dstPort + 2, 2)) return false;
+  return size === 4;
+}
+
+/**
+ * Reads through socket pointers, as Linux 6.1's bpf_sock_common_is_valid_access (no type..priority),
+ * bpf_sock_is_valid_access, bpf_tcp_sock_is_valid_access (u64 byte counters) and bpf_xdp_sock_is_valid_access.
+ */
+export function sockAccess(kind: string, off: number, size: number): boolean {
+  switch (kind) {
+    case 'sock_common':
+      if (off >= BPF_SOCK.type && off < BPF_SOCK.priority + 4) return false;
+      return bpfSockAccess(off, size);
+    case 'sock':
+      return bpfSockAccess(off, size);
+    case 'tcp_sock':
+      if (off < 0 || off >= 112 || off % size !== 0) return false;
+      return off === 80 || off === 88 ? size === 8 : size === 4;
+    case 'xdp_sock':
+      return off >= 0 && off < 4 && off % size === 0 && size === 4;
+    default:
+      return false;
+  }
+}
+
 export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
   const registry = opts.kfuncRegistry ?? defaultRegistry();
   const protoCache = new Map<string, KfuncProto>();
@@ -144,8 +181,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       const t = new TypeConverter(registry, 'UNSPEC' as ProgTypeName).convert(`struct ${name}`);
       return t.kind === 'struct' && t.size > 0 ? t : undefined;
     },
-    sockAccess(_kind, off, size) {
-      return off >= 0 && off % size === 0 && off + size <= 80;
+    sockAccess(kind, off, size) {
+      return sockAccess(kind, off, size);
     },
     map: (fd) => opts.maps?.(fd),
   };
