@@ -408,7 +408,8 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       break;
   }
   // Reference acquisition (is_acquire_function): socket lookups, ringbuf memory, kptr_xchg.
-  const acquire = [84, 85, 99, 131, 194].includes(funcId);
+  const acquire = [84, 85, 99, 131, 194].includes(funcId) ||
+    (funcId === 1 && (meta.map?.type === MAP.SOCKMAP || meta.map?.type === MAP.SOCKHASH));
   if (acquire) {
     const id = acquireRef(env, idx);
     r0.refObjId = id;
