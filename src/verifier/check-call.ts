@@ -414,12 +414,15 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const id = acquireRef(env, idx);
     r0.refObjId = id;
     r0.id = id;
-  } else if (funcId === 95 /* tcp_sock */ || funcId === 98 /* get_listener_sock */ || funcId === 109 /* sk_fullsock */) {
+  } else if (PTR_CAST_FUNCS.has(funcId)) {
     r0.refObjId = meta.refObjId;
   }
   if (fn.pktAccess === undefined && changesPktData(funcId)) clearPktPointers(env);
   return idx + 1;
 }
+
+/** is_ptr_cast_function: sk_fullsock, tcp_sock and the skc_to_* casts keep the argument's reference. */
+const PTR_CAST_FUNCS: ReadonlySet<number> = new Set([95, 96, 136, 137, 138, 139, 140, 196]);
 
 function changesPktData(id: number): boolean {
   return [9, 10, 11, 18, 34, 38, 39, 43, 44, 45, 46, 47, 50, 53, 54, 60, 61, 62, 63, 64, 65, 73, 74, 75, 76, 77, 78, 79, 89, 90, 91, 92, 96, 124].includes(id);
