@@ -417,15 +417,22 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   } else if (PTR_CAST_FUNCS.has(funcId)) {
     r0.refObjId = meta.refObjId;
   }
-  if (fn.pktAccess === undefined && changesPktData(funcId)) clearPktPointers(env);
+  if (changesPktData(funcId)) clearPktPointers(env);
   return idx + 1;
 }
 
 /** is_ptr_cast_function: sk_fullsock, tcp_sock and the skc_to_* casts keep the argument's reference. */
 const PTR_CAST_FUNCS: ReadonlySet<number> = new Set([95, 96, 136, 137, 138, 139, 140, 196]);
 
+/**
+ * bpf_helper_changes_pkt_data: skb_store_bytes, l3/l4_csum_replace, clone_redirect, skb_vlan_push/pop,
+ * skb_change_proto/tail/head, skb_pull_data, skb_adjust_room, xdp_adjust_head/meta/tail,
+ * msg_pull/push/pop_data, lwt_push_encap, lwt_seg6_*, store_hdr_opt.
+ */
+const CHANGES_PKT_DATA: ReadonlySet<number> = new Set([9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 44, 50, 54, 63, 65, 73, 74, 75, 76, 90, 91, 143]);
+
 function changesPktData(id: number): boolean {
-  return [9, 10, 11, 18, 34, 38, 39, 43, 44, 45, 46, 47, 50, 53, 54, 60, 61, 62, 63, 64, 65, 73, 74, 75, 76, 77, 78, 79, 89, 90, 91, 92, 96, 124].includes(id);
+  return CHANGES_PKT_DATA.has(id);
 }
 
 function clearPktPointers(env: Env): void {
