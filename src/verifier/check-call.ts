@@ -295,12 +295,12 @@ function checkMapFuncCompat(env: Env, map: MapDef | undefined, funcId: number, f
     [MAP.USER_RINGBUF]: [209], [MAP.STACK_TRACE]: [27], [MAP.CGROUP_ARRAY]: [37, 41],
     [MAP.CGROUP_STORAGE]: [81], [MAP.PERCPU_CGROUP_STORAGE]: [81], [MAP.DEVMAP]: [51, 1], [MAP.DEVMAP_HASH]: [51, 1],
     [MAP.CPUMAP]: [51], [MAP.XSKMAP]: [51, 1], [MAP.ARRAY_OF_MAPS]: [1], [MAP.HASH_OF_MAPS]: [1],
-    [MAP.SOCKMAP]: [52, 60, 53, 71, 1, 3, 2, 143], [MAP.SOCKHASH]: [52, 60, 53, 71, 1, 3, 2, 143],
+    [MAP.SOCKMAP]: [52, 53, 60, 82, 1], [MAP.SOCKHASH]: [72, 70, 71, 82, 1],
     [MAP.REUSEPORT]: [82], [MAP.QUEUE]: [87, 88, 89], [MAP.STACK]: [87, 88, 89], [MAP.BLOOM]: [89, 87],
     [MAP.SK_STORAGE]: [107, 108, 156, 157], [MAP.INODE_STORAGE]: [145, 146], [MAP.TASK_STORAGE]: [156, 157],
   };
   const a = allow[t];
-  if (a && !a.includes(funcId)) bad();
+  if (a && !a.includes(funcId) && !((t === MAP.SOCKMAP || t === MAP.SOCKHASH) && mayUpdateSockmap(env, funcId))) bad();
   const needs: Record<number, number[]> = {
     12: [MAP.PROG_ARRAY], 22: [MAP.PERF_EVENT_ARRAY], 6: [MAP.PERF_EVENT_ARRAY], 55: [MAP.PERF_EVENT_ARRAY],
     25: [MAP.PERF_EVENT_ARRAY], 41: [MAP.CGROUP_ARRAY], 37: [MAP.CGROUP_ARRAY],
@@ -313,6 +313,17 @@ function checkMapFuncCompat(env: Env, map: MapDef | undefined, funcId: number, f
   };
   const n = needs[funcId];
   if (n && !n.includes(t)) bad();
+}
+
+/** may_update_sockmap: map_update/delete_elem on a sockmap or sockhash, where no socket is held locked. */
+function mayUpdateSockmap(env: Env, funcId: number): boolean {
+  if (funcId !== 2 && funcId !== 3) return false;
+  const t = env.prog.type;
+  if (t === 'TRACING' && env.prog.expectedAttachType === 'TRACE_ITER') return true;
+  if (t === 'SOCK_OPS' && funcId === 3) return true;
+  if (['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'XDP', 'SK_REUSEPORT', 'FLOW_DISSECTOR', 'SK_LOOKUP'].includes(t)) return true;
+  env.verbose('cannot update sockmap in this context\n');
+  return false;
 }
 
 function acquireRef(env: Env, insnIdx: number): number {
