@@ -20,13 +20,10 @@ const CONDS: Record<number, Cond> = {
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 
+/** reg_type_not_null (6.1): only these pointer types are known non-NULL in a comparison with 0. */
 function regTypeNotNull(r: Reg): boolean {
-  if (r.type & F.MAYBE_NULL) return false;
-  const b = baseType(r.type);
-  return b === T.SOCKET || b === T.TCP_SOCK || b === T.MAP_VALUE || b === T.MAP_KEY || b === T.SOCK_COMMON ||
-    b === T.STACK || b === T.CTX || b === T.PKT || b === T.PKT_META || b === T.PKT_END || b === T.FLOW_KEYS ||
-    b === T.XDP_SOCK || b === T.CONST_MAP || b === T.TP_BUFFER || b === T.FUNC ||
-    (b === T.BTF_ID && !(r.type & F.UNTRUSTED)) || (b === T.MEM && !(r.type & F.MAYBE_NULL)) || b === T.BUF;
+  const t = r.type;
+  return t === T.SOCKET || t === T.TCP_SOCK || t === T.MAP_VALUE || t === T.MAP_KEY || t === T.SOCK_COMMON;
 }
 
 function branchTaken(r: Reg, val: bigint, op: Cond, is32: boolean): number {
