@@ -461,9 +461,11 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   } else if (baseType(t) === T.BTF_ID && !(t & F.MAYBE_NULL)) {
     checkBtfAccess(env, regno, off, size, write, valueRegno);
   } else if (t === T.CONST_MAP) {
-    if (!env.allowPtrToMapAccess) env.fail(`map_ptr access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, 13);
-    if (off < 0) env.fail(`R${regno} is bpf_array invalid negative access: off=${off}\n`, 13);
-    if (write) env.fail('only read from bpf_array is supported\n', 13);
+    // check_ptr_to_map_access: named after the map type's kernel struct (map->ops->map_btf_id).
+    const tname = MAP_BTF_STRUCT[reg.map?.type ?? -1] ?? 'bpf_map';
+    if (!env.allowPtrToMapAccess) env.fail(`${tname} access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, 1);
+    if (off < 0) env.fail(`R${regno} is ${tname} invalid negative access: off=${off}\n`, 13);
+    if (write) env.fail(`only read from ${tname} is supported\n`, 13);
     if (value) env.markUnknown(value);
   } else if (baseType(t) === T.BUF && !(t & F.MAYBE_NULL)) {
     const rdonly = (t & F.RDONLY) !== 0;
@@ -474,6 +476,16 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   }
   if (size < BPF_REG_SIZE && value && !write && value.type === T.SCALAR) coerceRegToSize(value, size);
 }
+
+/** The struct each 6.1 map type's ops name as its BTF type (BTF_ID_LIST_SINGLE(*_map_btf_ids, struct, …)), by map type. */
+const MAP_BTF_STRUCT: Record<number, string> = {
+  1: 'bpf_htab', 2: 'bpf_array', 3: 'bpf_array', 4: 'bpf_array', 5: 'bpf_htab', 6: 'bpf_array', 7: 'bpf_stack_map',
+  8: 'bpf_array', 9: 'bpf_htab', 10: 'bpf_htab', 11: 'lpm_trie', 12: 'bpf_array', 13: 'bpf_htab', 14: 'bpf_dtab',
+  15: 'bpf_stab', 16: 'bpf_cpu_map', 17: 'xsk_map', 18: 'bpf_shtab', 19: 'bpf_cgroup_storage_map', 20: 'reuseport_array',
+  21: 'bpf_cgroup_storage_map', 22: 'bpf_queue_stack', 23: 'bpf_queue_stack', 24: 'bpf_local_storage_map', 25: 'bpf_dtab',
+  26: 'bpf_struct_ops_map', 27: 'bpf_ringbuf_map', 28: 'bpf_local_storage_map', 29: 'bpf_local_storage_map',
+  30: 'bpf_bloom_filter', 31: 'bpf_ringbuf_map',
+};
 
 function pktWritable(env: Env): boolean {
   return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'LWT_SEG6LOCAL'].includes(env.prog.type) ||
