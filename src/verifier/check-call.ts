@@ -8,7 +8,7 @@ import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
-import { checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
+import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
@@ -202,6 +202,8 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     case 'ARG_PTR_TO_MEM':
       if (aflags & F.FIXED_SIZE) {
         checkHelperMemAccess(env, regno, arg.size ?? 0, false, meta, (aflags & F.UNINIT) !== 0);
+        // ARG_PTR_TO_LONG / _INT (6.1): the pointer must be aligned to the integer it points to.
+        if ((arg.flags ?? []).includes('MEM_ALIGNED')) alignmentCheck(env, reg, 0, arg.size ?? 0, true);
       } else {
         meta.rawMode = (aflags & F.UNINIT) !== 0;
         meta.regno = regno;

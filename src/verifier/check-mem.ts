@@ -14,7 +14,8 @@ import type { CtxRegType } from '../platform/platform.js';
 
 const BPF_MAX_VAR_OFF = 1 << 29;
 
-function alignmentCheck(env: Env, reg: Reg, off: number, size: number, strictOnce: boolean): void {
+/** check_ptr_alignment */
+export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, strictOnce: boolean): void {
   let strict = env.strictAlignment || strictOnce;
   let desc = '';
   switch (reg.type) {
