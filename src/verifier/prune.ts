@@ -135,7 +135,8 @@ function statesMaybeLooping(o: VState, c: VState): boolean {
   if (o.curframe !== c.curframe) return false;
   const fo = o.frames[o.curframe]!;
   const fc = c.frames[c.curframe]!;
-  for (let i = 0; i < 10; i++) if (fo.regs[i]!.type !== fc.regs[i]!.type) return false;
+  // Every register identical in value (memcmp up to bpf_reg_state.parent): type, offsets, bounds, ids.
+  for (let i = 0; i < 11; i++) if (!regEqualRaw(fo.regs[i]!, fc.regs[i]!)) return false;
   return true;
 }
 
