@@ -10,21 +10,46 @@ export const LOG_LEVEL1 = 1;
 export const LOG_LEVEL2 = 2;
 export const LOG_STATS = 4;
 
+/**
+ * The log as appended pieces with their running end offsets, so that bpf_vlog_reset (dropping a popped
+ * path's lines) costs the pieces it drops, not a copy of the whole log.
+ */
 export class VerifierLog {
-  private buf = '';
+  private parts: string[] = [];
+  /** ends[i]: the log's length after parts[i]. */
+  private ends: number[] = [];
+  private length = 0;
   constructor(readonly level: number) {}
   get len(): number {
-    return this.buf.length;
+    return this.length;
   }
   write(s: string): void {
-    this.buf += s;
+    if (s === '') return;
+    this.parts.push(s);
+    this.length += s.length;
+    this.ends.push(this.length);
   }
   /** bpf_vlog_reset: drop everything after `pos`. */
   reset(pos: number): void {
-    if (pos < this.buf.length) this.buf = this.buf.slice(0, pos);
+    if (pos >= this.length) return;
+    while (this.parts.length > 0 && this.ends[this.ends.length - 2] !== undefined && this.ends[this.ends.length - 2]! >= pos) {
+      this.parts.pop();
+      this.ends.pop();
+    }
+    if (this.parts.length === 1 && pos <= 0) {
+      this.parts = [];
+      this.ends = [];
+      this.length = 0;
+      return;
+    }
+    const last = this.parts.length - 1;
+    const start = this.ends[last]! - this.parts[last]!.length;
+    this.parts[last] = this.parts[last]!.slice(0, pos - start);
+    this.ends[last] = pos;
+    this.length = pos;
   }
   text(): string {
-    return this.buf;
+    return this.parts.join('');
   }
 }
 
