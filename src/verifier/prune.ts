@@ -136,6 +136,12 @@ function statesMaybeLooping(o: VState, c: VState): boolean {
   const fo = o.frames[o.curframe]!;
   const fc = c.frames[c.curframe]!;
   // Every register identical in value (memcmp up to bpf_reg_state.parent): type, offsets, bounds, ids.
+  // Types and tnum values first: they tell most loop iterations apart cheaply.
+  for (let i = 0; i < 11; i++) {
+    const a = fo.regs[i]!;
+    const b = fc.regs[i]!;
+    if (a.type !== b.type || a.varOff.value !== b.varOff.value || a.off !== b.off) return false;
+  }
   for (let i = 0; i < 11; i++) if (!regEqualRaw(fo.regs[i]!, fc.regs[i]!)) return false;
   return true;
 }
