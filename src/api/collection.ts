@@ -151,7 +151,7 @@ export class Program {
 
   run(opts: RunOptions = {}): ProgramRunResult {
     if (this.verifyFirst) {
-      const v = this.verdict ?? this.verify({ logLevel: 1 });
+      const v = this.verdict ?? this.verify({ logLevel: 0 }); // the verdict and message; no log to build
       if (v.verdict === 'rejected') throw new VerifierError(v);
     }
     const before = this.kernel.trace.length;
