@@ -142,7 +142,7 @@ export class Program {
    */
   verify(opts: { logLevel?: number } = {}): VerifierResult {
     const r = progLoad(this.insns, {
-      prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1,
+      prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
     });
     this.verdict = r;

@@ -46,6 +46,10 @@ export interface StateListEntry {
 
 export class Env {
   readonly subprogs: SubprogInfo[] = [];
+  /** BTF line info (bpf_line_info): source lines by first instruction, sorted; printed into the log. */
+  lineInfo: readonly { insn: number; source: string }[] = [];
+  /** The line info record printed last (env->prev_linfo), as an index into lineInfo. */
+  prevLinfo = -1;
   readonly prunePoint: Uint8Array;
   /** Per-instruction auxiliary data, made on first use (most instructions never need it). */
   private readonly auxes: (InsnAux | undefined)[];

@@ -38,6 +38,8 @@ export interface VerifyOptions {
   profile?: string;
   /** Keep every explored state per instruction in the result. */
   recordStates?: boolean;
+  /** BTF line info of the program (instruction → source line), printed as `; <line>` in the log. */
+  lineInfo?: readonly { insn: number; source: string }[];
 }
 
 export interface VerifierResult {
@@ -70,6 +72,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
   const log = new VerifierLog(level);
   const profile = PROFILES[opts.profile ?? '6.1']!;
   const env = new Env(insns, opts.prog, opts.platform, opts.caps, profile, log, opts.progFlags ?? 0, !!opts.recordStates);
+  if (opts.lineInfo !== undefined) env.lineInfo = [...opts.lineInfo].sort((a, b) => a.insn - b.insn);
   let errno = 0;
   try {
     if (insns.length === 0) env.fail('', 22);
@@ -200,6 +203,22 @@ function doCheckMain(env: Env): void {
   doCheck(env);
 }
 
+/** verbose_linfo: the source line whose record covers `idx`, once per record (`; <line>`). */
+function verboseLinfo(env: Env, idx: number): void {
+  const li = env.lineInfo;
+  let lo = 0, hi = li.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (li[mid]!.insn <= idx) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0 || found === env.prevLinfo) return;
+  env.prevLinfo = found;
+  env.verbose(`; ${li[found]!.source.trimStart()}\n`);
+}
+
 function printInsnLine(env: Env, insn: Insn, idx: number): void {
   const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, env.insns[idx + 1]);
   env.prevLogLen = env.log.len;
@@ -266,6 +285,7 @@ function doCheck(env: Env): void {
       }
       if (logOn) {
         if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env);
+        verboseLinfo(env, idx);
         printInsnLine(env, insn, idx);
       }
       env.seen[idx] = 1;

@@ -104,6 +104,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
   let insns: readonly Insn[];
   let prog: ProgInfo;
   let maps: (fd: number) => MapDef | undefined = () => undefined;
+  let lineInfo: ProgramSpec['lineInfo'] | undefined;
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
     const obj = readObject(file);
@@ -117,13 +118,14 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
     insns = linkKfuncs(spec, file);
     prog = progInfoOf(spec);
     maps = (fd) => mapDefOf(obj, fd);
+    lineInfo = spec.lineInfo;
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
     prog = { type: progTypeOf(opts.progType) };
     insns = readProgram(file).insns;
   }
-  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel });
+  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo });
   if (logLevel > 0) io.out(r.log);
   if (opts.json) {
     io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed }) + '\n');
