@@ -181,3 +181,11 @@ describe('bpfvm verify: BTF line info in the log', () => {
     expect(r.stdout).toMatch(/\nprocessed \d+ insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+ peak_states \d+ mark_read \d+\n/);
   });
 });
+
+describe('run-time errors name the source line', () => {
+  it('a violation in an ELF program carries the BTF line of its instruction', () => {
+    const obj = join(import.meta.dirname, 'fixtures', 'core_task.bpf.o');
+    const j = JSON.parse(cli('run', obj, '--program', 'core_missing_field', '--no-verify', '--json').last);
+    expect(j.violations[0]).toMatchObject({ kind: 'invalid-insn', insn: 3, message: expect.stringMatching(/\(; .+\)$/) });
+  });
+});

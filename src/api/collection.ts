@@ -131,6 +131,16 @@ export class Program {
     bindRun(this.machine, { exec: this.kfuncs.exec });
   }
 
+  /** A violation's message with the source line BTF line info gives its instruction (`… (; return p->a;)`). */
+  private withSource(v: Violation): Violation {
+    const li = this.spec?.lineInfo;
+    if (li === undefined || li.length === 0) return v;
+    let best: { insn: number; source: string } | undefined;
+    for (const l of li) if (l.insn <= v.insn && (best === undefined || l.insn >= best.insn)) best = l;
+    const src = best?.source.trim();
+    return src ? { ...v, message: `${v.message} (; ${src})` } : v;
+  }
+
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
   private get runType(): string {
     return this.spec?.section ?? this.type;
@@ -177,7 +187,8 @@ export class Program {
     }
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
-      insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')), violations: r.violations,
+      insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
+      violations: r.violations.map((x) => this.withSource(x)),
     };
   }
 }
