@@ -189,3 +189,17 @@ describe('run-time errors name the source line', () => {
     expect(j.violations[0]).toMatchObject({ kind: 'invalid-insn', insn: 3, message: expect.stringMatching(/\(; .+\)$/) });
   });
 });
+
+describe('legacy packet loads', () => {
+  it('SKF_NET_OFF and SKF_LL_OFF read relative to the network and the MAC header', () => {
+    const pkt = '00112233445566778899aabb080045000014000000004006000000000000000000000000';
+    const net = file('net.s', 'r6 = r1\nr0 = *(u8 *)skb[-1048567]\nexit\n'); // SKF_NET_OFF + 9: the IPv4 protocol
+    const ll = file('ll.s', 'r6 = r1\nr0 = *(u16 *)skb[-2097140]\nexit\n'); // SKF_LL_OFF + 12: the EtherType
+    const beyond = file('beyond.s', 'r6 = r1\nr0 = 7\nr0 = *(u8 *)skb[-3000000]\nexit\n');
+    const run = (f: string, type: string) => JSON.parse(cli('run', f, '--prog-type', type, '--data', pkt, '--json', '--no-verify').last);
+    expect(run(net, 'socket').retval).toBe(6);
+    expect(run(ll, 'socket').retval).toBe(0x0800);
+    expect(run(ll, 'tc').retval).toBe(0x0800);
+    expect(run(beyond, 'socket')).toMatchObject({ retval: 0, violations: [] }); // out of range: the program ends with 0
+  });
+});

@@ -55,8 +55,16 @@ export class HelperFault extends Error {
 
 /** A packet for the legacy LD_ABS / LD_IND loads (read big-endian; out of range ends the program with 0). */
 export interface LegacyPacket {
+  /** From skb->data: non-negative offsets. */
   bytes: Uint8Array;
+  /** From the MAC and the network header: offsets from SKF_LL_OFF and from SKF_NET_OFF. */
+  mac?: Uint8Array;
+  network?: Uint8Array;
 }
+
+/** Linux's SKF_NET_OFF and SKF_LL_OFF: negative legacy-load offsets relative to the network / MAC header. */
+const SKF_NET_OFF = -0x100000;
+const SKF_LL_OFF = -0x200000;
 
 /** Called before each instruction executes. */
 export type StepHook = (pc: number, regs: BigUint64Array, frame: number) => void;
@@ -594,9 +602,19 @@ export class Machine implements HelperContext {
     const size = insn.code === Op.LDABS_B || insn.code === Op.LDIND_B ? 1
       : insn.code === Op.LDABS_H || insn.code === Op.LDIND_H ? 2 : 4;
     const base = insn.code === Op.LDIND_B || insn.code === Op.LDIND_H || insn.code === Op.LDIND_W ? this.S[insn.src * 2]! : 0;
-    const at = base + insn.imm;
-    const b = packet.bytes;
-    if (at < 0 || at + size > b.length) return false;
+    let at = base + insn.imm;
+    let b: Uint8Array | undefined = packet.bytes;
+    if (at < 0) {
+      // bpf_internal_load_pointer_neg_helper: relative to the network or the MAC header.
+      if (at >= SKF_NET_OFF) {
+        b = packet.network;
+        at -= SKF_NET_OFF;
+      } else if (at >= SKF_LL_OFF) {
+        b = packet.mac;
+        at -= SKF_LL_OFF;
+      } else return false;
+    }
+    if (b === undefined || at < 0 || at + size > b.length) return false;
     let v = 0;
     for (let k = 0; k < size; k++) v = v * 256 + b[at + k]!;
     this.U[0] = v;

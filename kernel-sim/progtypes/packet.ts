@@ -12,6 +12,9 @@ export class PacketBuffer implements PacketContext {
   meta: number;
   data: number;
   end: number;
+  /** skb: where the MAC and network headers start in the buffer (LD_ABS's SKF_LL_OFF / SKF_NET_OFF). */
+  macHeader?: number;
+  networkHeader?: number;
 
   constructor(
     space: AddressSpace,
@@ -35,6 +38,11 @@ export class PacketBuffer implements PacketContext {
   /** data .. data_end. */
   bytes(): Uint8Array {
     return this.buffer.bytes.subarray(this.data, this.end);
+  }
+
+  /** The buffer from `header` to the packet's end, for the legacy loads' negative offsets. */
+  from(header: number | undefined): Uint8Array | undefined {
+    return header === undefined ? undefined : this.buffer.bytes.subarray(header, this.end);
   }
 
   addr(off: number): bigint {

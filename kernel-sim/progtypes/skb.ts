@@ -88,6 +88,8 @@ export function setupSkb(
   const direct = isL2 || DIRECT.includes(progType);
   const start = isL2 ? SKB_HEADROOM : SKB_HEADROOM + ETH_HLEN;
   const packet = new PacketBuffer(space, 'skb packet', buffer, 0, { meta: start, data: start, end: SKB_HEADROOM + size });
+  packet.macHeader = SKB_HEADROOM;
+  packet.networkHeader = SKB_HEADROOM + ETH_HLEN;
 
   // The struct the program sees: plain fields live in these bytes; the rest is derived on each load.
   const bytes = new Uint8Array(SK_BUFF.size);

@@ -152,7 +152,11 @@ function execute(
   reportsDuration: boolean, kernelErrno: number | undefined,
 ): TestRunResult {
   const pkt = run.packet;
-  const packet = pkt === undefined ? undefined : { get bytes() { return pkt.bytes(); } };
+  const packet = pkt === undefined ? undefined : {
+    get bytes() { return pkt.bytes(); },
+    get mac() { return pkt.from(pkt.macHeader); },
+    get network() { return pkt.from(pkt.networkHeader); },
+  };
   let last: RunResult = { r0: null, insns: 0, violations: [] };
   let insns = 0;
   try {
