@@ -16,6 +16,10 @@ import { kernelPlatform } from '../../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
+import { linkAgainstKernel } from '../../api/core-link.js';
+import { progInfoOf } from '../../api/verify.js';
+import { Kernel } from '../../../kernel-sim/kernel.js';
+import { kernelWorld } from '../../../kernel-sim/objects/world.js';
 import { EXIT, type Io } from '../io.js';
 import { selectProgram } from './disasm.js';
 import { readObject } from './inspect.js';
@@ -75,26 +79,18 @@ export function mapDefOf(obj: ObjectFile, index: number): MapDef | undefined {
   return def;
 }
 
-/** An ELF program's load attributes: type, expected attach type, attach target, sleepable. */
-export function progInfoOf(spec: ProgramSpec): ProgInfo {
-  const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
-  if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
-  const slash = spec.section.indexOf('/');
-  if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);
-  if (spec.sleepable) info.sleepable = true;
-  return info;
-}
-
-/** kfunc externs resolved by name to the simulated kernel's BTF ids, as libbpf resolves them before loading. */
-function linkKfuncs(spec: ProgramSpec, file: string): Insn[] {
-  const insns = spec.insns.slice();
-  for (const e of spec.externs) {
-    if (e.kind !== 'kfunc') continue;
-    const id = defaultRegistry().idOf(e.name);
-    if (id === undefined) throw new LoadError(`kfunc "${e.name}" is not in the kernel's BTF`, { file: basename(file), insn: e.insn });
-    insns[e.insn] = { ...insns[e.insn]!, imm: id };
+/**
+ * An ELF program linked as loadObject links it (CO-RE relocations, kfunc and __ksym externs against the
+ * simulated kernel), so `verify` and a run's verification see the same instructions.
+ */
+function linked(obj: ObjectFile, spec: ProgramSpec, file: string): Insn[] {
+  try {
+    const registry = defaultRegistry();
+    return linkAgainstKernel(spec, obj, registry, kernelWorld(new Kernel(), registry.types)).insns;
+  } catch (e) {
+    if (e instanceof LoadError) e.locate({ file: basename(file), section: spec.section, symbol: spec.name });
+    throw e;
   }
-  return insns;
 }
 
 export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): number {
@@ -115,7 +111,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
       if (e instanceof LoadError) e.locate({ file: basename(file) });
       throw e;
     }
-    insns = linkKfuncs(spec, file);
+    insns = linked(obj, spec, file);
     prog = progInfoOf(spec);
     maps = (fd) => mapDefOf(obj, fd);
     lineInfo = spec.lineInfo;
