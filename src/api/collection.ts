@@ -23,7 +23,7 @@ import { Image, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
-import { mapDefOf, progInfoOf } from './verify.js';
+import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine } from '../../vm/machine.js';
 
 export interface LoadOptions extends KernelOptions {
@@ -226,25 +226,11 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
-/**
- * Where the map value's `struct bpf_spin_lock` is, as the kernel's btf_find_spin_lock finds it from the
- * value's BTF type (a direct member of the value struct), so the spin lock helpers accept the map.
- */
-function spinLockOffset(btf: Btf | undefined, valueType: number | undefined): number | undefined {
-  if (btf === undefined || valueType === undefined) return undefined;
-  const t = btf.type(btf.resolve(valueType));
-  if (t.kind !== 'STRUCT') return undefined;
-  for (const m of t.members) {
-    const mt = btf.type(btf.resolve(m.type));
-    if (mt.kind === 'STRUCT' && mt.name === 'bpf_spin_lock') return m.bitOffset / 8;
-  }
-  return undefined;
-}
-
 function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
-    const spinLockOff = spinLockOffset(btf, spec.btfValueType);
+    const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
+    const spinLockOff = lock >= 0 ? lock : undefined;
     const type = mapTypeName(spec);
     // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
     const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;

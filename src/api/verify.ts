@@ -10,16 +10,17 @@ import type { KptrField, MapDef, ProgInfo } from '../platform/platform.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 
-/** Offset of a member of struct type `structName` inside BTF type `id` (searched through nested structs), or -1. */
-export function structMemberOffset(btf: Btf | undefined, id: number | undefined, structName: string, depth = 0): number {
-  if (btf === undefined || id === undefined || depth > 8) return -1;
-  const t = btf.type(btf.resolve(id));
-  if (t.kind !== 'STRUCT' && t.kind !== 'UNION') return -1;
+/**
+ * Offset of the map value's `struct <structName>` member (bpf_spin_lock, bpf_timer), or -1: a direct member
+ * of the value struct, as 6.1's btf_find_struct_field looks for it (nested structs are not searched).
+ */
+export function valueFieldOffset(btf: Btf | undefined, valueType: number | undefined, structName: string): number {
+  if (btf === undefined || valueType === undefined) return -1;
+  const t = btf.type(btf.resolve(valueType));
+  if (t.kind !== 'STRUCT') return -1;
   for (const m of t.members) {
     const mt = btf.type(btf.resolve(m.type));
     if (mt.kind === 'STRUCT' && mt.name === structName) return m.bitOffset / 8;
-    const inner = structMemberOffset(btf, m.type, structName, depth + 1);
-    if (inner >= 0) return m.bitOffset / 8 + inner;
   }
   return -1;
 }
@@ -32,7 +33,7 @@ export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
     : [];
   const def: MapDef = {
     type: map.type, keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries, flags: map.flags,
-    spinLockOff: map.spinLockOff ?? -1, timerOff: structMemberOffset(btf, valueType, 'bpf_timer'),
+    spinLockOff: map.spinLockOff ?? -1, timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
     hasBtf: valueType !== undefined,
     ...(kptrs.length > 0 ? { kptrs } : {}),
   };
@@ -41,7 +42,7 @@ export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
   if (inner !== undefined) {
     def.inner = {
       type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
-      flags: inner.flags, spinLockOff: -1, timerOff: structMemberOffset(btf, inner.btfValueType, 'bpf_timer'),
+      flags: inner.flags, spinLockOff: -1, timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'),
       hasBtf: inner.btfValueType !== undefined,
     };
   }

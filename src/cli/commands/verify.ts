@@ -17,7 +17,7 @@ import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
 import { linkAgainstKernel } from '../../api/core-link.js';
-import { progInfoOf } from '../../api/verify.js';
+import { progInfoOf, valueFieldOffset } from '../../api/verify.js';
 import { Kernel } from '../../../kernel-sim/kernel.js';
 import { kernelWorld } from '../../../kernel-sim/objects/world.js';
 import { EXIT, type Io } from '../io.js';
@@ -48,29 +48,13 @@ function progTypeOf(name: string): ProgTypeName {
   }
 }
 
-/** Offset of a `struct <name>` member (searched through nested structs) of BTF type `id`, or -1. */
-function btfFieldOff(obj: ObjectFile, id: number | undefined, name: string, depth = 0): number {
-  const types = obj.btf?.types;
-  if (types === undefined || id === undefined || depth > 8) return -1;
-  let t = types[id];
-  while (t !== undefined && (t.kind === 'TYPEDEF' || t.kind === 'CONST' || t.kind === 'VOLATILE' || t.kind === 'RESTRICT')) t = types[t.type];
-  if (t === undefined || (t.kind !== 'STRUCT' && t.kind !== 'UNION')) return -1;
-  for (const m of t.members) {
-    const mt = types[m.type];
-    if (mt !== undefined && mt.kind === 'STRUCT' && mt.name === name) return m.bitOffset / 8;
-    const inner = btfFieldOff(obj, m.type, name, depth + 1);
-    if (inner >= 0) return m.bitOffset / 8 + inner;
-  }
-  return -1;
-}
-
 /** The verifier's view of an object's map (its index is the handle its lddw carries). */
 export function mapDefOf(obj: ObjectFile, index: number): MapDef | undefined {
   const m = obj.maps[index];
   if (m === undefined) return undefined;
   const def: MapDef = {
     type: m.type.value, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
-    spinLockOff: btfFieldOff(obj, m.btfValueType, 'bpf_spin_lock'), timerOff: btfFieldOff(obj, m.btfValueType, 'bpf_timer'),
+    spinLockOff: valueFieldOffset(obj.btf, m.btfValueType, 'bpf_spin_lock'), timerOff: valueFieldOffset(obj.btf, m.btfValueType, 'bpf_timer'),
     hasBtf: m.btfValueType !== undefined,
   };
   if (m.inner) {
