@@ -1,4 +1,4 @@
-/** The Linux errno values the maps return (as negative numbers, like the kernel's helpers). */
+/** Linux errno values the simulated kernel answers with (maps and helpers as negative numbers, test runs and kfuncs too): one table. */
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
@@ -9,12 +9,16 @@ export const ERRNO = {
   EACCES: 13,
   EFAULT: 14,
   EBUSY: 16,
+  ENODEV: 19,
   EEXIST: 17,
   EINVAL: 22,
   ENOSPC: 28,
   ERANGE: 34,
   ENODATA: 61,
+  ENONET: 64,
+  EPROTO: 71,
   EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
   /** Kernel-internal (never meant for user space, yet map_create returns it). */
   ENOTSUPP: 524,
 } as const;

@@ -1,4 +1,5 @@
 /** Typed errors of the program-type layer. */
+import { ERRNO } from '../maps/errno.js';
 
 /** An unknown program type name; `valid` lists every accepted spelling. */
 export class ProgTypeError extends Error {
@@ -16,13 +17,13 @@ export class CtxRulesMissingError extends Error {
 
 /** errno values BPF_PROG_TEST_RUN answers with in 6.1. */
 export const TEST_RUN_ERRNO = {
-  E2BIG: 7,
-  EFAULT: 14,
-  ENODEV: 19,
-  EINVAL: 22,
-  ERANGE: 34,
-  EAFNOSUPPORT: 97,
-  ENOTSUPP: 524,
+  E2BIG: ERRNO.E2BIG,
+  EFAULT: ERRNO.EFAULT,
+  ENODEV: ERRNO.ENODEV,
+  EINVAL: ERRNO.EINVAL,
+  ERANGE: ERRNO.ERANGE,
+  EAFNOSUPPORT: ERRNO.EAFNOSUPPORT,
+  ENOTSUPP: ERRNO.ENOTSUPP,
 } as const;
 export type TestRunErrno = keyof typeof TEST_RUN_ERRNO;
 

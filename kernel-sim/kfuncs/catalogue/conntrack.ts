@@ -3,6 +3,7 @@
  * option-struct validation and errno results as the sources have them (the errno goes to opts->error
  * when opts__sz covers it, and the kfunc returns NULL). Registered for xdp and sched_cls programs.
  */
+import { ERRNO } from '../../maps/errno.js';
 import type { KernelObject } from '../../objects/heap.js';
 import {
   AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, IPS, changeCtStatus, changeCtTimeout, invertTuple, isConfirmed,
@@ -11,7 +12,7 @@ import {
 import { defineKfunc as k, kfuncSet } from '../define.js';
 import { idFlags, type KfuncCall } from '../types.js';
 
-const EINVAL = 22, EPROTO = 71, EAFNOSUPPORT = 97, ENONET = 64, ENOENT = 2, ENOMEM = 12;
+const { EINVAL, EPROTO, EAFNOSUPPORT, ENONET, ENOENT, ENOMEM } = ERRNO;
 /** NF_BPF_CT_OPTS_SZ. */
 const NF_BPF_CT_OPTS_SZ = 12;
 /** BPF_F_CURRENT_NETNS. */
