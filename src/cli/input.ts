@@ -50,7 +50,7 @@ export function readProgram(file: string): ProgramInput {
     case '.bin':
       return { file, format: 'bin', insns: withFile(() => decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))) };
     case '.o':
-      throw new LoadError('ELF objects are not supported by this command yet', { file: basename(file) });
+      throw new LoadError('this command takes a raw program (.s, .asm, .bin, .data); ELF objects are read by run, disasm, inspect and verify', { file: basename(file) });
     default:
       throw new LoadError(`unknown input format '${ext || '(none)'}': expected .data, .s, .asm or .bin`, { file: basename(file) });
   }
