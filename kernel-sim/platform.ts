@@ -10,7 +10,7 @@ import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platfor
 import type { InlineComposite } from './btf/ctypes.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
-import { ctxAccess, CtxRulesMissingError, type CtxRegType as SimRegType } from './progtypes/index.js';
+import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -27,10 +27,17 @@ const REG_TYPE: Record<SimRegType, CtxRegType> = {
   PTR_TO_SOCKET_OR_NULL: 'sock_or_null',
   PTR_TO_SOCKET: 'sock',
   PTR_TO_FLOW_KEYS: 'flow_keys',
+  PTR_TO_TP_BUFFER: 'tp_buffer',
 };
 
-/** expected_attach_type 0, what a program loaded without one has. */
-const ATTACH_TYPE_0 = 'CGROUP_INET_INGRESS';
+/**
+ * The program whose rules apply (resolve_prog_type): an extension with a target program is checked as
+ * its target, with the target's expected attach type.
+ */
+function resolved(prog: ProgInfo): ProgInfo {
+  if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
+  return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
+}
 
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
 function protoQuery(prog: ProgInfo): ProtoQuery {
@@ -142,7 +149,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     profile: '6.1',
     helperName: (id) => (id >= 0 ? helperName(id) : undefined),
     helper(prog, id, caps) {
-      return helperProto(prog.type, id, caps, protoQuery(prog));
+      const p = resolved(prog);
+      return helperProto(p.type, id, caps, protoQuery(p));
     },
     kfunc(btfId, prog) {
       const k = registry.byId(btfId);
@@ -164,11 +172,12 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       }
       return { name, proto };
     },
-    ctxAccess(prog, off, size, write, caps): CtxAccess | undefined {
+    ctxAccess(prog0, off, size, write, caps): CtxAccess | undefined {
+      const prog = resolved(prog0);
       let a;
       try {
         a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', {
-          capBpf: caps ? bpfCapable(caps) : true, attachType: prog.expectedAttachType ?? ATTACH_TYPE_0,
+          capBpf: caps ? bpfCapable(caps) : true, attachType: loadAttachType(prog.type, prog.expectedAttachType),
         });
       } catch (e) {
         if (e instanceof CtxRulesMissingError) return undefined;

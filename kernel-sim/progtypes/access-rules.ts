@@ -3,6 +3,7 @@
  * kernel/bpf/syscall.c, include/linux/bpf.h) as data. `ctx-access.ts` interprets them; the verifier
  * (through the Platform) and the run-time contexts read the same rows.
  */
+import { CGROUP_ACCESS_MODELS } from './access-rules-cgroup.js';
 import { BPF_SOCK_ADDR, PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, SK_MSG_MD, XDP_MD, type CtxLayout } from './layouts.js';
 
 /** Register types a context load can produce (enum bpf_reg_type names). */
@@ -13,7 +14,8 @@ export type CtxRegType =
   | 'PTR_TO_SOCK_COMMON_OR_NULL'
   | 'PTR_TO_SOCKET_OR_NULL'
   | 'PTR_TO_SOCKET'
-  | 'PTR_TO_FLOW_KEYS';
+  | 'PTR_TO_FLOW_KEYS'
+  | 'PTR_TO_TP_BUFFER';
 
 /**
  * Which access sizes a field accepts (every access must also be aligned to its own size):
@@ -35,6 +37,10 @@ export interface FieldRule {
   capBpf?: 'read' | 'write' | 'both';
   /** Only for programs loaded with one of these expected attach types (names without `BPF_`). */
   attach?: readonly string[];
+  /** Writes only for programs loaded with one of these expected attach types (reads for all). */
+  writeAttach?: readonly string[];
+  /** Reads narrower than this are refused (sk_reuseport_md.eth_protocol: at least skb->protocol's 2 bytes). */
+  minSize?: number;
 }
 
 /** A struct context: fields without a row (and padding) are refused. */
@@ -53,6 +59,8 @@ export interface RawModel {
   write: boolean;
   /** Offsets must be multiples of this (tracing's u64 arguments: 8); 1 otherwise. */
   offAlign: number;
+  /** Writable raw tracepoints: the first u64 is read only whole and is a PTR_TO_TP_BUFFER. */
+  tpBufferArg0?: boolean;
 }
 
 export type AccessModel = FieldModel | RawModel;
@@ -257,6 +265,7 @@ export const ACCESS_MODELS = {
   btf_args: { kind: 'raw', minOff: 0, size: ARGS_SIZE, write: false, offAlign: 8 },
   /** syscall_prog_is_valid_access: read and write below U16_MAX. */
   syscall: { kind: 'raw', minOff: 0, size: 0xffff, write: true, offAlign: 1 },
+  ...CGROUP_ACCESS_MODELS,
 } as const satisfies Record<string, AccessModel>;
 
 export type AccessModelName = keyof typeof ACCESS_MODELS;

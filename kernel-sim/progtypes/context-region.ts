@@ -20,6 +20,8 @@ export interface ContextSpec {
   /** Stores the kernel skips (e.g. queue_mapping ≥ 0xffff). */
   ignoreStore?: Readonly<Record<string, (value: bigint) => boolean>>;
   capBpf?: boolean;
+  /** The program's expected attach type, for rules that depend on it. */
+  attachType?: string;
   /** The region's owner (the packet, for packet helpers given the context pointer). */
   owner?: unknown;
 }
@@ -27,7 +29,7 @@ export interface ContextSpec {
 export function mapContext(space: AddressSpace, spec: ContextSpec): Region {
   const region = space.map('ctx', spec.bytes, PERM_RW, spec.name, spec.owner ?? null);
   const dv = new DataView(spec.bytes.buffer, spec.bytes.byteOffset, spec.bytes.byteLength);
-  const opts = { capBpf: spec.capBpf ?? true };
+  const opts = { capBpf: spec.capBpf ?? true, ...(spec.attachType === undefined ? {} : { attachType: spec.attachType }) };
   const fault = (kind: 'read' | 'write', off: number, size: number, reason: string): MemoryFault =>
     new MemoryFault('permission', `${kind} of ${size} bytes at ${spec.name}+${off}: ${reason}`, region.addr(off), size);
   const fieldOf = (off: number) => (spec.model.kind === 'fields' ? fieldAt(spec.model.layout, off) : undefined);

@@ -35,6 +35,18 @@ export interface CtxAccessOptions {
   attachType?: string;
 }
 
+/**
+ * The expected attach type BPF_PROG_LOAD leaves a program with: bpf_prog_load_fixup_attach_type gives
+ * CGROUP_SOCK and SK_REUSEPORT programs loaded without one their historical default; otherwise attach
+ * type 0 (`CGROUP_INET_INGRESS`).
+ */
+export function loadAttachType(progType: ProgTypeName, given: string | undefined): string {
+  if (given !== undefined) return given;
+  if (progType === 'CGROUP_SOCK') return 'CGROUP_INET_SOCK_CREATE';
+  if (progType === 'SK_REUSEPORT') return 'SK_REUSEPORT_SELECT';
+  return 'CGROUP_INET_INGRESS';
+}
+
 /** The access model of a program type; throws CtxRulesMissingError where the table has none. */
 export function accessModel(progType: ProgTypeName): AccessModel {
   const row = progTypeRow(progType);
@@ -62,6 +74,10 @@ function refuse(reason: string): CtxAccess {
 }
 
 function checkRaw(m: RawModel, off: number, size: number, kind: AccessKind): CtxAccess {
+  if (m.tpBufferArg0 === true && off === 0) {
+    if (size !== 8 || kind !== 'read') return refuse('args[0] (the tracepoint buffer) is read only, as 8 bytes');
+    return { ok: true, field: 'arg0', fieldSize: 8, narrowOk: false, regType: 'PTR_TO_TP_BUFFER' };
+  }
   if (kind === 'write' && !m.write) return refuse('the context is read-only');
   if (off < m.minOff) return refuse(`offsets below ${m.minOff} are not accessible`);
   if (off % m.offAlign !== 0) return refuse(`offset ${off} is not a multiple of ${m.offAlign}`);
@@ -82,6 +98,12 @@ function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, 
   // A caller that does not know the attach type (a run-time context not told it) does not check it.
   if (rule.attach !== undefined && attachType !== undefined && !rule.attach.includes(attachType)) {
     return refuse(`${m.layout.struct}.${name} is not accessible with attach type ${attachType ?? 'none'}`);
+  }
+  if (kind === 'write' && rule.writeAttach !== undefined && attachType !== undefined && !rule.writeAttach.includes(attachType)) {
+    return refuse(`${m.layout.struct}.${name} is not writable with attach type ${attachType}`);
+  }
+  if (kind === 'read' && rule.minSize !== undefined && size < rule.minSize) {
+    return refuse(`${m.layout.struct}.${name}: reads narrower than ${rule.minSize} bytes are not allowed`);
   }
   if (!capBpf && (rule.capBpf === 'both' || rule.capBpf === kind)) {
     return refuse(`${m.layout.struct}.${name}: ${kind} needs CAP_BPF`);

@@ -1,5 +1,5 @@
 export { ACCESS_MODELS, type AccessModel, type AccessModelName, type CtxRegType, type FieldRule, type SizeRule } from './access-rules.js';
-export { accessModel, checkAccess, ctxAccess, type AccessKind, type CtxAccess, type CtxAccessOptions } from './ctx-access.js';
+export { accessModel, checkAccess, ctxAccess, loadAttachType, type AccessKind, type CtxAccess, type CtxAccessOptions } from './ctx-access.js';
 export { CtxRulesMissingError, ProgTypeError, TEST_RUN_ERRNO, TestRunError, type TestRunErrno } from './errors.js';
 export { BPF_SOCK_ADDR, FLOW_KEYS, PERF_EVENT_DATA, PT_REGS, SK_BUFF, SK_LOOKUP, SK_MSG_MD, XDP_MD, fieldAt, type CtxField, type CtxLayout } from './layouts.js';
 export { PROG_TYPE_NAMES, parseProgType } from './names.js';

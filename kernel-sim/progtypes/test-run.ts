@@ -7,8 +7,13 @@ import type { Violation } from '../../src/violations.js';
 import type { Image } from '../../vm/image.js';
 import type { Machine, RunResult } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
+import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import { ACCESS_MODELS } from './access-rules.js';
-import { accessModel } from './ctx-access.js';
+import {
+  cgroupSockContext, dummyOpsContext, plainContext, rawTpWritableContext, skReuseportContext, sockOpsContext, sockoptContext,
+  type CgroupRunInput,
+} from './cgroup-runs.js';
+import { accessModel, loadAttachType } from './ctx-access.js';
 import { TEST_RUN_ERRNO, TestRunError } from './errors.js';
 import { SK_BUFF } from './layouts.js';
 import { parseProgType } from './names.js';
@@ -31,6 +36,10 @@ export interface TestRunOptions {
   flags?: number;
   /** Tracing programs: fentry by default, or what a section name (`fexit`, `fmod_ret`) says. */
   attach?: TracingAttach;
+  /** The program's expected attach type (name without `BPF_`), for contexts whose rules depend on it. */
+  attachType?: string;
+  /** EXT: the program type (and attach type) of the program it extends; its context is that program's. */
+  extTarget?: { type: ProgTypeName; expectedAttachType?: string };
 }
 
 export interface TestRunResult {
@@ -60,6 +69,13 @@ const SECTION_ATTACH: Readonly<Record<string, TracingAttach>> = {
 export function testRun(kernel: Kernel, machine: Machine, image: Image, progType: string, opts: TestRunOptions = {}): TestRunResult {
   if (machine.space !== kernel.space) throw new TestRunError('unsupported', "the machine must run in the kernel's address space");
   const row = parseProgType(progType);
+  if (row.name === 'EXT' && opts.extTarget !== undefined) {
+    // An extension runs in its target's place, on the target's context; 6.1 test-runs no extension.
+    const { type, expectedAttachType } = opts.extTarget;
+    const { extTarget: _, ...rest } = opts;
+    const r = testRun(kernel, machine, image, type, { ...rest, ...(expectedAttachType === undefined ? {} : { attachType: expectedAttachType }) });
+    return { ...r, kernelErrno: TEST_RUN_ERRNO.ENOTSUPP };
+  }
   const attach = opts.attach ?? SECTION_ATTACH[progType.trim().toLowerCase().split('/')[0]!] ?? 'TRACE_FENTRY';
   const space = kernel.space;
   const capBpf = kernel.caps.has('CAP_BPF') || kernel.caps.has('CAP_SYS_ADMIN');
@@ -119,7 +135,10 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
       break;
     }
     case 'struct_ops':
-      throw new TestRunError('unsupported', 'bpf_struct_ops_test_run (bpf_dummy_ops) is not modelled');
+      // bpf_struct_ops_test_run: a bpf_dummy_ops member called through its trampoline; retval is its int result.
+      run = dummyOpsContext(space, cgroupInput(row, opts, capBpf));
+      reportsDuration = false;
+      break;
     case null:
       kernelErrno = TEST_RUN_ERRNO.ENOTSUPP;
       run = untestableRun(row, opts, capBpf, space);
@@ -134,10 +153,30 @@ function skbRun(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean, space: 
   return { r1: s.ctx.base, packet: s.packet, finish: s.finish, release: s.release };
 }
 
-/** A type 6.1 cannot test-run: an skb for __sk_buff types, else ctx_in or a zero-filled context. */
+function cgroupInput(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean): CgroupRunInput {
+  return {
+    attachType: loadAttachType(row.name, opts.attachType), capBpf,
+    ...(opts.data === undefined ? {} : { data: opts.data }), ...(opts.ctx === undefined ? {} : { ctx: opts.ctx }),
+  };
+}
+
+/**
+ * A type 6.1 cannot test-run: an skb for __sk_buff types, the modelled context of the socket, cgroup,
+ * lirc, reuseport and writable-tracepoint types (cgroup-runs.ts), else ctx_in or a zero-filled context.
+ */
 function untestableRun(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean, space: Kernel['space']): CtxRun {
   if (row.access === null) throw new TestRunError('unsupported', `the context of BPF_PROG_TYPE_${row.name} is not modelled`);
   if (row.ctx.struct === SK_BUFF.struct) return skbRun(row, opts, capBpf, space);
+  const input = cgroupInput(row, opts, capBpf);
+  switch (row.access) {
+    case 'cgroup_sock': return cgroupSockContext(space, input);
+    case 'sock_ops': return sockOpsContext(space, input);
+    case 'cgroup_device': case 'lirc_mode2': case 'cgroup_sysctl': return plainContext(space, row.access, input);
+    case 'sk_reuseport': return skReuseportContext(space, input);
+    case 'cgroup_sockopt': return sockoptContext(space, input);
+    case 'raw_tp_writable': return rawTpWritableContext(space, input);
+    default: break;
+  }
   const model = ACCESS_MODELS[row.access];
   const size = row.ctx.size ?? (model.kind === 'raw' ? model.size : model.layout.size);
   return bytesContext(space, row.access, zeroOr(opts.ctx, size), row.ctx.struct, false);

@@ -7,6 +7,7 @@ import { LoadError } from '../errors.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
+import { matchSection } from '../object/section-defs.js';
 import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '../object/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
@@ -124,7 +125,8 @@ export class Program {
     this.image = new Image(insns, { name, resolvePseudo: env.resolve });
     this.machine = new Machine({
       space: env.kernel.space, budget: env.opts.budget, kfuncs: this.kfuncs.kfuncs,
-      helpers: helperTable(env.kernel, type, { extra: this.kfuncs.helpers }),
+      // An extension calls the helpers of the program it extends.
+      helpers: helperTable(env.kernel, env.load.extTarget?.type ?? type, { extra: this.kfuncs.helpers }),
     });
     // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
     setCurrentTaskObject(env.kernel, this.kfuncs.world.currentTask.home.region);
@@ -170,6 +172,7 @@ export class Program {
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
         data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
+        attachType: this.load.expectedAttachType, extTarget: this.load.extTarget,
       });
     } catch (e) {
       this.kfuncs.finish(null);
@@ -351,8 +354,46 @@ export interface RawLoadOptions extends LoadOptions {
    * `maps[imm]`, as the index of an object's maps does.
    */
   maps?: readonly BpfMap[];
-  /** The expected attach type the verifier checks context access against (`CGROUP_INET4_CONNECT`…). */
+  /**
+   * The expected attach type the verifier checks context access against (`CGROUP_INET4_CONNECT`…); by
+   * default the one a section-style type name implies (`cgroup/getsockopt` → `CGROUP_GETSOCKOPT`).
+   */
   expectedAttachType?: string;
+  /**
+   * EXT (freplace): the type of the program extended (any name parseProgType accepts, e.g. `xdp`,
+   * `cgroup/getsockopt`); also given as `freplace/<type>`. Its context rules, helpers and context apply.
+   */
+  extTarget?: string;
+}
+
+/** The expected attach type a section-style name implies (`cgroup/post_bind4` → CGROUP_INET4_POST_BIND). */
+function sectionAttachType(name: string): string | undefined {
+  const m = matchSection(name.trim().toLowerCase());
+  return m.attachType?.name.replace(/^BPF_/, '');
+}
+
+/** ProgInfo.extTarget from a type name. */
+function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
+  const type = parseProgType(name).name as ProgTypeName;
+  const att = sectionAttachType(name);
+  return att === undefined ? { type } : { type, expectedAttachType: att };
+}
+
+/**
+ * The load attributes of a raw program of type `progType` (any name parseProgType accepts): its expected
+ * attach type (given, or implied by a section-style name) and, for an extension, its target.
+ */
+export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string } = {}): ProgInfo {
+  const row = parseProgType(progType);
+  const load: ProgInfo = { type: row.name as ProgTypeName };
+  const att = opts.expectedAttachType ?? sectionAttachType(progType);
+  if (att !== undefined) load.expectedAttachType = att;
+  if (row.name === 'EXT') {
+    const rest = progType.trim().replace(/^[^/]*\/?/, '');
+    const target = opts.extTarget ?? (rest === '' ? undefined : rest);
+    if (target !== undefined) load.extTarget = extTargetOf(target);
+  }
+  return load;
 }
 
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
@@ -373,10 +414,11 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
     });
   }
   const maps = opts.maps ?? [];
+  const load = rawProgInfo(progType, opts);
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
     kernel, resolve: pseudoResolver(maps, linked), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
-    load: { type: row.name as ProgTypeName, ...(opts.expectedAttachType ? { expectedAttachType: opts.expectedAttachType } : {}) },
+    load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
   });
 }

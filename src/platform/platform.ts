@@ -43,6 +43,11 @@ export interface ProgInfo {
   /** TRACING/LSM: the function attached to (after libbpf's prefixing). */
   attachTo?: string;
   sleepable?: boolean;
+  /**
+   * EXT (freplace): the program it extends. The verifier checks an extension with its target's context
+   * rules and helpers (resolve_prog_type); without one, the context is the u64 arguments.
+   */
+  extTarget?: { type: ProgTypeName; expectedAttachType?: string };
 }
 
 /** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */

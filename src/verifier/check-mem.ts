@@ -488,9 +488,10 @@ const MAP_BTF_STRUCT: Record<number, string> = {
   30: 'bpf_bloom_filter', 31: 'bpf_ringbuf_map',
 };
 
+/** may_access_direct_pkt_data for a write, with the type resolve_prog_type gives (an extension's target). */
 function pktWritable(env: Env): boolean {
-  return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'LWT_SEG6LOCAL'].includes(env.prog.type) ||
-    false;
+  const t = env.prog.type === 'EXT' && env.prog.extTarget !== undefined ? env.prog.extTarget.type : env.prog.type;
+  return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'CGROUP_SOCKOPT'].includes(t);
 }
 
 export function checkPacketAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean): void {

@@ -18,6 +18,7 @@ import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
 import { linkAgainstKernel } from '../../api/core-link.js';
 import { progInfoOf, valueFieldOffset } from '../../api/verify.js';
+import { rawProgInfo } from '../../api/collection.js';
 import { Kernel } from '../../../kernel-sim/kernel.js';
 import { kernelWorld } from '../../../kernel-sim/objects/world.js';
 import { EXIT, type Io } from '../io.js';
@@ -102,7 +103,8 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
-    prog = { type: progTypeOf(opts.progType) };
+    progTypeOf(opts.progType);
+    prog = rawProgInfo(opts.progType);
     insns = readProgram(file).insns;
   }
   const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo });
