@@ -15,6 +15,7 @@ import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
+import { sockOpsCbFlagsSet } from './sock-ops.js';
 import * as X from './strtox.js';
 
 type Make = (k: Kernel) => HelperFn;
@@ -22,6 +23,7 @@ const plain = (fn: HelperFn): Make => () => fn;
 
 export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_map_lookup_elem_proto: plain(M.mapLookupElem),
+  bpf_sock_ops_cb_flags_set_proto: plain(sockOpsCbFlagsSet),
   bpf_map_update_elem_proto: plain(M.mapUpdateElem),
   bpf_map_delete_elem_proto: plain(M.mapDeleteElem),
   bpf_map_push_elem_proto: plain(M.mapPushElem),

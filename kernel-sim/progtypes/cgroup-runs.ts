@@ -10,6 +10,7 @@
  * back as the program left them, ctxOut the context struct.
  */
 import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import type { SockOpsState } from '../helpers/sock-ops.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { mapContext, readLE, type ContextSpec } from './context-region.js';
 import { TestRunError } from './errors.js';
@@ -134,10 +135,11 @@ export function sockOpsContext(space: AddressSpace, input: CgroupRunInput): CtxR
     const fl = fieldByName(L, name);
     derived[name] = () => (fullsock() ? readLE(dv, fl.off, fl.size) : 0n);
   }
+  const cbFlags = offOf(L, 'bpf_sock_ops_cb_flags');
+  const state: SockOpsState = { kind: 'sock_ops', fullsock, setCbFlags: (v) => dv.setUint32(cbFlags, v, true) };
   return contextRun(space, {
     model: ACCESS_MODELS.sock_ops, bytes, name: 'bpf_sock_ops', attachType: input.attachType, capBpf: input.capBpf, derived,
-    ignoreStore: { sk_txhash: () => !fullsock() },
-    ...(packet === undefined ? {} : { owner: packet }),
+    ignoreStore: { sk_txhash: () => !fullsock() }, owner: state,
   }, { regions: [sock], ...(packet === undefined ? {} : { packet, dataOut: () => packet.bytes().slice() }) });
 }
 
@@ -239,12 +241,13 @@ const DUMMY_OPS_MAX_ARGS = 5;
 
 /**
  * bpf_struct_ops_test_run (bpf_dummy_ops): ctx_in is the member's u64 arguments (8 × its argument count:
- * 8 for test_1/test_sleepable, 40 for test_2), required; a non-zero args[0] stands for the user's
+ * 8 for test_1/test_sleepable, 40 for test_2; without it 6.1 answers EINVAL and bpfvm passes a NULL state); a non-zero args[0] stands for the user's
  * struct bpf_dummy_ops_state, whose bytes are data_in (4 bytes, zero when absent) and come back as dataOut.
  */
 export function dummyOpsContext(space: AddressSpace, input: CgroupRunInput): CtxRun {
-  const ctx = input.ctx;
-  if (ctx === undefined || ctx.length === 0 || ctx.length % 8 !== 0 || ctx.length > 8 * DUMMY_OPS_MAX_ARGS) {
+  // Without ctx_in (6.1: EINVAL) bpfvm still runs the program: test_1's argument, a NULL state.
+  const ctx = input.ctx ?? new Uint8Array(8);
+  if (ctx.length === 0 || ctx.length % 8 !== 0 || ctx.length > 8 * DUMMY_OPS_MAX_ARGS) {
     throw new TestRunError('EINVAL', 'ctx_in must be the member\'s u64 arguments (8 bytes for test_1, 40 for test_2)');
   }
   const bytes = new Uint8Array(96);

@@ -56,7 +56,10 @@ export interface TestRunResult {
   /** Instructions of the last repetition. */
   lastInsns: number;
   violations: Violation[];
-  /** Set when 6.1 refuses BPF_PROG_TEST_RUN for this type (ENOTSUPP): bpfvm ran it anyway. */
+  /**
+   * Set when 6.1 refuses this BPF_PROG_TEST_RUN (ENOTSUPP for types without a test run; EINVAL for a
+   * struct_ops run without ctx_in): bpfvm ran it anyway.
+   */
   kernelErrno?: number;
 }
 
@@ -137,6 +140,7 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
     case 'struct_ops':
       // bpf_struct_ops_test_run: a bpf_dummy_ops member called through its trampoline; retval is its int result.
       run = dummyOpsContext(space, cgroupInput(row, opts, capBpf));
+      if (opts.ctx === undefined) kernelErrno = TEST_RUN_ERRNO.EINVAL;
       reportsDuration = false;
       break;
     case null:
