@@ -83,6 +83,11 @@ export interface ProgramRunResult {
   /** trace_printk output of the run. */
   output: string[];
   violations: Violation[];
+  /**
+   * The errno 6.1's BPF_PROG_TEST_RUN answers for this run (ENOTSUPP 524 for types it cannot test-run);
+   * bpfvm ran the program all the same. Absent where the kernel runs it too.
+   */
+  kernelErrno?: number;
 }
 
 /** A program ready to run: its instructions linked against the collection's maps. */
@@ -192,6 +197,7 @@ export class Program {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
+      ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
     };
   }
 }
