@@ -194,6 +194,46 @@ describe('CGROUP_DEVICE, LIRC_MODE2, CGROUP_SYSCTL: small read-mostly structs', 
   });
 });
 
+describe('CGROUP_SYSCTL helpers on the simulated kernel/ostype ("Linux\\n")', () => {
+  /** Calls `call` with a zeroed 16-byte stack buffer at r10-16 (r2) and size `size` (r3); file_pos gets `what`. */
+  const probe = (call: string, size: number, what: 'r0' | 'buf', ctx: Uint8Array, data?: Uint8Array): number => {
+    const text = `r6 = r1\nr1 = 0\n*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\nr1 = r6\nr2 = r10\nr2 += -16\nr3 = ${size}\n${call}\n` +
+      (what === 'buf' ? 'r0 = *(u32 *)(r10 - 16)\n' : '') + '*(u32 *)(r6 + 4) = r0\nr0 = 1\nexit';
+    const r = run('cgroup/sysctl', text, { ctx, ...(data === undefined ? {} : { data }) });
+    expect(r.violations).toEqual([]);
+    return u32At(r.ctxOut, 4);
+  };
+  const READ = struct(8);
+  const WRITE = struct(8, { 0: 1 });
+  const le = (s: string): number => Buffer.from(s.padEnd(4, '\0'), 'latin1').readUInt32LE(0);
+
+  it('bpf_sysctl_get_name: the path below /proc/sys, or its base name; -E2BIG when cut', () => {
+    expect(probe('r4 = 0\ncall 101', 16, 'r0', READ)).toBe(13);
+    expect(probe('r4 = 0\ncall 101', 16, 'buf', READ)).toBe(le('kern'));
+    expect(probe('r4 = 1\ncall 101', 16, 'r0', READ)).toBe(6);
+    expect(probe('r4 = 1\ncall 101', 16, 'buf', READ)).toBe(le('osty'));
+    expect(probe('r4 = 0\ncall 101', 4, 'r0', READ)).toBe(0xfffffff9);
+    expect(probe('r4 = 0\ncall 101', 4, 'buf', READ)).toBe(le('ker'));
+  });
+
+  it('bpf_sysctl_get_current_value gives the value; get_new_value is -EINVAL on a read', () => {
+    expect(probe('call 102', 16, 'r0', READ)).toBe(6);
+    expect(probe('call 102', 16, 'buf', READ)).toBe(le('Linu'));
+    expect(probe('call 103', 16, 'r0', READ)).toBe(0xffffffea);
+  });
+
+  it('a write brings data_in as the new value; bpf_sysctl_set_new_value replaces it (dataOut)', () => {
+    const data = Uint8Array.from(Buffer.from('BSD\n'));
+    expect(probe('call 103', 16, 'r0', WRITE, data)).toBe(4);
+    expect(probe('call 103', 16, 'buf', WRITE, data)).toBe(le('BSD\n'));
+    const text = 'r6 = r1\nr1 = 0x6e6977\n*(u64 *)(r10 - 8) = r1\nr1 = r6\nr2 = r10\nr2 += -8\nr3 = 3\ncall 104\n*(u32 *)(r6 + 4) = r0\nr0 = 1\nexit';
+    const r = run('cgroup/sysctl', text, { ctx: WRITE, data });
+    expect(u32At(r.ctxOut, 4)).toBe(0);
+    expect(Buffer.from(r.dataOut).toString()).toBe('win');
+    expect(u32At(run('cgroup/sysctl', text, { ctx: READ }).ctxOut, 4)).toBe(0xffffffea);
+  });
+});
+
 describe('SK_REUSEPORT: struct sk_reuseport_md', () => {
   it('data_in is the packet from the L4 header; len is its length', () => {
     const text = 'r2 = *(u64 *)(r1 + 0)\nr3 = *(u64 *)(r1 + 8)\nr4 = r2\nr4 += 4\nr0 = 0\nif r4 > r3 goto out\nr0 = *(u16 *)(r2 + 2)\nr5 = *(u32 *)(r1 + 16)\nr0 += r5\nout:\nexit';

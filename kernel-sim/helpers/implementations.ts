@@ -16,6 +16,7 @@ import * as R from './ringbuf.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
 import { sockOpsCbFlagsSet } from './sock-ops.js';
+import { sysctlGetCurrentValue, sysctlGetName, sysctlGetNewValue, sysctlSetNewValue } from './sysctl.js';
 import * as X from './strtox.js';
 
 type Make = (k: Kernel) => HelperFn;
@@ -24,6 +25,10 @@ const plain = (fn: HelperFn): Make => () => fn;
 export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_map_lookup_elem_proto: plain(M.mapLookupElem),
   bpf_sock_ops_cb_flags_set_proto: plain(sockOpsCbFlagsSet),
+  bpf_sysctl_get_name_proto: plain(sysctlGetName),
+  bpf_sysctl_get_current_value_proto: plain(sysctlGetCurrentValue),
+  bpf_sysctl_get_new_value_proto: plain(sysctlGetNewValue),
+  bpf_sysctl_set_new_value_proto: plain(sysctlSetNewValue),
   bpf_map_update_elem_proto: plain(M.mapUpdateElem),
   bpf_map_delete_elem_proto: plain(M.mapDeleteElem),
   bpf_map_push_elem_proto: plain(M.mapPushElem),

@@ -11,6 +11,7 @@
  */
 import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
 import type { SockOpsState } from '../helpers/sock-ops.js';
+import type { SysctlState } from '../helpers/sysctl.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { mapContext, readLE, type ContextSpec } from './context-region.js';
 import { TestRunError } from './errors.js';
@@ -143,11 +144,33 @@ export function sockOpsContext(space: AddressSpace, input: CgroupRunInput): CtxR
   }, { regions: [sock], ...(packet === undefined ? {} : { packet, dataOut: () => packet.bytes().slice() }) });
 }
 
-/** CGROUP_DEVICE, LIRC_MODE2, CGROUP_SYSCTL: the struct from ctx_in, read (sysctl: file_pos written) as it is. */
-export function plainContext(space: AddressSpace, model: 'cgroup_device' | 'lirc_mode2' | 'cgroup_sysctl', input: CgroupRunInput): CtxRun {
+/** CGROUP_DEVICE, LIRC_MODE2: the struct from ctx_in, read as it is. */
+export function plainContext(space: AddressSpace, model: 'cgroup_device' | 'lirc_mode2', input: CgroupRunInput): CtxRun {
   const m = ACCESS_MODELS[model];
   const bytes = structIn(m.layout, input.ctx);
   return contextRun(space, { model: m, bytes, name: m.layout.struct, attachType: input.attachType, capBpf: input.capBpf }, {});
+}
+
+/** The sysctl CGROUP_SYSCTL programs run on: the simulated kernel's kernel/ostype. */
+const SYSCTL_PATH = 'kernel/ostype';
+const SYSCTL_VALUE = 'Linux\n';
+
+/**
+ * CGROUP_SYSCTL: bpf_sysctl (write, file_pos) from ctx_in, on the sysctl `kernel/ostype` (value
+ * "Linux\n") that the sysctl helpers read. A write brings data_in as the new value; dataOut is the
+ * new value after the program (bpf_sysctl_set_new_value may replace it).
+ */
+export function sysctlContext(space: AddressSpace, input: CgroupRunInput): CtxRun {
+  const m = ACCESS_MODELS.cgroup_sysctl;
+  const bytes = structIn(m.layout, input.ctx);
+  const dv = new DataView(bytes.buffer);
+  const state: SysctlState = {
+    kind: 'sysctl', path: SYSCTL_PATH, current: Uint8Array.from(SYSCTL_VALUE, (c) => c.charCodeAt(0)),
+    write: () => dv.getUint32(0, true) !== 0, newValue: input.data?.slice() ?? new Uint8Array(0), newUpdated: false,
+  };
+  return contextRun(space, { model: m, bytes, name: m.layout.struct, attachType: input.attachType, capBpf: input.capBpf, owner: state }, {
+    ...(state.write() ? { dataOut: () => state.newValue.slice() } : {}),
+  });
 }
 
 /**

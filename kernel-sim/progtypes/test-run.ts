@@ -10,7 +10,7 @@ import type { Kernel } from '../kernel.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import {
-  cgroupSockContext, dummyOpsContext, plainContext, rawTpWritableContext, skReuseportContext, sockOpsContext, sockoptContext,
+  cgroupSockContext, dummyOpsContext, plainContext, rawTpWritableContext, skReuseportContext, sockOpsContext, sockoptContext, sysctlContext,
   type CgroupRunInput,
 } from './cgroup-runs.js';
 import { accessModel, loadAttachType } from './ctx-access.js';
@@ -175,7 +175,8 @@ function untestableRun(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean, 
   switch (row.access) {
     case 'cgroup_sock': return cgroupSockContext(space, input);
     case 'sock_ops': return sockOpsContext(space, input);
-    case 'cgroup_device': case 'lirc_mode2': case 'cgroup_sysctl': return plainContext(space, row.access, input);
+    case 'cgroup_device': case 'lirc_mode2': return plainContext(space, row.access, input);
+    case 'cgroup_sysctl': return sysctlContext(space, input);
     case 'sk_reuseport': return skReuseportContext(space, input);
     case 'cgroup_sockopt': return sockoptContext(space, input);
     case 'raw_tp_writable': return rawTpWritableContext(space, input);
