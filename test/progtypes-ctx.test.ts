@@ -234,7 +234,29 @@ describe('CGROUP_SYSCTL helpers on the simulated kernel/ostype ("Linux\\n")', ()
   });
 });
 
+describe('the cgroup run context\'s retval: bpf_get_retval / bpf_set_retval', () => {
+  it('starts at 0; set_retval changes what get_retval reads', () => {
+    const text = 'call 186\nr6 = r0\nr1 = -1\ncall 187\ncall 186\nr7 = r0\nr0 = 0\nif r6 != 0 goto out\nif r7 != -1 goto out\nr0 = 1\nout:\nexit';
+    expect(run('cgroup/dev', text).retval).toBe(1);
+    expect(run('cgroup/sysctl', text).retval).toBe(1);
+    expect(run('cgroup/sock_create', text).retval).toBe(1);
+  });
+
+  it('sockopt programs share it with bpf_sockopt.retval', () => {
+    const text = 'r6 = r1\nr1 = -13\ncall 187\nr2 = *(u32 *)(r6 + 36)\n*(u32 *)(r6 + 32) = r2\nr0 = 1\nexit';
+    const r = run('cgroup/getsockopt', text, { ctx: struct(40, { 32: 4, 36: 0 }) });
+    expect(u32At(r.ctxOut, 36)).toBe(0xfffffff3);
+    expect(u32At(r.ctxOut, 32)).toBe(0xfffffff3);
+  });
+});
+
 describe('SK_REUSEPORT: struct sk_reuseport_md', () => {
+  it('bpf_skb_load_bytes reads the packet from its L4 header; -EFAULT past its end', () => {
+    const text = 'r2 = 2\nr3 = r10\nr3 += -8\nr4 = 2\ncall 26\nr6 = r0\nr0 = *(u16 *)(r10 - 8)\nif r6 == 0 goto out\nr0 = r6\nout:\nexit';
+    expect(run('sk_reuseport', text, { data: hex('303900350008') }).retval).toBe(0x3500);
+    expect(run('sk_reuseport', text, { data: hex('3039') }).retval).toBe(0xfffffff2);
+  });
+
   it('data_in is the packet from the L4 header; len is its length', () => {
     const text = 'r2 = *(u64 *)(r1 + 0)\nr3 = *(u64 *)(r1 + 8)\nr4 = r2\nr4 += 4\nr0 = 0\nif r4 > r3 goto out\nr0 = *(u16 *)(r2 + 2)\nr5 = *(u32 *)(r1 + 16)\nr0 += r5\nout:\nexit';
     expect(run('sk_reuseport', text, { data: hex('1f900050000000000000') }).retval).toBe(0x5000 + 10);

@@ -15,6 +15,7 @@ import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
+import { getRetval, setRetval } from './cgroup-retval.js';
 import { sockOpsCbFlagsSet } from './sock-ops.js';
 import { sysctlGetCurrentValue, sysctlGetName, sysctlGetNewValue, sysctlSetNewValue } from './sysctl.js';
 import * as X from './strtox.js';
@@ -25,6 +26,9 @@ const plain = (fn: HelperFn): Make => () => fn;
 export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_map_lookup_elem_proto: plain(M.mapLookupElem),
   bpf_sock_ops_cb_flags_set_proto: plain(sockOpsCbFlagsSet),
+  bpf_get_retval_proto: plain(getRetval),
+  bpf_set_retval_proto: plain(setRetval),
+  sk_reuseport_load_bytes_proto: plain(P.skbLoadBytes),
   bpf_sysctl_get_name_proto: plain(sysctlGetName),
   bpf_sysctl_get_current_value_proto: plain(sysctlGetCurrentValue),
   bpf_sysctl_get_new_value_proto: plain(sysctlGetNewValue),

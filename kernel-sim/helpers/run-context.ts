@@ -14,6 +14,8 @@ export interface AtomicSections {
 
 export interface RunBindings {
   exec?: AtomicSections;
+  /** The cgroup run context's retval (bpf_get_retval / bpf_set_retval) of a cgroup program's run. */
+  cgroupRetval?: { get(): number; set(v: number): void };
 }
 
 const bindings = new WeakMap<object, RunBindings>();

@@ -48,13 +48,14 @@ function mapBpfSock(space: AddressSpace, bytes: Uint8Array, name: string): Regio
 /** A context region plus the regions behind its pointers, released together. */
 function contextRun(
   space: AddressSpace, spec: ContextSpec,
-  extra: { packet?: PacketBuffer; regions?: Region[]; dataOut?: () => Uint8Array; noCtxOut?: boolean },
+  extra: { packet?: PacketBuffer; regions?: Region[]; dataOut?: () => Uint8Array; noCtxOut?: boolean; cgroupRetval?: CtxRun['cgroupRetval'] },
 ): CtxRun {
   const ctx = mapContext(space, spec);
   const regions = [...(extra.regions ?? []), ...(extra.packet === undefined ? [] : [extra.packet.buffer])];
   return {
     r1: ctx.base,
     ...(extra.packet === undefined ? {} : { packet: extra.packet }),
+    ...(extra.cgroupRetval === undefined ? {} : { cgroupRetval: extra.cgroupRetval }),
     finish: () => ({
       ...(extra.noCtxOut === true ? {} : { ctxOut: spec.bytes.slice() }),
       ...(extra.dataOut === undefined ? {} : { dataOut: extra.dataOut() }),
@@ -64,6 +65,12 @@ function contextRun(
       for (const r of regions) space.unmap(r);
     },
   };
+}
+
+/** The run context's retval of a cgroup hook: 0 when the run starts. */
+function retvalCell(): NonNullable<CtxRun['cgroupRetval']> {
+  let v = 0;
+  return { get: () => v, set: (x) => { v = x; } };
 }
 
 /** A packet-like buffer (PTR_TO_PACKET..PTR_TO_PACKET_END) holding `data`. */
@@ -84,7 +91,9 @@ export interface CgroupRunInput {
 export function cgroupSockContext(space: AddressSpace, input: CgroupRunInput): CtxRun {
   const bytes = structIn(BPF_SOCK, input.ctx);
   bytes.fill(0, 50, 52); // the zero padding after dst_port
-  return contextRun(space, { model: ACCESS_MODELS.cgroup_sock, bytes, name: 'bpf_sock', attachType: input.attachType, capBpf: input.capBpf }, {});
+  return contextRun(space, { model: ACCESS_MODELS.cgroup_sock, bytes, name: 'bpf_sock', attachType: input.attachType, capBpf: input.capBpf }, {
+    cgroupRetval: retvalCell(),
+  });
 }
 
 /** The fields sock_ops reads from the TCP socket: zero unless is_fullsock (SOCK_OPS_GET_FIELD). */
@@ -148,7 +157,9 @@ export function sockOpsContext(space: AddressSpace, input: CgroupRunInput): CtxR
 export function plainContext(space: AddressSpace, model: 'cgroup_device' | 'lirc_mode2', input: CgroupRunInput): CtxRun {
   const m = ACCESS_MODELS[model];
   const bytes = structIn(m.layout, input.ctx);
-  return contextRun(space, { model: m, bytes, name: m.layout.struct, attachType: input.attachType, capBpf: input.capBpf }, {});
+  return contextRun(space, { model: m, bytes, name: m.layout.struct, attachType: input.attachType, capBpf: input.capBpf }, {
+    ...(model === 'cgroup_device' ? { cgroupRetval: retvalCell() } : {}),
+  });
 }
 
 /** The sysctl CGROUP_SYSCTL programs run on: the simulated kernel's kernel/ostype. */
@@ -169,7 +180,7 @@ export function sysctlContext(space: AddressSpace, input: CgroupRunInput): CtxRu
     write: () => dv.getUint32(0, true) !== 0, newValue: input.data?.slice() ?? new Uint8Array(0), newUpdated: false,
   };
   return contextRun(space, { model: m, bytes, name: m.layout.struct, attachType: input.attachType, capBpf: input.capBpf, owner: state }, {
-    ...(state.write() ? { dataOut: () => state.newValue.slice() } : {}),
+    ...(state.write() ? { dataOut: () => state.newValue.slice() } : {}), cgroupRetval: retvalCell(),
   });
 }
 
@@ -237,7 +248,11 @@ export function sockoptContext(space: AddressSpace, input: CgroupRunInput): CtxR
   return contextRun(space, {
     model: ACCESS_MODELS.cgroup_sockopt, bytes, name: 'bpf_sockopt', attachType: input.attachType, capBpf: input.capBpf,
     derived: { sk: () => sock.base, optval: () => optval.addr(optval.data), optval_end: () => optval.addr(optval.end) },
-  }, { packet: optval, regions: [sock], dataOut: () => optval.bytes().slice() });
+  }, {
+    packet: optval, regions: [sock], dataOut: () => optval.bytes().slice(),
+    // bpf_sockopt.retval is the run context's retval (6.1 converts the field access to it).
+    cgroupRetval: { get: () => dv.getInt32(offOf(L, 'retval'), true), set: (v) => dv.setInt32(offOf(L, 'retval'), v, true) },
+  });
 }
 
 /** The writable buffer of bpf_test_finish(int *err), 6.1's own writable tracepoint: 4 bytes. */

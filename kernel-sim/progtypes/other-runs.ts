@@ -21,6 +21,8 @@ export interface CtxRun {
   finish(): { dataOut?: Uint8Array; ctxOut?: Uint8Array };
   /** The packet LD_ABS reads, when there is one. */
   packet?: PacketBuffer;
+  /** A cgroup program's run-context retval (bpf_get_retval / bpf_set_retval). */
+  cgroupRetval?: { get(): number; set(v: number): void };
   release(): void;
 }
 

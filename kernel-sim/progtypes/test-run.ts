@@ -7,6 +7,7 @@ import type { Violation } from '../../src/violations.js';
 import type { Image } from '../../vm/image.js';
 import type { Machine, RunResult } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
+import { bindRun } from '../helpers/run-context.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import {
@@ -149,6 +150,7 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
       reportsDuration = false;
       break;
   }
+  if (run.cgroupRetval !== undefined) bindRun(machine, { cgroupRetval: run.cgroupRetval });
   return execute(machine, image, run, Math.max(1, repeat), retvalOf, reportsDuration, kernelErrno);
 }
 

@@ -9,7 +9,7 @@ import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
 import { matchSection } from '../object/section-defs.js';
 import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '../object/index.js';
-import type { ProgTypeName } from '../object/bpf-enums.js';
+import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
 import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
@@ -90,6 +90,16 @@ export interface ProgramRunResult {
   kernelErrno?: number;
 }
 
+/**
+ * The helpers a program calls at run time: its type's (an extension's: its target's), with the expected
+ * attach type deciding the prototypes that depend on it, as the verifier's do.
+ */
+function runtimeHelpers(kernel: Kernel, type: ProgTypeName, load: ProgInfo, extra: KfuncRuntime['helpers']): ReturnType<typeof helperTable> {
+  const t = load.extTarget?.type ?? type;
+  const attach = load.extTarget !== undefined ? load.extTarget.expectedAttachType : load.expectedAttachType;
+  return helperTable(kernel, t, { extra, ...(attach === undefined ? {} : { query: { attachType: attach as AttachTypeName } }) });
+}
+
 /** A program ready to run: its instructions linked against the collection's maps. */
 export class Program {
   readonly image: Image;
@@ -130,8 +140,7 @@ export class Program {
     this.image = new Image(insns, { name, resolvePseudo: env.resolve });
     this.machine = new Machine({
       space: env.kernel.space, budget: env.opts.budget, kfuncs: this.kfuncs.kfuncs,
-      // An extension calls the helpers of the program it extends.
-      helpers: helperTable(env.kernel, env.load.extTarget?.type ?? type, { extra: this.kfuncs.helpers }),
+      helpers: runtimeHelpers(env.kernel, type, env.load, this.kfuncs.helpers),
     });
     // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
     setCurrentTaskObject(env.kernel, this.kfuncs.world.currentTask.home.region);
