@@ -139,6 +139,9 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     insns: result.insns,
     output: result.output,
     violations: result.violations,
+    // The context after the run where the type gives one back, and the errno 6.1's test run would answer.
+    ...(result.ctxOut === undefined ? {} : { ctxOut: toHex(result.ctxOut) }),
+    ...(result.kernelErrno === undefined ? {} : { kernelErrno: result.kernelErrno }),
   };
   if (opts.json) {
     io.out(JSON.stringify(json) + '\n');
