@@ -155,3 +155,39 @@ describe('runs', () => {
     expect(last).toMatchObject({ retval: 1, dataOut: 'd2040000' });
   });
 });
+
+describe('bpf_dummy_ops struct_ops (struct_ops_dummy.bpf.o): 6.1 test-runs these (oracle results-struct-ops.jsonl)', () => {
+  const SO: ReadonlyMap<string, OracleLine & { test_run?: { ok: boolean; retval?: number; errno?: number } }> = new Map(
+    readFileSync(resolve(import.meta.dirname, 'oracle/progtypes-ctx/results-struct-ops.jsonl'), 'utf8').trim().split('\n')
+      .map((l) => JSON.parse(l) as OracleLine).map((d) => [d.id, d]),
+  );
+  // bpfvm's verifier does not type struct_ops arguments from the member's BTF prototype (6.1: the state
+  // argument is a PTR_TO_BTF_ID), so test_1's dereference of it needs a run without the verifier.
+  const so = (name: string, ctx?: Uint8Array, data?: Uint8Array) =>
+    loadObject(fixture('struct_ops_dummy.bpf.o'), { verify: false }).programs.get(name)!.run({ ctx, data });
+
+  it('test_1 with a NULL state (so_test_1_null: 3840)', () => {
+    expect(SO.get('so_test_1_null')!.test_run?.retval).toBe(3840);
+    expect(so('dummy_test_1', struct(8)).retval).toBe(3840);
+  });
+
+  it('test_2 sums its arguments (so_test_2_sum: 10)', () => {
+    expect(SO.get('so_test_2_sum')!.test_run?.retval).toBe(10);
+    const r = loadObject(fixture('struct_ops_dummy.bpf.o')).programs.get('dummy_test_2')!.run({ ctx: struct(40, {}, { 8: 1n, 16: 2n, 24: 3n, 32: 4n }) });
+    expect(r.retval).toBe(10);
+    expect(r.kernelErrno).toBeUndefined();
+  });
+
+  it('without ctx_in 6.1 answers EINVAL (so_test_1_noctx); bpfvm runs it with a NULL state and says so', () => {
+    expect(SO.get('so_test_1_noctx')!.test_run?.errno).toBe(22);
+    const r = so('dummy_test_1');
+    expect(r.retval).toBe(3840);
+    expect(r.kernelErrno).toBe(22);
+  });
+
+  it('a state given as data_in is passed by pointer and comes back changed', () => {
+    const r = so('dummy_test_1', struct(8, {}, { 0: 1n }), Uint8Array.from([20, 0, 0, 0]));
+    expect(r.retval).toBe(40);
+    expect(hex(r.dataOut)).toBe('15000000');
+  });
+});
