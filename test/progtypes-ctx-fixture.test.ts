@@ -6,12 +6,13 @@
  * manifest-elf); 6.1 test-runs none of these types (ENOTSUPP), so the results of the runs are bpfvm's.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadObject, type ProgramRunResult } from '../src/api/collection.js';
 import { bufferIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { fixture } from './fixtures/paths.js';
+import { announceMissing, sharedPath } from './shared.js';
 
 interface OracleLine { id: string; verdict: string; errno?: number; verifier_log?: string; test_run?: { errno?: number } }
 
@@ -189,5 +190,21 @@ describe('bpf_dummy_ops struct_ops (struct_ops_dummy.bpf.o): 6.1 test-runs these
     const r = so('dummy_test_1', struct(8, {}, { 0: 1n }), Uint8Array.from([20, 0, 0, 0]));
     expect(r.retval).toBe(40);
     expect(hex(r.dataOut)).toBe('15000000');
+  });
+});
+
+describe('sample objects with programs of these types verify as 6.1 does (oracle results-samples.jsonl)', () => {
+  const samples = sharedPath('ebpf-samples');
+  if (samples === undefined) announceMissing('sample objects of the new program types');
+  const ANSWERS = readFileSync(resolve(import.meta.dirname, 'oracle/progtypes-ctx/results-samples.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as OracleLine);
+
+  it.runIf(samples !== undefined).each(ANSWERS.map((a) => [a.id, a] as const))('%s', (id, k) => {
+    const [file, prog] = id.split('__') as [string, string];
+    const path = join(samples!, file.replace('_', '/') + '.o');
+    const v = loadObject(new Uint8Array(readFileSync(path))).programs.get(prog)!.verify({ logLevel: 1 });
+    expect(v.verdict).toBe(k.verdict);
+    const lines = (k.verifier_log ?? '').split('\n').filter((x) => x !== '' && !/^(processed |stack depth|verification time)/.test(x));
+    if (k.verdict === 'rejected') expect(v.message).toBe(lines.at(-1));
   });
 });
