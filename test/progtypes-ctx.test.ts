@@ -345,6 +345,12 @@ describe('EXT (freplace): the context of its target', () => {
     expect(loadProgram(assemble(text), 'freplace/cgroup/setsockopt').verify().verdict).toBe('rejected');
   });
 
+  it('legacy packet loads follow the target type (resolve_prog_type)', () => {
+    const text = 'r6 = r1\nr0 = *(u8 *)skb[12]\nexit';
+    expect(loadProgram(assemble(text), 'freplace/socket').verify().verdict).toBe('accepted');
+    expect(loadProgram(assemble(text), 'freplace').verify().message).toBe('BPF_LD_[ABS|IND] instructions not allowed for this program type');
+  });
+
   it('without a target, the context is u64 arguments', () => {
     expect(run('freplace', 'r0 = *(u64 *)(r1 + 8)\nexit', { ctx: struct(16, {}, { 8: 9n }) }).retval).toBe(9);
   });

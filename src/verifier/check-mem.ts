@@ -4,7 +4,7 @@
  * packets, sockets, PTR_TO_MEM/BUF and BTF objects.
  */
 import { coerceRegToSize, markKnown } from './bounds.js';
-import type { Env } from './env.js';
+import { resolveProgType, type Env } from './env.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
@@ -490,7 +490,7 @@ const MAP_BTF_STRUCT: Record<number, string> = {
 
 /** may_access_direct_pkt_data for a write, with the type resolve_prog_type gives (an extension's target). */
 function pktWritable(env: Env): boolean {
-  const t = env.prog.type === 'EXT' && env.prog.extTarget !== undefined ? env.prog.extTarget.type : env.prog.type;
+  const t = resolveProgType(env.prog);
   return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'CGROUP_SOCKOPT'].includes(t);
 }
 

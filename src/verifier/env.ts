@@ -14,6 +14,11 @@ import { Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
 
 /** A rejection: the message is already in the log. */
+/** resolve_prog_type: an extension with a target program is checked as that program's type. */
+export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
+  return prog.type === 'EXT' && prog.extTarget !== undefined ? prog.extTarget.type : prog.type;
+}
+
 export class Reject extends Error {
   constructor(readonly errno: number) {
     super(`rejected (errno ${errno})`);
@@ -266,7 +271,7 @@ export class Env {
   }
 
   checkMapProgCompatibility(map: MapDef): void {
-    const t = this.prog.type;
+    const t = resolveProgType(this.prog);
     if (map.spinLockOff >= 0) {
       if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', 22);
       if (['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {

@@ -17,7 +17,7 @@ import { checkFuncCall, checkHelperCall, checkReferenceLeak, prepareFuncExit } f
 import { checkCondJmp } from './check-jmp.js';
 import { checkKfuncCall } from './check-kfunc.js';
 import { checkMemAccess, checkPtrOffReg } from './check-mem.js';
-import { Env, Reject } from './env.js';
+import { Env, Reject, resolveProgType } from './env.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
 import { PROFILES } from './profile.js';
 import { progLoadErrno } from './prog-load.js';
@@ -439,7 +439,7 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
 }
 
 function checkLdAbs(env: Env, insn: Insn): void {
-  const t = env.prog.type;
+  const t = resolveProgType(env.prog);
   if (!['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG'].includes(t)
     || t === 'SK_MSG') {
     env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', 22);
