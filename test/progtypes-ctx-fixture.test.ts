@@ -14,7 +14,7 @@ import { main } from '../src/cli/main.js';
 import { fixture } from './fixtures/paths.js';
 import { announceMissing, sharedPath } from './shared.js';
 
-interface OracleLine { id: string; verdict: string; errno?: number; verifier_log?: string; test_run?: { errno?: number } }
+interface OracleLine { id: string; verdict: string; errno?: number; verifier_log?: string; test_run?: { ok?: boolean; retval?: number; errno?: number } }
 
 const KERNEL: ReadonlyMap<string, OracleLine> = new Map(
   readFileSync(resolve(import.meta.dirname, 'oracle/progtypes-ctx/results-elf.jsonl'), 'utf8').trim().split('\n')
@@ -158,7 +158,7 @@ describe('runs', () => {
 });
 
 describe('bpf_dummy_ops struct_ops (struct_ops_dummy.bpf.o): 6.1 test-runs these (oracle results-struct-ops.jsonl)', () => {
-  const SO: ReadonlyMap<string, OracleLine & { test_run?: { ok: boolean; retval?: number; errno?: number } }> = new Map(
+  const SO: ReadonlyMap<string, OracleLine> = new Map(
     readFileSync(resolve(import.meta.dirname, 'oracle/progtypes-ctx/results-struct-ops.jsonl'), 'utf8').trim().split('\n')
       .map((l) => JSON.parse(l) as OracleLine).map((d) => [d.id, d]),
   );

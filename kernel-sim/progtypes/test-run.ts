@@ -10,10 +10,10 @@ import type { Kernel } from '../kernel.js';
 import { bindRun } from '../helpers/run-context.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import { ACCESS_MODELS } from './access-rules.js';
-import {
-  cgroupSockContext, dummyOpsContext, plainContext, rawTpWritableContext, skReuseportContext, sockOpsContext, sockoptContext, sysctlContext,
-  type CgroupRunInput,
-} from './cgroup-runs.js';
+import { cgroupSockContext, plainContext, sockoptContext, sysctlContext } from './cgroup-runs.js';
+import type { CgroupRunInput } from './ctx-runs-common.js';
+import { skReuseportContext, sockOpsContext } from './socket-runs.js';
+import { dummyOpsContext, rawTpWritableContext } from './tracing-runs.js';
 import { accessModel, loadAttachType } from './ctx-access.js';
 import { TEST_RUN_ERRNO, TestRunError } from './errors.js';
 import { SK_BUFF } from './layouts.js';
