@@ -10,9 +10,12 @@ import { BPF_CGROUP_DEV_CTX, BPF_SOCK, BPF_SOCK_OPS, BPF_SOCKOPT, BPF_SYSCTL, LI
 
 const READ_NARROW: FieldRule = { read: 'narrow' };
 const READ_EXACT: FieldRule = { read: 'exact' };
+/** Narrow reads at the field's offset only (the kernel names the offset, not the range). */
+const READ_NARROW_AT_START: FieldRule = { read: 'narrow-at-start' };
 
 /**
- * CGROUP_SOCK: bpf_sock read through the kernel's socket. bound_dev_if, mark and priority are read and
+ * CGROUP_SOCK: bpf_sock read through the kernel's socket (family, type, protocol, src_port, state and
+ * rx_queue_mapping narrow only at their first byte, the addresses anywhere in them). bound_dev_if, mark and priority are read and
  * written only by sock_create/sock_release programs; the source address and port only by post_bind
  * programs of their family; everything else is read only.
  */
@@ -23,17 +26,17 @@ const CGROUP_SOCK: FieldModel = {
     bound_dev_if: { read: 'exact', write: 'exact', attach: ['CGROUP_INET_SOCK_CREATE', 'CGROUP_INET_SOCK_RELEASE'] },
     mark: { read: 'exact', write: 'exact', attach: ['CGROUP_INET_SOCK_CREATE', 'CGROUP_INET_SOCK_RELEASE'] },
     priority: { read: 'exact', write: 'exact', attach: ['CGROUP_INET_SOCK_CREATE', 'CGROUP_INET_SOCK_RELEASE'] },
-    family: READ_NARROW,
-    type: READ_NARROW,
-    protocol: READ_NARROW,
+    family: READ_NARROW_AT_START,
+    type: READ_NARROW_AT_START,
+    protocol: READ_NARROW_AT_START,
     src_ip4: { read: 'narrow', attach: ['CGROUP_INET4_POST_BIND'] },
     src_ip6: { read: 'narrow', attach: ['CGROUP_INET6_POST_BIND'] },
-    src_port: { read: 'narrow', attach: ['CGROUP_INET4_POST_BIND', 'CGROUP_INET6_POST_BIND'] },
+    src_port: { read: 'narrow-at-start', attach: ['CGROUP_INET4_POST_BIND', 'CGROUP_INET6_POST_BIND'] },
     dst_port: { read: 'u32-or-narrow' },
     dst_ip4: READ_NARROW,
     dst_ip6: READ_NARROW,
-    state: READ_NARROW,
-    rx_queue_mapping: READ_NARROW,
+    state: READ_NARROW_AT_START,
+    rx_queue_mapping: READ_NARROW_AT_START,
   },
 };
 
@@ -51,7 +54,7 @@ const SOCK_OPS: FieldModel = {
     sk: { read: 'exact', regType: 'PTR_TO_SOCKET_OR_NULL' },
     skb_data: { read: 'exact', regType: 'PTR_TO_PACKET' },
     skb_data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
-    skb_tcp_flags: READ_NARROW,
+    skb_tcp_flags: READ_NARROW_AT_START,
   },
 };
 

@@ -25,9 +25,11 @@ export type CtxRegType =
  * - `u32-or-narrow`: a 4-byte access, or a narrow one of the (smaller) element;
  * - `span`: any size, as long as the access stays inside the whole array (`__sk_buff.cb`);
  * - `narrow-or-wide` / `exact-or-wide`: `narrow` / `exact`, or an 8-byte access inside an array field
- *   (bpf_ctx_wide_access_ok: `bpf_sock_addr.user_ip6`, `msg_src_ip6`).
+ *   (bpf_ctx_wide_access_ok: `bpf_sock_addr.user_ip6`, `msg_src_ip6`);
+ * - `narrow-at-start`: `narrow`, but only at the field's first byte (the kernel's rule names the field's
+ *   offset, not its range: `bpf_sock.state`, `bpf_sock_ops.skb_tcp_flags`); elsewhere the whole size only.
  */
-export type SizeRule = 'exact' | 'narrow' | 'u32-or-narrow' | 'span' | 'narrow-or-wide' | 'exact-or-wide';
+export type SizeRule = 'exact' | 'narrow' | 'u32-or-narrow' | 'span' | 'narrow-or-wide' | 'exact-or-wide' | 'narrow-at-start';
 
 export interface FieldRule {
   read?: SizeRule;

@@ -109,10 +109,12 @@ function checkField(m: FieldModel, off: number, size: number, kind: AccessKind, 
     return refuse(`${m.layout.struct}.${name}: ${kind} needs CAP_BPF`);
   }
   const inside = off + size <= field.off + field.size * (field.count ?? 1);
-  const fieldSize = sizeFits(sizeRule, size, field.size, inside, (field.count ?? 1) > 1);
+  const atStart = off === field.off + hit.index * field.size;
+  const fieldSize = sizeRule === 'narrow-at-start' && !atStart ? undefined : sizeFits(sizeRule, size, field.size, inside, (field.count ?? 1) > 1);
   if (fieldSize === undefined) return refuse(`${m.layout.struct}.${name}: ${size}-byte ${kind} not allowed`);
   const ok: CtxAccess = {
-    ok: true, field: name, fieldSize, narrowOk: sizeRule === 'narrow' || sizeRule === 'u32-or-narrow' || sizeRule === 'narrow-or-wide',
+    ok: true, field: name, fieldSize,
+    narrowOk: sizeRule === 'narrow' || sizeRule === 'u32-or-narrow' || sizeRule === 'narrow-or-wide' || sizeRule === 'narrow-at-start',
   };
   return rule.regType === undefined || kind === 'write' ? ok : { ...ok, regType: rule.regType };
 }
@@ -124,7 +126,7 @@ function sizeFits(rule: SizeRule, size: number, elem: number, inside: boolean, a
     case 'narrow-or-wide': return wide ? 8 : size <= elem ? elem : undefined;
     case 'exact-or-wide': return wide ? 8 : size === elem ? elem : undefined;
     case 'exact': return size === elem ? elem : undefined;
-    case 'narrow': return size <= elem ? elem : undefined;
+    case 'narrow': case 'narrow-at-start': return size <= elem ? elem : undefined;
     case 'u32-or-narrow': return size === 4 ? 4 : size <= elem ? elem : undefined;
     case 'span': return inside ? size : undefined;
   }

@@ -52,6 +52,12 @@ export const CASES: readonly CtxCase[] = [
   sock('cs_write_family', ...CREATE, 'r2 = 2\n*(u32 *)(r1 + 4) = r2\n' + RET1),
   sock('cs_state_dword', ...CREATE, 'r2 = *(u64 *)(r1 + 72)\n' + RET1),
   sock('cs_past_end', ...CREATE, 'r2 = *(u32 *)(r1 + 80)\n' + RET1),
+  sock('cs_state_byte1', ...CREATE, 'r2 = *(u8 *)(r1 + 73)\n' + RET1),
+  sock('cs_family_half_hi', ...CREATE, 'r2 = *(u16 *)(r1 + 6)\n' + RET1),
+  sock('cs_rx_queue_byte', ...CREATE, 'r2 = *(u8 *)(r1 + 76)\n' + RET1),
+  sock('cs_dst_ip4_byte3', ...CREATE, 'r2 = *(u8 *)(r1 + 55)\n' + RET1),
+  sock('cs_src_port_byte1_post_bind4', ...POST4, 'r2 = *(u8 *)(r1 + 45)\n' + RET1),
+  sock('cs_dst_ip6_dword', ...CREATE, 'r2 = *(u64 *)(r1 + 56)\n' + RET1),
   sock('cs_ret_2', ...CREATE, 'r0 = 2\nexit'),
   sock('cs_ret_ctx', ...CREATE, 'r0 = r1\nexit'),
 
@@ -65,6 +71,10 @@ export const CASES: readonly CtxCase[] = [
   ops('so_bytes_received', 'r0 = *(u64 *)(r1 + 168)\nr0 &= 1\nexit'),
   ops('so_bytes_received_u32', 'r0 = *(u32 *)(r1 + 168)\nexit'),
   ops('so_tcp_flags_byte', 'r0 = *(u8 *)(r1 + 212)\nr0 &= 1\nexit'),
+  ops('so_tcp_flags_byte1', 'r0 = *(u8 *)(r1 + 213)\nr0 &= 1\nexit'),
+  ops('so_replylong_read', 'r0 = *(u32 *)(r1 + 12)\nr0 &= 1\nexit'),
+  ops('so_remote_ip6_dword', 'r0 = *(u64 *)(r1 + 32)\nr0 &= 1\nexit'),
+  ops('so_bytes_acked_hi', 'r0 = *(u32 *)(r1 + 180)\nr0 &= 1\nexit'),
   ops('so_sk_null_checked', 'r2 = *(u64 *)(r1 + 184)\nr0 = 0\nif r2 == 0 goto out\nr0 = *(u32 *)(r2 + 4)\nr0 &= 1\nout:\nexit'),
   ops('so_sk_unchecked', 'r2 = *(u64 *)(r1 + 184)\nr0 = *(u32 *)(r2 + 4)\nexit'),
   ops('so_sk_u32', 'r2 = *(u32 *)(r1 + 184)\n' + RET1),
@@ -74,6 +84,7 @@ export const CASES: readonly CtxCase[] = [
 
   // ---- CGROUP_DEVICE (struct bpf_cgroup_dev_ctx) ----
   dev('cd_access_type_half', 'r2 = *(u16 *)(r1 + 2)\nr0 = 1\nif r2 != 2 goto out\nr0 = 0\nout:\nexit'),
+  dev('cd_access_type_byte3', 'r0 = *(u8 *)(r1 + 3)\nr0 &= 1\nexit'),
   dev('cd_major', 'r0 = *(u32 *)(r1 + 4)\nr0 &= 1\nexit'),
   dev('cd_major_half', 'r0 = *(u16 *)(r1 + 4)\nr0 &= 1\nexit'),
   dev('cd_write_minor', 'r2 = 1\n*(u32 *)(r1 + 8) = r2\n' + RET1),
@@ -89,6 +100,9 @@ export const CASES: readonly CtxCase[] = [
   reuse('sr_len', 'r0 = *(u32 *)(r1 + 16)\nr0 &= 1\nexit'),
   reuse('sr_eth_protocol_half', 'r0 = *(u16 *)(r1 + 20)\nr0 &= 1\nexit'),
   reuse('sr_eth_protocol_byte', 'r0 = *(u8 *)(r1 + 20)\nr0 &= 1\nexit'),
+  reuse('sr_len_byte1', 'r0 = *(u8 *)(r1 + 17)\nr0 &= 1\nexit'),
+  reuse('sr_eth_protocol_half_hi', 'r0 = *(u16 *)(r1 + 22)\nr0 &= 1\nexit'),
+  reuse('sr_data_u32', 'r0 = *(u32 *)(r1 + 0)\nr0 &= 1\nexit'),
   reuse('sr_hash_half', 'r0 = *(u16 *)(r1 + 32)\nr0 &= 1\nexit'),
   reuse('sr_data', 'r2 = *(u64 *)(r1 + 0)\nr3 = *(u64 *)(r1 + 8)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 1)\nr0 &= 1\nout:\nexit'),
   reuse('sr_data_write', 'r2 = *(u64 *)(r1 + 0)\nr3 = *(u64 *)(r1 + 8)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto out\n*(u8 *)(r2 + 1) = r0\nout:\nexit'),
@@ -104,6 +118,8 @@ export const CASES: readonly CtxCase[] = [
   sysctl('sy_store_file_pos', 'r2 = 3\n*(u32 *)(r1 + 4) = r2\n' + RET1),
   sysctl('sy_store_file_pos_half', 'r2 = 3\n*(u16 *)(r1 + 4) = r2\n' + RET1),
   sysctl('sy_file_pos_half', 'r0 = *(u16 *)(r1 + 6)\nr0 &= 1\nexit'),
+  sysctl('sy_file_pos_byte1', 'r0 = *(u8 *)(r1 + 5)\nr0 &= 1\nexit'),
+  sysctl('sy_past_end', 'r0 = *(u32 *)(r1 + 8)\nr0 &= 1\nexit'),
   sysctl('sy_ret_3', 'r0 = 3\nexit'),
 
   // ---- CGROUP_SOCKOPT (struct bpf_sockopt) ----
@@ -118,6 +134,9 @@ export const CASES: readonly CtxCase[] = [
   getopt('gs_optval_unchecked', 'r2 = *(u64 *)(r1 + 8)\nr5 = 42\n*(u32 *)(r2 + 0) = r5\n' + RET1),
   getopt('gs_sk_family', 'r2 = *(u64 *)(r1 + 0)\nr0 = *(u32 *)(r2 + 4)\nr0 &= 1\nexit'),
   getopt('gs_optval_u32', 'r2 = *(u32 *)(r1 + 8)\n' + RET1),
+  getopt('gs_optlen_half', 'r2 = *(u16 *)(r1 + 32)\n' + RET1),
+  setopt('ss_write_optlen', 'r2 = 4\n*(u32 *)(r1 + 32) = r2\n' + RET1),
+  setopt('ss_write_level', 'r2 = 4\n*(u32 *)(r1 + 24) = r2\n' + RET1),
   getopt('gs_ret_2', 'r0 = 2\nexit'),
 
   // ---- RAW_TRACEPOINT_WRITABLE (args, args[0] the tracepoint buffer) ----
