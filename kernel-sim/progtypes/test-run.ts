@@ -1,7 +1,8 @@
 /**
  * BPF_PROG_TEST_RUN as Linux 6.1 answers it, per program type (net/bpf/test_run.c). bpfvm also runs the
- * types 6.1 refuses (kprobe, tracepoint, perf_event, LSM, sk_skb…): their result carries the errno the
- * kernel would have given (`kernelErrno`), and the context is ctx_in or zeros.
+ * types 6.1 refuses (kprobe, tracepoint, perf_event, LSM, sk_skb, the cgroup and socket types…): their
+ * result carries the errno the kernel would have given (`kernelErrno`), and the context is ctx_in or
+ * zeros, with the pointers and conversions of cgroup-runs.ts, socket-runs.ts and tracing-runs.ts.
  */
 import type { Violation } from '../../src/violations.js';
 import type { Image } from '../../vm/image.js';
