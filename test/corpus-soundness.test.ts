@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCorpus, loadFixups } from '../src/corpus/load.js';
 import { verifyCase, type CorpusCase, type Mode } from '../src/corpus/runner.js';
 import { runCase } from '../src/corpus/run.js';
-import { announceMissing, sharedPath } from './shared.js';
+import { announceMissing, inChunks, sharedPath } from './shared.js';
 
 const corpus = sharedPath('verifier-corpus', 'linux-6.1.jsonl');
 const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
@@ -35,12 +35,13 @@ describe('soundness: accepted corpus programs run without violations', () => {
   const cases = loadCorpus(corpus);
   const fixups = loadFixups(fixupFile);
   for (const mode of ['priv', 'unpriv'] as const satisfies readonly Mode[]) {
-    it(`${mode}: every accepted case, its runs and random inputs`, () => {
+    it(`${mode}: every accepted case, its runs and random inputs`, async () => {
       const violations: string[] = [];
       const notRun: string[] = [];
       let accepted = 0;
       let runs = 0;
-      cases.forEach((c: CorpusCase, i) => {
+      await inChunks(cases, 50, (chunk, start) => chunk.forEach((c: CorpusCase, j) => {
+        const i = start + j;
         if (!c.expect[mode]) return;
         const v = verifyCase(c, mode, { mode, fixups });
         if (v.result.verdict !== 'accepted') return;
@@ -52,7 +53,7 @@ describe('soundness: accepted corpus programs run without violations', () => {
         if (what.length === 0) return;
         if (what.every((w) => NOT_MODELLED.some((re) => re.test(w)))) notRun.push(`${c.id}: ${what[0]}`);
         else violations.push(`${c.id}: ${what.join(' | ')}`);
-      });
+      }));
       process.stderr.write(`\n*** soundness (${mode}): ${accepted} accepted cases, ${runs} runs, ${violations.length} with violations, ` +
         `${notRun.length} not runnable on the simulated kernel yet\n` +
         violations.map((v) => `***   VIOLATION ${v}\n`).join('') + notRun.map((v) => `***   not run: ${v}\n`).join(''));

@@ -16,3 +16,15 @@ export function announceMissing(what: string): void {
   const msg = `\n*** ${what}: ${SHARED} is missing, so this suite DID NOT RUN (set BPFVM_SHARED) ***\n`;
   process.stderr.write(msg);
 }
+
+/**
+ * Runs `step` over `items` in chunks, giving the event loop a turn between chunks: a suite that verifies
+ * a whole corpus would otherwise hold its vitest worker for a minute on a busy machine, long enough for
+ * the worker's messages to the runner to time out.
+ */
+export async function inChunks<T>(items: readonly T[], size: number, step: (chunk: readonly T[], start: number) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    step(items.slice(i, i + size), i);
+    await new Promise<void>((done) => setImmediate(done));
+  }
+}
