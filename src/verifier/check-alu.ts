@@ -9,9 +9,11 @@ import {
 } from './bounds.js';
 import { C_ALU64, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
-import { checkMapAccess } from './check-mem.js';
 import { assignReg, baseType, copyReg, F, isPktPointer, newReg, type Reg, regTypeStr, S64_MAX, S64_MIN, T } from './reg-state.js';
-import { tnumAdd, tnumIsConst, tnumStr, tnumSub, U64 } from './tnum.js';
+import {
+  newSanitizeInfo, Reason, sanitizeCheckBounds, sanitizeErr, sanitizeNeeded, sanitizePtrAlu, sanitizeValAlu,
+} from './sanitize.js';
+import { tnumAdd, tnumIsConst, tnumSub, U64 } from './tnum.js';
 
 const ALU_NAMES: ScalarOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
 /** bpf_alu_string[] */
@@ -121,6 +123,7 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
       return;
     }
   }
+  sanitizeValAlu(env, insn, src);
   scalarAlu(ALU_NAMES[op >> 4]!, CLS(insn.opcode) !== C_ALU64, dst, copyReg(src), !env.bpfCapable);
 }
 
@@ -140,8 +143,6 @@ function checkSaneOffset(env: Env, reg: Reg, type: number): void {
     env.fail(`value ${reg.smin} makes ${regTypeStr(type)} pointer be out of bounds\n`, 22);
   }
 }
-
-const SANITIZE_ERR = 'pointer arithmetic with it prohibited for !root';
 
 function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
   const dstno = insn.dst;
@@ -178,20 +179,14 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
   if (prohibited) env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited\n`, 13);
   checkSaneOffset(env, off, ptr.type);
   checkSaneOffset(env, ptr, ptr.type);
-  // Spectre v1 sanitation checks for unprivileged programs (the parts that can reject).
-  const sanitize = (op === 0x00 || op === 0x10) && !env.bypassSpecV1 && SRC_X(insn.opcode) && !env.cur.speculative;
-  if (sanitize) {
-    const offIsDst = off === dst;
-    if (!tnumIsConst(off.varOff) && (off.smin < 0n) !== (off.smax < 0n)) {
-      env.fail(`R${offIsDst ? dstno : insn.src} has unknown scalar with mixed signed bounds, ${SANITIZE_ERR}\n`, 13);
-    }
-    if (bt !== T.STACK && bt !== T.MAP_VALUE) {
-      env.fail(`R${offIsDst ? insn.src : dstno} has pointer with unsupported alu operation, ${SANITIZE_ERR}\n`, 13);
-    }
-  }
   const p = copyReg(ptr);
   const res = dst;
   mark32Unbounded(res);
+  const info = newSanitizeInfo();
+  if (sanitizeNeeded(op)) {
+    const r = sanitizePtrAlu(env, insn, ptr, off, dst, info, false);
+    if (r !== Reason.NONE) sanitizeErr(env, insn, r, off, dst);
+  }
   switch (op) {
     case 0x00: {
       if (known && p.off + Number(off.smin) === ((p.off + Number(off.smin)) | 0)) {
@@ -240,20 +235,10 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
   }
   checkSaneOffset(env, res, p.type);
   boundsSync(res);
-  if (!env.bypassSpecV1) {
-    if (res.type === T.STACK) {
-      const o = res.off + Number(BigInt.asIntN(64, res.varOff.value));
-      if (!tnumIsConst(res.varOff)) {
-        env.fail(`R${dstno} variable stack access prohibited for !root, var_off=${tnumStr(res.varOff)} off=${o}\n`, 13);
-      }
-      if (o >= 0 || o < -512) {
-        env.fail(`R${dstno} stack pointer arithmetic goes out of range, prohibited for !root; off=${o}\n`, 13);
-      }
-    } else if (res.type === T.MAP_VALUE) {
-      if (!checkMapAccess(env, dstno, res.off, 1, false, true, true)) {
-        env.fail(`R${dstno} pointer arithmetic of map value goes out of range, prohibited for !root\n`, 13);
-      }
-    }
+  sanitizeCheckBounds(env, insn, res);
+  if (sanitizeNeeded(op)) {
+    const r = sanitizePtrAlu(env, insn, res, off, res, info, true);
+    if (r !== Reason.NONE) sanitizeErr(env, insn, r, off, res);
   }
 }
 

@@ -8,6 +8,7 @@ import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
+import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
@@ -147,7 +148,7 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
     case T.BUF:
       return;
     case T.STACK:
-      checkStackBounds(env, regno, reg.off, size, true, !!meta?.rawMode);
+      checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
     default:
@@ -340,7 +341,9 @@ export function releaseReference(env: Env, refObjId: number): void {
   if (i < 0) env.fail('', 22);
   f.refs.splice(i, 1);
   forEachReg(env.cur, (r) => {
-    if (r.refObjId === refObjId) env.markUnknown(r);
+    if (r.refObjId !== refObjId) return;
+    if (env.allowPtrLeaks) env.markUnknown(r);
+    else env.markNotInit(r);
   });
 }
 
@@ -361,6 +364,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
   const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };
   for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
+  recordFuncMap(env, meta.map, funcId, idx);
   // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
   checkMapFuncCompat(env, meta.map, funcId, name);
   if (funcId === 51 /* redirect_map */ || funcId === 12) {

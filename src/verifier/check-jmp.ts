@@ -9,6 +9,7 @@ import { C_JMP32, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
 import { assignReg, baseType, F, isPktPointer, newReg, type Reg, T } from './reg-state.js';
 import { curFrame, forEachReg, type VState } from './state.js';
+import { sanitizeSpeculativePath } from './sanitize.js';
 import { tnumIsConst, tnumSubreg, U32 } from './tnum.js';
 import { markKnown } from './bounds.js';
 
@@ -167,18 +168,6 @@ export function markPtrNotNull(r: Reg): void {
   r.type &= ~F.MAYBE_NULL;
 }
 
-function sanitizeSpeculativePath(env: Env, insn: Insn | undefined, next: number, cur: number): void {
-  const branch = env.pushStack(next, cur, true);
-  if (insn) {
-    const regs = curFrame(branch).regs;
-    if (!SRC_X(insn.opcode)) env.markUnknown(regs[insn.dst]!);
-    else {
-      env.markUnknown(regs[insn.dst]!);
-      env.markUnknown(regs[insn.src]!);
-    }
-  }
-}
-
 /** Returns the next instruction index. */
 export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const op = OP(insn.opcode);
@@ -206,12 +195,14 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   } else if ((isPktPointer(dst.type) || dst.type === T.PKT_END) && (isPktPointer(src.type) || src.type === T.PKT_END) && !is32) {
     pred = pktBranchTaken(dst, src, cond);
   }
+  // A known outcome: only the predicted side is real; without CAP_PERFMON the other one is explored as a
+  // speculative path (a full queue there is -EFAULT).
   if (pred === 1) {
-    if (!env.bypassSpecV1) sanitizeSpeculativePath(env, insn, idx + 1, idx);
+    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + 1, idx)) env.fail('', 14);
     return idx + insn.off + 1;
   }
   if (pred === 0) {
-    if (!env.bypassSpecV1) sanitizeSpeculativePath(env, insn, idx + insn.off + 1, idx);
+    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + insn.off + 1, idx)) env.fail('', 14);
     return idx + 1;
   }
   const other = env.pushStack(idx + insn.off + 1, idx, false);

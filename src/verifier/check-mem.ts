@@ -11,6 +11,7 @@ import {
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
 import type { CtxRegType } from '../platform/platform.js';
+import { markStackSpillSanitation } from './sanitize.js';
 
 const BPF_MAX_VAR_OFF = 1 << 29;
 
@@ -65,13 +66,15 @@ function memErr(env: Env, regno: number, off: number, size: number, memSize: num
   return false;
 }
 
-/** check_mem_region_access; returns false (message logged) when quiet is unset it throws. */
-export function checkMemRegion(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, quiet = false): boolean {
+/**
+ * check_mem_region_access. A failure is logged; it throws unless `soft` is set, when it returns false instead
+ * (the caller adds its own verdict line, as sanitize_check_bounds does).
+ */
+export function checkMemRegion(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, soft = false): boolean {
   const reg = env.regs[regno]!;
   const sminOff = reg.smin + BigInt(off);
-  const savedLen = env.log.len;
   const bad = (msg: string): false => {
-    if (quiet) { env.log.reset(savedLen); return false; }
+    if (soft) { env.verbose(msg); return false; }
     env.fail(msg, 13);
   };
   if (reg.smin < 0n && (reg.smin < -(1n << 62n) || sminOff !== BigInt((Number(sminOff) | 0)) || sminOff < 0n)) {
@@ -89,29 +92,30 @@ export function checkMemRegion(env: Env, regno: number, off: number, size: numbe
   return true;
 }
 
-/** check_map_access */
-export function checkMapAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean, helper: boolean, quiet = false): boolean {
+/** check_map_access; with `soft` a failure is logged and returns false instead of throwing. */
+export function checkMapAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean, helper: boolean, soft = false): boolean {
   const reg = env.regs[regno]!;
   const map = reg.map!;
-  if (!checkMemRegion(env, regno, off, size, map.valueSize, zeroOk, quiet)) return false;
+  const bad = (msg: string): false => {
+    if (soft) { env.verbose(msg); return false; }
+    env.fail(msg, 13);
+  };
+  if (!checkMemRegion(env, regno, off, size, map.valueSize, zeroOk, soft)) return false;
   const lo = reg.smin + BigInt(off);
   const hi = reg.umax + BigInt(off + size);
   if (map.spinLockOff >= 0 && lo < BigInt(map.spinLockOff + 4) && BigInt(map.spinLockOff) < hi) {
-    if (quiet) return false;
-    env.fail('bpf_spin_lock cannot be accessed directly by load/store\n', 13);
+    return bad('bpf_spin_lock cannot be accessed directly by load/store\n');
   }
   if (map.timerOff >= 0 && lo < BigInt(map.timerOff + 16) && BigInt(map.timerOff) < hi) {
-    if (quiet) return false;
-    env.fail('bpf_timer cannot be accessed directly by load/store\n', 13);
+    return bad('bpf_timer cannot be accessed directly by load/store\n');
   }
   for (const k of map.kptrs ?? []) {
     const p = k.off;
     if (lo < BigInt(p + 8) && BigInt(p) < hi) {
-      if (quiet) return false;
-      if (helper) env.fail('kptr cannot be accessed indirectly by helper\n', 13);
-      if (!tnumIsConst(reg.varOff)) env.fail('kptr access cannot have variable offset\n', 13);
-      if (p !== off + Number(reg.varOff.value)) env.fail(`kptr access misaligned expected=${p} off=${off + Number(reg.varOff.value)}\n`, 13);
-      if (size !== 8) env.fail('kptr access size must be BPF_DW\n', 13);
+      if (helper) return bad('kptr cannot be accessed indirectly by helper\n');
+      if (!tnumIsConst(reg.varOff)) return bad('kptr access cannot have variable offset\n');
+      if (p !== off + Number(reg.varOff.value)) return bad(`kptr access misaligned expected=${p} off=${off + Number(reg.varOff.value)}\n`);
+      if (size !== 8) return bad('kptr access size must be BPF_DW\n');
     }
   }
   return true;
@@ -215,6 +219,11 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     env.fail('attempt to corrupt spilled pointer on stack\n', 13);
   }
   const value = valueRegno >= 0 ? cur.regs[valueRegno]! : undefined;
+  if (!env.bypassSpecV4) {
+    const touched: number[] = [];
+    for (let i = 0; i < size; i++) touched.push(st.types[(slotIdx - i) % BPF_REG_SIZE]!);
+    markStackSpillSanitation(env, value !== undefined && isSpillable(value.type), touched);
+  }
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
   if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {

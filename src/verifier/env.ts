@@ -33,7 +33,14 @@ export interface InsnAux {
   /** Map pointer a helper call used (for "same insn" / tail call checks). */
   callMap?: MapDef;
   callMapPoisoned: boolean;
+  /** The call's map was made by a loader without CAP_PERFMON (bpf_map_ptr_unpriv). */
+  callMapUnpriv?: boolean;
   kfuncId?: number;
+  /** Spectre v1 masking of pointer arithmetic (alu_state, alu_limit; see sanitize.ts). */
+  aluState: number;
+  aluLimit: number;
+  /** A stack store the JIT follows with a speculation barrier (Spectre v4). */
+  sanitizeStackSpill?: boolean;
 }
 
 export interface PendingState {
@@ -82,6 +89,9 @@ export class Env {
   readonly allowPtrLeaks: boolean;
   readonly allowUninitStack: boolean;
   readonly bypassSpecV1: boolean;
+  readonly bypassSpecV4: boolean;
+  /** Set by pointer arithmetic with an unknown offset under Spectre v1 sanitation: pruning compares scalars exactly. */
+  exploreAluLimits = false;
   readonly allowPtrToMapAccess: boolean;
   readonly strictAlignment: boolean;
   readonly testStateFreq: boolean;
@@ -116,6 +126,7 @@ export class Env {
     this.allowPtrLeaks = perfmon;
     this.allowUninitStack = perfmon;
     this.bypassSpecV1 = perfmon;
+    this.bypassSpecV4 = perfmon;
     this.allowPtrToMapAccess = perfmon;
     this.strictAlignment = (progFlags & 1) !== 0 && (progFlags & 2) === 0;
     this.testStateFreq = this.bpfCapable && (progFlags & 8) !== 0;
@@ -123,7 +134,12 @@ export class Env {
   }
 
   aux(i: number): InsnAux {
-    return (this.auxes[i] ??= { ptrType: T.NOT_INIT, mapOff: 0, callMapPoisoned: false });
+    return (this.auxes[i] ??= { ptrType: T.NOT_INIT, mapOff: 0, callMapPoisoned: false, aluState: 0, aluLimit: 0 });
+  }
+
+  /** The auxiliary data of instruction i if any was made. */
+  peekAux(i: number): InsnAux | undefined {
+    return this.auxes[i];
   }
 
   verbose(s: string): void {
@@ -225,12 +241,20 @@ export class Env {
 
   /** push_stack: queue the other branch of a jump. */
   pushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState {
+    const st = this.tryPushStack(insnIdx, prevInsnIdx, speculative);
+    if (!st) this.fail('', 7);
+    return st;
+  }
+
+  /** push_stack that logs and returns null when the queue is full (the caller picks the verdict). */
+  tryPushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState | null {
     const st = copyState(this.cur, true);
     st.speculative = st.speculative || speculative;
     if (st.parent) st.parent.branches++;
     this.pending.push({ state: st, insnIdx, prevInsnIdx, logPos: this.log.len });
     if (this.pending.length > this.profile.complexityLimitJmpSeq) {
-      this.fail(`The sequence of ${this.pending.length} jumps is too complex.\n`, 7);
+      this.verbose(`The sequence of ${this.pending.length} jumps is too complex.\n`);
+      return null;
     }
     return st;
   }

@@ -48,6 +48,8 @@ function regEqualUpToId(a: Reg, b: Reg): boolean {
 function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   if (!(o.live & Live.READ)) return true;
   if (o.type === T.SCALAR && c.type === T.SCALAR) {
+    // Under Spectre v1 masking of unknown offsets, only identical scalars are safe (explore_alu_limits).
+    if (env.exploreAluLimits) return regEqualRaw(o, c);
     // Equal scalars are within each other; the range test alone decides.
     if (!o.precise && !env.allPrecise) return true;
     return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
@@ -59,6 +61,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   if (c.type === T.NOT_INIT) return false;
   switch (baseType(o.type)) {
     case T.SCALAR:
+      if (env.exploreAluLimits) return false;
       if (c.type !== T.SCALAR) return false;
       if (!o.precise && !env.allPrecise) return true;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);

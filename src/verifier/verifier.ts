@@ -21,6 +21,7 @@ import { Env, Reject, resolveProgType } from './env.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
 import { PROFILES } from './profile.js';
 import { progLoadErrno } from './prog-load.js';
+import { miscFixupChecks } from './sanitize.js';
 import { isStateVisited, updateBranchCounts } from './prune.js';
 import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, newFuncState, type VState } from './state.js';
@@ -83,7 +84,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     checkCfg(env);
     doCheckMain(env);
     checkMaxStackDepth(env);
-    if (env.liveZeroKfuncCall) env.fail('invalid kernel function call not eliminated in verifier pass\n', 22);
+    miscFixupChecks(env);
   } catch (e) {
     if (!(e instanceof Reject)) throw e;
     errno = e.errno;
@@ -288,7 +289,7 @@ function doCheck(env: Env): void {
         verboseLinfo(env, idx);
         printInsnLine(env, insn, idx);
       }
-      env.seen[idx] = 1;
+      if (!env.cur.speculative) env.seen[idx] = 1; // speculative-only code is dead code to the kernel
       prevInsnIdx = idx;
       let next = idx + 1;
       if (cls === C_ALU || cls === C_ALU64) {
@@ -397,12 +398,14 @@ function sameInsnCheck(env: Env, idx: number, type: number): void {
   else if (typeMismatch(type, aux.ptrType)) env.fail('same insn cannot be used with different pointers\n', 22);
 }
 
-function srcIsValidScratch(t: number): boolean {
-  return t === T.CTX || t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK || baseType(t) === T.BTF_ID;
+/** reg_type_mismatch_ok: pointer types whose loads/stores the kernel rewrites per type may not share an instruction. */
+function regTypeMismatchOk(t: number): boolean {
+  const b = baseType(t);
+  return !(b === T.CTX || b === T.SOCKET || b === T.SOCK_COMMON || b === T.TCP_SOCK || b === T.XDP_SOCK || b === T.BTF_ID);
 }
 
 function typeMismatch(a: number, b: number): boolean {
-  return a !== b && (!srcIsValidScratch(a) || !srcIsValidScratch(b));
+  return a !== b && (!regTypeMismatchOk(a) || !regTypeMismatchOk(b));
 }
 
 function checkLdImm(env: Env, insn: Insn, idx: number): void {
@@ -480,11 +483,14 @@ function checkAtomic(env: Env, insn: Insn, idx: number): void {
   }
   const fetch = (imm & 1) !== 0;
   let loadReg = -1;
-  if (fetch) loadReg = imm === 0xf1 ? 0 : insn.src;
-  const lr = loadReg;
-  checkMemAccess(env, insn.dst, insn.off, size, false, lr, true);
+  if (fetch) {
+    loadReg = imm === 0xf1 ? 0 : insn.src;
+    env.checkRegArg(loadReg, 'dst');
+  }
+  // A read without a destination first (a spilled pointer read back must not leak), then the fill itself.
+  checkMemAccess(env, insn.dst, insn.off, size, false, -1, true);
+  if (loadReg >= 0) checkMemAccess(env, insn.dst, insn.off, size, false, loadReg, true);
   checkMemAccess(env, insn.dst, insn.off, size, true, -1, true);
-  if (lr >= 0) env.regs[lr]!.live |= Live.WRITTEN;
   void idx;
 }
 
