@@ -352,6 +352,7 @@ function clearCallerSaved(env: Env): void {
   for (let i = 0; i < 6; i++) {
     env.markNotInit(regs[i]!);
     regs[i]!.live |= Live.WRITTEN;
+    env.markRegScratched(i);
   }
 }
 

@@ -193,6 +193,7 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
   for (let i = 0; i < 6; i++) {
     env.markNotInit(regs[i]!);
     regs[i]!.live |= Live.WRITTEN;
+    env.markRegScratched(i);
   }
   const r0 = regs[0]!;
   const ret = proto.ret;

@@ -356,6 +356,8 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     }
     return;
   }
+  // A helper may write anything it reads: what it is given becomes STACK_MISC (spilled registers unknown).
+  const clobber = kind === 'helper';
   for (let i = minOff; i < maxOff + accessSize; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / 8);
@@ -363,10 +365,17 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     let ok = false;
     if (st) {
       const t = st.types[slot % 8];
-      if (t === S.MISC || t === S.ZERO) ok = true;
-      else if (t === S.SPILL && st.spilled.type === T.SCALAR) ok = true;
-      else if (t === S.SPILL && env.allowPtrLeaks) ok = true;
-      else if (t === S.INVALID && env.allowUninitStack) ok = true;
+      if (t === S.MISC) ok = true;
+      else if (t === S.ZERO || (t === S.INVALID && env.allowUninitStack)) {
+        ok = true;
+        if (clobber) st.types[slot % 8] = S.MISC;
+      } else if (isSpilledReg(st) && (st.spilled.type === T.SCALAR || env.allowPtrLeaks)) {
+        ok = true;
+        if (clobber) {
+          env.markUnknown(st.spilled);
+          for (let j = 0; j < BPF_REG_SIZE; j++) if (st.types[j] !== S.INVALID) st.types[j] = S.MISC;
+        }
+      }
       if (ok) { env.markRegRead(st.spilled); continue; }
     } else if (env.allowUninitStack) {
       continue;

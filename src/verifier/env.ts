@@ -242,7 +242,7 @@ export class Env {
   /** push_stack: queue the other branch of a jump. */
   pushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState {
     const st = this.tryPushStack(insnIdx, prevInsnIdx, speculative);
-    if (!st) this.fail('', 7);
+    if (!st) this.fail('', 14); // -EFAULT from the callers
     return st;
   }
 

@@ -460,6 +460,7 @@ function checkLdAbs(env: Env, insn: Insn): void {
   for (let i = 0; i < 6; i++) {
     env.markNotInit(regs[i]!);
     regs[i]!.live |= Live.WRITTEN;
+    env.markRegScratched(i);
   }
   env.markUnknown(regs[0]!);
 }
