@@ -61,10 +61,12 @@ const oracle: OracleLine[] = existsSync(RESULTS)
   ? readFileSync(RESULTS, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OracleLine)
   : [];
 
-/** A log without what differs by machine: map addresses in `r1 = 0x…` and the statistics lines. */
+/**
+ * A log without its statistics lines (compared apart). Map addresses need no masking: without
+ * allow_ptr_leaks the kernel prints them as 0x0, and the level-2 cases are all unprivileged.
+ */
 function comparable(log: string): string {
-  return log.split('\n').filter((l) => !/^(verification time|stack depth|processed) /.test(l))
-    .map((l) => l.replace(/^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ +;/, '$1ADDR ;')).join('\n');
+  return log.split('\n').filter((l) => !/^(verification time|stack depth|processed) /.test(l)).join('\n');
 }
 
 describe('unprivileged loads agree with Linux 6.1', () => {
@@ -79,7 +81,10 @@ describe('unprivileged loads agree with Linux 6.1', () => {
         expect(inOrder(r.log, c.kernel.msgs)).toBe(true);
       }
       const k = oracle.find((l) => l.id === c.id);
-      if (c.log === 2 && k) expect(comparable(r.log)).toBe(comparable(k.verifier_log));
+      if (c.log === 2 && k) {
+        expect(c.caps).not.toBe('all');
+        expect(comparable(r.log)).toBe(comparable(k.verifier_log));
+      }
     });
   }
 

@@ -221,7 +221,13 @@ function verboseLinfo(env: Env, idx: number): void {
 }
 
 function printInsnLine(env: Env, insn: Insn, idx: number): void {
-  const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, env.insns[idx + 1]);
+  let next = env.insns[idx + 1];
+  // Without allow_ptr_leaks a map's address is printed as 0 (print_bpf_insn).
+  if (insn.opcode === 0x18 && (insn.src === 1 || insn.src === 2) && !env.allowPtrLeaks && next) {
+    insn = { ...insn, imm: 0, imm64: 0n };
+    next = { ...next, imm: 0 };
+  }
+  const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, next);
   env.prevLogLen = env.log.len;
   env.verbose(`${idx}: (${insn.opcode.toString(16).padStart(2, '0')}) ${text}\n`);
   env.prevInsnPrintLen = env.log.len - env.prevLogLen;
