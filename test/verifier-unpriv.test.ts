@@ -38,7 +38,7 @@ function mapDefs(specs: readonly string[]): MapDef[] {
 function load(c: UnprivCase, logLevel = 1) {
   const maps = mapDefs(c.maps ?? []);
   return progLoad(assemble(c.asm, { helperId }), {
-    prog: { type: 'SOCKET_FILTER' }, platform: kernelPlatform({ maps: (fd) => maps[fd] }), caps: CAPS[c.caps], logLevel,
+    prog: { type: c.type === 'cgroup_skb' ? 'CGROUP_SKB' : 'SOCKET_FILTER' }, platform: kernelPlatform({ maps: (fd) => maps[fd] }), caps: CAPS[c.caps], logLevel,
   });
 }
 

@@ -21,6 +21,9 @@ const CONDS: Record<number, Cond> = {
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 
+/** reg_is_pkt_pointer_any */
+const isPktPointerAny = (t: number): boolean => isPktPointer(t) || t === T.PKT_END;
+
 /** reg_type_not_null (6.1): only these pointer types are known non-NULL in a comparison with 0. */
 function regTypeNotNull(r: Reg): boolean {
   const t = r.type;
@@ -178,8 +181,10 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   if (SRC_X(insn.opcode)) {
     if (insn.imm !== 0) env.fail('BPF_JMP/JMP32 uses reserved fields\n', 22);
     env.checkRegArg(insn.src, 'src');
-    if (env.isPointerValue(regs[insn.src]!)) env.fail(`R${insn.src} pointer comparison prohibited\n`, 13);
     src = regs[insn.src]!;
+    // Packet pointers may be compared with each other (and pkt_end) by any loader that has them.
+    const pktPair = isPktPointerAny(regs[insn.dst]!.type) && isPktPointerAny(src.type);
+    if (!pktPair && env.isPointerValue(src)) env.fail(`R${insn.src} pointer comparison prohibited\n`, 13);
   } else if (insn.src !== 0) {
     env.fail('BPF_JMP/JMP32 uses reserved fields\n', 22);
   }

@@ -4,8 +4,8 @@
  * arithmetic, the speculative paths it explores, pointer bounds after arithmetic, pointer leaks and
  * comparisons, tail-call map poisoning. Most are loaded with no capability at all (`caps=none`, as
  * test_verifier's unprivileged mode); a few with CAP_BPF only (`bpf`: bpf_capable but still sanitised) or
- * all of them (`bpf` is CAP_BPF + CAP_NET_ADMIN: bpf_capable, yet still sanitised). Every case is a
- * socket filter. test/verifier-unpriv.test.ts holds bpfvm's verifier to the kernel's answers, recorded below
+ * all of them (`bpf` is CAP_BPF + CAP_NET_ADMIN: bpf_capable, yet still sanitised). The programs are
+ * socket filters, a few cgroup_skb ones (the other type unprivileged loaders may use; it reads packets). test/verifier-unpriv.test.ts holds bpfvm's verifier to the kernel's answers, recorded below
  * as `kernel` from results.jsonl (Debian's 6.1.0-57-amd64, log level 1).
  *
  *   npx vite-node test/oracle/unpriv/gen-manifest.ts     # writes manifest (the long programs as raw files)
@@ -26,6 +26,8 @@ export interface KernelAnswer {
 export interface UnprivCase {
   id: string;
   caps: CapsMode;
+  /** Program type (default socket_filter). */
+  type?: 'cgroup_skb';
   /** Verifier log level (default 1); with 2 every explored state is printed and the whole log is compared. */
   log?: 2;
   /** The oracle's `maps=` specs; map i is `map_fd(i)` in the program. */
@@ -51,6 +53,15 @@ const OUT = `
 out:
   r0 = 0
   exit
+`;
+
+/** cgroup_skb: r2 = data, r3 = data_end, and 8 bytes checked (else return 0). */
+const PKT = `
+  r2 = *(u32 *)(r1 + 76)
+  r3 = *(u32 *)(r1 + 80)
+  r4 = r2
+  r4 += 8
+  if r4 > r3 goto out
 `;
 
 /** `n` jumps on an unknown byte, each of which queues its other side. */
@@ -319,6 +330,69 @@ export const CASES: UnprivCase[] = [
     id: 'update_rdonly_prog_map', caps: 'all', maps: ['array:4:8:1:128'],
     asm: '  r1 = 0\n  *(u32 *)(r10 - 4) = r1\n  *(u64 *)(r10 - 16) = r1\n  r2 = r10\n  r2 += -4\n  r3 = r10\n  r3 += -16\n  r4 = 0\n  r1 = map_fd(0) ll\n  call bpf_map_update_elem\n  r0 = 0\n  exit',
     kernel: { verdict: 'rejected', errno: 13, processed: 10, msgs: ['write into map forbidden'] },
+  },
+  // --- CAP_BPF without CAP_PERFMON: loops, calls and packets, still sanitised ---
+  {
+    id: 'bpf_loop_const_step', caps: 'bpf', maps: [ARRAY48],
+    asm: `${LOOKUP}  r6 = 0\nloop:\n  r1 = 1\n  r0 += r1\n  r6 += 1\n  if r6 < 4 goto loop\n  r0 = *(u8 *)(r0 + 0)\n  exit\n${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, processed: 286, msgs: ['invalid access to map value, value_size=48 off=48 size=1', 'R0 min value is outside of the allowed memory range', 'R0 pointer arithmetic of map value goes out of range, prohibited for !root'] },
+  },
+  {
+    id: 'bpf_loop_unknown_step', caps: 'bpf', maps: [ARRAY48],
+    asm: `${LOOKUP}  r6 = 0\nloop:\n  r1 = *(u8 *)(r0 + 0)\n  r1 &= 1\n  r0 += r1\n  r6 += 1\n  if r6 < 4 goto loop\n  r0 = *(u8 *)(r0 + 0)\n  exit\n${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, processed: 334, msgs: ['invalid access to map value, value_size=48 off=48 size=1', 'R0 max value is outside of the allowed memory range', 'R0 pointer arithmetic of map value goes out of range, prohibited for !root'] },
+  },
+  {
+    id: 'bpf_loop_unknown_step_priv', caps: 'all', maps: [ARRAY48],
+    asm: `${LOOKUP}  r6 = 0\nloop:\n  r1 = *(u8 *)(r0 + 0)\n  r1 &= 1\n  r0 += r1\n  r6 += 1\n  if r6 < 4 goto loop\n  r0 = *(u8 *)(r0 + 0)\n  exit\n${OUT}`,
+    kernel: { verdict: 'accepted', processed: 32 },
+  },
+  {
+    // the callee moves a pointer into its caller's frame
+    id: 'bpf_call_caller_stack', caps: 'bpf',
+    asm: '  r2 = 0\n  *(u64 *)(r10 - 8) = r2\n  r1 = r10\n  r1 += -8\n  call sub\n  r0 = 0\n  exit\nsub:\n  r2 = 4\n  r1 += r2\n  r0 = *(u32 *)(r1 + 0)\n  r0 = 0\n  exit',
+    kernel: { verdict: 'accepted', processed: 12 },
+  },
+  {
+    id: 'bpf_call_caller_stack_above', caps: 'bpf',
+    asm: '  r2 = 0\n  *(u64 *)(r10 - 8) = r2\n  r1 = r10\n  r1 += -8\n  call sub\n  r0 = 0\n  exit\nsub:\n  r2 = 8\n  r1 += r2\n  r0 = 0\n  exit',
+    kernel: { verdict: 'rejected', errno: 13, processed: 7, msgs: ['R1 stack pointer arithmetic goes out of range, prohibited for !root; off=0'] },
+  },
+  {
+    id: 'bpf_uninit_stack_read', caps: 'bpf',
+    asm: '  r0 = *(u64 *)(r10 - 8)\n  exit',
+    kernel: { verdict: 'rejected', errno: 13, processed: 1, msgs: ['invalid read from stack R10 off=-8 size=8'] },
+  },
+  {
+    id: 'bpf_leak_return', caps: 'bpf',
+    asm: '  r0 = r1\n  exit',
+    kernel: { verdict: 'rejected', errno: 13, processed: 2, msgs: ['R0 leaks addr as return value'] },
+  },
+  // --- packets (cgroup_skb): only bpf_capable loaders get packet pointers; those are never masked ---
+  {
+    id: 'packet_data_unpriv', caps: 'none', type: 'cgroup_skb',
+    asm: `${PKT}  r0 = 1\n  exit\n${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, processed: 1, msgs: ['invalid bpf_context access off=76 size=4'] },
+  },
+  {
+    id: 'packet_add_reg', caps: 'bpf', type: 'cgroup_skb',
+    asm: `${PKT}  r4 = *(u8 *)(r2 + 0)\n  r4 &= 7\n  r2 += r4\n  r0 = 1\n  exit\n${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, processed: 8, msgs: ['R2 has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root'] },
+  },
+  {
+    id: 'packet_add_reg_priv', caps: 'all', type: 'cgroup_skb',
+    asm: `${PKT}  r4 = *(u8 *)(r2 + 0)\n  r4 &= 7\n  r2 += r4\n  r0 = 1\n  exit\n${OUT}`,
+    kernel: { verdict: 'accepted', processed: 12 },
+  },
+  {
+    id: 'packet_add_imm', caps: 'bpf', type: 'cgroup_skb',
+    asm: `${PKT}  r2 += 4\n  r4 = r2\n  r4 += 4\n  if r4 > r3 goto drop\n  r0 = *(u32 *)(r2 + 0)\n  r0 = 1\n  exit\ndrop:\n  r0 = 0\n  exit\n${OUT}`,
+    kernel: { verdict: 'accepted', processed: 16 },
+  },
+  {
+    id: 'packet_compare_scalar', caps: 'bpf', type: 'cgroup_skb',
+    asm: `  r2 = *(u32 *)(r1 + 76)\n  r3 = 0\n  if r2 > r3 goto out\n${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, processed: 3, msgs: ['R2 pointer comparison prohibited'] },
   },
   // --- the queue of paths is full when the masked outcome is pushed ---
   {

@@ -20,6 +20,6 @@ for (const c of CASES) {
     prog = `raw=/progs/${c.id}.bin`;
   }
   const maps = c.maps ? ` maps=${c.maps.join(',')}` : '';
-  lines.push(`id=${c.id} type=socket_filter caps=${c.caps}${maps} log=${c.log ?? 1} ${prog}`);
+  lines.push(`id=${c.id} type=${c.type ?? 'socket_filter'} caps=${c.caps}${maps} log=${c.log ?? 1} ${prog}`);
 }
 writeFileSync(resolve(dir, 'manifest'), lines.join('\n') + '\n');
