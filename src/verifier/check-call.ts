@@ -10,6 +10,7 @@ import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
 import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { markChainPrecision } from './precision.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 
@@ -216,6 +217,7 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
       if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a known constant'\n`, 13);
       meta.memSize = Number(reg.varOff.value);
+      markChainPrecision(env, regno);
       break;
     case 'ARG_PTR_TO_FUNC':
       meta.callbackSubprog = reg.subprogno;
@@ -226,6 +228,13 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     default:
       break;
   }
+}
+
+/** record_func_key: a constant tail call index within the prog array is relied upon. */
+function recordTailCallKey(env: Env, funcId: number, map: MapDef | undefined): void {
+  if (funcId !== 12 || !map || map.type !== 3) return;
+  const r3 = env.regs[3]!;
+  if (r3.type === T.SCALAR && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
 }
 
 /** check_func_arg_reg_off: which pointer types may carry an offset into a helper or kfunc. */
@@ -259,6 +268,7 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   }
   if (!zeroOk && reg.umin === 0n && reg.umax === 0n) env.fail('invalid zero-sized read\n', 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
+  markChainPrecision(env, regno);
 }
 
 function processSpinLock(env: Env, regno: number, isLock: boolean): void {
@@ -363,6 +373,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
   // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
   checkMapFuncCompat(env, meta.map, funcId, name);
+  recordTailCallKey(env, funcId, meta.map);
   if (funcId === 51 /* redirect_map */ || funcId === 12) {
     // nothing more
   }
@@ -492,6 +503,8 @@ export function prepareFuncExit(env: Env): number {
   const caller = ownFrame(state, state.curframe - 1);
   if (callee.inCallbackFn) {
     if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
+    env.markRegRead(r0);
+    markChainPrecision(env, 0);
   } else {
     const c0 = caller.regs[0]!;
     assignReg(c0, r0);

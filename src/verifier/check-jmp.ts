@@ -8,6 +8,7 @@ import { combineMinMax, type Cond, FLIP, regSetMinMax, scalarBranchTaken } from 
 import { C_JMP32, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
 import { assignReg, baseType, F, isPktPointer, newReg, type Reg, T } from './reg-state.js';
+import { markChainPrecision } from './precision.js';
 import { curFrame, forEachReg, type VState } from './state.js';
 import { tnumIsConst, tnumSubreg, U32 } from './tnum.js';
 import { markKnown } from './bounds.js';
@@ -179,6 +180,12 @@ function sanitizeSpeculativePath(env: Env, insn: Insn | undefined, next: number,
   }
 }
 
+/** A branch decided by scalar values: they must stay precise for pruning. */
+function markBranchPrecision(env: Env, insn: Insn, dst: Reg, src: Reg | undefined): void {
+  if (dst.type === T.SCALAR) markChainPrecision(env, insn.dst);
+  if (src && src.type === T.SCALAR) markChainPrecision(env, insn.src);
+}
+
 /** Returns the next instruction index. */
 export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const op = OP(insn.opcode);
@@ -206,6 +213,7 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   } else if ((isPktPointer(dst.type) || dst.type === T.PKT_END) && (isPktPointer(src.type) || src.type === T.PKT_END) && !is32) {
     pred = pktBranchTaken(dst, src, cond);
   }
+  if (pred >= 0) markBranchPrecision(env, insn, dst, src);
   if (pred === 1) {
     if (!env.bypassSpecV1) sanitizeSpeculativePath(env, insn, idx + 1, idx);
     return idx + insn.off + 1;

@@ -8,6 +8,7 @@ import { resolveProgType, type Env } from './env.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
+import { markChainPrecision } from './precision.js';
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
 import type { CtxRegType } from '../platform/platform.js';
@@ -188,21 +189,29 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     growStackDepth(env, state, -minOff);
     const value = valueRegno >= 0 ? env.regs[valueRegno] : undefined;
     const zero = value !== undefined && value.type === T.SCALAR && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    let zeroUsed = false;
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
       const spi = Math.floor(slot / 8);
       const st = state.stack[spi]!;
-      if (!env.allowPtrLeaks && st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR) {
+      const old = st.types[slot % 8];
+      if (!env.allowPtrLeaks && old !== S.MISC && old !== S.ZERO) {
         env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, 13);
       }
       st.spilled.type = T.NOT_INIT;
-      let nt = zero ? S.ZERO : S.MISC;
-      if (st.types[slot % 8] === S.INVALID && !env.allowUninitStack) {
+      // A zero keeps a zero byte zero; any other byte may or may not be written: MISC.
+      let nt = S.MISC;
+      if (zero && old === S.ZERO) {
+        nt = S.ZERO;
+        zeroUsed = true;
+      }
+      if (old === S.INVALID && !env.allowUninitStack) {
         env.fail(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`, 13);
       }
-      if (!zero && st.types[slot % 8] === S.INVALID) nt = S.MISC;
       st.types[slot % 8] = nt;
     }
+    // Backtracking does not follow STACK_ZERO: what made the zero must be precise now.
+    if (zeroUsed) markChainPrecision(env, valueRegno);
     return;
   }
   const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
@@ -218,6 +227,8 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
   if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {
+    // Backtracking only recognises spills through fp itself; other spills pin the value now.
+    if (regno !== 10) markChainPrecision(env, valueRegno);
     saveRegState(state, spi, value, size);
     if (value.umax > 0n && value.umax.toString(2).length > 8 * size) st.spilled.id = 0;
   } else if (!value && o % BPF_REG_SIZE === 0 && (insn.opcode & 7) === 2 && insn.imm !== 0 && env.bpfCapable) {
@@ -236,6 +247,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     if (isSpilledReg(st)) for (let i = 0; i < BPF_REG_SIZE; i++) if (st.types[i] !== S.INVALID) st.types[i] = S.MISC;
     if (size === BPF_REG_SIZE) st.spilled.live |= Live.WRITTEN;
     if ((value && value.type === T.SCALAR && isNullConst(value)) || (!value && (insn.opcode & 7) === 2 && insn.imm === 0)) {
+      if (valueRegno >= 0) markChainPrecision(env, valueRegno);
       type = S.ZERO;
     }
     for (let i = 0; i < size; i++) st.types[(slotIdx - i) % BPF_REG_SIZE] = type;
@@ -306,8 +318,12 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     env.markRegRead(sp);
     if (dstRegno >= 0) {
       const dst = cur.regs[dstRegno]!;
-      if (zeros === size) markKnown(dst, 0n), (dst.type = T.SCALAR);
-      else env.markUnknown(dst);
+      if (zeros === size) {
+        markKnown(dst, 0n);
+        dst.type = T.SCALAR;
+        // Stops backtracking here: whatever made the zeros was marked precise when they were stored.
+        dst.precise = true;
+      } else env.markUnknown(dst);
       dst.live |= Live.WRITTEN;
     }
   }

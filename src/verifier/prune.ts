@@ -5,6 +5,7 @@
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
 import { copyState, isSpilledReg, ownFrames, S, type FuncState, type VState } from './state.js';
+import { markAllScalarsImprecise, propagatePrecision, pushJmpHistory } from './precision.js';
 import { tnumEq, tnumIn } from './tnum.js';
 
 function rangeWithin(o: Reg, c: Reg): boolean {
@@ -49,7 +50,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   if (!(o.live & Live.READ)) return true;
   if (o.type === T.SCALAR && c.type === T.SCALAR) {
     // Equal scalars are within each other; the range test alone decides.
-    if (!o.precise && !env.allPrecise) return true;
+    if (!o.precise) return true;
     return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
   }
   const equal = regEqualRaw(o, c);
@@ -60,7 +61,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   switch (baseType(o.type)) {
     case T.SCALAR:
       if (c.type !== T.SCALAR) return false;
-      if (!o.precise && !env.allPrecise) return true;
+      if (!o.precise) return true;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
     case T.MAP_KEY:
     case T.MAP_VALUE:
@@ -147,35 +148,34 @@ function statesMaybeLooping(o: VState, c: VState): boolean {
 }
 
 function propagateLiveness(env: Env, vstate: VState, vparent: VState): void {
-  ownFrames(vparent);
   // Liveness of the explored state flows into cur's parents: whatever was read there must be read here.
+  // cur itself is dropped right after, so only the chain above its registers is marked (its frames may be
+  // shared with queued branches and stay untouched).
   for (let f = 0; f <= vstate.curframe; f++) {
     const state = vstate.frames[f]!;
     const parent = vparent.frames[f]!;
-    for (let i = 0; i < 10; i++) {
+    for (let i = f < vstate.curframe ? 6 : 0; i < 10; i++) {
       const flag = state.regs[i]!.live & Live.READ;
       const pflag = parent.regs[i]!.live & Live.READ;
       if (!flag || pflag === Live.READ64 || pflag === flag) continue;
-      markReadChain(env, parent.regs[i]!);
+      env.markRegRead(parent.regs[i]!);
     }
     for (let i = 0; i < state.stack.length && i < parent.stack.length; i++) {
       if (state.stack[i]!.spilled.live & Live.READ && !(parent.stack[i]!.spilled.live & Live.READ)) {
-        markReadChain(env, parent.stack[i]!.spilled);
+        env.markRegRead(parent.stack[i]!.spilled);
       }
     }
   }
-}
-
-function markReadChain(env: Env, reg: Reg): void {
-  reg.live |= Live.READ64;
-  env.markRegRead(reg);
 }
 
 /** is_state_visited: 1 = pruned. */
 export function isStateVisited(env: Env, insnIdx: number): number {
   const cur = env.cur;
   cur.lastInsnIdx = env.prevInsnIdx;
-  if (!env.prunePoint[insnIdx]) return 0;
+  if (!env.prunePoint[insnIdx]) {
+    pushJmpHistory(env, cur);
+    return 0;
+  }
   let addNew = env.testStateFreq;
   if (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8) addNew = true;
   let list = env.explored.get(insnIdx);
@@ -195,6 +195,9 @@ export function isStateVisited(env: Env, insnIdx: number): number {
       if (statesEqual(env, sl.state, cur)) {
         sl.hit++;
         propagateLiveness(env, sl.state, cur);
+        // The checkpoint reached the exit with some scalars precise: so must the path that led here.
+        pushJmpHistory(env, cur);
+        propagatePrecision(env, sl.state);
         return 1;
       }
       if (addNew) sl.miss++;
@@ -205,13 +208,17 @@ export function isStateVisited(env: Env, insnIdx: number): number {
     }
   }
   if (env.maxStatesPerInsn < statesCnt) env.maxStatesPerInsn = statesCnt;
-  if (!env.bpfCapable && statesCnt > env.profile.complexityLimitStates) return 0;
-  if (!addNew) return 0;
+  if ((!env.bpfCapable && statesCnt > env.profile.complexityLimitStates) || !addNew) {
+    pushJmpHistory(env, cur);
+    return 0;
+  }
   env.totalStates++;
   env.peakStates++;
   env.prevJmpsProcessed = env.jmpsProcessed;
   env.prevInsnProcessed = env.insnProcessed;
   ownFrames(cur);
+  // Inherited precise marks are forgotten: children re-establish what they need (mark_all_scalars_imprecise).
+  if (env.bpfCapable) markAllScalarsImprecise(cur);
   const nw = copyState(cur);
   nw.insnIdx = insnIdx;
   nw.branches = 1;
@@ -224,6 +231,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   list.push({ state: nw, hit: 0, miss: 0 });
   cur.parent = nw;
   cur.firstInsnIdx = insnIdx;
+  cur.jmpHistory = [];
   for (let j = 0; j <= cur.curframe; j++) {
     const cf = cur.frames[j]!;
     const nf = nw.frames[j]!;
