@@ -257,7 +257,8 @@ export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: s
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {
   const memRegno = regno - 1;
   let m = meta;
-  if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: meta.rawMode };
+  // A variable size: the helper may fill only part of the memory, which must be initialised already.
+  if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
   if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
   if (reg.umin === 0n) {
     checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
@@ -359,6 +360,7 @@ function clearCallerSaved(env: Env): void {
   for (let i = 0; i < 6; i++) {
     env.markNotInit(regs[i]!);
     regs[i]!.live |= Live.WRITTEN;
+    env.markRegScratched(i);
   }
 }
 
@@ -479,9 +481,10 @@ export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
   callee.refs = caller.refs.map((r) => ({ ...r }));
   for (let i = 1; i <= 5; i++) {
     const src = caller.regs[i]!;
+    // The whole register, liveness included: reads in the callee reach the caller's checkpoints.
     assignReg(callee.regs[i]!, src);
-    callee.regs[i]!.live = 0;
-    callee.regs[i]!.parent = null;
+    callee.regs[i]!.live = src.live;
+    callee.regs[i]!.parent = src.parent;
   }
   for (let i = 0; i < 6; i++) {
     env.markNotInit(caller.regs[i]!);

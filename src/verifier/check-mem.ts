@@ -174,7 +174,8 @@ function isSpillable(t: number): boolean {
 function saveRegState(state: FuncState, spi: number, reg: Reg, size: number): void {
   const slot = state.stack[spi]!;
   assignReg(slot.spilled, reg);
-  slot.spilled.live |= Live.WRITTEN;
+  // Only a full-slot spill screens later reads from the parent state.
+  if (size === BPF_REG_SIZE) slot.spilled.live |= Live.WRITTEN;
   for (let i = BPF_REG_SIZE; i > BPF_REG_SIZE - size; i--) slot.types[i - 1] = S.SPILL;
   for (let i = 0; i < BPF_REG_SIZE - size; i++) if (slot.types[i] !== S.INVALID) slot.types[i] = S.MISC;
 }
@@ -370,10 +371,19 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     let ok = false;
     if (st) {
       const t = st.types[slot % 8];
-      if (t === S.MISC || t === S.ZERO) ok = true;
-      else if (t === S.SPILL && st.spilled.type === T.SCALAR) ok = true;
-      else if (t === S.SPILL && env.allowPtrLeaks) ok = true;
-      else if (t === S.INVALID && env.allowUninitStack) ok = true;
+      // A helper may write anything into the bytes it was given: zeros and spilled scalars become unknown.
+      const clobber = kind === 'helper';
+      if (t === S.MISC) ok = true;
+      else if (t === S.ZERO || (t === S.INVALID && env.allowUninitStack)) {
+        ok = true;
+        if (clobber) st.types[slot % 8] = S.MISC;
+      } else if (isSpilledReg(st) && (st.spilled.type === T.SCALAR || env.allowPtrLeaks)) {
+        ok = true;
+        if (clobber) {
+          env.markUnknown(st.spilled);
+          for (let j = 0; j < BPF_REG_SIZE; j++) if (st.types[j] !== S.INVALID) st.types[j] = S.MISC;
+        }
+      }
       if (ok) { env.markRegRead(st.spilled); continue; }
     } else if (env.allowUninitStack) {
       continue;
