@@ -9,7 +9,7 @@ import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
 import { markChainPrecision } from './precision.js';
-import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, S } from './state.js';
+import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
 import type { CtxRegType } from '../platform/platform.js';
 
@@ -172,7 +172,7 @@ function isSpillable(t: number): boolean {
 }
 
 function saveRegState(state: FuncState, spi: number, reg: Reg, size: number): void {
-  const slot = state.stack[spi]!;
+  const slot = ownSlot(state, spi);
   assignReg(slot.spilled, reg);
   // Only a full-slot spill screens later reads from the parent state.
   if (size === BPF_REG_SIZE) slot.spilled.live |= Live.WRITTEN;
@@ -194,7 +194,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
       const spi = Math.floor(slot / 8);
-      const st = state.stack[spi]!;
+      const st = ownSlot(state, spi);
       const old = st.types[slot % 8];
       if (!env.allowPtrLeaks && old !== S.MISC && old !== S.ZERO) {
         env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, 13);
@@ -220,7 +220,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   const spi = Math.floor(slotIdx / BPF_REG_SIZE);
   growStackDepth(env, state, Math.ceil((slotIdx + 1) / 8) * 8);
   const cur = env.frame;
-  const st = state.stack[spi]!;
+  const st = ownSlot(state, spi);
   if (!env.allowPtrLeaks && isSpilledReg(st) && size !== BPF_REG_SIZE) {
     env.fail('attempt to corrupt spilled pointer on stack\n', 13);
   }
@@ -355,7 +355,7 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     growStackDepth(env, state, -minOff);
     for (let i = minOff; i < maxOff + accessSize; i++) {
       const slot = -i - 1;
-      const st = state.stack[Math.floor(slot / 8)]!;
+      const st = ownSlot(state, Math.floor(slot / 8));
       if (st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR && !env.allowPtrLeaks) {
         // the kernel scrubs spilled pointers under a helper write
       }
@@ -367,7 +367,8 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
   for (let i = minOff; i < maxOff + accessSize; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / 8);
-    const st = state.stack[spi];
+    // A helper access may clobber the slot (below): make it this state's own.
+    const st = kind === 'helper' && spi < state.stack.length ? ownSlot(state, spi) : state.stack[spi];
     let ok = false;
     if (st) {
       const t = st.types[slot % 8];

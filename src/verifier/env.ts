@@ -47,6 +47,8 @@ export interface StateListEntry {
   state: VState;
   hit: number;
   miss: number;
+  /** loopKey of the state: equal for states whose current registers are equal in value. */
+  key: number;
 }
 
 export class Env {

@@ -4,7 +4,7 @@
  */
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
-import { copyState, isSpilledReg, ownFrames, S, type FuncState, type VState } from './state.js';
+import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
 import { markAllScalarsImprecise, propagatePrecision, pushJmpHistory } from './precision.js';
 import { tnumEq, tnumIn } from './tnum.js';
 
@@ -132,6 +132,18 @@ export function statesEqual(env: Env, o: VState, c: VState): boolean {
   return true;
 }
 
+/** A number equal for states whose current frames' registers are equal in value (see statesMaybeLooping). */
+function loopKey(s: VState): number {
+  const regs = s.frames[s.curframe]!.regs;
+  let h = s.curframe;
+  for (let i = 0; i < 11; i++) {
+    const r = regs[i]!;
+    const v = r.varOff;
+    h = (Math.imul(h, 31) + r.type + r.off * 7 + (v.mask === 0n ? Number(BigInt.asUintN(32, v.value)) : 0x5bd1e995)) | 0;
+  }
+  return h;
+}
+
 function statesMaybeLooping(o: VState, c: VState): boolean {
   if (o.curframe !== c.curframe) return false;
   const fo = o.frames[o.curframe]!;
@@ -181,18 +193,20 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   let list = env.explored.get(insnIdx);
   let statesCnt = 0;
   if (list) {
-    for (let k = 0; k < list.length; k++) {
+    let curKey: number | undefined;
+    // Newest checkpoint first, as the kernel's list (new states go to its head).
+    for (let k = list.length - 1; k >= 0; k--) {
       const sl = list[k]!;
       statesCnt++;
       if (sl.state.branches) {
-        if (statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
+        // Still being explored (a loop): the same state again is an infinite loop. The value key tells
+        // most loop iterations apart without comparing registers.
+        curKey ??= loopKey(cur);
+        if (sl.key === curKey && statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
           env.fail(`infinite loop detected at insn ${insnIdx}\n`, 22);
         }
         if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;
-        if (addNew) sl.miss++;
-        continue;
-      }
-      if (statesEqual(env, sl.state, cur)) {
+      } else if (statesEqual(env, sl.state, cur)) {
         sl.hit++;
         propagateLiveness(env, sl.state, cur);
         // The checkpoint reached the exit with some scalars precise: so must the path that led here.
@@ -200,11 +214,10 @@ export function isStateVisited(env: Env, insnIdx: number): number {
         propagatePrecision(env, sl.state);
         return 1;
       }
+      // Misses count only when a state would be added; a state that keeps missing is dropped from the list
+      // (the parentage chain may still hold it).
       if (addNew) sl.miss++;
-      if (sl.miss > sl.hit * 3 + 3 && !sl.state.branches) {
-        list.splice(k, 1);
-        k--;
-      }
+      if (sl.miss > sl.hit * 3 + 3) list.splice(k, 1);
     }
   }
   if (env.maxStatesPerInsn < statesCnt) env.maxStatesPerInsn = statesCnt;
@@ -217,6 +230,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   env.prevJmpsProcessed = env.jmpsProcessed;
   env.prevInsnProcessed = env.insnProcessed;
   ownFrames(cur);
+  for (let j = 0; j <= cur.curframe; j++) ownSlots(cur.frames[j]!);
   // Inherited precise marks are forgotten: children re-establish what they need (mark_all_scalars_imprecise).
   if (env.bpfCapable) markAllScalarsImprecise(cur);
   const nw = copyState(cur);
@@ -228,7 +242,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
     list = [];
     env.explored.set(insnIdx, list);
   }
-  list.push({ state: nw, hit: 0, miss: 0 });
+  list.push({ state: nw, hit: 0, miss: 0, key: loopKey(nw) });
   cur.parent = nw;
   cur.firstInsnIdx = insnIdx;
   cur.jmpHistory = [];
