@@ -10,7 +10,7 @@ import { markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
 import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
-import { markChainPrecision } from './precision.js';
+import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 
@@ -391,6 +391,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const r2 = env.regs[2]!;
     if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
   }
+  if (funcId === 181 /* loop */) updateLoopInlineState(env, meta.callbackSubprog);
   const regs = env.regs;
   clearCallerSaved(env);
   const r0 = regs[0]!;

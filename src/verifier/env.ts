@@ -34,6 +34,8 @@ export interface InsnAux {
   callMap?: MapDef;
   callMapPoisoned: boolean;
   kfuncId?: number;
+  /** bpf_loop calls (loop_inline_state): whether every visit had flags 0 and the same callback. */
+  loopInline?: { fit: boolean; subprog: number };
 }
 
 export interface PendingState {

@@ -301,3 +301,23 @@ export function propagatePrecision(env: Env, old: VState): void {
     }
   }
 }
+
+/**
+ * update_loop_inline_state: a bpf_loop call stays a candidate for inlining while its flags (R4) are a known
+ * zero with the same callback; relying on that zero makes R4 precise.
+ */
+export function updateLoopInlineState(env: Env, callbackSubprog: number): void {
+  const aux = env.aux(env.insnIdx);
+  const flagIsZero = (): boolean => {
+    const r4 = env.regs[4]!;
+    const zero = r4.type === T.SCALAR && r4.varOff.mask === 0n && r4.varOff.value === 0n;
+    if (zero) markChainPrecision(env, 4);
+    return zero;
+  };
+  if (!aux.loopInline) {
+    aux.loopInline = { fit: flagIsZero(), subprog: callbackSubprog };
+    return;
+  }
+  if (!aux.loopInline.fit) return;
+  aux.loopInline.fit = flagIsZero() && aux.loopInline.subprog === callbackSubprog;
+}
