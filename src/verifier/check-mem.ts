@@ -267,7 +267,22 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off;
     checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff + size);
-    if (dstRegno >= 0) env.markUnknown(cur.regs[dstRegno]!);
+    if (dstRegno >= 0) {
+      // mark_reg_stack_read: every byte the read may touch is a known zero: the register is a zero.
+      let zeros = 0;
+      for (let i = minOff; i < maxOff + size; i++) {
+        const slot = -i - 1;
+        if (state.stack[Math.floor(slot / 8)]?.types[slot % 8] !== S.ZERO) break;
+        zeros++;
+      }
+      const dst = cur.regs[dstRegno]!;
+      if (zeros === maxOff + size - minOff) {
+        markKnown(dst, 0n);
+        dst.type = T.SCALAR;
+        dst.precise = true;
+      } else env.markUnknown(dst);
+      dst.live |= Live.WRITTEN;
+    }
     return;
   }
   const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
