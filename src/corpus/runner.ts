@@ -80,6 +80,8 @@ export interface RunCorpusOptions {
   /** Builds the platform of one case (maps by fd); defaults to the simulated kernel's (kernelPlatform). */
   platform?: (maps: Map<number, MapDef>, kfuncs: Map<number, string>) => Platform;
   retval?: RetvalHook;
+  /** Called with every verified case (e.g. to compare processed instruction counts with the kernel's). */
+  onVerified?: (c: CorpusCase, mode: Mode, result: VerifierResult) => void;
 }
 
 export const PRIV_CAPS: ReadonlySet<Capability> = new Set(['CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_BPF', 'CAP_SYS_BOOT']);
@@ -223,6 +225,7 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
       continue;
     }
     const r = out.result;
+    opts.onVerified?.(c, opts.mode, r);
     const ok = r.verdict === kernel.verdict;
     if (ok) s.verdictAgree++;
     else s.failures.push({ id: c.id, what: 'verdict', detail: `${r.verdict}: ${r.message}` });

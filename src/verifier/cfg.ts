@@ -120,12 +120,13 @@ export function checkCfg(env: Env): void {
   const stack: number[] = [0];
   state[0] = DISCOVERED;
   const prune = env.prunePoint;
+  const jmpPoint = env.jmpPoint;
 
   const push = (t: number, w: number, e: number, loopOk: boolean): number => {
     if (e === FALLTHROUGH && state[t]! >= (DISCOVERED | FALLTHROUGH)) return DONE;
     if (e === BRANCH && state[t]! >= (DISCOVERED | BRANCH)) return DONE;
     if (w < 0 || w >= n) env.fail(`jump out of range from insn ${t} to ${w}\n`, 22);
-    if (e === BRANCH) prune[w] = 1;
+    if (e === BRANCH) prune[w] = jmpPoint[w] = 1;
     if (state[w] === 0) {
       state[t] = DISCOVERED | e;
       state[w] = DISCOVERED;
@@ -145,7 +146,7 @@ export function checkCfg(env: Env): void {
     const sz = isLdimm64(insns[t]!) ? 2 : 1;
     let r = push(t, t + sz, FALLTHROUGH, false);
     if (r) return r;
-    prune[t + sz] = 1;
+    prune[t + sz] = jmpPoint[t + sz] = 1;
     if (visitCallee) {
       prune[t] = 1;
       r = push(t, t + insns[t]!.imm + 1, BRANCH, isPseudoFunc(insns[t]!));
@@ -168,7 +169,7 @@ export function checkCfg(env: Env): void {
         const off = cls === C_JMP ? insn.off : insn.imm;
         const r = push(t, t + off + 1, FALLTHROUGH, true);
         if (r) return r;
-        prune[t + off + 1] = 1;
+        prune[t + off + 1] = jmpPoint[t + off + 1] = 1;
         return r;
       }
       default: {

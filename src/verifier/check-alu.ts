@@ -9,6 +9,7 @@ import {
 } from './bounds.js';
 import { C_ALU64, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
+import { markChainPrecision } from './precision.js';
 import { assignReg, baseType, copyReg, F, isPktPointer, newReg, type Reg, regTypeStr, S64_MAX, S64_MIN, T } from './reg-state.js';
 import {
   newSanitizeInfo, Reason, sanitizeCheckBounds, sanitizeErr, sanitizeNeeded, sanitizePtrAlu, sanitizeValAlu,
@@ -107,12 +108,16 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
         }
         env.fail(`R${insn.dst} pointer ${ALU_STRING[op >> 4]} pointer prohibited\n`, 13);
       }
+      markChainPrecision(env, insn.dst);
       const offReg = copyReg(dst);
       adjustPtr(env, insn, src, offReg);
       return;
     } else if (ptrReg) {
+      markChainPrecision(env, insn.src);
       adjustPtr(env, insn, ptrReg, src);
       return;
+    } else if (dst.precise) {
+      markChainPrecision(env, insn.src);
     }
   } else {
     src = newReg();

@@ -11,6 +11,7 @@ import type { Env } from './env.js';
 import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 
@@ -217,6 +218,7 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
       if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a known constant'\n`, 13);
       meta.memSize = Number(reg.varOff.value);
+      markChainPrecision(env, regno);
       break;
     case 'ARG_PTR_TO_FUNC':
       meta.callbackSubprog = reg.subprogno;
@@ -227,6 +229,13 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     default:
       break;
   }
+}
+
+/** record_func_key: a constant tail call index within the prog array is relied upon. */
+function recordTailCallKey(env: Env, funcId: number, map: MapDef | undefined): void {
+  if (funcId !== 12 || !map || map.type !== 3) return;
+  const r3 = env.regs[3]!;
+  if (r3.type === T.SCALAR && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
 }
 
 /** check_func_arg_reg_off: which pointer types may carry an offset into a helper or kfunc. */
@@ -249,7 +258,8 @@ export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: s
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {
   const memRegno = regno - 1;
   let m = meta;
-  if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: meta.rawMode };
+  // A variable size: the helper may fill only part of the memory, which must be initialised already.
+  if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
   if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
   if (reg.umin === 0n) {
     checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
@@ -260,6 +270,7 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   }
   if (!zeroOk && reg.umin === 0n && reg.umax === 0n) env.fail('invalid zero-sized read\n', 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
+  markChainPrecision(env, regno);
 }
 
 function processSpinLock(env: Env, regno: number, isLock: boolean): void {
@@ -368,6 +379,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   recordFuncMap(env, meta.map, funcId, idx);
   // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
   checkMapFuncCompat(env, meta.map, funcId, name);
+  recordTailCallKey(env, funcId, meta.map);
   if (funcId === 51 /* redirect_map */ || funcId === 12) {
     // nothing more
   }
@@ -383,6 +395,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const r2 = env.regs[2]!;
     if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
   }
+  if (funcId === 181 /* loop */) updateLoopInlineState(env, meta.callbackSubprog);
   const regs = env.regs;
   clearCallerSaved(env);
   const r0 = regs[0]!;
@@ -473,9 +486,10 @@ export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
   callee.refs = caller.refs.map((r) => ({ ...r }));
   for (let i = 1; i <= 5; i++) {
     const src = caller.regs[i]!;
+    // The whole register, liveness included: reads in the callee reach the caller's checkpoints.
     assignReg(callee.regs[i]!, src);
-    callee.regs[i]!.live = 0;
-    callee.regs[i]!.parent = null;
+    callee.regs[i]!.live = src.live;
+    callee.regs[i]!.parent = src.parent;
   }
   for (let i = 0; i < 6; i++) {
     env.markNotInit(caller.regs[i]!);
@@ -497,6 +511,8 @@ export function prepareFuncExit(env: Env): number {
   const caller = ownFrame(state, state.curframe - 1);
   if (callee.inCallbackFn) {
     if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
+    env.markRegRead(r0);
+    markChainPrecision(env, 0);
   } else {
     const c0 = caller.regs[0]!;
     assignReg(c0, r0);

@@ -8,6 +8,7 @@ import { combineMinMax, type Cond, FLIP, regSetMinMax, scalarBranchTaken } from 
 import { C_JMP32, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
 import { assignReg, baseType, F, isPktPointer, newReg, type Reg, T } from './reg-state.js';
+import { markChainPrecision } from './precision.js';
 import { curFrame, forEachReg, type VState } from './state.js';
 import { sanitizeSpeculativePath } from './sanitize.js';
 import { tnumIsConst, tnumSubreg, U32 } from './tnum.js';
@@ -171,6 +172,12 @@ export function markPtrNotNull(r: Reg): void {
   r.type &= ~F.MAYBE_NULL;
 }
 
+/** A branch decided by scalar values: they must stay precise for pruning. */
+function markBranchPrecision(env: Env, insn: Insn, dst: Reg, src: Reg | undefined): void {
+  if (dst.type === T.SCALAR) markChainPrecision(env, insn.dst);
+  if (src && src.type === T.SCALAR) markChainPrecision(env, insn.src);
+}
+
 /** Returns the next instruction index. */
 export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const op = OP(insn.opcode);
@@ -202,6 +209,7 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   }
   // A known outcome: only the predicted side is real; without CAP_PERFMON the other one is explored as a
   // speculative path (a full queue there is -EFAULT).
+  if (pred >= 0) markBranchPrecision(env, insn, dst, src);
   if (pred === 1) {
     if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + 1, idx)) env.fail('', 14);
     return idx + insn.off + 1;

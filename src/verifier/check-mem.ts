@@ -8,7 +8,8 @@ import { resolveProgType, type Env } from './env.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
-import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, S } from './state.js';
+import { markChainPrecision } from './precision.js';
+import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
 import type { CtxRegType } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
@@ -175,9 +176,10 @@ function isSpillable(t: number): boolean {
 }
 
 function saveRegState(state: FuncState, spi: number, reg: Reg, size: number): void {
-  const slot = state.stack[spi]!;
+  const slot = ownSlot(state, spi);
   assignReg(slot.spilled, reg);
-  slot.spilled.live |= Live.WRITTEN;
+  // Only a full-slot spill screens later reads from the parent state.
+  if (size === BPF_REG_SIZE) slot.spilled.live |= Live.WRITTEN;
   for (let i = BPF_REG_SIZE; i > BPF_REG_SIZE - size; i--) slot.types[i - 1] = S.SPILL;
   for (let i = 0; i < BPF_REG_SIZE - size; i++) if (slot.types[i] !== S.INVALID) slot.types[i] = S.MISC;
 }
@@ -192,21 +194,29 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     growStackDepth(env, state, -minOff);
     const value = valueRegno >= 0 ? env.regs[valueRegno] : undefined;
     const zero = value !== undefined && value.type === T.SCALAR && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    let zeroUsed = false;
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
       const spi = Math.floor(slot / 8);
-      const st = state.stack[spi]!;
-      if (!env.allowPtrLeaks && st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR) {
+      const st = ownSlot(state, spi);
+      const old = st.types[slot % 8];
+      if (!env.allowPtrLeaks && old !== S.MISC && old !== S.ZERO) {
         env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, 13);
       }
       st.spilled.type = T.NOT_INIT;
-      let nt = zero ? S.ZERO : S.MISC;
-      if (st.types[slot % 8] === S.INVALID && !env.allowUninitStack) {
+      // A zero keeps a zero byte zero; any other byte may or may not be written: MISC.
+      let nt = S.MISC;
+      if (zero && old === S.ZERO) {
+        nt = S.ZERO;
+        zeroUsed = true;
+      }
+      if (old === S.INVALID && !env.allowUninitStack) {
         env.fail(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`, 13);
       }
-      if (!zero && st.types[slot % 8] === S.INVALID) nt = S.MISC;
       st.types[slot % 8] = nt;
     }
+    // Backtracking does not follow STACK_ZERO: what made the zero must be precise now.
+    if (zeroUsed) markChainPrecision(env, valueRegno);
     return;
   }
   const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
@@ -214,7 +224,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   const spi = Math.floor(slotIdx / BPF_REG_SIZE);
   growStackDepth(env, state, Math.ceil((slotIdx + 1) / 8) * 8);
   const cur = env.frame;
-  const st = state.stack[spi]!;
+  const st = ownSlot(state, spi);
   if (!env.allowPtrLeaks && isSpilledReg(st) && size !== BPF_REG_SIZE) {
     env.fail('attempt to corrupt spilled pointer on stack\n', 13);
   }
@@ -227,6 +237,8 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
   if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {
+    // Backtracking only recognises spills through fp itself; other spills pin the value now.
+    if (regno !== 10) markChainPrecision(env, valueRegno);
     saveRegState(state, spi, value, size);
     if (value.umax > 0n && value.umax.toString(2).length > 8 * size) st.spilled.id = 0;
   } else if (!value && o % BPF_REG_SIZE === 0 && (insn.opcode & 7) === 2 && insn.imm !== 0 && env.bpfCapable) {
@@ -245,6 +257,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     if (isSpilledReg(st)) for (let i = 0; i < BPF_REG_SIZE; i++) if (st.types[i] !== S.INVALID) st.types[i] = S.MISC;
     if (size === BPF_REG_SIZE) st.spilled.live |= Live.WRITTEN;
     if ((value && value.type === T.SCALAR && isNullConst(value)) || (!value && (insn.opcode & 7) === 2 && insn.imm === 0)) {
+      if (valueRegno >= 0) markChainPrecision(env, valueRegno);
       type = S.ZERO;
     }
     for (let i = 0; i < size; i++) st.types[(slotIdx - i) % BPF_REG_SIZE] = type;
@@ -263,7 +276,22 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off;
     checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff + size);
-    if (dstRegno >= 0) env.markUnknown(cur.regs[dstRegno]!);
+    if (dstRegno >= 0) {
+      // mark_reg_stack_read: every byte the read may touch is a known zero: the register is a zero.
+      let zeros = 0;
+      for (let i = minOff; i < maxOff + size; i++) {
+        const slot = -i - 1;
+        if (state.stack[Math.floor(slot / 8)]?.types[slot % 8] !== S.ZERO) break;
+        zeros++;
+      }
+      const dst = cur.regs[dstRegno]!;
+      if (zeros === maxOff + size - minOff) {
+        markKnown(dst, 0n);
+        dst.type = T.SCALAR;
+        dst.precise = true;
+      } else env.markUnknown(dst);
+      dst.live |= Live.WRITTEN;
+    }
     return;
   }
   const o = off + Number(BigInt.asIntN(64, reg.varOff.value));
@@ -315,8 +343,12 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     env.markRegRead(sp);
     if (dstRegno >= 0) {
       const dst = cur.regs[dstRegno]!;
-      if (zeros === size) markKnown(dst, 0n), (dst.type = T.SCALAR);
-      else env.markUnknown(dst);
+      if (zeros === size) {
+        markKnown(dst, 0n);
+        dst.type = T.SCALAR;
+        // Stops backtracking here: whatever made the zeros was marked precise when they were stored.
+        dst.precise = true;
+      } else env.markUnknown(dst);
       dst.live |= Live.WRITTEN;
     }
   }
@@ -347,10 +379,7 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     growStackDepth(env, state, -minOff);
     for (let i = minOff; i < maxOff + accessSize; i++) {
       const slot = -i - 1;
-      const st = state.stack[Math.floor(slot / 8)]!;
-      if (st.types[slot % 8] === S.SPILL && st.spilled.type !== T.SCALAR && !env.allowPtrLeaks) {
-        // the kernel scrubs spilled pointers under a helper write
-      }
+      const st = ownSlot(state, Math.floor(slot / 8));
       st.types[slot % 8] = S.MISC;
       if (isSpilledReg(st) === false) st.spilled.type = T.NOT_INIT;
     }
@@ -361,7 +390,8 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
   for (let i = minOff; i < maxOff + accessSize; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / 8);
-    const st = state.stack[spi];
+    // A helper access may clobber the slot (below): make it this state's own.
+    const st = kind === 'helper' && spi < state.stack.length ? ownSlot(state, spi) : state.stack[spi];
     let ok = false;
     if (st) {
       const t = st.types[slot % 8];

@@ -41,6 +41,8 @@ export interface InsnAux {
   aluLimit: number;
   /** A stack store the JIT follows with a speculation barrier (Spectre v4). */
   sanitizeStackSpill?: boolean;
+  /** bpf_loop calls (loop_inline_state): whether every visit had flags 0 and the same callback. */
+  loopInline?: { fit: boolean; subprog: number };
 }
 
 export interface PendingState {
@@ -54,6 +56,8 @@ export interface StateListEntry {
   state: VState;
   hit: number;
   miss: number;
+  /** loopKey of the state: equal for states whose current registers are equal in value. */
+  key: number;
 }
 
 export class Env {
@@ -63,6 +67,8 @@ export class Env {
   /** The line info record printed last (env->prev_linfo), as an index into lineInfo. */
   prevLinfo = -1;
   readonly prunePoint: Uint8Array;
+  /** Instructions entered by a jump or a return (insn_aux_data.jmp_point): recorded in jmp_history. */
+  readonly jmpPoint: Uint8Array;
   /** Per-instruction auxiliary data, made on first use (most instructions never need it). */
   private readonly auxes: (InsnAux | undefined)[];
   /** Instructions some path reached (insn_aux_data.seen). */
@@ -95,8 +101,6 @@ export class Env {
   readonly allowPtrToMapAccess: boolean;
   readonly strictAlignment: boolean;
   readonly testStateFreq: boolean;
-  /** Scalars are compared exactly during pruning (no precision backtracking yet). */
-  readonly allPrecise = true;
   readonly kfuncIds = new Set<number>();
   /** Recorded abstract states per instruction (for differential checks), when requested. */
   readonly states?: Map<number, VState[]>;
@@ -118,6 +122,7 @@ export class Env {
   ) {
     const n = insns.length;
     this.prunePoint = new Uint8Array(n + 1);
+    this.jmpPoint = new Uint8Array(n + 1);
     this.auxes = new Array<InsnAux | undefined>(n);
     this.seen = new Uint8Array(n);
     const sysAdmin = caps.has('CAP_SYS_ADMIN');

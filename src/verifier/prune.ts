@@ -4,7 +4,8 @@
  */
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
-import { copyState, isSpilledReg, ownFrames, S, type FuncState, type VState } from './state.js';
+import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
+import { markAllScalarsImprecise, propagatePrecision, pushJmpHistory } from './precision.js';
 import { tnumEq, tnumIn } from './tnum.js';
 
 function rangeWithin(o: Reg, c: Reg): boolean {
@@ -51,7 +52,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
     // Under Spectre v1 masking of unknown offsets, only identical scalars are safe (explore_alu_limits).
     if (env.exploreAluLimits) return regEqualRaw(o, c);
     // Equal scalars are within each other; the range test alone decides.
-    if (!o.precise && !env.allPrecise) return true;
+    if (!o.precise) return true;
     return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
   }
   const equal = regEqualRaw(o, c);
@@ -63,7 +64,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
     case T.SCALAR:
       if (env.exploreAluLimits) return false;
       if (c.type !== T.SCALAR) return false;
-      if (!o.precise && !env.allPrecise) return true;
+      if (!o.precise) return true;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
     case T.MAP_KEY:
     case T.MAP_VALUE:
@@ -134,6 +135,18 @@ export function statesEqual(env: Env, o: VState, c: VState): boolean {
   return true;
 }
 
+/** A number equal for states whose current frames' registers are equal in value (see statesMaybeLooping). */
+function loopKey(s: VState): number {
+  const regs = s.frames[s.curframe]!.regs;
+  let h = s.curframe;
+  for (let i = 0; i < 11; i++) {
+    const r = regs[i]!;
+    const v = r.varOff;
+    h = (Math.imul(h, 31) + r.type + r.off * 7 + (v.mask === 0n ? Number(BigInt.asUintN(32, v.value)) : 0x5bd1e995)) | 0;
+  }
+  return h;
+}
+
 function statesMaybeLooping(o: VState, c: VState): boolean {
   if (o.curframe !== c.curframe) return false;
   const fo = o.frames[o.curframe]!;
@@ -150,71 +163,79 @@ function statesMaybeLooping(o: VState, c: VState): boolean {
 }
 
 function propagateLiveness(env: Env, vstate: VState, vparent: VState): void {
-  ownFrames(vparent);
   // Liveness of the explored state flows into cur's parents: whatever was read there must be read here.
+  // cur itself is dropped right after, so only the chain above its registers is marked (its frames may be
+  // shared with queued branches and stay untouched).
   for (let f = 0; f <= vstate.curframe; f++) {
     const state = vstate.frames[f]!;
     const parent = vparent.frames[f]!;
-    for (let i = 0; i < 10; i++) {
+    for (let i = f < vstate.curframe ? 6 : 0; i < 10; i++) {
       const flag = state.regs[i]!.live & Live.READ;
       const pflag = parent.regs[i]!.live & Live.READ;
       if (!flag || pflag === Live.READ64 || pflag === flag) continue;
-      markReadChain(env, parent.regs[i]!);
+      env.markRegRead(parent.regs[i]!);
     }
     for (let i = 0; i < state.stack.length && i < parent.stack.length; i++) {
       if (state.stack[i]!.spilled.live & Live.READ && !(parent.stack[i]!.spilled.live & Live.READ)) {
-        markReadChain(env, parent.stack[i]!.spilled);
+        env.markRegRead(parent.stack[i]!.spilled);
       }
     }
   }
-}
-
-function markReadChain(env: Env, reg: Reg): void {
-  reg.live |= Live.READ64;
-  env.markRegRead(reg);
 }
 
 /** is_state_visited: 1 = pruned. */
 export function isStateVisited(env: Env, insnIdx: number): number {
   const cur = env.cur;
   cur.lastInsnIdx = env.prevInsnIdx;
-  if (!env.prunePoint[insnIdx]) return 0;
+  if (!env.prunePoint[insnIdx]) {
+    pushJmpHistory(env, cur);
+    return 0;
+  }
   let addNew = env.testStateFreq;
   if (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8) addNew = true;
   let list = env.explored.get(insnIdx);
   let statesCnt = 0;
   if (list) {
-    for (let k = 0; k < list.length; k++) {
+    let curKey: number | undefined;
+    // Newest checkpoint first, as the kernel's list (new states go to its head).
+    for (let k = list.length - 1; k >= 0; k--) {
       const sl = list[k]!;
       statesCnt++;
       if (sl.state.branches) {
-        if (statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
+        // Still being explored (a loop): the same state again is an infinite loop. The value key tells
+        // most loop iterations apart without comparing registers.
+        curKey ??= loopKey(cur);
+        if (sl.key === curKey && statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
           env.fail(`infinite loop detected at insn ${insnIdx}\n`, 22);
         }
         if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;
-        if (addNew) sl.miss++;
-        continue;
-      }
-      if (statesEqual(env, sl.state, cur)) {
+      } else if (statesEqual(env, sl.state, cur)) {
         sl.hit++;
         propagateLiveness(env, sl.state, cur);
+        // The checkpoint reached the exit with some scalars precise: so must the path that led here.
+        pushJmpHistory(env, cur);
+        propagatePrecision(env, sl.state);
         return 1;
       }
+      // Misses count only when a state would be added; a state that keeps missing is dropped from the list
+      // (the parentage chain may still hold it).
       if (addNew) sl.miss++;
-      if (sl.miss > sl.hit * 3 + 3 && !sl.state.branches) {
-        list.splice(k, 1);
-        k--;
-      }
+      if (sl.miss > sl.hit * 3 + 3) list.splice(k, 1);
     }
   }
   if (env.maxStatesPerInsn < statesCnt) env.maxStatesPerInsn = statesCnt;
-  if (!env.bpfCapable && statesCnt > env.profile.complexityLimitStates) return 0;
-  if (!addNew) return 0;
+  if ((!env.bpfCapable && statesCnt > env.profile.complexityLimitStates) || !addNew) {
+    pushJmpHistory(env, cur);
+    return 0;
+  }
   env.totalStates++;
   env.peakStates++;
   env.prevJmpsProcessed = env.jmpsProcessed;
   env.prevInsnProcessed = env.insnProcessed;
   ownFrames(cur);
+  for (let j = 0; j <= cur.curframe; j++) ownSlots(cur.frames[j]!);
+  // Inherited precise marks are forgotten: children re-establish what they need (mark_all_scalars_imprecise).
+  if (env.bpfCapable) markAllScalarsImprecise(cur);
   const nw = copyState(cur);
   nw.insnIdx = insnIdx;
   nw.branches = 1;
@@ -224,9 +245,10 @@ export function isStateVisited(env: Env, insnIdx: number): number {
     list = [];
     env.explored.set(insnIdx, list);
   }
-  list.push({ state: nw, hit: 0, miss: 0 });
+  list.push({ state: nw, hit: 0, miss: 0, key: loopKey(nw) });
   cur.parent = nw;
   cur.firstInsnIdx = insnIdx;
+  cur.jmpHistory = [];
   for (let j = 0; j <= cur.curframe; j++) {
     const cf = cur.frames[j]!;
     const nf = nw.frames[j]!;

@@ -12,6 +12,13 @@ export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd'];
 export interface StackSlot {
   types: number[];
   spilled: Reg;
+  /**
+   * Also held by another state (a queued branch shares the slots of the state it was copied from): copy it
+   * with ownSlot before changing its types or its register.
+   */
+  shared: boolean;
+  /** `types` is also another slot's: slice it before writing (ownSlot does). */
+  typesShared: boolean;
 }
 
 export interface RefState {
@@ -72,23 +79,54 @@ export function newFuncState(frameno: number, callsite: number, subprogno: numbe
   };
 }
 
+/** A copy of a slot; its byte types array stays shared with s until either writes it (see ownSlot). */
 function copySlot(s: StackSlot): StackSlot {
-  return { types: s.types.slice(), spilled: copyReg(s.spilled) };
+  s.typesShared = true;
+  return { types: s.types, spilled: copyReg(s.spilled), shared: false, typesShared: true };
 }
 
-export function copyFunc(f: FuncState): FuncState {
+function shareSlot(s: StackSlot): StackSlot {
+  s.shared = true;
+  return s;
+}
+
+/** A copy of a frame; with `shareSlots` its stack slots are shared (copy-on-write, see ownSlot). */
+export function copyFunc(f: FuncState, shareSlots = false): FuncState {
   return {
     ...f,
     regs: f.regs.map(copyReg),
-    stack: f.stack.map(copySlot),
+    stack: f.stack.map(shareSlots ? shareSlot : copySlot),
     refs: f.refs.map((r) => ({ ...r })),
     shared: false,
   };
 }
 
+/** Slot spi of frame f, made f's own (copied if shared) so that it may be changed. */
+export function ownSlot(f: FuncState, spi: number): StackSlot {
+  let s = f.stack[spi]!;
+  if (s.shared) {
+    s = copySlot(s);
+    f.stack[spi] = s;
+  }
+  if (s.typesShared) {
+    s.types = s.types.slice();
+    s.typesShared = false;
+  }
+  return s;
+}
+
+/** Every stack slot of f made its own. */
+export function ownSlots(f: FuncState): void {
+  for (let i = 0; i < f.stack.length; i++) {
+    const s = f.stack[i]!;
+    if (s.shared) f.stack[i] = copySlot(s);
+  }
+}
+
 /**
  * A copy of a state. With `shareCallers` (a queued branch), the caller frames are shared with `s` and marked
- * so: whichever state changes one first copies it (ownFrame); the current frame is always copied.
+ * so: whichever state changes one first copies it (ownFrame); the current frame is always copied, its stack
+ * slots shared the same way (ownSlot). Without it (checkpoints, records) everything is copied.
  */
 export function copyState(s: VState, shareCallers = false): VState {
   return {
@@ -98,7 +136,7 @@ export function copyState(s: VState, shareCallers = false): VState {
         f.shared = true;
         return f;
       }
-      return copyFunc(f);
+      return copyFunc(f, shareCallers);
     }),
     jmpHistory: s.jmpHistory.slice(),
   };
@@ -125,7 +163,7 @@ export function allocatedStack(f: FuncState): number {
 /** grow_stack_state: make room for `size` bytes (rounded to slots). */
 export function growStack(f: FuncState, size: number): void {
   const slots = Math.ceil(size / BPF_REG_SIZE);
-  while (f.stack.length < slots) f.stack.push({ types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: newReg() });
+  while (f.stack.length < slots) f.stack.push({ types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: newReg(), shared: false, typesShared: false });
 }
 
 export const isSpilledReg = (s: StackSlot): boolean => s.types[BPF_REG_SIZE - 1] === S.SPILL;
@@ -140,6 +178,6 @@ export function forEachReg(s: VState, fn: (r: Reg, f: FuncState) => void): void 
   for (let i = 0; i <= s.curframe; i++) {
     const f = s.frames[i]!;
     for (const r of f.regs) fn(r, f);
-    for (const slot of f.stack) if (isSpilledReg(slot)) fn(slot.spilled, f);
+    for (let j = 0; j < f.stack.length; j++) if (isSpilledReg(f.stack[j]!)) fn(ownSlot(f, j).spilled, f);
   }
 }
