@@ -59,6 +59,33 @@ describe('interpreter semantics (RFC 9669)', () => {
       expect(r.r0).toBe(BigInt.asUintN(64, f(a, b)));
     }), { numRuns: 500 });
   });
+  it('immediate forms and 64-bit compares match BigInt for random operands (property)', () => {
+    const u = (x: bigint) => BigInt.asUintN(64, x), sx = (x: bigint) => BigInt.asIntN(64, x);
+    const alu: Array<[string, (a: bigint, k: bigint) => bigint]> = [
+      ['+=', (a, k) => a + k], ['-=', (a, k) => a - k], ['*=', (a, k) => a * k], ['|=', (a, k) => a | k],
+      ['&=', (a, k) => a & k], ['^=', (a, k) => a ^ k],
+    ];
+    const cmp: Array<[string, (a: bigint, b: bigint) => boolean]> = [
+      ['==', (a, b) => a === b], ['!=', (a, b) => a !== b], ['>', (a, b) => a > b], ['>=', (a, b) => a >= b],
+      ['<', (a, b) => a < b], ['<=', (a, b) => a <= b], ['s>', (a, b) => sx(a) > sx(b)], ['s>=', (a, b) => sx(a) >= sx(b)],
+      ['s<', (a, b) => sx(a) < sx(b)], ['s<=', (a, b) => sx(a) <= sx(b)], ['&', (a, b) => (a & b) !== 0n],
+    ];
+    const word = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(0n, 1n, 0xffffffffn, 0x100000000n, (1n << 64n) - 1n, 1n << 63n));
+    fc.assert(fc.property(word, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), word, fc.integer({ min: 0, max: 100 }), (a, imm, b, k) => {
+      const K = u(BigInt(imm));
+      if (k < alu.length) {
+        const [op, f] = alu[k]!;
+        const r = new Interpreter(assemble(`r0 = r1\nr0 ${op} ${imm}\nexit`)).run({ args: [a] });
+        expect(r.r0).toBe(u(f(a, K)));
+        return;
+      }
+      const [op, f] = cmp[k % cmp.length]!;
+      const viaImm = new Interpreter(assemble(`r0 = 1\nif r1 ${op} ${imm} goto +1\nr0 = 0\nexit`)).run({ args: [a] });
+      expect(viaImm.r0).toBe(f(a, K) ? 1n : 0n);
+      const viaReg = new Interpreter(assemble(`r0 = 1\nif r1 ${op} r2 goto +1\nr0 = 0\nexit`)).run({ args: [a, b] });
+      expect(viaReg.r0).toBe(f(a, b) ? 1n : 0n);
+    }), { numRuns: 1000 });
+  });
 });
 
 describe('memory is checked', () => {
@@ -115,6 +142,77 @@ describe('memory is checked', () => {
     const r = m.run(new Image(assemble('r0 = *(u64 *)(r1 + 0)\nexit')), { args: [reg.base] });
     expect(r.violations[0]).toMatchObject({ kind: 'use-after-free', insn: 0 });
     expect(r.violations[0]!.message).toContain('was deleted');
+  });
+
+  it('a region a helper retires faults on the next access, right after a fast one', () => {
+    const m = new Machine();
+    const reg = m.space.map('map-value', new Uint8Array(8), PERM_RW, 'hash element');
+    m.setHelper(1, () => {
+      m.space.kill(reg, 'use-after-free', 'was deleted');
+      return 0n;
+    });
+    const prog = 'r6 = r1\nr7 = *(u64 *)(r6 + 0)\n*(u64 *)(r6 + 0) = r7\ncall 1\nr0 = *(u8 *)(r6 + 1)\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base] });
+    expect(r.violations[0]).toMatchObject({ kind: 'use-after-free', insn: 4 });
+  });
+
+  it('a helper that makes a region read-only: the next store is a permission violation', () => {
+    const m = new Machine();
+    const reg = m.space.map('map-value', new Uint8Array(8), PERM_RW, 'array element');
+    m.setHelper(1, () => {
+      reg.perms = PERM_R;
+      return 0n;
+    });
+    const prog = 'r6 = r1\n*(u32 *)(r6 + 0) = 1\ncall 1\nr0 = *(u32 *)(r6 + 0)\n*(u32 *)(r6 + 4) = 2\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base] });
+    expect(r.violations[0]).toMatchObject({ kind: 'permission', insn: 4 });
+  });
+
+  it('a step hook that retires a region is seen by the next access', () => {
+    const m = new Machine();
+    const reg = m.space.map('kernel-object', new Uint8Array(8), PERM_RW, 'object');
+    const prog = 'r0 = *(u8 *)(r1 + 0)\nr0 = *(u8 *)(r1 + 1)\nr0 = *(u8 *)(r1 + 2)\nexit';
+    const hook = (pc: number) => {
+      if (pc === 2) m.space.kill(reg, 'use-after-release', 'was released');
+    };
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base], hook });
+    expect(r.violations[0]).toMatchObject({ kind: 'use-after-release', insn: 2 });
+  });
+
+  it('an offset that carries into the upper address word reaches the next window, not the cached one', () => {
+    const m = new Machine();
+    const a = m.space.map('mem', new Uint8Array([1, 2, 3, 4]), PERM_RW, 'a');
+    const b = m.space.map('mem', new Uint8Array([9, 8, 7, 6]), PERM_RW, 'b');
+    expect(b.index).toBe(a.index + 1);
+    // r1 = a, r2 = a + 0xffffffff: one byte further is b's first byte; one byte before a is unmapped.
+    const prog = 'r0 = *(u8 *)(r1 + 0)\nr3 = *(u8 *)(r2 + 1)\nr0 <<= 8\nr0 |= r3\nr3 = *(u8 *)(r2 - 0)\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [a.base, a.base + 0xffffffffn] });
+    expect(r.violations[0]).toMatchObject({ kind: 'out-of-bounds', insn: 4 });
+    const ok = m.run(new Image(assemble(prog.replace('r3 = *(u8 *)(r2 - 0)\n', ''))), { args: [a.base, a.base + 0xffffffffn] });
+    expect(ok.r0).toBe(0x109n);
+    const under = m.run(new Image(assemble('r0 = *(u8 *)(r1 + 0)\nr0 = *(u8 *)(r2 - 1)\nexit')), { args: [b.base, b.base] });
+    expect(under.violations[0]).toMatchObject({ kind: 'out-of-bounds', insn: 1 });
+  });
+
+  it('loads and stores of every size through the cached region match a DataView (property)', () => {
+    const sizes = [['u8', 1], ['u16', 2], ['u32', 4], ['u64', 8]] as const;
+    fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 8 }),
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (bytes, k, off, v) => {
+        const [ty, n] = sizes[k]!;
+        const mem = Uint8Array.from(bytes);
+        const want = Uint8Array.from(bytes);
+        const dv = new DataView(want.buffer);
+        const old = n === 1 ? BigInt(dv.getUint8(off)) : n === 2 ? BigInt(dv.getUint16(off, true))
+          : n === 4 ? BigInt(dv.getUint32(off, true)) : dv.getBigUint64(off, true);
+        const val = BigInt.asUintN(n * 8, v);
+        if (n === 1) dv.setUint8(off, Number(val)); else if (n === 2) dv.setUint16(off, Number(val), true);
+        else if (n === 4) dv.setUint32(off, Number(val), true); else dv.setBigUint64(off, val, true);
+        const prog = `r0 = *(${ty} *)(r1 + ${off})\nr3 = ${v} ll\n*(${ty} *)(r1 + ${off}) = r3\nexit`;
+        const r = new Interpreter(assemble(prog)).run({ mem });
+        expect(r.violations).toEqual([]);
+        expect(r.r0).toBe(old);
+        expect([...mem]).toEqual([...want]);
+      }), { numRuns: 300 });
   });
 
   it('virtual regions serve loads and stores themselves', () => {

@@ -17,14 +17,16 @@ export function cmp64(ah: number, al: number, bh: number, bl: number): number {
   return ah !== bh ? (ah > bh ? 1 : -1) : al > bl ? 1 : al < bl ? -1 : 0;
 }
 
-/** dst *= (bh:bl) modulo 2^64. */
+/**
+ * dst *= (bh:bl) modulo 2^64. The low word is Math.imul's; the high word of al * bl comes from the
+ * double product: it is within 2^10 of the exact one (below 2^64), so (p - low) / 2^32 lies within
+ * 2^-21 of the exact high word and rounding recovers it.
+ */
 export function mul64(U: Uint32Array, d: number, bl: number, bh: number): void {
   const al = U[d]!, ah = U[d + 1]!;
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
-  const t = a0 * b0;
-  const m = a1 * b0 + a0 * b1 + Math.floor(t / 65536);
-  const hiLL = a1 * b1 + Math.floor(m / 65536); // upper word of al * bl
-  U[d] = Math.imul(al, bl);
+  const lo = Math.imul(al, bl);
+  const hiLL = Math.round((al * bl - (lo >>> 0)) * 2.3283064365386963e-10); // upper word of al * bl
+  U[d] = lo;
   U[d + 1] = hiLL + Math.imul(ah, bl) + Math.imul(al, bh);
 }
 

@@ -107,6 +107,8 @@ class Stop extends Error {
 }
 
 const TWO32 = 4294967296;
+const NO_BYTES: Uint8Array = new Uint8Array(0);
+const NO_VIEW: DataView = new DataView(NO_BYTES.buffer);
 
 /**
  * The execution engine: registers, one 512-byte stack region per call frame, helper and kfunc tables.
@@ -268,6 +270,12 @@ export class Machine implements HelperContext {
     let count = this.count;
     let frame = baseFrame;
     this.image = img;
+    // A one-entry region cache for loads and stores: window `cHi`, its bytes, and the sizes up to which it
+    // may be read (cR) and written (cW), 0 without the permission. Only helpers, kfuncs, virtual regions and
+    // step hooks can retire a region or change its permissions or bytes, so the cache is emptied (cR = cW = 0)
+    // after each of those; a fast access is then a compare of the window and of the offset.
+    let cHi = -1, cR = 0, cW = 0;
+    let cBytes = NO_BYTES, cDv = NO_VIEW;
 
     /** Fast-path region of [reg + offset, +size): plain, alive, in bounds, permitted; else null. */
     const region = (d: number, offset: number, size: number, perm: number): Region | null => {
@@ -292,6 +300,7 @@ export class Machine implements HelperContext {
         if (count >= limit) {
           if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
           hook!(pc, R, frame);
+          cR = cW = 0;
         }
         count++;
         const i = pc++;
@@ -300,10 +309,10 @@ export class Machine implements HelperContext {
         const d = w & 0xff;
         switch (P[b4]) {
           // ---- ALU64 ----------------------------------------------------------------------------
-          case Op.ADD64_K: { const lo = U[d]! + (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! + (P[b4 + 2]! >> 31) + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.ADD64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! + U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! + U[s + 1]! + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.SUB64_K: { const lo = U[d]! - (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! - (P[b4 + 2]! >> 31) - (lo < 0 ? 1 : 0); break; }
-          case Op.SUB64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! - U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! - U[s + 1]! - (lo < 0 ? 1 : 0); break; }
+          case Op.ADD64_K: { const k = P[b4 + 2]!, a = S[d]!, lo = (a + k) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + (k >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+          case Op.ADD64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+          case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+          case Op.SUB64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
           case Op.MUL64_K: mul64(U, d, P[b4 + 2]! >>> 0, (P[b4 + 2]! >> 31) >>> 0); break;
           case Op.MUL64_X: { const s = ((w >> 8) & 0xff); mul64(U, d, U[s]!, U[s + 1]!); break; }
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
@@ -441,6 +450,7 @@ export class Machine implements HelperContext {
                 : new Stop('unknown-helper', `call to unknown helper ${id}`);
             }
             this.invoke(fn, i, count, frame, img);
+            cR = cW = 0;
             count = this.count;
             if (this.halted) return this.haltR0;
             if (this.pendingTail !== null) {
@@ -497,45 +507,156 @@ export class Machine implements HelperContext {
               return 0n;
             }
             break;
-          // ---- LDX: fast path when the region is plain, alive, in bounds and readable -------------
-          case Op.LDXB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { U[d] = r.bytes[(U[b]! + o) >>> 0]!; U[d + 1] = 0; } else this.slowLoad(b, o, 1, d, false); break; }
-          case Op.LDXH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { U[d] = r.dv.getUint16((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 2, d, false); break; }
-          case Op.LDXW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { U[d] = r.dv.getUint32((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 4, d, false); break; }
+          // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
+          case Op.LDXB: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+              const r = region(b, o, 1, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, false); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            U[d] = cBytes[x]!; U[d + 1] = 0;
+            break;
+          }
+          case Op.LDXH: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+              const r = region(b, o, 2, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, false); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            U[d] = cDv.getUint16(x, true); U[d + 1] = 0;
+            break;
+          }
+          case Op.LDXW: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+              const r = region(b, o, 4, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, false); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            U[d] = cDv.getUint32(x, true); U[d + 1] = 0;
+            break;
+          }
           case Op.LDXDW: {
-            const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 8, PERM_R);
-            if (r !== null) {
-              const mo = (U[b]! + o) >>> 0;
-              U[d] = r.dv.getUint32(mo, true);
-              U[d + 1] = r.dv.getUint32(mo + 4, true);
-            } else this.slowLoad(b, o, 8, d, false);
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
+              const r = region(b, o, 8, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 8, d, false); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            U[d] = cDv.getUint32(x, true); U[d + 1] = cDv.getUint32(x + 4, true);
             break;
           }
-          case Op.LDXSB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { const v = r.dv.getInt8((U[b]! + o) >>> 0); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 1, d, true); break; }
-          case Op.LDXSH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { const v = r.dv.getInt16((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 2, d, true); break; }
-          case Op.LDXSW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { const v = r.dv.getInt32((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 4, d, true); break; }
+          case Op.LDXSB: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+              const r = region(b, o, 1, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, true); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            { const v = cDv.getInt8(x); S[d] = v; S[d + 1] = v >> 31; }
+            break;
+          }
+          case Op.LDXSH: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+              const r = region(b, o, 2, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, true); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            { const v = cDv.getInt16(x, true); S[d] = v; S[d + 1] = v >> 31; }
+            break;
+          }
+          case Op.LDXSW: {
+            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+              const r = region(b, o, 4, PERM_R);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, true); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            { const v = cDv.getInt32(x, true); S[d] = v; S[d + 1] = v >> 31; }
+            break;
+          }
           // ---- ST / STX ------------------------------------------------------------------------
-          case Op.STB: { const o = (w >> 16), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = P[b4 + 2]!; else this.slowStore(d, o, 1, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STH: { const o = (w >> 16), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 2, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STW: { const o = (w >> 16), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 4, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STDW: {
-            const o = (w >> 16), r = region(d, o, 8, PERM_W);
-            if (r !== null) {
-              const mo = (U[d]! + o) >>> 0;
-              r.dv.setUint32(mo, P[b4 + 2]!, true);
-              r.dv.setUint32(mo + 4, (P[b4 + 2]! >> 31), true);
-            } else this.slowStore(d, o, 8, P[b4 + 2]!, (P[b4 + 2]! >> 31));
+          case Op.STB: {
+            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+              const r = region(d, o, 1, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cBytes[x] = P[b4 + 2]!;
             break;
           }
-          case Op.STXB: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = U[s]!; else this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
-          case Op.STXH: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
-          case Op.STXW: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
+          case Op.STH: {
+            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+              const r = region(d, o, 2, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setUint16(x, P[b4 + 2]!, true);
+            break;
+          }
+          case Op.STW: {
+            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+              const r = region(d, o, 4, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setInt32(x, P[b4 + 2]!, true);
+            break;
+          }
+          case Op.STDW: {
+            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+              const r = region(d, o, 8, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setInt32(x, P[b4 + 2]!, true); cDv.setInt32(x + 4, P[b4 + 2]! >> 31, true);
+            break;
+          }
+          case Op.STXB: {
+            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+              const r = region(d, o, 1, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cBytes[x] = S[s]!;
+            break;
+          }
+          case Op.STXH: {
+            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+              const r = region(d, o, 2, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setUint16(x, S[s]!, true);
+            break;
+          }
+          case Op.STXW: {
+            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+              const r = region(d, o, 4, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setInt32(x, S[s]!, true);
+            break;
+          }
           case Op.STXDW: {
-            const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 8, PERM_W);
-            if (r !== null) {
-              const mo = (U[d]! + o) >>> 0;
-              r.dv.setUint32(mo, U[s]!, true);
-              r.dv.setUint32(mo + 4, U[s + 1]!, true);
-            } else this.slowStore(d, o, 8, U[s]!, U[s + 1]!);
+            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+              const r = region(d, o, 8, PERM_W);
+              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, U[s]!, U[s + 1]!); break; }
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+            }
+            cDv.setInt32(x, S[s]!, true); cDv.setInt32(x + 4, S[s + 1]!, true);
             break;
           }
           // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
