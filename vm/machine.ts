@@ -12,7 +12,7 @@ import { LDDW_HI, type Insn } from '../src/isa/insn.js';
 import { Op } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
-import { arsh64, atomic32, atomic64, bswap16, bswap32, cmp64, lsh64, mul64, rsh64 } from './alu.js';
+import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
 import { CODE_HI, FELL_OFF, Image, JUMPED_OUT } from './image.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
@@ -313,8 +313,19 @@ export class Machine implements HelperContext {
           case Op.ADD64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
           case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
           case Op.SUB64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.MUL64_K: mul64(U, d, P[b4 + 2]! >>> 0, (P[b4 + 2]! >> 31) >>> 0); break;
-          case Op.MUL64_X: { const s = ((w >> 8) & 0xff); mul64(U, d, U[s]!, U[s + 1]!); break; }
+          // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
+          case Op.MUL64_K: {
+            const k = P[b4 + 2]!, al = U[d]!, ah = S[d + 1]!, lo = Math.imul(al, k);
+            S[d + 1] = (mulHigh(al, k >>> 0, lo) + Math.imul(ah, k) + Math.imul(al, k >> 31)) | 0;
+            S[d] = lo;
+            break;
+          }
+          case Op.MUL64_X: {
+            const s = (w >> 8) & 0xff, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
+            S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
+            S[d] = lo;
+            break;
+          }
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
           case Op.DIV64_X: {
             const s = ((w >> 8) & 0xff);
@@ -401,22 +412,22 @@ export class Machine implements HelperContext {
           case Op.JNE_X: { const s = ((w >> 8) & 0xff); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
           case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
           case Op.JSET_X: { const s = ((w >> 8) & 0xff); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
-          case Op.JGT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
-          case Op.JGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
-          case Op.JGE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
-          case Op.JGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
-          case Op.JLT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
-          case Op.JLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
-          case Op.JLE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
-          case Op.JLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
-          case Op.JSGT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
-          case Op.JSGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
-          case Op.JSGE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
-          case Op.JSGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
-          case Op.JSLT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
-          case Op.JSLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
-          case Op.JSLE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
-          case Op.JSLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
+          case Op.JGT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JGT_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JGE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JGE_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JLT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JLT_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JLE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JLE_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JSGT_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JSGE_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JSLT_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+          case Op.JSLE_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
           // ---- JMP32 (low 32 bits) --------------------------------------------------------------
           case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
           case Op.JEQ32_X: if (U[d] === U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
