@@ -305,14 +305,14 @@ export class Machine implements HelperContext {
         count++;
         const i = pc++;
         const b4 = i << 2;
-        const w = P[b4 + 1]!;
-        const d = w & 0xff;
-        switch (P[b4]) {
+        const w = P[b4]!;
+        const d = (w >> 16) & 0xff;
+        switch (w & 0xffff) {
           // ---- ALU64 ----------------------------------------------------------------------------
           case Op.ADD64_K: { const k = P[b4 + 2]!, a = S[d]!, lo = (a + k) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + (k >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.ADD64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+          case Op.ADD64_X: { const s = (w >>> 24), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
           case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.SUB64_X: { const s = ((w >> 8) & 0xff), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+          case Op.SUB64_X: { const s = (w >>> 24), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
           // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
           case Op.MUL64_K: {
             const k = P[b4 + 2]!, al = U[d]!, ah = S[d + 1]!, lo = Math.imul(al, k);
@@ -321,82 +321,82 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.MUL64_X: {
-            const s = (w >> 8) & 0xff, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
+            const s = w >>> 24, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
             S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
             S[d] = lo;
             break;
           }
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
           case Op.DIV64_X: {
-            const s = ((w >> 8) & 0xff);
+            const s = (w >>> 24);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); }
             else { const b = R[s >> 1]!; R[d >> 1] = b === 0n ? 0n : R[d >> 1]! / b; }
             break;
           }
           case Op.SDIV64_K: { const k = immBig[i]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
-          case Op.SDIV64_X: { const k = RS[(w >> 9) & 0x7f]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
+          case Op.SDIV64_X: { const k = RS[w >>> 25]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
           case Op.MOD64_K: { const k = BigInt.asUintN(64, immBig[i]!); if (k !== 0n) R[d >> 1] = R[d >> 1]! % k; break; }
           case Op.MOD64_X: {
-            const s = ((w >> 8) & 0xff);
+            const s = (w >>> 24);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; if (b !== 0) U[d] = U[d]! % b; }
             else { const b = R[s >> 1]!; if (b !== 0n) R[d >> 1] = R[d >> 1]! % b; }
             break;
           }
           case Op.SMOD64_K: { const k = immBig[i]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.SMOD64_X: { const k = RS[(w >> 9) & 0x7f]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
+          case Op.SMOD64_X: { const k = RS[w >>> 25]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
           case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
-          case Op.OR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
+          case Op.OR64_X: { const s = (w >>> 24); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
           case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
-          case Op.AND64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
+          case Op.AND64_X: { const s = (w >>> 24); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
           case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
-          case Op.XOR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
+          case Op.XOR64_X: { const s = (w >>> 24); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
           case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.LSH64_X: lsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
+          case Op.LSH64_X: lsh64(U, d, U[(w >>> 24)]! & 63); break;
           case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.RSH64_X: rsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
+          case Op.RSH64_X: rsh64(U, d, U[(w >>> 24)]! & 63); break;
           case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
-          case Op.ARSH64_X: arsh64(U, S, d, U[((w >> 8) & 0xff)]! & 63); break;
+          case Op.ARSH64_X: arsh64(U, S, d, U[(w >>> 24)]! & 63); break;
           case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
           case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
-          case Op.MOV64_X: { const s = ((w >> 8) & 0xff); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
-          case Op.MOVSX8_64: { const v = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX16_64: { const v = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX32_64: { const v = S[((w >> 8) & 0xff)]!; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOV64_X: { const s = (w >>> 24); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
+          case Op.MOVSX8_64: { const v = (U[(w >>> 24)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX16_64: { const v = (U[(w >>> 24)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
+          case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; U[d] = v; U[d + 1] = v >> 31; break; }
           case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
           case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
           case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
           // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
           case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.ADD32_X: U[d] = U[d]! + U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.ADD32_X: U[d] = U[d]! + U[(w >>> 24)]!; U[d + 1] = 0; break;
           case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.SUB32_X: U[d] = U[d]! - U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.SUB32_X: U[d] = U[d]! - U[(w >>> 24)]!; U[d + 1] = 0; break;
           case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
-          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[((w >> 8) & 0xff)]!); U[d + 1] = 0; break;
+          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[(w >>> 24)]!); U[d + 1] = 0; break;
           case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.DIV32_X: { const b = U[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+          case Op.DIV32_X: { const b = U[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
           case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_X: { const b = S[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+          case Op.SDIV32_X: { const b = S[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
           case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.MOD32_X: { const b = U[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+          case Op.MOD32_X: { const b = U[(w >>> 24)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
           case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_X: { const b = S[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+          case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
           case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.OR32_X: U[d] = U[d]! | U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.OR32_X: U[d] = U[d]! | U[(w >>> 24)]!; U[d + 1] = 0; break;
           case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.AND32_X: U[d] = U[d]! & U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.AND32_X: U[d] = U[d]! & U[(w >>> 24)]!; U[d + 1] = 0; break;
           case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.XOR32_X: U[d] = U[d]! ^ U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
+          case Op.XOR32_X: U[d] = U[d]! ^ U[(w >>> 24)]!; U[d + 1] = 0; break;
           case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.LSH32_X: U[d] = U[d]! << (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
+          case Op.LSH32_X: U[d] = U[d]! << (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
           case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_X: U[d] = U[d]! >>> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
+          case Op.RSH32_X: U[d] = U[d]! >>> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
           case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_X: U[d] = S[d]! >> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
+          case Op.ARSH32_X: U[d] = S[d]! >> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
           case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
           case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.MOV32_X: U[d] = U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.MOVSX8_32: U[d] = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d + 1] = 0; break;
-          case Op.MOVSX16_32: U[d] = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d + 1] = 0; break;
+          case Op.MOV32_X: U[d] = U[(w >>> 24)]!; U[d + 1] = 0; break;
+          case Op.MOVSX8_32: U[d] = (U[(w >>> 24)]! << 24) >> 24; U[d + 1] = 0; break;
+          case Op.MOVSX16_32: U[d] = (U[(w >>> 24)]! << 16) >> 16; U[d + 1] = 0; break;
           case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
           case Op.LE32: U[d + 1] = 0; break;
           case Op.LE64: break;
@@ -407,53 +407,53 @@ export class Machine implements HelperContext {
           case Op.JA: pc += P[b4 + 3]!; break;
           case Op.JA32: pc += P[b4 + 3]!; break;
           case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ_X: { const s = ((w >> 8) & 0xff); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
+          case Op.JEQ_X: { const s = (w >>> 24); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
           case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE_X: { const s = ((w >> 8) & 0xff); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
+          case Op.JNE_X: { const s = (w >>> 24); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
           case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET_X: { const s = ((w >> 8) & 0xff); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
+          case Op.JSET_X: { const s = (w >>> 24); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
           case Op.JGT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JGT_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JGT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JGE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JGE_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JGE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JLT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JLT_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JLT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JLE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JLE_X: { const s = (w >> 8) & 0xff, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JLE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSGT_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSGE_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSLT_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
           case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSLE_X: { const s = (w >> 8) & 0xff, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+          case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
           // ---- JMP32 (low 32 bits) --------------------------------------------------------------
           case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ32_X: if (U[d] === U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
+          case Op.JEQ32_X: if (U[d] === U[(w >>> 24)]) pc += P[b4 + 3]!; break;
           case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE32_X: if (U[d] !== U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
+          case Op.JNE32_X: if (U[d] !== U[(w >>> 24)]) pc += P[b4 + 3]!; break;
           case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET32_X: if ((U[d]! & U[((w >> 8) & 0xff)]!) !== 0) pc += P[b4 + 3]!; break;
+          case Op.JSET32_X: if ((U[d]! & U[(w >>> 24)]!) !== 0) pc += P[b4 + 3]!; break;
           case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGT32_X: if (U[d]! > U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JGT32_X: if (U[d]! > U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGE32_X: if (U[d]! >= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JGE32_X: if (U[d]! >= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLT32_X: if (U[d]! < U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JLT32_X: if (U[d]! < U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLE32_X: if (U[d]! <= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JLE32_X: if (U[d]! <= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGT32_X: if (S[d]! > S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSGT32_X: if (S[d]! > S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGE32_X: if (S[d]! >= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSGE32_X: if (S[d]! >= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLT32_X: if (S[d]! < S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSLT32_X: if (S[d]! < S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLE32_X: if (S[d]! <= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
+          case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
           // ---- calls ----------------------------------------------------------------------------
           case Op.CALL: case Op.CALLX: case Op.CALL_KFUNC: {
-            const c = P[b4]!;
+            const c = w & 0xffff;
             const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : P[b4 + 2]!;
             const fn = c === Op.CALL_KFUNC ? this.kfuncs.get(id) : id >= 0 ? helpers[id] : undefined;
             if (fn === undefined) {
@@ -520,7 +520,7 @@ export class Machine implements HelperContext {
             break;
           // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
           case Op.LDXB: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
               const r = region(b, o, 1, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, false); break; }
@@ -530,7 +530,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXH: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
               const r = region(b, o, 2, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, false); break; }
@@ -540,7 +540,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXW: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
               const r = region(b, o, 4, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, false); break; }
@@ -550,7 +550,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXDW: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
               const r = region(b, o, 8, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 8, d, false); break; }
@@ -560,7 +560,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXSB: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
               const r = region(b, o, 1, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, true); break; }
@@ -570,7 +570,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXSH: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
               const r = region(b, o, 2, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, true); break; }
@@ -580,7 +580,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.LDXSW: {
-            const b = (w >> 8) & 0xff, o = w >> 16, a = S[b]!, x = (a + o) | 0;
+            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
             if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
               const r = region(b, o, 4, PERM_R);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, true); break; }
@@ -591,7 +591,7 @@ export class Machine implements HelperContext {
           }
           // ---- ST / STX ------------------------------------------------------------------------
           case Op.STB: {
-            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
               const r = region(d, o, 1, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
@@ -601,7 +601,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STH: {
-            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
               const r = region(d, o, 2, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
@@ -611,7 +611,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STW: {
-            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
               const r = region(d, o, 4, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
@@ -621,7 +621,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STDW: {
-            const o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
               const r = region(d, o, 8, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
@@ -631,7 +631,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STXB: {
-            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
               const r = region(d, o, 1, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
@@ -641,7 +641,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STXH: {
-            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
               const r = region(d, o, 2, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
@@ -651,7 +651,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STXW: {
-            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
               const r = region(d, o, 4, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
@@ -661,7 +661,7 @@ export class Machine implements HelperContext {
             break;
           }
           case Op.STXDW: {
-            const s = (w >> 8) & 0xff, o = w >> 16, a = S[d]!, x = (a + o) | 0;
+            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
             if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
               const r = region(d, o, 8, PERM_W);
               if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, U[s]!, U[s + 1]!); break; }
@@ -674,23 +674,23 @@ export class Machine implements HelperContext {
           case Op.ATOMIC_ADD_W: case Op.ATOMIC_OR_W: case Op.ATOMIC_AND_W: case Op.ATOMIC_XOR_W:
           case Op.ATOMIC_FADD_W: case Op.ATOMIC_FOR_W: case Op.ATOMIC_FAND_W: case Op.ATOMIC_FXOR_W:
           case Op.ATOMIC_XCHG_W: case Op.ATOMIC_CMPXCHG_W: {
-            const o = (w >> 16), r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
-            atomic32(P[b4]!, r.dv, (U[d]! + o) >>> 0, U, ((w >> 8) & 0xff));
+            const o = P[b4 + 1]!, r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
+            atomic32(w & 0xffff, r.dv, (U[d]! + o) >>> 0, U, (w >>> 24));
             break;
           }
           case Op.ATOMIC_ADD_DW: case Op.ATOMIC_OR_DW: case Op.ATOMIC_AND_DW: case Op.ATOMIC_XOR_DW:
           case Op.ATOMIC_FADD_DW: case Op.ATOMIC_FOR_DW: case Op.ATOMIC_FAND_DW: case Op.ATOMIC_FXOR_DW:
           case Op.ATOMIC_XCHG_DW: case Op.ATOMIC_CMPXCHG_DW: {
-            const o = (w >> 16), r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
-            atomic64(P[b4]!, r.dv, (U[d]! + o) >>> 0, R, (w >> 9) & 0x7f);
+            const o = P[b4 + 1]!, r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
+            atomic64(w & 0xffff, r.dv, (U[d]! + o) >>> 0, R, w >>> 25);
             break;
           }
           default: {
             // Sentinels and non-instructions, outside the jump table's range.
-            const c = P[b4]!;
+            const c = w & 0xffff;
             if (c === FELL_OFF) throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
             if (c === JUMPED_OUT) throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
-            if (c === LDDW_HI) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
+            if (c === (LDDW_HI & 0xffff)) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
             throw new Stop('invalid-insn', `invalid instruction (opcode 0x${img.insns[i]!.opcode.toString(16)})`);
           }
         }
