@@ -248,6 +248,60 @@ describe('control flow', () => {
     expect(r.insns).toBe(1000);
   });
 
+  // A program that mixes what the interpreter runs inline with what it hands to its slow path: loads and
+  // stores alternating between two regions (the stack and the input), a helper call, a local call.
+  const MIXED = `
+      r6 = r1
+      r7 = 0
+    loop:
+      *(u64 *)(r10 - 8) = r7
+      r2 = *(u8 *)(r6 + 0)
+      r3 = *(u64 *)(r10 - 8)
+      r7 += r2
+      r7 += r3
+      call 1
+      call f
+      r7 += r0
+      r6 += 1
+      if r6 < r5 goto loop
+      r0 = r7
+      exit
+    f:
+      r0 = 1
+      exit`;
+  const mixed = (budget: number, hook?: (pc: number) => void) => {
+    const m = new Machine({ budget, helpers: new Map([[1, () => 2n]]) });
+    const mem = new Uint8Array([5, 6, 7, 8]);
+    const img = new Image(assemble(MIXED));
+    const region = m.space.map('mem', mem, PERM_RW, 'input');
+    return m.run(img, { args: [region.base, 0n, 0n, 0n, region.base + 4n], hook });
+  };
+
+  it('instruction counts are exact, and the step hook sees each instruction once, in order', () => {
+    const pcs: number[] = [];
+    const plain = mixed(1e6);
+    const hooked = mixed(1e6, (pc) => void pcs.push(pc));
+    expect(plain.violations).toEqual([]);
+    expect(hooked.r0).toBe(plain.r0);
+    // 2 + 4 × (10 in the loop + 2 in f) + 2
+    expect(plain.insns).toBe(52);
+    expect(hooked.insns).toBe(52);
+    const loop = [2, 3, 4, 5, 6, 7, 8, 14, 15, 9, 10, 11];
+    expect(pcs).toEqual([0, 1, ...loop, ...loop, ...loop, ...loop, 12, 13]);
+  });
+
+  it('every budget stops at exactly that many instructions, naming the next one, with or without a hook', () => {
+    const pcs: number[] = [];
+    mixed(1e6, (pc) => void pcs.push(pc));
+    for (let budget = 0; budget < 52; budget += 3) {
+      for (const hook of [undefined, () => {}]) {
+        const r = mixed(budget, hook);
+        expect(r.violations[0]).toMatchObject({ kind: 'budget', insn: pcs[budget] });
+        expect(r.insns).toBe(budget);
+      }
+    }
+  });
+
   it('falling off the end is a bad jump', () => {
     const r = run('r0 = 0');
     expect(r.violations[0]).toMatchObject({ kind: 'bad-jump', insn: 0 });

@@ -9,7 +9,7 @@
  * instruction budget are always in place.
  */
 import { LDDW_HI, type Insn } from '../src/isa/insn.js';
-import { Op } from '../src/isa/opcodes.js';
+import { Op, OPS } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
 import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
@@ -107,6 +107,11 @@ class Stop extends Error {
 }
 
 const TWO32 = 4294967296;
+/** Most instructions one pass of the fast loop runs (its counter stays a small integer). */
+const MAX_STEPS = 0x40000000;
+/** Bytes a load or store accesses, by operation code. */
+const ACCESS_SIZE = new Uint8Array(0x10000);
+for (const op of OPS) if (op.size !== undefined && (op.kind === 'ldx' || op.kind === 'st' || op.kind === 'stx')) ACCESS_SIZE[op.code] = op.size;
 const NO_BYTES: Uint8Array = new Uint8Array(0);
 const NO_VIEW: DataView = new DataView(NO_BYTES.buffer);
 
@@ -266,7 +271,7 @@ export class Machine implements HelperContext {
     const input = this.input;
     let img = image;
     let P = img.packed, immBig = img.immBig;
-    let pc = startPc;
+    let pc = startPc | 0;
     let count = this.count;
     let frame = baseFrame;
     this.image = img;
@@ -276,6 +281,8 @@ export class Machine implements HelperContext {
     // after each of those; a fast access is then a compare of the window and of the offset.
     let cHi = -1, cR = 0, cW = 0;
     let cBytes = NO_BYTES, cDv = NO_VIEW;
+    // The count at which the step hook was last called (it is called once per instruction).
+    let hookedAt = -1;
 
     /** Fast-path region of [reg + offset, +size): plain, alive, in bounds, permitted; else null. */
     const region = (d: number, offset: number, size: number, perm: number): Region | null => {
@@ -295,12 +302,290 @@ export class Machine implements HelperContext {
 
     try {
       for (;;) {
-        // One compare per instruction covers both the budget and the step hook: with a hook attached the
-        // limit is 0, so every instruction takes the checked path.
-        if (count >= limit) {
+        // The fast loop runs every instruction that calls nothing: arithmetic, jumps, and loads and stores
+        // through the cached region. With no call in it, V8 keeps its counters as untagged integers in
+        // registers. Anything else (a cache miss, a call, an exit, a division on BigInts, the budget or the
+        // step hook) leaves it for one slow step below, with pc and the count unchanged.
+        // It runs at most `steps` instructions, counted in `n`: one compare per instruction covers both the
+        // budget and the step hook (with a hook attached the limit is 0, and the slow step lets one
+        // instruction through after each call of the hook).
+        const left = hookedAt === count ? 1 : limit - count;
+        const steps = left <= 0 ? 0 : left < MAX_STEPS ? left | 0 : MAX_STEPS;
+        let n = 0;
+        fast: for (;;) {
+          if (n >= steps) break;
+          n++;
+          const i = pc++;
+          const b4 = i << 2;
+          const w = P[b4]!;
+          const d = (w >> 16) & 0xff;
+          switch (w & 0xffff) {
+            // ---- ALU64 ----------------------------------------------------------------------------
+            case Op.ADD64_K: { const k = P[b4 + 2]!, a = S[d]!, lo = (a + k) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + (k >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.ADD64_X: { const s = (w >>> 24), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.SUB64_X: { const s = (w >>> 24), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+            // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
+            case Op.MUL64_K: {
+              const k = P[b4 + 2]!, al = U[d]!, ah = S[d + 1]!, lo = Math.imul(al, k);
+              S[d + 1] = (mulHigh(al, k >>> 0, lo) + Math.imul(ah, k) + Math.imul(al, k >> 31)) | 0;
+              S[d] = lo;
+              break;
+            }
+            case Op.MUL64_X: {
+              const s = w >>> 24, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
+              S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
+              S[d] = lo;
+              break;
+            }
+            case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
+            case Op.OR64_X: { const s = (w >>> 24); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
+            case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
+            case Op.AND64_X: { const s = (w >>> 24); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
+            case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
+            case Op.XOR64_X: { const s = (w >>> 24); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
+            case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
+            case Op.LSH64_X: lsh64(U, d, U[(w >>> 24)]! & 63); break;
+            case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
+            case Op.RSH64_X: rsh64(U, d, U[(w >>> 24)]! & 63); break;
+            case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
+            case Op.ARSH64_X: arsh64(U, S, d, U[(w >>> 24)]! & 63); break;
+            case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
+            case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
+            case Op.MOV64_X: { const s = (w >>> 24); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
+            case Op.MOVSX8_64: { const v = (U[(w >>> 24)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
+            case Op.MOVSX16_64: { const v = (U[(w >>> 24)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
+            case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; U[d] = v; U[d + 1] = v >> 31; break; }
+            case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
+            case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
+            case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+            // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
+            case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.ADD32_X: U[d] = U[d]! + U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.SUB32_X: U[d] = U[d]! - U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
+            case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[(w >>> 24)]!); U[d + 1] = 0; break;
+            case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+            case Op.DIV32_X: { const b = U[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
+            case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+            case Op.SDIV32_X: { const b = S[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
+            case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+            case Op.MOD32_X: { const b = U[(w >>> 24)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
+            case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+            case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
+            case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.OR32_X: U[d] = U[d]! | U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.AND32_X: U[d] = U[d]! & U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.XOR32_X: U[d] = U[d]! ^ U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+            case Op.LSH32_X: U[d] = U[d]! << (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
+            case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+            case Op.RSH32_X: U[d] = U[d]! >>> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
+            case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
+            case Op.ARSH32_X: U[d] = S[d]! >> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
+            case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
+            case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
+            case Op.MOV32_X: U[d] = U[(w >>> 24)]!; U[d + 1] = 0; break;
+            case Op.MOVSX8_32: U[d] = (U[(w >>> 24)]! << 24) >> 24; U[d + 1] = 0; break;
+            case Op.MOVSX16_32: U[d] = (U[(w >>> 24)]! << 16) >> 16; U[d + 1] = 0; break;
+            case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
+            case Op.LE32: U[d + 1] = 0; break;
+            case Op.LE64: break;
+            case Op.BE16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
+            case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
+            case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+            // ---- JMP (64-bit compares) ------------------------------------------------------------
+            case Op.JA: pc += P[b4 + 3]!; break;
+            case Op.JA32: pc += P[b4 + 3]!; break;
+            case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JEQ_X: { const s = (w >>> 24); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JNE_X: { const s = (w >>> 24); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET_X: { const s = (w >>> 24); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
+            case Op.JGT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JGE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JLT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JLE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+            // ---- JMP32 (low 32 bits) --------------------------------------------------------------
+            case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JEQ32_X: if (U[d] === U[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JNE32_X: if (U[d] !== U[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET32_X: if ((U[d]! & U[(w >>> 24)]!) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_X: if (U[d]! > U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGE32_X: if (U[d]! >= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLT32_X: if (U[d]! < U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLE32_X: if (U[d]! <= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSGT32_X: if (S[d]! > S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSGE32_X: if (S[d]! >= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSLT32_X: if (S[d]! < S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            // ---- calls ----------------------------------------------------------------------------
+            // ---- LD ------------------------------------------------------------------------------
+            case Op.LDDW: U[d] = P[b4 + 2]!; U[d + 1] = P[b4 + 3]!; pc++; break;
+            // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
+            // ---- ST / STX ------------------------------------------------------------------------
+            // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
+            case Op.LDXB: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              U[d] = cBytes[x]!; U[d + 1] = 0;
+              break;
+            }
+            case Op.LDXH: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              U[d] = cDv.getUint16(x, true); U[d + 1] = 0;
+              break;
+            }
+            case Op.LDXW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              U[d] = cDv.getUint32(x, true); U[d + 1] = 0;
+              break;
+            }
+            case Op.LDXDW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              U[d] = cDv.getUint32(x, true); U[d + 1] = cDv.getUint32(x + 4, true);
+              break;
+            }
+            case Op.LDXSB: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt8(x); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.LDXSH: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt16(x, true); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.LDXSW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt32(x, true); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.STB: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cBytes[x] = P[b4 + 2]!;
+              break;
+            }
+            case Op.STH: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setUint16(x, P[b4 + 2]!, true);
+              break;
+            }
+            case Op.STW: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, P[b4 + 2]!, true);
+              break;
+            }
+            case Op.STDW: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, P[b4 + 2]!, true); cDv.setInt32(x + 4, P[b4 + 2]! >> 31, true);
+              break;
+            }
+            case Op.STXB: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cBytes[x] = S[s]!;
+              break;
+            }
+            case Op.STXH: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setUint16(x, S[s]!, true);
+              break;
+            }
+            case Op.STXW: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, S[s]!, true);
+              break;
+            }
+            case Op.STXDW: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, S[s]!, true); cDv.setInt32(x + 4, S[s + 1]!, true);
+              break;
+            }
+            default:
+              pc = i;
+              n--;
+              break fast;
+          }
+        }
+        count += n;
+
+        // ---- the slow step: the budget and the hook, then one instruction the fast loop left ----------
+        if (count >= limit && count !== hookedAt) {
           if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
           hook!(pc, R, frame);
           cR = cW = 0;
+          hookedAt = count;
+          continue;
         }
         count++;
         const i = pc++;
@@ -308,24 +593,6 @@ export class Machine implements HelperContext {
         const w = P[b4]!;
         const d = (w >> 16) & 0xff;
         switch (w & 0xffff) {
-          // ---- ALU64 ----------------------------------------------------------------------------
-          case Op.ADD64_K: { const k = P[b4 + 2]!, a = S[d]!, lo = (a + k) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + (k >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.ADD64_X: { const s = (w >>> 24), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
-          case Op.SUB64_X: { const s = (w >>> 24), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
-          // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
-          case Op.MUL64_K: {
-            const k = P[b4 + 2]!, al = U[d]!, ah = S[d + 1]!, lo = Math.imul(al, k);
-            S[d + 1] = (mulHigh(al, k >>> 0, lo) + Math.imul(ah, k) + Math.imul(al, k >> 31)) | 0;
-            S[d] = lo;
-            break;
-          }
-          case Op.MUL64_X: {
-            const s = w >>> 24, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
-            S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
-            S[d] = lo;
-            break;
-          }
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
           case Op.DIV64_X: {
             const s = (w >>> 24);
@@ -344,114 +611,6 @@ export class Machine implements HelperContext {
           }
           case Op.SMOD64_K: { const k = immBig[i]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
           case Op.SMOD64_X: { const k = RS[w >>> 25]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
-          case Op.OR64_X: { const s = (w >>> 24); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
-          case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
-          case Op.AND64_X: { const s = (w >>> 24); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
-          case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
-          case Op.XOR64_X: { const s = (w >>> 24); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
-          case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.LSH64_X: lsh64(U, d, U[(w >>> 24)]! & 63); break;
-          case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.RSH64_X: rsh64(U, d, U[(w >>> 24)]! & 63); break;
-          case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
-          case Op.ARSH64_X: arsh64(U, S, d, U[(w >>> 24)]! & 63); break;
-          case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
-          case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
-          case Op.MOV64_X: { const s = (w >>> 24); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
-          case Op.MOVSX8_64: { const v = (U[(w >>> 24)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX16_64: { const v = (U[(w >>> 24)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-          case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-          case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
-          // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
-          case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.ADD32_X: U[d] = U[d]! + U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.SUB32_X: U[d] = U[d]! - U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
-          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[(w >>> 24)]!); U[d + 1] = 0; break;
-          case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.DIV32_X: { const b = U[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_X: { const b = S[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.MOD32_X: { const b = U[(w >>> 24)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.OR32_X: U[d] = U[d]! | U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.AND32_X: U[d] = U[d]! & U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.XOR32_X: U[d] = U[d]! ^ U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.LSH32_X: U[d] = U[d]! << (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_X: U[d] = U[d]! >>> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_X: U[d] = S[d]! >> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-          case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
-          case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.MOV32_X: U[d] = U[(w >>> 24)]!; U[d + 1] = 0; break;
-          case Op.MOVSX8_32: U[d] = (U[(w >>> 24)]! << 24) >> 24; U[d + 1] = 0; break;
-          case Op.MOVSX16_32: U[d] = (U[(w >>> 24)]! << 16) >> 16; U[d + 1] = 0; break;
-          case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
-          case Op.LE32: U[d + 1] = 0; break;
-          case Op.LE64: break;
-          case Op.BE16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-          case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-          case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
-          // ---- JMP (64-bit compares) ------------------------------------------------------------
-          case Op.JA: pc += P[b4 + 3]!; break;
-          case Op.JA32: pc += P[b4 + 3]!; break;
-          case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ_X: { const s = (w >>> 24); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
-          case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE_X: { const s = (w >>> 24); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
-          case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET_X: { const s = (w >>> 24); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
-          case Op.JGT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JGT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JGE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JGE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JLT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JLT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JLE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JLE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
-          case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-          case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
-          // ---- JMP32 (low 32 bits) --------------------------------------------------------------
-          case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ32_X: if (U[d] === U[(w >>> 24)]) pc += P[b4 + 3]!; break;
-          case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE32_X: if (U[d] !== U[(w >>> 24)]) pc += P[b4 + 3]!; break;
-          case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET32_X: if ((U[d]! & U[(w >>> 24)]!) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGT32_X: if (U[d]! > U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGE32_X: if (U[d]! >= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLT32_X: if (U[d]! < U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLE32_X: if (U[d]! <= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGT32_X: if (S[d]! > S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGE32_X: if (S[d]! >= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLT32_X: if (S[d]! < S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-          // ---- calls ----------------------------------------------------------------------------
           case Op.CALL: case Op.CALLX: case Op.CALL_KFUNC: {
             const c = w & 0xffff;
             const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : P[b4 + 2]!;
@@ -508,8 +667,6 @@ export class Machine implements HelperContext {
             }
             break;
           }
-          // ---- LD ------------------------------------------------------------------------------
-          case Op.LDDW: U[d] = P[b4 + 2]!; U[d + 1] = P[b4 + 3]!; pc++; break;
           case Op.LDABS_B: case Op.LDABS_H: case Op.LDABS_W:
           case Op.LDIND_B: case Op.LDIND_H: case Op.LDIND_W:
             this.count = count;
@@ -518,159 +675,6 @@ export class Machine implements HelperContext {
               return 0n;
             }
             break;
-          // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
-          case Op.LDXB: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
-              const r = region(b, o, 1, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, false); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            U[d] = cBytes[x]!; U[d + 1] = 0;
-            break;
-          }
-          case Op.LDXH: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
-              const r = region(b, o, 2, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, false); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            U[d] = cDv.getUint16(x, true); U[d + 1] = 0;
-            break;
-          }
-          case Op.LDXW: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
-              const r = region(b, o, 4, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, false); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            U[d] = cDv.getUint32(x, true); U[d + 1] = 0;
-            break;
-          }
-          case Op.LDXDW: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
-              const r = region(b, o, 8, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 8, d, false); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            U[d] = cDv.getUint32(x, true); U[d + 1] = cDv.getUint32(x + 4, true);
-            break;
-          }
-          case Op.LDXSB: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
-              const r = region(b, o, 1, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 1, d, true); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            { const v = cDv.getInt8(x); S[d] = v; S[d + 1] = v >> 31; }
-            break;
-          }
-          case Op.LDXSH: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
-              const r = region(b, o, 2, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 2, d, true); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            { const v = cDv.getInt16(x, true); S[d] = v; S[d + 1] = v >> 31; }
-            break;
-          }
-          case Op.LDXSW: {
-            const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
-            if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
-              const r = region(b, o, 4, PERM_R);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowLoad(b, o, 4, d, true); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            { const v = cDv.getInt32(x, true); S[d] = v; S[d + 1] = v >> 31; }
-            break;
-          }
-          // ---- ST / STX ------------------------------------------------------------------------
-          case Op.STB: {
-            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
-              const r = region(d, o, 1, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cBytes[x] = P[b4 + 2]!;
-            break;
-          }
-          case Op.STH: {
-            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
-              const r = region(d, o, 2, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setUint16(x, P[b4 + 2]!, true);
-            break;
-          }
-          case Op.STW: {
-            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
-              const r = region(d, o, 4, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setInt32(x, P[b4 + 2]!, true);
-            break;
-          }
-          case Op.STDW: {
-            const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
-              const r = region(d, o, 8, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, P[b4 + 2]!, P[b4 + 2]! >> 31); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setInt32(x, P[b4 + 2]!, true); cDv.setInt32(x + 4, P[b4 + 2]! >> 31, true);
-            break;
-          }
-          case Op.STXB: {
-            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
-              const r = region(d, o, 1, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cBytes[x] = S[s]!;
-            break;
-          }
-          case Op.STXH: {
-            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
-              const r = region(d, o, 2, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setUint16(x, S[s]!, true);
-            break;
-          }
-          case Op.STXW: {
-            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
-              const r = region(d, o, 4, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setInt32(x, S[s]!, true);
-            break;
-          }
-          case Op.STXDW: {
-            const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
-            if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
-              const r = region(d, o, 8, PERM_W);
-              if (r === null || (a | x) < 0) { cR = cW = 0; this.slowStore(d, o, 8, U[s]!, U[s + 1]!); break; }
-              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
-            }
-            cDv.setInt32(x, S[s]!, true); cDv.setInt32(x + 4, S[s + 1]!, true);
-            break;
-          }
-          // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
           case Op.ATOMIC_ADD_W: case Op.ATOMIC_OR_W: case Op.ATOMIC_AND_W: case Op.ATOMIC_XOR_W:
           case Op.ATOMIC_FADD_W: case Op.ATOMIC_FOR_W: case Op.ATOMIC_FAND_W: case Op.ATOMIC_FXOR_W:
           case Op.ATOMIC_XCHG_W: case Op.ATOMIC_CMPXCHG_W: {
@@ -683,6 +687,37 @@ export class Machine implements HelperContext {
           case Op.ATOMIC_XCHG_DW: case Op.ATOMIC_CMPXCHG_DW: {
             const o = P[b4 + 1]!, r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
             atomic64(w & 0xffff, r.dv, (U[d]! + o) >>> 0, R, w >>> 25);
+            break;
+          }
+
+          // ---- loads and stores the cache missed: resolve the region; the fast loop retries with it, or the
+          // slow path serves a virtual region or raises the fault ------------------------------------------
+          case Op.LDXB: case Op.LDXH: case Op.LDXW: case Op.LDXDW: case Op.LDXSB: case Op.LDXSH: case Op.LDXSW: {
+            const c = w & 0xffff, n = ACCESS_SIZE[c]! as 1 | 2 | 4 | 8, b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+            const r = region(b, o, n, PERM_R);
+            if (r !== null && (a | x) >= 0) {
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+              pc = i;
+              count--;
+              break;
+            }
+            cR = cW = 0;
+            this.slowLoad(b, o, n, d, c === Op.LDXSB || c === Op.LDXSH || c === Op.LDXSW);
+            break;
+          }
+          case Op.STB: case Op.STH: case Op.STW: case Op.STDW: case Op.STXB: case Op.STXH: case Op.STXW: case Op.STXDW: {
+            const c = w & 0xffff, n = ACCESS_SIZE[c]! as 1 | 2 | 4 | 8, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+            const r = region(d, o, n, PERM_W);
+            if (r !== null && (a | x) >= 0) {
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+              pc = i;
+              count--;
+              break;
+            }
+            cR = cW = 0;
+            const imm = c === Op.STB || c === Op.STH || c === Op.STW || c === Op.STDW, s = w >>> 24;
+            if (imm) this.slowStore(d, o, n, P[b4 + 2]!, P[b4 + 2]! >> 31);
+            else this.slowStore(d, o, n, U[s]!, U[s + 1]!);
             break;
           }
           default: {
