@@ -309,6 +309,8 @@ export class Machine implements HelperContext {
         // It runs at most `steps` instructions, counted in `n`: one compare per instruction covers both the
         // budget and the step hook (with a hook attached the limit is 0, and the slow step lets one
         // instruction through after each call of the hook).
+        // It reads and writes registers through the Int32 view S only (V8 checks one array, not two, per
+        // instruction); `S[x]! >>> 0` reads a word unsigned.
         const left = hookedAt === count ? 1 : limit - count;
         const steps = left <= 0 ? 0 : left < MAX_STEPS ? left | 0 : MAX_STEPS;
         let n = 0;
@@ -327,116 +329,116 @@ export class Machine implements HelperContext {
             case Op.SUB64_X: { const s = (w >>> 24), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
             // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
             case Op.MUL64_K: {
-              const k = P[b4 + 2]!, al = U[d]!, ah = S[d + 1]!, lo = Math.imul(al, k);
+              const k = P[b4 + 2]!, al = S[d]! >>> 0, ah = S[d + 1]!, lo = Math.imul(al, k);
               S[d + 1] = (mulHigh(al, k >>> 0, lo) + Math.imul(ah, k) + Math.imul(al, k >> 31)) | 0;
               S[d] = lo;
               break;
             }
             case Op.MUL64_X: {
-              const s = w >>> 24, al = U[d]!, ah = S[d + 1]!, bl = U[s]!, bh = S[s + 1]!, lo = Math.imul(al, bl);
+              const s = w >>> 24, al = S[d]! >>> 0, ah = S[d + 1]!, bl = S[s]! >>> 0, bh = S[s + 1]!, lo = Math.imul(al, bl);
               S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
               S[d] = lo;
               break;
             }
-            case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
-            case Op.OR64_X: { const s = (w >>> 24); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
-            case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
-            case Op.AND64_X: { const s = (w >>> 24); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
-            case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
-            case Op.XOR64_X: { const s = (w >>> 24); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
+            case Op.OR64_K: S[d] = S[d]! | P[b4 + 2]!; S[d + 1] = S[d + 1]! | (P[b4 + 2]! >> 31); break;
+            case Op.OR64_X: { const s = (w >>> 24); S[d] = S[d]! | S[s]!; S[d + 1] = S[d + 1]! | S[s + 1]!; break; }
+            case Op.AND64_K: S[d] = S[d]! & P[b4 + 2]!; S[d + 1] = S[d + 1]! & (P[b4 + 2]! >> 31); break;
+            case Op.AND64_X: { const s = (w >>> 24); S[d] = S[d]! & S[s]!; S[d + 1] = S[d + 1]! & S[s + 1]!; break; }
+            case Op.XOR64_K: S[d] = S[d]! ^ P[b4 + 2]!; S[d + 1] = S[d + 1]! ^ (P[b4 + 2]! >> 31); break;
+            case Op.XOR64_X: { const s = (w >>> 24); S[d] = S[d]! ^ S[s]!; S[d + 1] = S[d + 1]! ^ S[s + 1]!; break; }
             case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
-            case Op.LSH64_X: lsh64(U, d, U[(w >>> 24)]! & 63); break;
+            case Op.LSH64_X: lsh64(U, d, S[(w >>> 24)]! & 63); break;
             case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
-            case Op.RSH64_X: rsh64(U, d, U[(w >>> 24)]! & 63); break;
+            case Op.RSH64_X: rsh64(U, d, S[(w >>> 24)]! & 63); break;
             case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
-            case Op.ARSH64_X: arsh64(U, S, d, U[(w >>> 24)]! & 63); break;
-            case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
-            case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
-            case Op.MOV64_X: { const s = (w >>> 24); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
-            case Op.MOVSX8_64: { const v = (U[(w >>> 24)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
-            case Op.MOVSX16_64: { const v = (U[(w >>> 24)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
-            case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; U[d] = v; U[d + 1] = v >> 31; break; }
-            case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-            case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-            case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+            case Op.ARSH64_X: arsh64(U, S, d, S[(w >>> 24)]! & 63); break;
+            case Op.NEG64: { const lo = S[d]! >>> 0; S[d] = -lo; S[d + 1] = -(S[d + 1]! >>> 0) - (lo !== 0 ? 1 : 0); break; }
+            case Op.MOV64_K: S[d] = P[b4 + 2]!; S[d + 1] = (P[b4 + 2]! >> 31); break;
+            case Op.MOV64_X: { const s = (w >>> 24); S[d] = S[s]!; S[d + 1] = S[s + 1]!; break; }
+            case Op.MOVSX8_64: { const v = ((S[(w >>> 24)]! >>> 0) << 24) >> 24; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.MOVSX16_64: { const v = ((S[(w >>> 24)]! >>> 0) << 16) >> 16; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.BSWAP16: S[d] = bswap16(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BSWAP32: S[d] = bswap32(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BSWAP64: { const lo = S[d]! >>> 0; S[d] = bswap32(S[d + 1]! >>> 0); S[d + 1] = bswap32(lo); break; }
             // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
-            case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.ADD32_X: U[d] = U[d]! + U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.SUB32_X: U[d] = U[d]! - U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
-            case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[(w >>> 24)]!); U[d + 1] = 0; break;
-            case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-            case Op.DIV32_X: { const b = U[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-            case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-            case Op.SDIV32_X: { const b = S[(w >>> 24)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-            case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-            case Op.MOD32_X: { const b = U[(w >>> 24)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-            case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-            case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-            case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.OR32_X: U[d] = U[d]! | U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.AND32_X: U[d] = U[d]! & U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.XOR32_X: U[d] = U[d]! ^ U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-            case Op.LSH32_X: U[d] = U[d]! << (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-            case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-            case Op.RSH32_X: U[d] = U[d]! >>> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-            case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-            case Op.ARSH32_X: U[d] = S[d]! >> (U[(w >>> 24)]! & 31); U[d + 1] = 0; break;
-            case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
-            case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
-            case Op.MOV32_X: U[d] = U[(w >>> 24)]!; U[d + 1] = 0; break;
-            case Op.MOVSX8_32: U[d] = (U[(w >>> 24)]! << 24) >> 24; U[d + 1] = 0; break;
-            case Op.MOVSX16_32: U[d] = (U[(w >>> 24)]! << 16) >> 16; U[d + 1] = 0; break;
-            case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
-            case Op.LE32: U[d + 1] = 0; break;
+            case Op.ADD32_K: S[d] = S[d]! + P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.ADD32_X: S[d] = S[d]! + S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.SUB32_K: S[d] = S[d]! - P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.SUB32_X: S[d] = S[d]! - S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.MUL32_K: S[d] = Math.imul((S[d]! >>> 0), P[b4 + 2]!); S[d + 1] = 0; break;
+            case Op.MUL32_X: S[d] = Math.imul((S[d]! >>> 0), (S[(w >>> 24)]! >>> 0)); S[d + 1] = 0; break;
+            case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; S[d] = b === 0 ? 0 : Math.floor((S[d]! >>> 0) / b); S[d + 1] = 0; break; }
+            case Op.DIV32_X: { const b = S[(w >>> 24)]! >>> 0; S[d] = b === 0 ? 0 : Math.floor((S[d]! >>> 0) / b); S[d + 1] = 0; break; }
+            case Op.SDIV32_K: { const b = P[b4 + 2]!; S[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); S[d + 1] = 0; break; }
+            case Op.SDIV32_X: { const b = S[(w >>> 24)]!; S[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); S[d + 1] = 0; break; }
+            case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) S[d] = (S[d]! >>> 0) % b; S[d + 1] = 0; break; }
+            case Op.MOD32_X: { const b = S[(w >>> 24)]! >>> 0; if (b !== 0) S[d] = (S[d]! >>> 0) % b; S[d + 1] = 0; break; }
+            case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) S[d] = S[d]! % b; S[d + 1] = 0; break; }
+            case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) S[d] = S[d]! % b; S[d + 1] = 0; break; }
+            case Op.OR32_K: S[d] = S[d]! | P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.OR32_X: S[d] = S[d]! | S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.AND32_K: S[d] = S[d]! & P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.AND32_X: S[d] = S[d]! & S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.XOR32_K: S[d] = S[d]! ^ P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.XOR32_X: S[d] = S[d]! ^ S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.LSH32_K: S[d] = S[d]! << (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.LSH32_X: S[d] = S[d]! << (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.RSH32_K: S[d] = S[d]! >>> (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.RSH32_X: S[d] = S[d]! >>> (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.ARSH32_K: S[d] = S[d]! >> (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.ARSH32_X: S[d] = S[d]! >> (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.NEG32: S[d] = -(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.MOV32_K: S[d] = P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.MOV32_X: S[d] = S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.MOVSX8_32: S[d] = ((S[(w >>> 24)]! >>> 0) << 24) >> 24; S[d + 1] = 0; break;
+            case Op.MOVSX16_32: S[d] = ((S[(w >>> 24)]! >>> 0) << 16) >> 16; S[d + 1] = 0; break;
+            case Op.LE16: S[d] = S[d]! & 0xffff; S[d + 1] = 0; break;
+            case Op.LE32: S[d + 1] = 0; break;
             case Op.LE64: break;
-            case Op.BE16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-            case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-            case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
+            case Op.BE16: S[d] = bswap16(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BE32: S[d] = bswap32(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BE64: { const lo = S[d]! >>> 0; S[d] = bswap32(S[d + 1]! >>> 0); S[d + 1] = bswap32(lo); break; }
             // ---- JMP (64-bit compares) ------------------------------------------------------------
             case Op.JA: pc += P[b4 + 3]!; break;
             case Op.JA32: pc += P[b4 + 3]!; break;
-            case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-            case Op.JEQ_X: { const s = (w >>> 24); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
-            case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-            case Op.JNE_X: { const s = (w >>> 24); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
-            case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
-            case Op.JSET_X: { const s = (w >>> 24); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
-            case Op.JGT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JGT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JGE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JGE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JLT_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JLT_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JLE_K: { const k = P[b4 + 2]!, ah = U[d + 1]!, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JLE_X: { const s = w >>> 24, ah = U[d + 1]!, bh = U[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! > (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! > U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && U[d]! >= (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && U[d]! >= U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! < (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! < U[s]!)) pc += P[b4 + 3]!; break; }
-            case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && U[d]! <= (k >>> 0))) pc += P[b4 + 3]!; break; }
-            case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && U[d]! <= U[s]!)) pc += P[b4 + 3]!; break; }
+            case Op.JEQ_K: if (S[d] === P[b4 + 2] && S[d + 1] === P[b4 + 2]! >> 31) pc += P[b4 + 3]!; break;
+            case Op.JEQ_X: { const s = (w >>> 24); if (S[d] === S[s] && S[d + 1] === S[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JNE_K: if (S[d] !== P[b4 + 2] || S[d + 1] !== P[b4 + 2]! >> 31) pc += P[b4 + 3]!; break;
+            case Op.JNE_X: { const s = (w >>> 24); if (S[d] !== S[s] || S[d + 1] !== S[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JSET_K: if (((S[d]! >>> 0) & P[b4 + 2]!) !== 0 || ((S[d + 1]! >>> 0) & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET_X: { const s = (w >>> 24); if (((S[d]! >>> 0) & (S[s]! >>> 0)) !== 0 || ((S[d + 1]! >>> 0) & (S[s + 1]! >>> 0)) !== 0) pc += P[b4 + 3]!; break; }
+            case Op.JGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && (S[d]! >>> 0) > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGT_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah > bh || (ah === bh && (S[d]! >>> 0) > (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGE_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && (S[d]! >>> 0) < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLT_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah < bh || (ah === bh && (S[d]! >>> 0) < (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLE_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && (S[d]! >>> 0) > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && (S[d]! >>> 0) > (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && (S[d]! >>> 0) < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && (S[d]! >>> 0) < (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
             // ---- JMP32 (low 32 bits) --------------------------------------------------------------
-            case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-            case Op.JEQ32_X: if (U[d] === U[(w >>> 24)]) pc += P[b4 + 3]!; break;
-            case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-            case Op.JNE32_X: if (U[d] !== U[(w >>> 24)]) pc += P[b4 + 3]!; break;
-            case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
-            case Op.JSET32_X: if ((U[d]! & U[(w >>> 24)]!) !== 0) pc += P[b4 + 3]!; break;
-            case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-            case Op.JGT32_X: if (U[d]! > U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-            case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-            case Op.JGE32_X: if (U[d]! >= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-            case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-            case Op.JLT32_X: if (U[d]! < U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-            case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-            case Op.JLE32_X: if (U[d]! <= U[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JEQ32_K: if (S[d] === P[b4 + 2]) pc += P[b4 + 3]!; break;
+            case Op.JEQ32_X: if (S[d] === S[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JNE32_K: if (S[d] !== P[b4 + 2]) pc += P[b4 + 3]!; break;
+            case Op.JNE32_X: if (S[d] !== S[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JSET32_K: if (((S[d]! >>> 0) & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET32_X: if (((S[d]! >>> 0) & (S[(w >>> 24)]! >>> 0)) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_K: if ((S[d]! >>> 0) > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_X: if ((S[d]! >>> 0) > (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JGE32_K: if ((S[d]! >>> 0) >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGE32_X: if ((S[d]! >>> 0) >= (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JLT32_K: if ((S[d]! >>> 0) < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLT32_X: if ((S[d]! >>> 0) < (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JLE32_K: if ((S[d]! >>> 0) <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLE32_X: if ((S[d]! >>> 0) <= (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
             case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
             case Op.JSGT32_X: if (S[d]! > S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
             case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
@@ -447,7 +449,7 @@ export class Machine implements HelperContext {
             case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
             // ---- calls ----------------------------------------------------------------------------
             // ---- LD ------------------------------------------------------------------------------
-            case Op.LDDW: U[d] = P[b4 + 2]!; U[d + 1] = P[b4 + 3]!; pc++; break;
+            case Op.LDDW: S[d] = P[b4 + 2]!; S[d + 1] = P[b4 + 3]!; pc++; break;
             // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
             // ---- ST / STX ------------------------------------------------------------------------
             // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
@@ -456,7 +458,7 @@ export class Machine implements HelperContext {
               if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
                 pc = i; n--; break fast; // a miss: the slow step resolves the region
               }
-              U[d] = cBytes[x]!; U[d + 1] = 0;
+              S[d] = cBytes[x]!; S[d + 1] = 0;
               break;
             }
             case Op.LDXH: {
@@ -464,7 +466,7 @@ export class Machine implements HelperContext {
               if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
                 pc = i; n--; break fast; // a miss: the slow step resolves the region
               }
-              U[d] = cDv.getUint16(x, true); U[d + 1] = 0;
+              S[d] = cDv.getUint16(x, true); S[d + 1] = 0;
               break;
             }
             case Op.LDXW: {
@@ -472,7 +474,7 @@ export class Machine implements HelperContext {
               if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
                 pc = i; n--; break fast; // a miss: the slow step resolves the region
               }
-              U[d] = cDv.getUint32(x, true); U[d + 1] = 0;
+              S[d] = cDv.getUint32(x, true); S[d + 1] = 0;
               break;
             }
             case Op.LDXDW: {
@@ -480,7 +482,7 @@ export class Machine implements HelperContext {
               if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
                 pc = i; n--; break fast; // a miss: the slow step resolves the region
               }
-              U[d] = cDv.getUint32(x, true); U[d + 1] = cDv.getUint32(x + 4, true);
+              S[d] = cDv.getUint32(x, true); S[d + 1] = cDv.getUint32(x + 4, true);
               break;
             }
             case Op.LDXSB: {
