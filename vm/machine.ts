@@ -1,12 +1,15 @@
 /**
- * The reference interpreter: one aligned `switch` over the opcode table's codes.
+ * The reference interpreter: a `switch` over the opcode table's codes, in two parts. A fast loop runs
+ * every instruction that calls nothing (arithmetic, jumps, loads and stores through a one-entry region
+ * cache); a slow step runs the budget and the step hook, calls, exits, BigInt division, legacy and
+ * atomic accesses and whatever the cache misses, one instruction at a time.
  *
  * Registers live in a BigUint64Array (the public bigint view) that is also viewed as 32-bit words, so
  * the common operations (add, logic, shifts, moves, compares, loads and stores) run on plain numbers
  * without allocating a BigInt; only 64-bit division and helper arguments touch BigInt. Every load and
- * store resolves its region of the simulated address space and is checked for bounds, permission and
- * liveness (a fast path for plain live regions, a slow path for everything else); the step hook and the
- * instruction budget are always in place.
+ * store is checked for bounds, permission and liveness: against the cached region (valid until a helper,
+ * a hook or a slow access could have changed a region) or by resolving its region of the simulated
+ * address space; the step hook and the instruction budget are always in place.
  */
 import { LDDW_HI, type Insn } from '../src/isa/insn.js';
 import { Op, OPS } from '../src/isa/opcodes.js';
