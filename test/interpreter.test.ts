@@ -5,7 +5,7 @@ import {
   Add, Call, CallLocal, Exit, JEq, JLT, Ja, Label, LoadImm64, LoadMem, Mov, Mul, R0, R1, R2, R10, StoreMem, program,
 } from '../src/asm/dsl.js';
 import { PERM_R, PERM_RW } from '../kernel-sim/address-space.js';
-import { Image, Interpreter, Machine, codeAddress, type HelperFn } from '../vm/interpreter.js';
+import { Image, Interpreter, MAX_STEPS, Machine, codeAddress, type HelperFn } from '../vm/interpreter.js';
 
 const run = (text: string, opts: ConstructorParameters<typeof Interpreter>[1] = {}, mem?: Uint8Array) =>
   new Interpreter(assemble(text), opts).run({ mem });
@@ -300,6 +300,19 @@ describe('control flow', () => {
         expect(r.insns).toBe(budget);
       }
     }
+  });
+
+  it('a run longer than one pass of the fast loop goes on; a fractional budget rounds up', () => {
+    const n = MAX_STEPS + 1000;
+    // 3 instructions per round: 2 + 3 × rounds + 1 in all
+    const rounds = Math.ceil(n / 3);
+    const r = new Interpreter(assemble(`r0 = 0\nr1 = 0\nl: r0 += 2\nr1 += 1\nif r1 < ${rounds} goto l\nexit`), { budget: 1e9 }).run();
+    expect(r.violations).toEqual([]);
+    expect(r.r0).toBe(BigInt(2 * rounds));
+    expect(r.insns).toBe(3 + 3 * rounds);
+    const f = new Interpreter(assemble('l: goto l'), { budget: 2.5 }).run();
+    expect(f.violations[0]).toMatchObject({ kind: 'budget', insn: 0 });
+    expect(f.insns).toBe(3);
   });
 
   it('falling off the end is a bad jump', () => {

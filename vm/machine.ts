@@ -111,7 +111,7 @@ class Stop extends Error {
 
 const TWO32 = 4294967296;
 /** Most instructions one pass of the fast loop runs (its counter stays a small integer). */
-const MAX_STEPS = 0x40000000;
+export const MAX_STEPS = 1 << 20;
 /** Bytes a load or store accesses, by operation code. */
 const ACCESS_SIZE = new Uint8Array(0x10000);
 for (const op of OPS) if (op.size !== undefined && (op.kind === 'ldx' || op.kind === 'st' || op.kind === 'stx')) ACCESS_SIZE[op.code] = op.size;
@@ -315,7 +315,7 @@ export class Machine implements HelperContext {
         // It reads and writes registers through the Int32 view S only (V8 checks one array, not two, per
         // instruction); `S[x]! >>> 0` reads a word unsigned.
         const left = hookedAt === count ? 1 : limit - count;
-        const steps = left <= 0 ? 0 : left < MAX_STEPS ? left | 0 : MAX_STEPS;
+        const steps = left <= 0 ? 0 : left < MAX_STEPS ? Math.ceil(left) | 0 : MAX_STEPS;
         let n = 0;
         fast: for (;;) {
           if (n >= steps) break;
@@ -592,6 +592,7 @@ export class Machine implements HelperContext {
           hookedAt = count;
           continue;
         }
+        if (n === steps) continue; // the fast loop ran its MAX_STEPS: go on
         count++;
         const i = pc++;
         const b4 = i << 2;
