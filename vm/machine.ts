@@ -12,7 +12,7 @@
  * address space; the step hook and the instruction budget are always in place.
  */
 import { LDDW_HI, type Insn } from '../src/isa/insn.js';
-import { Op, OPS } from '../src/isa/opcodes.js';
+import { Op, OP_BY_CODE, OPS } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
 import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
@@ -270,7 +270,8 @@ export class Machine implements HelperContext {
     const stacks = this.stacks, retPc = this.retPc, retImage = this.retImage, saved = this.saved;
     const hook = this.hook;
     const budget = this.runBudget;
-    const limit = hook !== null ? 0 : budget;
+    // Counts are whole numbers: a fractional budget stops where its ceiling does.
+    const limit = hook !== null ? 0 : Math.ceil(budget);
     const input = this.input;
     let img = image;
     let P = img.packed, immBig = img.immBig;
@@ -315,7 +316,7 @@ export class Machine implements HelperContext {
         // It reads and writes registers through the Int32 view S only (V8 checks one array, not two, per
         // instruction); `S[x]! >>> 0` reads a word unsigned.
         const left = hookedAt === count ? 1 : limit - count;
-        const steps = left <= 0 ? 0 : left < MAX_STEPS ? Math.ceil(left) | 0 : MAX_STEPS;
+        const steps = left <= 0 ? 0 : left < MAX_STEPS ? left | 0 : MAX_STEPS;
         let n = 0;
         fast: for (;;) {
           if (n >= steps) break;
@@ -592,7 +593,6 @@ export class Machine implements HelperContext {
           hookedAt = count;
           continue;
         }
-        if (n === steps) continue; // the fast loop ran its MAX_STEPS: go on
         count++;
         const i = pc++;
         const b4 = i << 2;
@@ -727,8 +727,14 @@ export class Machine implements HelperContext {
             break;
           }
           default: {
-            // Sentinels and non-instructions, outside the jump table's range.
             const c = w & 0xffff;
+            if (OP_BY_CODE.has(c)) {
+              // An instruction of the fast loop, which stopped after MAX_STEPS: go on there.
+              pc = i;
+              count--;
+              break;
+            }
+            // Sentinels and non-instructions, outside the jump table's range.
             if (c === FELL_OFF) throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
             if (c === JUMPED_OUT) throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
             if (c === (LDDW_HI & 0xffff)) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
