@@ -5,7 +5,7 @@ import {
   Add, Call, CallLocal, Exit, JEq, JLT, Ja, Label, LoadImm64, LoadMem, Mov, Mul, R0, R1, R2, R10, StoreMem, program,
 } from '../src/asm/dsl.js';
 import { PERM_R, PERM_RW } from '../kernel-sim/address-space.js';
-import { Image, Interpreter, Machine, codeAddress, type HelperFn } from '../vm/interpreter.js';
+import { Image, Interpreter, MAX_STEPS, Machine, codeAddress, type HelperFn } from '../vm/interpreter.js';
 
 const run = (text: string, opts: ConstructorParameters<typeof Interpreter>[1] = {}, mem?: Uint8Array) =>
   new Interpreter(assemble(text), opts).run({ mem });
@@ -58,6 +58,33 @@ describe('interpreter semantics (RFC 9669)', () => {
       expect(r.violations).toEqual([]);
       expect(r.r0).toBe(BigInt.asUintN(64, f(a, b)));
     }), { numRuns: 500 });
+  });
+  it('immediate forms and 64-bit compares match BigInt for random operands (property)', () => {
+    const u = (x: bigint) => BigInt.asUintN(64, x), sx = (x: bigint) => BigInt.asIntN(64, x);
+    const alu: Array<[string, (a: bigint, k: bigint) => bigint]> = [
+      ['+=', (a, k) => a + k], ['-=', (a, k) => a - k], ['*=', (a, k) => a * k], ['|=', (a, k) => a | k],
+      ['&=', (a, k) => a & k], ['^=', (a, k) => a ^ k],
+    ];
+    const cmp: Array<[string, (a: bigint, b: bigint) => boolean]> = [
+      ['==', (a, b) => a === b], ['!=', (a, b) => a !== b], ['>', (a, b) => a > b], ['>=', (a, b) => a >= b],
+      ['<', (a, b) => a < b], ['<=', (a, b) => a <= b], ['s>', (a, b) => sx(a) > sx(b)], ['s>=', (a, b) => sx(a) >= sx(b)],
+      ['s<', (a, b) => sx(a) < sx(b)], ['s<=', (a, b) => sx(a) <= sx(b)], ['&', (a, b) => (a & b) !== 0n],
+    ];
+    const word = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(0n, 1n, 0xffffffffn, 0x100000000n, (1n << 64n) - 1n, 1n << 63n));
+    fc.assert(fc.property(word, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), word, fc.integer({ min: 0, max: 100 }), (a, imm, b, k) => {
+      const K = u(BigInt(imm));
+      if (k < alu.length) {
+        const [op, f] = alu[k]!;
+        const r = new Interpreter(assemble(`r0 = r1\nr0 ${op} ${imm}\nexit`)).run({ args: [a] });
+        expect(r.r0).toBe(u(f(a, K)));
+        return;
+      }
+      const [op, f] = cmp[k % cmp.length]!;
+      const viaImm = new Interpreter(assemble(`r0 = 1\nif r1 ${op} ${imm} goto +1\nr0 = 0\nexit`)).run({ args: [a] });
+      expect(viaImm.r0).toBe(f(a, K) ? 1n : 0n);
+      const viaReg = new Interpreter(assemble(`r0 = 1\nif r1 ${op} r2 goto +1\nr0 = 0\nexit`)).run({ args: [a, b] });
+      expect(viaReg.r0).toBe(f(a, b) ? 1n : 0n);
+    }), { numRuns: 1000 });
   });
 });
 
@@ -117,6 +144,77 @@ describe('memory is checked', () => {
     expect(r.violations[0]!.message).toContain('was deleted');
   });
 
+  it('a region a helper retires faults on the next access, right after a fast one', () => {
+    const m = new Machine();
+    const reg = m.space.map('map-value', new Uint8Array(8), PERM_RW, 'hash element');
+    m.setHelper(1, () => {
+      m.space.kill(reg, 'use-after-free', 'was deleted');
+      return 0n;
+    });
+    const prog = 'r6 = r1\nr7 = *(u64 *)(r6 + 0)\n*(u64 *)(r6 + 0) = r7\ncall 1\nr0 = *(u8 *)(r6 + 1)\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base] });
+    expect(r.violations[0]).toMatchObject({ kind: 'use-after-free', insn: 4 });
+  });
+
+  it('a helper that makes a region read-only: the next store is a permission violation', () => {
+    const m = new Machine();
+    const reg = m.space.map('map-value', new Uint8Array(8), PERM_RW, 'array element');
+    m.setHelper(1, () => {
+      reg.perms = PERM_R;
+      return 0n;
+    });
+    const prog = 'r6 = r1\n*(u32 *)(r6 + 0) = 1\ncall 1\nr0 = *(u32 *)(r6 + 0)\n*(u32 *)(r6 + 4) = 2\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base] });
+    expect(r.violations[0]).toMatchObject({ kind: 'permission', insn: 4 });
+  });
+
+  it('a step hook that retires a region is seen by the next access', () => {
+    const m = new Machine();
+    const reg = m.space.map('kernel-object', new Uint8Array(8), PERM_RW, 'object');
+    const prog = 'r0 = *(u8 *)(r1 + 0)\nr0 = *(u8 *)(r1 + 1)\nr0 = *(u8 *)(r1 + 2)\nexit';
+    const hook = (pc: number) => {
+      if (pc === 2) m.space.kill(reg, 'use-after-release', 'was released');
+    };
+    const r = m.run(new Image(assemble(prog)), { args: [reg.base], hook });
+    expect(r.violations[0]).toMatchObject({ kind: 'use-after-release', insn: 2 });
+  });
+
+  it('an offset that carries into the upper address word reaches the next window, not the cached one', () => {
+    const m = new Machine();
+    const a = m.space.map('mem', new Uint8Array([1, 2, 3, 4]), PERM_RW, 'a');
+    const b = m.space.map('mem', new Uint8Array([9, 8, 7, 6]), PERM_RW, 'b');
+    expect(b.index).toBe(a.index + 1);
+    // r1 = a, r2 = a + 0xffffffff: one byte further is b's first byte; one byte before a is unmapped.
+    const prog = 'r0 = *(u8 *)(r1 + 0)\nr3 = *(u8 *)(r2 + 1)\nr0 <<= 8\nr0 |= r3\nr3 = *(u8 *)(r2 - 0)\nexit';
+    const r = m.run(new Image(assemble(prog)), { args: [a.base, a.base + 0xffffffffn] });
+    expect(r.violations[0]).toMatchObject({ kind: 'out-of-bounds', insn: 4 });
+    const ok = m.run(new Image(assemble(prog.replace('r3 = *(u8 *)(r2 - 0)\n', ''))), { args: [a.base, a.base + 0xffffffffn] });
+    expect(ok.r0).toBe(0x109n);
+    const under = m.run(new Image(assemble('r0 = *(u8 *)(r1 + 0)\nr0 = *(u8 *)(r2 - 1)\nexit')), { args: [b.base, b.base] });
+    expect(under.violations[0]).toMatchObject({ kind: 'out-of-bounds', insn: 1 });
+  });
+
+  it('loads and stores of every size through the cached region match a DataView (property)', () => {
+    const sizes = [['u8', 1], ['u16', 2], ['u32', 4], ['u64', 8]] as const;
+    fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 8 }),
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (bytes, k, off, v) => {
+        const [ty, n] = sizes[k]!;
+        const mem = Uint8Array.from(bytes);
+        const want = Uint8Array.from(bytes);
+        const dv = new DataView(want.buffer);
+        const old = n === 1 ? BigInt(dv.getUint8(off)) : n === 2 ? BigInt(dv.getUint16(off, true))
+          : n === 4 ? BigInt(dv.getUint32(off, true)) : dv.getBigUint64(off, true);
+        const val = BigInt.asUintN(n * 8, v);
+        if (n === 1) dv.setUint8(off, Number(val)); else if (n === 2) dv.setUint16(off, Number(val), true);
+        else if (n === 4) dv.setUint32(off, Number(val), true); else dv.setBigUint64(off, val, true);
+        const prog = `r0 = *(${ty} *)(r1 + ${off})\nr3 = ${v} ll\n*(${ty} *)(r1 + ${off}) = r3\nexit`;
+        const r = new Interpreter(assemble(prog)).run({ mem });
+        expect(r.violations).toEqual([]);
+        expect(r.r0).toBe(old);
+        expect([...mem]).toEqual([...want]);
+      }), { numRuns: 300 });
+  });
+
   it('virtual regions serve loads and stores themselves', () => {
     const m = new Machine();
     const reg = m.space.map('ctx', new Uint8Array(16), PERM_RW, 'context');
@@ -148,6 +246,73 @@ describe('control flow', () => {
     const r = new Interpreter(assemble('l: goto l'), { budget: 1000 }).run();
     expect(r.violations[0]).toMatchObject({ kind: 'budget', insn: 0 });
     expect(r.insns).toBe(1000);
+  });
+
+  // A program that mixes what the interpreter runs inline with what it hands to its slow path: loads and
+  // stores alternating between two regions (the stack and the input), a helper call, a local call.
+  const MIXED = `
+      r6 = r1
+      r7 = 0
+    loop:
+      *(u64 *)(r10 - 8) = r7
+      r2 = *(u8 *)(r6 + 0)
+      r3 = *(u64 *)(r10 - 8)
+      r7 += r2
+      r7 += r3
+      call 1
+      call f
+      r7 += r0
+      r6 += 1
+      if r6 < r5 goto loop
+      r0 = r7
+      exit
+    f:
+      r0 = 1
+      exit`;
+  const mixed = (budget: number, hook?: (pc: number) => void) => {
+    const m = new Machine({ budget, helpers: new Map([[1, () => 2n]]) });
+    const mem = new Uint8Array([5, 6, 7, 8]);
+    const img = new Image(assemble(MIXED));
+    const region = m.space.map('mem', mem, PERM_RW, 'input');
+    return m.run(img, { args: [region.base, 0n, 0n, 0n, region.base + 4n], hook });
+  };
+
+  it('instruction counts are exact, and the step hook sees each instruction once, in order', () => {
+    const pcs: number[] = [];
+    const plain = mixed(1e6);
+    const hooked = mixed(1e6, (pc) => void pcs.push(pc));
+    expect(plain.violations).toEqual([]);
+    expect(hooked.r0).toBe(plain.r0);
+    // 2 + 4 × (10 in the loop + 2 in f) + 2
+    expect(plain.insns).toBe(52);
+    expect(hooked.insns).toBe(52);
+    const loop = [2, 3, 4, 5, 6, 7, 8, 14, 15, 9, 10, 11];
+    expect(pcs).toEqual([0, 1, ...loop, ...loop, ...loop, ...loop, 12, 13]);
+  });
+
+  it('every budget stops at exactly that many instructions, naming the next one, with or without a hook', () => {
+    const pcs: number[] = [];
+    mixed(1e6, (pc) => void pcs.push(pc));
+    for (let budget = 0; budget < 52; budget += 3) {
+      for (const hook of [undefined, () => {}]) {
+        const r = mixed(budget, hook);
+        expect(r.violations[0]).toMatchObject({ kind: 'budget', insn: pcs[budget] });
+        expect(r.insns).toBe(budget);
+      }
+    }
+  });
+
+  it('a run longer than one pass of the fast loop goes on; a fractional budget rounds up', () => {
+    const n = MAX_STEPS + 1000;
+    // 3 instructions per round: 2 + 3 × rounds + 1 in all
+    const rounds = Math.ceil(n / 3);
+    const r = new Interpreter(assemble(`r0 = 0\nr1 = 0\nl: r0 += 2\nr1 += 1\nif r1 < ${rounds} goto l\nexit`), { budget: 1e9 }).run();
+    expect(r.violations).toEqual([]);
+    expect(r.r0).toBe(BigInt(2 * rounds));
+    expect(r.insns).toBe(3 + 3 * rounds);
+    const f = new Interpreter(assemble('l: goto l'), { budget: 2.5 }).run();
+    expect(f.violations[0]).toMatchObject({ kind: 'budget', insn: 0 });
+    expect(f.insns).toBe(3);
   });
 
   it('falling off the end is a bad jump', () => {

@@ -12,20 +12,13 @@ export function bswap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
-/** Compare two 64-bit values given as (hi, lo) words; hi words unsigned or signed as the caller reads them. */
-export function cmp64(ah: number, al: number, bh: number, bl: number): number {
-  return ah !== bh ? (ah > bh ? 1 : -1) : al > bl ? 1 : al < bl ? -1 : 0;
-}
-
-/** dst *= (bh:bl) modulo 2^64. */
-export function mul64(U: Uint32Array, d: number, bl: number, bh: number): void {
-  const al = U[d]!, ah = U[d + 1]!;
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
-  const t = a0 * b0;
-  const m = a1 * b0 + a0 * b1 + Math.floor(t / 65536);
-  const hiLL = a1 * b1 + Math.floor(m / 65536); // upper word of al * bl
-  U[d] = Math.imul(al, bl);
-  U[d + 1] = hiLL + Math.imul(ah, bl) + Math.imul(al, bh);
+/**
+ * The upper 32 bits of the 64-bit product of two unsigned 32-bit words, given the lower 32 bits
+ * (Math.imul(al, bl)). The double product is within 2^10 of the exact one (which is below 2^64), so
+ * (p - low) / 2^32 lies within 2^-21 of the exact upper word: rounding recovers it.
+ */
+export function mulHigh(al: number, bl: number, low: number): number {
+  return ((al * bl - (low >>> 0)) * 2.3283064365386963e-10 + 0.5) | 0;
 }
 
 export function lsh64(U: Uint32Array, d: number, n: number): void {

@@ -10,8 +10,8 @@ export type PseudoResolver = (insn: Insn, index: number) => bigint;
  * whose target lies outside the program, lands on one and stops with `bad-jump` naming the instruction
  * at fault (kept in the slot's immediate). The hot loop therefore never checks the pc's range.
  */
-export const FELL_OFF = -3;
-export const JUMPED_OUT = -4;
+export const FELL_OFF = 0xfffd;
+export const JUMPED_OUT = 0xfffc;
 
 /** Words per slot in `Image.packed`. */
 export const STRIDE = 4;
@@ -20,8 +20,10 @@ export const STRIDE = 4;
  * A program compiled for the interpreter, built once at load and run any number of times. Each slot is
  * four int32 words in one flat array, so the hot loop reads one array with one stride:
  *
- *   [4i]     the operation code (`Op`, or a sentinel code)
- *   [4i + 1] dst·2 | src·2 << 8 | off << 16   (register indexes pre-scaled to 32-bit word pairs; off signed)
+ *   [4i]     the operation code (`Op` or a sentinel, in the low 16 bits) | dst·2 << 16 | src·2 << 24
+ *            (register indexes pre-scaled to 32-bit word pairs), so one read gives the operation and
+ *            both registers
+ *   [4i + 1] the offset (signed)
  *   [4i + 2] the immediate; for lddw the low 32 bits of the resolved 64-bit value
  *   [4i + 3] for jumps and local calls the displacement to add to the next pc (possibly redirected to a
  *            sentinel); for lddw the high 32 bits of its value
@@ -60,8 +62,8 @@ export class Image {
     for (let i = 0; i < n; i++) {
       const x = insns[i]!;
       const b = i * STRIDE;
-      P[b] = x.code;
-      P[b + 1] = ((x.dst & 0xf) * 2) | (((x.src & 0xf) * 2) << 8) | (x.off << 16);
+      P[b] = (x.code & 0xffff) | (((x.dst & 0xf) * 2) << 16) | (((x.src & 0xf) * 2) << 24);
+      P[b + 1] = x.off;
       P[b + 2] = x.imm;
       P[b + 3] = disp[i]!;
       this.immBig[i] = BigInt(x.imm);

@@ -1,18 +1,21 @@
 /**
- * The reference interpreter: one aligned `switch` over the opcode table's codes.
+ * The reference interpreter: a `switch` over the opcode table's codes, in two parts. A fast loop runs
+ * every instruction that calls nothing (arithmetic, jumps, loads and stores through a one-entry region
+ * cache); a slow step runs the budget and the step hook, calls, exits, BigInt division, legacy and
+ * atomic accesses and whatever the cache misses, one instruction at a time.
  *
  * Registers live in a BigUint64Array (the public bigint view) that is also viewed as 32-bit words, so
  * the common operations (add, logic, shifts, moves, compares, loads and stores) run on plain numbers
  * without allocating a BigInt; only 64-bit division and helper arguments touch BigInt. Every load and
- * store resolves its region of the simulated address space and is checked for bounds, permission and
- * liveness (a fast path for plain live regions, a slow path for everything else); the step hook and the
- * instruction budget are always in place.
+ * store is checked for bounds, permission and liveness: against the cached region (valid until a helper,
+ * a hook or a slow access could have changed a region) or by resolving its region of the simulated
+ * address space; the step hook and the instruction budget are always in place.
  */
 import { LDDW_HI, type Insn } from '../src/isa/insn.js';
-import { Op } from '../src/isa/opcodes.js';
+import { Op, OP_BY_CODE, OPS } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
-import { arsh64, atomic32, atomic64, bswap16, bswap32, cmp64, lsh64, mul64, rsh64 } from './alu.js';
+import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
 import { CODE_HI, FELL_OFF, Image, JUMPED_OUT } from './image.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
@@ -107,6 +110,13 @@ class Stop extends Error {
 }
 
 const TWO32 = 4294967296;
+/** Most instructions one pass of the fast loop runs (its counter stays a small integer). */
+export const MAX_STEPS = 1 << 20;
+/** Bytes a load or store accesses, by operation code. */
+const ACCESS_SIZE = new Uint8Array(0x10000);
+for (const op of OPS) if (op.size !== undefined && (op.kind === 'ldx' || op.kind === 'st' || op.kind === 'stx')) ACCESS_SIZE[op.code] = op.size;
+const NO_BYTES: Uint8Array = new Uint8Array(0);
+const NO_VIEW: DataView = new DataView(NO_BYTES.buffer);
 
 /**
  * The execution engine: registers, one 512-byte stack region per call frame, helper and kfunc tables.
@@ -260,14 +270,23 @@ export class Machine implements HelperContext {
     const stacks = this.stacks, retPc = this.retPc, retImage = this.retImage, saved = this.saved;
     const hook = this.hook;
     const budget = this.runBudget;
-    const limit = hook !== null ? 0 : budget;
+    // Counts are whole numbers: a fractional budget stops where its ceiling does.
+    const limit = hook !== null ? 0 : Math.ceil(budget);
     const input = this.input;
     let img = image;
     let P = img.packed, immBig = img.immBig;
-    let pc = startPc;
+    let pc = startPc | 0;
     let count = this.count;
     let frame = baseFrame;
     this.image = img;
+    // A one-entry region cache for loads and stores: window `cHi`, its bytes, and the sizes up to which it
+    // may be read (cR) and written (cW), 0 without the permission. Only helpers, kfuncs, virtual regions and
+    // step hooks can retire a region or change its permissions or bytes, so the cache is emptied (cR = cW = 0)
+    // after each of those; a fast access is then a compare of the window and of the offset.
+    let cHi = -1, cR = 0, cW = 0;
+    let cBytes = NO_BYTES, cDv = NO_VIEW;
+    // The count at which the step hook was last called (it is called once per instruction).
+    let hookedAt = -1;
 
     /** Fast-path region of [reg + offset, +size): plain, alive, in bounds, permitted; else null. */
     const region = (d: number, offset: number, size: number, perm: number): Region | null => {
@@ -287,153 +306,319 @@ export class Machine implements HelperContext {
 
     try {
       for (;;) {
-        // One compare per instruction covers both the budget and the step hook: with a hook attached the
-        // limit is 0, so every instruction takes the checked path.
-        if (count >= limit) {
+        // The fast loop runs every instruction that calls nothing: arithmetic, jumps, and loads and stores
+        // through the cached region. With no call in it, V8 keeps its counters as untagged integers in
+        // registers. Anything else (a cache miss, a call, an exit, a division on BigInts, the budget or the
+        // step hook) leaves it for one slow step below, with pc and the count unchanged.
+        // It runs at most `steps` instructions, counted in `n`: one compare per instruction covers both the
+        // budget and the step hook (with a hook attached the limit is 0, and the slow step lets one
+        // instruction through after each call of the hook).
+        // It reads and writes registers through the Int32 view S only (V8 checks one array, not two, per
+        // instruction); `S[x]! >>> 0` reads a word unsigned.
+        const left = hookedAt === count ? 1 : limit - count;
+        const steps = left <= 0 ? 0 : left < MAX_STEPS ? left | 0 : MAX_STEPS;
+        let n = 0;
+        fast: for (;;) {
+          if (n >= steps) break;
+          n++;
+          const i = pc++;
+          const b4 = i << 2;
+          const w = P[b4]!;
+          const d = (w >> 16) & 0xff;
+          switch (w & 0xffff) {
+            // ---- ALU64 ----------------------------------------------------------------------------
+            case Op.ADD64_K: { const k = P[b4 + 2]!, a = S[d]!, lo = (a + k) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + (k >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.ADD64_X: { const s = (w >>> 24), a = S[d]!, lo = (a + S[s]!) | 0; S[d] = lo; S[d + 1] = (S[d + 1]! + S[s + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.SUB64_K: { const k = P[b4 + 2]!, a = S[d]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+            case Op.SUB64_X: { const s = (w >>> 24), a = S[d]!, k = S[s]!; S[d] = (a - k) | 0; S[d + 1] = (S[d + 1]! - S[s + 1]! - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; break; }
+            // The product's low word is Math.imul's; its high word comes from the double product (see mulHigh).
+            case Op.MUL64_K: {
+              const k = P[b4 + 2]!, al = S[d]! >>> 0, ah = S[d + 1]!, lo = Math.imul(al, k);
+              S[d + 1] = (mulHigh(al, k >>> 0, lo) + Math.imul(ah, k) + Math.imul(al, k >> 31)) | 0;
+              S[d] = lo;
+              break;
+            }
+            case Op.MUL64_X: {
+              const s = w >>> 24, al = S[d]! >>> 0, ah = S[d + 1]!, bl = S[s]! >>> 0, bh = S[s + 1]!, lo = Math.imul(al, bl);
+              S[d + 1] = (mulHigh(al, bl, lo) + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
+              S[d] = lo;
+              break;
+            }
+            case Op.OR64_K: S[d] = S[d]! | P[b4 + 2]!; S[d + 1] = S[d + 1]! | (P[b4 + 2]! >> 31); break;
+            case Op.OR64_X: { const s = (w >>> 24); S[d] = S[d]! | S[s]!; S[d + 1] = S[d + 1]! | S[s + 1]!; break; }
+            case Op.AND64_K: S[d] = S[d]! & P[b4 + 2]!; S[d + 1] = S[d + 1]! & (P[b4 + 2]! >> 31); break;
+            case Op.AND64_X: { const s = (w >>> 24); S[d] = S[d]! & S[s]!; S[d + 1] = S[d + 1]! & S[s + 1]!; break; }
+            case Op.XOR64_K: S[d] = S[d]! ^ P[b4 + 2]!; S[d + 1] = S[d + 1]! ^ (P[b4 + 2]! >> 31); break;
+            case Op.XOR64_X: { const s = (w >>> 24); S[d] = S[d]! ^ S[s]!; S[d + 1] = S[d + 1]! ^ S[s + 1]!; break; }
+            case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
+            case Op.LSH64_X: lsh64(U, d, S[(w >>> 24)]! & 63); break;
+            case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
+            case Op.RSH64_X: rsh64(U, d, S[(w >>> 24)]! & 63); break;
+            case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
+            case Op.ARSH64_X: arsh64(U, S, d, S[(w >>> 24)]! & 63); break;
+            case Op.NEG64: { const lo = S[d]! >>> 0; S[d] = -lo; S[d + 1] = -(S[d + 1]! >>> 0) - (lo !== 0 ? 1 : 0); break; }
+            case Op.MOV64_K: S[d] = P[b4 + 2]!; S[d + 1] = (P[b4 + 2]! >> 31); break;
+            case Op.MOV64_X: { const s = (w >>> 24); S[d] = S[s]!; S[d + 1] = S[s + 1]!; break; }
+            case Op.MOVSX8_64: { const v = ((S[(w >>> 24)]! >>> 0) << 24) >> 24; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.MOVSX16_64: { const v = ((S[(w >>> 24)]! >>> 0) << 16) >> 16; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.MOVSX32_64: { const v = S[(w >>> 24)]!; S[d] = v; S[d + 1] = v >> 31; break; }
+            case Op.BSWAP16: S[d] = bswap16(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BSWAP32: S[d] = bswap32(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BSWAP64: { const lo = S[d]! >>> 0; S[d] = bswap32(S[d + 1]! >>> 0); S[d + 1] = bswap32(lo); break; }
+            // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
+            case Op.ADD32_K: S[d] = S[d]! + P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.ADD32_X: S[d] = S[d]! + S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.SUB32_K: S[d] = S[d]! - P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.SUB32_X: S[d] = S[d]! - S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.MUL32_K: S[d] = Math.imul((S[d]! >>> 0), P[b4 + 2]!); S[d + 1] = 0; break;
+            case Op.MUL32_X: S[d] = Math.imul((S[d]! >>> 0), (S[(w >>> 24)]! >>> 0)); S[d + 1] = 0; break;
+            case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; S[d] = b === 0 ? 0 : Math.floor((S[d]! >>> 0) / b); S[d + 1] = 0; break; }
+            case Op.DIV32_X: { const b = S[(w >>> 24)]! >>> 0; S[d] = b === 0 ? 0 : Math.floor((S[d]! >>> 0) / b); S[d + 1] = 0; break; }
+            case Op.SDIV32_K: { const b = P[b4 + 2]!; S[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); S[d + 1] = 0; break; }
+            case Op.SDIV32_X: { const b = S[(w >>> 24)]!; S[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); S[d + 1] = 0; break; }
+            case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) S[d] = (S[d]! >>> 0) % b; S[d + 1] = 0; break; }
+            case Op.MOD32_X: { const b = S[(w >>> 24)]! >>> 0; if (b !== 0) S[d] = (S[d]! >>> 0) % b; S[d + 1] = 0; break; }
+            case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) S[d] = S[d]! % b; S[d + 1] = 0; break; }
+            case Op.SMOD32_X: { const b = S[(w >>> 24)]!; if (b !== 0) S[d] = S[d]! % b; S[d + 1] = 0; break; }
+            case Op.OR32_K: S[d] = S[d]! | P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.OR32_X: S[d] = S[d]! | S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.AND32_K: S[d] = S[d]! & P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.AND32_X: S[d] = S[d]! & S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.XOR32_K: S[d] = S[d]! ^ P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.XOR32_X: S[d] = S[d]! ^ S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.LSH32_K: S[d] = S[d]! << (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.LSH32_X: S[d] = S[d]! << (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.RSH32_K: S[d] = S[d]! >>> (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.RSH32_X: S[d] = S[d]! >>> (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.ARSH32_K: S[d] = S[d]! >> (P[b4 + 2]! & 31); S[d + 1] = 0; break;
+            case Op.ARSH32_X: S[d] = S[d]! >> (S[(w >>> 24)]! & 31); S[d + 1] = 0; break;
+            case Op.NEG32: S[d] = -(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.MOV32_K: S[d] = P[b4 + 2]!; S[d + 1] = 0; break;
+            case Op.MOV32_X: S[d] = S[(w >>> 24)]!; S[d + 1] = 0; break;
+            case Op.MOVSX8_32: S[d] = ((S[(w >>> 24)]! >>> 0) << 24) >> 24; S[d + 1] = 0; break;
+            case Op.MOVSX16_32: S[d] = ((S[(w >>> 24)]! >>> 0) << 16) >> 16; S[d + 1] = 0; break;
+            case Op.LE16: S[d] = S[d]! & 0xffff; S[d + 1] = 0; break;
+            case Op.LE32: S[d + 1] = 0; break;
+            case Op.LE64: break;
+            case Op.BE16: S[d] = bswap16(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BE32: S[d] = bswap32(S[d]! >>> 0); S[d + 1] = 0; break;
+            case Op.BE64: { const lo = S[d]! >>> 0; S[d] = bswap32(S[d + 1]! >>> 0); S[d + 1] = bswap32(lo); break; }
+            // ---- JMP (64-bit compares) ------------------------------------------------------------
+            case Op.JA: pc += P[b4 + 3]!; break;
+            case Op.JA32: pc += P[b4 + 3]!; break;
+            case Op.JEQ_K: if (S[d] === P[b4 + 2] && S[d + 1] === P[b4 + 2]! >> 31) pc += P[b4 + 3]!; break;
+            case Op.JEQ_X: { const s = (w >>> 24); if (S[d] === S[s] && S[d + 1] === S[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JNE_K: if (S[d] !== P[b4 + 2] || S[d + 1] !== P[b4 + 2]! >> 31) pc += P[b4 + 3]!; break;
+            case Op.JNE_X: { const s = (w >>> 24); if (S[d] !== S[s] || S[d + 1] !== S[s + 1]) pc += P[b4 + 3]!; break; }
+            case Op.JSET_K: if (((S[d]! >>> 0) & P[b4 + 2]!) !== 0 || ((S[d + 1]! >>> 0) & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET_X: { const s = (w >>> 24); if (((S[d]! >>> 0) & (S[s]! >>> 0)) !== 0 || ((S[d + 1]! >>> 0) & (S[s + 1]! >>> 0)) !== 0) pc += P[b4 + 3]!; break; }
+            case Op.JGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && (S[d]! >>> 0) > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGT_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah > bh || (ah === bh && (S[d]! >>> 0) > (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JGE_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && (S[d]! >>> 0) < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLT_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah < bh || (ah === bh && (S[d]! >>> 0) < (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]! >>> 0, bh = ((k >> 31) >>> 0); if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JLE_X: { const s = w >>> 24, ah = S[d + 1]! >>> 0, bh = S[s + 1]! >>> 0; if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && (S[d]! >>> 0) > (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && (S[d]! >>> 0) > (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSGE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah > bh || (ah === bh && (S[d]! >>> 0) >= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && (S[d]! >>> 0) < (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLT_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && (S[d]! >>> 0) < (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_K: { const k = P[b4 + 2]!, ah = S[d + 1]!, bh = (k >> 31); if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (k >>> 0))) pc += P[b4 + 3]!; break; }
+            case Op.JSLE_X: { const s = w >>> 24, ah = S[d + 1]!, bh = S[s + 1]!; if (ah < bh || (ah === bh && (S[d]! >>> 0) <= (S[s]! >>> 0))) pc += P[b4 + 3]!; break; }
+            // ---- JMP32 (low 32 bits) --------------------------------------------------------------
+            case Op.JEQ32_K: if (S[d] === P[b4 + 2]) pc += P[b4 + 3]!; break;
+            case Op.JEQ32_X: if (S[d] === S[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JNE32_K: if (S[d] !== P[b4 + 2]) pc += P[b4 + 3]!; break;
+            case Op.JNE32_X: if (S[d] !== S[(w >>> 24)]) pc += P[b4 + 3]!; break;
+            case Op.JSET32_K: if (((S[d]! >>> 0) & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JSET32_X: if (((S[d]! >>> 0) & (S[(w >>> 24)]! >>> 0)) !== 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_K: if ((S[d]! >>> 0) > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGT32_X: if ((S[d]! >>> 0) > (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JGE32_K: if ((S[d]! >>> 0) >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JGE32_X: if ((S[d]! >>> 0) >= (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JLT32_K: if ((S[d]! >>> 0) < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLT32_X: if ((S[d]! >>> 0) < (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JLE32_K: if ((S[d]! >>> 0) <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
+            case Op.JLE32_X: if ((S[d]! >>> 0) <= (S[(w >>> 24)]! >>> 0)) pc += P[b4 + 3]!; break;
+            case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSGT32_X: if (S[d]! > S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSGE32_X: if (S[d]! >= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSLT32_X: if (S[d]! < S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
+            case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
+            // ---- calls ----------------------------------------------------------------------------
+            // ---- LD ------------------------------------------------------------------------------
+            case Op.LDDW: S[d] = P[b4 + 2]!; S[d + 1] = P[b4 + 3]!; pc++; break;
+            // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
+            // ---- ST / STX ------------------------------------------------------------------------
+            // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
+            case Op.LDXB: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              S[d] = cBytes[x]!; S[d + 1] = 0;
+              break;
+            }
+            case Op.LDXH: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              S[d] = cDv.getUint16(x, true); S[d + 1] = 0;
+              break;
+            }
+            case Op.LDXW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              S[d] = cDv.getUint32(x, true); S[d + 1] = 0;
+              break;
+            }
+            case Op.LDXDW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              S[d] = cDv.getUint32(x, true); S[d + 1] = cDv.getUint32(x + 4, true);
+              break;
+            }
+            case Op.LDXSB: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt8(x); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.LDXSH: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt16(x, true); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.LDXSW: {
+              const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+              if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              { const v = cDv.getInt32(x, true); S[d] = v; S[d + 1] = v >> 31; }
+              break;
+            }
+            case Op.STB: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cBytes[x] = P[b4 + 2]!;
+              break;
+            }
+            case Op.STH: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setUint16(x, P[b4 + 2]!, true);
+              break;
+            }
+            case Op.STW: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, P[b4 + 2]!, true);
+              break;
+            }
+            case Op.STDW: {
+              const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, P[b4 + 2]!, true); cDv.setInt32(x + 4, P[b4 + 2]! >> 31, true);
+              break;
+            }
+            case Op.STXB: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cBytes[x] = S[s]!;
+              break;
+            }
+            case Op.STXH: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 2) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setUint16(x, S[s]!, true);
+              break;
+            }
+            case Op.STXW: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 4) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, S[s]!, true);
+              break;
+            }
+            case Op.STXDW: {
+              const s = w >>> 24, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+              if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 8) {
+                pc = i; n--; break fast; // a miss: the slow step resolves the region
+              }
+              cDv.setInt32(x, S[s]!, true); cDv.setInt32(x + 4, S[s + 1]!, true);
+              break;
+            }
+            default:
+              pc = i;
+              n--;
+              break fast;
+          }
+        }
+        count += n;
+
+        // ---- the slow step: the budget and the hook, then one instruction the fast loop left ----------
+        if (count >= limit && count !== hookedAt) {
           if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
           hook!(pc, R, frame);
+          cR = cW = 0;
+          hookedAt = count;
+          continue;
         }
         count++;
         const i = pc++;
         const b4 = i << 2;
-        const w = P[b4 + 1]!;
-        const d = w & 0xff;
-        switch (P[b4]) {
-          // ---- ALU64 ----------------------------------------------------------------------------
-          case Op.ADD64_K: { const lo = U[d]! + (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! + (P[b4 + 2]! >> 31) + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.ADD64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! + U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! + U[s + 1]! + (lo >= TWO32 ? 1 : 0); break; }
-          case Op.SUB64_K: { const lo = U[d]! - (P[b4 + 2]! >>> 0); U[d] = lo; U[d + 1] = U[d + 1]! - (P[b4 + 2]! >> 31) - (lo < 0 ? 1 : 0); break; }
-          case Op.SUB64_X: { const s = ((w >> 8) & 0xff); const lo = U[d]! - U[s]!; U[d] = lo; U[d + 1] = U[d + 1]! - U[s + 1]! - (lo < 0 ? 1 : 0); break; }
-          case Op.MUL64_K: mul64(U, d, P[b4 + 2]! >>> 0, (P[b4 + 2]! >> 31) >>> 0); break;
-          case Op.MUL64_X: { const s = ((w >> 8) & 0xff); mul64(U, d, U[s]!, U[s + 1]!); break; }
+        const w = P[b4]!;
+        const d = (w >> 16) & 0xff;
+        switch (w & 0xffff) {
           case Op.DIV64_K: { const k = BigInt.asUintN(64, immBig[i]!); R[d >> 1] = k === 0n ? 0n : R[d >> 1]! / k; break; }
           case Op.DIV64_X: {
-            const s = ((w >> 8) & 0xff);
+            const s = (w >>> 24);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); }
             else { const b = R[s >> 1]!; R[d >> 1] = b === 0n ? 0n : R[d >> 1]! / b; }
             break;
           }
           case Op.SDIV64_K: { const k = immBig[i]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
-          case Op.SDIV64_X: { const k = RS[(w >> 9) & 0x7f]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
+          case Op.SDIV64_X: { const k = RS[w >>> 25]!; RS[d >> 1] = k === 0n ? 0n : RS[d >> 1]! / k; break; }
           case Op.MOD64_K: { const k = BigInt.asUintN(64, immBig[i]!); if (k !== 0n) R[d >> 1] = R[d >> 1]! % k; break; }
           case Op.MOD64_X: {
-            const s = ((w >> 8) & 0xff);
+            const s = (w >>> 24);
             if (U[d + 1] === 0 && U[s + 1] === 0) { const b = U[s]!; if (b !== 0) U[d] = U[d]! % b; }
             else { const b = R[s >> 1]!; if (b !== 0n) R[d >> 1] = R[d >> 1]! % b; }
             break;
           }
           case Op.SMOD64_K: { const k = immBig[i]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.SMOD64_X: { const k = RS[(w >> 9) & 0x7f]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
-          case Op.OR64_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = U[d + 1]! | (P[b4 + 2]! >> 31); break;
-          case Op.OR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! | U[s]!; U[d + 1] = U[d + 1]! | U[s + 1]!; break; }
-          case Op.AND64_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = U[d + 1]! & (P[b4 + 2]! >> 31); break;
-          case Op.AND64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! & U[s]!; U[d + 1] = U[d + 1]! & U[s + 1]!; break; }
-          case Op.XOR64_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = U[d + 1]! ^ (P[b4 + 2]! >> 31); break;
-          case Op.XOR64_X: { const s = ((w >> 8) & 0xff); U[d] = U[d]! ^ U[s]!; U[d + 1] = U[d + 1]! ^ U[s + 1]!; break; }
-          case Op.LSH64_K: lsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.LSH64_X: lsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
-          case Op.RSH64_K: rsh64(U, d, P[b4 + 2]! & 63); break;
-          case Op.RSH64_X: rsh64(U, d, U[((w >> 8) & 0xff)]! & 63); break;
-          case Op.ARSH64_K: arsh64(U, S, d, P[b4 + 2]! & 63); break;
-          case Op.ARSH64_X: arsh64(U, S, d, U[((w >> 8) & 0xff)]! & 63); break;
-          case Op.NEG64: { const lo = U[d]!; U[d] = -lo; U[d + 1] = -U[d + 1]! - (lo !== 0 ? 1 : 0); break; }
-          case Op.MOV64_K: U[d] = P[b4 + 2]!; U[d + 1] = (P[b4 + 2]! >> 31); break;
-          case Op.MOV64_X: { const s = ((w >> 8) & 0xff); U[d] = U[s]!; U[d + 1] = U[s + 1]!; break; }
-          case Op.MOVSX8_64: { const v = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX16_64: { const v = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.MOVSX32_64: { const v = S[((w >> 8) & 0xff)]!; U[d] = v; U[d + 1] = v >> 31; break; }
-          case Op.BSWAP16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-          case Op.BSWAP32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-          case Op.BSWAP64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
-          // ---- ALU (32-bit; results zero-extended) ----------------------------------------------
-          case Op.ADD32_K: U[d] = U[d]! + P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.ADD32_X: U[d] = U[d]! + U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.SUB32_K: U[d] = U[d]! - P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.SUB32_X: U[d] = U[d]! - U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.MUL32_K: U[d] = Math.imul(U[d]!, P[b4 + 2]!); U[d + 1] = 0; break;
-          case Op.MUL32_X: U[d] = Math.imul(U[d]!, U[((w >> 8) & 0xff)]!); U[d + 1] = 0; break;
-          case Op.DIV32_K: { const b = P[b4 + 2]! >>> 0; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.DIV32_X: { const b = U[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.floor(U[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_K: { const b = P[b4 + 2]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.SDIV32_X: { const b = S[((w >> 8) & 0xff)]!; U[d] = b === 0 ? 0 : Math.trunc(S[d]! / b); U[d + 1] = 0; break; }
-          case Op.MOD32_K: { const b = P[b4 + 2]! >>> 0; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.MOD32_X: { const b = U[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = U[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_K: { const b = P[b4 + 2]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.SMOD32_X: { const b = S[((w >> 8) & 0xff)]!; if (b !== 0) U[d] = S[d]! % b; U[d + 1] = 0; break; }
-          case Op.OR32_K: U[d] = U[d]! | P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.OR32_X: U[d] = U[d]! | U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.AND32_K: U[d] = U[d]! & P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.AND32_X: U[d] = U[d]! & U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.XOR32_K: U[d] = U[d]! ^ P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.XOR32_X: U[d] = U[d]! ^ U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.LSH32_K: U[d] = U[d]! << (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.LSH32_X: U[d] = U[d]! << (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_K: U[d] = U[d]! >>> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.RSH32_X: U[d] = U[d]! >>> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_K: U[d] = S[d]! >> (P[b4 + 2]! & 31); U[d + 1] = 0; break;
-          case Op.ARSH32_X: U[d] = S[d]! >> (U[((w >> 8) & 0xff)]! & 31); U[d + 1] = 0; break;
-          case Op.NEG32: U[d] = -U[d]!; U[d + 1] = 0; break;
-          case Op.MOV32_K: U[d] = P[b4 + 2]!; U[d + 1] = 0; break;
-          case Op.MOV32_X: U[d] = U[((w >> 8) & 0xff)]!; U[d + 1] = 0; break;
-          case Op.MOVSX8_32: U[d] = (U[((w >> 8) & 0xff)]! << 24) >> 24; U[d + 1] = 0; break;
-          case Op.MOVSX16_32: U[d] = (U[((w >> 8) & 0xff)]! << 16) >> 16; U[d + 1] = 0; break;
-          case Op.LE16: U[d] = U[d]! & 0xffff; U[d + 1] = 0; break;
-          case Op.LE32: U[d + 1] = 0; break;
-          case Op.LE64: break;
-          case Op.BE16: U[d] = bswap16(U[d]!); U[d + 1] = 0; break;
-          case Op.BE32: U[d] = bswap32(U[d]!); U[d + 1] = 0; break;
-          case Op.BE64: { const lo = U[d]!; U[d] = bswap32(U[d + 1]!); U[d + 1] = bswap32(lo); break; }
-          // ---- JMP (64-bit compares) ------------------------------------------------------------
-          case Op.JA: pc += P[b4 + 3]!; break;
-          case Op.JA32: pc += P[b4 + 3]!; break;
-          case Op.JEQ_K: if (U[d] === (P[b4 + 2]! >>> 0) && U[d + 1] === ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ_X: { const s = ((w >> 8) & 0xff); if (U[d] === U[s] && U[d + 1] === U[s + 1]) pc += P[b4 + 3]!; break; }
-          case Op.JNE_K: if (U[d] !== (P[b4 + 2]! >>> 0) || U[d + 1] !== ((P[b4 + 2]! >> 31) >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE_X: { const s = ((w >> 8) & 0xff); if (U[d] !== U[s] || U[d + 1] !== U[s + 1]) pc += P[b4 + 3]!; break; }
-          case Op.JSET_K: if ((U[d]! & P[b4 + 2]!) !== 0 || (U[d + 1]! & (P[b4 + 2]! >> 31)) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET_X: { const s = ((w >> 8) & 0xff); if ((U[d]! & U[s]!) !== 0 || (U[d + 1]! & U[s + 1]!) !== 0) pc += P[b4 + 3]!; break; }
-          case Op.JGT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
-          case Op.JGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
-          case Op.JGE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
-          case Op.JGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
-          case Op.JLT_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
-          case Op.JLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
-          case Op.JLE_K: if (cmp64(U[d + 1]!, U[d]!, (P[b4 + 2]! >> 31) >>> 0, P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
-          case Op.JLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(U[d + 1]!, U[d]!, U[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
-          case Op.JSGT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) > 0) pc += P[b4 + 3]!; break;
-          case Op.JSGT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) > 0) pc += P[b4 + 3]!; break; }
-          case Op.JSGE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) >= 0) pc += P[b4 + 3]!; break;
-          case Op.JSGE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) >= 0) pc += P[b4 + 3]!; break; }
-          case Op.JSLT_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) < 0) pc += P[b4 + 3]!; break;
-          case Op.JSLT_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) < 0) pc += P[b4 + 3]!; break; }
-          case Op.JSLE_K: if (cmp64(S[d + 1]!, U[d]!, (P[b4 + 2]! >> 31), P[b4 + 2]! >>> 0) <= 0) pc += P[b4 + 3]!; break;
-          case Op.JSLE_X: { const s = ((w >> 8) & 0xff); if (cmp64(S[d + 1]!, U[d]!, S[s + 1]!, U[s]!) <= 0) pc += P[b4 + 3]!; break; }
-          // ---- JMP32 (low 32 bits) --------------------------------------------------------------
-          case Op.JEQ32_K: if (U[d] === (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JEQ32_X: if (U[d] === U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
-          case Op.JNE32_K: if (U[d] !== (P[b4 + 2]! >>> 0)) pc += P[b4 + 3]!; break;
-          case Op.JNE32_X: if (U[d] !== U[((w >> 8) & 0xff)]) pc += P[b4 + 3]!; break;
-          case Op.JSET32_K: if ((U[d]! & P[b4 + 2]!) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JSET32_X: if ((U[d]! & U[((w >> 8) & 0xff)]!) !== 0) pc += P[b4 + 3]!; break;
-          case Op.JGT32_K: if (U[d]! > P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGT32_X: if (U[d]! > U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JGE32_K: if (U[d]! >= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JGE32_X: if (U[d]! >= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JLT32_K: if (U[d]! < P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLT32_X: if (U[d]! < U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JLE32_K: if (U[d]! <= P[b4 + 2]! >>> 0) pc += P[b4 + 3]!; break;
-          case Op.JLE32_X: if (U[d]! <= U[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JSGT32_K: if (S[d]! > P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGT32_X: if (S[d]! > S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JSGE32_K: if (S[d]! >= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSGE32_X: if (S[d]! >= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JSLT32_K: if (S[d]! < P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLT32_X: if (S[d]! < S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
-          case Op.JSLE32_X: if (S[d]! <= S[((w >> 8) & 0xff)]!) pc += P[b4 + 3]!; break;
-          // ---- calls ----------------------------------------------------------------------------
+          case Op.SMOD64_X: { const k = RS[w >>> 25]!; if (k !== 0n) RS[d >> 1] = RS[d >> 1]! % k; break; }
           case Op.CALL: case Op.CALLX: case Op.CALL_KFUNC: {
-            const c = P[b4]!;
+            const c = w & 0xffff;
             const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : P[b4 + 2]!;
             const fn = c === Op.CALL_KFUNC ? this.kfuncs.get(id) : id >= 0 ? helpers[id] : undefined;
             if (fn === undefined) {
@@ -441,6 +626,7 @@ export class Machine implements HelperContext {
                 : new Stop('unknown-helper', `call to unknown helper ${id}`);
             }
             this.invoke(fn, i, count, frame, img);
+            cR = cW = 0;
             count = this.count;
             if (this.halted) return this.haltR0;
             if (this.pendingTail !== null) {
@@ -487,8 +673,6 @@ export class Machine implements HelperContext {
             }
             break;
           }
-          // ---- LD ------------------------------------------------------------------------------
-          case Op.LDDW: U[d] = P[b4 + 2]!; U[d + 1] = P[b4 + 3]!; pc++; break;
           case Op.LDABS_B: case Op.LDABS_H: case Op.LDABS_W:
           case Op.LDIND_B: case Op.LDIND_H: case Op.LDIND_W:
             this.count = count;
@@ -497,68 +681,63 @@ export class Machine implements HelperContext {
               return 0n;
             }
             break;
-          // ---- LDX: fast path when the region is plain, alive, in bounds and readable -------------
-          case Op.LDXB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { U[d] = r.bytes[(U[b]! + o) >>> 0]!; U[d + 1] = 0; } else this.slowLoad(b, o, 1, d, false); break; }
-          case Op.LDXH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { U[d] = r.dv.getUint16((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 2, d, false); break; }
-          case Op.LDXW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { U[d] = r.dv.getUint32((U[b]! + o) >>> 0, true); U[d + 1] = 0; } else this.slowLoad(b, o, 4, d, false); break; }
-          case Op.LDXDW: {
-            const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 8, PERM_R);
-            if (r !== null) {
-              const mo = (U[b]! + o) >>> 0;
-              U[d] = r.dv.getUint32(mo, true);
-              U[d + 1] = r.dv.getUint32(mo + 4, true);
-            } else this.slowLoad(b, o, 8, d, false);
-            break;
-          }
-          case Op.LDXSB: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 1, PERM_R); if (r !== null) { const v = r.dv.getInt8((U[b]! + o) >>> 0); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 1, d, true); break; }
-          case Op.LDXSH: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 2, PERM_R); if (r !== null) { const v = r.dv.getInt16((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 2, d, true); break; }
-          case Op.LDXSW: { const b = ((w >> 8) & 0xff), o = (w >> 16), r = region(b, o, 4, PERM_R); if (r !== null) { const v = r.dv.getInt32((U[b]! + o) >>> 0, true); U[d] = v; U[d + 1] = v >> 31; } else this.slowLoad(b, o, 4, d, true); break; }
-          // ---- ST / STX ------------------------------------------------------------------------
-          case Op.STB: { const o = (w >> 16), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = P[b4 + 2]!; else this.slowStore(d, o, 1, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STH: { const o = (w >> 16), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 2, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STW: { const o = (w >> 16), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, P[b4 + 2]!, true); else this.slowStore(d, o, 4, P[b4 + 2]!, (P[b4 + 2]! >> 31)); break; }
-          case Op.STDW: {
-            const o = (w >> 16), r = region(d, o, 8, PERM_W);
-            if (r !== null) {
-              const mo = (U[d]! + o) >>> 0;
-              r.dv.setUint32(mo, P[b4 + 2]!, true);
-              r.dv.setUint32(mo + 4, (P[b4 + 2]! >> 31), true);
-            } else this.slowStore(d, o, 8, P[b4 + 2]!, (P[b4 + 2]! >> 31));
-            break;
-          }
-          case Op.STXB: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 1, PERM_W); if (r !== null) r.bytes[(U[d]! + o) >>> 0] = U[s]!; else this.slowStore(d, o, 1, U[s]!, U[s + 1]!); break; }
-          case Op.STXH: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 2, PERM_W); if (r !== null) r.dv.setUint16((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 2, U[s]!, U[s + 1]!); break; }
-          case Op.STXW: { const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 4, PERM_W); if (r !== null) r.dv.setUint32((U[d]! + o) >>> 0, U[s]!, true); else this.slowStore(d, o, 4, U[s]!, U[s + 1]!); break; }
-          case Op.STXDW: {
-            const o = (w >> 16), s = ((w >> 8) & 0xff), r = region(d, o, 8, PERM_W);
-            if (r !== null) {
-              const mo = (U[d]! + o) >>> 0;
-              r.dv.setUint32(mo, U[s]!, true);
-              r.dv.setUint32(mo + 4, U[s + 1]!, true);
-            } else this.slowStore(d, o, 8, U[s]!, U[s + 1]!);
-            break;
-          }
-          // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
           case Op.ATOMIC_ADD_W: case Op.ATOMIC_OR_W: case Op.ATOMIC_AND_W: case Op.ATOMIC_XOR_W:
           case Op.ATOMIC_FADD_W: case Op.ATOMIC_FOR_W: case Op.ATOMIC_FAND_W: case Op.ATOMIC_FXOR_W:
           case Op.ATOMIC_XCHG_W: case Op.ATOMIC_CMPXCHG_W: {
-            const o = (w >> 16), r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
-            atomic32(P[b4]!, r.dv, (U[d]! + o) >>> 0, U, ((w >> 8) & 0xff));
+            const o = P[b4 + 1]!, r = region(d, o, 4, PERM_RW) ?? this.atomicRegion(d, o, 4);
+            atomic32(w & 0xffff, r.dv, (U[d]! + o) >>> 0, U, (w >>> 24));
             break;
           }
           case Op.ATOMIC_ADD_DW: case Op.ATOMIC_OR_DW: case Op.ATOMIC_AND_DW: case Op.ATOMIC_XOR_DW:
           case Op.ATOMIC_FADD_DW: case Op.ATOMIC_FOR_DW: case Op.ATOMIC_FAND_DW: case Op.ATOMIC_FXOR_DW:
           case Op.ATOMIC_XCHG_DW: case Op.ATOMIC_CMPXCHG_DW: {
-            const o = (w >> 16), r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
-            atomic64(P[b4]!, r.dv, (U[d]! + o) >>> 0, R, (w >> 9) & 0x7f);
+            const o = P[b4 + 1]!, r = region(d, o, 8, PERM_RW) ?? this.atomicRegion(d, o, 8);
+            atomic64(w & 0xffff, r.dv, (U[d]! + o) >>> 0, R, w >>> 25);
+            break;
+          }
+
+          // ---- loads and stores the cache missed: resolve the region; the fast loop retries with it, or the
+          // slow path serves a virtual region or raises the fault ------------------------------------------
+          case Op.LDXB: case Op.LDXH: case Op.LDXW: case Op.LDXDW: case Op.LDXSB: case Op.LDXSH: case Op.LDXSW: {
+            const c = w & 0xffff, n = ACCESS_SIZE[c]! as 1 | 2 | 4 | 8, b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
+            const r = region(b, o, n, PERM_R);
+            if (r !== null && (a | x) >= 0) {
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+              pc = i;
+              count--;
+              break;
+            }
+            cR = cW = 0;
+            this.slowLoad(b, o, n, d, c === Op.LDXSB || c === Op.LDXSH || c === Op.LDXSW);
+            break;
+          }
+          case Op.STB: case Op.STH: case Op.STW: case Op.STDW: case Op.STXB: case Op.STXH: case Op.STXW: case Op.STXDW: {
+            const c = w & 0xffff, n = ACCESS_SIZE[c]! as 1 | 2 | 4 | 8, o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
+            const r = region(d, o, n, PERM_W);
+            if (r !== null && (a | x) >= 0) {
+              cHi = r.hi; cBytes = r.bytes; cDv = r.dv; cR = (r.fastPerms & PERM_R) !== 0 ? r.size : 0; cW = (r.fastPerms & PERM_W) !== 0 ? r.size : 0;
+              pc = i;
+              count--;
+              break;
+            }
+            cR = cW = 0;
+            const imm = c === Op.STB || c === Op.STH || c === Op.STW || c === Op.STDW, s = w >>> 24;
+            if (imm) this.slowStore(d, o, n, P[b4 + 2]!, P[b4 + 2]! >> 31);
+            else this.slowStore(d, o, n, U[s]!, U[s + 1]!);
             break;
           }
           default: {
+            const c = w & 0xffff;
+            if (OP_BY_CODE.has(c)) {
+              // An instruction of the fast loop, which stopped after MAX_STEPS: go on there.
+              pc = i;
+              count--;
+              break;
+            }
             // Sentinels and non-instructions, outside the jump table's range.
-            const c = P[b4]!;
             if (c === FELL_OFF) throw new Stop('bad-jump', 'execution fell off the end of the program', P[b4 + 2]);
             if (c === JUMPED_OUT) throw new Stop('bad-jump', `jump out of the program (from instruction ${P[b4 + 2]})`, P[b4 + 2]);
-            if (c === LDDW_HI) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
+            if (c === (LDDW_HI & 0xffff)) throw new Stop('invalid-insn', 'execution reached the second half of an lddw');
             throw new Stop('invalid-insn', `invalid instruction (opcode 0x${img.insns[i]!.opcode.toString(16)})`);
           }
         }
