@@ -11,6 +11,7 @@ import type { InlineComposite } from './btf/ctypes.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
 import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
+import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -142,15 +143,85 @@ export function sockAccess(kind: string, off: number, size: number): boolean {
   }
 }
 
+/** The struct_ops type a BTF id of the simulated vmlinux names, if it is one. */
+export function structOpsByBtfId(registry: KfuncRegistry, btfId: number): ReturnType<typeof structOpsType> {
+  const { btf } = registry.btf;
+  if (btfId <= 0 || btfId >= btf.types.length) return undefined;
+  const t = btf.type(btfId);
+  return t.kind === 'STRUCT' ? structOpsType(t.name) : undefined;
+}
+
+/** The struct_ops type and member index a struct_ops program names (attach_btf_id, expected_attach_type). */
+export function structOpsAttach(registry: KfuncRegistry, struct: string, member: string): { btfId: number; memberIdx: number } {
+  const btfId = registry.btf.typeId(`struct ${struct}`) ?? 0;
+  const memberIdx = structOpsType(struct)?.members.findIndex((m) => m.name === member) ?? -1;
+  return { btfId: structOpsType(struct) === undefined ? 0 : btfId, memberIdx: Math.max(memberIdx, 0) };
+}
+
+/** A writable field (by name, searched through nested structs) starting at `off`, with its end. */
+function writableField(t: KType, names: readonly string[], off: number, base = 0): { end: number } | undefined {
+  if (t.kind !== 'struct') return undefined;
+  for (const m of t.members) {
+    const at = base + m.off;
+    if (names.includes(m.name)) {
+      const size = sizeOfKType(m.type);
+      // an array field (icsk_ca_priv) may be written anywhere inside it
+      if (off === at || (m.type.kind === 'array' && off > at && off < at + size)) return { end: at + size };
+    } else if (m.type.kind === 'struct') {
+      const f = writableField(m.type, names, off, at);
+      if (f !== undefined) return f;
+    }
+  }
+  return undefined;
+}
+
+function sizeOfKType(t: KType): number {
+  switch (t.kind) {
+    case 'int': return t.size;
+    case 'ptr': return 8;
+    case 'struct': return t.size;
+    case 'array': return t.count * sizeOfKType(t.elem);
+    default: return 0;
+  }
+}
+
 export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
   const registry = opts.kfuncRegistry ?? defaultRegistry();
   const protoCache = new Map<string, KfuncProto>();
+  const structOps = (prog: ProgInfo): StructOpsCheck | undefined => (prog.type === 'STRUCT_OPS' && prog.structOps !== undefined
+    ? checkStructOpsMember(prog.structOps.btfId, structOpsByBtfId(registry, prog.structOps.btfId), prog.structOps.memberIdx)
+    : undefined);
   return {
     profile: '6.1',
     helperName: (id) => (id >= 0 ? helperName(id) : undefined),
     helper(prog, id, caps) {
       const p = resolved(prog);
-      return helperProto(p.type, id, caps, protoQuery(p));
+      const so = structOps(p);
+      if (so?.ok === true && so.type.helpers === 'none') return undefined;
+      const q = protoQuery(p);
+      if (so?.ok === true) q.structOpsMember = so.member.name;
+      return helperProto(p.type, id, caps, q);
+    },
+    structOpsMember(prog) {
+      const so = structOps(prog);
+      if (so === undefined) return { ok: false, message: 'attach_btf_id 0 is not a supported struct\n', errno: 524 };
+      if (!so.ok) return so;
+      return { ok: true, struct: so.type.name, member: so.member.name, voidRet: so.member.ret === 'void' };
+    },
+    btfAccess(prog, struct, off, size, write) {
+      const so = structOps(resolved(prog));
+      if (so?.ok !== true) return 'default';
+      const rule = so.type.access;
+      if ('only' in rule) return struct === rule.only ? undefined : `only access to ${rule.only} is supported\n`;
+      if (!write) return undefined;
+      if (struct !== rule.struct) return 'only read is supported\n';
+      const st = new TypeConverter(registry, 'STRUCT_OPS').convert(`struct ${struct}`, 3);
+      const field = writableField(st, rule.fields, off);
+      if (field === undefined) return `no write support to ${struct} at off ${off}\n`;
+      if (off + size > field.end) {
+        return `write access at off ${off} with size ${size} beyond the member of ${struct} ended at ${field.end}\n`;
+      }
+      return undefined;
     },
     kfunc(btfId, prog) {
       const k = registry.byId(btfId);
@@ -174,6 +245,13 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     },
     ctxAccess(prog0, off, size, write, caps): CtxAccess | undefined {
       const prog = resolved(prog0);
+      const so = structOps(prog);
+      if (so !== undefined) {
+        if (!so.ok) return undefined;
+        const arg = structOpsArg(so.type, so.member, off, size, write);
+        if (!arg.ok) return undefined;
+        return arg.btfStruct === undefined ? { regType: 'scalar' } : { regType: 'btf_id', btfName: arg.btfStruct };
+      }
       let a;
       try {
         a = ctxAccess(prog.type, off, size, write ? 'write' : 'read', {

@@ -91,4 +91,27 @@ export const VMLINUX_TYPES: readonly TypeDef[] = [
   struct('prog_test_fail1', [['p', 'void *'], ['x', 'int']]),
   struct('prog_test_fail2', [['x8', 'int'], ['x', 'struct prog_test_pass1']]),
   struct('prog_test_fail3', [['len', 'int'], ['arr1', 'char[2]'], ['arr2', 'char[]']]),
+  // ---- struct_ops (function-pointer members are `void *` here; progtypes/struct-ops.ts has their prototypes) ----
+  struct('bpf_dummy_ops_state', [['val', 'int']]),
+  struct('bpf_dummy_ops', [['test_1', 'void *'], ['test_2', 'void *']]),
+  struct('list_head', [['next', 'struct list_head *'], ['prev', 'struct list_head *']]),
+  struct('tcp_congestion_ops', [
+    ['ssthresh', 'void *'], ['cong_avoid', 'void *'], ['set_state', 'void *'], ['cwnd_event', 'void *'],
+    ['in_ack_event', 'void *'], ['pkts_acked', 'void *'], ['min_tso_segs', 'void *'], ['cong_control', 'void *'],
+    ['undo_cwnd', 'void *'], ['sndbuf_expand', 'void *'], ['get_info', 'void *'], ['name', 'char[16]'],
+    ['owner', 'void *'], ['list', 'struct list_head'], ['key', 'u32'], ['flags', 'u32'], ['init', 'void *'],
+    ['release', 'void *'],
+  ]),
+  struct('inet_connection_sock', [
+    ['icsk_inet', 'struct sock'], ['icsk_ca_state', 'u8'], ['icsk_retransmits', 'u8'], ['icsk_pending', 'u8'],
+    ['icsk_ack_pending', 'u8'], ['icsk_ca_priv', 'u64[13]'],
+  ]),
+  struct('tcp_sock', [
+    ['inet_conn', 'struct inet_connection_sock'], ['snd_una', 'u32'], ['snd_nxt', 'u32'], ['srtt_us', 'u32'],
+    ['snd_cwnd', 'u32'], ['snd_cwnd_cnt', 'u32'], ['snd_ssthresh', 'u32'], ['prior_cwnd', 'u32'], ['ecn_flags', 'u8'],
+    ['delivered', 'u32'], ['mss_cache', 'u32'],
+  ]),
+  struct('ack_sample', [['pkts_acked', 'u32'], ['rtt_us', 's32'], ['in_flight', 'u32']]),
+  struct('rate_sample', [['prior_mstamp', 'u64'], ['prior_delivered', 'u32'], ['delivered', 's32'], ['interval_us', 'long'], ['rtt_us', 'long'], ['losses', 'int'], ['acked_sacked', 'u32']]),
+  { kind: 'enum', name: 'tcp_ca_event', values: [['CA_EVENT_TX_START', 0], ['CA_EVENT_CWND_RESTART', 1], ['CA_EVENT_COMPLETE_CWR', 2], ['CA_EVENT_LOSS', 3], ['CA_EVENT_ECN_NO_CE', 4], ['CA_EVENT_ECN_IS_CE', 5]] },
 ];

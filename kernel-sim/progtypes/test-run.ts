@@ -42,6 +42,8 @@ export interface TestRunOptions {
   attachType?: string;
   /** EXT: the program type (and attach type) of the program it extends; its context is that program's. */
   extTarget?: { type: ProgTypeName; expectedAttachType?: string };
+  /** STRUCT_OPS: the struct_ops type and the number of arguments of the member implemented. */
+  structOps?: { struct: string; nargs: number };
 }
 
 export interface TestRunResult {
@@ -141,8 +143,15 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
     }
     case 'struct_ops':
       // bpf_struct_ops_test_run: a bpf_dummy_ops member called through its trampoline; retval is its int result.
-      run = dummyOpsContext(space, cgroupInput(row, opts, capBpf));
-      if (opts.ctx === undefined) kernelErrno = TEST_RUN_ERRNO.EINVAL;
+      // Only bpf_dummy_ops members (6.1: EOPNOTSUPP for others), with ctx_in of 8 bytes per argument (EINVAL).
+      if (opts.structOps !== undefined && opts.structOps.struct !== 'bpf_dummy_ops') {
+        run = bytesContext(space, 'btf_args', zeroOr(opts.ctx, 96), `${opts.structOps.struct} args`, false);
+        kernelErrno = TEST_RUN_ERRNO.EOPNOTSUPP;
+      } else {
+        run = dummyOpsContext(space, cgroupInput(row, opts, capBpf));
+        const want = opts.structOps === undefined ? undefined : 8 * opts.structOps.nargs;
+        if (opts.ctx === undefined || (want !== undefined && opts.ctx.length !== want)) kernelErrno = TEST_RUN_ERRNO.EINVAL;
+      }
       reportsDuration = false;
       break;
     case null:

@@ -23,7 +23,7 @@ import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
-import { kernelPlatform } from '../../kernel-sim/platform.js';
+import { kernelPlatform, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine } from '../../vm/machine.js';
 
@@ -43,6 +43,12 @@ export interface LoadOptions extends KernelOptions {
   nullInject?: NullInjectMode;
   /** The kfunc registry (Linux 6.1's catalogue by default; add your own sets to it). */
   kfuncs?: KfuncRegistry;
+  /**
+   * EXT (freplace) programs of an ELF object: the type of the program they replace a function of (any
+   * name parseProgType accepts: `xdp`, `cgroup/getsockopt`); its context rules, helpers and run context apply.
+   * Without it an extension's context is untyped u64 arguments.
+   */
+  extTarget?: string;
 }
 
 /** How a Program is built: its kernel-side environment. */
@@ -157,6 +163,15 @@ export class Program {
     return src ? { ...v, message: `${v.message} (; ${src})` } : v;
   }
 
+  /** A struct_ops program's struct and its member's argument count, for bpf_struct_ops_test_run. */
+  private structOpsRun(): { struct: string; nargs: number } | undefined {
+    const so = this.load.structOps;
+    if (so === undefined) return undefined;
+    const t = structOpsByBtfId(this.kfuncRegistry ?? defaultRegistry(), so.btfId);
+    const m = t?.members[so.memberIdx];
+    return t === undefined || m === undefined || 'data' in m ? undefined : { struct: t.name, nargs: m.params.length };
+  }
+
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
   private get runType(): string {
     return this.spec?.section ?? this.type;
@@ -186,7 +201,7 @@ export class Program {
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
         data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
-        attachType: this.load.expectedAttachType, extTarget: this.load.extTarget,
+        attachType: this.load.expectedAttachType, extTarget: this.load.extTarget, structOps: this.structOpsRun(),
       });
     } catch (e) {
       this.kfuncs.finish(null);
@@ -348,7 +363,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
       const { insns, poisoned, ksyms } = linkAgainstKernel(spec, object, registry, world);
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
         kernel, resolve: pseudoResolver(created, insns, ksyms), maps: created, opts: { ...opts, kfuncs: registry },
-        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec), mapDefs: (fd) => defs[fd],
+        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec, { registry, ...(opts.extTarget !== undefined && { extTarget: extTargetOf(opts.extTarget) }) }), mapDefs: (fd) => defs[fd],
       }));
     } catch (e) {
       if (e instanceof LoadError) e.locate({ section: spec.section, symbol: spec.name });
@@ -388,7 +403,7 @@ function sectionAttachType(name: string): string | undefined {
 }
 
 /** ProgInfo.extTarget from a type name. */
-function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
+export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
   const type = parseProgType(name).name as ProgTypeName;
   const att = sectionAttachType(name);
   return att === undefined ? { type } : { type, expectedAttachType: att };

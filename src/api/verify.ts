@@ -9,6 +9,8 @@ import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { KptrField, MapDef, ProgInfo } from '../platform/platform.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
+import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
+import { structOpsAttach } from '../../kernel-sim/platform.js';
 
 /**
  * Offset of the map value's `struct <structName>` member (bpf_spin_lock, bpf_timer), or -1: a direct member
@@ -49,12 +51,21 @@ export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
   return def;
 }
 
-/** An ELF program's load attributes: type, expected attach type, attach target, sleepable. */
-export function progInfoOf(spec: ProgramSpec): ProgInfo {
+/**
+ * An ELF program's load attributes: type, expected attach type, attach target, sleepable; a struct_ops
+ * program's struct and member as libbpf gives them (attach_btf_id 0 when no struct_ops map names it, as
+ * libbpf loads it then); an extension's target when the loader names one.
+ */
+export function progInfoOf(spec: ProgramSpec, opts: { registry?: KfuncRegistry; extTarget?: ProgInfo['extTarget'] } = {}): ProgInfo {
   const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
   if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
   const slash = spec.section.indexOf('/');
   if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);
   if (spec.sleepable) info.sleepable = true;
+  if (info.type === 'STRUCT_OPS') {
+    const so = spec.structOps;
+    info.structOps = so === undefined ? { btfId: 0, memberIdx: 0 } : structOpsAttach(opts.registry ?? defaultRegistry(), so.typeName, so.member);
+  }
+  if (info.type === 'EXT' && opts.extTarget !== undefined) info.extTarget = opts.extTarget;
   return info;
 }

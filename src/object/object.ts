@@ -6,6 +6,7 @@ import { kconfigLayout } from './kconfig.js';
 import { linkProgram, type LinkContext } from './link.js';
 import { collectMaps } from './maps.js';
 import { matchSection } from './section-defs.js';
+import { collectStructOps, structOpsRefs, type StructOpsRef } from './struct-ops.js';
 import type { ObjectFile, ProgramSpec } from './types.js';
 
 const ET_REL = 1;
@@ -29,13 +30,16 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
     funcs, maps, ext,
     kconfig: kconfig && { mapIndex: maps.length - 1, offsets: kconfig.offsets },
   };
-  const programs = entryPoints(elf, funcs).map((f) => programSpec(f, ctx));
+  const structOps = collectStructOps(elf, btf);
+  const refs = structOpsRefs(structOps);
+  const programs = entryPoints(elf, funcs).map((f) => programSpec(f, ctx, refs.get(f.name)));
   const version = sectionByName(elf, 'version');
   return {
     license: readLicense(elf),
     ...(version !== undefined && { kernVersion: new Cursor(version.data, elf.littleEndian, { section: 'version' }, version.offset).u32(0, 'kernel version') }),
     programs,
     maps: maps.map((m) => m.spec),
+    ...(structOps.length > 0 && { structOps }),
     ...(btf !== undefined && { btf }),
   };
 }
@@ -72,7 +76,7 @@ function entryPoints(elf: ElfFile, funcs: Map<number, Func[]>): Func[] {
   return (funcs.get(text.index) ?? []).filter((f) => f.global);
 }
 
-function programSpec(f: Func, ctx: LinkContext): ProgramSpec {
+function programSpec(f: Func, ctx: LinkContext, structOps: StructOpsRef | undefined): ProgramSpec {
   const m = matchSection(f.sec.name);
   return {
     name: f.name,
@@ -82,6 +86,7 @@ function programSpec(f: Func, ctx: LinkContext): ProgramSpec {
     ...(m.attachTo !== undefined && { attachTo: m.attachTo }),
     sleepable: m.sleepable,
     autoload: m.autoload,
+    ...(structOps !== undefined && { structOps }),
     ...linkProgram(f, ctx),
   };
 }

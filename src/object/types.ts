@@ -1,6 +1,7 @@
 import type { Btf, CoreReloKind } from '../btf/index.js';
 import type { Insn } from '../isa/index.js';
 import type { EnumValue } from './bpf-enums.js';
+import type { StructOpsRef, StructOpsSpec } from './struct-ops.js';
 
 /** A map as the object file declares it (libbpf's open stage: nothing is created yet). */
 export interface MapSpec {
@@ -63,6 +64,8 @@ export interface ProgramSpec {
   attachTo?: string;
   sleepable: boolean;
   autoload: boolean;
+  /** STRUCT_OPS: the struct_ops map member that points at this program. */
+  structOps?: StructOpsRef;
   /** Instruction slots: the program followed by the subprograms it calls, calls fixed up. */
   insns: Insn[];
   funcInfo: ProgramFuncInfo[];
@@ -78,5 +81,7 @@ export interface ObjectFile {
   kernVersion?: number;
   programs: ProgramSpec[];
   maps: MapSpec[];
+  /** `.struct_ops` / `.struct_ops.link` variables (libbpf's struct_ops maps). */
+  structOps?: StructOpsSpec[];
   btf?: Btf;
 }

@@ -48,7 +48,17 @@ export interface ProgInfo {
    * rules and helpers (resolve_prog_type); without one, the context is the u64 arguments.
    */
   extTarget?: { type: ProgTypeName; expectedAttachType?: string };
+  /**
+   * STRUCT_OPS: attach_btf_id (the struct_ops type's BTF id in vmlinux) and expected_attach_type (the
+   * member's index). Without it a raw struct_ops program's context is untyped u64 arguments (bpfvm only).
+   */
+  structOps?: { btfId: number; memberIdx: number };
 }
+
+/** check_struct_ops_btf_id's outcome: the member implemented, or the refusal (message and errno). */
+export type StructOpsMemberCheck =
+  | { ok: true; struct: string; member: string; voidRet: boolean }
+  | { ok: false; message: string; errno: number };
 
 /** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */
 export type CtxRegType =
@@ -106,6 +116,13 @@ export interface Platform {
   kfunc(btfId: number, prog: ProgInfo): { proto?: KfuncProto; name?: string } | undefined;
   /** is_valid_access(): undefined when refused. */
   ctxAccess(prog: ProgInfo, off: number, size: number, write: boolean, caps?: ReadonlySet<Capability>): CtxAccess | undefined;
+  /** check_struct_ops_btf_id for a STRUCT_OPS program with `structOps`. */
+  structOpsMember?(prog: ProgInfo): StructOpsMemberCheck;
+  /**
+   * The program type's own btf_struct_access (struct_ops verifier ops): undefined to allow the access
+   * (then checked against the struct as usual), or the message refusing it. Absent or 'default': reads only.
+   */
+  btfAccess?(prog: ProgInfo, struct: string, off: number, size: number, write: boolean): string | undefined | 'default';
   /** The struct a PTR_TO_BTF_ID points to (btf_struct_access), by name. */
   btfStruct?(name: string): KType | undefined;
   /** bpf_sock*_is_valid_access for `sock`, `sock_common`, `tcp_sock`, `xdp_sock` pointers (reads). */

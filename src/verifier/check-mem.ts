@@ -586,12 +586,15 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   }
   if (reg.type & F.USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, 13);
   if (reg.type & F.PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, 13);
-  if (write) env.fail('only read is supported\n', 13);
+  // The program type's own btf_struct_access (struct_ops), else reads only.
+  const own = env.platform.btfAccess === undefined ? 'default' : env.platform.btfAccess(env.prog, tname, off, size, write);
+  if (own !== 'default' && own !== undefined) env.fail(own, 13);
+  if (write && own === 'default') env.fail('only read is supported\n', 13);
   const st = env.platform.btfStruct?.(tname);
   if (st && st.kind === 'struct' && off + size > st.size) {
     env.fail(`access beyond struct ${tname} at off ${off} size ${size}\n`, 13);
   }
-  if (valueRegno >= 0) {
+  if (valueRegno >= 0 && !write) {
     const v = env.regs[valueRegno]!;
     const m = st && st.kind === 'struct' ? st.members.find((mm) => mm.off === off && mm.type.kind === 'ptr') : undefined;
     if (m && m.type.kind === 'ptr' && m.type.to.kind === 'struct' && size === 8) {

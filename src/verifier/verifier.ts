@@ -80,6 +80,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     if (!env.bpfCapable && insns.length > 4096) env.fail('', 7);
     addSubprogsAndKfuncs(env);
     checkSubprogs(env);
+    checkStructOpsAttach(env);
     resolvePseudoLdimm64(env);
     checkCfg(env);
     doCheckMain(env);
@@ -514,12 +515,26 @@ function invalidScalar(env: Env, tn: Tnum, range: Tnum, ctx: string, reg: string
   env.fail(msg, 22);
 }
 
+/** check_struct_ops_btf_id (check_attach_btf_id for STRUCT_OPS): the struct and member the program implements. */
+function checkStructOpsAttach(env: Env): void {
+  if (env.prog.type !== 'STRUCT_OPS' || env.prog.structOps === undefined) return;
+  const r = env.platform.structOpsMember?.(env.prog);
+  if (r !== undefined && !r.ok) env.fail(r.message, r.errno);
+}
+
+/** Whether the struct_ops member implemented returns void (then R0 need not be set). */
+function structOpsVoid(env: Env): boolean {
+  const r = env.platform.structOpsMember?.(env.prog);
+  return r !== undefined && r.ok && r.voidRet;
+}
+
 function checkReturnCode(env: Env): void {
   const t = env.prog.type;
   const att = env.prog.expectedAttachType;
   const frame = env.cur.frames[0]!;
   const isSub = frame.subprogno !== 0;
   if (!isSub && t === 'LSM' && att !== 'LSM_CGROUP') return;
+  if (!isSub && t === 'STRUCT_OPS' && env.prog.structOps !== undefined && structOpsVoid(env)) return;
   env.checkRegArg(0, 'src');
   const r0 = env.regs[0]!;
   if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', 13);
