@@ -154,8 +154,11 @@ export function structOpsByBtfId(registry: KfuncRegistry, btfId: number): Return
 /** The struct_ops type and member index a struct_ops program names (attach_btf_id, expected_attach_type). */
 export function structOpsAttach(registry: KfuncRegistry, struct: string, member: string): { btfId: number; memberIdx: number } {
   const btfId = registry.btf.typeId(`struct ${struct}`) ?? 0;
-  const memberIdx = structOpsType(struct)?.members.findIndex((m) => m.name === member) ?? -1;
-  return { btfId: structOpsType(struct) === undefined ? 0 : btfId, memberIdx: Math.max(memberIdx, 0) };
+  const type = structOpsType(struct);
+  if (type === undefined) return { btfId: 0, memberIdx: 0 };
+  const idx = type.members.findIndex((m) => m.name === member);
+  // a member the kernel's struct lacks: an index past its members (libbpf would stop before loading)
+  return { btfId, memberIdx: idx < 0 ? type.members.length : idx };
 }
 
 /** A writable field (by name, searched through nested structs) starting at `off`, with its end. */

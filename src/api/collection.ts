@@ -23,7 +23,7 @@ import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
-import { kernelPlatform, structOpsByBtfId } from '../../kernel-sim/platform.js';
+import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine } from '../../vm/machine.js';
 
@@ -413,7 +413,7 @@ export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
  * The load attributes of a raw program of type `progType` (any name parseProgType accepts): its expected
  * attach type (given, or implied by a section-style name) and, for an extension, its target.
  */
-export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string } = {}): ProgInfo {
+export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; registry?: KfuncRegistry } = {}): ProgInfo {
   const row = parseProgType(progType);
   const load: ProgInfo = { type: row.name as ProgTypeName };
   const att = opts.expectedAttachType ?? sectionAttachType(progType);
@@ -423,7 +423,18 @@ export function rawProgInfo(progType: string, opts: { expectedAttachType?: strin
     const target = opts.extTarget ?? (rest === '' ? undefined : rest);
     if (target !== undefined) load.extTarget = extTargetOf(target);
   }
+  if (row.name === 'STRUCT_OPS') {
+    // `struct_ops/<struct>/<member>` (a member name or index) names what the program implements.
+    const m = /^[^/]*\/(\w+)\/(\w+)$/.exec(progType.trim());
+    if (m !== null) load.structOps = structOpsTarget(opts.registry ?? defaultRegistry(), m[1]!, m[2]!);
+  }
   return load;
+}
+
+/** attach_btf_id and member index of `<struct>/<member>`; an index is taken as given (so invalid ones can be asked). */
+function structOpsTarget(registry: KfuncRegistry, struct: string, member: string): NonNullable<ProgInfo['structOps']> {
+  const at = structOpsAttach(registry, struct, member);
+  return /^\d+$/.test(member) ? { btfId: at.btfId, memberIdx: Number(member) } : at;
 }
 
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
@@ -444,7 +455,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
     });
   }
   const maps = opts.maps ?? [];
-  const load = rawProgInfo(progType, opts);
+  const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
     kernel, resolve: pseudoResolver(maps, linked), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,

@@ -21,12 +21,48 @@ const PERFMON_TYPES: ReadonlySet<string> = new Set([
   'KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE', 'TRACING', 'LSM', 'STRUCT_OPS', 'EXT',
 ]);
 
+/**
+ * bpf_prog_load_check_attach: the expected attach types a program type may be loaded with (names without
+ * `BPF_`), after bpf_prog_load_fixup_attach_type gave CGROUP_SOCK and SK_REUSEPORT their default. Any other
+ * value (none given is 0, CGROUP_INET_INGRESS) is EINVAL. Types without a row take any attach type.
+ */
+export const LOAD_ATTACH_TYPES: Readonly<Partial<Record<ProgTypeName, readonly string[]>>> = {
+  CGROUP_SOCK: ['CGROUP_INET_SOCK_CREATE', 'CGROUP_INET_SOCK_RELEASE', 'CGROUP_INET4_POST_BIND', 'CGROUP_INET6_POST_BIND'],
+  CGROUP_SOCK_ADDR: [
+    'CGROUP_INET4_BIND', 'CGROUP_INET6_BIND', 'CGROUP_INET4_CONNECT', 'CGROUP_INET6_CONNECT', 'CGROUP_INET4_GETPEERNAME',
+    'CGROUP_INET6_GETPEERNAME', 'CGROUP_INET4_GETSOCKNAME', 'CGROUP_INET6_GETSOCKNAME', 'CGROUP_UDP4_SENDMSG',
+    'CGROUP_UDP6_SENDMSG', 'CGROUP_UDP4_RECVMSG', 'CGROUP_UDP6_RECVMSG',
+  ],
+  CGROUP_SKB: ['CGROUP_INET_INGRESS', 'CGROUP_INET_EGRESS'],
+  CGROUP_SOCKOPT: ['CGROUP_SETSOCKOPT', 'CGROUP_GETSOCKOPT'],
+  SK_LOOKUP: ['SK_LOOKUP'],
+  SK_REUSEPORT: ['SK_REUSEPORT_SELECT', 'SK_REUSEPORT_SELECT_OR_MIGRATE'],
+  // SYSCALL and EXT: no expected attach type at all (0)
+  SYSCALL: ['CGROUP_INET_INGRESS'],
+  EXT: ['CGROUP_INET_INGRESS'],
+};
+
+/** bpf_prog_load_fixup_attach_type: the defaults of a missing (0) expected attach type. */
+const FIXUP_ATTACH: Readonly<Partial<Record<ProgTypeName, string>>> = {
+  CGROUP_SOCK: 'CGROUP_INET_SOCK_CREATE',
+  SK_REUSEPORT: 'SK_REUSEPORT_SELECT',
+};
+
+/** Whether bpf_prog_load_check_attach lets `type` load with `attach` (undefined: none given, i.e. 0). */
+export function loadAttachAllowed(type: ProgTypeName, attach: string | undefined): boolean {
+  const allowed = LOAD_ATTACH_TYPES[type];
+  if (allowed === undefined) return true;
+  const given = attach === undefined || attach === 'CGROUP_INET_INGRESS' ? FIXUP_ATTACH[type] ?? 'CGROUP_INET_INGRESS' : attach;
+  return allowed.includes(given);
+}
+
 /** The errno bpf_prog_load returns before verification (positive), or 0 when it goes on to the verifier. */
-export function progLoadErrno(type: ProgTypeName, insnCnt: number, caps: ReadonlySet<Capability>): number {
+export function progLoadErrno(type: ProgTypeName, insnCnt: number, caps: ReadonlySet<Capability>, expectedAttachType?: string): number {
   const bpf = bpfCapable(caps);
   if (insnCnt === 0 || insnCnt > (bpf ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)) return 7; // E2BIG
   if (type !== 'SOCKET_FILTER' && type !== 'CGROUP_SKB' && !bpf) return 1; // EPERM
   if (NET_ADMIN_TYPES.has(type) && !caps.has('CAP_NET_ADMIN') && !caps.has('CAP_SYS_ADMIN')) return 1;
   if (PERFMON_TYPES.has(type) && !perfmonCapable(caps)) return 1;
+  if (!loadAttachAllowed(type, expectedAttachType)) return 22; // EINVAL
   return 0;
 }

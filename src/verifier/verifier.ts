@@ -111,7 +111,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
  */
 export function progLoad(input: readonly Insn[] | Uint8Array, opts: VerifyOptions): VerifierResult {
   const insns = input instanceof Uint8Array ? decode(input, { strict: false }) : input;
-  const errno = progLoadErrno(opts.prog.type, insns.length, opts.caps);
+  const errno = progLoadErrno(opts.prog.type, insns.length, opts.caps, opts.prog.expectedAttachType);
   if (errno) return { verdict: 'rejected', errno, log: '', message: '', processed: 0 };
   return verify(insns, opts);
 }

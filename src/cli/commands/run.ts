@@ -20,6 +20,8 @@ export interface RunOptions {
   budget: number;
   program?: string;
   progType?: string;
+  expectedAttachType?: string;
+  targetProgType?: string;
   data?: string;
   dataFile?: string;
   ctx?: string;
@@ -97,13 +99,17 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } catch (e) {
     throw new UsageError(`--null-inject: ${(e as Error).message}`);
   }
-  const load = { budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify };
+  const load = {
+    budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
+    ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+  };
   let prog: Program;
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
     const bytes = readInput(file);
     try {
       if (opts.kfuncs !== undefined) throw new UsageError('--kfuncs is for raw programs; an ELF object names its kfuncs');
+      if (opts.expectedAttachType !== undefined) throw new UsageError('--expected-attach-type is for raw programs; an ELF program has its section\'s');
       const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), load);
       const spec = selectProgram(col.object, opts.program);
       prog = col.program(spec.name);
@@ -114,7 +120,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     const kfuncNames = opts.kfuncs?.split(',').map((n) => n.trim()).filter((n) => n !== '');
-    prog = loadProgram(readProgram(file).insns, opts.progType!, { ...load, kfuncNames });
+    const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
+    prog = loadProgram(readProgram(file).insns, opts.progType!, { ...load, kfuncNames, ...(attach !== undefined && { expectedAttachType: attach }) });
   }
   const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
   prog.machine.traceHook = tracer?.hook ?? null;

@@ -18,7 +18,7 @@ import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
 import { linkAgainstKernel } from '../../api/core-link.js';
 import { progInfoOf, valueFieldOffset } from '../../api/verify.js';
-import { rawProgInfo } from '../../api/collection.js';
+import { extTargetOf, rawProgInfo } from '../../api/collection.js';
 import { Kernel } from '../../../kernel-sim/kernel.js';
 import { kernelWorld } from '../../../kernel-sim/objects/world.js';
 import { EXIT, type Io } from '../io.js';
@@ -28,6 +28,10 @@ import { readObject } from './inspect.js';
 export interface VerifyCliOptions {
   program?: string;
   progType?: string;
+  /** Raw programs: the expected attach type (with or without `BPF_`). */
+  expectedAttachType?: string;
+  /** EXT programs: the type of the program extended. */
+  targetProgType?: string;
   /** Capability list (parseCaps); all by default. */
   caps?: string;
   logLevel?: string | number;
@@ -97,14 +101,19 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
       throw e;
     }
     insns = linked(obj, spec, file);
-    prog = progInfoOf(spec);
+    if (opts.expectedAttachType !== undefined) throw new UsageError('--expected-attach-type is for raw programs; an ELF program has its section\'s');
+    prog = progInfoOf(spec, opts.targetProgType === undefined ? {} : { extTarget: extTargetOf(opts.targetProgType) });
     maps = (fd) => mapDefOf(obj, fd);
     lineInfo = spec.lineInfo;
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
     progTypeOf(opts.progType);
-    prog = rawProgInfo(opts.progType);
+    const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
+    prog = rawProgInfo(opts.progType, {
+      ...(attach !== undefined && { expectedAttachType: attach }),
+      ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+    });
     insns = readProgram(file).insns;
   }
   const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo });
