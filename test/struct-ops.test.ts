@@ -96,6 +96,27 @@ describe('struct_ops_maps.bpf.o as 6.1 loads and test-runs it', () => {
   });
 });
 
+describe('bpfvm run and verify on the object', () => {
+  const file = resolve(import.meta.dirname, 'fixtures/struct_ops_maps.bpf.o');
+  const last = (args: string[]) => {
+    const io = bufferIo();
+    const code = main(args, io);
+    return { code, json: JSON.parse(io.stdout.trim().split('\n').at(-1)!) as Record<string, unknown> };
+  };
+
+  it('runs a bpf_dummy_ops member with 6.1\'s retval (so_args_mix)', () => {
+    const m = MANIFEST.get('so_args_mix')!;
+    const r = last(['run', file, '--program', 'args_mix', '--ctx', m.ctxhex!, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json.retval).toBe(ORACLE.get('so_args_mix')!.test_run!.retval);
+  });
+
+  it('verify gives 6.1\'s verdict for the tcp_congestion_ops member that writes outside tcp_sock\'s writable fields', () => {
+    const r = last(['verify', file, '--program', 'bad_write', '--json']);
+    expect(r.json).toMatchObject({ verdict: 'rejected', errno: 13, message: lastLine(ORACLE.get('so_bad_write')!.verifier_log!) });
+  });
+});
+
 describe('check_struct_ops_btf_id and the member prototypes (raw programs: struct_ops/<struct>/<member>)', () => {
   const verify = (type: string, text: string) => loadProgram(assemble(text), type).verify({ logLevel: 1 });
 
