@@ -156,6 +156,12 @@ describe('check_struct_ops_btf_id and the member prototypes (raw programs: struc
     expect(verify('struct_ops/tcp_congestion_ops/pkts_acked', 'r1 = *(u64 *)(r1 + 8)\nr0 = 0\n*(u32 *)(r1 + 0) = r0\nexit').message)
       .toBe('only read is supported');
   });
+
+  it('tcp_congestion_ops helpers: bpf_setsockopt for every member but release (bpf_tcp_ca_get_func_proto)', () => {
+    const call = 'r1 = *(u64 *)(r1 + 0)\nr2 = 6\nr3 = 1\nr4 = r10\nr4 += -8\nr5 = 4\nr0 = 0\n*(u64 *)(r10 - 8) = r0\ncall 49\nexit';
+    expect(verify('struct_ops/tcp_congestion_ops/init', call).verdict).toBe('accepted');
+    expect(verify('struct_ops/tcp_congestion_ops/release', call).message).toBe('unknown func bpf_setsockopt#49');
+  });
 });
 
 describe('bpf_prog_load_check_attach (oracle att_* cases)', () => {
