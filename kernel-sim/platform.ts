@@ -8,6 +8,7 @@ import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
 import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
 import type { InlineComposite } from './btf/ctypes.js';
+import { protoAllowed } from './helpers/allowed.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
 import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
@@ -203,7 +204,9 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       if (so?.ok === true && so.type.helpers === 'none') return undefined;
       const q = protoQuery(p);
       if (so?.ok === true) q.structOpsMember = so.member.name;
-      return helperProto(p.type, id, caps, q);
+      const proto = helperProto(p.type, id, caps, q);
+      // the allowed callbacks look at the program itself (an extension has a dst_prog)
+      return proto === undefined || protoAllowed(proto.proto, prog) ? proto : { ...proto, notAllowed: true };
     },
     structOpsMember(prog) {
       const so = structOps(prog);

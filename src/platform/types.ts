@@ -51,6 +51,8 @@ export interface HelperProto {
   pktAccess?: boolean;
   /** Only in sleepable programs (`might_sleep`). */
   mightSleep?: boolean;
+  /** The prototype's `allowed` callback refuses the program (the function it attaches to decides). */
+  notAllowed?: boolean;
 }
 
 /** kfunc flags (the BTF_ID_FLAGS model of the kfunc document, Linux 6.1). */
