@@ -6,7 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
-import { markKnown, markUnbounded } from './bounds.js';
+import { boundsSync, markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
 import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
@@ -44,6 +44,8 @@ interface CallMeta {
   retBtf?: string;
   /** ARG_PTR_TO_KPTR: the kptr field the map value pointer points at. */
   kptr?: KptrField;
+  /** Upper bound of the last size argument (msize_max_value): caps what the *_str / get_stack helpers return. */
+  msizeMax?: bigint;
 }
 
 function flagsOf(a: ArgSpec): number {
@@ -149,12 +151,15 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
     case T.BUF:
       return;
     case T.STACK:
+      // check_stack_range_initialized refuses an empty range first, before any bounds check.
+      if (size === 0 && !zeroOk) env.fail('invalid zero-sized read\n', 13);
       checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
     default:
       if (zeroOk && size === 0 && isNullReg(reg)) return;
-      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, alloc_mem, buf\n`, 13);
+      // check_helper_mem_access names only the stack as what was expected here.
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, 13);
   }
 }
 
@@ -257,6 +262,7 @@ export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: s
 
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {
   const memRegno = regno - 1;
+  meta.msizeMax = reg.umax;
   let m = meta;
   // A variable size: the helper may fill only part of the memory, which must be initialised already.
   if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
@@ -265,10 +271,6 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
     checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
   }
   if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
-  if (reg.umax === 0n && !zeroOk) {
-    // handled by the zero-size access below
-  }
-  if (!zeroOk && reg.umin === 0n && reg.umax === 0n) env.fail('invalid zero-sized read\n', 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
   markChainPrecision(env, regno);
 }
@@ -373,6 +375,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, 22);
   const fn = env.platform.helper(env.prog, funcId, env.caps);
   if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, 22);
+  if (fn.notAllowed) env.fail('helper call is not allowed in probe\n', 22);
   if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
   const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };
   for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
@@ -411,6 +414,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   switch (ret.type) {
     case 'RET_INTEGER':
       env.markUnknown(r0);
+      if (RET_BOUNDED_BY_SIZE.has(funcId) && meta.msizeMax !== undefined) refineRetvalRange(r0, meta.msizeMax);
       break;
     case 'RET_VOID':
       r0.type = T.NOT_INIT;
@@ -450,6 +454,19 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   }
   if (changesPktData(funcId)) clearPktPointers(env);
   return idx + 1;
+}
+
+/** The helpers whose integer result never exceeds their size argument (get_stack, get_task_stack, probe_read*_str). */
+const RET_BOUNDED_BY_SIZE: ReadonlySet<number> = new Set([45, 67, 114, 115, 141]);
+const MAX_ERRNO = 4095;
+
+/** do_refine_retval_range: between -MAX_ERRNO and the size argument's umax (as s64 and as s32, then synced). */
+function refineRetvalRange(r0: Reg, msizeMax: bigint): void {
+  r0.smax = BigInt.asIntN(64, msizeMax);
+  r0.s32max = Number(BigInt.asIntN(32, msizeMax));
+  r0.smin = BigInt(-MAX_ERRNO);
+  r0.s32min = -MAX_ERRNO;
+  boundsSync(r0);
 }
 
 /** is_ptr_cast_function: sk_fullsock, tcp_sock and the skc_to_* casts keep the argument's reference. */
