@@ -9,7 +9,7 @@ import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
 import type { Env } from './env.js';
 import { recordFuncMap } from './sanitize.js';
-import { alignmentCheck, checkMapAccess, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
+import { alignmentCheck, checkMapAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
@@ -81,16 +81,6 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, m
   } else if (arg.btfType && !structIdsMatch(env, reg.btfName ?? '', reg.off, arg.btfType, (argFlags & F.OBJ_RELEASE) !== 0)) {
     env.fail(`R${regno} is of type ${reg.btfName ?? ''} but ${arg.btfType} is expected\n`, 13);
   }
-}
-
-/** map_kptr_match_type: a pointer stored into (or exchanged with) a kptr field must point to its struct. */
-function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: number): void {
-  const perm = F.MAYBE_NULL | (kptr.ref ? 0 : F.UNTRUSTED);
-  const bad = (): never => env.fail(`invalid kptr access, R${regno} type=${regTypeStr(reg.type)}${baseType(reg.type) === T.BTF_ID ? reg.btfName ?? '' : ''} ` +
-    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, 13);
-  if (baseType(reg.type) !== T.BTF_ID || (reg.type & ~0xff & ~perm)) bad();
-  checkPtrOffReg(env, reg, regno, true);
-  if (!structIdsMatch(env, reg.btfName ?? '', reg.off, kptr.btfName, kptr.ref)) bad();
 }
 
 /** btf_struct_ids_match: `have` at offset `off` is (or, unless strict, starts with) the struct `need`. */

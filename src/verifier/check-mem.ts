@@ -11,8 +11,9 @@ import {
 import { markChainPrecision } from './precision.js';
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
-import type { CtxRegType } from '../platform/platform.js';
+import type { CtxRegType, KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
+import { structIdsMatch } from './check-call.js';
 
 const BPF_MAX_VAR_OFF = 1 << 29;
 
@@ -549,10 +550,23 @@ export function checkPacketAccess(env: Env, regno: number, off: number, size: nu
   if (!ok) env.fail(`R${regno} offset is outside of the packet\n`, 13);
 }
 
-function checkKptrAccess(env: Env, valueRegno: number, kptr: { off: number; ref: boolean; btfName: string }, write: boolean): void {
+/** map_kptr_match_type: a pointer stored into (or exchanged with) a kptr field must point to its struct. */
+export function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: number): void {
+  const perm = F.MAYBE_NULL | (kptr.ref ? 0 : F.UNTRUSTED);
+  let regName = '';
+  const bad = (): never => env.fail(`invalid kptr access, R${regno} type=${regTypeStr(reg.type)}${regName} ` +
+    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, 13);
+  if (baseType(reg.type) !== T.BTF_ID || (reg.type & ~0xff & ~perm)) bad();
+  regName = reg.btfName ?? '';
+  checkPtrOffReg(env, reg, regno, true);
+  if (!structIdsMatch(env, regName, reg.off, kptr.btfName, kptr.ref)) bad();
+}
+
+function checkKptrAccess(env: Env, valueRegno: number, kptr: KptrField, write: boolean): void {
   const insn = env.insns[env.insnIdx]!;
   const cls = insn.opcode & 7;
   if ((insn.opcode & 0xe0) !== 0x60) env.fail('kptr in map can only be accessed using BPF_MEM instruction mode\n', 13);
+  if (cls !== 1 && kptr.ref) env.fail('store to referenced kptr disallowed\n', 13);
   if (cls === 1) {
     const v = env.regs[valueRegno]!;
     env.markUnknown(v);
@@ -562,13 +576,7 @@ function checkKptrAccess(env: Env, valueRegno: number, kptr: { off: number; ref:
     v.id = env.newId();
   } else if (cls === 3) {
     const v = env.regs[valueRegno]!;
-    if (kptr.ref) env.fail('store to referenced kptr disallowed\n', 13);
-    if (!(v.type === T.SCALAR && tnumIsConst(v.varOff) && v.varOff.value === 0n)) {
-      if (baseType(v.type) !== T.BTF_ID || v.btfName !== kptr.btfName || v.off !== 0) {
-        const ex = `ptr_${kptr.btfName}`;
-        env.fail(`invalid kptr access, R${valueRegno} type=${regTypeStr(v.type)}${v.btfName ?? ''} expected=${ex} or untrusted_${ex}\n`, 13);
-      }
-    }
+    if (!(v.type === T.SCALAR && tnumIsConst(v.varOff) && v.varOff.value === 0n)) mapKptrMatchType(env, kptr, v, valueRegno);
   } else if (cls === 2) {
     if (insn.imm !== 0) env.fail(`BPF_ST imm must be 0 when storing to kptr at off=${kptr.off}\n`, 13);
   } else {
