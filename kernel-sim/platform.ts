@@ -278,5 +278,20 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return sockAccess(kind, off, size);
     },
     map: (fd) => opts.maps?.(fd),
+    ksymVar(btfId) {
+      const vmlinux = registry.btf;
+      const v = vmlinux.varById(btfId);
+      if (v === undefined) return btfId < vmlinux.btf.types.length ? { kind: 'not_var' } : { kind: 'none' };
+      // every variable of the simulated vmlinux has a run-time object, so kallsyms knows them all
+      const text = v.type.replace(/^\s*const\s+/, '').trim();
+      const struct = /^struct\s+(\w+)$/.exec(text)?.[1];
+      let size: number | undefined;
+      try {
+        size = registry.types.sizeOf(text);
+      } catch {
+        size = undefined;
+      }
+      return { kind: 'var', name: v.name, hasAddress: true, percpu: v.percpu, typeName: struct ?? text, size, ...(struct !== undefined && { struct }) };
+    },
   };
 }

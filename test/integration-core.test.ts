@@ -24,8 +24,7 @@ import { fixture } from './fixtures/paths.js';
 
 /**
  * Run-time checks alone (`--no-verify`): these programs are ones the 6.1 verifier rejects (a poisoned
- * CO-RE relocation, a leaked reference, a spin lock in a sleepable program) — or, for ksym_vars, one it
- * accepts but bpfvm's verifier does not model yet (typed __ksym variables).
+ * CO-RE relocation, a leaked reference, a spin lock in a sleepable program).
  */
 const NO_VERIFY = { verify: false } as const;
 
@@ -78,7 +77,7 @@ describe('__ksym kfuncs and variables', () => {
   });
 
   it('typed per-CPU, untyped kallsyms and weak missing __ksym variables resolve', () => {
-    expect(loadObject(fixture('ksym.bpf.o'), NO_VERIFY).program('ksym_vars').run()).toMatchObject({ retval: 7, violations: [] });
+    expect(loadObject(fixture('ksym.bpf.o')).program('ksym_vars').run()).toMatchObject({ retval: 7, violations: [] });
   });
 
   it('a strong __ksym the kernel lacks fails the load naming it, as libbpf does', () => {

@@ -27,6 +27,11 @@ export const VMLINUX_TYPES: readonly TypeDef[] = [
   struct('css_set', [['dfl_cgrp', 'struct cgroup *']]),
   struct('cgroup', [['self', 'struct cgroup_subsys_state'], ['flags', 'unsigned long'], ['level', 'int'], ['id', 'u64']]),
   struct('cgroup_subsys_state', [['cgroup', 'struct cgroup *'], ['parent', 'struct cgroup_subsys_state *'], ['refcnt', 'refcount_t']]),
+  // the scheduler's per-CPU run queue (kernel/sched/sched.h; a few of 6.1's members)
+  struct('rq', [
+    ['nr_running', 'unsigned int'], ['nr_switches', 'u64'], ['curr', 'struct task_struct *'], ['clock', 'u64'],
+    ['cpu', 'int'],
+  ]),
   struct('pt_regs', [
     ['r15', 'unsigned long'], ['r14', 'unsigned long'], ['r13', 'unsigned long'], ['r12', 'unsigned long'],
     ['bp', 'unsigned long'], ['bx', 'unsigned long'], ['r11', 'unsigned long'], ['r10', 'unsigned long'],

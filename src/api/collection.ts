@@ -16,7 +16,7 @@ import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../k
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
-import { linkAgainstKernel } from './core-link.js';
+import { ksymResolver, linkAgainstKernel } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
@@ -310,7 +310,7 @@ export function installKptrFields(map: BpfMap, btf: Btf, valueTypeId: number, wo
  * The value of an lddw with a pseudo source, once maps exist: a map's object address (MAP_FD/MAP_IDX),
  * the address of its value plus an offset (MAP_VALUE/MAP_IDX_VALUE), a function's code address (FUNC).
  */
-function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksyms?: ReadonlyMap<number, bigint>): (insn: Insn, index: number) => bigint {
+function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAddress: (varId: number) => bigint | undefined): (insn: Insn, index: number) => bigint {
   return (insn, index) => {
     switch (insn.src) {
       case Pseudo.MAP_FD:
@@ -332,7 +332,8 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksyms?:
       case Pseudo.FUNC:
         return codeAddress(index + 1 + insn.imm);
       case Pseudo.BTF_ID: {
-        const addr = ksyms?.get(index);
+        // the verifier's rewrite of check_pseudo_btf_id: the VAR's kallsyms address
+        const addr = insns[index + 1]?.imm === 0 ? ksymAddress(insn.imm >>> 0) : undefined;
         if (addr !== undefined) return addr;
         throw new LoadError(`lddw of BTF id ${insn.imm} names no __ksym variable of the simulated kernel`, { insn: index });
       }
@@ -360,9 +361,9 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
     if (spec.type.name === 'BPF_PROG_TYPE_UNSPEC') continue; // a section libbpf would not load
     const type = spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
     try {
-      const { insns, poisoned, ksyms } = linkAgainstKernel(spec, object, registry, world);
+      const { insns, poisoned } = linkAgainstKernel(spec, object, registry, world);
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
-        kernel, resolve: pseudoResolver(created, insns, ksyms), maps: created, opts: { ...opts, kfuncs: registry },
+        kernel, resolve: pseudoResolver(created, insns, ksymResolver(registry, world)), maps: created, opts: { ...opts, kfuncs: registry },
         sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec, { registry, ...(opts.extTarget !== undefined && { extTarget: extTargetOf(opts.extTarget) }) }), mapDefs: (fd) => defs[fd],
       }));
     } catch (e) {
@@ -457,7 +458,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const maps = opts.maps ?? [];
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
-    kernel, resolve: pseudoResolver(maps, linked), maps: maps.filter((m) => m !== undefined),
+    kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),

@@ -11,7 +11,7 @@ import { applyCoreRelos, coreTypesCompat } from '../object/core.js';
 import type { ObjectFile, ProgramSpec } from '../object/index.js';
 import type { KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
-import { PERM_RW } from '../../kernel-sim/address-space.js';
+import { percpuObjects } from '../../kernel-sim/objects/percpu.js';
 
 /** A symbol of the simulated kernel that `__ksym` variables resolve to. */
 export interface KernelSymbol {
@@ -26,27 +26,27 @@ export interface KernelSymbol {
 const symbolTables = new WeakMap<KernelWorld, Map<string, KernelSymbol>>();
 
 /**
- * The simulated kallsyms: per-CPU variables (`bpf_prog_active`, x86's `current_task`) and the static
- * objects of the world (`init_task`, 6.1's `prog_test_struct`).
+ * The simulated kallsyms: the per-CPU variables of vmlinux BTF (`bpf_prog_active`, `runqueues`, x86's
+ * `current_task`) and the static objects of the world (`init_task`, 6.1's `prog_test_struct`).
  */
 export function kernelSymbols(world: KernelWorld): Map<string, KernelSymbol> {
   let t = symbolTables.get(world);
   if (t !== undefined) return t;
   t = new Map();
-  const space = world.heap.space;
-  const percpu = (name: string, type: string, bytes: Uint8Array) => {
-    const r = space.map('kernel-object', bytes, PERM_RW, `per-CPU ${name}`);
-    t!.set(name, { name, address: r.base, type, percpu: true });
-  };
-  percpu('bpf_prog_active', 'int', new Uint8Array(4));
-  const cur = new Uint8Array(8);
-  new DataView(cur.buffer).setBigUint64(0, world.currentTask.home.region.base, true);
-  percpu('current_task', 'struct task_struct *', cur);
+  for (const v of percpuObjects(world).values()) t.set(v.name, { name: v.name, address: v.address, type: v.type, percpu: true });
   const obj = (name: string, type: string, address: bigint) => t!.set(name, { name, address, type, percpu: false });
   obj('init_task', 'struct task_struct', world.initTask.home.region.base);
   obj('prog_test_struct', 'struct prog_test_ref_kfunc', world.progTestStruct.home.region.base);
   symbolTables.set(world, t);
   return t;
+}
+
+/** The address of the kernel variable whose vmlinux VAR has BTF id `varId` (an ld_imm64 of BPF_PSEUDO_BTF_ID). */
+export function ksymResolver(registry: KfuncRegistry, world: KernelWorld): (varId: number) => bigint | undefined {
+  return (varId) => {
+    const v = registry.btf.varById(varId);
+    return v === undefined ? undefined : kernelSymbols(world).get(v.name)?.address;
+  };
 }
 
 export interface KernelLinked {
@@ -86,7 +86,7 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
 
 /**
  * A `__ksym` variable. Typed (`extern const int bpf_prog_active __ksym;`): it must be a per-CPU variable of
- * vmlinux BTF with a compatible type; the lddw keeps src BPF_PSEUDO_BTF_ID with the type's id. Untyped
+ * vmlinux BTF with a compatible type; the lddw keeps src BPF_PSEUDO_BTF_ID with the id of its VAR. Untyped
  * (`extern const void x __ksym;`): its kallsyms address, loaded as a plain 64-bit constant. A weak
  * extern the kernel lacks loads 0.
  */
@@ -116,10 +116,12 @@ function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], 
   }
   const kbtf = registry.btf.btf;
   const targetId = kernelTypeId(registry, sym.type);
-  if (targetId === undefined || !coreTypesCompat(btf!, localType, kbtf, targetId)) {
+  const kernelVarId = registry.btf.varId(name);
+  if (targetId === undefined || kernelVarId === undefined || !coreTypesCompat(btf!, localType, kbtf, targetId)) {
     throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localType}] ${btf!.typeName(localType)}, but kernel has ${sym.type}`, { insn: at });
   }
-  setImm(Pseudo.BTF_ID, 0n, targetId);
+  // libbpf puts the kernel VAR's id in imm (insn[1].imm: the BTF object fd, 0 for vmlinux)
+  setImm(Pseudo.BTF_ID, 0n, kernelVarId);
   ksyms.set(at, sym.address);
 }
 

@@ -129,4 +129,16 @@ export interface Platform {
   sockAccess?(kind: string, off: number, size: number): boolean;
   /** A map by the fd (or handle) its ld_imm64 carries. */
   map(fd: number): MapDef | undefined;
+  /** What an ld_imm64 with src BPF_PSEUDO_BTF_ID names in vmlinux BTF (check_pseudo_btf_id). */
+  ksymVar?(btfId: number): KsymLookup;
 }
+
+/**
+ * A vmlinux BTF id as a `__ksym` variable: `none` (no such type), `not_var` (a type, but not a VAR), or the
+ * variable: its name, whether kallsyms has its address, whether it is per-CPU, and its type (modifiers
+ * skipped): a struct by name, or anything else with its size (undefined when BTF cannot size it).
+ */
+export type KsymLookup =
+  | { kind: 'none' }
+  | { kind: 'not_var' }
+  | { kind: 'var'; name: string; hasAddress: boolean; percpu: boolean; struct?: string; typeName: string; size?: number };

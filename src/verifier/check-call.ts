@@ -42,6 +42,8 @@ interface CallMeta {
   funcId: number;
   callbackSubprog: number;
   retBtf?: string;
+  /** ARG_PTR_TO_PERCPU_BTF_ID: size of the variable's type when it is not a struct (0 for a struct). */
+  retBtfSize?: number;
   /** ARG_PTR_TO_KPTR: the kptr field the map value pointer points at. */
   kptr?: KptrField;
   /** Upper bound of the last size argument (msize_max_value): caps what the *_str / get_stack helpers return. */
@@ -220,6 +222,11 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       break;
     case 'ARG_PTR_TO_KPTR':
       processKptrFunc(env, regno, meta);
+      break;
+    case 'ARG_PTR_TO_PERCPU_BTF_ID':
+      if (!reg.btfName) env.fail(`Helper has invalid btf_id in R${regno}\n`, 13);
+      meta.retBtf = reg.btfName;
+      meta.retBtfSize = reg.memSize;
       break;
     default:
       break;
@@ -423,10 +430,20 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       setPtr(T.MEM | F.ALLOC);
       r0.memSize = meta.memSize;
       break;
-    case 'RET_PTR_TO_MEM_OR_BTF_ID':
-      setPtr(T.MEM | F.RDONLY);
-      r0.memSize = 0;
+    case 'RET_PTR_TO_MEM_OR_BTF_ID': {
+      // bpf_per_cpu_ptr / bpf_this_cpu_ptr: this CPU's copy of the variable, a struct as PTR_TO_BTF_ID (without
+      // MEM_RDONLY), anything else as read-only memory of the type's size.
+      const rdonly = (ret.flags ?? []).includes('MEM_RDONLY') ? F.RDONLY : 0;
+      const isStruct = meta.retBtf !== undefined && env.platform.btfStruct?.(meta.retBtf)?.kind === 'struct';
+      if (isStruct) {
+        setPtr(T.BTF_ID);
+        r0.btfName = meta.retBtf;
+      } else {
+        setPtr(T.MEM | rdonly);
+        r0.memSize = meta.retBtfSize ?? 0;
+      }
       break;
+    }
     case 'RET_PTR_TO_BTF_ID':
       setPtr(T.BTF_ID);
       r0.btfName = funcId === 194 ? meta.kptr?.btfName : ret.btfType;

@@ -10,7 +10,7 @@ import { markKnown, markUnknownScalar } from './bounds.js';
 import type { SubprogInfo } from './cfg.js';
 import { VerifierLog } from './log.js';
 import type { KernelProfile } from './profile.js';
-import { Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { F, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
 
 /** A rejection: the message is already in the log. */
@@ -43,6 +43,11 @@ export interface InsnAux {
   sanitizeStackSpill?: boolean;
   /** bpf_loop calls (loop_inline_state): whether every visit had flags 0 and the same callback. */
   loopInline?: { fit: boolean; subprog: number };
+  /**
+   * ld_imm64 of a kernel variable (BPF_PSEUDO_BTF_ID): the register type it loads, the struct or type name
+   * (PTR_TO_BTF_ID) and, for PTR_TO_MEM and per-CPU non-struct variables, the size.
+   */
+  btfVar?: { type: number; btfName?: string; memSize: number };
 }
 
 export interface PendingState {
@@ -273,7 +278,11 @@ export class Env {
 
   resolveLdimm64(i: number, insn: Insn, next: Insn): void {
     const src = insn.src;
-    if (src === 0 || src === 3 || src === 4) return;
+    if (src === 3) {
+      this.checkPseudoBtfId(i, insn, next);
+      return;
+    }
+    if (src === 0 || src === 4) return;
     if (src === 2 || src === 6) {
       // map value
     } else if (src === 1 || src === 5) {
@@ -296,6 +305,27 @@ export class Env {
         this.fail(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}\n`, 22);
       }
       aux.mapOff = off;
+    }
+  }
+
+  /** check_pseudo_btf_id: an ld_imm64 of a vmlinux variable, typed by its BTF (per-CPU, struct or sized memory). */
+  private checkPseudoBtfId(i: number, insn: Insn, next: Insn): void {
+    // Only vmlinux BTF: the simulated kernel has no module BTF objects for insn[1].imm to name.
+    if (next.imm !== 0) this.fail('invalid module BTF object FD specified.\n', 22);
+    const id = insn.imm >>> 0;
+    const v = this.platform.ksymVar?.(id) ?? { kind: 'none' as const };
+    if (v.kind === 'none') this.fail(`ldimm64 insn specifies invalid btf_id ${insn.imm}.\n`, 2);
+    if (v.kind === 'not_var') this.fail(`pseudo btf_id ${insn.imm} in ldimm64 isn't KIND_VAR.\n`, 22);
+    if (!v.hasAddress) this.fail(`ldimm64 failed to find the address for kernel symbol '${v.name}'.\n`, 2);
+    const aux = this.aux(i);
+    if (v.percpu) {
+      // the type is resolved (struct or sized) only when bpf_per_cpu_ptr / bpf_this_cpu_ptr convert the pointer
+      aux.btfVar = { type: T.BTF_ID | F.PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
+    } else if (v.struct === undefined) {
+      if (v.size === undefined) this.fail(`ldimm64 unable to resolve the size of type '${v.typeName}': -22\n`, 22);
+      aux.btfVar = { type: T.MEM | F.RDONLY, memSize: v.size };
+    } else {
+      aux.btfVar = { type: T.BTF_ID, btfName: v.struct, memSize: 0 };
     }
   }
 

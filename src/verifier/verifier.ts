@@ -429,7 +429,11 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
   }
   markKnown(dst, 0n);
   if (insn.src === 3) {
-    dst.type = T.MEM | F.RDONLY;
+    const v = env.aux(idx).btfVar;
+    if (v === undefined) env.fail('verifier internal error: unexpected pseudo btf_id ld_imm64\n', 14);
+    dst.type = v.type;
+    dst.memSize = v.memSize;
+    if (v.btfName !== undefined) dst.btfName = v.btfName;
     return;
   }
   if (insn.src === 4) {
