@@ -13,6 +13,7 @@ import { snprintf, tracePrintk, traceVprintk } from './printk.js';
 import { probeRead, probeReadStr, probeReadUser, probeReadUserStr } from './probe-read.js';
 import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
+import * as B from './skb-helpers.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
 import { getRetval, setRetval } from './cgroup-retval.js';
@@ -106,4 +107,11 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_strtol_proto: plain(X.strtol),
   bpf_strtoul_proto: plain(X.strtoul),
   bpf_csum_update_proto: plain(X.csumUpdate),
+  bpf_skb_vlan_push_proto: plain(B.skbVlanPush),
+  bpf_skb_vlan_pop_proto: plain(B.skbVlanPop),
+  bpf_skb_change_head_proto: plain(B.skbChangeHead),
+  sk_skb_change_head_proto: plain(B.skbChangeHead),
+  bpf_get_hash_recalc_proto: plain(B.getHashRecalc),
+  bpf_skb_fib_lookup_proto: plain(B.fibLookup),
+  bpf_xdp_fib_lookup_proto: plain(B.fibLookup),
 };

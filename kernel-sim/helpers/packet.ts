@@ -19,6 +19,26 @@ export interface PacketContext {
   end: number;
   /** Called after a helper moved meta/data/end, so the context's data pointers follow. */
   moved(): void;
+  /** skb: the sk_buff fields outside the bytes that skb helpers read and change. */
+  skb?: SkbState;
+  /** skb: where the MAC and network headers start in the buffer. */
+  macHeader?: number;
+  networkHeader?: number;
+  /**
+   * skb: pskb_expand_head with `nhead` more bytes of head room: the bytes move to a new, larger buffer (all
+   * offsets shift by `nhead`); addresses into the old buffer stop mapping.
+   */
+  expandHead?(nhead: number): void;
+}
+
+/** The sk_buff state besides its bytes. */
+export interface SkbState {
+  /** skb->protocol, host order (ETH_P_IP = 0x0800). */
+  protocol: number;
+  /** The hardware-accelerated VLAN tag (skb_vlan_tag_present), host-order protocol and TCI. */
+  vlan: { proto: number; tci: number } | null;
+  /** skb->hash, 0 until computed. */
+  hash: number;
 }
 
 export function isPacketContext(o: unknown): o is PacketContext {

@@ -5,19 +5,31 @@
  * compute data/data_end/data_meta from its offsets on every load, so `moved()` has nothing to update.
  */
 import { PERM_RW, type AddressSpace, type Region } from '../address-space.js';
-import type { PacketContext } from '../helpers/packet.js';
+import type { PacketContext, SkbState } from '../helpers/packet.js';
+
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
+export const SHINFO_SIZE = 320;
+
+/** The kmalloc bucket of `n` bytes (ksize), which sets the tail room build_skb leaves. */
+export function kmallocSize(n: number): number {
+  for (const b of [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192]) if (n <= b) return b;
+  return 2 ** Math.ceil(Math.log2(n));
+}
+
+export const align64 = (n: number): number => (n + 63) & ~63;
 
 export class PacketBuffer implements PacketContext {
-  readonly buffer: Region;
+  buffer: Region;
   meta: number;
   data: number;
   end: number;
   /** skb: where the MAC and network headers start in the buffer (LD_ABS's SKF_LL_OFF / SKF_NET_OFF). */
   macHeader?: number;
   networkHeader?: number;
+  skb?: SkbState;
 
   constructor(
-    space: AddressSpace,
+    private readonly space: AddressSpace,
     name: string,
     bytes: Uint8Array,
     readonly headMin: number,
@@ -34,6 +46,21 @@ export class PacketBuffer implements PacketContext {
   }
 
   moved(): void {}
+
+  /** pskb_expand_head(skb, nhead, 0): the data area grows to the kmalloc bucket of its new size. */
+  expandHead(nhead: number): void {
+    const old = this.buffer;
+    const size = kmallocSize(align64(old.size + nhead) + SHINFO_SIZE) - SHINFO_SIZE;
+    const bytes = new Uint8Array(size);
+    bytes.set(old.bytes, nhead);
+    this.buffer = this.space.map('packet', bytes, PERM_RW, old.name);
+    this.space.unmap(old);
+    this.meta += nhead;
+    this.data += nhead;
+    this.end += nhead;
+    if (this.macHeader !== undefined) this.macHeader += nhead;
+    if (this.networkHeader !== undefined) this.networkHeader += nhead;
+  }
 
   /** data .. data_end. */
   bytes(): Uint8Array {

@@ -9,13 +9,13 @@ import type { AccessModel } from './access-rules.js';
 import { mapContext } from './context-region.js';
 import { TestRunError } from './errors.js';
 import { SK_BUFF, fieldByName } from './layouts.js';
-import { PacketBuffer } from './packet.js';
+import { align64, kmallocSize, PacketBuffer, SHINFO_SIZE } from './packet.js';
+
+export { SHINFO_SIZE };
 
 export const ETH_HLEN = 14;
 /** NET_SKB_PAD (64 on x86-64) + NET_IP_ALIGN (2): the head room bpf_test_init reserves. */
 export const SKB_HEADROOM = 66;
-/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
-export const SHINFO_SIZE = 320;
 const PAGE_SIZE = 4096;
 const LOOPBACK_IFINDEX = 1;
 const GSO_LEGACY_MAX_SIZE = 65536;
@@ -54,13 +54,6 @@ export interface SkbRun {
 const L2: readonly ProgTypeName[] = ['SCHED_CLS', 'SCHED_ACT'];
 const DIRECT: readonly ProgTypeName[] = ['LWT_IN', 'LWT_OUT', 'LWT_XMIT'];
 
-/** The kmalloc bucket of `n` bytes (ksize), which sets the tail room build_skb leaves. */
-function kmallocSize(n: number): number {
-  for (const b of [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192]) if (n <= b) return b;
-  return 2 ** Math.ceil(Math.log2(n));
-}
-
-const align64 = (n: number): number => (n + 63) & ~63;
 
 export function setupSkb(
   space: AddressSpace, progType: ProgTypeName, model: AccessModel, data: Uint8Array, ctxIn: Uint8Array | undefined,
@@ -90,12 +83,13 @@ export function setupSkb(
   const packet = new PacketBuffer(space, 'skb packet', buffer, 0, { meta: start, data: start, end: SKB_HEADROOM + size });
   packet.macHeader = SKB_HEADROOM;
   packet.networkHeader = SKB_HEADROOM + ETH_HLEN;
+  const skb = { protocol, vlan: null, hash: 0 } as NonNullable<PacketBuffer['skb']>;
+  packet.skb = skb;
 
   // The struct the program sees: plain fields live in these bytes; the rest is derived on each load.
   const bytes = new Uint8Array(SK_BUFF.size);
   const dv = new DataView(bytes.buffer);
   const put = (name: string, v: number): void => dv.setUint32(fieldByName(SK_BUFF, name).off, v, true);
-  put('protocol', swap16(protocol));
   put('pkt_type', pktType(data));
   put('ifindex', LOOPBACK_IFINDEX);
   if (user !== undefined) {
@@ -118,6 +112,12 @@ export function setupSkb(
       data_end: () => (direct ? packet.addr(packet.end) : 0n),
       data_meta: () => packet.addr(packet.meta),
       sk: () => sock.base,
+      // sk_buff fields skb helpers change (vlan push/pop, hash recalculation)
+      protocol: () => BigInt(swap16(skb.protocol)),
+      vlan_present: () => (skb.vlan === null ? 0n : 1n),
+      vlan_tci: () => BigInt(skb.vlan?.tci ?? 0),
+      vlan_proto: () => BigInt(skb.vlan === null ? 0 : swap16(skb.vlan.proto)),
+      hash: () => BigInt(skb.hash),
     },
   });
 
