@@ -3,6 +3,7 @@ import type { ViolationKind } from '../../src/violations.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
 import { MapError } from './error.js';
+import { mapObjectBytes } from './map-object.js';
 import { copyValue, SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, BPF_F_LOCK, MAP_TYPE, type MapTypeName } from './types.js';
 
@@ -95,8 +96,13 @@ export abstract class BpfMap implements MapDefinition {
     this.flags = attr.flags ?? 0;
     this.mapExtra = attr.mapExtra ?? 0;
     this.spinLockOff = attr.spinLockOff ?? null;
-    this.object = env.space.map('kernel-object', new Uint8Array(0), 0, `map "${this.name}"`, this);
+    // the map type's ops table (never read by programs: only its address is visible)
+    const ops = env.space.map('kernel-object', new Uint8Array(8), 0, `bpf_map_ops of ${attr.type}`);
+    const image = (id: number) => mapObjectBytes({ ...this, type: this.type, id, ops: ops.base });
+    const bytes = image(0);
+    this.object = env.space.map('kernel-object', bytes, PERM_R, `map "${this.name}"`, this);
     this.id = env.idOf(this);
+    bytes.set(image(this.id));
   }
 
   // ---- program side (the helpers) ----
