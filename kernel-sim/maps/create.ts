@@ -14,6 +14,7 @@ import { checkQueueStack, QueueStackMap } from './queue-stack.js';
 import { checkRingbuf, RingbufMap } from './ringbuf.js';
 import { SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, MAP_TYPE_NAMES, type MapTypeName } from './types.js';
+import { checkXskMap, XskMap } from './xsk-map.js';
 
 /** The concrete class each simulated map type makes. */
 interface Family<M extends BpfMap> {
@@ -40,6 +41,7 @@ const FAMILIES = {
   lpm_trie: { check: checkLpmTrie, make: LpmTrieMap },
   bloom_filter: { check: checkBloom, make: BloomFilterMap },
   ringbuf: { check: checkRingbuf, make: RingbufMap },
+  xskmap: { check: checkXskMap, make: XskMap },
 } satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
 
 export type SimulatedMapType = keyof typeof FAMILIES;
