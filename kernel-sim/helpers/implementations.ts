@@ -107,6 +107,7 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_strtol_proto: plain(X.strtol),
   bpf_strtoul_proto: plain(X.strtoul),
   bpf_csum_update_proto: plain(X.csumUpdate),
+  bpf_get_local_storage_proto: plain(M.getLocalStorage),
   bpf_skb_vlan_push_proto: plain(B.skbVlanPush),
   bpf_skb_vlan_pop_proto: plain(B.skbVlanPop),
   bpf_skb_change_head_proto: plain(B.skbChangeHead),

@@ -3,9 +3,10 @@ import { HelperFault, type HelperFn } from '../../vm/machine.js';
 import { PERM_R } from '../address-space.js';
 import { ArrayMap, PercpuArrayMap } from '../maps/array.js';
 import type { BpfMap } from '../maps/base.js';
+import { CgroupStorageMap } from '../maps/cgroup-storage.js';
 import { HashMap, PercpuHashMap } from '../maps/hash.js';
 import { QueueStackMap } from '../maps/queue-stack.js';
-import { errno, ERRNO, flags32, mapArg, ret } from './args.js';
+import { errno, ERRNO, flags32, mapArg, mapOfKind, ret } from './args.js';
 
 export const mapLookupElem: HelperFn = (ctx, map, key) => {
   const m = mapArg(ctx, 'bpf_map_lookup_elem', 1, map);
@@ -80,4 +81,11 @@ export const forEachMapElem: HelperFn = (ctx, map, callback, cbCtx, flags) => {
     }
   }
   return ret(visited);
+};
+
+/** bpf_get_local_storage(map, flags): the running program's cgroup storage (flags are 0: the verifier checks). */
+export const getLocalStorage: HelperFn = (ctx, map) => {
+  const m = mapOfKind(ctx, 'bpf_get_local_storage', 1, map, CgroupStorageMap, 'a cgroup storage map');
+  const ref = m.localStorage();
+  return ref.region.addr(ref.offset);
 };

@@ -252,6 +252,9 @@ export abstract class BpfMap implements MapDefinition {
     this.retired.length = 0;
   }
 
+  /** A test run starts (bpf_test_run): maps with per-run state (cgroup storage) renew it. */
+  beginTestRun(): void {}
+
   /** A typed error naming this map. */
   protected error(errno: number, detail: string): MapError {
     return new MapError(this.name, errno, detail);

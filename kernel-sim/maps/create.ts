@@ -1,6 +1,7 @@
 import { ArrayMap, checkArray, PercpuArrayMap } from './array.js';
 import type { BpfMap, MapAttr } from './base.js';
 import { BloomFilterMap, checkBloom } from './bloom-filter.js';
+import { CgroupStorageMap, checkCgroupStorage } from './cgroup-storage.js';
 import type { AllocCheck } from './check.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
@@ -42,6 +43,8 @@ const FAMILIES = {
   bloom_filter: { check: checkBloom, make: BloomFilterMap },
   ringbuf: { check: checkRingbuf, make: RingbufMap },
   xskmap: { check: checkXskMap, make: XskMap },
+  cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
+  percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
 } satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
 
 export type SimulatedMapType = keyof typeof FAMILIES;

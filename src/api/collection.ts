@@ -197,6 +197,7 @@ export class Program {
     }
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
+    for (const m of this.maps) m.beginTestRun();
     let r: TestRunResult;
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
