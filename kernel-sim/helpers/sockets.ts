@@ -6,6 +6,9 @@
  * get_listener_sock: a listening TCP socket).
  */
 import type { HelperFn } from '../../vm/machine.js';
+import type { Region } from '../address-space.js';
+import { SkStorageMap } from '../maps/sk-storage.js';
+import { errno, ERRNO, mapOfKind, ret } from './args.js';
 
 /** struct bpf_sock offsets (type, protocol, state) and the values the casts test. */
 const SK_TYPE = 8;
@@ -38,3 +41,29 @@ export const tcpSock: HelperFn = (ctx, sk) => (skFullsock(ctx, sk, 0n, 0n, 0n, 0
 /** bpf_get_listener_sock(sk): sk when it is a listening TCP socket, else NULL. */
 export const getListenerSock: HelperFn = (ctx, sk) =>
   (isTcp(ctx, sk) && ctx.space.read(sk + BigInt(SK_STATE), 4) === TCP_LISTEN ? sk : 0n);
+
+/** BPF_SK_STORAGE_GET_F_CREATE. */
+const SK_STORAGE_GET_F_CREATE = 1n;
+
+/** The socket object behind a socket pointer (a full socket), or undefined. */
+function fullSocket(ctx: Parameters<HelperFn>[0], sk: bigint): Region | undefined {
+  if (sk === 0n || skFullsock(ctx, sk, 0n, 0n, 0n, 0n) === 0n) return undefined;
+  return ctx.space.regionAt(sk);
+}
+
+/** bpf_sk_storage_get(map, sk, value, flags): the socket's storage, created from `value` (or zeroed) with F_CREATE. */
+export const skStorageGet: HelperFn = (ctx, map, sk, value, flags) => {
+  const m = mapOfKind(ctx, 'bpf_sk_storage_get', 1, map, SkStorageMap, 'a socket storage map');
+  const sock = fullSocket(ctx, sk);
+  if (sock === undefined || flags > SK_STORAGE_GET_F_CREATE) return 0n;
+  const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
+  const ref = m.storageOf(sock, flags === SK_STORAGE_GET_F_CREATE, init);
+  return ref === null ? 0n : ref.region.addr(ref.offset);
+};
+
+/** bpf_sk_storage_delete(map, sk): 0, -ENOENT without storage, -EINVAL for a socket that is not full. */
+export const skStorageDelete: HelperFn = (ctx, map, sk) => {
+  const m = mapOfKind(ctx, 'bpf_sk_storage_delete', 1, map, SkStorageMap, 'a socket storage map');
+  const sock = fullSocket(ctx, sk);
+  return sock === undefined ? errno(ERRNO.EINVAL) : ret(m.deleteOf(sock));
+};

@@ -16,6 +16,7 @@ import { checkRingbuf, RingbufMap } from './ringbuf.js';
 import { SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, MAP_TYPE_NAMES, type MapTypeName } from './types.js';
 import { checkXskMap, XskMap } from './xsk-map.js';
+import { checkSkStorage, SkStorageMap } from './sk-storage.js';
 
 /** The concrete class each simulated map type makes. */
 interface Family<M extends BpfMap> {
@@ -45,6 +46,7 @@ const FAMILIES = {
   xskmap: { check: checkXskMap, make: XskMap },
   cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
   percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
+  sk_storage: { check: checkSkStorage, make: SkStorageMap },
 } satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
 
 export type SimulatedMapType = keyof typeof FAMILIES;
@@ -53,7 +55,7 @@ export type SimulatedMapType = keyof typeof FAMILIES;
 export type MapOf<T extends SimulatedMapType> = InstanceType<(typeof FAMILIES)[T]['make']>;
 
 /** Map types whose values may hold a bpf_spin_lock (map_check_btf). */
-const SPIN_LOCK_TYPES = new Set<MapTypeName>(['hash', 'array']);
+const SPIN_LOCK_TYPES = new Set<MapTypeName>(['hash', 'array', 'cgroup_storage', 'sk_storage', 'inode_storage', 'task_storage']);
 
 const OBJ_NAME_MAX = 15;
 
