@@ -8,6 +8,7 @@ import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
 import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
 import type { InlineComposite } from './btf/ctypes.js';
+import { ctxSlotType, TRACE_TARGETS, type TraceTarget } from './btf/trace-targets.js';
 import { protoAllowed } from './helpers/allowed.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
@@ -39,6 +40,37 @@ const REG_TYPE: Record<SimRegType, CtxRegType> = {
 function resolved(prog: ProgInfo): ProgInfo {
   if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
   return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
+}
+
+/** The function a TRACING program's context describes (its attach target), when the simulated vmlinux has it. */
+function traceTargetOf(prog: ProgInfo): TraceTarget | undefined {
+  if (prog.type !== 'TRACING' || prog.attachTo === undefined) return undefined;
+  const att = prog.expectedAttachType;
+  if (att === 'TRACE_ITER') return TRACE_TARGETS[prog.attachTo.startsWith('bpf_iter_') ? prog.attachTo : `bpf_iter_${prog.attachTo}`];
+  return att === 'TRACE_FENTRY' || att === 'TRACE_FEXIT' || att === 'MODIFY_RETURN' ? TRACE_TARGETS[prog.attachTo] : undefined;
+}
+
+/**
+ * btf_ctx_access: the u64 slot at `off` is argument off / 8 of the attach target (for fexit and fmod_ret, the
+ * slot past the arguments is the return value); a pointer to a struct loads as PTR_TO_BTF_ID (or _OR_NULL
+ * where an iterator says so), everything else as a scalar.
+ */
+function btfCtxAccess(t: TraceTarget, prog: ProgInfo, off: number): CtxAccess | undefined {
+  const arg = Math.floor(off / 8);
+  let type: string;
+  if (arg < t.params.length) {
+    type = t.params[arg]!;
+  } else if (arg === t.params.length && (prog.expectedAttachType === 'TRACE_FEXIT' || prog.expectedAttachType === 'MODIFY_RETURN')) {
+    type = t.ret;
+    // fmod_ret: only functions returning an integer
+    if (prog.expectedAttachType === 'MODIFY_RETURN' && type.includes('*')) return undefined;
+  } else {
+    return undefined;
+  }
+  const slot = ctxSlotType(type);
+  if (slot === 'not_pointer') return undefined;
+  if (slot === 'scalar') return { regType: 'scalar' };
+  return { regType: t.nullable?.includes(off) ? 'btf_id_or_null' : 'btf_id', btfName: slot.struct };
 }
 
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
@@ -268,6 +300,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
         throw e;
       }
       if (!a.ok) return undefined;
+      const traced = traceTargetOf(prog);
+      if (traced !== undefined) return btfCtxAccess(traced, prog, off);
       return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
     },
     btfStruct(name) {

@@ -15,7 +15,7 @@ const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
 /** What the run side does not model yet: not a verdict on the verifier. */
 const NOT_MODELLED = [
   /call to unknown helper/, /^load: /, /^run: unsupported/, /take no data_in/,
-  /outside map "[^"]*" \(offset \d+, size 0\)/, // struct bpf_map fields: the map object has no bytes yet
+  /^run: EFAULT: tracing programs of attach type/, // 6.1 has no test run for iterators (or tp_btf) either
 ];
 
 function randomPackets(seed: number, n: number): Uint8Array[] {

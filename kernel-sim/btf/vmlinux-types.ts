@@ -27,6 +27,10 @@ export const VMLINUX_TYPES: readonly TypeDef[] = [
   struct('css_set', [['dfl_cgrp', 'struct cgroup *']]),
   struct('cgroup', [['self', 'struct cgroup_subsys_state'], ['flags', 'unsigned long'], ['level', 'int'], ['id', 'u64']]),
   struct('cgroup_subsys_state', [['cgroup', 'struct cgroup *'], ['parent', 'struct cgroup_subsys_state *'], ['refcnt', 'refcount_t']]),
+  // iterators (include/linux/bpf.h) and the test functions tracing programs attach to (net/bpf/test_run.c)
+  struct('bpf_iter_meta', [['seq', 'struct seq_file *'], ['session_id', 'u64'], ['seq_num', 'u64']]),
+  struct('seq_file', [['buf', 'char *'], ['size', 'unsigned long'], ['from', 'unsigned long'], ['count', 'unsigned long']]),
+  struct('bpf_fentry_test_t', [['a', 'struct bpf_fentry_test_t *']]),
   // the scheduler's per-CPU run queue (kernel/sched/sched.h; a few of 6.1's members)
   struct('rq', [
     ['nr_running', 'unsigned int'], ['nr_switches', 'u64'], ['curr', 'struct task_struct *'], ['clock', 'u64'],

@@ -18,6 +18,9 @@ import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
+import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
+
+const TRACING_ATTACH: readonly TracingAttach[] = ['TRACE_FENTRY', 'TRACE_FEXIT', 'MODIFY_RETURN', 'TRACE_RAW_TP', 'TRACE_ITER'];
 import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
@@ -172,6 +175,13 @@ export class Program {
     return t === undefined || m === undefined || 'data' in m ? undefined : { struct: t.name, nargs: m.params.length };
   }
 
+  /** A raw TRACING program's expected attach type, which decides its test run (a section name says it otherwise). */
+  private get tracingAttach(): { attach?: TracingAttach } {
+    const att = this.load.expectedAttachType;
+    return this.type === 'TRACING' && this.spec === undefined && att !== undefined && TRACING_ATTACH.includes(att as TracingAttach)
+      ? { attach: att as TracingAttach } : {};
+  }
+
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
   private get runType(): string {
     return this.spec?.section ?? this.type;
@@ -202,7 +212,7 @@ export class Program {
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
         data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
-        attachType: this.load.expectedAttachType, extTarget: this.load.extTarget, structOps: this.structOpsRun(),
+        attachType: this.load.expectedAttachType, extTarget: this.load.extTarget, structOps: this.structOpsRun(), ...this.tracingAttach,
       });
     } catch (e) {
       this.kfuncs.finish(null);

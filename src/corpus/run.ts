@@ -100,7 +100,10 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
   try {
     const { kernel, maps, progType } = caseKernel(c, fdKinds, fixups);
     // The corpus runner verified it already (with the mode's capabilities); this is the test run.
-    prog = loadProgram(insns, progType, { kernel, maps, sleepable: c.prog_flags.includes(16), verify: false });
+    prog = loadProgram(insns, progType, {
+      kernel, maps, sleepable: c.prog_flags.includes(16), verify: false,
+      ...(c.expected_attach_type ? { expectedAttachType: c.expected_attach_type.replace(/^BPF_/, '') } : {}),
+    });
   } catch (e) {
     return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [] };
   }
