@@ -24,7 +24,7 @@ r0 &= 1
 exit`);
 
 type StorageType = 'cgroup_storage' | 'percpu_cgroup_storage';
-const make = (type: StorageType, over: Partial<MapAttr> = {}) =>
+const make = (type: StorageType, over: Partial<Omit<MapAttr, 'type'>> = {}) =>
   createMap(new MapEnv(new AddressSpace()), { type, name: 'cgs', keySize: 16, valueSize: 64, maxEntries: 0, ...over });
 
 describe('cgroup storage maps', () => {

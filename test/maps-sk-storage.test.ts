@@ -65,7 +65,7 @@ call 107
 exit`;
 
 const ATTR = { type: 'sk_storage', name: 'sks', keySize: 4, valueSize: 8, maxEntries: 0, flags: 1, spinLockOff: 4 } as const;
-const make = (over: Partial<MapAttr> = {}) => createMap(new MapEnv(new AddressSpace()), { ...ATTR, ...over });
+const make = (over: Partial<Omit<MapAttr, 'type'>> = {}) => createMap(new MapEnv(new AddressSpace()), { ...ATTR, ...over });
 const run = (src: string) => {
   const k = new Kernel();
   return loadProgram(assemble(src), 'sched_cls', { kernel: k, maps: [createMap(k.maps, ATTR)] }).run({ data: PKT });

@@ -4,7 +4,7 @@ import { AddressSpace } from '../kernel-sim/address-space.js';
 import { BPF_EXIST, BPF_NOEXIST, createMap, ERRNO, MapEnv, MapError, toBytes, type MapAttr } from '../kernel-sim/maps/index.js';
 
 const u32 = (n: number) => toBytes('t', 'key', n, 4);
-const make = (over: Partial<MapAttr> = {}) =>
+const make = (over: Partial<Omit<MapAttr, 'type'>> = {}) =>
   createMap(new MapEnv(new AddressSpace()), { type: 'xskmap', name: 'xsk', keySize: 4, valueSize: 4, maxEntries: 4, ...over });
 
 describe('xskmap', () => {

@@ -53,7 +53,7 @@ export class CgroupStorageMap extends BpfMap {
   }
 
   /** cgroup_storage_lookup_elem: no cgroup has storage of this map. */
-  override lookupElem(): null {
+  override lookupElem(_key: Uint8Array): null {
     return null;
   }
 
@@ -63,11 +63,11 @@ export class CgroupStorageMap extends BpfMap {
   }
 
   /** cgroup_storage_delete_elem: storage goes with the cgroup, never by key. */
-  override deleteElem(): number {
+  override deleteElem(_key: Uint8Array): number {
     return -ERRNO.EINVAL;
   }
 
-  override getNextKey(): Result<Uint8Array> {
+  override getNextKey(_key: Uint8Array | null): Result<Uint8Array> {
     return -ERRNO.ENOENT;
   }
 

@@ -53,7 +53,7 @@ export class SkStorageMap extends BpfMap {
   }
 
   /** Programs cannot look up by key (the verifier refuses it); the syscall's fd names no socket. */
-  override lookupElem(): null {
+  override lookupElem(_key: Uint8Array): null {
     return null;
   }
 
@@ -61,16 +61,16 @@ export class SkStorageMap extends BpfMap {
     return -ERRNO.EBADF;
   }
 
-  override updateElem(): number {
+  override updateElem(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
     return -ERRNO.EBADF;
   }
 
-  override deleteElem(): number {
+  override deleteElem(_key: Uint8Array): number {
     return -ERRNO.EBADF;
   }
 
   /** notsupp_get_next_key. */
-  override getNextKey(): Result<Uint8Array> {
+  override getNextKey(_key: Uint8Array | null): Result<Uint8Array> {
     return -ERRNO.ENOTSUPP;
   }
 }

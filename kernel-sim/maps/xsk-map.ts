@@ -20,7 +20,7 @@ export const checkXskMap: AllocCheck = (attr) => {
 
 export class XskMap extends BpfMap {
   /** __xsk_map_lookup_elem: the socket in the slot, always NULL here. */
-  override lookupElem(): null {
+  override lookupElem(_key: Uint8Array): null {
     return null;
   }
 
