@@ -5,7 +5,7 @@
  *   btf_id 0 / 1 → "pseudo btf_id N in ldimm64 isn't KIND_VAR." (EINVAL); 2147483647 → "ldimm64 insn
  *   specifies invalid btf_id 2147483647." (ENOENT); insn[1].imm = 5 → "invalid module BTF object FD
  *   specified." (EINVAL); `r1 = 0; call bpf_this_cpu_ptr` → "R1 type=scalar expected=percpu_ptr_";
- *   percpu_vars accepted; percpu_direct "R1 is ptr_rq access percpu memory: off=…"; percpu_unchecked
+ *   percpu_vars accepted, test run retval 15 (ctx_in 8 zero bytes); percpu_direct "R1 is ptr_rq access percpu memory: off=…"; percpu_unchecked
  *   "R0 invalid mem access 'ptr_or_null_'"; percpu_int_past_end "invalid access to memory, mem_size=4 off=4
  *   size=4" then "R0 min value is outside of the allowed memory range".
  */
