@@ -44,7 +44,9 @@ function resolved(prog: ProgInfo): ProgInfo {
 
 /** The function a TRACING program's context describes (its attach target), when the simulated vmlinux has it. */
 function traceTargetOf(prog: ProgInfo): TraceTarget | undefined {
-  if (prog.type !== 'TRACING' || prog.attachTo === undefined) return undefined;
+  if (prog.attachTo === undefined) return undefined;
+  if (prog.type === 'LSM') return TRACE_TARGETS[prog.attachTo.startsWith('bpf_lsm_') ? prog.attachTo : `bpf_lsm_${prog.attachTo}`];
+  if (prog.type !== 'TRACING') return undefined;
   const att = prog.expectedAttachType;
   if (att === 'TRACE_ITER') return TRACE_TARGETS[prog.attachTo.startsWith('bpf_iter_') ? prog.attachTo : `bpf_iter_${prog.attachTo}`];
   return att === 'TRACE_FENTRY' || att === 'TRACE_FEXIT' || att === 'MODIFY_RETURN' ? TRACE_TARGETS[prog.attachTo] : undefined;
@@ -60,7 +62,7 @@ function btfCtxAccess(t: TraceTarget, prog: ProgInfo, off: number): CtxAccess | 
   let type: string;
   if (arg < t.params.length) {
     type = t.params[arg]!;
-  } else if (arg === t.params.length && (prog.expectedAttachType === 'TRACE_FEXIT' || prog.expectedAttachType === 'MODIFY_RETURN')) {
+  } else if (arg === t.params.length && ['TRACE_FEXIT', 'MODIFY_RETURN', 'LSM_MAC', 'LSM_CGROUP'].includes(prog.expectedAttachType ?? '')) {
     type = t.ret;
     // fmod_ret: only functions returning an integer
     if (prog.expectedAttachType === 'MODIFY_RETURN' && type.includes('*')) return undefined;

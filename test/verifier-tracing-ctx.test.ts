@@ -4,6 +4,8 @@
  *   t7_read, t7_fexit_ret, t7_walk, dpath_w accepted; t7_arg2 "func 'bpf_fentry_test7' doesn't have 2-th
  *   argument" then "invalid bpf_context access off=8 size=8"; t7_beyond "access beyond struct bpf_fentry_test_t
  *   at off 8 size 8"; t7_write "only read is supported"; t4_void (a void * argument) "R2 invalid mem access 'scalar'".
+ *   LSM (lsm_mac, bpf_lsm_bpf): lsm_attr, lsm_ret accepted; lsm_past "func 'bpf_lsm_bpf' doesn't have 5-th argument"
+ *   then "invalid bpf_context access off=32 size=8"; lsm_cmd "R2 invalid mem access 'scalar'".
  */
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
@@ -33,6 +35,19 @@ describe('TRACING context: the attach target\'s arguments', () => {
     it(name, () => {
       const r = check(attach, fn, src);
       expect(r.verdict).toBe(msg === '' ? 'accepted' : 'rejected');
+      expect(r.message).toBe(msg);
+    });
+  }
+
+  const lsm: [string, string, string][] = [
+    ['LSM: a union pointer argument', 'r2 = *(u64 *)(r1 + 8)\nr0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit', ''],
+    ['LSM: the slot past the arguments is the hook\'s return value', 'r0 = *(u64 *)(r1 + 24)\nr0 = 0\nexit', ''],
+    ['LSM: past the return value', 'r0 = *(u64 *)(r1 + 32)\nr0 = 0\nexit', 'invalid bpf_context access off=32 size=8'],
+    ['LSM: an int argument is a scalar', 'r2 = *(u64 *)(r1 + 0)\nr0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit', "R2 invalid mem access 'scalar'"],
+  ];
+  for (const [name, src, msg] of lsm) {
+    it(name, () => {
+      const r = verify(assemble(src), { prog: { type: 'LSM', expectedAttachType: 'LSM_MAC', attachTo: 'bpf' }, platform: kernelPlatform(), caps, logLevel: 1 });
       expect(r.message).toBe(msg);
     });
   }

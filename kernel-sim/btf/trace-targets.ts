@@ -1,6 +1,6 @@
 /**
  * Kernel functions of the simulated vmlinux that TRACING programs attach to (fentry/fexit/fmod_ret, and the
- * iterator functions of TRACE_ITER), with their 6.1 prototypes as C type texts: btf_ctx_access types a
+ * iterator functions of TRACE_ITER) and the LSM hooks LSM programs attach to, with their 6.1 prototypes as C type texts: btf_ctx_access types a
  * context load from them (a pointer to a struct argument is PTR_TO_BTF_ID). `nullable` lists the context
  * offsets an iterator target declares PTR_TO_BTF_ID_OR_NULL (its ctx_arg_info).
  */
@@ -35,6 +35,9 @@ export const TRACE_TARGETS: Readonly<Record<string, TraceTarget>> = {
   security_inode_getattr: { ret: 'int', params: [path] },
   security_file_open: { ret: 'int', params: [file] },
   security_path_truncate: { ret: 'int', params: [path] },
+  // LSM hooks (bpf_lsm_<hook>, include/linux/lsm_hook_defs.h)
+  bpf_lsm_bpf: { ret: 'int', params: ['int', 'union bpf_attr *', 'unsigned int'] },
+  bpf_lsm_task_alloc: { ret: 'int', params: ['struct task_struct *', 'unsigned long'] },
   // DEFINE_BPF_ITER_FUNC(task, struct bpf_iter_meta *meta, struct task_struct *task)
   bpf_iter_task: { ret: 'int', params: ['struct bpf_iter_meta *', 'struct task_struct *'], nullable: [8] },
 };
