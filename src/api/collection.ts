@@ -66,6 +66,9 @@ interface ProgramEnv {
   /** What BPF_PROG_LOAD tells the verifier: load attributes, and maps by the handle lddw carries. */
   load: ProgInfo;
   mapDefs: (fd: number) => MapDef | undefined;
+  /** The program BTF and func_info BPF_PROG_LOAD passes (libbpf sends both for every object with BTF). */
+  btf?: Btf;
+  funcInfo?: readonly { insn: number; typeId: number }[];
 }
 
 export interface RunOptions {
@@ -125,6 +128,8 @@ export class Program {
   private readonly load: ProgInfo;
   private readonly mapDefs: (fd: number) => MapDef | undefined;
   private readonly kfuncRegistry: KfuncRegistry | undefined;
+  private readonly btf: Btf | undefined;
+  private readonly funcInfo: readonly { insn: number; typeId: number }[] | undefined;
   /** The verifier's verdict, once asked (by `verify`, or by the first `run`). */
   verdict?: VerifierResult;
 
@@ -141,6 +146,8 @@ export class Program {
     this.load = { ...env.load, sleepable: env.sleepable };
     this.mapDefs = env.mapDefs;
     this.kfuncRegistry = env.opts.kfuncs;
+    this.btf = env.btf;
+    this.funcInfo = env.funcInfo;
     this.poisoned = env.poisoned ?? new Map();
     this.sleepable = env.sleepable;
     this.kfuncs = createKfuncRuntime(env.kernel, {
@@ -195,6 +202,7 @@ export class Program {
     const r = progLoad(this.insns, {
       prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
+      ...(this.btf !== undefined ? { btf: this.btf, funcInfo: this.funcInfo } : {}),
     });
     this.verdict = r;
     return r;
@@ -376,6 +384,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
         kernel, resolve: pseudoResolver(created, insns, ksymResolver(registry, world)), maps: created, opts: { ...opts, kfuncs: registry },
         sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec, { registry, ...(opts.extTarget !== undefined && { extTarget: extTargetOf(opts.extTarget) }) }), mapDefs: (fd) => defs[fd],
+        ...(object.btf !== undefined ? { btf: object.btf, funcInfo: spec.funcInfo } : {}),
       }));
     } catch (e) {
       if (e instanceof LoadError) e.locate({ section: spec.section, symbol: spec.name });
@@ -406,6 +415,9 @@ export interface RawLoadOptions extends LoadOptions {
    * `cgroup/getsockopt`); also given as `freplace/<type>`. Its context rules, helpers and context apply.
    */
   extTarget?: string;
+  /** Program BTF and its func_info records (needed for callbacks and global functions), as BPF_PROG_LOAD takes them. */
+  btf?: Btf;
+  funcInfo?: readonly { insn: number; typeId: number }[];
 }
 
 /** The expected attach type a section-style name implies (`cgroup/post_bind4` → CGROUP_INET4_POST_BIND). */
@@ -473,6 +485,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
+    ...(opts.btf !== undefined ? { btf: opts.btf, funcInfo: opts.funcInfo ?? [] } : {}),
   });
 }
 

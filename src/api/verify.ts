@@ -36,7 +36,7 @@ export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
   const def: MapDef = {
     type: map.type, keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries, flags: map.flags,
     spinLockOff: map.spinLockOff ?? -1, timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
-    hasBtf: valueType !== undefined,
+    hasBtf: valueType !== undefined, name: map.name,
     ...(kptrs.length > 0 ? { kptrs } : {}),
   };
   // A map-in-map's inner template, as declared (the created map keeps only its meta).

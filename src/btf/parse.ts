@@ -121,3 +121,24 @@ function readType(cur: Cursor, strings: Cursor, at: number, id: number): [BtfTyp
       return cur.fail(`${what} has unknown kind ${(info >>> 24) & 0x1f}`, at + 4);
   }
 }
+
+/**
+ * A BTF blob from its two sections as BPF_PROG_LOAD-style callers hold them (raw type words, string
+ * bytes): a header is put in front and the result parsed.
+ */
+export function btfFromSections(typeWords: readonly number[], strings: Uint8Array): Btf {
+  const typeLen = typeWords.length * 4;
+  const strBytes = strings.length > 0 && strings[strings.length - 1] === 0 ? strings : Uint8Array.from([...strings, 0]);
+  const out = new Uint8Array(BTF_HEADER_SIZE + typeLen + strBytes.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(0, BTF_MAGIC, true);
+  out[2] = BTF_VERSION;
+  dv.setUint32(4, BTF_HEADER_SIZE, true);
+  dv.setUint32(8, 0, true);
+  dv.setUint32(12, typeLen, true);
+  dv.setUint32(16, typeLen, true);
+  dv.setUint32(20, strBytes.length, true);
+  typeWords.forEach((w, i) => dv.setUint32(BTF_HEADER_SIZE + i * 4, w >>> 0, true));
+  out.set(strBytes, BTF_HEADER_SIZE + typeLen);
+  return parseBtf(out);
+}

@@ -7,6 +7,7 @@ import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from '../platform/caps.js';
 import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
 import { decode } from '../isa/insn.js';
+import { btfFromSections, type Btf } from '../btf/index.js';
 import { verify, type VerifierResult } from '../verifier/verifier.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
@@ -37,13 +38,17 @@ export interface CorpusCase {
   bytes?: Uint8Array;
   fixups: { insn: number; kind: string; map?: string; name?: string }[] | null;
   expect: { priv: CorpusExpect; unpriv: CorpusExpect | null };
+  /** Program BTF: `[insn_off, type_id]` records, the raw type section (0xdeadbeef-terminated), the strings. */
+  func_info?: [number, number][] | null;
+  btf_types?: number[] | null;
+  btf_strings_hex?: string | null;
   kernel: { priv: CorpusKernel; unpriv: CorpusKernel | null };
 }
 
 export interface FixupSpec {
   maps: Record<string, {
     map_type: { value: number }; key_size: number; value_size: number; max_entries: number; map_flags: { value: number } | number;
-    btf: unknown; special_fields?: { kind: string; offset: number; kptr_kind?: string; pointee?: string }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
+    btf: unknown; map_name?: string; special_fields?: { kind: string; offset: number; kptr_kind?: string; pointee?: string }[]; inner_map?: { map_type: { value: number }; key_size: number; value_size: number; max_entries: number };
     prefill?: { key_u32: number; value_hex: string } | null;
   }>;
   prog_arrays?: Record<string, { max_entries: number; slots: { index: number | number[]; program: string | null }[] }>;
@@ -112,7 +117,8 @@ export function kptrPointee(f: SpecialField): string {
   return /struct\s+(\w+)/.exec(f.pointee ?? '')?.[1] ?? 'prog_test_ref_kfunc';
 }
 
-function mapDef(spec: FixupSpec['maps'][string]): MapDef {
+/** The verifier's view of one of the harness's maps (a fixup kind). */
+export function mapDef(spec: FixupSpec['maps'][string]): MapDef {
   const sf = spec.special_fields ?? [];
   const kptrs = sf.filter((f) => f.kind.startsWith('kptr'));
   const def: MapDef = {
@@ -120,6 +126,7 @@ function mapDef(spec: FixupSpec['maps'][string]): MapDef {
     flags: typeof spec.map_flags === 'number' ? spec.map_flags : spec.map_flags.value, spinLockOff: sf.find((f) => f.kind === 'bpf_spin_lock')?.offset ?? -1,
     timerOff: sf.find((f) => f.kind === 'bpf_timer')?.offset ?? -1, hasBtf: spec.btf !== null,
   };
+  if (spec.map_name) def.name = spec.map_name;
   if (kptrs.length) def.kptrs = kptrs.map((k) => ({ off: k.offset, ref: kptrIsRef(k), btfName: kptrPointee(k) }));
   if (spec.inner_map) {
     const im = spec.inner_map;
@@ -197,13 +204,24 @@ export function msgsInOrder(log: string, msgs: readonly string[]): boolean {
   return true;
 }
 
+/** The case's program BTF, as the harness passes it (the type section without its 0xdeadbeef sentinel). */
+function programBtf(c: CorpusCase): Btf | undefined {
+  if (!c.btf_types || !c.func_info) return undefined;
+  const words = c.btf_types[c.btf_types.length - 1] === 0xdeadbeef ? c.btf_types.slice(0, -1) : c.btf_types;
+  const hex = c.btf_strings_hex ?? '';
+  const strings = Uint8Array.from((hex.match(/../g) ?? []).map((b) => parseInt(b, 16)));
+  return btfFromSections(words, strings);
+}
+
 export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
   { result: VerifierResult; insns: ReturnType<typeof decode>; fdKinds: Map<number, string> } {
   const { bytes, maps, kfuncs, fdKinds } = prepareCase(c, mode, opts.fixups);
   const platform = opts.platform ? opts.platform(maps, kfuncs) : kernelPlatform({ maps: (fd) => maps.get(fd) });
   const insns = decode(bytes, { strict: false });
+  const btf = programBtf(c);
   const result = verify(insns, {
     prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c),
+    ...(btf !== undefined ? { btf, funcInfo: (c.func_info ?? []).map(([insn, typeId]) => ({ insn, typeId })) } : {}),
   });
   return { result, insns, fdKinds };
 }

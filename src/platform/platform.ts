@@ -25,6 +25,8 @@ export interface MapDef {
   inner?: MapDef;
   /** Whether the value has BTF (needed by spin locks, timers, kptrs). */
   hasBtf?: boolean;
+  /** The map's name as the kernel keeps it (15 characters), for messages; '' when unnamed. */
+  name?: string;
 }
 
 export interface KptrField {

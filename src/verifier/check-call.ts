@@ -7,13 +7,15 @@ import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
-import type { Env } from './env.js';
+import { type Env, Reject } from './env.js';
 import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { markChainPrecision, updateLoopInlineState } from './precision.js';
-import { curFrame, type FuncState, forEachReg, newFuncState, copyFunc, ownFrame } from './state.js';
-import { tnumIsConst, tnumStr } from './tnum.js';
+import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './state.js';
+import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
+import { formatFuncState } from './log.js';
+import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 
 const TYPES_OF: Record<string, number[]> = {
   ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
@@ -119,7 +121,7 @@ function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   meta.kptr = k;
 }
 
-export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: CallMeta | undefined, uninit: boolean): void {
+export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: Pick<CallMeta, 'rawMode'> | undefined, uninit: boolean): void {
   const reg = env.regs[regno]!;
   switch (baseType(reg.type)) {
     case T.PKT: case T.PKT_META:
@@ -181,7 +183,10 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
   if (reg.refObjId) meta.refObjId = reg.refObjId;
   switch (base) {
     case 'ARG_CONST_MAP_PTR':
-      if (meta.map && meta.map !== reg.map) env.fail('verifier internal error\n', 14);
+      // After a timer argument (bpf_timer_init): the map must be the timer's own.
+      if (meta.map && (meta.map !== reg.map || meta.mapUid !== reg.mapUid)) {
+        env.fail(`timer pointer in R1 map_uid=${meta.mapUid} doesn't match map pointer in R2 map_uid=${reg.mapUid}\n`, 22);
+      }
       meta.map = reg.map;
       meta.mapUid = reg.mapUid;
       break;
@@ -219,6 +224,15 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       break;
     case 'ARG_PTR_TO_FUNC':
       meta.callbackSubprog = reg.subprogno;
+      break;
+    case 'ARG_PTR_TO_TIMER':
+      // process_timer_func's failures come back as EACCES.
+      try {
+        processTimerFunc(env, regno, meta);
+      } catch (e) {
+        if (e instanceof Reject && e.errno !== 13) throw new Reject(13);
+        throw e;
+      }
       break;
     case 'ARG_PTR_TO_KPTR':
       processKptrFunc(env, regno, meta);
@@ -270,6 +284,21 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
   markChainPrecision(env, regno);
+}
+
+/** process_timer_func: the map value pointer must point at the value's struct bpf_timer. */
+function processTimerFunc(env: Env, regno: number, meta: CallMeta): void {
+  const reg = env.regs[regno]!;
+  const map = reg.map!;
+  const name = map.name ?? '';
+  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset\n`, 22);
+  if (!map.hasBtf) env.fail(`map '${name}' has to have BTF in order to use bpf_timer\n`, 22);
+  if (map.timerOff < 0) env.fail(`map '${name}' doesn't have 'struct bpf_timer'\n`, 22);
+  const off = BigInt.asIntN(64, reg.varOff.value + BigInt(reg.off));
+  if (BigInt(map.timerOff) !== off) env.fail(`off ${off} doesn't point to 'struct bpf_timer' that is at ${map.timerOff}\n`, 22);
+  if (meta.map) env.fail('verifier bug. Two map pointers in a timer helper\n', 14);
+  meta.mapUid = reg.mapUid;
+  meta.map = map;
 }
 
 function processSpinLock(env: Env, regno: number, isLock: boolean): void {
@@ -341,7 +370,8 @@ function mayUpdateSockmap(env: Env, funcId: number): boolean {
 
 function acquireRef(env: Env, insnIdx: number): number {
   const id = env.newId();
-  env.frame.refs.push({ id, insnIdx, callbackRef: 0 });
+  const f = env.frame;
+  f.refs.push({ id, insnIdx, callbackRef: f.inCallbackFn ? f.frameno : 0 });
   return id;
 }
 
@@ -349,21 +379,14 @@ export function releaseReference(env: Env, refObjId: number): void {
   const f = env.frame;
   const i = f.refs.findIndex((r) => r.id === refObjId);
   if (i < 0) env.fail('', 22);
+  // A callback cannot release its caller's references.
+  if (f.inCallbackFn && f.refs[i]!.callbackRef !== f.frameno) env.fail('', 22);
   f.refs.splice(i, 1);
   forEachReg(env.cur, (r) => {
     if (r.refObjId !== refObjId) return;
     if (env.allowPtrLeaks) env.markUnknown(r);
     else env.markNotInit(r);
   });
-}
-
-function clearCallerSaved(env: Env): void {
-  const regs = env.regs;
-  for (let i = 0; i < 6; i++) {
-    env.markNotInit(regs[i]!);
-    regs[i]!.live |= Live.WRITTEN;
-    env.markRegScratched(i);
-  }
 }
 
 export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
@@ -378,11 +401,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
   recordFuncMap(env, meta.map, funcId, idx);
   // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
-  checkMapFuncCompat(env, meta.map, funcId, name);
   recordTailCallKey(env, funcId, meta.map);
-  if (funcId === 51 /* redirect_map */ || funcId === 12) {
-    // nothing more
-  }
   if (meta.releaseRegno) {
     const r = env.regs[meta.releaseRegno]!;
     if (!env.frame.refs.some((x) => x.id === r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
@@ -396,8 +415,15 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
   }
   if (funcId === 181 /* loop */) updateLoopInlineState(env, meta.callbackSubprog);
-  const regs = env.regs;
-  clearCallerSaved(env);
+  // The caller's registers: a callback makes the callee the current frame from here on.
+  const callerFrame = env.frame;
+  let next = idx + 1;
+  const setCallee = CALLBACK_STATE[funcId];
+  if (setCallee !== undefined) next = checkFuncCallCommon(env, insn, idx, meta.callbackSubprog, setCallee);
+  const regs = callerFrame.regs;
+  clearSaved(env, callerFrame);
+  // check_reg_arg(DST_OP_NO_MARK) of R0-R5 lands on the current frame: the callee's, after a callback.
+  if (env.frame !== callerFrame) for (let i = 0; i < 6; i++) env.regs[i]!.live |= Live.WRITTEN;
   const r0 = regs[0]!;
   r0.subregDef = 0;
   const ret = fn.ret;
@@ -459,8 +485,9 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   } else if (PTR_CAST_FUNCS.has(funcId)) {
     r0.refObjId = meta.refObjId;
   }
+  checkMapFuncCompat(env, meta.map, funcId, name);
   if (changesPktData(funcId)) clearPktPointers(env);
-  return idx + 1;
+  return next;
 }
 
 /** The helpers whose integer result never exceeds their size argument (get_stack, get_task_stack, probe_read*_str). */
@@ -498,32 +525,10 @@ function clearPktPointers(env: Env): void {
 
 /** check_func_call: a bpf-to-bpf call. */
 export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
-  const state = env.cur;
-  if (state.curframe + 1 >= env.profile.maxCallFrames) {
-    env.fail(`the call stack of ${state.curframe + 2} frames is too deep\n`, 7);
-  }
   const target = idx + insn.imm + 1;
   const subprog = env.subprogs.findIndex((s) => s.start === target);
   if (subprog < 0) env.fail(`verifier bug. No program starts at insn ${target}\n`, 14);
-  const caller = env.frame;
-  const callee = newFuncState(state.curframe + 1, idx, subprog);
-  callee.refs = caller.refs.map((r) => ({ ...r }));
-  for (let i = 1; i <= 5; i++) {
-    const src = caller.regs[i]!;
-    // The whole register, liveness included: reads in the callee reach the caller's checkpoints.
-    assignReg(callee.regs[i]!, src);
-    callee.regs[i]!.live = src.live;
-    callee.regs[i]!.parent = src.parent;
-  }
-  for (let i = 0; i < 6; i++) {
-    env.markNotInit(caller.regs[i]!);
-    caller.regs[i]!.live |= Live.WRITTEN;
-  }
-  state.curframe++;
-  state.frames[state.curframe] = callee;
-  state.frames.length = state.curframe + 1;
-  env.subprogs[subprog]!.tailCallReachable ||= false;
-  return target;
+  return checkFuncCallCommon(env, insn, idx, subprog, setCalleeState);
 }
 
 /** prepare_func_exit */
@@ -537,16 +542,32 @@ export function prepareFuncExit(env: Env): number {
     if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
     env.markRegRead(r0);
     markChainPrecision(env, 0);
+    const range = tnumRange(BigInt.asUintN(64, callee.cbRetMin), BigInt.asUintN(64, callee.cbRetMax));
+    if (!tnumIn(range, r0.varOff)) invalidScalarValue(env, r0, range, 'callback return', 'R0');
   } else {
     const c0 = caller.regs[0]!;
     assignReg(c0, r0);
     c0.live |= Live.WRITTEN;
+    // The callee's references (acquired or released there) are the caller's now; a callback left them as they were.
+    caller.refs = callee.refs.map((r) => ({ ...r }));
   }
-  caller.refs = callee.refs.map((r) => ({ ...r }));
   const ret = callee.callsite + 1;
+  if (env.log.level & 3) {
+    env.verbose('returning from callee:\n');
+    env.verbose(formatFuncState(callee, true, 0, new Set()));
+    env.verbose(`to caller at ${ret}:\n`);
+    env.verbose(formatFuncState(caller, true, 0, new Set()));
+  }
   state.curframe--;
   state.frames.length = state.curframe + 1;
   return ret;
+}
+
+/** verbose_invalid_scalar: `At <ctx> the register <reg> has value <tnum> should have been in <range>`. */
+export function invalidScalarValue(env: Env, reg: Reg, range: Tnum, ctx: string, regName: string): never {
+  let msg = `At ${ctx} the register ${regName} `;
+  msg += tnumIsUnknown(reg.varOff) ? 'has unknown scalar value' : `has value ${tnumStr(reg.varOff)}`;
+  env.fail(`${msg} should have been in ${tnumStr(range)}\n`, 22);
 }
 
 export function checkReferenceLeak(env: Env): void {

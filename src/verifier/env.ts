@@ -4,6 +4,7 @@
  * data, counters for the statistics line, and the log.
  */
 import type { Insn } from '../isa/insn.js';
+import type { Btf } from '../btf/index.js';
 import type { Capability } from '../platform/caps.js';
 import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
 import { markKnown, markUnknownScalar } from './bounds.js';
@@ -48,6 +49,16 @@ export interface InsnAux {
    * (PTR_TO_BTF_ID) and, for PTR_TO_MEM and per-CPU non-struct variables, the size.
    */
   btfVar?: { type: number; btfName?: string; memSize: number };
+}
+
+/** What func_info says of one subprogram (bpf_func_info + bpf_func_info_aux). */
+export interface FuncInfoAux {
+  /** BTF id of its FUNC. */
+  typeId: number;
+  /** BTF_FUNC_STATIC 0, GLOBAL 1, EXTERN 2. */
+  linkage: number;
+  /** Its BTF was found not to match a call (btf_check_subprog_arg_match failed once). */
+  unreliable: boolean;
 }
 
 export interface PendingState {
@@ -114,6 +125,10 @@ export class Env {
   maxCombinedFrames = 0;
   /** A kfunc call with imm 0 was reached (fixup_kfunc_call refuses it after do_check). */
   liveZeroKfuncCall = false;
+  /** The program's BTF (prog_btf_fd), when given. */
+  btf?: Btf;
+  /** func_info per subprogram, once check_btf_func accepted it; undefined without func_info. */
+  funcInfo?: FuncInfoAux[];
 
   constructor(
     readonly insns: readonly Insn[],

@@ -7,13 +7,15 @@ import { printInsn } from '../asm/disassemble.js';
 import type { Capability } from '../platform/caps.js';
 import type { Platform, ProgInfo } from '../platform/platform.js';
 import { BpfError } from '../errors.js';
+import type { Btf } from '../btf/index.js';
+import { btfCheckSubprogArgMatch, checkBtfInfo, type FuncInfoRecord, isGlobalFunc, prepareGlobalFuncArgs } from './btf-func.js';
 import { markKnown } from './bounds.js';
 import {
   addSubprogsAndKfuncs, C_ALU, C_ALU64, C_JMP, C_JMP32, C_LD, C_LDX, C_ST, C_STX, checkCfg, checkSubprogs, CLS, J_CALL,
   J_EXIT, J_JA, MODE, OP, resolvePseudoLdimm64, SRC_X,
 } from './cfg.js';
 import { checkAlu } from './check-alu.js';
-import { checkFuncCall, checkHelperCall, checkReferenceLeak, prepareFuncExit } from './check-call.js';
+import { checkFuncCall, checkHelperCall, checkReferenceLeak, invalidScalarValue, prepareFuncExit } from './check-call.js';
 import { checkCondJmp } from './check-jmp.js';
 import { checkKfuncCall } from './check-kfunc.js';
 import { checkMemAccess, checkPtrOffReg } from './check-mem.js';
@@ -41,6 +43,13 @@ export interface VerifyOptions {
   recordStates?: boolean;
   /** BTF line info of the program (instruction → source line), printed as `; <line>` in the log. */
   lineInfo?: readonly { insn: number; source: string }[];
+  /** The program's BTF (BPF_PROG_LOAD's prog_btf_fd): func_info records name its FUNC types. */
+  btf?: Btf;
+  /**
+   * func_info: one record per subprogram (its first instruction, its FUNC's BTF id). Global functions
+   * (BTF_FUNC_GLOBAL) are verified on their own; callbacks (ld_imm64 of a function) need it.
+   */
+  funcInfo?: readonly FuncInfoRecord[];
 }
 
 export interface VerifierResult {
@@ -80,10 +89,12 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     if (!env.bpfCapable && insns.length > 4096) env.fail('', 7);
     addSubprogsAndKfuncs(env);
     checkSubprogs(env);
+    checkBtfInfo(env, opts.btf, opts.funcInfo, (opts.lineInfo?.length ?? 0) > 0);
     checkStructOpsAttach(env);
     resolvePseudoLdimm64(env);
     checkCfg(env);
-    doCheckMain(env);
+    doCheckSubprogs(env);
+    doCheckCommon(env, 0);
     checkMaxStackDepth(env);
     miscFixupChecks(env);
   } catch (e) {
@@ -167,7 +178,11 @@ function checkMaxStackDepthSubprog(env: Env, start: number): void {
       const next = i + insn.imm + 1;
       const sidx = sps.findIndex((s) => s.start === next);
       if (sidx < 0) env.fail(`verifier bug. No program starts at insn ${next}\n`, 14);
-      if (sps[sidx]!.isAsyncCb && !call) continue;
+      if (sps[sidx]!.isAsyncCb) {
+        if (sps[sidx]!.hasTailCall) env.fail('verifier bug. subprog has tail_call and async cb\n', 14);
+        // An async callback's frames are its own chain, unless called directly.
+        if (!call) continue;
+      }
       i = next;
       idx = sidx;
       if (sps[idx]!.hasTailCall) tailCallReachable = true;
@@ -189,20 +204,45 @@ function checkMaxStackDepthSubprog(env: Env, start: number): void {
   }
 }
 
-function doCheckMain(env: Env): void {
+/**
+ * do_check_subprogs: with func_info, each global function is verified first, alone, for any arguments its
+ * BTF prototype allows; calls to it are then only checked against that prototype.
+ */
+function doCheckSubprogs(env: Env): void {
+  if (env.funcInfo === undefined) return;
+  for (let i = 1; i < env.subprogs.length; i++) {
+    if (!isGlobalFunc(env, i)) continue;
+    doCheckCommon(env, i);
+    if (env.log.level & 3) env.verbose(`Func#${i} is safe for any args that match its prototype\n`);
+  }
+}
+
+/** do_check_common: verify from the entry of `subprog` (0: the program, with R1 = ctx). */
+function doCheckCommon(env: Env, subprog: number): void {
+  env.prevLinfo = -1;
+  env.explored.clear();
+  env.pending.length = 0;
+  const start = env.subprogs[subprog]!.start;
   const st: VState = {
-    frames: [newFuncState(0, -1, 0)], curframe: 0, parent: null, branches: 1, activeSpinLock: 0, speculative: false,
-    insnIdx: 0, firstInsnIdx: 0, lastInsnIdx: -1, jmpHistory: [],
+    frames: [newFuncState(0, -1, subprog)], curframe: 0, parent: null, branches: 1, activeSpinLock: 0, speculative: false,
+    insnIdx: start, firstInsnIdx: start, lastInsnIdx: -1, jmpHistory: [],
   };
   const regs = st.frames[0]!.regs;
-  const r1 = regs[1]!;
-  env.markUnknown(r1);
-  markKnown(r1, 0n);
-  r1.type = T.CTX;
   env.cur = st;
-  env.insnIdx = 0;
+  env.insnIdx = start;
   env.markAllScratched();
+  if (subprog || (env.prog.type === 'EXT' && env.funcInfo !== undefined)) {
+    prepareGlobalFuncArgs(env, subprog, regs);
+  } else {
+    const r1 = regs[1]!;
+    env.markUnknown(r1);
+    markKnown(r1, 0n);
+    r1.type = T.CTX;
+    if (env.funcInfo !== undefined && btfCheckSubprogArgMatch(env, 0, regs) === 14) env.fail('', 14);
+  }
   doCheck(env);
+  // A global function verified: its log goes (kept at log level 2, as the kernel keeps it).
+  if (subprog && !(env.log.level & LOG_LEVEL2)) env.log.reset(0);
 }
 
 /** verbose_linfo: the source line whose record covers `idx`, once per record (`; <line>`). */
@@ -437,8 +477,12 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
     return;
   }
   if (insn.src === 4) {
+    const subprogno = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
+    if (env.funcInfo === undefined) env.fail('missing btf func_info\n', 22);
+    if (env.funcInfo[subprogno]?.linkage !== 0) env.fail('callback function not static\n', 22);
+    if (subprogno === 0) env.fail('callback function cannot be the main program\n', 22);
     dst.type = T.FUNC;
-    dst.subprogno = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
+    dst.subprogno = subprogno;
     return;
   }
   const aux = env.aux(idx);
@@ -542,6 +586,12 @@ function checkReturnCode(env: Env): void {
   env.checkRegArg(0, 'src');
   const r0 = env.regs[0]!;
   if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', 13);
+  if (frame.inAsyncCallbackFn) {
+    // Async callbacks (timers) must return 0.
+    if (r0.type !== T.SCALAR) env.fail(`In async callback the register R0 is not a known value (${regTypeStr(r0.type)})\n`, 22);
+    if (!tnumIn(tnumConst(0n), r0.varOff)) invalidScalarValue(env, r0, tnumConst(0n), 'async callback', 'R0');
+    return;
+  }
   if (isSub) {
     if (r0.type !== T.SCALAR) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, 22);
     return;

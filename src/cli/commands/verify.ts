@@ -11,7 +11,7 @@ import type { ObjectFile, ProgramSpec } from '../../object/index.js';
 import type { ProgTypeName } from '../../object/bpf-enums.js';
 import { parseCaps } from '../../platform/caps.js';
 import type { MapDef, ProgInfo } from '../../platform/platform.js';
-import { progLoad, type VerifierResult } from '../../verifier/verifier.js';
+import { progLoad, type VerifierResult, type VerifyOptions } from '../../verifier/verifier.js';
 import { kernelPlatform } from '../../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
@@ -90,6 +90,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
   let prog: ProgInfo;
   let maps: (fd: number) => MapDef | undefined = () => undefined;
   let lineInfo: ProgramSpec['lineInfo'] | undefined;
+  let btfInfo: Pick<VerifyOptions, 'btf' | 'funcInfo'> = {};
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
     const obj = readObject(file);
@@ -105,6 +106,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
     prog = progInfoOf(spec, opts.targetProgType === undefined ? {} : { extTarget: extTargetOf(opts.targetProgType) });
     maps = (fd) => mapDefOf(obj, fd);
     lineInfo = spec.lineInfo;
+    if (obj.btf !== undefined) btfInfo = { btf: obj.btf, funcInfo: spec.funcInfo };
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
@@ -116,7 +118,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
     });
     insns = readProgram(file).insns;
   }
-  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo });
+  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo, ...btfInfo });
   if (logLevel > 0) io.out(r.log);
   if (opts.json) {
     io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed }) + '\n');
