@@ -56,7 +56,10 @@ export function linkProgram(main: Func, ctx: LinkContext): Linked {
 
   for (const p of pending) {
     const targetAt = placed.get(p.target)! + (p.targetSlot - p.target.start);
-    patch(insns, p.slot, { imm: targetAt - p.slot - 1 });
+    const rel = targetAt - p.slot - 1;
+    patch(insns, p.slot, { imm: rel });
+    // A function's address (lddw src 4): the 64-bit value the disassembler prints is the offset too.
+    if (insns[p.slot]!.imm64 !== undefined) insns[p.slot]!.imm64 = BigInt(rel >>> 0);
   }
   return { insns, ...mapExtInfo(placed, ctx.ext), mapRefs, externs };
 }
