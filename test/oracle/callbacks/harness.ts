@@ -26,7 +26,7 @@ export interface KernelAnswer {
   test_run?: { retval: number };
 }
 
-const TYPES: Record<string, ProgTypeName> = { socket_filter: 'SOCKET_FILTER', sched_cls: 'SCHED_CLS', kprobe: 'KPROBE' };
+const TYPES: Record<string, ProgTypeName> = { socket_filter: 'SOCKET_FILTER', sched_cls: 'SCHED_CLS', kprobe: 'KPROBE', xdp: 'XDP' };
 const bytes = (hex: string): Uint8Array => Uint8Array.from((hex.match(/../g) ?? []).map((b) => parseInt(b, 16)));
 
 export function readManifest(path: string): ManifestLine[] {
