@@ -6,7 +6,7 @@
  */
 import type { Btf, BtfType } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
-import { type Env, type FuncInfoAux, Reject } from './env.js';
+import { type Env, type FuncInfoAux, Reject, resolveProgType } from './env.js';
 import { markKnown } from './bounds.js';
 import { checkFuncArgRegOff, checkHelperMemAccess } from './check-call.js';
 import { F, type Reg, T } from './reg-state.js';
@@ -86,6 +86,11 @@ function resolveSize(btf: Btf, id: number): number {
   }
   if (nelems && size > Math.floor(0xffffffff / nelems)) return -22;
   return nelems * size;
+}
+
+/** The program type whose context BTF arguments may point to (an extension program: its target's). */
+function ctxProgType(env: Env): ProgTypeName {
+  return resolveProgType(env.prog);
 }
 
 /** btf_get_prog_ctx_type: whether the pointer type `ptrId` points to the program type's context struct. */
@@ -175,7 +180,7 @@ function funcArgMatch(env: Env, typeId: number, regs: readonly Reg[], global: bo
     env.verbose(`Function ${fn.name} has ${args.length} > ${MAX_ARGS} args\n`);
     return 22;
   }
-  const progType = env.prog.type;
+  const progType = ctxProgType(env);
   for (let i = 0; i < args.length; i++) {
     const regno = i + 1;
     const reg = regs[regno]!;
@@ -291,7 +296,7 @@ export function prepareGlobalFuncArgs(env: Env, subprog: number, regs: Reg[]): v
   if (args.length > MAX_ARGS) env.fail(`Global function ${fn.name}() with ${args.length} > ${MAX_ARGS} args. Buggy compiler.\n`, 22);
   const ret = typeOf(btf, skipModifiers(btf, proto.returnType))!;
   if (!isInt(ret) && !isAnyEnum(ret)) env.fail(`Global function ${fn.name}() doesn't return scalar. Only those are supported.\n`, 22);
-  const progType = env.prog.type;
+  const progType = ctxProgType(env);
   const kinds: ('scalar' | 'ctx' | 'mem')[] = [];
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {
