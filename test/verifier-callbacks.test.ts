@@ -6,8 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseBtf } from '../src/btf/index.js';
-import { decode } from '../src/isa/insn.js';
+import { BtfBuilder, parseBtf } from '../src/btf/index.js';
+import { decode, encode } from '../src/isa/insn.js';
+import { assemble } from '../src/asm/index.js';
+import { parseCaps } from '../src/platform/caps.js';
+import { verify } from '../src/verifier/index.js';
+import { kernelPlatform } from '../kernel-sim/platform.js';
 import { loadObject, loadProgram } from '../src/api/collection.js';
 import type { FixupSpec } from '../src/corpus/runner.js';
 import { announceMissing, sharedPath } from './shared.js';
@@ -116,4 +120,79 @@ describe('C fixture: bpf_loop callback and global functions through loadObject',
       expect(r.retval).toBe(k.retval);
     });
   }
+});
+
+/**
+ * The same programs written with the assembler and the BTF builder (as a library user writes them): their
+ * bytes are those of the manifest lines the kernel answered, so the kernel's verdict and message apply.
+ */
+describe('assembler programs with BTF func_info (library)', () => {
+  const INT = { kind: 'INT', name: 'int', size: 4, encoding: 1, bitOffset: 0, bits: 32 } as const;
+  /** BTF: int, void *, struct pair { int a, b; }, struct pair *, unsigned int, then one FUNC per function. */
+  function programBtf(funcs: { name: string; global?: boolean; params: number[] }[]) {
+    const b = new BtfBuilder();
+    const int = b.add(INT);
+    const voidp = b.add({ kind: 'PTR', name: '', type: 0 });
+    const pair = b.add({
+      kind: 'STRUCT', name: 'pair', size: 8, kindFlag: false,
+      members: [{ name: 'a', type: int, bitOffset: 0, bitSize: 0 }, { name: 'b', type: int, bitOffset: 32, bitSize: 0 }],
+    });
+    const pairp = b.add({ kind: 'PTR', name: '', type: pair });
+    const uint = b.add({ kind: 'INT', name: 'unsigned int', size: 4, encoding: 0, bitOffset: 0, bits: 32 });
+    const ids = funcs.map((f) => {
+      const proto = b.add({ kind: 'FUNC_PROTO', name: '', returnType: int, params: f.params.map((t, i) => ({ name: `a${i}`, type: t })) });
+      return b.add({ kind: 'FUNC', name: f.name, type: proto, linkage: f.global ? 1 : 0 });
+    });
+    return { btf: parseBtf(b.build()), ids, t: { int, voidp, pair, pairp, uint } };
+  }
+  const hexOf = (insns: ReturnType<typeof assemble>) => Array.from(encode(insns), (x) => x.toString(16).padStart(2, '0')).join('');
+  const check = (id: string, text: string, funcs: { name: string; global?: boolean; params: (t: Record<string, number>) => number[] }[], starts: number[]) => {
+    const insns = assemble(text);
+    const line = lines.find((l) => l.id === id)!;
+    expect(hexOf(insns)).toBe(line.keys.insns);
+    const probe = programBtf(funcs.map((f) => ({ ...f, params: [] })));
+    const { btf, ids } = programBtf(funcs.map((f) => ({ name: f.name, global: f.global, params: f.params(probe.t) })));
+    const r = verify(insns, {
+      prog: { type: 'SOCKET_FILTER' }, platform: kernelPlatform(), caps: parseCaps('all'), logLevel: 1,
+      btf, funcInfo: starts.map((insn, i) => ({ insn, typeId: ids[i]! })),
+    });
+    const k = kernel.get(id)!;
+    expect(r.verdict).toBe(k.verdict);
+    expect(r.message).toBe(k.verdict === 'accepted' ? '' : lastMessage(k.verifier_log));
+    return r;
+  };
+
+  it('bpf_loop: a callback returning 2 is refused at its exit', () => {
+    const r = check('loop_ret2', `
+      *(u64 *)(r10 - 8) = 0
+      r1 = 4
+      r2 = func(7) ll
+      r3 = r10
+      r3 += -8
+      r4 = 0
+      call 181
+      r0 = 0
+      exit
+      r0 = 2
+      exit`, [{ name: 'main', params: (t) => [t.voidp!] }, { name: 'cb', params: (t) => [t.uint!, t.voidp!] }], [0, 10]);
+    expect(r.message).toBe('At callback return the register R0 has value (0x2; 0x0) should have been in (0x0; 0x1)');
+    expect(r.log).toContain('caller:\n R10=fp0 fp-8_w=00000000\ncallee:\n frame1: R1=scalar() R2_w=fp-8 R10=fp0 cb\n');
+  });
+
+  it('global function: a struct pointer argument may be NULL', () => {
+    const r = check('glob_ptr_nocheck', `
+      *(u64 *)(r10 - 8) = 0
+      r1 = r10
+      r1 += -8
+      call f
+      exit
+      f: r0 = *(u32 *)(r1 + 0)
+      exit`, [{ name: 'main', params: (t) => [t.voidp!] }, { name: 'f', global: true, params: (t) => [t.pairp!] }], [0, 5]);
+    // Verified first, alone: the argument is PTR_TO_MEM_OR_NULL of sizeof(struct pair), numbered twice as 6.1 does.
+    expect(r.log.split('\n').slice(0, 4)).toEqual([
+      'Validating f() func#1...', '5: R1=mem_or_null(id=2,off=0,imm=0) R10=fp0', '5: (61) r0 = *(u32 *)(r1 +0)',
+      "R1 invalid mem access 'mem_or_null'",
+    ]);
+    expect(r.message).toBe("R1 invalid mem access 'mem_or_null'");
+  });
 });
