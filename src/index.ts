@@ -20,3 +20,5 @@ export { loadObject, loadProgram, Collection, Program, type LoadOptions, type Ra
 export { Kernel, type KernelOptions } from '../kernel-sim/kernel.js';
 export { KfuncRegistry, defineKfunc, kfuncSet, idFlags, defaultRegistry, listKfuncs } from '../kernel-sim/kfuncs/index.js';
 export type { BpfMap } from '../kernel-sim/maps/index.js';
+// Program BTF for loadProgram's btf / funcInfo (callbacks and global functions need func_info).
+export { Btf, BtfBuilder, btfFromSections, parseBtf } from './btf/index.js';
