@@ -153,11 +153,6 @@ export function checkBtfInfo(env: Env, btf: Btf | undefined, records: readonly F
 
 export const isGlobalFunc = (env: Env, subprog: number): boolean => env.funcInfo?.[subprog]?.linkage === BTF_FUNC_GLOBAL;
 
-/** Thrown out of the argument check: the errno the kernel returns (its message is in the log already). */
-class ArgMismatch {
-  constructor(readonly errno: number) {}
-}
-
 /**
  * btf_check_func_arg_match for a subprogram: do the registers match the BTF prototype? Returns 0 or the
  * errno; messages go to the log as the kernel writes them (a mismatch for a static function is not an error
@@ -195,12 +190,8 @@ function funcArgMatch(env: Env, typeId: number, regs: readonly Reg[], global: bo
       env.verbose(`Unrecognized arg#${i} type ${btfKindStr(t)}\n`);
       return 22;
     }
-    try {
-      checkFuncArgRegOffSoft(env, reg, regno);
-    } catch (e) {
-      if (e instanceof ArgMismatch) return e.errno;
-      throw e;
-    }
+    const offErr = attempt(() => checkFuncArgRegOff(env, reg, regno, 'ARG_DONTCARE', false));
+    if (offErr) return offErr;
     const refId = skipModifiers(btf, t.type);
     const ref = typeOf(btf, refId)!;
     if (isProgCtxType(btf, tid, progType)) {
@@ -223,26 +214,15 @@ function funcArgMatch(env: Env, typeId: number, regs: readonly Reg[], global: bo
   return 0;
 }
 
-/** A check that rejects by throwing Reject; here its errno becomes the argument check's result. */
-function soft(env: Env, fn: () => void): boolean {
+/** Run a check that rejects by throwing: its errno (its message is in the log), or 0 when it passed. */
+function attempt(check: () => void): number {
   try {
-    fn();
-    return true;
+    check();
+    return 0;
   } catch (e) {
-    if (e instanceof Reject) return false;
+    if (e instanceof Reject) return e.errno;
     throw e;
   }
-}
-
-function checkFuncArgRegOffSoft(env: Env, reg: Reg, regno: number): void {
-  let errno = 0;
-  try {
-    checkFuncArgRegOff(env, reg, regno, 'ARG_DONTCARE', false);
-  } catch (e) {
-    if (!(e instanceof Reject)) throw e;
-    errno = e.errno;
-  }
-  if (errno) throw new ArgMismatch(errno);
 }
 
 /** check_mem_reg: `size` bytes readable and writable behind the register (NULL allowed). */
@@ -250,12 +230,13 @@ function checkMemReg(env: Env, reg: Reg, regno: number, size: number): boolean {
   if (reg.type === T.SCALAR && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return true;
   const saved = reg.type;
   if (reg.type & F.MAYBE_NULL) reg.type &= ~F.MAYBE_NULL;
-  const ok = soft(env, () => {
+  // Readable, then writable (a pointer to memory the function may write).
+  const err = attempt(() => {
     checkHelperMemAccess(env, regno, size, true, undefined, false);
     checkHelperMemAccess(env, regno, size, true, { rawMode: true }, false);
   });
   reg.type = saved;
-  return ok;
+  return err === 0;
 }
 
 function subprogArgCheck(env: Env, subprog: number, regs: readonly Reg[], call: boolean): number {
