@@ -453,7 +453,8 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     case 'RET_PTR_TO_SOCK_COMMON': setPtr(T.SOCK_COMMON); break;
     case 'RET_PTR_TO_TCP_SOCK': setPtr(T.TCP_SOCK); break;
     case 'RET_PTR_TO_ALLOC_MEM':
-      setPtr(T.MEM | F.ALLOC);
+      // PTR_TO_MEM with the return type's flags: MEM_ALLOC for ringbuf memory, not for bpf_dynptr_data.
+      setPtr(T.MEM | ((ret.flags ?? []).includes('MEM_ALLOC') ? F.ALLOC : 0));
       r0.memSize = meta.memSize;
       break;
     case 'RET_PTR_TO_MEM_OR_BTF_ID': {
