@@ -24,8 +24,8 @@ const fixupsPath = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
 const PKT = '00112233445566778899aabb08004500001c0000000040110000c0a80001c0a80002';
 
 /**
- * A log as compared: map addresses of ld_imm64 masked, statistics lines left out (bpfvm prints the stack depth
- * at level 1 too). Where the kernel backtracked precision (`last_idx …`, bpfvm has no backtracking yet), the
+ * A log as compared: map addresses of ld_imm64 masked, statistics lines left out (their counts follow pruning,
+ * compared by the corpus). Where the kernel backtracked precision (`last_idx …`, bpfvm has no backtracking yet), the
  * instruction trace differs in precision marks (`P`), so only the other lines (messages) are compared.
  */
 function comparable(log: string, kernelLog: string): string {

@@ -102,8 +102,11 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     errno = e.errno;
   }
   const stats = `processed ${env.insnProcessed} insns (limit ${profile.complexityLimitInsns}) max_states_per_insn ${env.maxStatesPerInsn} total_states ${env.totalStates} peak_states ${env.peakStates} mark_read ${env.longestMarkRead}\n`;
-  if (level & 2) log.write('verification time 0 usec\n');
-  log.write(`stack depth ${env.subprogs.map((s) => s.stackDepth).join('+') || '0'}\n`);
+  // print_verification_stats: the time and the stack depths only with BPF_LOG_STATS (level 4).
+  if (level & 4) {
+    log.write('verification time 0 usec\n');
+    log.write(`stack depth ${env.subprogs.map((s) => s.stackDepth).join('+') || '0'}\n`);
+  }
   log.write(stats);
   const text = log.text();
   return {
