@@ -375,6 +375,13 @@ function acquireRef(env: Env, insnIdx: number): number {
   return id;
 }
 
+/** release_reference_state's condition: the reference is held, and a callback holds it itself. */
+export function mayRelease(env: Env, refObjId: number): boolean {
+  const f = env.frame;
+  const ref = f.refs.find((r) => r.id === refObjId);
+  return ref !== undefined && !(f.inCallbackFn && ref.callbackRef !== f.frameno);
+}
+
 export function releaseReference(env: Env, refObjId: number): void {
   const f = env.frame;
   const i = f.refs.findIndex((r) => r.id === refObjId);
@@ -404,7 +411,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   recordTailCallKey(env, funcId, meta.map);
   if (meta.releaseRegno) {
     const r = env.regs[meta.releaseRegno]!;
-    if (!env.frame.refs.some((x) => x.id === r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+    if (!mayRelease(env, r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
     releaseReference(env, r.refObjId);
   }
   if (funcId === 12) {

@@ -6,7 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { checkFuncArgRegOff, checkHelperMemAccess, releaseReference, structIdsMatch } from './check-call.js';
+import { checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
@@ -187,7 +187,7 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
   const regs = env.regs;
   if (relRegno) {
     const id = regs[relRegno]!.refObjId;
-    if (!env.frame.refs.some((r) => r.id === id)) env.fail(`kfunc ${proto.name}#${insn.imm} reference has not been acquired before\n`, 22);
+    if (!mayRelease(env, id)) env.fail(`kfunc ${proto.name}#${insn.imm} reference has not been acquired before\n`, 22);
     releaseReference(env, id);
   }
   for (let i = 0; i < 6; i++) {
