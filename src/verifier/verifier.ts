@@ -234,7 +234,9 @@ function doCheckCommon(env: Env, subprog: number): void {
   env.cur = st;
   env.insnIdx = start;
   env.markAllScratched();
-  if (subprog || (env.prog.type === 'EXT' && env.funcInfo !== undefined)) {
+  // An extension's entry takes its arguments from BTF as a global function does (6.1 always knows the
+  // program it extends; bpfvm's extension without a target keeps its u64-arguments context).
+  if (subprog || (env.prog.type === 'EXT' && env.prog.extTarget !== undefined && env.funcInfo !== undefined)) {
     prepareGlobalFuncArgs(env, subprog, regs);
   } else {
     const r1 = regs[1]!;
