@@ -175,7 +175,7 @@ describe('bpfvm run: kfuncs enforced at run time (raw programs, oracle conventio
 describe('bpfvm verify: BTF line info in the log', () => {
   it('prints each new source line before its instruction, as 6.1\'s verbose_linfo', () => {
     const obj = join(import.meta.dirname, 'fixtures', 'subprog.bpf.o');
-    const r = cli('verify', obj, '--program', 'uses_subprogs');
+    const r = cli('verify', obj, '--program', 'uses_subprogs', '--log-level', '2');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('; return sum_squares(skb->len, 3);\n0: (61) r1 = *(u32 *)(r1 +0)');
     expect(r.stdout).toMatch(/\nprocessed \d+ insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+ peak_states \d+ mark_read \d+\n/);

@@ -17,12 +17,15 @@ function asm(name: string, text: string): string {
 const lastJson = (s: string): Record<string, unknown> => JSON.parse(s.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
 describe('bpfvm verify', () => {
-  it('accepts a raw program: JSON last line, exit 0, the log at level 1', () => {
+  it('accepts a raw program: JSON last line, exit 0, the log at level 1 (statistics only) and 2', () => {
     const io = bufferIo();
     const code = verifyCommand(io, asm('ok.s', 'r0 = 0\nexit\n'), { progType: 'socket', json: true });
     expect(code).toBe(0);
     expect(lastJson(io.stdout)).toEqual({ verdict: 'accepted', errno: 0, message: '', processed: 2 });
-    expect(io.stdout).toContain('0: (b7) r0 = 0');
+    expect(io.stdout).not.toContain('0: (b7) r0 = 0');
+    const io2 = bufferIo();
+    expect(verifyCommand(io2, asm('ok.s', 'r0 = 0\nexit\n'), { progType: 'socket', json: true, logLevel: 2 })).toBe(0);
+    expect(io2.stdout).toContain('0: (b7) r0 = 0');
     expect(io.stdout).toContain('processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0');
   });
 

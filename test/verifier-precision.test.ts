@@ -52,13 +52,13 @@ describe('precision tracking (Linux 6.1 backtracking)', () => {
     const r = run(['7a0af8ff00000000', '7a0af0ff00000000', // *(u64 *)(r10 -8) = 0; *(u64 *)(r10 -16) = 0
       '8500000007000000', '5700000008000000', // r0 = random & 8
       'bfa1000000000000', '07010000f0ffffff', '0f01000000000000', // r1 = r10 - 16 + r0
-      '7910000000000000', '9500000000000000'], new Set(['CAP_BPF', 'CAP_PERFMON']), 1); // r0 = *(u64 *)(r1 +0)
+      '7910000000000000', '9500000000000000'], new Set(['CAP_BPF', 'CAP_PERFMON'])); // r0 = *(u64 *)(r1 +0)
     expect(r.verdict).toBe('accepted');
     expect(r.log).toMatch(/7: \(79\) r0 = \*\(u64 \*\)\(r1 \+0\) +; R0_w=P0 /);
   });
 
   it('unprivileged loading keeps every scalar precise', () => {
-    const r = run(branchy(['bf61000000000000']), new Set(), 1);
+    const r = run(branchy(['bf61000000000000']), new Set());
     expect(r.verdict).toBe('accepted');
     expect(r.log).not.toContain('safe');
   });
