@@ -72,6 +72,8 @@ export interface StateListEntry {
   state: VState;
   hit: number;
   miss: number;
+  /** Fully explored and cleaned (6.1's REG_LIVE_DONE): evicting it frees it, so peak_states drops. */
+  done: boolean;
   /** loopKey of the state: equal for states whose current registers are equal in value. */
   key: number;
 }

@@ -183,6 +183,20 @@ function propagateLiveness(env: Env, vstate: VState, vparent: VState): void {
   }
 }
 
+/**
+ * clean_live_states, as far as the statistics see it: a checkpoint whose exploration has ended, reached again
+ * in the same call chain, is done (6.1 also scrubs its unread registers then; pruning here reads the liveness
+ * marks directly).
+ */
+function cleanLiveStates(list: readonly { state: VState; done: boolean }[], cur: VState): void {
+  for (const sl of list) {
+    if (sl.done || sl.state.branches || sl.state.curframe !== cur.curframe) continue;
+    let same = true;
+    for (let i = 0; i <= cur.curframe; i++) if (sl.state.frames[i]!.callsite !== cur.frames[i]!.callsite) same = false;
+    if (same) sl.done = true;
+  }
+}
+
 /** is_state_visited: 1 = pruned. */
 export function isStateVisited(env: Env, insnIdx: number): number {
   const cur = env.cur;
@@ -195,6 +209,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   if (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8) addNew = true;
   let list = env.explored.get(insnIdx);
   let statesCnt = 0;
+  if (list) cleanLiveStates(list, cur);
   if (list) {
     let curKey: number | undefined;
     // Newest checkpoint first, as the kernel's list (new states go to its head).
@@ -220,7 +235,11 @@ export function isStateVisited(env: Env, insnIdx: number): number {
       // Misses count only when a state would be added; a state that keeps missing is dropped from the list
       // (the parentage chain may still hold it).
       if (addNew) sl.miss++;
-      if (sl.miss > sl.hit * 3 + 3) list.splice(k, 1);
+      if (sl.miss > sl.hit * 3 + 3) {
+        list.splice(k, 1);
+        // Freed only when done; otherwise the parentage chain may still walk it (kept until the end).
+        if (sl.done) env.peakStates--;
+      }
     }
   }
   if (env.maxStatesPerInsn < statesCnt) env.maxStatesPerInsn = statesCnt;
@@ -245,7 +264,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
     list = [];
     env.explored.set(insnIdx, list);
   }
-  list.push({ state: nw, hit: 0, miss: 0, key: loopKey(nw) });
+  list.push({ state: nw, hit: 0, miss: 0, key: loopKey(nw), done: false });
   cur.parent = nw;
   cur.firstInsnIdx = insnIdx;
   cur.jmpHistory = [];
