@@ -451,12 +451,9 @@ export class Machine implements HelperContext {
             case Op.JSLT32_X: if (S[d]! < S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
             case Op.JSLE32_K: if (S[d]! <= P[b4 + 2]!) pc += P[b4 + 3]!; break;
             case Op.JSLE32_X: if (S[d]! <= S[(w >>> 24)]!) pc += P[b4 + 3]!; break;
-            // ---- calls ----------------------------------------------------------------------------
             // ---- LD ------------------------------------------------------------------------------
             case Op.LDDW: S[d] = P[b4 + 2]!; S[d + 1] = P[b4 + 3]!; pc++; break;
             // ---- LDX: the cached region first (a compare of the window and of the offset), else resolve it ----
-            // ---- ST / STX ------------------------------------------------------------------------
-            // ---- atomics (never on virtual regions: the slow path faults) ----------------------------
             case Op.LDXB: {
               const b = w >>> 24, o = P[b4 + 1]!, a = S[b]!, x = (a + o) | 0;
               if (S[b + 1] !== cHi || (a | x) < 0 || x > cR - 1) {
@@ -513,6 +510,7 @@ export class Machine implements HelperContext {
               { const v = cDv.getInt32(x, true); S[d] = v; S[d + 1] = v >> 31; }
               break;
             }
+            // ---- ST / STX ------------------------------------------------------------------------
             case Op.STB: {
               const o = P[b4 + 1]!, a = S[d]!, x = (a + o) | 0;
               if (S[d + 1] !== cHi || (a | x) < 0 || x > cW - 1) {
