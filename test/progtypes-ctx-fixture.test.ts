@@ -201,13 +201,16 @@ describe('bpf_dummy_ops struct_ops (struct_ops_dummy.bpf.o): 6.1 test-runs these
 
 describe('sample objects with programs of these types verify as 6.1 does (oracle results-samples.jsonl)', () => {
   const samples = sharedPath('ebpf-samples');
-  if (samples === undefined) announceMissing('sample objects of the new program types');
+  if (samples === undefined) {
+    it('did not run', () => announceMissing('sample objects of the new program types'));
+    return;
+  }
   const ANSWERS = readFileSync(resolve(import.meta.dirname, 'oracle/progtypes-ctx/results-samples.jsonl'), 'utf8').trim().split('\n')
     .map((l) => JSON.parse(l) as OracleLine);
 
-  it.runIf(samples !== undefined).each(ANSWERS.map((a) => [a.id, a] as const))('%s', (id, k) => {
+  it.each(ANSWERS.map((a) => [a.id, a] as const))('%s', (id, k) => {
     const [file, prog] = id.split('__') as [string, string];
-    const path = join(samples!, file.replace('_', '/') + '.o');
+    const path = join(samples, file.replace('_', '/') + '.o');
     const v = loadObject(new Uint8Array(readFileSync(path))).programs.get(prog)!.verify({ logLevel: 1 });
     expect(v.verdict).toBe(k.verdict);
     const lines = (k.verifier_log ?? '').split('\n').filter((x) => x !== '' && !/^(processed |stack depth|verification time)/.test(x));
