@@ -16,6 +16,10 @@ import { checkRingbuf, RingbufMap } from './ringbuf.js';
 import { SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, MAP_TYPE_NAMES, type MapTypeName } from './types.js';
 import { checkXskMap, XskMap } from './xsk-map.js';
+import { CgroupArray } from './cgroup-array.js';
+import { checkCpumap, CpuMap } from './cpumap.js';
+import { checkDevmap, DevMap, DevMapHash } from './devmap.js';
+import { checkStackTrace, StackTraceMap } from './stack-trace.js';
 import { checkSkStorage, SkStorageMap } from './sk-storage.js';
 
 /** The concrete class each simulated map type makes. */
@@ -47,6 +51,11 @@ const FAMILIES = {
   cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
   percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
   sk_storage: { check: checkSkStorage, make: SkStorageMap },
+  devmap: { check: checkDevmap, make: DevMap },
+  devmap_hash: { check: checkDevmap, make: DevMapHash },
+  cpumap: { check: checkCpumap, make: CpuMap },
+  stack_trace: { check: checkStackTrace, make: StackTraceMap },
+  cgroup_array: { check: checkFdArray, make: CgroupArray },
 } satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
 
 export type SimulatedMapType = keyof typeof FAMILIES;

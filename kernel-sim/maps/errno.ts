@@ -17,6 +17,7 @@ export const ERRNO = {
   ENODATA: 61,
   ENONET: 64,
   EPROTO: 71,
+  EOVERFLOW: 75,
   EOPNOTSUPP: 95,
   EAFNOSUPPORT: 97,
   /** Kernel-internal (never meant for user space, yet map_create returns it). */

@@ -2,6 +2,10 @@
 export { ArrayMap, PercpuArrayMap } from './array.js';
 export { BpfMap, type MapAttr, type MapDefinition, type Result, type ValueFields, type ValueRef } from './base.js';
 export { BloomFilterMap } from './bloom-filter.js';
+export { CgroupArray } from './cgroup-array.js';
+export { CpuMap } from './cpumap.js';
+export { DevMap, DevMapHash } from './devmap.js';
+export { StackTraceMap } from './stack-trace.js';
 export { fromBytes, toBytes, type HostScalar } from './codec.js';
 export { createMap, type MapOf, type SimulatedMapType } from './create.js';
 export { MapEnv } from './env.js';
