@@ -20,6 +20,8 @@ import { getRetval, setRetval } from './cgroup-retval.js';
 import { sockOpsCbFlagsSet } from './sock-ops.js';
 import { sysctlGetCurrentValue, sysctlGetName, sysctlGetNewValue, sysctlSetNewValue } from './sysctl.js';
 import * as X from './strtox.js';
+import { redirectMap } from './redirect-map.js';
+import { getStackid } from './stackid.js';
 
 type Make = (k: Kernel) => HelperFn;
 const plain = (fn: HelperFn): Make => () => fn;
@@ -88,6 +90,11 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_xdp_adjust_meta_proto: plain(P.xdpAdjustMeta),
   bpf_redirect_proto: P.redirectTc,
   bpf_xdp_redirect_proto: P.redirectXdp,
+  bpf_xdp_redirect_map_proto: plain(redirectMap),
+  bpf_get_stackid_proto: plain(getStackid),
+  bpf_get_stackid_proto_pe: plain(getStackid),
+  bpf_get_stackid_proto_raw_tp: plain(getStackid),
+  bpf_get_stackid_proto_tp: plain(getStackid),
   bpf_sk_lookup_tcp_proto: plain(K.skLookup),
   bpf_sock_addr_sk_lookup_tcp_proto: plain(K.skLookup),
   bpf_tc_sk_lookup_tcp_proto: plain(K.skLookup),
