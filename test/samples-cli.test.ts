@@ -128,6 +128,6 @@ describe('bpfvm inspect and loadObject on ../shared/ebpf-samples', () => {
     process.stdout.write(`samples-cli: loadObject loads ${full.length} of ${files.length} samples fully (maps created, programs linked); ` +
       `${failed.length} fail with a LoadError:\n${failed.map((f) => `    ${f}\n`).join('')}`);
     expect(problems).toEqual([]);
-    expect(full.length).toBeGreaterThanOrEqual(130);
+    expect(full.length).toBeGreaterThanOrEqual(143);
   });
 });
