@@ -80,7 +80,7 @@ describe('map_create refusals', () => {
     ['spin lock: percpu_array', { type: 'percpu_array', spinLockOff: 0 }, ENOTSUPP],
     ['spin lock: past the value', { spinLockOff: 8 }, EINVAL],
     ['spin lock: misaligned', { spinLockOff: 2 }, EINVAL],
-    ['not simulated: devmap', { type: 'devmap' as never }, EINVAL],
+    ['not simulated: sockmap', { type: 'sockmap' as never }, EINVAL],
   ];
   it.each(cases)('%s', (_n, over, errno) => {
     refuses(arr(over), -errno);
