@@ -9,13 +9,14 @@ import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
 import { type Env, Reject } from './env.js';
 import { recordFuncMap } from './sanitize.js';
-import { alignmentCheck, checkMapAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
+import { alignmentCheck, checkMapAccess, checkMemAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './state.js';
 import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
 import { formatFuncState } from './log.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
+import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
 
 const TYPES_OF: Record<string, number[]> = {
   ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
@@ -50,6 +51,8 @@ interface CallMeta {
   kptr?: KptrField;
   /** Upper bound of the last size argument (msize_max_value): caps what the *_str / get_stack helpers return. */
   msizeMax?: bigint;
+  /** The register of the MEM_UNINIT dynptr argument the helper initialises (0: none). */
+  uninitDynptrRegno?: number;
 }
 
 function flagsOf(a: ArgSpec): number {
@@ -175,9 +178,14 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
   }
   checkRegType(env, regno, arg, aflags, meta);
+  if (base === 'ARG_PTR_TO_DYNPTR' && reg.type === T.STACK && reg.off % 8) env.fail('cannot pass in dynptr at an offset\n', 22);
   checkFuncArgRegOff(env, reg, regno, base, (aflags & F.OBJ_RELEASE) !== 0);
   if (aflags & F.OBJ_RELEASE) {
-    if (!reg.refObjId) env.fail(`R${regno} must be referenced when passed to release function\n`, 22);
+    if (base === 'ARG_PTR_TO_DYNPTR') {
+      if (!dynptrAcquired(env, reg)) env.fail(`arg ${regno} is an unacquired reference\n`, 22);
+    } else if (!reg.refObjId) {
+      env.fail(`R${regno} must be referenced when passed to release function\n`, 22);
+    }
     meta.releaseRegno = regno;
   }
   if (reg.refObjId) meta.refObjId = reg.refObjId;
@@ -236,6 +244,19 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       break;
     case 'ARG_PTR_TO_KPTR':
       processKptrFunc(env, regno, meta);
+      break;
+    case 'ARG_PTR_TO_DYNPTR':
+      // A PTR_TO_DYNPTR (a callback's argument) was set up by the kernel: nothing to check.
+      if (baseType(reg.type) === T.DYNPTR) break;
+      if (aflags & F.UNINIT) {
+        if (!dynptrValidUninit(env, reg)) env.fail('Dynptr has to be an uninitialized dynptr\n', 22);
+        if (meta.uninitDynptrRegno) env.fail('verifier internal error: multiple uninitialized dynptr args\n', 14);
+        meta.uninitDynptrRegno = regno;
+      } else if (!dynptrValidInit(env, reg)) {
+        env.fail(`Expected an initialized dynptr as arg #${argno + 1}\n`, 22);
+      } else if (!dynptrTypeExpected(env, reg, arg)) {
+        env.fail(`Expected a dynptr of type ${dynptrTypeName(arg)} as arg #${argno + 1}\n`, 22);
+      }
       break;
     case 'ARG_PTR_TO_PERCPU_BTF_ID':
       if (!reg.btfName) env.fail(`Helper has invalid btf_id in R${regno}\n`, 13);
@@ -409,10 +430,36 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   recordFuncMap(env, meta.map, funcId, idx);
   // Memory/size pairs checked when the size came: handled in checkMemSizeReg.
   recordTailCallKey(env, funcId, meta.map);
+  if (meta.uninitDynptrRegno) {
+    // The helper writes the whole dynptr (as 8-byte stores), then the slots hold a dynptr.
+    const regno = meta.uninitDynptrRegno;
+    for (let i = 0; i < DYNPTR_SIZE; i += 8) checkMemAccess(env, regno, i, 8, true, -1, false);
+    const arg = fn.args[regno - 1]!;
+    if (!markDynptrSlots(env, env.regs[regno]!, arg, () => acquireRef(env, idx))) env.fail('', 22);
+  }
   if (meta.releaseRegno) {
     const r = env.regs[meta.releaseRegno]!;
-    if (!mayRelease(env, r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
-    releaseReference(env, r.refObjId);
+    if (fn.args[meta.releaseRegno - 1]!.type === 'ARG_PTR_TO_DYNPTR') {
+      const ok = unmarkDynptrSlots(env, r, (id) => {
+        if (!mayRelease(env, id)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+        releaseReference(env, id);
+      });
+      if (!ok) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+    } else {
+      if (!mayRelease(env, r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+      releaseReference(env, r.refObjId);
+    }
+  }
+  if (funcId === 197 /* dynptr_from_mem */ && env.regs[1]!.type !== T.MAP_VALUE) {
+    env.fail(`Unsupported reg type ${regTypeStr(env.regs[1]!.type)} for bpf_dynptr_from_mem data\n`, 13);
+  }
+  if (funcId === 203 /* dynptr_data */) {
+    // The slice shares the reference of the dynptr it was taken from (none for a local dynptr).
+    const i = fn.args.findIndex((a) => a.type === 'ARG_PTR_TO_DYNPTR');
+    if (i < 0) env.fail('verifier internal error: no dynptr in bpf_dynptr_data()\n', 14);
+    if (meta.refObjId) env.fail('verifier internal error: meta.ref_obj_id already set\n', 14);
+    const reg = env.regs[i + 1]!;
+    if (baseType(reg.type) !== T.DYNPTR) meta.refObjId = dynptrRefId(env, reg);
   }
   if (funcId === 12) {
     if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', 22);
@@ -490,7 +537,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const id = acquireRef(env, idx);
     r0.refObjId = id;
     r0.id = id;
-  } else if (PTR_CAST_FUNCS.has(funcId)) {
+  } else if (PTR_CAST_FUNCS.has(funcId) || funcId === 203 /* dynptr_data */) {
     r0.refObjId = meta.refObjId;
   }
   checkMapFuncCompat(env, meta.map, funcId, name);
