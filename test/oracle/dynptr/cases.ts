@@ -240,4 +240,42 @@ ${OUT}`,
 `,
     kernel: { verdict: 'rejected', errno: 22, message: 'Unreleased reference id=1 alloc_insn=6', processed: 10 },
   },
+  {
+    id: 'slots_as_helper_memory',
+    asm: `${VALUE}${FROM_MEM}
+  r1 = map_fd(0) ll
+  r2 = r10
+  r2 += -4
+  r3 = r10
+  r3 += -24
+  r4 = 0
+  call bpf_map_update_elem
+${OUT}`,
+    kernel: { verdict: 'rejected', errno: 13, message: 'invalid indirect read from stack R3 off -24+0 size 16', processed: 21 },
+  },
+  // 6.1 never marks dynptr slots read, so the join point's checkpoint (a dynptr at fp-24) prunes the path
+  // that wrote zeros there: accepted.
+  {
+    id: 'init_on_one_branch',
+    asm: `${VALUE}
+  call bpf_get_prandom_u32
+  if r0 == 0 goto skip
+${FROM_MEM}
+  goto join
+skip:
+  r1 = 0
+  *(u64 *)(r10 - 24) = r1
+  *(u64 *)(r10 - 16) = r1
+join:
+  r1 = r10
+  r1 += -40
+  r2 = 8
+  r3 = r10
+  r3 += -24
+  r4 = 0
+  r5 = 0
+  call bpf_dynptr_read
+${OUT}`,
+    kernel: { verdict: 'accepted', processed: 33 },
+  },
 ];
