@@ -14,12 +14,12 @@ import type { KernelProfile } from './profile.js';
 import { F, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
 
-/** A rejection: the message is already in the log. */
 /** resolve_prog_type: an extension with a target program is checked as that program's type. */
 export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
   return prog.type === 'EXT' && prog.extTarget !== undefined ? prog.extTarget.type : prog.type;
 }
 
+/** A rejection: the message is already in the log. */
 export class Reject extends Error {
   constructor(readonly errno: number) {
     super(`rejected (errno ${errno})`);
