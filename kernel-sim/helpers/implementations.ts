@@ -13,6 +13,7 @@ import { snprintf, tracePrintk, traceVprintk } from './printk.js';
 import { probeRead, probeReadStr, probeReadUser, probeReadUserStr } from './probe-read.js';
 import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
+import * as D from './dynptr.js';
 import * as B from './skb-helpers.js';
 import * as S from './system.js';
 import * as K from './sockets.js';
@@ -48,6 +49,13 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_ringbuf_submit_proto: plain(R.ringbufSubmit),
   bpf_ringbuf_discard_proto: plain(R.ringbufDiscard),
   bpf_ringbuf_query_proto: plain(R.ringbufQuery),
+  bpf_dynptr_from_mem_proto: plain(D.dynptrFromMem),
+  bpf_dynptr_read_proto: plain(D.dynptrRead),
+  bpf_dynptr_write_proto: plain(D.dynptrWrite),
+  bpf_dynptr_data_proto: plain(D.dynptrData),
+  bpf_ringbuf_reserve_dynptr_proto: plain(D.ringbufReserveDynptr),
+  bpf_ringbuf_submit_dynptr_proto: plain(D.ringbufSubmitDynptr),
+  bpf_ringbuf_discard_dynptr_proto: plain(D.ringbufDiscardDynptr),
   bpf_tail_call_proto: plain(tailCall),
   bpf_loop_proto: plain(loop),
   bpf_ktime_get_ns_proto: S.ktimeGetNs,
