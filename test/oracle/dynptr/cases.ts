@@ -12,7 +12,7 @@ export interface DynptrCase {
 export const MAPS = ['array:4:16:1', 'ringbuf:0:0:4096'];
 
 /** r6 = the array's value (exit 0 when NULL). */
-const VALUE = `
+export const VALUE = `
   r1 = 0
   *(u32 *)(r10 - 4) = r1
   r2 = r10

@@ -4,18 +4,12 @@
  * oracle's run-batch.sh 6.1 with a packet). Maps as in cases.ts: 0 an array of one zeroed 16-byte value,
  * 1 a 4096-byte ringbuf.
  */
+import { VALUE } from './cases.js';
+
 export interface DynptrRunCase { id: string; asm: string }
 
 /** r6 = the array's value (exit 0 when NULL), then a local dynptr over its 16 bytes at fp-24. */
-const local = (flags = 0) => `
-  r1 = 0
-  *(u32 *)(r10 - 4) = r1
-  r2 = r10
-  r2 += -4
-  r1 = map_fd(0) ll
-  call bpf_map_lookup_elem
-  if r0 == 0 goto out
-  r6 = r0
+const local = (flags = 0) => `${VALUE}
   r1 = r6
   r2 = 16
   r3 = ${flags}
