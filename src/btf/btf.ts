@@ -33,6 +33,8 @@ export class Btf {
   private readonly src: TypeSource;
   private readonly cache: (BtfType | undefined)[];
   private names: Map<string, number[]> | null = null;
+  /** The source's count when `names` was made (a growing source is re-indexed). */
+  private namesAt = 0;
   /** Ids of the first own type (0 without a base: void is type 0). */
   readonly firstId: number;
 
@@ -80,7 +82,10 @@ export class Btf {
 
   /** Ids of every type with this name, in id order (a base's first). */
   idsByName(name: string): readonly number[] {
-    if (this.names === null) this.names = this.indexNames();
+    if (this.names === null || this.namesAt !== this.src.count) {
+      this.namesAt = this.src.count;
+      this.names = this.indexNames();
+    }
     const own = this.names.get(name) ?? [];
     return this.base === undefined ? own : [...this.base.idsByName(name), ...own];
   }
@@ -100,7 +105,7 @@ export class Btf {
       else l.push(id);
     };
     const { nameOffset } = this.src;
-    const first = this.base === undefined ? 1 : 1;
+    const first = 1;
     if (nameOffset !== undefined) {
       // one decode per distinct name offset (BTF deduplicates its strings)
       const decoded = new Map<number, string>();
