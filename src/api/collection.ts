@@ -28,7 +28,7 @@ import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifi
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
-import { Machine } from '../../vm/machine.js';
+import { Machine, type RunWarning } from '../../vm/machine.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -95,6 +95,11 @@ export interface ProgramRunResult {
   /** trace_printk output of the run. */
   output: string[];
   violations: Violation[];
+  /**
+   * Loads through kernel pointers (BPF_PROBE_MEM) that met NULL or memory the simulation does not hold:
+   * they read 0, as the kernel's exception handling makes them; each names its instruction.
+   */
+  warnings?: RunWarning[];
   /**
    * The errno 6.1's BPF_PROG_TEST_RUN answers for this run (ENOTSUPP 524 for types it cannot test-run);
    * bpfvm ran the program all the same. Absent where the kernel runs it too.
@@ -205,6 +210,7 @@ export class Program {
       ...(this.btf !== undefined ? { btf: this.btf, funcInfo: this.funcInfo } : {}),
     });
     this.verdict = r;
+    this.image.probeMem = r.probeMem ?? null;
     return r;
   }
 
@@ -240,6 +246,7 @@ export class Program {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
+      ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
       ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
     };
   }

@@ -604,6 +604,7 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   if (kbtf !== undefined && sid !== undefined) {
     const r = btfStructAccess(kbtf, sid, off, size);
     if (r.kind === 'error') env.fail(r.message, r.errno);
+    if (!write) env.probeMem.add(env.insnIdx);
     if (valueRegno >= 0 && !write) {
       const v = env.regs[valueRegno]!;
       env.markUnknown(v);

@@ -60,6 +60,11 @@ export interface VerifierResult {
   /** Last non-statistics log line; empty when accepted. */
   message: string;
   processed: number;
+  /**
+   * Instructions the kernel rewrites to BPF_PROBE_MEM loads (reads through PTR_TO_BTF_ID pointers): a fault
+   * there reads 0 instead of crashing, through the exception table.
+   */
+  probeMem?: ReadonlySet<number>;
   /** Abstract states explored per instruction (only with recordStates). */
   states?: Map<number, VState[]>;
 }
@@ -115,6 +120,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     log: text,
     message: errno ? lastMessage(text) : '',
     processed: env.insnProcessed,
+    probeMem: env.probeMem,
     states: env.states,
   };
 }
