@@ -63,6 +63,11 @@ export type SimulatedMapType = keyof typeof FAMILIES;
 /** The class a map type makes: `createMap({ type: 'hash', … })` is a HashMap. */
 export type MapOf<T extends SimulatedMapType> = InstanceType<(typeof FAMILIES)[T]['make']>;
 
+/** Whether the simulated kernel can create maps of this type (the others are refused as not simulated). */
+export function isSimulatedMapType(type: string): type is SimulatedMapType {
+  return Object.hasOwn(FAMILIES, type);
+}
+
 /** Map types whose values may hold a bpf_spin_lock (map_check_btf). */
 const SPIN_LOCK_TYPES = new Set<MapTypeName>(['hash', 'array', 'cgroup_storage', 'sk_storage', 'inode_storage', 'task_storage']);
 

@@ -278,7 +278,8 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
-function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
+/** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
+export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
     const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');

@@ -67,6 +67,17 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
     if (object.btf === undefined) throw new LoadError('CO-RE relocations without .BTF', { section: '.BTF.ext' });
     ({ insns, poisoned, log: coreLog } = applyCoreRelos(spec.name, insns, spec.coreRelos, object.btf, registry.btf.btf));
   }
+  const ksyms = resolveExterns(spec, object, registry, world, insns);
+  return { insns, poisoned, ksyms, coreLog };
+}
+
+/**
+ * bpf_object__resolve_externs for one program's `__ksym` externs: kfuncs by name to their BTF ids (in
+ * `insns`, changed in place), variables to the simulated kernel's symbols. Returns the lddw slots of the
+ * variables with the addresses they load; a non-weak extern the kernel lacks is a LoadError.
+ */
+export function resolveExterns(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld,
+  insns: Insn[] = spec.insns.slice()): Map<number, bigint> {
   const ksyms = new Map<number, bigint>();
   for (const e of spec.externs) {
     if (e.kind === 'kconfig') continue;
@@ -81,7 +92,7 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
     }
     resolveKsymVar(e.name, e.insn, e.weak ?? false, insns, ksyms, object, registry, world);
   }
-  return { insns, poisoned, ksyms, coreLog };
+  return ksyms;
 }
 
 /**

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRealworld } from '../src/corpus/load.js';
+import { runRealworld, summarize, type RealworldCase, type RealworldResult } from '../src/corpus/realworld.js';
+import type { PreparedObject } from '../src/api/verify-object.js';
+import type { BpfError } from '../src/errors.js';
+import { main } from '../src/cli/main.js';
+import { announceMissing, inChunks, sharedPath } from './shared.js';
+
+const truth = sharedPath('realworld', 'truth-6.1.jsonl');
+
+function capture(argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: (s) => { out += s; }, err: (s) => { err += s; }, code: 0 });
+  return { code, out, err };
+}
+
+describe('realworld yardstick: Linux 6.1 selftest programs against the real kernel\'s verdicts', () => {
+  if (!truth) {
+    it('did not run', () => announceMissing('realworld truth file'));
+    return;
+  }
+  const { cases, bytesOf } = loadRealworld(truth);
+
+  // Floors already reached: regressions fail, progress is printed.
+  const floors = { verdict: 464, lastLine: 119, processed: 438, envRefused: 115 };
+
+  it('verdicts, last lines and processed counts agree with the kernel on at least the floors', async () => {
+    const t = Date.now();
+    const results: RealworldResult[] = [];
+    const prepared = new Map<string, PreparedObject | BpfError>();
+    await inChunks(cases, 20, (chunk: readonly RealworldCase[]) => { results.push(...runRealworld(chunk, bytesOf, undefined, prepared)); });
+    const s = summarize(results);
+    const tt = s.total;
+    process.stderr.write(`\n*** realworld (${results.length} programs, ${Date.now() - t} ms): verdict ${tt.verdictAgree}/${tt.judged} ` +
+      `(${(100 * tt.verdictAgree / tt.judged).toFixed(1)}%, target 97%), last line ${tt.lastLineAgree}/${tt.rejected} ` +
+      `(${(100 * tt.lastLineAgree / tt.rejected).toFixed(1)}%, target 90%), processed ${tt.processedAgree}/${tt.judged}, ` +
+      `env refused ${tt.envRefused}/${tt.env} (same step ${tt.envSameStep}), internal errors ${tt.errors}\n` +
+      `*** causes: ${s.causes.map(([c, n]) => `${c} ${n}`).join(', ')}\n`);
+    expect(results).toHaveLength(cases.length);
+    expect(tt.judged + tt.env).toBe(cases.length);
+    expect(tt.errors).toBe(0);
+    expect(tt.verdictAgree).toBeGreaterThanOrEqual(floors.verdict);
+    expect(tt.lastLineAgree).toBeGreaterThanOrEqual(floors.lastLine);
+    expect(tt.processedAgree).toBeGreaterThanOrEqual(floors.processed);
+    expect(tt.envRefused).toBeGreaterThanOrEqual(floors.envRefused);
+    // every disagreement on a verdict or a last line has a cause
+    for (const r of results) {
+      const headline = r.differs.includes('verdict') || r.differs.includes('message') || r.differs.includes('step');
+      expect(r.cause !== undefined, r.id).toBe(headline);
+    }
+  }, 300_000);
+
+  it('bpfvm corpus tells a truth file by its lines and prints one JSON line per program and a summary', () => {
+    // a small truth file beside a link to the objects: the first object's programs
+    const dir = mkdtempSync(join(tmpdir(), 'bpfvm-rw-'));
+    symlinkSync(join(truth, '..', 'objects'), join(dir, 'objects'));
+    const lines = readFileSync(truth, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const first = (JSON.parse(lines[0]!) as RealworldCase).object;
+    const some = lines.filter((l) => (JSON.parse(l) as RealworldCase).object === first);
+    writeFileSync(join(dir, 'truth.jsonl'), some.join('\n') + '\n');
+    const r = capture(['corpus', join(dir, 'truth.jsonl'), '--json']);
+    expect(r.code, r.err).toBe(0);
+    const out = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out).toHaveLength(some.length + 1);
+    for (const [i, o] of out.slice(0, -1).entries()) {
+      const c = JSON.parse(some[i]!) as RealworldCase;
+      expect(o.id).toBe(`${c.object}:${c.program}`);
+      expect(Object.keys(o)).toEqual(expect.arrayContaining(['prog_type', 'bpfvm', 'kernel', 'agree', 'differs']));
+      expect((o.kernel as { verdict: string }).verdict).toBe(c.category === 'env' ? 'env' : c.kernel_verdict);
+    }
+    const summary = out.at(-1)!.summary as { total: { judged: number; env: number } };
+    expect(summary.total.judged + summary.total.env).toBe(some.length);
+    const human = capture(['corpus', join(dir, 'truth.jsonl'), '--causes']);
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/^total\s/m);
+  }, 60_000);
+});
