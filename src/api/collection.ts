@@ -16,7 +16,7 @@ import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../k
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
-import { ksymResolver, linkAgainstKernel } from './core-link.js';
+import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
@@ -365,8 +365,8 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
 
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
-  const object = parseObject(bytes);
   const kernel = opts.kernel ?? new Kernel(opts);
+  const object = withKconfig(parseObject(bytes), kernel);
   const col = new Collection(kernel, object);
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);

@@ -12,6 +12,9 @@ import type { ObjectFile, ProgramSpec } from '../object/index.js';
 import type { KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { percpuObjects } from '../../kernel-sim/objects/percpu.js';
+import { fillKconfig } from '../object/kconfig.js';
+import type { Kernel } from '../../kernel-sim/kernel.js';
+import { linuxVirtualExtern } from '../../kernel-sim/kconfig.js';
 
 /** A symbol of the simulated kernel that `__ksym` variables resolve to. */
 export interface KernelSymbol {
@@ -56,6 +59,20 @@ export interface KernelLinked {
   /** lddw slots of `__ksym` variables → the address they load. */
   ksyms: Map<number, bigint>;
   coreLog: string[];
+}
+
+/**
+ * The object with its `.kconfig` map filled, as bpf_object__resolve_externs fills it from the kernel's
+ * config file and libbpf's virtual LINUX_* externs (a LoadError when libbpf would refuse).
+ */
+export function withKconfig(object: ObjectFile, kernel: Kernel): ObjectFile {
+  const kc = object.kconfig;
+  if (kc === undefined) return object;
+  const spec = object.maps[kc.mapIndex]!;
+  const initialData = fillKconfig(kc.vars, spec.valueSize, { configText: kernel.kconfig, virtual: (name) => linuxVirtualExtern(name) });
+  const maps = object.maps.slice();
+  maps[kc.mapIndex] = { ...spec, initialData };
+  return { ...object, maps };
 }
 
 /** CO-RE, kfunc and ksym resolution of one program against the simulated kernel. */

@@ -20,7 +20,7 @@ import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { createFromSpec } from './collection.js';
-import { linkAgainstKernel, resolveExterns } from './core-link.js';
+import { linkAgainstKernel, resolveExterns, withKconfig } from './core-link.js';
 import { mapDefOf, progInfoOf, specMapDef } from './verify.js';
 
 /**
@@ -52,6 +52,8 @@ export interface ObjectLoadOptions {
   kfuncs?: KfuncRegistry;
   /** EXT programs: the program they replace (without one, libbpf refuses to load an extension). */
   extTarget?: ProgInfo['extTarget'];
+  /** The kernel loaded into (its config file, symbols): a new one by default. */
+  kernel?: Kernel;
 }
 
 function refusal(step: LoadStep, e: unknown): LoadRefusal {
@@ -64,12 +66,14 @@ const usesUnsimulated = (spec: MapSpec): boolean =>
   !isSimulatedMapType(spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase()) || (spec.inner !== undefined && usesUnsimulated(spec.inner));
 
 /** libbpf's object-wide steps: bpf_object__resolve_externs, then bpf_object__create_maps. */
-export function prepareObject(object: ObjectFile, opts: ObjectLoadOptions = {}): PreparedObject {
+export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}): PreparedObject {
   const registry = opts.kfuncs ?? defaultRegistry();
-  const kernel = new Kernel();
+  const kernel = opts.kernel ?? new Kernel();
   const world = kernelWorld(kernel, registry.types);
+  let object = parsed;
   const out: PreparedObject = { object, registry, world, maps: [], notSimulated: [] };
   try {
+    object = out.object = withKconfig(parsed, kernel);
     for (const p of object.programs) resolveExterns(p, object, registry, world);
   } catch (e) {
     out.refusal = refusal('externs', e);

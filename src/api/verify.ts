@@ -43,6 +43,14 @@ function innerDefOf(inner: MapSpec, btf: Btf | undefined): MapDef {
   };
 }
 
+/** A frozen map's value as the verifier reads it: the loader's contents, zero past them. */
+function frozenValue(spec: MapSpec | undefined, valueSize: number): { frozen: Uint8Array } | Record<string, never> {
+  if (spec?.frozen !== true) return {};
+  const v = new Uint8Array(valueSize);
+  if (spec.initialData !== undefined) v.set(spec.initialData.subarray(0, valueSize));
+  return { frozen: v };
+}
+
 /** The verifier's view of a created map (with its object's BTF for timers and kptrs). */
 export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
   const valueType = spec?.btfValueType;
@@ -51,7 +59,7 @@ export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
     type: map.type, keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries, flags: map.flags,
     spinLockOff: map.spinLockOff ?? -1, timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
     hasBtf: valueType !== undefined, name: map.name,
-    ...(kptrs.length > 0 ? { kptrs } : {}),
+    ...(kptrs.length > 0 ? { kptrs } : {}), ...frozenValue(spec, map.valueSize),
   };
   if (spec?.inner !== undefined) def.inner = innerDefOf(spec.inner, btf);
   return def;
@@ -68,7 +76,7 @@ export function specMapDef(spec: MapSpec, btf?: Btf): MapDef {
     type: spec.type.value, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, flags: spec.flags,
     spinLockOff: valueFieldOffset(btf, valueType, 'bpf_spin_lock'), timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
     hasBtf: valueType !== undefined, name: spec.name.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15),
-    ...(kptrs.length > 0 ? { kptrs } : {}),
+    ...(kptrs.length > 0 ? { kptrs } : {}), ...frozenValue(spec, spec.valueSize),
   };
   if (spec.inner !== undefined) def.inner = innerDefOf(spec.inner, btf);
   return def;

@@ -27,6 +27,11 @@ export interface MapDef {
   hasBtf?: boolean;
   /** The map's name as the kernel keeps it (15 characters), for messages; '' when unnamed. */
   name?: string;
+  /**
+   * The value of a map the loader froze after filling it (libbpf: `.rodata`, `.kconfig`). With
+   * BPF_F_RDONLY_PROG, the verifier reads constants from it (bpf_map_is_rdonly).
+   */
+  frozen?: Uint8Array;
 }
 
 export interface KptrField {
