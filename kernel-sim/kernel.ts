@@ -83,6 +83,7 @@ export class Kernel {
       nrCpus: opts.nrCpus,
       capBpf: this.caps.has('CAP_BPF') || this.caps.has('CAP_SYS_ADMIN'),
       capSysAdmin: this.caps.has('CAP_SYS_ADMIN'),
+      capNetAdmin: this.caps.has('CAP_NET_ADMIN'),
     });
     this.clock = new SimClock(opts.clockStartNs ?? 1_000_000_000_000n, opts.clockStepNs ?? 1_000n);
     this.random = new Prng(opts.seed ?? 0x5eed);

@@ -12,7 +12,7 @@ import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '..
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
-import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { checkMapCreate, createMap, MapError, type BpfMap, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
@@ -278,27 +278,46 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
+/** The attributes BPF_MAP_CREATE gets for an object's map, as libbpf fills them. */
+function specAttr(kernel: Kernel, spec: MapSpec, btf: Btf | undefined, innerMap: BpfMap | undefined): MapAttr {
+  const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
+  const type = mapTypeName(spec);
+  // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
+  const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
+  return {
+    type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize, maxEntries, flags: spec.flags,
+    ...(innerMap !== undefined ? { innerMap } : {}),
+    ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
+    ...(lock >= 0 ? { spinLockOff: lock } : {}),
+  };
+}
+
 /** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
 export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
-    const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
-    const spinLockOff = lock >= 0 ? lock : undefined;
-    const type = mapTypeName(spec);
-    // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
-    const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
-    const map = createMap(kernel.maps, {
-      type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
-      maxEntries, flags: spec.flags, innerMap: inner,
-      ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
-      ...(spinLockOff !== undefined ? { spinLockOff } : {}),
-    });
+    const map = createMap(kernel.maps, specAttr(kernel, spec, btf, inner) as MapAttr & { type: SimulatedMapType });
     declareKptrs(map, spec, btf, world);
     if (spec.initialData !== undefined && spec.initialData.length > 0) {
       const err = map.updateSys(new Uint8Array(4), spec.initialData);
       if (err < 0) throw new LoadError(`cannot write the initial contents (errno ${-err})`, { section: spec.section, symbol: spec.name });
     }
     return map;
+  } catch (e) {
+    if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
+    throw e;
+  }
+}
+
+/**
+ * BPF_MAP_CREATE's checks alone, for a map of a type the simulated kernel cannot make (or whose inner
+ * template it cannot make): a LoadError when 6.1 would refuse it. A map-in-map's inner template is checked
+ * (the outer map's own checks need a made template, so they are not).
+ */
+export function checkSpecCreate(kernel: Kernel, spec: MapSpec, btf?: Btf): void {
+  try {
+    if (spec.inner !== undefined) checkSpecCreate(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf);
+    else checkMapCreate(kernel.maps, specAttr(kernel, spec, btf, undefined));
   } catch (e) {
     if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
     throw e;

@@ -19,7 +19,7 @@ import { isSimulatedMapType, MapError } from '../../kernel-sim/maps/index.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
-import { createFromSpec } from './collection.js';
+import { checkSpecCreate, createFromSpec } from './collection.js';
 import { linkAgainstKernel, resolveExterns, withKconfig } from './core-link.js';
 import { mapDefOf, progInfoOf, specMapDef } from './verify.js';
 
@@ -80,13 +80,14 @@ export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}):
     return out;
   }
   for (const spec of object.maps) {
-    if (usesUnsimulated(spec)) {
-      out.maps.push(specMapDef(spec, object.btf));
-      out.notSimulated.push(spec.name);
-      continue;
-    }
     try {
-      out.maps.push(mapDefOf(createFromSpec(kernel, spec, object.btf, world), spec, object.btf));
+      if (usesUnsimulated(spec)) {
+        checkSpecCreate(kernel, spec, object.btf);
+        out.maps.push(specMapDef(spec, object.btf));
+        out.notSimulated.push(spec.name);
+      } else {
+        out.maps.push(mapDefOf(createFromSpec(kernel, spec, object.btf, world), spec, object.btf));
+      }
     } catch (e) {
       out.refusal = refusal('maps', e);
       return out;
