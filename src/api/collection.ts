@@ -455,13 +455,16 @@ export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
 
 /**
  * The load attributes of a raw program of type `progType` (any name parseProgType accepts): its expected
- * attach type (given, or implied by a section-style name) and, for an extension, its target.
+ * attach type (given, or implied by a section-style name), sleepable when a section-style name says so
+ * (`syscall`, `fentry.s`), and for an extension its target.
  */
 export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; registry?: KfuncRegistry } = {}): ProgInfo {
   const row = parseProgType(progType);
   const load: ProgInfo = { type: row.name as ProgTypeName };
   const att = opts.expectedAttachType ?? sectionAttachType(progType);
   if (att !== undefined) load.expectedAttachType = att;
+  // libbpf loads the programs of a sleepable section (`syscall`, `fentry.s/…`) sleepable
+  if (matchSection(progType.trim().toLowerCase()).sleepable) load.sleepable = true;
   if (row.name === 'EXT') {
     const rest = progType.trim().replace(/^[^/]*\/?/, '');
     const target = opts.extTarget ?? (rest === '' ? undefined : rest);
@@ -502,7 +505,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
     kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
-    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
     ...(opts.btf !== undefined ? { btf: opts.btf, funcInfo: opts.funcInfo ?? [] } : {}),

@@ -123,6 +123,10 @@ export interface Platform {
   kfunc(btfId: number, prog: ProgInfo): { proto?: KfuncProto; name?: string } | undefined;
   /** is_valid_access(): undefined when refused. */
   ctxAccess(prog: ProgInfo, off: number, size: number, write: boolean, caps?: ReadonlySet<Capability>): CtxAccess | undefined;
+  /** within_error_injection_list: `func` may have its return modified (fmod_ret) or be traced sleepable. */
+  errorInjectable?(func: string): boolean;
+  /** bpf_lsm_is_sleepable_hook: a sleepable LSM program may attach to `hook` (`bprm_committed_creds`). */
+  sleepableLsmHook?(hook: string): boolean;
   /** check_struct_ops_btf_id for a STRUCT_OPS program with `structOps`. */
   structOpsMember?(prog: ProgInfo): StructOpsMemberCheck;
   /**
