@@ -12,11 +12,11 @@ import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '..
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
-import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { checkMapCreate, createMap, MapError, type BpfMap, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
-import { ksymResolver, linkAgainstKernel } from './core-link.js';
+import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
@@ -285,26 +285,46 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
-function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
+/** The attributes BPF_MAP_CREATE gets for an object's map, as libbpf fills them. */
+function specAttr(kernel: Kernel, spec: MapSpec, btf: Btf | undefined, innerMap: BpfMap | undefined): MapAttr {
+  const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
+  const type = mapTypeName(spec);
+  // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
+  const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
+  return {
+    type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize, maxEntries, flags: spec.flags,
+    ...(innerMap !== undefined ? { innerMap } : {}),
+    ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
+    ...(lock >= 0 ? { spinLockOff: lock } : {}),
+  };
+}
+
+/** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
+export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
-    const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
-    const spinLockOff = lock >= 0 ? lock : undefined;
-    const type = mapTypeName(spec);
-    // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
-    const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
-    const map = createMap(kernel.maps, {
-      type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
-      maxEntries, flags: spec.flags, innerMap: inner,
-      ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
-      ...(spinLockOff !== undefined ? { spinLockOff } : {}),
-    });
+    const map = createMap(kernel.maps, specAttr(kernel, spec, btf, inner) as MapAttr & { type: SimulatedMapType });
     declareKptrs(map, spec, btf, world);
     if (spec.initialData !== undefined && spec.initialData.length > 0) {
       const err = map.updateSys(new Uint8Array(4), spec.initialData);
       if (err < 0) throw new LoadError(`cannot write the initial contents (errno ${-err})`, { section: spec.section, symbol: spec.name });
     }
     return map;
+  } catch (e) {
+    if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
+    throw e;
+  }
+}
+
+/**
+ * BPF_MAP_CREATE's checks alone, for a map of a type the simulated kernel cannot make (or whose inner
+ * template it cannot make): a LoadError when 6.1 would refuse it. A map-in-map's inner template is checked
+ * (the outer map's own checks need a made template, so they are not).
+ */
+export function checkSpecCreate(kernel: Kernel, spec: MapSpec, btf?: Btf): void {
+  try {
+    if (spec.inner !== undefined) checkSpecCreate(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf);
+    else checkMapCreate(kernel.maps, specAttr(kernel, spec, btf, undefined));
   } catch (e) {
     if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
     throw e;
@@ -371,8 +391,8 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
 
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
-  const object = parseObject(bytes);
   const kernel = opts.kernel ?? new Kernel(opts);
+  const object = withKconfig(parseObject(bytes), kernel);
   const col = new Collection(kernel, object);
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);
@@ -442,13 +462,16 @@ export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
 
 /**
  * The load attributes of a raw program of type `progType` (any name parseProgType accepts): its expected
- * attach type (given, or implied by a section-style name) and, for an extension, its target.
+ * attach type (given, or implied by a section-style name), sleepable when a section-style name says so
+ * (`syscall`, `fentry.s`), and for an extension its target.
  */
 export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; registry?: KfuncRegistry } = {}): ProgInfo {
   const row = parseProgType(progType);
   const load: ProgInfo = { type: row.name as ProgTypeName };
   const att = opts.expectedAttachType ?? sectionAttachType(progType);
   if (att !== undefined) load.expectedAttachType = att;
+  // libbpf loads the programs of a sleepable section (`syscall`, `fentry.s/…`) sleepable
+  if (matchSection(progType.trim().toLowerCase()).sleepable) load.sleepable = true;
   if (row.name === 'EXT') {
     const rest = progType.trim().replace(/^[^/]*\/?/, '');
     const target = opts.extTarget ?? (rest === '' ? undefined : rest);
@@ -489,7 +512,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
     kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
-    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
     ...(opts.btf !== undefined ? { btf: opts.btf, funcInfo: opts.funcInfo ?? [] } : {}),
