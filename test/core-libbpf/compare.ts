@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseBtf, type Btf } from '../../src/btf/index.js';
 import { BpfError } from '../../src/errors.js';
-import { Op } from '../../src/isa/index.js';
-import { applyCoreRelos } from '../../src/object/core.js';
+import { applyCoreRelos, type CoreReloResult } from '../../src/object/core.js';
 import { parseObject, type ObjectFile, type ProgramSpec } from '../../src/object/index.js';
 
 const here = import.meta.dirname;
@@ -55,29 +54,41 @@ function functionStarts(obj: ObjectFile, spec: ProgramSpec): Map<string, number>
   return out;
 }
 
-interface Applied { insns: ProgramSpec['insns']; poisoned: Map<number, string> }
+interface Applied { insns: ProgramSpec['insns']; poisoned: Map<number, string>; relos?: CoreReloResult[] }
 
-/** What bpfvm made of one libbpf relocation in a program, in libbpf's outcome words. */
-function bpfvmOutcome(relo: LibbpfRelo, applied: Applied | BpfError, starts: Map<string, number>, spec: ProgramSpec): string | undefined {
+const MEM_BYTES: Record<number, number> = { 0x10: 1, 0x08: 2, 0x00: 4, 0x18: 8 };
+
+/** What an instruction bpfvm relocated holds, in libbpf's outcome words (`want` says which field). */
+function insnOutcome(applied: Applied, slot: number, want: string): string {
+  if (applied.poisoned.has(slot)) return 'poison';
+  const insn = applied.insns[slot]!;
+  const [what, from] = want.split(' ');
+  switch (what) {
+    case 'imm': return `imm ${from} ${BigInt.asUintN(64, BigInt(insn.imm))}`;
+    case 'off': {
+      const sz = /memsz (\d+) (\d+)/.exec(want);
+      return `off ${from} ${insn.off}${sz ? ` memsz ${sz[1]} ${MEM_BYTES[insn.opcode & 0x18]}` : ''}`;
+    }
+    case 'imm64': return `imm64 ${from} ${BigInt.asUintN(64, insn.imm64 ?? BigInt(insn.imm))}`;
+    default: return `patched (imm ${insn.imm}, off ${insn.off})`;
+  }
+}
+
+/** [local spec, target spec, outcome] of one libbpf relocation as bpfvm resolved it, or undefined when bpfvm did not meet it. */
+function bpfvmView(relo: LibbpfRelo, applied: Applied, starts: Map<string, number>, spec: ProgramSpec): [string | null, string | null, string] | undefined {
+  const want = relo[6] ?? '';
+  const r = applied.relos?.find((x) => x.func === relo[2] && x.index === relo[1] && x.section === relo[0]);
+  if (applied.relos !== undefined) {
+    if (r === undefined) return undefined;
+    const outcome = r.outcome.kind === 'error' ? `error: ${r.outcome.message}` : insnOutcome(applied, r.insn, want);
+    return [r.local, r.target?.spec ?? null, outcome];
+  }
+  // an implementation without per-relocation results: find the instruction through the func info
   const start = starts.get(relo[2]);
   if (start === undefined || relo[3] === null) return undefined;
   const slot = start + relo[3];
-  if (!spec.coreRelos.some((r) => r.insn === slot)) return undefined;
-  if (applied instanceof BpfError) return `error: ${applied.detail}`;
-  if (applied.poisoned.has(slot)) return 'poison';
-  const insn = applied.insns[slot]!;
-  const want = relo[6] ?? '';
-  const [what] = want.split(' ');
-  switch (what) {
-    case 'imm': return `imm ${want.split(' ')[1]} ${BigInt.asUintN(64, BigInt(insn.imm))}`;
-    case 'off': {
-      const sz = /memsz (\d+) (\d+)/.exec(want);
-      const bytes = { [Op.LDXB]: 1, [Op.LDXH]: 2, [Op.LDXW]: 4, [Op.LDXDW]: 8 } as Record<number, number>;
-      return `off ${want.split(' ')[1]} ${insn.off}${sz ? ` memsz ${sz[1]} ${bytes[insn.code] ?? '?'}` : ''}`;
-    }
-    case 'imm64': return `imm64 ${want.split(' ')[1]} ${BigInt.asUintN(64, insn.imm64 ?? BigInt(insn.imm))}`;
-    default: return `patched (imm ${insn.imm}, off ${insn.off})`;
-  }
+  if (!spec.coreRelos.some((x) => x.insn === slot)) return undefined;
+  return [relo[4], relo[5], insnOutcome(applied, slot, want)];
 }
 
 /** Compare every relocation libbpf resolved with what bpfvm resolves against `target`. */
@@ -93,29 +104,35 @@ export function compareWithLibbpf(objects: LibbpfObject[], target: Btf, root: { 
       if (!(err instanceof BpfError)) throw err;
     }
     const verdicts = new Map<number, { ok: boolean; program: string; bpfvm: string } | undefined>();
-    for (const [program, [, list]] of Object.entries(e.loads)) {
+    for (const [program, [result, list]] of Object.entries(e.loads)) {
       const spec = obj?.programs.find((p) => p.name === program);
-      let applied: Applied | BpfError | undefined;
-      if (obj === undefined || spec === undefined) applied = undefined;
-      else {
+      let applied: Applied | undefined;
+      let loadError: string | undefined;
+      if (obj !== undefined && spec !== undefined) {
+        applied = applyCoreRelos(spec.name, spec.insns, spec.coreRelos, obj.btf!, target, { keepGoing: true });
         try {
-          applied = applyCoreRelos(spec.name, spec.insns, spec.coreRelos, obj.btf!, target);
+          applyCoreRelos(spec.name, spec.insns, spec.coreRelos, obj.btf!, target);
         } catch (err) {
           if (!(err instanceof BpfError)) throw err;
-          applied = err;
+          loadError = err.detail;
         }
       }
       for (const i of list) {
         const relo = e.relos[i]!;
-        const got = applied === undefined || spec === undefined ? undefined : bpfvmOutcome(relo, applied, functionStarts(obj!, spec), spec);
+        const got = applied === undefined || spec === undefined ? undefined : bpfvmView(relo, applied, functionStarts(obj!, spec), spec);
         if (got === undefined) {
           if (!verdicts.has(i)) verdicts.set(i, undefined);
           continue;
         }
-        const want = relo[6] ?? '';
-        const ok = got === want;
+        const want = [relo[4], relo[5], relo[6] ?? ''];
+        let ok = got.every((x, k) => x === want[k]);
+        // a refused relocation also fails bpfvm's load, in the same words
+        const failed = want[2]!.startsWith('error: ');
+        if (failed && loadError !== want[2]!.slice('error: '.length)) ok = false;
+        if (!failed && result === 0 && loadError !== undefined) ok = false;
+        const shown = `${got.join(' | ')}${loadError !== undefined ? ` (load: ${loadError})` : ''}`;
         const prev = verdicts.get(i);
-        if (prev === undefined || (prev.ok && !ok)) verdicts.set(i, { ok, program, bpfvm: got });
+        if (prev === undefined || (prev.ok && !ok)) verdicts.set(i, { ok, program, bpfvm: shown });
       }
     }
     for (const [i, v] of verdicts) {

@@ -1,7 +1,9 @@
 // Turns libbpf-core's output (libbpf 1.1.2's own debug log of one load per program) into the expected
 // CO-RE results: one JSON line per object,
 //   {"object", "relos": [[sec, n, func, insn, localSpec, targetSpec|null, outcome]], "loads": {program: [result, [relo refs]]}}
-// where outcome is "imm A B" | "off A B" | "off A B memsz X Y" | "imm64 A B" | "poison" | "error: <libbpf's warning>",
+// where outcome is "imm A B" | "off A B" | "off A B memsz X Y" | "imm64 A B" | "poison" | "error: <libbpf's warnings>"
+// (a refused relocation: libbpf's warning lines for it, joined by "; ", the last `failed to relocate` or
+// `failed to patch insn`),
 // a relocation appears once per object (the same record resolves alike in every load; if not, once per outcome)
 // and a load lists the relocations it resolved by index into relos.
 //   node expected.mjs OBJECT_NAME < log
@@ -13,7 +15,7 @@ const relos = [];
 const keyOf = new Map();
 const loads = {};
 let sec = null;
-let cur = null;
+let pending = []; // warnings that name no relocation, printed since the last line that named one
 const reloOf = new Map(); // "func n" -> current relocation of this load
 const done = (load) => {
   for (const r of reloOf.values()) {
@@ -39,7 +41,12 @@ for (const line of lines) {
   let s = /^sec '(.*)': found \d+ CO-RE relocations$/.exec(text);
   if (s) { sec = s[1]; continue; }
   s = /^prog '(.*?)': relo #(\d+): (.*)$/.exec(text);
-  if (!s) continue;
+  if (!s) {
+    if (level === 'warn') pending.push(text);
+    continue;
+  }
+  const before = pending;
+  pending = [];
   const [, func, n, rest] = s;
   const id = `${func} ${n}`;
   let r = reloOf.get(id);
@@ -47,7 +54,7 @@ for (const line of lines) {
     // first line of a relocation: its local spec (or, when parsing failed, the warning)
     r = [sec, Number(n), func, null, level === 'debug' ? rest : null, null, null];
     reloOf.set(id, r);
-    if (level !== 'debug') r[6] = `error: ${text}`;
+    if (level !== 'debug') r[6] = `error: ${[...before, text].join('; ')}`;
     continue;
   }
   let p;
@@ -60,8 +67,9 @@ for (const line of lines) {
     if (r[6] !== 'poison') r[3] = Number(p[1]); // ldimm64: the first line names the second slot
     else r[3] = Math.min(r[3], Number(p[1]));
     r[6] = 'poison';
-  } else if (level === 'warn' && (r[6] === null || !r[6].startsWith('error'))) {
-    r[6] = `error: ${text}`;
+  } else if (level === 'warn') {
+    const lines = [...before, text];
+    r[6] = r[6] !== null && r[6].startsWith('error: ') ? `${r[6]}; ${lines.join('; ')}` : `error: ${lines.join('; ')}`;
   }
 }
 process.stdout.write(JSON.stringify({ object, relos, loads }) + '\n');
