@@ -44,6 +44,22 @@ describe('CO-RE resolution agrees with libbpf 1.1.2 against Linux 6.1\'s BTF', (
     expect(r.total).toBeGreaterThan(80);
   });
 
+  it('the project\'s fixtures: libbpf\'s CO-RE log, line for line (candidates, matches, patches, warnings)', () => {
+    let programs = 0;
+    for (const e of expected.filter((x) => x.log !== undefined)) {
+      const obj = parseObject(new Uint8Array(readFileSync(join(PROJECT, e.object))));
+      for (const [program, want] of Object.entries(e.log!)) {
+        const p = obj.programs.find((x) => x.name === program)!;
+        const log = applyCoreRelos(p.name, p.insns, p.coreRelos, obj.btf!, target, { keepGoing: true }).log;
+        // libbpf stops at the first relocation it refuses
+        const stop = log.findIndex((l) => / failed to (relocate|patch insn #\d+): -\d+$/.test(l));
+        expect(stop < 0 ? log : log.slice(0, stop + 1), `${e.object} ${program}`).toEqual(want);
+        programs++;
+      }
+    }
+    expect(programs).toBeGreaterThan(15);
+  });
+
   it('../shared/realworld: every relocation of every object bpfvm can read', () => {
     if (sharedPath('realworld', 'objects') === undefined) {
       announceMissing('CO-RE against libbpf on ../shared/realworld');

@@ -267,7 +267,7 @@ export function formatSpec(spec: Spec): string {
   if (ENUMVAL_KINDS.has(spec.kind)) {
     const e = skip(spec.btf, spec.rootTypeId)?.t;
     if (e === undefined || !isAnyEnum(e)) return s;
-    const v = e.values[spec.raw[0]!];
+    const v = e.values[spec.raw[0] ?? 0]; // an unmatched candidate's spec is libbpf's zeroed one
     if (v === undefined) return s;
     const value = e.kind === 'ENUM'
       ? (e.signed ? BigInt(v.value as number | 0) : BigInt((v.value as number) >>> 0))

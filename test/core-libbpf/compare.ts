@@ -23,6 +23,8 @@ export interface LibbpfObject {
   relos: LibbpfRelo[];
   /** program → [bpf_object__load's result, indexes into relos]. */
   loads: Record<string, [number | 'open', number[]]>;
+  /** The fixtures only: libbpf's CO-RE log lines, by program. */
+  log?: Record<string, string[]>;
 }
 
 export function libbpfExpected(): LibbpfObject[] {

@@ -6,10 +6,13 @@
 // `failed to patch insn`),
 // a relocation appears once per object (the same record resolves alike in every load; if not, once per outcome)
 // and a load lists the relocations it resolved by index into relos.
-//   node expected.mjs OBJECT_NAME < log
+// With --log (the project's fixtures), each load also carries libbpf's CO-RE log lines: "log": {program: [line]}.
+//   node expected.mjs OBJECT_NAME [--log] < log
 import { readFileSync } from 'node:fs';
 
 const object = process.argv[2];
+const withLog = process.argv.includes('--log');
+const logs = {};
 const lines = readFileSync(0, 'utf8').split('\n');
 const relos = [];
 const keyOf = new Map();
@@ -37,7 +40,8 @@ for (const line of lines) {
   }
   m = /^P (\S+) (debug|info|warn) libbpf: (.*)$/.exec(line);
   if (!m || m[1] === '-') continue;
-  const [, , level, text] = m;
+  const [, prog, level, text] = m;
+  if (withLog && (/^prog '.*?': relo[ #]/.test(text) || text.startsWith('CO-RE relocating '))) (logs[prog] ??= []).push(text);
   let s = /^sec '(.*)': found \d+ CO-RE relocations$/.exec(text);
   if (s) { sec = s[1]; continue; }
   s = /^prog '(.*?)': relo #(\d+): (.*)$/.exec(text);
@@ -72,4 +76,4 @@ for (const line of lines) {
     r[6] = r[6] !== null && r[6].startsWith('error: ') ? `${r[6]}; ${lines.join('; ')}` : `error: ${lines.join('; ')}`;
   }
 }
-process.stdout.write(JSON.stringify({ object, relos, loads }) + '\n');
+process.stdout.write(JSON.stringify({ object, relos, loads, ...(withLog && { log: logs }) }) + '\n');

@@ -29,7 +29,7 @@ gzip -dc "$root/kernel-sim/data/config-6.1.gz" > "$work/config"
   done
   (cd "$root/test" && ls fixtures/*.bpf.o | LC_ALL=C sort) | while read -r o; do
     { "$work/libbpf-core" "$work/vmlinux.btf" "$work/config" "$root/test/$o" 2>&1 || true; } \
-      | node "$here/expected.mjs" "test/$o"
+      | node "$here/expected.mjs" "test/$o" --log
   done
 } | gzip -n > "$here/expected-6.1.jsonl.gz"
 echo "wrote $here/expected-6.1.jsonl.gz"
