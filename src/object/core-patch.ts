@@ -13,7 +13,17 @@ export const CORE_POISON_IMM = 0xbad2310;
 
 export type PatchOutcome =
   | { kind: 'patched'; field: 'imm' | 'off' | 'imm64'; from: bigint; to: bigint; memSize?: [number, number] }
-  | { kind: 'poisoned'; why: string; /** The slots now `call 0xbad2310`. */ slots: number[] };
+  | {
+    kind: 'poisoned';
+    /** Why, in full (what a run that reaches the instruction reports), and in short. */
+    why: string;
+    reason: string;
+    /** The slots now `call 0xbad2310`. */
+    slots: number[];
+  };
+
+/** Why libbpf poisons when no candidate matched. */
+export const NO_MATCH = "no match in the kernel's BTF";
 
 /** Who is patching, for libbpf's words: the (sub)program, the relocation's number, the instruction in that program. */
 export interface PatchWhere { prog: string; index: number; insnIdx: number; debug: (line: string) => void; warn: (line: string) => void }
@@ -51,13 +61,13 @@ function set(insns: Insn[], at: number, fields: Partial<Pick<Insn, 'opcode' | 'o
  * bpf_core_patch_insn: patch (or poison) the instruction at `at`. A relocation libbpf refuses throws
  * CoreFail with its error code, after `w.warn` got libbpf's words.
  */
-export function patchInsn(insns: Insn[], at: number, res: CoreRes, w: PatchWhere, poisonWhy: (detail?: string) => string): PatchOutcome {
+export function patchInsn(insns: Insn[], at: number, res: CoreRes, w: PatchWhere, poisonWhy: (reason: string) => string): PatchOutcome {
   const insn = insns[at];
   if (insn === undefined) throw new CoreFail(-EINVAL);
   const pre = `prog '${w.prog}': relo #${w.index}:`;
   const k = w.insnIdx;
   if (res.poison) {
-    return { kind: 'poisoned', why: poisonWhy(), slots: poisonInsn(insns, at, w) };
+    return { kind: 'poisoned', why: poisonWhy(NO_MATCH), reason: NO_MATCH, slots: poisonInsn(insns, at, w) };
   }
   const orig = res.orig, value = res.value;
   const cls = insn.opcode & 0x07;
@@ -85,8 +95,8 @@ export function patchInsn(insns: Insn[], at: number, res: CoreRes, w: PatchWhere
       if (res.failMemsz) {
         const detail = `insn #${k} (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing pointers, unsigned integers, or fields of matching type and size.`;
         w.warn(`${pre} ${detail}`);
-        const why = poisonWhy(detail.slice(0, -1));
-        return { kind: 'poisoned', why, slots: poisonInsn(insns, at, w) };
+        const reason = detail.slice(0, -1);
+        return { kind: 'poisoned', why: poisonWhy(reason), reason, slots: poisonInsn(insns, at, w) };
       }
       const from = u64(insn.off);
       set(insns, at, { off: Number(value) });

@@ -105,7 +105,7 @@ export function applyCoreRelos(prog: string, insns: readonly Insn[], relos: read
       const r = resolve(relo, local, target, cache, { ...where, warn, debug }, result);
       stage = 'patch';
       result.outcome = patchInsn(out, relo.insn, r.res, { prog: where.prog, index: where.index, insnIdx: where.insnIdx, debug, warn },
-        (detail) => poisonWhy(r.local, where.index, detail));
+        (reason) => poisonWhy(r.local, where.index, reason));
       if (result.outcome.kind === 'poisoned') for (const s of result.outcome.slots) poisoned.set(s, result.outcome.why);
     } catch (e) {
       if (!(e instanceof CoreFail)) throw e;
@@ -119,8 +119,8 @@ export function applyCoreRelos(prog: string, insns: readonly Insn[], relos: read
 }
 
 /** Why a poisoned instruction is poisoned, starting with what libbpf's verifier-log fixup says. */
-function poisonWhy(local: Spec, index: number, detail?: string): string {
-  return `failed to resolve CO-RE relocation ${formatSpec(local)} (relo #${index}: ${detail ?? 'no match in the kernel\'s BTF'}; libbpf poisoned this instruction)`;
+function poisonWhy(local: Spec, index: number, reason: string): string {
+  return `failed to resolve CO-RE relocation ${formatSpec(local)} (relo #${index}: ${reason}; libbpf poisoned this instruction)`;
 }
 
 interface Where { prog: string; index: number; insnIdx: number; secInsn: number; warn: (l: string) => void; debug: (l: string) => void }
