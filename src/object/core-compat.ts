@@ -4,7 +4,7 @@
  * __bpf_core_types_match (TYPE_MATCHES). Each returns 1 (yes), 0 (no) or a negative errno, as libbpf's do.
  */
 import type { Btf, BtfType } from '../btf/index.js';
-import { EINVAL, essentialName, isAnyEnum, isComposite, kindCompat, skip } from './core-spec.js';
+import { EINVAL, essentialName, isAnyEnum, isComposite, kindCompat, skip, typeAt } from './core-spec.js';
 
 const int = (t: BtfType) => t as Extract<BtfType, { kind: 'INT' }>;
 const SIGNED = 1;
@@ -36,7 +36,7 @@ export function fieldsCompat(lbtf: Btf, lid: number, tbtf: Btf, tid: number): nu
 
 /** __bpf_core_types_are_compat (the caller made sure the names match). */
 export function typesCompat(lbtf: Btf, lid: number, tbtf: Btf, tid: number, level: number): number {
-  const l0 = lbtf.types[lid], t0 = tbtf.types[tid];
+  const l0 = typeAt(lbtf, lid), t0 = typeAt(tbtf, tid);
   if (l0 === undefined || t0 === undefined) return -EINVAL;
   if (!kindCompat(l0, t0)) return 0;
   for (let depth = 31; depth >= 0; depth--) {
@@ -108,7 +108,7 @@ function compositesMatch(lbtf: Btf, l: Extract<BtfType, { kind: 'STRUCT' | 'UNIO
 /** __bpf_core_types_match (the caller made sure the root names match). */
 export function typesMatch(lbtf: Btf, lid: number, tbtf: Btf, tid: number, behindPtr: boolean, level: number): number {
   if (level <= 0) return -EINVAL;
-  if (lbtf.types[lid] === undefined || tbtf.types[tid] === undefined) return -EINVAL;
+  if (typeAt(lbtf, lid) === undefined || typeAt(tbtf, tid) === undefined) return -EINVAL;
   for (let depth = 31; depth >= 0; depth--) {
     const ls = skip(lbtf, lid), ts = skip(tbtf, tid);
     if (ls === null || ts === null) return -EINVAL;

@@ -62,10 +62,13 @@ export function essentialName(name: string): string {
   return name;
 }
 
+/** The type with this id, or undefined (libbpf's btf_type_by_id returning NULL). The one place core reads a BTF's table. */
+export const typeAt = (btf: Btf, id: number): BtfType | undefined => btf.types[id];
+
 /** skip_mods_and_typedefs: the type behind typedefs and modifiers, and its id (null if an id is bad). */
 export function skip(btf: Btf, id: number): { id: number; t: BtfType } | null {
   for (let depth = 0; depth <= 32; depth++) {
-    const t = btf.types[id];
+    const t = typeAt(btf, id);
     if (t === undefined) return null;
     switch (t.kind) {
       case 'TYPEDEF': case 'VOLATILE': case 'CONST': case 'RESTRICT': case 'TYPE_TAG': id = t.type; break;
@@ -79,7 +82,7 @@ export function skip(btf: Btf, id: number): { id: number; t: BtfType } | null {
 export function resolveSize(btf: Btf, id: number): number {
   let nelems = 1;
   for (let i = 0; i < 32; i++) {
-    const t = btf.types[id];
+    const t = typeAt(btf, id);
     if (t === undefined || t.kind === 'VOID') return -EINVAL;
     switch (t.kind) {
       case 'INT': case 'STRUCT': case 'UNION': case 'ENUM': case 'ENUM64': case 'DATASEC': case 'FLOAT':

@@ -18,7 +18,7 @@ import { calcRelo, type CoreRes } from './core-calc.js';
 import { candidatesOf } from './core-cands.js';
 import { typesCompat, typesMatch } from './core-compat.js';
 import { patchInsn, type PatchOutcome } from './core-patch.js';
-import { accessPath, CoreFail, EINVAL, formatSpec, kindStr, matchSpec, parseSpec, type Spec } from './core-spec.js';
+import { accessPath, CoreFail, EINVAL, formatSpec, kindStr, matchSpec, parseSpec, typeAt, type Spec } from './core-spec.js';
 import type { ProgramCoreRelo } from './types.js';
 
 export { CORE_POISON_IMM, type PatchOutcome } from './core-patch.js';
@@ -128,7 +128,7 @@ interface Where { prog: string; index: number; insnIdx: number; secInsn: number;
 /** bpf_core_resolve_relo + bpf_core_calc_relo_insn. */
 function resolve(relo: ProgramCoreRelo, local: Btf, target: Btf, cache: CoreCache, w: Where, result: CoreReloResult): { res: CoreRes; local: Spec } {
   const pre = `prog '${w.prog}': relo #${w.index}:`;
-  const localType = local.types[relo.typeId];
+  const localType = typeAt(local, relo.typeId);
   if (localType === undefined) throw new CoreFail(-EINVAL);
   let cands: number[] | undefined;
   if (relo.kind !== 'TYPE_ID_LOCAL') {
