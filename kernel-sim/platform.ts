@@ -7,8 +7,9 @@
 import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
 import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
-import type { InlineComposite } from './btf/ctypes.js';
-import { ctxSlotType, TRACE_TARGETS, type TraceTarget } from './btf/trace-targets.js';
+import type { Btf } from '../src/btf/index.js';
+import { attachProto, type AttachProto } from './btf/attach-targets.js';
+import { KTypeConverter } from './btf/ktype.js';
 import { protoAllowed } from './helpers/allowed.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
@@ -42,37 +43,53 @@ function resolved(prog: ProgInfo): ProgInfo {
   return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
 }
 
-/** The function a TRACING program's context describes (its attach target), when the simulated vmlinux has it. */
-function traceTargetOf(prog: ProgInfo): TraceTarget | undefined {
-  if (prog.attachTo === undefined) return undefined;
-  if (prog.type === 'LSM') return TRACE_TARGETS[prog.attachTo.startsWith('bpf_lsm_') ? prog.attachTo : `bpf_lsm_${prog.attachTo}`];
-  if (prog.type !== 'TRACING') return undefined;
-  const att = prog.expectedAttachType;
-  if (att === 'TRACE_ITER') return TRACE_TARGETS[prog.attachTo.startsWith('bpf_iter_') ? prog.attachTo : `bpf_iter_${prog.attachTo}`];
-  return att === 'TRACE_FENTRY' || att === 'TRACE_FEXIT' || att === 'MODIFY_RETURN' ? TRACE_TARGETS[prog.attachTo] : undefined;
+/** The function a TRACING or LSM program's context describes (its attach target), when the kernel's BTF has it. */
+function traceTargetOf(btf: Btf, prog: ProgInfo): AttachProto | undefined {
+  if (prog.attachTo === undefined || (prog.type !== 'LSM' && prog.type !== 'TRACING')) return undefined;
+  return attachProto(btf, prog.type, prog.expectedAttachType, prog.attachTo);
+}
+
+/** btf_type_is_small_int / any enum / a struct passed by value: a scalar context slot. */
+function isScalarArg(btf: Btf, id: number): boolean {
+  const t = btf.type(btf.resolve(id));
+  return (t.kind === 'INT' && t.size <= 8) || t.kind === 'ENUM' || t.kind === 'ENUM64' || t.kind === 'STRUCT' || t.kind === 'UNION';
 }
 
 /**
- * btf_ctx_access: the u64 slot at `off` is argument off / 8 of the attach target (for fexit and fmod_ret, the
- * slot past the arguments is the return value); a pointer to a struct loads as PTR_TO_BTF_ID (or _OR_NULL
- * where an iterator says so), everything else as a scalar.
+ * btf_ctx_access (6.1): the u64 slots of the arguments (for fexit and LSM, the slot past them is the return
+ * value; fmod_ret only for an integer return); integers, enums and structs by value load as scalars,
+ * pointers to void and to integers as scalars, pointers to structs as PTR_TO_BTF_ID (or what an
+ * iterator's ctx_arg_info says), anything else is refused.
  */
-function btfCtxAccess(t: TraceTarget, prog: ProgInfo, off: number): CtxAccess | undefined {
-  const arg = Math.floor(off / 8);
-  let type: string;
-  if (arg < t.params.length) {
-    type = t.params[arg]!;
-  } else if (arg === t.params.length && ['TRACE_FEXIT', 'MODIFY_RETURN', 'LSM_MAC', 'LSM_CGROUP'].includes(prog.expectedAttachType ?? '')) {
-    type = t.ret;
-    // fmod_ret: only functions returning an integer
-    if (prog.expectedAttachType === 'MODIFY_RETURN' && type.includes('*')) return undefined;
+function btfCtxAccess(btf: Btf, t: AttachProto, prog: ProgInfo, off: number): CtxAccess | undefined {
+  if (off % 8 !== 0) return undefined;
+  let arg = t.args.findIndex((a, i) => off >= a.off && (i === t.args.length - 1 || off < t.args[i + 1]!.off));
+  const end = t.args.length === 0 ? 0 : t.args[t.args.length - 1]!.off + 8;
+  if (arg >= 0 && off >= end) arg = -1;
+  let type: number;
+  if (arg >= 0) {
+    type = t.args[arg]!.type;
+  } else if (off === end) {
+    const att = prog.expectedAttachType ?? '';
+    if (att === 'TRACE_FEXIT' || att === 'LSM_MAC' || att === 'LSM_CGROUP') type = t.ret;
+    else if (att === 'MODIFY_RETURN') {
+      const r = btf.type(btf.resolve(t.ret));
+      if (!(r.kind === 'INT' && r.size <= 8)) return undefined;
+      type = t.ret;
+    } else return undefined;
   } else {
     return undefined;
   }
-  const slot = ctxSlotType(type);
-  if (slot === 'not_pointer') return undefined;
-  if (slot === 'scalar') return { regType: 'scalar' };
-  return { regType: t.nullable?.includes(off) ? 'btf_id_or_null' : 'btf_id', btfName: slot.struct };
+  if (isScalarArg(btf, type)) return { regType: 'scalar' };
+  const pt = btf.type(btf.resolve(type));
+  if (pt.kind !== 'PTR') return undefined;
+  const ctxArg = t.ctxArgs.get(off);
+  if (ctxArg === 'rdonly_buf_or_null' || ctxArg === 'buf_or_null') return { regType: 'scalar' };
+  if (pt.type === 0) return { regType: 'scalar' };
+  const to = btf.type(btf.resolve(pt.type));
+  if (to.kind === 'INT') return { regType: 'scalar' };
+  if (to.kind !== 'STRUCT' && to.kind !== 'UNION') return undefined;
+  return { regType: ctxArg === 'btf_id_or_null' ? 'btf_id_or_null' : 'btf_id', btfName: to.name };
 }
 
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
@@ -94,50 +111,27 @@ const CTX_STRUCT: Partial<Record<ProgTypeName, string>> = {
   CGROUP_SYSCTL: 'bpf_sysctl', FLOW_DISSECTOR: '__sk_buff', SK_LOOKUP: 'bpf_sk_lookup', PERF_EVENT: 'bpf_perf_event_data',
 };
 
-/** C type texts as KTypes, from the registry's type table (structs expanded to `depth` levels of pointers). */
+/** KTypes of the registry's kernel types, one converter per context struct (cached). */
 class TypeConverter {
-  constructor(private readonly registry: KfuncRegistry, private readonly progType: ProgTypeName) {}
+  private static readonly converters = new WeakMap<object, Map<string, KTypeConverter>>();
+  private readonly conv: KTypeConverter;
 
-  convert(text: string, expand = 1): KType {
-    const t = text.trim().replace(/^const\s+/, '');
-    const arr = /^(.*?)\s*\[(\d*)\]$/.exec(t);
-    if (arr) return { kind: 'array', elem: this.convert(arr[1]!, expand), count: arr[2] === '' ? 0 : Number(arr[2]) };
-    if (t.endsWith('*')) {
-      const to = t.slice(0, -1).trim();
-      const m = /^struct\s+(\w+)$/.exec(to.replace(/^const\s+/, ''));
-      if (m && CTX_STRUCT[this.progType] === m[1]) return { kind: 'ptr', to: { kind: 'ctx' } };
-      return { kind: 'ptr', to: this.convert(to, expand - 1) };
-    }
-    if (t === 'void') return { kind: 'void' };
-    const def = this.registry.types.definition(t);
-    if (def !== undefined && def.kind === 'typedef') return this.convert(def.type, expand);
-    if (def !== undefined && (def.kind === 'struct' || def.kind === 'union')) {
-      return this.composite(def.name, def, expand);
-    }
-    const m = /^(struct|union)\s+(\w+)$/.exec(t);
-    if (m) return { kind: 'struct', name: m[2]!, size: 0, members: [], union: m[1] === 'union' };
-    let size = 8;
-    try {
-      size = this.registry.types.sizeOf(t);
-    } catch {
-      // unknown scalar: a u64
-    }
-    return { kind: 'int', size, name: t };
+  constructor(private readonly registry: KfuncRegistry, progType: ProgTypeName) {
+    const btf = registry.types.btf;
+    let byCtx = TypeConverter.converters.get(btf);
+    if (byCtx === undefined) TypeConverter.converters.set(btf, (byCtx = new Map()));
+    const ctx = CTX_STRUCT[progType] ?? '';
+    let c = byCtx.get(ctx);
+    if (c === undefined) byCtx.set(ctx, (c = new KTypeConverter(btf, ctx === '' ? undefined : ctx)));
+    this.conv = c;
   }
 
-  private composite(name: string, c: InlineComposite, expand: number): KType {
-    let size = 0;
-    try {
-      size = this.registry.types.sizeOf(c);
-    } catch {
-      size = 0;
-    }
-    const members: KMember[] = expand < 0 ? [] : this.registry.types.place(c).map((m) => ({
-      name: m.name, off: m.offset, type: typeof m.type === 'string' ? this.convert(m.type, expand) : this.composite('', m.type, expand),
-    }));
-    const last = members[members.length - 1];
-    const flex = last !== undefined && last.type.kind === 'array' && last.type.count === 0;
-    return { kind: 'struct', name, size, members, union: c.kind === 'union', ...(flex ? { flex } : {}) };
+  convert(text: string): KType {
+    return this.conv.convert(this.registry.types.idOf(text));
+  }
+
+  byId(id: number): KType {
+    return this.conv.convert(id);
   }
 }
 
@@ -181,7 +175,7 @@ export function sockAccess(kind: string, off: number, size: number): boolean {
 /** The struct_ops type a BTF id of the simulated vmlinux names, if it is one. */
 export function structOpsByBtfId(registry: KfuncRegistry, btfId: number): ReturnType<typeof structOpsType> {
   const { btf } = registry.btf;
-  if (btfId <= 0 || btfId >= btf.types.length) return undefined;
+  if (btfId <= 0 || btfId >= btf.count) return undefined;
   const t = btf.type(btfId);
   return t.kind === 'STRUCT' ? structOpsType(t.name) : undefined;
 }
@@ -255,7 +249,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       if ('only' in rule) return struct === rule.only ? undefined : `only access to ${rule.only} is supported\n`;
       if (!write) return undefined;
       if (struct !== rule.struct) return 'only read is supported\n';
-      const st = new TypeConverter(registry, 'STRUCT_OPS').convert(`struct ${struct}`, 3);
+      const st = new TypeConverter(registry, 'STRUCT_OPS').convert(`struct ${struct}`);
       const field = writableField(st, rule.fields, off);
       if (field === undefined) return `no write support to ${struct} at off ${off}\n`;
       if (off + size > field.end) {
@@ -302,14 +296,18 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
         throw e;
       }
       if (!a.ok) return undefined;
-      const traced = traceTargetOf(prog);
-      if (traced !== undefined) return btfCtxAccess(traced, prog, off);
+      const traced = traceTargetOf(registry.types.btf, prog);
+      if (traced !== undefined) return btfCtxAccess(registry.types.btf, traced, prog, off);
       return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
     },
     btfStruct(name) {
-      const t = new TypeConverter(registry, 'UNSPEC' as ProgTypeName).convert(`struct ${name}`);
+      const btf = registry.types.btf;
+      const id = btf.idByName(name, 'STRUCT') ?? btf.idByName(name, 'UNION');
+      if (id === undefined) return undefined;
+      const t = new TypeConverter(registry, 'UNSPEC' as ProgTypeName).byId(id);
       return t.kind === 'struct' && t.size > 0 ? t : undefined;
     },
+    kernelBtf: () => registry.types.btf,
     sockAccess(kind, off, size) {
       return sockAccess(kind, off, size);
     },
@@ -317,17 +315,20 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     ksymVar(btfId) {
       const vmlinux = registry.btf;
       const v = vmlinux.varById(btfId);
-      if (v === undefined) return btfId < vmlinux.btf.types.length ? { kind: 'not_var' } : { kind: 'none' };
-      // every variable of the simulated vmlinux has a run-time object, so kallsyms knows them all
-      const text = v.type.replace(/^\s*const\s+/, '').trim();
-      const struct = /^struct\s+(\w+)$/.exec(text)?.[1];
+      if (v === undefined) return btfId >= 0 && btfId < vmlinux.btf.count ? { kind: 'not_var' } : { kind: 'none' };
+      // every variable of vmlinux has a run-time object (made on first use), so kallsyms knows them all
+      const btf = vmlinux.btf;
+      const rid = btf.resolve(v.type);
+      const t = btf.type(rid);
+      const struct = t.kind === 'STRUCT' ? t.name : undefined;
       let size: number | undefined;
       try {
-        size = registry.types.sizeOf(text);
+        size = btf.sizeOf(rid);
       } catch {
         size = undefined;
       }
-      return { kind: 'var', name: v.name, hasAddress: true, percpu: v.percpu, typeName: struct ?? text, size, ...(struct !== undefined && { struct }) };
+      const typeName = struct ?? btf.typeName(rid);
+      return { kind: 'var', name: v.name, hasAddress: true, percpu: v.percpu, typeName, size, ...(struct !== undefined && { struct }) };
     },
   };
 }

@@ -54,11 +54,15 @@ describe('CO-RE against the simulated kernel', () => {
     }]);
   });
 
-  it('core.bpf.o: task->parent (not in the simulated task_struct) is poisoned, task->tgid relocated', () => {
+  it('core.bpf.o: task->parent and ->tgid relocated to the offsets of Linux 6.1\'s task_struct', () => {
     const p = loadObject(fixture('core.bpf.o'), NO_VERIFY).program('read_parent_tgid');
-    expect(p.poisoned.has(0)).toBe(true);
-    expect(p.run().violations[0]).toMatchObject({ kind: 'invalid-insn', insn: 0 });
-    const tgid = defaultRegistry().types.member('struct task_struct', 'tgid')!.offset;
+    expect(p.poisoned.size).toBe(0);
+    const types = defaultRegistry().types;
+    const parent = types.member('struct task_struct', 'parent')!.offset;
+    const tgid = types.member('struct task_struct', 'tgid')!.offset;
+    // the local struct put them at 8 and 4; 6.1's task_struct (Debian's build) has them far later
+    expect(parent).toBeGreaterThan(1000);
+    expect(p.insns[0]!.off).toBe(parent);
     expect(p.insns[1]!.off).toBe(tgid);
   });
 });

@@ -149,7 +149,7 @@ describe('a user-defined kfunc set', () => {
   test.each([
     ['__sz on a pointer', 'void f(void *p__sz)', /scalar parameters only/],
     ['__sz not after a pointer', 'void f(u32 a, u32 n__sz)', /must follow the pointer/],
-    ['unknown type', 'void f(struct nope *p)', /do not define/],
+    ['unknown type', 'void f(struct nope *p)', /neither in the kernel's BTF nor defined/],
     ['six parameters', 'void f(u32 a, u32 b, u32 c, u32 d, u32 e, u32 g)', /6 > 5 args/],
   ])('refuses %s', (_, proto, msg) => {
     const r = linux61Registry();

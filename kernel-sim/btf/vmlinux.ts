@@ -1,12 +1,12 @@
 /**
- * The simulated vmlinux BTF: every kernel type of the TypeTable, then a FUNC_PROTO and a FUNC per kfunc,
- * then a VAR per per-CPU variable and the `.data..percpu` DATASEC listing them, serialized with BtfBuilder
- * and parsed back, so the ids programs put in `imm` (and that CO-RE and `__ksym` resolve to) are those of a
- * real .BTF blob.
+ * The simulated kernel's BTF as programs see it: the reference kernel's vmlinux BTF (kernel-btf.ts) with
+ * the simulation's additions after its last id (kernel-types.ts). A kfunc vmlinux defines has vmlinux's
+ * FUNC id; one it does not (a module's, such as nf_conntrack's in Debian's build, or a user's) gets a
+ * FUNC of its own past vmlinux's ids, as a module's split BTF would. Kernel variables are vmlinux's VARs
+ * (pahole encodes the per-CPU variables, all in the `.data..percpu` DATASEC).
  */
-import { BtfBuilder, parseBtf, type Btf } from '../../src/btf/index.js';
-import type { TypeTable } from './ctypes.js';
-import { PERCPU_DATASEC, VMLINUX_PERCPU_VARS, type KernelVarDef } from './vmlinux-vars.js';
+import type { Btf } from '../../src/btf/index.js';
+import type { KernelTypes } from './kernel-types.js';
 
 /** A function prototype as C type texts; parameter names carry the annotations (`mem__sz`, `id__k`). */
 export interface FuncSignature {
@@ -15,38 +15,28 @@ export interface FuncSignature {
   params: readonly { name: string; type: string }[];
 }
 
-export class VmlinuxBtf {
-  /** The serialized .BTF blob. */
-  readonly bytes: Uint8Array;
-  readonly btf: Btf;
-  private readonly funcIds = new Map<string, number>();
-  private readonly varIds = new Map<string, number>();
-  private readonly varsById = new Map<number, KernelVarDef & { percpu: boolean }>();
+/** A kernel variable of vmlinux BTF: its VAR's name and the BTF id of its type. */
+export interface KernelVar {
+  name: string;
+  varId: number;
+  /** BTF id of the variable's type. */
+  type: number;
+  percpu: boolean;
+}
 
-  constructor(readonly types: TypeTable, funcs: readonly FuncSignature[], percpuVars: readonly KernelVarDef[] = VMLINUX_PERCPU_VARS) {
-    const b = new BtfBuilder();
-    types.emit(b);
-    for (const f of funcs) {
-      const proto = b.add({
-        kind: 'FUNC_PROTO', name: '', returnType: types.typeId(f.ret),
-        params: f.params.map((p) => ({ name: p.name, type: types.typeId(p.type) })),
-      });
-      this.funcIds.set(f.name, b.add({ kind: 'FUNC', name: f.name, type: proto, linkage: 1 /* BTF_FUNC_GLOBAL */ }));
-    }
-    const secVars: { type: number; offset: number; size: number }[] = [];
-    let secSize = 0;
-    for (const v of percpuVars) {
-      const id = b.add({ kind: 'VAR', name: v.name, type: types.typeId(v.type), linkage: 1 /* BTF_VAR_GLOBAL_ALLOCATED */ });
-      const size = types.sizeOf(v.type);
-      secSize = Math.ceil(secSize / 8) * 8;
-      secVars.push({ type: id, offset: secSize, size });
-      secSize += size;
-      this.varIds.set(v.name, id);
-      this.varsById.set(id, { ...v, percpu: true });
-    }
-    if (secVars.length > 0) b.add({ kind: 'DATASEC', name: PERCPU_DATASEC, size: secSize, vars: secVars });
-    this.bytes = b.build();
-    this.btf = parseBtf(this.bytes, { section: 'vmlinux .BTF' });
+export const PERCPU_DATASEC = '.data..percpu';
+
+export class VmlinuxBtf {
+  private readonly funcIds = new Map<string, number>();
+  private percpu: Set<number> | null = null;
+
+  constructor(readonly types: KernelTypes, funcs: readonly FuncSignature[]) {
+    for (const f of funcs) this.funcIds.set(f.name, types.funcId(f.name, f));
+  }
+
+  /** vmlinux and the additions as one BTF. */
+  get btf(): Btf {
+    return this.types.btf;
   }
 
   /** BTF id of a kfunc's FUNC (what `call` with src_reg 2 puts in imm). */
@@ -56,18 +46,28 @@ export class VmlinuxBtf {
 
   /** BTF id of a kernel variable's VAR (what an ld_imm64 of a typed `__ksym` carries in imm). */
   varId(name: string): number | undefined {
-    return this.varIds.get(name);
+    return this.types.base.idByName(name, 'VAR');
   }
 
   /** The kernel variable whose VAR has this BTF id. */
-  varById(id: number): (KernelVarDef & { percpu: boolean }) | undefined {
-    return this.varsById.get(id);
+  varById(id: number): KernelVar | undefined {
+    const base = this.types.base;
+    if (!Number.isInteger(id) || id <= 0 || id >= base.count || base.kindOf(id) !== 'VAR') return undefined;
+    const v = base.type(id) as { name: string; type: number };
+    return { name: v.name, varId: id, type: v.type, percpu: this.percpuVars().has(id) };
   }
 
-  /** BTF id of a named type: `struct task_struct`, `union nf_inet_addr`, `u32`. */
+  /** BTF id of a C type text (`struct task_struct`, `union nf_inet_addr`, `u32`, `struct sock *`). */
   typeId(text: string): number | undefined {
-    const m = /^(struct|union|enum)\s+(\w+)$/.exec(text.trim());
-    const kind = m === null ? undefined : m[1] === 'struct' ? 'STRUCT' : m[1] === 'union' ? 'UNION' : 'ENUM';
-    return this.btf.idByName(m === null ? text.trim() : m[2]!, kind);
+    return this.types.has(text) ? this.types.idOf(text) : undefined;
+  }
+
+  private percpuVars(): Set<number> {
+    if (this.percpu !== null) return this.percpu;
+    const base = this.types.base;
+    const sec = base.idByName(PERCPU_DATASEC, 'DATASEC');
+    const t = sec === undefined ? undefined : base.type(sec);
+    this.percpu = new Set(t?.kind === 'DATASEC' ? t.vars.map((v) => v.type) : []);
+    return this.percpu;
   }
 }

@@ -6,8 +6,11 @@
  */
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import type { KfuncFlag } from '../../src/platform/types.js';
-import { TypeTable, type TypeDef } from '../btf/ctypes.js';
-import { VMLINUX_TYPES } from '../btf/vmlinux-types.js';
+import type { Btf } from '../../src/btf/index.js';
+import type { TypeDef } from '../btf/ctypes.js';
+import { defaultKernelBtf } from '../btf/kernel-btf.js';
+import { KernelTypes } from '../btf/kernel-types.js';
+import { MODULE_TYPES } from '../btf/module-types.js';
 import { VmlinuxBtf } from '../btf/vmlinux.js';
 import { HOOK_OF_PROG_TYPE, progTypesOf, type KfuncHook } from './hooks.js';
 import type { KfuncDef, KfuncSet } from './types.js';
@@ -37,24 +40,49 @@ interface Registered {
   hooks: Map<KfuncHook, readonly KfuncFlag[]>;
 }
 
+export interface KfuncRegistryOptions {
+  /** The kernel's vmlinux BTF (Linux 6.1's by default): kernel types and kfunc ids come from it. */
+  kernelBtf?: Btf;
+}
+
 export class KfuncRegistry {
-  readonly types: TypeTable;
+  private kernelTypes: KernelTypes | null = null;
+  private readonly pendingTypes: TypeDef[] = [];
+  private readonly kernelBtf: Btf | undefined;
+  private readonly uncheckedTypes = new Set<KfuncDef>();
   private readonly byName = new Map<string, Registered>();
   private built: VmlinuxBtf | null = null;
   private idIndex: Map<number, Registered> | null = null;
 
-  constructor(types: Iterable<TypeDef> = VMLINUX_TYPES) {
-    this.types = new TypeTable(types);
+  constructor(opts: KfuncRegistryOptions = {}) {
+    this.kernelBtf = opts.kernelBtf;
   }
 
-  /** Add a kernel type (a struct a user's kfunc takes or returns). */
+  /** The kernel's types (vmlinux BTF, loaded on first use, and the simulation's additions). */
+  get types(): KernelTypes {
+    if (this.kernelTypes === null) {
+      const base = this.kernelBtf ?? defaultKernelBtf();
+      const t = new KernelTypes(base);
+      for (const d of MODULE_TYPES) if (!t.has(d.kind === 'typedef' ? d.name : `${d.kind} ${d.name}`)) t.define(d);
+      for (const d of this.pendingTypes) t.define(d);
+      this.kernelTypes = t;
+    }
+    return this.kernelTypes;
+  }
+
+  /** Add a kernel type (a struct a user's kfunc takes or returns) that the kernel's BTF does not have. */
   defineType(def: TypeDef): void {
-    this.types.define(def);
+    if (this.kernelTypes === null) this.pendingTypes.push(def);
+    else this.kernelTypes.define(def);
     this.invalidate();
   }
 
-  /** register_btf_kfunc_id_set(prog_type, set). */
-  register(progType: ProgTypeName, set: KfuncSet): void {
+  /**
+   * register_btf_kfunc_id_set(prog_type, set). A kfunc's types are checked against the kernel's BTF at
+   * once (which loads it), unless `deferTypeCheck` (the built-in catalogue: checked when the BTF is first
+   * needed, so a program that uses no kernel type never loads it).
+   */
+  register(progType: ProgTypeName, set: KfuncSet, opts: { deferTypeCheck?: boolean } = {}): void {
     const hook = HOOK_OF_PROG_TYPE[progType];
     if (hook === undefined) {
       throw new KfuncDefinitionError(set.owner, `program type ${progType} has no kfunc hook (6.1: xdp, sched_cls, struct_ops, tracing/lsm, syscall)`);
@@ -63,7 +91,11 @@ export class KfuncRegistry {
       const known = this.byName.get(kfunc.name);
       if (known !== undefined && known.def !== kfunc) throw new KfuncDefinitionError(kfunc.name, 'is defined twice with different implementations');
       if (known?.hooks.has(hook)) throw new KfuncDefinitionError(kfunc.name, `is registered twice for the ${hook} hook`);
-      if (known === undefined) this.validate(kfunc, flags);
+      if (known === undefined) {
+        this.validate(kfunc, flags);
+        if (opts.deferTypeCheck) this.uncheckedTypes.add(kfunc);
+        else this.checkTypes(kfunc);
+      }
       const r = known ?? { def: kfunc, hooks: new Map() };
       r.hooks.set(hook, [...flags]);
       this.byName.set(kfunc.name, r);
@@ -74,6 +106,8 @@ export class KfuncRegistry {
   /** The simulated vmlinux BTF (rebuilt after a registration: ids are final once runtimes are made). */
   get btf(): VmlinuxBtf {
     if (this.built === null) {
+      for (const k of this.uncheckedTypes) this.checkTypes(k);
+      this.uncheckedTypes.clear();
       this.built = new VmlinuxBtf(this.types, [...this.byName.values()].map((r) => r.def));
     }
     return this.built;
@@ -115,13 +149,16 @@ export class KfuncRegistry {
     }).sort((a, b) => a.btfId - b.btfId);
   }
 
+  private checkTypes(k: KfuncDef): void {
+    for (const t of [k.ret, ...k.params.map((p) => p.type)]) {
+      if (!this.types.has(t)) throw new KfuncDefinitionError(k.name, `uses type '${t}' that is neither in the kernel's BTF nor defined (defineType)`);
+    }
+  }
+
   private validate(k: KfuncDef, flags: readonly KfuncFlag[]): void {
     if (!/^[A-Za-z_]\w*$/.test(k.name)) throw new KfuncDefinitionError(k.name, 'is not a C identifier');
     if (k.params.length > MAX_KFUNC_ARGS) {
       throw new KfuncDefinitionError(k.name, `has ${k.params.length} > ${MAX_KFUNC_ARGS} args`);
-    }
-    for (const t of [k.ret, ...k.params.map((p) => p.type)]) {
-      if (!this.types.has(t)) throw new KfuncDefinitionError(k.name, `uses type '${t}' the kernel types do not define`);
     }
     k.params.forEach((p, i) => {
       const pointer = p.type.includes('*');

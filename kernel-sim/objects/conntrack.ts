@@ -4,7 +4,6 @@
  * HZ=250 as Debian builds 6.1) and the mark. The table holds one count of every confirmed entry.
  * Only the caller's own network namespace exists: a netns id ≥ 0 finds none (-ENONET).
  */
-import type { InlineComposite } from '../btf/ctypes.js';
 import type { KernelHeap, KernelObject } from './heap.js';
 
 export const AF_INET = 2;
@@ -142,12 +141,12 @@ export class ConntrackTable {
 
   private tupleOffset(dir: number): number {
     const types = this.heap.types;
-    const hashSize = types.layout('struct nf_conntrack_tuple_hash').size;
+    const hashSize = types.sizeOf('struct nf_conntrack_tuple_hash');
     return this.off('struct nf_conn', 'tuplehash') + dir * hashSize + this.off('struct nf_conntrack_tuple_hash', 'tuple');
   }
 
   private off(type: string, path: string): number {
-    let t: string | InlineComposite = type;
+    let t: string | number = type;
     let offset = 0;
     for (const name of path.split('.')) {
       const m = this.heap.types.member(t, name);

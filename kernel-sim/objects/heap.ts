@@ -8,7 +8,7 @@
  * prog_test_struct) start with a count the kernel itself holds, so it never reaches zero.
  */
 import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
-import type { InlineComposite, TypeTable } from '../btf/ctypes.js';
+import type { KernelTypes, MemberLocation } from '../btf/kernel-types.js';
 
 /** The byte slab poison writes into freed objects (include/linux/poison.h POISON_FREE). */
 export const POISON_FREE = 0x6b;
@@ -64,27 +64,27 @@ export class KernelObject {
     return this.heap.window(this, 'home');
   }
 
-  /** Byte offset and type of a member (dotted path). */
-  field(path: string): { offset: number; type: string | InlineComposite } {
-    let type: string | InlineComposite = `struct ${this.type}`;
-    let offset = 0;
+  /** Byte offset and BTF type of a member (dotted path through embedded structs: `memb.c`). */
+  field(path: string): MemberLocation {
+    let loc: MemberLocation = { offset: 0, type: this.heap.types.idOf(`struct ${this.type}`), bitOffset: 0, bitSize: 0 };
     for (const name of path.split('.')) {
-      const m = this.heap.types.member(type, name);
+      const m = this.heap.types.member(loc.type, name);
       if (m === undefined) throw new Error(`struct ${this.type} has no member '${path}'`);
-      offset += m.offset;
-      type = m.type;
+      loc = { offset: loc.offset + m.offset, type: m.type, bitOffset: loc.offset * 8 + m.bitOffset, bitSize: m.bitSize };
     }
-    return { offset, type };
+    return loc;
   }
 
   get(path: string): bigint {
-    const { offset, type } = this.field(path);
-    return readInt(this.dv, offset, this.heap.types.sizeOf(type));
+    const f = this.field(path);
+    if (f.bitSize > 0) return (readBits(this.bytes, f.bitOffset, f.bitSize));
+    return readInt(this.dv, f.offset, this.heap.types.sizeOf(f.type));
   }
 
   set(path: string, value: number | bigint): void {
-    const { offset, type } = this.field(path);
-    writeInt(this.dv, offset, this.heap.types.sizeOf(type), BigInt(value));
+    const f = this.field(path);
+    if (f.bitSize > 0) writeBits(this.bytes, f.bitOffset, f.bitSize, BigInt(value));
+    else writeInt(this.dv, f.offset, this.heap.types.sizeOf(f.type), BigInt(value));
   }
 }
 
@@ -101,11 +101,11 @@ const REFCOUNT_FIELDS: Readonly<Record<string, string>> = {
 export class KernelHeap {
   private serial = 0;
 
-  constructor(readonly space: AddressSpace, readonly types: TypeTable) {}
+  constructor(readonly space: AddressSpace, readonly types: KernelTypes) {}
 
   /** A new object of `struct type` with a count of 1 (the creator's). */
   create(type: string, opts: ObjectOptions = {}): KernelObject {
-    const size = this.types.layout(`struct ${type}`).size;
+    const size = this.types.sizeOf(`struct ${type}`);
     const obj = new KernelObject(this, type, new Uint8Array(size), opts.isStatic ?? false, ++this.serial);
     for (const [path, v] of Object.entries(opts.init ?? {})) obj.set(path, v);
     this.syncCount(obj);
@@ -162,7 +162,27 @@ export class KernelHeap {
 
   private syncCount(obj: KernelObject): void {
     const path = REFCOUNT_FIELDS[obj.type];
-    if (path !== undefined) obj.set(path, obj.refcount);
+    if (path === undefined) return;
+    // refcount_t is an int; a percpu_ref (cgroup_subsys_state.refcnt) has no single count to show
+    if ([1, 2, 4, 8].includes(this.types.sizeOf(obj.field(path).type))) obj.set(path, obj.refcount);
+  }
+}
+
+/** A little-endian bitfield of `bits` bits starting at bit `at` of `bytes`. */
+function readBits(bytes: Uint8Array, at: number, bits: number): bigint {
+  let v = 0n;
+  for (let i = 0; i < bits; i++) {
+    const b = at + i;
+    if ((bytes[b >> 3]! >> (b & 7)) & 1) v |= 1n << BigInt(i);
+  }
+  return v;
+}
+
+function writeBits(bytes: Uint8Array, at: number, bits: number, v: bigint): void {
+  for (let i = 0; i < bits; i++) {
+    const b = at + i;
+    if ((v >> BigInt(i)) & 1n) bytes[b >> 3]! |= 1 << (b & 7);
+    else bytes[b >> 3]! &= ~(1 << (b & 7));
   }
 }
 

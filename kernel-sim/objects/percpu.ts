@@ -1,16 +1,16 @@
 /**
- * The run-time objects behind the per-CPU variables of the simulated vmlinux (btf/vmlinux-vars.ts): one copy
- * shared by every simulated CPU, which is what bpf_this_cpu_ptr and bpf_per_cpu_ptr (for any existing CPU)
- * point to. A variable without an initialiser here is zero-filled memory of its type's size.
+ * The run-time objects behind the kernel's variables (the VARs of vmlinux BTF: 6.1's pahole encodes the
+ * per-CPU ones): one copy shared by every simulated CPU, which is what bpf_this_cpu_ptr and
+ * bpf_per_cpu_ptr (for any existing CPU) point to. Each is made the first time it is named, with its
+ * type's real size; a variable without an initialiser here is zero-filled memory.
  */
 import { PERM_RW } from '../address-space.js';
-import { VMLINUX_PERCPU_VARS } from '../btf/vmlinux-vars.js';
 import type { KernelWorld } from './world.js';
 
 export interface PercpuObject {
   name: string;
-  /** Its C type text. */
-  type: string;
+  /** BTF id of its type. */
+  type: number;
   address: bigint;
 }
 
@@ -28,29 +28,31 @@ const VALUE_INIT: Readonly<Record<string, (w: KernelWorld) => bigint>> = {
 
 const tables = new WeakMap<KernelWorld, Map<string, PercpuObject>>();
 
-/** Every per-CPU variable of the world's kernel, by name, created on first use. */
-export function percpuObjects(world: KernelWorld): Map<string, PercpuObject> {
+/** The object of the kernel variable `name` (a VAR of the kernel's BTF), made on first use; undefined when BTF has no such VAR. */
+export function percpuObject(world: KernelWorld, name: string): PercpuObject | undefined {
   let t = tables.get(world);
-  if (t !== undefined) return t;
-  t = new Map();
+  if (t === undefined) tables.set(world, (t = new Map()));
+  const known = t.get(name);
+  if (known !== undefined) return known;
   const types = world.heap.types;
-  for (const v of VMLINUX_PERCPU_VARS) {
-    const struct = /^struct\s+(\w+)$/.exec(v.type.trim())?.[1];
-    let address: bigint;
-    if (struct !== undefined) {
-      const obj = world.heap.create(struct, { init: STRUCT_INIT[v.name]?.(world) ?? {}, isStatic: true });
-      address = obj.home.region.base;
-    } else {
-      const size = types.sizeOf(v.type);
-      const bytes = new Uint8Array(size);
-      const init = VALUE_INIT[v.name]?.(world);
-      if (init !== undefined) {
-        for (let i = 0; i < size; i++) bytes[i] = Number((init >> BigInt(8 * i)) & 0xffn);
-      }
-      address = world.heap.space.map('kernel-object', bytes, PERM_RW, `per-CPU ${v.name}`).base;
-    }
-    t.set(v.name, { name: v.name, type: v.type, address });
+  const varId = types.base.idByName(name, 'VAR');
+  if (varId === undefined) return undefined;
+  const type = (types.base.type(varId) as { type: number }).type;
+  const btf = types.btf;
+  const rid = btf.resolve(type);
+  const rt = btf.type(rid);
+  let address: bigint;
+  if (rt.kind === 'STRUCT' && rt.name !== '') {
+    const obj = world.heap.create(rt.name, { init: STRUCT_INIT[name]?.(world) ?? {}, isStatic: true });
+    address = obj.home.region.base;
+  } else {
+    const size = Math.max(1, btf.sizeOf(rid));
+    const bytes = new Uint8Array(size);
+    const init = VALUE_INIT[name]?.(world);
+    if (init !== undefined) for (let i = 0; i < Math.min(size, 8); i++) bytes[i] = Number((init >> BigInt(8 * i)) & 0xffn);
+    address = world.heap.space.map('kernel-object', bytes, PERM_RW, `per-CPU ${name}`).base;
   }
-  tables.set(world, t);
-  return t;
+  const o = { name, type, address };
+  t.set(name, o);
+  return o;
 }

@@ -4,7 +4,7 @@
  * the record of destructive calls. One world per Kernel (and type table), kept beside it.
  */
 import type { Kernel } from '../kernel.js';
-import type { TypeTable } from '../btf/ctypes.js';
+import type { KernelTypes } from '../btf/kernel-types.js';
 import { ConntrackTable, HZ } from './conntrack.js';
 import { KernelHeap, type KernelObject } from './heap.js';
 import { Keyring } from './keyring.js';
@@ -31,12 +31,14 @@ export class KernelWorld {
   readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
   readonly destructiveCalls: DestructiveCall[] = [];
 
-  constructor(readonly kernel: Kernel, types: TypeTable) {
+  constructor(readonly kernel: Kernel, types: KernelTypes) {
     this.heap = new KernelHeap(kernel.space, types);
     this.progTestStruct = this.heap.create('prog_test_ref_kfunc', { init: { a: 42, b: 108 }, isStatic: true });
     this.progTestStruct.set('next', this.progTestStruct.home.region.base);
     this.conntrack = new ConntrackTable(this.heap, () => jiffies(kernel));
-    this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, id: 1 }, isStatic: true });
+    // the root cgroup; its id is its kernfs node's (cgroup_id() reads cgrp->kn->id in 6.1)
+    const rootKn = this.heap.create('kernfs_node', { init: { id: 1 }, isStatic: true });
+    this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, kn: rootKn.home.region.base }, isStatic: true });
     this.kptrs = new KptrTable(this.heap);
     const cssSet = this.heap.create('css_set', { isStatic: true });
     cssSet.set('dfl_cgrp', this.rootCgroup.home.region.base);
@@ -58,9 +60,9 @@ function jiffies(kernel: Kernel): number {
   return Number((kernel.clock.now() / (1_000_000_000n / BigInt(HZ))) & 0xffffffffn);
 }
 
-const worlds = new WeakMap<Kernel, WeakMap<TypeTable, KernelWorld>>();
+const worlds = new WeakMap<Kernel, WeakMap<KernelTypes, KernelWorld>>();
 
-export function kernelWorld(kernel: Kernel, types: TypeTable): KernelWorld {
+export function kernelWorld(kernel: Kernel, types: KernelTypes): KernelWorld {
   let byTypes = worlds.get(kernel);
   if (byTypes === undefined) worlds.set(kernel, (byTypes = new WeakMap()));
   let w = byTypes.get(types);

@@ -11,41 +11,38 @@ import { applyCoreRelos, coreTypesCompat } from '../object/core.js';
 import type { ObjectFile, ProgramSpec } from '../object/index.js';
 import type { KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
-import { percpuObjects } from '../../kernel-sim/objects/percpu.js';
+import { percpuObject } from '../../kernel-sim/objects/percpu.js';
 
 /** A symbol of the simulated kernel that `__ksym` variables resolve to. */
 export interface KernelSymbol {
   name: string;
   address: bigint;
-  /** Its C type (typed `__ksym` externs must match it). */
-  type: string;
-  /** A per-CPU variable: only these have a VAR in vmlinux BTF, so only these resolve typed. */
+  /** BTF id of its type in the kernel's BTF (typed `__ksym` externs must match it). */
+  type: number;
+  /** A variable of vmlinux BTF (pahole encodes the per-CPU ones): only these resolve typed. */
   percpu: boolean;
 }
 
-const symbolTables = new WeakMap<KernelWorld, Map<string, KernelSymbol>>();
-
 /**
- * The simulated kallsyms: the per-CPU variables of vmlinux BTF (`bpf_prog_active`, `runqueues`, x86's
- * `current_task`) and the static objects of the world (`init_task`, 6.1's `prog_test_struct`).
+ * The simulated kallsyms: the variables of vmlinux BTF (`bpf_prog_active`, `runqueues`, x86's
+ * `current_task`, …; each made on first use) and the static objects of the world (`init_task`, 6.1's
+ * `prog_test_struct`).
  */
-export function kernelSymbols(world: KernelWorld): Map<string, KernelSymbol> {
-  let t = symbolTables.get(world);
-  if (t !== undefined) return t;
-  t = new Map();
-  for (const v of percpuObjects(world).values()) t.set(v.name, { name: v.name, address: v.address, type: v.type, percpu: true });
-  const obj = (name: string, type: string, address: bigint) => t!.set(name, { name, address, type, percpu: false });
-  obj('init_task', 'struct task_struct', world.initTask.home.region.base);
-  obj('prog_test_struct', 'struct prog_test_ref_kfunc', world.progTestStruct.home.region.base);
-  symbolTables.set(world, t);
-  return t;
+export function kernelSymbol(world: KernelWorld, name: string): KernelSymbol | undefined {
+  const types = world.heap.types;
+  if (name === 'init_task') return { name, address: world.initTask.home.region.base, type: types.idOf('struct task_struct'), percpu: false };
+  if (name === 'prog_test_struct') {
+    return { name, address: world.progTestStruct.home.region.base, type: types.idOf('struct prog_test_ref_kfunc'), percpu: false };
+  }
+  const v = percpuObject(world, name);
+  return v === undefined ? undefined : { name, address: v.address, type: v.type, percpu: true };
 }
 
 /** The address of the kernel variable whose vmlinux VAR has BTF id `varId` (an ld_imm64 of BPF_PSEUDO_BTF_ID). */
 export function ksymResolver(registry: KfuncRegistry, world: KernelWorld): (varId: number) => bigint | undefined {
   return (varId) => {
     const v = registry.btf.varById(varId);
-    return v === undefined ? undefined : kernelSymbols(world).get(v.name)?.address;
+    return v === undefined ? undefined : kernelSymbol(world, v.name)?.address;
   };
 }
 
@@ -93,10 +90,10 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
 function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], ksyms: Map<number, bigint>,
   object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): void {
   const btf = object.btf;
-  const varId = btf?.types.findIndex((t) => t.kind === 'VAR' && t.name === name && t.linkage === 2) ?? -1;
+  const varId = btf?.idsByName(name).find((id) => { const t = btf.type(id); return t.kind === 'VAR' && t.linkage === 2; }) ?? -1;
   const localType = varId > 0 ? btf!.resolve((btf!.type(varId) as { type: number }).type) : 0;
   const typed = localType !== 0;
-  const sym = kernelSymbols(world).get(name);
+  const sym = kernelSymbol(world, name);
   const setImm = (src: number, value: bigint, btfId = 0) => {
     const lo = Number(BigInt.asIntN(32, value & 0xffffffffn));
     const hi = Number(BigInt.asIntN(32, value >> 32n));
@@ -115,25 +112,12 @@ function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], 
     return;
   }
   const kbtf = registry.btf.btf;
-  const targetId = kernelTypeId(registry, sym.type);
+  const targetId = kbtf.resolve(sym.type);
   const kernelVarId = registry.btf.varId(name);
-  if (targetId === undefined || kernelVarId === undefined || !coreTypesCompat(btf!, localType, kbtf, targetId)) {
-    throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localType}] ${btf!.typeName(localType)}, but kernel has ${sym.type}`, { insn: at });
+  if (kernelVarId === undefined || !coreTypesCompat(btf!, localType, kbtf, targetId)) {
+    throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localType}] ${btf!.typeName(localType)}, but kernel has [${targetId}] ${kbtf.typeName(targetId)}`, { insn: at });
   }
   // libbpf puts the kernel VAR's id in imm (insn[1].imm: the BTF object fd, 0 for vmlinux)
   setImm(Pseudo.BTF_ID, 0n, kernelVarId);
   ksyms.set(at, sym.address);
-}
-
-/** The vmlinux BTF id of a C type text (`int`, `struct task_struct`, `struct task_struct *`). */
-function kernelTypeId(registry: KfuncRegistry, text: string): number | undefined {
-  const m = /^(.*?)\s*(\*+)$/.exec(text.trim());
-  if (m === null) return registry.btf.typeId(text);
-  let id = kernelTypeId(registry, m[1]!);
-  for (let i = 0; i < m[2]!.length && id !== undefined; i++) {
-    const base = id;
-    const p = registry.btf.btf.types.findIndex((t) => t.kind === 'PTR' && t.type === base);
-    id = p < 0 ? undefined : p;
-  }
-  return id;
 }

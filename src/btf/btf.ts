@@ -1,6 +1,6 @@
 import { LoadError } from '../errors.js';
 import { Cursor } from '../elf/cursor.js';
-import type { BtfKindName, BtfMember, BtfType } from './types.js';
+import { VOID, type BtfKindName, type BtfMember, type BtfType } from './types.js';
 
 /** How deep type chains may go (libbpf's MAX_RESOLVE_DEPTH): deeper means a loop. */
 export const MAX_RESOLVE_DEPTH = 32;
@@ -13,12 +13,52 @@ export interface MemberAt extends BtfMember {
   bitOffset: number;
 }
 
-/** Parsed BTF: types by id (0 is void) and the raw string table (for .BTF.ext). */
+/** Where a Btf's types come from: decoded on demand by id (1..count-1), with cheap peeks for indexes. */
+export interface TypeSource {
+  /** Number of types, void included. */
+  count: number;
+  decode(id: number): BtfType;
+  /** The type's name offset in the string table, without decoding the type. */
+  nameOffset?(id: number): number;
+  kindOf?(id: number): BtfKindName;
+}
+
+/**
+ * Parsed BTF: types by id (0 is void) and the raw string table (for .BTF.ext). Types are decoded when
+ * first asked for and kept; names are indexed on the first lookup by name. A split BTF (a module's, or the
+ * simulated kernel's additions) continues the ids of its base: ids below `base.count` are the base's.
+ */
 export class Btf {
   private readonly strings: Cursor;
+  private readonly src: TypeSource;
+  private readonly cache: (BtfType | undefined)[];
+  private names: Map<string, number[]> | null = null;
+  /** The source's count when `names` was made (a growing source is re-indexed). */
+  private namesAt = 0;
+  /** Ids of the first own type (0 without a base: void is type 0). */
+  readonly firstId: number;
 
-  constructor(readonly types: readonly BtfType[], readonly littleEndian: boolean, stringBytes: Uint8Array) {
+  constructor(types: readonly BtfType[] | TypeSource, readonly littleEndian: boolean, stringBytes: Uint8Array, readonly base?: Btf) {
     this.strings = new Cursor(stringBytes, littleEndian, { section: '.BTF' });
+    this.src = Array.isArray(types)
+      ? { count: types.length, decode: (id) => types[id]! }
+      : types as TypeSource;
+    this.cache = new Array<BtfType | undefined>(this.src.count);
+    if (Array.isArray(types)) (types as readonly BtfType[]).forEach((t, i) => { this.cache[i] = t; });
+    else this.cache[0] = VOID;
+    this.firstId = base === undefined ? 0 : base.count;
+  }
+
+  /** Number of type ids, void (and a base's types) included. */
+  get count(): number {
+    return this.firstId + this.src.count - (this.base === undefined ? 0 : 1);
+  }
+
+  /** Every type by id (decodes all of them: for small BTFs; use `type` and `count` on a vmlinux). */
+  get types(): readonly BtfType[] {
+    const out: BtfType[] = [];
+    for (let id = 0; id < this.count; id++) out.push(this.type(id));
+    return out;
   }
 
   /** The string at an offset of the BTF string table (used by .BTF.ext records). */
@@ -27,15 +67,76 @@ export class Btf {
   }
 
   type(id: number): BtfType {
-    const t = this.types[id];
-    if (t === undefined) throw new LoadError(`no BTF type with id ${id}`, { section: '.BTF' });
+    if (this.base !== undefined && id < this.firstId) return this.base.type(id);
+    const local = this.base === undefined ? id : id - this.firstId + 1;
+    if (!Number.isInteger(local) || local < 0 || local >= this.src.count || (this.base !== undefined && local === 0)) {
+      throw new LoadError(`no BTF type with id ${id}`, { section: '.BTF' });
+    }
+    let t = this.cache[local];
+    if (t === undefined) {
+      t = this.src.decode(local);
+      this.cache[local] = t;
+    }
     return t;
+  }
+
+  /** Ids of every type with this name, in id order (a base's first). */
+  idsByName(name: string): readonly number[] {
+    if (this.names === null || this.namesAt !== this.src.count) {
+      this.namesAt = this.src.count;
+      this.names = this.indexNames();
+    }
+    const own = this.names.get(name) ?? [];
+    return this.base === undefined ? own : [...this.base.idsByName(name), ...own];
   }
 
   /** The first type with this name (and kind); its id. */
   idByName(name: string, kind?: BtfKindName): number | undefined {
-    const id = this.types.findIndex((t) => t.name === name && (kind === undefined || t.kind === kind));
-    return id < 0 ? undefined : id;
+    for (const id of this.idsByName(name)) if (kind === undefined || this.type(id).kind === kind) return id;
+    return undefined;
+  }
+
+  private indexNames(): Map<string, number[]> {
+    const byName = new Map<string, number[]>();
+    const add = (name: string, id: number) => {
+      if (name === '') return;
+      const l = byName.get(name);
+      if (l === undefined) byName.set(name, [id]);
+      else l.push(id);
+    };
+    const { nameOffset } = this.src;
+    const first = 1;
+    if (nameOffset !== undefined) {
+      // one decode per distinct name offset (BTF deduplicates its strings)
+      const decoded = new Map<number, string>();
+      const ascii = asciiTable(this.strings.bytes);
+      for (let local = first; local < this.src.count; local++) {
+        const off = nameOffset(local);
+        if (off === 0) continue;
+        let name = decoded.get(off);
+        if (name === undefined) {
+          const end = ascii === null || off >= ascii.length ? -1 : ascii.indexOf('\0', off);
+          name = end < 0 || ascii === null ? this.strings.cstring(off, `name of type [${local}]`) : ascii.slice(off, end);
+          decoded.set(off, name);
+        }
+        add(name, this.toId(local));
+      }
+    } else {
+      for (let local = first; local < this.src.count; local++) add(this.type(this.toId(local)).name, this.toId(local));
+    }
+    return byName;
+  }
+
+  private toId(local: number): number {
+    return this.base === undefined ? local : this.firstId + local - 1;
+  }
+
+  /** The kind of a type without decoding it where the source can tell. */
+  kindOf(id: number): BtfKindName {
+    if (this.base === undefined && this.src.kindOf !== undefined && id > 0 && id < this.src.count && this.cache[id] === undefined) {
+      return this.src.kindOf(id);
+    }
+    return this.type(id).kind;
   }
 
   /** Follow typedefs and modifiers (const, volatile, restrict, type tags) to the underlying type id. */
@@ -121,6 +222,13 @@ export class Btf {
       case 'DECL_TAG': return `__attribute__((btf_decl_tag("${t.name}")))`;
     }
   }
+}
+
+/** The whole string table as one string when it is ASCII (byte offsets are then string indexes). */
+function asciiTable(bytes: Uint8Array): string | null {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return null;
+  // for ASCII bytes latin1 is the identity, and one decode of the whole table is far faster than one per name
+  return new TextDecoder('latin1').decode(bytes);
 }
 
 function loop(id: number): LoadError {

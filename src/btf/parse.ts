@@ -1,9 +1,9 @@
 import { LoadError } from '../errors.js';
 import { Cursor } from '../elf/cursor.js';
-import { Btf } from './btf.js';
+import { Btf, type TypeSource } from './btf.js';
 import { referencedIds } from './refs.js';
 import {
-  BTF_HEADER_SIZE, BTF_KINDS, BTF_MAGIC, BTF_VERSION, VOID, type BtfKindName, type BtfType,
+  BTF_HEADER_SIZE, BTF_KINDS, BTF_MAGIC, BTF_VERSION, type BtfKindName, type BtfType,
 } from './types.js';
 
 const KIND_NAMES = Object.fromEntries(Object.entries(BTF_KINDS).map(([k, v]) => [v, k])) as Record<number, BtfKindName>;
@@ -12,6 +12,11 @@ const KIND_NAMES = Object.fromEntries(Object.entries(BTF_KINDS).map(([k, v]) => 
 export interface BtfSource {
   section?: string;
   offset?: number;
+  /**
+   * Decode types only when asked for (a vmlinux BTF of 100k types): the parse indexes where each type
+   * starts and checks the record lengths; a type's references are checked when it is decoded.
+   */
+  lazy?: boolean;
 }
 
 /** Parse a .BTF blob. The byte order is taken from the magic. */
@@ -29,18 +34,56 @@ export function parseBtf(bytes: Uint8Array, source: BtfSource = {}): Btf {
   if (strLen === 0 || strBytes[0] !== 0) hdr.fail('BTF string section must start with an empty string', hdrLen + strOff);
   const strings = new Cursor(strBytes, hdr.littleEndian, { section }, base + hdrLen + strOff);
   const cur = new Cursor(typeBytes, hdr.littleEndian, { section }, base + hdrLen + typeOff);
-  const types: BtfType[] = [VOID];
-  for (let at = 0; at < typeBytes.length;) {
-    const [type, next] = readType(cur, strings, at, types.length);
-    types.push(type);
+  const offsets = indexTypes(cur);
+  const count = offsets.length;
+  const src: TypeSource = {
+    count,
+    decode: (id) => {
+      const [t] = readType(cur, strings, offsets[id]!, id);
+      for (const ref of referencedIds(t)) {
+        if (ref >= count) throw new LoadError(`type [${id}] ${t.kind} refers to missing type ${ref}`, { section });
+      }
+      return t;
+    },
+    nameOffset: (id) => cur.u32(offsets[id]!),
+    kindOf: (id) => KIND_NAMES[(cur.u32(offsets[id]! + 4) >>> 24) & 0x1f]!,
+  };
+  const btf = new Btf(src, hdr.littleEndian, strBytes);
+  // eager: decode (and check) every type now, as a loader of untrusted objects must
+  if (!source.lazy) for (let id = 1; id < count; id++) btf.type(id);
+  return btf;
+}
+
+/** Record size of each kind past the 12-byte common header, given vlen. */
+function tail(kind: BtfKindName | undefined, vlen: number): number {
+  switch (kind) {
+    case 'INT': case 'VAR': case 'DECL_TAG': return 4;
+    case 'ARRAY': return 12;
+    case 'STRUCT': case 'UNION': case 'DATASEC': case 'ENUM64': return 12 * vlen;
+    case 'ENUM': case 'FUNC_PROTO': return 8 * vlen;
+    default: return 0;
+  }
+}
+
+/** Where each type's record starts in the type section: entry `id` for types 1..n (entry 0 unused). */
+function indexTypes(cur: Cursor): Uint32Array {
+  let out = new Uint32Array(1024);
+  let n = 1;
+  for (let at = 0; at < cur.length;) {
+    const info = cur.u32(at + 4, `type [${n}]`);
+    const kind = KIND_NAMES[(info >>> 24) & 0x1f];
+    if (kind === undefined || kind === 'VOID') cur.fail(`type [${n}] has unknown kind ${(info >>> 24) & 0x1f}`, at + 4);
+    const next = at + 12 + tail(kind, info & 0xffff);
+    if (next > cur.length) cur.fail(`truncated: type [${n}] ${kind} needs ${next - at} bytes, only ${cur.length - at} available`, at);
+    if (n === out.length) {
+      const grown = new Uint32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    out[n++] = at;
     at = next;
   }
-  types.forEach((t, id) => {
-    for (const ref of referencedIds(t)) {
-      if (ref >= types.length) throw new LoadError(`type [${id}] ${t.kind} refers to missing type ${ref}`, { section });
-    }
-  });
-  return new Btf(types, hdr.littleEndian, strBytes);
+  return out.slice(0, n);
 }
 
 function detectEndian(bytes: Uint8Array, section: string, base: number): boolean {

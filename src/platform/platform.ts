@@ -3,6 +3,7 @@
  * kernel-sim; kernel-sim implements this interface from the same tables its run-time checks use.
  * Kernel-version facts stay on this side (the verifier keys its own texts by `profile`).
  */
+import type { Btf } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from './caps.js';
 import type { HelperProto, KfuncFlag } from './types.js';
@@ -125,6 +126,8 @@ export interface Platform {
    * (then checked against the struct as usual), or the message refusing it. Absent or 'default': reads only.
    */
   btfAccess?(prog: ProgInfo, struct: string, off: number, size: number, write: boolean): string | undefined | 'default';
+  /** The kernel's BTF (vmlinux and what the platform adds), for walks through PTR_TO_BTF_ID pointers. */
+  kernelBtf?(): Btf;
   /** The struct a PTR_TO_BTF_ID points to (btf_struct_access), by name. */
   btfStruct?(name: string): KType | undefined;
   /** bpf_sock*_is_valid_access for `sock`, `sock_common`, `tcp_sock`, `xdp_sock` pointers (reads). */

@@ -3,6 +3,7 @@
  * the platform's rules, map values (bounds, read/write permission, spin locks, timers, kptrs),
  * packets, sockets, PTR_TO_MEM/BUF and BTF objects.
  */
+import { btfStructAccess, structIdByName } from './btf-walk.js';
 import { coerceRegToSize, markKnown } from './bounds.js';
 import { resolveProgType, type Env } from './env.js';
 import {
@@ -598,6 +599,22 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   const own = env.platform.btfAccess === undefined ? 'default' : env.platform.btfAccess(env.prog, tname, off, size, write);
   if (own !== 'default' && own !== undefined) env.fail(own, 13);
   if (write && own === 'default') env.fail('only read is supported\n', 13);
+  const kbtf = env.platform.kernelBtf?.();
+  const sid = kbtf === undefined ? undefined : structIdByName(kbtf, tname);
+  if (kbtf !== undefined && sid !== undefined) {
+    const r = btfStructAccess(kbtf, sid, off, size);
+    if (r.kind === 'error') env.fail(r.message, r.errno);
+    if (valueRegno >= 0 && !write) {
+      const v = env.regs[valueRegno]!;
+      env.markUnknown(v);
+      if (r.kind === 'ptr') {
+        markKnown(v, 0n);
+        v.type = T.BTF_ID | (reg.type & F.UNTRUSTED) | (r.user ? F.USER : 0) | (r.percpu ? F.PERCPU : 0);
+        v.btfName = r.struct;
+      }
+    }
+    return;
+  }
   const st = env.platform.btfStruct?.(tname);
   if (st && st.kind === 'struct' && off + size > st.size) {
     env.fail(`access beyond struct ${tname} at off ${off} size ${size}\n`, 13);

@@ -11,16 +11,17 @@ import { BPF_RSTAT_KFUNC_IDS, TRACING_KFUNC_SET } from './tracing.js';
 
 /** The register_btf_kfunc_id_set calls of 6.1, in boot order. */
 export function registerLinux61(r: KfuncRegistry): void {
-  r.register('TRACING', TRACING_KFUNC_SET);
-  r.register('TRACING', BPF_RSTAT_KFUNC_IDS);
-  r.register('SCHED_CLS', TEST_SK_CHECK_KFUNC_IDS);
-  r.register('TRACING', TEST_SK_CHECK_KFUNC_IDS);
-  r.register('SYSCALL', TEST_SK_CHECK_KFUNC_IDS);
-  r.register('TRACING', KEY_SIG_KFUNC_SET);
-  r.register('XDP', NF_CT_KFUNC_SET);
-  r.register('SCHED_CLS', NF_CT_KFUNC_SET);
-  r.register('XDP', NF_NAT_KFUNC_SET);
-  r.register('SCHED_CLS', NF_NAT_KFUNC_SET);
+  const builtin = { deferTypeCheck: true };
+  r.register('TRACING', TRACING_KFUNC_SET, builtin);
+  r.register('TRACING', BPF_RSTAT_KFUNC_IDS, builtin);
+  r.register('SCHED_CLS', TEST_SK_CHECK_KFUNC_IDS, builtin);
+  r.register('TRACING', TEST_SK_CHECK_KFUNC_IDS, builtin);
+  r.register('SYSCALL', TEST_SK_CHECK_KFUNC_IDS, builtin);
+  r.register('TRACING', KEY_SIG_KFUNC_SET, builtin);
+  r.register('XDP', NF_CT_KFUNC_SET, builtin);
+  r.register('SCHED_CLS', NF_CT_KFUNC_SET, builtin);
+  r.register('XDP', NF_NAT_KFUNC_SET, builtin);
+  r.register('SCHED_CLS', NF_NAT_KFUNC_SET, builtin);
 }
 
 /** A registry holding the 6.1 catalogue (add your own sets to it, or start from `new KfuncRegistry()`). */

@@ -1,0 +1,131 @@
+/**
+ * What a BTF-typed program's context describes, from the kernel's BTF as 6.1 finds it
+ * (bpf_check_attach_target): the FUNC_PROTO of the function an fentry/fexit/fmod_ret program attaches to,
+ * of the `bpf_lsm_<hook>` an LSM program attaches to, of the `bpf_iter_<target>` an iterator runs for,
+ * and of the `btf_trace_<event>` typedef a tp_btf program sees (its first `void *__data` argument
+ * skipped). Iterators add their ctx_arg_info: arguments that may be NULL (and buffers).
+ */
+import type { Btf } from '../../src/btf/index.js';
+
+/** One context argument: its BTF type id and byte offset in the u64 argument array. */
+export interface TargetArg {
+  name: string;
+  type: number;
+  off: number;
+}
+
+export interface AttachProto {
+  /** The attach target's name as the kernel logs it (`attach_func_name`). */
+  name: string;
+  args: readonly TargetArg[];
+  /** BTF id of the return type (0 for void). */
+  ret: number;
+  /** tp_btf: the proto of btf_trace_<event> with its first argument skipped. */
+  btfTrace: boolean;
+  /** ctx_arg_info of iterators: offset → register type. */
+  ctxArgs: ReadonlyMap<number, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>;
+}
+
+/**
+ * ctx_arg_info of the 6.1 iterators (bpf_iter_reg of kernel/bpf/*_iter.c, net/…): by member of
+ * `struct bpf_iter__<target>`.
+ */
+const ITER_CTX_ARGS: Readonly<Record<string, Readonly<Record<string, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>>>> = {
+  task: { task: 'btf_id_or_null' },
+  task_file: { task: 'btf_id_or_null', file: 'btf_id_or_null' },
+  task_vma: { task: 'btf_id_or_null', vma: 'btf_id_or_null' },
+  bpf_map: { map: 'btf_id_or_null' },
+  bpf_map_elem: { key: 'rdonly_buf_or_null', value: 'buf_or_null' },
+  bpf_prog: { prog: 'btf_id_or_null' },
+  bpf_link: { link: 'btf_id_or_null' },
+  cgroup: { cgroup: 'btf_id_or_null' },
+  ksym: { ksym: 'btf_id_or_null' },
+  netlink: { sk: 'btf_id_or_null' },
+  ipv6_route: { rt: 'btf_id_or_null' },
+  sockmap: { key: 'rdonly_buf_or_null', sk: 'btf_id_or_null' },
+  bpf_sk_storage_map: { sk: 'btf_id_or_null', value: 'buf_or_null' },
+  unix: { unix_sk: 'btf_id_or_null' },
+  tcp: { sk_common: 'btf_id_or_null' },
+  udp: { udp_sk: 'btf_id_or_null' },
+};
+
+
+function protoOf(btf: Btf, funcId: number): number | undefined {
+  const f = btf.type(funcId);
+  if (f.kind !== 'FUNC') return undefined;
+  const p = btf.type(f.type);
+  return p.kind === 'FUNC_PROTO' ? f.type : undefined;
+}
+
+/** Offsets of the arguments in the context (get_ctx_arg_idx: pointers take 8 bytes, others their size rounded up to 8). */
+function layoutArgs(btf: Btf, protoId: number, skipFirst: boolean): { args: TargetArg[]; ret: number } {
+  const p = btf.type(protoId);
+  if (p.kind !== 'FUNC_PROTO') return { args: [], ret: 0 };
+  const params = skipFirst ? p.params.slice(1) : p.params;
+  let off = 0;
+  const args = params.map((a) => {
+    const t = btf.type(btf.resolve(a.type));
+    const at = off;
+    off += t.kind === 'PTR' ? 8 : Math.ceil(sizeOrEight(btf, a.type) / 8) * 8;
+    return { name: a.name, type: a.type, off: at };
+  });
+  return { args, ret: p.returnType };
+}
+
+function sizeOrEight(btf: Btf, id: number): number {
+  try {
+    return btf.sizeOf(id) || 8;
+  } catch {
+    return 8;
+  }
+}
+
+/** The function (FUNC) of this name in the kernel's BTF. */
+export function kernelFunc(btf: Btf, name: string): number | undefined {
+  return btf.idByName(name, 'FUNC');
+}
+
+/**
+ * The attach prototype of a TRACING or LSM program, or undefined when the kernel's BTF lacks the target.
+ * `attachType` is the BPF_* attach type name without the prefix.
+ */
+export function attachProto(btf: Btf, progType: string, attachType: string | undefined, attachTo: string): AttachProto | undefined {
+  const none = new Map<number, never>();
+  if (progType === 'LSM') {
+    const name = attachTo.startsWith('bpf_lsm_') ? attachTo : `bpf_lsm_${attachTo}`;
+    const f = kernelFunc(btf, name);
+    const p = f === undefined ? undefined : protoOf(btf, f);
+    return p === undefined ? undefined : { name, ...layoutArgs(btf, p, false), btfTrace: false, ctxArgs: none };
+  }
+  if (progType !== 'TRACING') return undefined;
+  switch (attachType) {
+    case 'TRACE_FENTRY': case 'TRACE_FEXIT': case 'MODIFY_RETURN': {
+      const f = kernelFunc(btf, attachTo);
+      const p = f === undefined ? undefined : protoOf(btf, f);
+      return p === undefined ? undefined : { name: attachTo, ...layoutArgs(btf, p, false), btfTrace: false, ctxArgs: none };
+    }
+    case 'TRACE_RAW_TP': {
+      const name = attachTo.replace(/^btf_trace_/, '');
+      const td = btf.idByName(`btf_trace_${name}`, 'TYPEDEF');
+      if (td === undefined) return undefined;
+      const ptr = btf.type(btf.type(td).kind === 'TYPEDEF' ? (btf.type(td) as { type: number }).type : td);
+      if (ptr.kind !== 'PTR') return undefined;
+      const p = btf.resolve(ptr.type);
+      if (btf.type(p).kind !== 'FUNC_PROTO') return undefined;
+      return { name, ...layoutArgs(btf, p, true), btfTrace: true, ctxArgs: none };
+    }
+    case 'TRACE_ITER': {
+      const target = attachTo.replace(/^bpf_iter_/, '');
+      const f = kernelFunc(btf, `bpf_iter_${target}`);
+      const p = f === undefined ? undefined : protoOf(btf, f);
+      if (p === undefined) return undefined;
+      const { args, ret } = layoutArgs(btf, p, false);
+      const info = ITER_CTX_ARGS[target] ?? {};
+      const ctxArgs = new Map<number, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>();
+      for (const a of args) if (info[a.name] !== undefined) ctxArgs.set(a.off, info[a.name]!);
+      return { name: `bpf_iter_${target}`, args, ret, btfTrace: false, ctxArgs };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * BTF types as the verifier's platform hands them out (KType): typedefs and modifiers skipped, a pointer
+ * to the program type's context struct marked `ctx`, struct members expanded on first read (a
+ * task_struct's pointers lead to the whole kernel; only what a check reads is converted). One converter
+ * per BTF and context struct keeps every converted type.
+ */
+import type { Btf } from '../../src/btf/index.js';
+import type { KMember, KType } from '../../src/platform/platform.js';
+
+export class KTypeConverter {
+  private readonly cache = new Map<number, KType>();
+
+  constructor(private readonly btf: Btf, private readonly ctxStruct?: string) {}
+
+  convert(id: number, depth = 0): KType {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    const k = this.make(id, depth);
+    this.cache.set(id, k);
+    return k;
+  }
+
+  private make(id: number, depth: number): KType {
+    const btf = this.btf;
+    if (depth > 32) return { kind: 'void' };
+    const t = btf.type(id);
+    switch (t.kind) {
+      case 'VOID': return { kind: 'void' };
+      case 'INT': return { kind: 'int', size: t.size, name: t.name };
+      case 'ENUM': case 'ENUM64': return { kind: 'int', size: t.size, name: t.name };
+      case 'FLOAT': return { kind: 'int', size: t.size, name: t.name };
+      case 'TYPEDEF': case 'CONST': case 'VOLATILE': case 'RESTRICT': case 'TYPE_TAG':
+        return this.convert(t.type, depth + 1);
+      case 'PTR': {
+        const to = btf.type(btf.resolve(t.type));
+        if ((to.kind === 'STRUCT') && this.ctxStruct !== undefined && to.name === this.ctxStruct) return { kind: 'ptr', to: { kind: 'ctx' } };
+        // the pointee is converted when first read: a ptr's `to` is a getter over the cache
+        const self = this;
+        const target = t.type;
+        let got: KType | undefined;
+        return { kind: 'ptr', get to() { return (got ??= self.convert(target, depth + 1)); } };
+      }
+      case 'ARRAY': {
+        const self = this;
+        let elem: KType | undefined;
+        return { kind: 'array', count: t.nelems, get elem() { return (elem ??= self.convert(t.type, depth + 1)); } };
+      }
+      case 'STRUCT': case 'UNION': {
+        const self = this;
+        let members: KMember[] | undefined;
+        let flex: boolean | undefined;
+        const composite = t;
+        const expand = (): KMember[] => {
+          members ??= composite.members.map((m) => ({ name: m.name, off: Math.floor(m.bitOffset / 8), type: self.convert(m.type, depth + 1) }));
+          return members;
+        };
+        return {
+          kind: 'struct', name: t.name, size: t.size, union: t.kind === 'UNION',
+          get members() { return expand(); },
+          get flex() {
+            if (flex === undefined) {
+              const last = composite.members[composite.members.length - 1];
+              const lt = last === undefined ? undefined : btf.type(btf.resolve(last.type));
+              flex = lt?.kind === 'ARRAY' && lt.nelems === 0;
+            }
+            return flex;
+          },
+        } as KType;
+      }
+      case 'FWD': return { kind: 'struct', name: t.name, size: 0, members: [], union: t.union };
+      default: return { kind: 'void' };
+    }
+  }
+}
