@@ -63,7 +63,8 @@ export function essentialName(name: string): string {
 }
 
 /** The type with this id, or undefined (libbpf's btf_type_by_id returning NULL). The one place core reads a BTF's table. */
-export const typeAt = (btf: Btf, id: number): BtfType | undefined => btf.types[id];
+export const typeAt = (btf: Btf, id: number): BtfType | undefined =>
+  (Number.isInteger(id) && id >= 0 && id < btf.count ? btf.type(id) : undefined);
 
 /** skip_mods_and_typedefs: the type behind typedefs and modifiers, and its id (null if an id is bad). */
 export function skip(btf: Btf, id: number): { id: number; t: BtfType } | null {

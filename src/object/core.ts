@@ -23,7 +23,7 @@ import type { ProgramCoreRelo } from './types.js';
 
 export { CORE_POISON_IMM, type PatchOutcome } from './core-patch.js';
 export { essentialName } from './core-spec.js';
-export { candidatesOf, type CoreNameIndex } from './core-cands.js';
+export { candidatesOf, type Candidates, type CoreNameIndex } from './core-cands.js';
 
 /** What one relocation resolved to. */
 export interface CoreReloResult {
@@ -138,9 +138,10 @@ function resolve(relo: ProgramCoreRelo, local: Btf, target: Btf, cache: CoreCach
         w.warn(`${pre} target candidate search failed for [${relo.typeId}] ${kindStr(localType)} : -${EINVAL}`);
         throw new CoreFail(-EINVAL);
       }
-      cands = candidatesOf(target, localType);
+      const found = candidatesOf(target, localType);
+      cands = found.ids;
       for (const id of cands) {
-        w.debug(`CO-RE relocating [${relo.typeId}] ${kindStr(localType)} ${localType.name}: found target candidate [${id}] ${kindStr(target.type(id))} ${target.type(id).name} in [vmlinux]`);
+        w.debug(`CO-RE relocating [${relo.typeId}] ${kindStr(localType)} ${localType.name}: found target candidate [${id}] ${kindStr(target.type(id))} ${target.type(id).name} in [${found.where}]`);
       }
       cache.lists.set(relo.typeId, cands);
     }

@@ -35,7 +35,7 @@ export function libbpfExpected(): LibbpfObject[] {
 /** Linux 6.1's vmlinux BTF, as kernel-sim/data carries it. */
 export function vmlinux61(): Btf {
   const raw = gunzipSync(readFileSync(join(here, '..', '..', 'kernel-sim', 'data', 'vmlinux-6.1.btf.gz')));
-  return parseBtf(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+  return parseBtf(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), { lazy: true });
 }
 
 export interface Disagreement { object: string; program: string; relo: LibbpfRelo; bpfvm: string }

@@ -66,7 +66,7 @@ export function readKernelBtf(file: string): Btf {
     throw new LoadError(`not a BTF file: it starts with ${head === '' ? 'nothing' : head}, not the BTF magic 9f eb`, where);
   }
   try {
-    return parseBtf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return parseBtf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazy: true });
   } catch (e) {
     if (e instanceof BpfError) e.locate(where);
     throw e;
@@ -125,12 +125,12 @@ function coreListing(io: Io, file: string, obj: ObjectFile, opts: { json?: boole
   const summary = { relocations: all.length, patched: count('patched'), poisoned: count('poisoned'), refused: count('error') };
   if (opts.json) {
     io.out(JSON.stringify({
-      file: basename(file), kernelBtf: { source, types: target.types.length - 1 }, ...summary,
+      file: basename(file), kernelBtf: { source, types: target.count - 1 }, ...summary,
       programs: programs.map((p) => ({ name: p.name, section: p.section, relos: p.relos.map((r) => reloJson(obj.btf!, r)) })),
     }) + '\n');
     return EXIT.OK;
   }
-  io.out(`${basename(file)}: ${summary.relocations} CO-RE relocations against ${source} (${target.types.length - 1} types): `
+  io.out(`${basename(file)}: ${summary.relocations} CO-RE relocations against ${source} (${target.count - 1} types): `
     + `${summary.patched} patched, ${summary.poisoned} poisoned, ${summary.refused} refused\n`);
   for (const p of programs) {
     if (p.relos.length === 0) continue;
