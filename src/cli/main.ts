@@ -89,6 +89,8 @@ export function buildCli(io: Io): Command {
     .description('list the programs, maps and BTF of an ELF object')
     .argument('<file.o>')
     .option('--json', 'print one JSON line')
+    .option('--core', 'list each CO-RE relocation and what it resolves to against the kernel\'s BTF')
+    .option('--kernel-btf <file>', 'the kernel BTF for --core: a vmlinux BTF file, raw or gzipped')
     .action((file: string, opts) => { io.code = inspectCommand(io, file, opts); });
 
   program

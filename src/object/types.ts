@@ -55,7 +55,19 @@ export interface ExternRef {
 
 export interface ProgramFuncInfo { insn: number; typeId: number }
 export interface ProgramLineInfo { insn: number; fileName: string; source: string; line: number; column: number }
-export interface ProgramCoreRelo { insn: number; typeId: number; access: string; kind: CoreReloKind }
+/** Where a CO-RE relocation record came from, as libbpf numbers and orders relocations. */
+export interface CoreReloRecord {
+  /** The code section and the record's index among that section's .BTF.ext records (libbpf's `relo #N`). */
+  section: string;
+  index: number;
+  /** Position over all of .BTF.ext (sections in their order there): the order libbpf resolves them in. */
+  ordinal: number;
+  /** The function the instruction is in, and the instruction's index in it and in the section. */
+  func: string;
+  funcInsn: number;
+  secInsn: number;
+}
+export interface ProgramCoreRelo { insn: number; typeId: number; access: string; kind: CoreReloKind; record?: CoreReloRecord }
 
 export interface ProgramSpec {
   /** The function symbol's name. */
