@@ -85,7 +85,7 @@ function btfCtxAccess(btf: Btf, t: AttachProto, prog: ProgInfo, off: number): Ct
   const pt = btf.type(btf.resolve(type));
   if (pt.kind !== 'PTR') return undefined;
   const ctxArg = t.ctxArgs.get(off);
-  if (ctxArg === 'rdonly_buf_or_null' || ctxArg === 'buf_or_null') return { regType: 'scalar' };
+  if (ctxArg === 'rdonly_buf_or_null' || ctxArg === 'buf_or_null') return { regType: ctxArg };
   if (pt.type === 0) return { regType: 'scalar' };
   const to = btf.type(btf.resolve(pt.type));
   if (to.kind === 'INT') return { regType: 'scalar' };
@@ -299,7 +299,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
         throw e;
       }
       if (!a.ok) return undefined;
-      const traced = traceTargetOf(registry.types.btf, prog);
+      // only BTF-typed programs read the kernel's BTF here
+      const traced = prog.type === 'TRACING' || prog.type === 'LSM' ? traceTargetOf(registry.types.btf, prog) : undefined;
       if (traced !== undefined) return btfCtxAccess(registry.types.btf, traced, prog, off);
       return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
     },

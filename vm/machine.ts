@@ -169,7 +169,8 @@ export class Machine implements HelperContext {
     const h = opts.helpers;
     if (h instanceof Map) for (const [id, fn] of h) this.helpers[id] = fn;
     else if (h !== undefined) (h as ReadonlyArray<HelperFn | undefined>).forEach((fn, id) => (this.helpers[id] = fn));
-    this.kfuncs = new Map(opts.kfuncs ?? []);
+    // kept as given (it may be made lazily: a kfunc runtime reads the kernel's BTF on the first call)
+    this.kfuncs = opts.kfuncs instanceof Map ? opts.kfuncs : new Map(opts.kfuncs ?? []);
     for (let f = 0; f < MAX_CALL_FRAMES; f++) {
       this.stacks.push(this.space.map('stack', new Uint8Array(STACK_SIZE), PERM_RW, `stack of frame ${f}`));
     }

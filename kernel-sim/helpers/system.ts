@@ -35,10 +35,14 @@ export const getCurrentComm = (k: Kernel): HelperFn => (ctx, buf, size) => {
  * a real one.
  */
 const TASK_PLACEHOLDER_SIZE = 64;
-const taskObjects = new WeakMap<Kernel, Region>();
+const taskObjects = new WeakMap<Kernel, Region | (() => Region)>();
 
 export function currentTaskObject(k: Kernel): Region {
   let r = taskObjects.get(k);
+  if (typeof r === 'function') {
+    r = r();
+    taskObjects.set(k, r);
+  }
   if (r === undefined) {
     r = k.space.map('kernel-object', new Uint8Array(TASK_PLACEHOLDER_SIZE), PERM_R, `task_struct of pid ${k.task.pid}`);
     taskObjects.set(k, r);
@@ -46,7 +50,8 @@ export function currentTaskObject(k: Kernel): Region {
   return r;
 }
 
-export function setCurrentTaskObject(k: Kernel, region: Region): void {
+/** The current task's object, or how to make it (on the first bpf_get_current_task). */
+export function setCurrentTaskObject(k: Kernel, region: Region | (() => Region)): void {
   taskObjects.set(k, region);
 }
 

@@ -46,37 +46,74 @@ export interface KfuncRuntime {
   finish(exitInsn: number | null): Violation[];
 }
 
+/** The kfuncs by BTF id, made on the first lookup (which reads the kernel's BTF). */
+class LazyKfuncs extends Map<number, HelperFn> {
+  private made = false;
+  constructor(private readonly make: () => Iterable<[number, HelperFn]>) {
+    super();
+  }
+  private fill(): void {
+    if (this.made) return;
+    this.made = true;
+    for (const [id, fn] of this.make()) super.set(id, fn);
+  }
+  override get(id: number): HelperFn | undefined {
+    this.fill();
+    return super.get(id);
+  }
+  override has(id: number): boolean {
+    this.fill();
+    return super.has(id);
+  }
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+  override entries(): MapIterator<[number, HelperFn]> {
+    this.fill();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[number, HelperFn]> {
+    return this.entries();
+  }
+}
+
 export function createKfuncRuntime(kernel: Kernel, opts: KfuncRuntimeOptions): KfuncRuntime {
   const registry = opts.registry ?? defaultRegistry();
-  const world = kernelWorld(kernel, registry.types);
+  // The world (and so the kernel's BTF) is made when a kfunc, a kptr or a kernel object is first used:
+  // a program that touches none never reads the BTF.
+  let world: KernelWorld | undefined;
+  let refs: RefTracker | undefined;
   const s: RunState = {
-    kernel, world, registry, progType: opts.progType,
+    kernel, registry, progType: opts.progType,
+    get world() { return (world ??= kernelWorld(kernel, registry.types)); },
+    get refs() { return (refs ??= new RefTracker(s.world.heap)); },
     exec: new ExecContext(opts.sleepable ?? false, kernel.caps),
-    refs: new RefTracker(world.heap),
     injector: new NullInjector(opts.nullInject ?? 'off'),
     constants: new Map(),
     transient: [],
   };
-  const btf = registry.btf;
-  const kfuncs = new Map<number, HelperFn>();
-  for (const k of registry.list()) {
-    const def = registry.byId(k.btfId)!.def;
-    kfuncs.set(k.btfId, makeKfunc(def, planKfunc(btf.btf, k.btfId), s));
-  }
+  const kfuncs = new LazyKfuncs(() => {
+    const btf = registry.btf;
+    const out: [number, HelperFn][] = [];
+    for (const k of registry.list()) out.push([k.btfId, makeKfunc(registry.byId(k.btfId)!.def, planKfunc(btf.btf, k.btfId), s)]);
+    return out;
+  });
   return {
     kfuncs,
     helpers: new Map([[BPF_FUNC_kptr_xchg, kptrXchg(s)]]),
-    registry, world, exec: s.exec, refs: s.refs,
+    registry, get world() { return s.world; }, exec: s.exec, get refs() { return s.refs; },
     argument(obj, type) {
-      const w = world.heap.window(obj, 'argument', { type });
+      const w = s.world.heap.window(obj, 'argument', { type });
       s.transient.push(w);
       return w.region.base;
     },
     finish(exitInsn) {
+      if (refs === undefined && s.transient.length === 0) return []; // nothing was ever acquired
       const leaks = exitInsn === null ? [] : s.refs.leaks(exitInsn);
       s.refs.dropAll();
       for (const w of s.transient.splice(0)) {
-        if (w.object.windows.has(w)) world.heap.retire(w, 'use-after-free', 'belonged to a run that ended');
+        if (w.object.windows.has(w)) s.world.heap.retire(w, 'use-after-free', 'belonged to a run that ended');
       }
       return leaks;
     },

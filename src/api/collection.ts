@@ -164,7 +164,7 @@ export class Program {
       helpers: runtimeHelpers(env.kernel, type, env.load, this.kfuncs.helpers),
     });
     // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
-    setCurrentTaskObject(env.kernel, this.kfuncs.world.currentTask.home.region);
+    setCurrentTaskObject(env.kernel, () => this.kfuncs.world.currentTask.home.region);
     bindRun(this.machine, { exec: this.kfuncs.exec });
   }
 
@@ -300,7 +300,7 @@ function specAttr(kernel: Kernel, spec: MapSpec, btf: Btf | undefined, innerMap:
 }
 
 /** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
-export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
+export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld | (() => KernelWorld)): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
     const map = createMap(kernel.maps, specAttr(kernel, spec, btf, inner) as MapAttr & { type: SimulatedMapType });
@@ -336,9 +336,10 @@ export function checkSpecCreate(kernel: Kernel, spec: MapSpec, btf?: Btf): void 
  * and installed on the map so a copy leaves them alone and a value that goes away (deleted, replaced,
  * overwritten, map freed) releases the reference it holds.
  */
-function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: KernelWorld | undefined): void {
+function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: KernelWorld | (() => KernelWorld) | undefined): void {
   if (btf === undefined || world === undefined || spec.btfValueType === undefined) return;
-  installKptrFields(map, btf, spec.btfValueType, world);
+  if (kptrFieldsOf(btf, spec.btfValueType).length === 0) return;
+  installKptrFields(map, btf, spec.btfValueType, typeof world === 'function' ? world() : world);
 }
 
 /** Declare the kptr fields of a map whose values have BTF type `valueTypeId` (what map creation does). */
@@ -395,7 +396,9 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   const object = withKconfig(parseObject(bytes), kernel);
   const col = new Collection(kernel, object);
   const registry = opts.kfuncs ?? defaultRegistry();
-  const world = kernelWorld(kernel, registry.types);
+  // made when first needed (kptr fields, kernel symbols): a program that names no kernel type never reads the BTF
+  let madeWorld: KernelWorld | undefined;
+  const world = (): KernelWorld => (madeWorld ??= kernelWorld(kernel, registry.types));
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
     const m = createFromSpec(kernel, spec, object.btf, world);
@@ -438,6 +441,12 @@ export interface RawLoadOptions extends LoadOptions {
    */
   expectedAttachType?: string;
   /**
+   * TRACING and LSM programs: the kernel function, hook, tracepoint or iterator they attach to (their
+   * attach_btf_id by name, as libbpf finds it); by default the part after a section-style name's `/`
+   * (`fentry/do_unlinkat`, `lsm/file_open`, `tp_btf/sched_switch`, `iter/task`).
+   */
+  attachTo?: string;
+  /**
    * EXT (freplace): the type of the program extended (any name parseProgType accepts, e.g. `xdp`,
    * `cgroup/getsockopt`); also given as `freplace/<type>`. Its context rules, helpers and context apply.
    */
@@ -465,13 +474,18 @@ export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
  * attach type (given, or implied by a section-style name), sleepable when a section-style name says so
  * (`syscall`, `fentry.s`), and for an extension its target.
  */
-export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; registry?: KfuncRegistry } = {}): ProgInfo {
+export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; attachTo?: string; registry?: KfuncRegistry } = {}): ProgInfo {
   const row = parseProgType(progType);
   const load: ProgInfo = { type: row.name as ProgTypeName };
   const att = opts.expectedAttachType ?? sectionAttachType(progType);
   if (att !== undefined) load.expectedAttachType = att;
   // libbpf loads the programs of a sleepable section (`syscall`, `fentry.s/…`) sleepable
   if (matchSection(progType.trim().toLowerCase()).sleepable) load.sleepable = true;
+  if (row.name === 'TRACING' || row.name === 'LSM') {
+    const rest = /^[^/]*\/(.+)$/.exec(progType.trim())?.[1];
+    const to = opts.attachTo ?? rest;
+    if (to !== undefined) load.attachTo = to;
+  }
   if (row.name === 'EXT') {
     const rest = progType.trim().replace(/^[^/]*\/?/, '');
     const target = opts.extTarget ?? (rest === '' ? undefined : rest);
@@ -511,7 +525,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const maps = opts.maps ?? [];
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
-    kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
+    kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, () => kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),

@@ -38,16 +38,35 @@ export function kernelSymbol(world: KernelWorld, name: string): KernelSymbol | u
     return { name, address: world.progTestStruct.home.region.base, type: types.idOf('struct prog_test_ref_kfunc'), percpu: false };
   }
   const v = percpuObject(world, name);
-  return v === undefined ? undefined : { name, address: v.address, type: v.type, percpu: true };
+  if (v !== undefined) return { name, address: v.address, type: v.type, percpu: true };
+  // a kernel function: kallsyms has every function vmlinux BTF lists, at an address of kernel text
+  const fn = types.base.idByName(name, 'FUNC');
+  if (fn !== undefined) return { name, address: kernelTextAddress(fn), type: fn, percpu: false };
+  return undefined;
+}
+
+/** Where the simulated kernel's text puts a function (outside every mapped region: code is not data). */
+export const KERNEL_TEXT_BASE = 0xffffffff81000000n;
+
+/** The kallsyms address of the function whose vmlinux FUNC has this id (16 bytes apart, in id order). */
+export function kernelTextAddress(funcId: number): bigint {
+  return KERNEL_TEXT_BASE + BigInt(funcId) * 16n;
 }
 
 /** The address of the kernel variable whose vmlinux VAR has BTF id `varId` (an ld_imm64 of BPF_PSEUDO_BTF_ID). */
-export function ksymResolver(registry: KfuncRegistry, world: KernelWorld): (varId: number) => bigint | undefined {
+export function ksymResolver(registry: KfuncRegistry, world: WorldRef): (varId: number) => bigint | undefined {
   return (varId) => {
     const v = registry.btf.varById(varId);
-    return v === undefined ? undefined : kernelSymbol(world, v.name)?.address;
+    return v === undefined ? undefined : kernelSymbol(worldOf(world), v.name)?.address;
   };
 }
+
+/**
+ * The kernel world, or how to get it: a world is made (and the kernel's BTF read) only when a program
+ * names a kernel symbol.
+ */
+export type WorldRef = KernelWorld | (() => KernelWorld);
+const worldOf = (w: WorldRef): KernelWorld => (typeof w === 'function' ? w() : w);
 
 export interface KernelLinked {
   insns: Insn[];
@@ -73,7 +92,7 @@ export function withKconfig(object: ObjectFile, kernel: Kernel): ObjectFile {
 }
 
 /** CO-RE, kfunc and ksym resolution of one program against the simulated kernel. */
-export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): KernelLinked {
+export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: WorldRef): KernelLinked {
   let insns = spec.insns.slice();
   let poisoned = new Map<number, string>();
   let coreLog: string[] = [];
@@ -90,7 +109,7 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
  * `insns`, changed in place), variables to the simulated kernel's symbols. Returns the lddw slots of the
  * variables with the addresses they load; a non-weak extern the kernel lacks is a LoadError.
  */
-export function resolveExterns(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld,
+export function resolveExterns(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: WorldRef,
   insns: Insn[] = spec.insns.slice()): Map<number, bigint> {
   const ksyms = new Map<number, bigint>();
   for (const e of spec.externs) {
@@ -116,12 +135,12 @@ export function resolveExterns(spec: ProgramSpec, object: ObjectFile, registry: 
  * extern the kernel lacks loads 0.
  */
 function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], ksyms: Map<number, bigint>,
-  object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): void {
+  object: ObjectFile, registry: KfuncRegistry, world: WorldRef): void {
   const btf = object.btf;
   const varId = btf?.idsByName(name).find((id) => { const t = btf.type(id); return t.kind === 'VAR' && t.linkage === 2; }) ?? -1;
   const localType = varId > 0 ? btf!.resolve((btf!.type(varId) as { type: number }).type) : 0;
   const typed = localType !== 0;
-  const sym = kernelSymbol(world, name);
+  const sym = kernelSymbol(worldOf(world), name);
   const setImm = (src: number, value: bigint, btfId = 0) => {
     const lo = Number(BigInt.asIntN(32, value & 0xffffffffn));
     const hi = Number(BigInt.asIntN(32, value >> 32n));

@@ -71,7 +71,9 @@ export type StructOpsMemberCheck =
 /** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */
 export type CtxRegType =
   | 'scalar' | 'pkt' | 'pkt_meta' | 'pkt_end' | 'flow_keys' | 'sock' | 'sock_or_null' | 'sock_common'
-  | 'sock_common_or_null' | 'tcp_sock' | 'btf_id' | 'btf_id_or_null' | 'tp_buffer' | 'mem_rdonly';
+  | 'sock_common_or_null' | 'tcp_sock' | 'btf_id' | 'btf_id_or_null' | 'tp_buffer' | 'mem_rdonly'
+  /** PTR_TO_BUF | PTR_MAYBE_NULL (| MEM_RDONLY): an iterator's map key or value (ctx_arg_info). */
+  | 'rdonly_buf_or_null' | 'buf_or_null';
 
 /** What is_valid_access answers for an allowed access. */
 export interface CtxAccess {

@@ -425,6 +425,7 @@ const CTX_TYPES: Record<CtxRegType, number> = {
   sock_or_null: T.SOCKET | F.MAYBE_NULL, sock_common: T.SOCK_COMMON, sock_common_or_null: T.SOCK_COMMON | F.MAYBE_NULL,
   tcp_sock: T.TCP_SOCK, btf_id: T.BTF_ID, btf_id_or_null: T.BTF_ID | F.MAYBE_NULL, tp_buffer: T.TP_BUFFER,
   mem_rdonly: T.MEM | F.RDONLY,
+  rdonly_buf_or_null: T.BUF | F.RDONLY | F.MAYBE_NULL, buf_or_null: T.BUF | F.MAYBE_NULL,
 };
 
 function mapCanWrite(flags: number): boolean {
@@ -529,6 +530,11 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   } else if (baseType(t) === T.BUF && !(t & F.MAYBE_NULL)) {
     const rdonly = (t & F.RDONLY) !== 0;
     if (rdonly && write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
+    // check_buffer_access: the size is checked when the iterator is attached (max_rdonly/rdwr_access)
+    if (off < 0) env.fail(`R${regno} invalid ${rdonly ? 'rdonly' : 'rdwr'} buffer access: off=${off}, size=${size}\n`, 13);
+    if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+    }
     if (value && (rdonly || !write)) env.markUnknown(value);
   } else {
     env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, 13);

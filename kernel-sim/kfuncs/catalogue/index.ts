@@ -1,11 +1,12 @@
 /**
  * Every kfunc Linux 6.1 registers (shared/docs/kfuncs-6.1-catalogue.md), registered as the kernel does.
- * The TCP congestion-control kfuncs of struct_ops (cubictcp_*, dctcp_*, bbr_*, tcp_reno_*) are not
- * simulated: the simulated kernel has no TCP stack for them to act on.
+ * The TCP congestion-control kfuncs of struct_ops (tcp_reno_*, cubictcp_*) are verified but not run: the
+ * simulated kernel has no TCP stack for them to act on (dctcp_* and bbr_* are modules in Debian's 6.1).
  */
 import { KfuncRegistry } from '../registry.js';
 import { NF_CT_KFUNC_SET, NF_NAT_KFUNC_SET } from './conntrack.js';
 import { KEY_SIG_KFUNC_SET } from './keys.js';
+import { TCP_CA_KFUNC_SET } from './tcp-ca.js';
 import { TEST_SK_CHECK_KFUNC_IDS } from './test-run.js';
 import { BPF_RSTAT_KFUNC_IDS, TRACING_KFUNC_SET } from './tracing.js';
 
@@ -22,6 +23,7 @@ export function registerLinux61(r: KfuncRegistry): void {
   r.register('SCHED_CLS', NF_CT_KFUNC_SET, builtin);
   r.register('XDP', NF_NAT_KFUNC_SET, builtin);
   r.register('SCHED_CLS', NF_NAT_KFUNC_SET, builtin);
+  r.register('STRUCT_OPS', TCP_CA_KFUNC_SET, builtin);
 }
 
 /** A registry holding the 6.1 catalogue (add your own sets to it, or start from `new KfuncRegistry()`). */
