@@ -9,7 +9,7 @@
  * `setDefaultKernelBtf`.
  */
 import { parseBtf, type Btf } from '../../src/btf/index.js';
-import { LoadError } from '../../src/errors.js';
+import { LoadError, type ErrorLocation } from '../../src/errors.js';
 
 /** The packaged data file, relative to this module in the sources and in dist/. */
 const DATA_FILE = 'vmlinux-6.1.btf.gz';
@@ -40,25 +40,31 @@ const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1
 const hasMagic = (b: Uint8Array, m: readonly number[]): boolean => b.length >= 2 && b[0] === m[0] && b[1] === m[1];
 
 /**
- * A vmlinux BTF from its bytes (raw .BTF, or gzip-compressed). `what` names the source in errors. The
- * types are decoded lazily; a file that is not BTF is a LoadError at once.
+ * A vmlinux BTF from its bytes (raw .BTF, or gzip-compressed). `where` names the source in errors (a file,
+ * or a section). The types are decoded lazily; bytes that are not BTF are a LoadError at once.
  */
-export function loadKernelBtf(bytes: Uint8Array, what = 'kernel BTF'): Btf {
+export function loadKernelBtf(bytes: Uint8Array, where: ErrorLocation | string = { section: 'kernel BTF' }): Btf {
+  const loc: ErrorLocation = typeof where === 'string' ? { section: where } : where;
   let raw = bytes;
   if (isGzip(bytes)) {
     const node = nodeModules();
-    if (node === undefined) throw new LoadError(`${what}: gzip-compressed BTF needs Node's zlib here; pass the uncompressed bytes`, { section: what });
+    if (node === undefined) throw new LoadError('gzip-compressed BTF needs Node\'s zlib here; pass the uncompressed bytes', loc);
     try {
       raw = node.gunzipSync(bytes);
-    } catch (e) {
-      throw new LoadError(`${what}: not a valid gzip stream (${(e as Error).message})`, { section: what });
+    } catch {
+      throw new LoadError('not a BTF file: a gzip stream that does not decompress', loc);
     }
   }
   if (!hasMagic(raw, BTF_MAGIC_LE) && !hasMagic(raw, BTF_MAGIC_BE)) {
     const head = [...raw.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new LoadError(`${what}: not BTF (no BTF magic 0xeb9f; the file starts with ${head || 'nothing'})`, { section: what });
+    throw new LoadError(`not a BTF file: it starts with ${head === '' ? 'nothing' : head}, not the BTF magic 9f eb`, loc);
   }
-  return parseBtf(raw, { section: what, lazy: true });
+  try {
+    return parseBtf(raw, { section: loc.section ?? '.BTF', lazy: true });
+  } catch (e) {
+    if (e instanceof LoadError && loc.file !== undefined) e.locate({ file: loc.file });
+    throw e;
+  }
 }
 
 /** Use these bytes (raw or gzip BTF) as the default kernel BTF from now on (a browser has no packaged file). */
@@ -76,7 +82,7 @@ export function defaultKernelBtf(): Btf {
   for (const dir of CANDIDATE_DIRS) {
     const url = new URL(dir + DATA_FILE, import.meta.url);
     if (node.existsSync(url)) {
-      defaultBtf = loadKernelBtf(node.readFileSync(url), `kernel-sim/data/${DATA_FILE}`);
+      defaultBtf = loadKernelBtf(node.readFileSync(url), { file: `kernel-sim/data/${DATA_FILE}` });
       return defaultBtf;
     }
   }

@@ -11,7 +11,7 @@ export { parseNullInject, type NullInjectMode } from './null-inject.js';
 export { checkLivePointer } from './args.js';
 export { BPF_FUNC_kptr_xchg } from './kptr-xchg.js';
 export { HOOK_OF_PROG_TYPE, type KfuncHook } from './hooks.js';
-export { defaultRegistry, linux61Registry, registerLinux61 } from './catalogue/index.js';
+export { defaultRegistry, linux61Registry, registerLinux61, registryForKernel } from './catalogue/index.js';
 
 /** Every registered kfunc: name, BTF id, flags, program types (and its C prototype). */
 export function listKfuncs(registry: KfuncRegistry = defaultRegistry()): KfuncInfo[] {

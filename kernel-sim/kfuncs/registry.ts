@@ -106,7 +106,15 @@ export class KfuncRegistry {
   /** The simulated vmlinux BTF (rebuilt after a registration: ids are final once runtimes are made). */
   get btf(): VmlinuxBtf {
     if (this.built === null) {
-      for (const k of this.uncheckedTypes) this.checkTypes(k);
+      // a built-in kfunc whose types this kernel's BTF lacks is not this kernel's (another kernel's BTF)
+      for (const k of this.uncheckedTypes) {
+        try {
+          this.checkTypes(k);
+        } catch (e) {
+          if (!(e instanceof KfuncDefinitionError)) throw e;
+          this.byName.delete(k.name);
+        }
+      }
       this.uncheckedTypes.clear();
       this.built = new VmlinuxBtf(this.types, [...this.byName.values()].map((r) => r.def));
     }

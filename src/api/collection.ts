@@ -21,7 +21,8 @@ import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../
 import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
 const TRACING_ATTACH: readonly TracingAttach[] = ['TRACE_FENTRY', 'TRACE_FEXIT', 'MODIFY_RETURN', 'TRACE_RAW_TP', 'TRACE_ITER'];
-import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
+import { createKfuncRuntime, defaultRegistry, registryForKernel, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
+import { loadKernelBtf } from '../../kernel-sim/btf/kernel-btf.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
@@ -46,6 +47,12 @@ export interface LoadOptions extends KernelOptions {
   nullInject?: NullInjectMode;
   /** The kfunc registry (Linux 6.1's catalogue by default; add your own sets to it). */
   kfuncs?: KfuncRegistry;
+  /**
+   * The kernel's vmlinux BTF (Linux 6.1's, packaged, by default): another kernel's, e.g. the bytes of
+   * /sys/kernel/btf/vmlinux (raw or gzip) or a parsed Btf. CO-RE, kernel objects, kfunc ids and tracing
+   * contexts then follow it. Ignored when `kfuncs` is given (a registry carries its kernel's BTF).
+   */
+  kernelBtf?: Btf | Uint8Array;
   /**
    * EXT (freplace) programs of an ELF object: the type of the program they replace a function of (any
    * name parseProgType accepts: `xdp`, `cgroup/getsockopt`); its context rules, helpers and run context apply.
@@ -390,12 +397,19 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
   };
 }
 
+/** The registry a load uses: the given one, the 6.1 catalogue over a given kernel BTF, or the default. */
+export function registryOf(opts: { kfuncs?: KfuncRegistry; kernelBtf?: Btf | Uint8Array }): KfuncRegistry {
+  if (opts.kfuncs !== undefined) return opts.kfuncs;
+  if (opts.kernelBtf === undefined) return defaultRegistry();
+  return registryForKernel(opts.kernelBtf instanceof Uint8Array ? loadKernelBtf(opts.kernelBtf, 'kernelBtf') : opts.kernelBtf);
+}
+
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
   const kernel = opts.kernel ?? new Kernel(opts);
   const object = withKconfig(parseObject(bytes), kernel);
   const col = new Collection(kernel, object);
-  const registry = opts.kfuncs ?? defaultRegistry();
+  const registry = registryOf(opts);
   // made when first needed (kptr fields, kernel symbols): a program that names no kernel type never reads the BTF
   let madeWorld: KernelWorld | undefined;
   const world = (): KernelWorld => (madeWorld ??= kernelWorld(kernel, registry.types));
@@ -509,7 +523,7 @@ function structOpsTarget(registry: KfuncRegistry, struct: string, member: string
 export function loadProgram(insns: readonly Insn[], progType: string, opts: RawLoadOptions = {}): Program {
   const kernel = opts.kernel ?? new Kernel(opts);
   const row = parseProgType(progType);
-  const registry = opts.kfuncs ?? defaultRegistry();
+  const registry = registryOf(opts);
   let linked = insns;
   if (opts.kfuncNames !== undefined) {
     const names = opts.kfuncNames;

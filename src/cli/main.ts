@@ -46,6 +46,7 @@ export function buildCli(io: Io): Command {
     .option('--trace', 'print each executed instruction with the registers it changed')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
+    .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
     .action((file: string, opts) => { io.code = runCommand(io, file, opts); });
 
   program
@@ -67,6 +68,7 @@ export function buildCli(io: Io): Command {
     .option('--caps <list>', 'the loader\'s capabilities (bpf,perfmon,net_admin,sys_admin,sys_boot, all or none)', 'all')
     .option('--log-level <n>', 'verifier log level 0, 1 or 2', '1')
     .option('--json', 'last line: {"verdict","errno","message","processed"}')
+    .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
     .action((file: string, opts) => { io.code = verifyCommand(io, file, opts); });
 
   program

@@ -3,6 +3,7 @@
  * The TCP congestion-control kfuncs of struct_ops (tcp_reno_*, cubictcp_*) are verified but not run: the
  * simulated kernel has no TCP stack for them to act on (dctcp_* and bbr_* are modules in Debian's 6.1).
  */
+import type { Btf } from '../../../src/btf/index.js';
 import { KfuncRegistry } from '../registry.js';
 import { NF_CT_KFUNC_SET, NF_NAT_KFUNC_SET } from './conntrack.js';
 import { KEY_SIG_KFUNC_SET } from './keys.js';
@@ -34,6 +35,21 @@ export function linux61Registry(): KfuncRegistry {
 }
 
 let shared: KfuncRegistry | undefined;
+const perKernel = new WeakMap<Btf, KfuncRegistry>();
+
+/**
+ * The 6.1 catalogue over another kernel's vmlinux BTF (`kernelBtf`: e.g. the user's own
+ * /sys/kernel/btf/vmlinux): kernel types, kfunc ids and kernel variables come from that BTF.
+ */
+export function registryForKernel(btf: Btf): KfuncRegistry {
+  let r = perKernel.get(btf);
+  if (r === undefined) {
+    r = new KfuncRegistry({ kernelBtf: btf });
+    registerLinux61(r);
+    perKernel.set(btf, r);
+  }
+  return r;
+}
 
 /** The 6.1 catalogue registry, shared (its BTF ids are the ones `bpfvm kfuncs` prints). */
 export function defaultRegistry(): KfuncRegistry {

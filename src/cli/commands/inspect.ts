@@ -1,3 +1,4 @@
+import { loadKernelBtf } from '../../../kernel-sim/btf/kernel-btf.js';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseBtf, type Btf } from '../../btf/index.js';
@@ -51,26 +52,7 @@ function checkDeclaredExterns(obj: ObjectFile, file: string): void {
  * that is neither is a LoadError naming it.
  */
 export function readKernelBtf(file: string): Btf {
-  let bytes: Uint8Array = readInput(file);
-  const where = { file: basename(file) };
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch {
-      throw new LoadError('not a BTF file: a gzip stream that does not decompress', where);
-    }
-  }
-  const magic = bytes.length >= 2 ? (bytes[0]! | (bytes[1]! << 8)) : -1;
-  if (magic !== 0xeb9f && magic !== 0x9feb) {
-    const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new LoadError(`not a BTF file: it starts with ${head === '' ? 'nothing' : head}, not the BTF magic 9f eb`, where);
-  }
-  try {
-    return parseBtf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazy: true });
-  } catch (e) {
-    if (e instanceof BpfError) e.locate(where);
-    throw e;
-  }
+  return loadKernelBtf(readInput(file), { file: basename(file) });
 }
 
 const bigOut = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());

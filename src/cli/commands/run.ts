@@ -12,8 +12,11 @@ import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
 import { selectProgram } from './disasm.js';
+import { readKernelBtf } from './inspect.js';
 
 export interface RunOptions {
+  /** --kernel-btf: another kernel's vmlinux BTF file. */
+  kernelBtf?: string;
   mem?: string;
   trace?: boolean;
   json?: boolean;
@@ -102,6 +105,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   const load = {
     budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+    ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }),
   };
   let prog: Program;
   if (isObject) {

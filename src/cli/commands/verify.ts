@@ -13,6 +13,8 @@ import { parseCaps } from '../../platform/caps.js';
 import type { ProgInfo } from '../../platform/platform.js';
 import { progLoad, type VerifierResult } from '../../verifier/verifier.js';
 import { kernelPlatform } from '../../../kernel-sim/platform.js';
+import { registryOf } from '../../api/collection.js';
+import { readKernelBtf } from './inspect.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
 import { extTargetOf, rawProgInfo } from '../../api/collection.js';
@@ -22,6 +24,8 @@ import { selectProgram } from './disasm.js';
 import { readObject } from './inspect.js';
 
 export interface VerifyCliOptions {
+  /** --kernel-btf: another kernel's vmlinux BTF file. */
+  kernelBtf?: string;
   program?: string;
   progType?: string;
   /** Raw programs: the expected attach type (with or without `BPF_`). */
@@ -62,7 +66,8 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
   });
   const insns: readonly Insn[] = readProgram(file).insns;
-  return report(io, progLoad(insns, { prog, platform: kernelPlatform({ maps: () => undefined }), caps, logLevel }), logLevel, opts.json);
+  const kfuncRegistry = registryOf({ ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }) });
+  return report(io, progLoad(insns, { prog, platform: kernelPlatform({ maps: () => undefined, kfuncRegistry }), caps, logLevel }), logLevel, opts.json);
 }
 
 /**
@@ -82,7 +87,7 @@ function verifyObject(io: Io, file: string, opts: VerifyCliOptions, caps: Return
     throw e;
   }
   const extTarget = opts.targetProgType === undefined ? undefined : extTargetOf(opts.targetProgType);
-  const out = loadObjectProgram(prepareObject(obj), spec.name, { caps, logLevel, ...(extTarget !== undefined && { extTarget }) });
+  const out = loadObjectProgram(prepareObject(obj, { kfuncs: registryOf({ ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }) }) }), spec.name, { caps, logLevel, ...(extTarget !== undefined && { extTarget }) });
   if (out.stage === 'refused') throw out.refusal.error.locate({ file: basename(file) });
   return report(io, out.result, logLevel, opts.json);
 }
