@@ -33,6 +33,8 @@ export class Btf {
   private readonly src: TypeSource;
   private readonly cache: (BtfType | undefined)[];
   private names: Map<string, number[]> | null = null;
+  /** Types whose name has a `___flavour` suffix, by essential name (libbpf's bpf_core_essential_name_len). */
+  private flavoured = new Map<string, number[]>();
   /** The source's count when `names` was made (a growing source is re-indexed). */
   private namesAt = 0;
   /** Ids of the first own type (0 without a base: void is type 0). */
@@ -90,6 +92,18 @@ export class Btf {
     return this.base === undefined ? own : [...this.base.idsByName(name), ...own];
   }
 
+  /**
+   * Ids of every type whose essential name (the name up to a `___flavour` suffix, as CO-RE compares
+   * names) is `name`, ascending: `task_struct` and `task_struct___old`.
+   */
+  idsByEssentialName(name: string): readonly number[] {
+    this.idsByName(name); // builds both indexes
+    const exact = this.names!.get(name) ?? [];
+    const fl = this.flavoured.get(name);
+    const own = fl === undefined ? exact : [...exact, ...fl].sort((a, b) => a - b);
+    return this.base === undefined ? own : [...this.base.idsByEssentialName(name), ...own];
+  }
+
   /** The first type with this name (and kind); its id. */
   idByName(name: string, kind?: BtfKindName): number | undefined {
     for (const id of this.idsByName(name)) if (kind === undefined || this.type(id).kind === kind) return id;
@@ -98,11 +112,20 @@ export class Btf {
 
   private indexNames(): Map<string, number[]> {
     const byName = new Map<string, number[]>();
+    const flavoured = new Map<string, number[]>();
     const add = (name: string, id: number) => {
       if (name === '') return;
       const l = byName.get(name);
       if (l === undefined) byName.set(name, [id]);
       else l.push(id);
+      if (name.includes('___')) {
+        const e = essentialName(name);
+        if (e !== name) {
+          const f = flavoured.get(e);
+          if (f === undefined) flavoured.set(e, [id]);
+          else f.push(id);
+        }
+      }
     };
     const { nameOffset } = this.src;
     const first = 1;
@@ -124,6 +147,7 @@ export class Btf {
     } else {
       for (let local = first; local < this.src.count; local++) add(this.type(this.toId(local)).name, this.toId(local));
     }
+    this.flavoured = flavoured;
     return byName;
   }
 
@@ -229,6 +253,14 @@ function asciiTable(bytes: Uint8Array): string | null {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return null;
   // for ASCII bytes latin1 is the identity, and one decode of the whole table is far faster than one per name
   return new TextDecoder('latin1').decode(bytes);
+}
+
+/** bpf_core_essential_name_len: a name up to its last `X___Y` flavour separator. */
+function essentialName(name: string): string {
+  for (let i = name.length - 5; i >= 0; i--) {
+    if (name[i] !== '_' && name[i + 1] === '_' && name[i + 2] === '_' && name[i + 3] === '_' && name[i + 4] !== '_') return name.slice(0, i + 1);
+  }
+  return name;
 }
 
 function loop(id: number): LoadError {
