@@ -13,8 +13,32 @@ export const getSmpProcessorId = (k: Kernel): HelperFn => () => BigInt(k.cpu);
 /** One NUMA node. */
 export const getNumaNodeId: HelperFn = () => 0n;
 
-export const getCurrentPidTgid = (k: Kernel): HelperFn => () => (BigInt(k.task.tgid) << 32n) | BigInt(k.task.pid);
-export const getCurrentUidGid = (k: Kernel): HelperFn => () => (BigInt(k.task.gid) << 32n) | BigInt(k.task.uid);
+/** A u32 member of the current task (or of the kernel's TaskInfo when no task object exists). */
+function taskU32(k: Kernel, member: 'pid' | 'tgid'): bigint {
+  return k.current === undefined ? BigInt(k.task[member]) : k.current.get(member) & 0xffffffffn;
+}
+
+export const getCurrentPidTgid = (k: Kernel): HelperFn => () => (taskU32(k, 'tgid') << 32n) | taskU32(k, 'pid');
+
+/** from_kuid(&init_user_ns, cred->uid) and the gid: the current task's cred (its `cred`, not `real_cred`). */
+export const getCurrentUidGid = (k: Kernel): HelperFn => () => {
+  const t = k.current;
+  if (t === undefined) return (BigInt(k.task.gid) << 32n) | BigInt(k.task.uid);
+  const cred = t.heap.windowAt(t.get('cred'));
+  if (cred === undefined) return 0n; // a model task whose cred is not an object of the model: root's ids
+  const c = cred.window.object;
+  return (c.get('gid.val') << 32n) | c.get('uid.val');
+};
+
+/** The current task's comm: its task_struct's char array up to the NUL. */
+function currentComm(k: Kernel): Uint8Array {
+  const t = k.current;
+  if (t === undefined) return new TextEncoder().encode(k.task.comm.slice(0, TASK_COMM_LEN - 1));
+  const off = t.field('comm').offset;
+  const raw = t.bytes.subarray(off, off + TASK_COMM_LEN - 1);
+  const end = raw.indexOf(0);
+  return end < 0 ? raw : raw.subarray(0, end);
+}
 
 /** TASK_COMM_LEN. */
 const TASK_COMM_LEN = 16;
@@ -22,9 +46,9 @@ const TASK_COMM_LEN = 16;
 /** bpf_get_current_comm(buf, size): strscpy of the task's comm (cut to size - 1 bytes, NUL-terminated). */
 export const getCurrentComm = (k: Kernel): HelperFn => (ctx, buf, size) => {
   const n = Number(size & 0xffffffffn);
-  const comm = k.task.comm.slice(0, TASK_COMM_LEN - 1);
+  const comm = currentComm(k);
   const out = new Uint8Array(Math.min(comm.length + 1, n));
-  for (let i = 0; i < out.length - 1; i++) out[i] = comm.charCodeAt(i) & 0xff;
+  out.set(comm.subarray(0, out.length - 1));
   ctx.space.writeBytes(buf, out);
   return ret(0);
 };
@@ -50,7 +74,7 @@ export function setCurrentTaskObject(k: Kernel, region: Region): void {
   taskObjects.set(k, region);
 }
 
-export const getCurrentTask = (k: Kernel): HelperFn => () => currentTaskObject(k).base;
+export const getCurrentTask = (k: Kernel): HelperFn => () => k.current?.home.region.base ?? currentTaskObject(k).base;
 
 /**
  * bpf_per_cpu_ptr(percpu_ptr, cpu) and bpf_this_cpu_ptr(percpu_ptr): the simulated per-CPU variables
