@@ -29,6 +29,11 @@ import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine } from '../../vm/machine.js';
+import { eventContexts } from '../../kernel-sim/model/event-context.js';
+import { eventSite } from '../../kernel-sim/model/event-site.js';
+import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
+import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
+import { consumeRingbufs, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -208,11 +213,69 @@ export class Program {
     return r;
   }
 
-  run(opts: RunOptions = {}): ProgramRunResult {
+  /** The kernel model this program's helpers read (tasks, current, user memory). */
+  get model(): KernelModel {
+    return kernelModel(this.kfuncs.world);
+  }
+
+  private verifyBeforeRun(): void {
     if (this.verifyFirst) {
       const v = this.verdict ?? this.verify({ logLevel: 0 }); // the verdict and message; no log to build
       if (v.verdict === 'rejected') throw new VerifierError(v);
     }
+  }
+
+  /**
+   * Run the program for an event at its attach point (its section: `kprobe/do_unlinkat`, `tp/sched/…`,
+   * `fexit/…`, `iter/task`…) against the kernel model: the context comes from the kernel's BTF and the
+   * event's arguments (model objects, numbers, strings). An iterator runs once per task, then with NULL.
+   */
+  trigger(event: TriggerOptions = {}): TriggerResult {
+    this.verifyBeforeRun();
+    const section = event.section ?? this.spec?.section;
+    if (section === undefined) throw new LoadError(`program '${this.name}' has no section: give trigger's "section" (e.g. "kprobe/do_unlinkat")`);
+    const site = eventSite(section, event.target);
+    const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo) });
+    const before = this.kernel.trace.length;
+    const seqBefore = this.kernel.seq.length;
+    let insns = 0;
+    let last: { r0: bigint | null; violations: Violation[] } = { r0: null, violations: [] };
+    for (const c of contexts) {
+      this.kfuncs.exec.spinLocks = 0;
+      for (const m of this.maps) m.beginTestRun();
+      const run = bytesContext(this.kernel.space, c.model, c.bytes, c.name, false);
+      try {
+        c.prepare?.();
+        const r = this.machine.run(this.image, { args: [run.r1] });
+        insns += r.insns;
+        const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
+        last = { r0: r.r0, violations: leaks.length > 0 ? leaks : r.violations };
+      } catch (e) {
+        this.kfuncs.finish(null);
+        throw e;
+      } finally {
+        run.release();
+        for (const m of this.maps) m.reclaim();
+      }
+      if (last.violations.length > 0) break;
+    }
+    return {
+      retval: last.r0 === null ? null : Number(BigInt.asIntN(32, last.r0)), r0: last.r0, runs: contexts.length, insns,
+      output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
+      seq: this.kernel.seq.slice(seqBefore).join(''),
+      ringbuf: consumeRingbufs(this.maps), maps: mapContents(this.maps),
+      violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
+    };
+  }
+
+  /** A violation at an instruction CO-RE poisoned names its relocation. */
+  private poisonedWhy(v: Violation): Violation {
+    const why = this.poisoned.get(v.insn);
+    return why !== undefined && v.kind === 'unknown-helper' ? { kind: 'invalid-insn', insn: v.insn, message: `instruction ${v.insn}: ${why}` } : v;
+  }
+
+  run(opts: RunOptions = {}): ProgramRunResult {
+    this.verifyBeforeRun();
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
     for (const m of this.maps) m.beginTestRun();
@@ -249,7 +312,13 @@ export class Collection {
   readonly maps = new Map<string, BpfMap>();
   readonly programs = new Map<string, Program>();
 
-  constructor(readonly kernel: Kernel, readonly object: ObjectFile) {}
+  constructor(readonly kernel: Kernel, readonly object: ObjectFile, private readonly world?: KernelWorld) {}
+
+  /** The kernel model the collection's programs run against: `col.model.create('struct task_struct', {…})`, `col.model.current = t`. */
+  get model(): KernelModel {
+    if (this.world === undefined) throw new LoadError('this collection has no kernel world');
+    return kernelModel(this.world);
+  }
 
   program(name: string): Program {
     const p = this.programs.get(name) ?? [...this.programs.values()].find((x) => x.spec?.section === name);
@@ -366,9 +435,9 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
   const object = parseObject(bytes);
   const kernel = opts.kernel ?? new Kernel(opts);
-  const col = new Collection(kernel, object);
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);
+  const col = new Collection(kernel, object, world);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
     const m = createFromSpec(kernel, spec, object.btf, world);
@@ -490,3 +559,4 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
 }
 
 export { TestRunError };
+export type { TriggerOptions, TriggerResult };
