@@ -33,6 +33,7 @@ import { eventContexts } from '../../kernel-sim/model/event-context.js';
 import { eventSite } from '../../kernel-sim/model/event-site.js';
 import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
+import { symbolOffsets, withGlobals, withLibbpfKconfig, type GlobalValue } from './globals.js';
 import { consumeRingbufs, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
 
 export interface LoadOptions extends KernelOptions {
@@ -57,6 +58,11 @@ export interface LoadOptions extends KernelOptions {
    * Without it an extension's context is untyped u64 arguments.
    */
   extTarget?: string;
+  /**
+   * Global variables (`const volatile` .rodata, .data, .bss) set by name before load, as a skeleton sets
+   * `skel->rodata->x` between open and load.
+   */
+  globals?: Readonly<Record<string, GlobalValue>>;
 }
 
 /** How a Program is built: its kernel-side environment. */
@@ -433,7 +439,8 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
 
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
-  const object = parseObject(bytes);
+  const globals = opts.globals ?? {};
+  const object = withGlobals(withLibbpfKconfig(parseObject(bytes)), globals, Object.keys(globals).length > 0 ? symbolOffsets(bytes) : undefined);
   const kernel = opts.kernel ?? new Kernel(opts);
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);
