@@ -59,23 +59,33 @@ export class KernelModel {
    * the init task as parent, itself as group leader, the root cgroup's css_set.
    */
   create(type: string, fields: Readonly<Record<string, ModelValue>> = {}, opts: { id?: string } = {}): KernelObject {
+    const obj = this.declare(type, opts.id);
+    this.fill(obj, fields);
+    return obj;
+  }
+
+  /** A new object with no fields set yet (so objects can refer to each other before `fill`). */
+  declare(type: string, id?: string): KernelObject {
     const name = bareType(type);
-    if (opts.id !== undefined && this.ids.has(opts.id)) throw new ModelError('defined twice', { object: opts.id });
-    const what = opts.id ?? typeText(name);
+    if (id !== undefined && this.ids.has(id)) throw new ModelError('defined twice', { object: id });
     let obj: KernelObject;
     try {
       obj = this.world.heap.create(name);
     } catch (e) {
-      throw new ModelError(`no type ${typeText(name)} in the kernel's BTF (${(e as Error).message})`, { object: what });
+      throw new ModelError(`no type ${typeText(name)} in the kernel's BTF (${(e as Error).message})`, { object: id ?? typeText(name) });
     }
-    if (opts.id !== undefined) {
-      this.ids.set(opts.id, obj);
-      this.names.set(obj, opts.id);
+    if (id !== undefined) {
+      this.ids.set(id, obj);
+      this.names.set(obj, id);
     }
-    for (const [path, v] of Object.entries(fields)) this.set(obj, path, v);
-    if (name === 'task_struct') this.taskDefaults(obj, fields);
     if (name === 'task_struct') this.created.push(obj);
     return obj;
+  }
+
+  /** Set a declared object's fields; a task then gets the defaults its fields leave out. */
+  fill(obj: KernelObject, fields: Readonly<Record<string, ModelValue>>): void {
+    for (const [path, v] of Object.entries(fields)) this.set(obj, path, v);
+    if (obj.type === 'task_struct') this.taskDefaults(obj, fields);
   }
 
   /** The object of an id. */

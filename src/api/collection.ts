@@ -32,6 +32,7 @@ import { Machine } from '../../vm/machine.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
 import { eventSite } from '../../kernel-sim/model/event-site.js';
 import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
+import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
 import { symbolOffsets, withGlobals, withLibbpfKconfig, type GlobalValue } from './globals.js';
 import { consumeRingbufs, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
@@ -63,6 +64,11 @@ export interface LoadOptions extends KernelOptions {
    * `skel->rodata->x` between open and load.
    */
   globals?: Readonly<Record<string, GlobalValue>>;
+  /**
+   * The kernel model to build before the programs run (kernel-sim/model/model-spec.ts: objects by id with
+   * field paths, references by id, the current task); `task` still sets the default current task.
+   */
+  model?: KernelModelSpec;
 }
 
 /** How a Program is built: its kernel-side environment. */
@@ -445,6 +451,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);
   const col = new Collection(kernel, object, world);
+  if (opts.model !== undefined) applyModelSpec(kernelModel(world), opts.model);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
     const m = createFromSpec(kernel, spec, object.btf, world);

@@ -29,7 +29,7 @@ export interface TriggerResult {
   seq: string;
   /** Records submitted to each ring buffer (by map name) during the event, consumed as user space would. */
   ringbuf: Record<string, Uint8Array[]>;
-  /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'). */
+  /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'); read-only maps left out. */
   maps: Record<string, { key: Uint8Array; value: Uint8Array }[]>;
   violations: Violation[];
 }
@@ -41,11 +41,14 @@ export function consumeRingbufs(maps: readonly BpfMap[]): Record<string, Uint8Ar
   return out;
 }
 
-/** Maps with keys a user can walk (BPF_MAP_GET_NEXT_KEY), with their entries. */
+/** BPF_F_RDONLY_PROG: a map programs cannot change (.rodata, .kconfig). */
+const BPF_F_RDONLY_PROG = 1 << 7;
+
+/** Maps with keys a user can walk (BPF_MAP_GET_NEXT_KEY) that programs can change, with their entries. */
 export function mapContents(maps: readonly BpfMap[]): TriggerResult['maps'] {
   const out: TriggerResult['maps'] = {};
   for (const m of maps) {
-    if (m instanceof RingbufMap || m.keySize === 0) continue;
+    if (m instanceof RingbufMap || m.keySize === 0 || (m.flags & BPF_F_RDONLY_PROG) !== 0) continue;
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     let key: Uint8Array | null = null;
     for (let n = 0; n <= 1 << 20; n++) {

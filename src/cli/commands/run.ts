@@ -12,6 +12,7 @@ import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
 import { selectProgram } from './disasm.js';
+import { eventLoadOptions, printTrigger, readEventFiles } from './run-event.js';
 
 export interface RunOptions {
   mem?: string;
@@ -33,6 +34,9 @@ export interface RunOptions {
   kfuncs?: string;
   /** commander's --no-verify: false when given. */
   verify: boolean;
+  /** A tracing event to trigger the program with (JSON file), and the kernel model (JSON file). */
+  event?: string;
+  kernelModel?: string;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -99,9 +103,15 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } catch (e) {
     throw new UsageError(`--null-inject: ${(e as Error).message}`);
   }
+  if (opts.kernelModel !== undefined && opts.event === undefined) throw new UsageError('--kernel-model is the state an --event runs against: give --event too');
+  if (opts.event !== undefined && (data !== undefined || ctx !== undefined || opts.repeat !== undefined)) {
+    throw new UsageError('--event builds the context itself: it takes no --data, --ctx or --repeat');
+  }
+  const files = opts.event === undefined ? undefined : readEventFiles(opts.event, opts.kernelModel);
   const load = {
     budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+    ...(files !== undefined && eventLoadOptions(files)),
   };
   let prog: Program;
   if (isObject) {
@@ -127,6 +137,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   prog.machine.traceHook = tracer?.hook ?? null;
   let result: ProgramRunResult;
   try {
+    if (files !== undefined) return printTrigger(io, prog.trigger(files.event), opts.json ?? false);
     result = prog.run({ data, ctx, repeat: opts.repeat });
     tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
   } catch (e) {
