@@ -193,4 +193,66 @@ describe('tracing events run by program.trigger (events.json)', () => {
   }
 });
 
+/** The events file's entry as the CLI's two files: the kernel model and the event (with globals and maps before). */
+function cliFiles(col: Collection, e: EventEntry): { model: Obj; event: Obj } {
+  const objects: Obj[] = Object.entries(e.tasks ?? {}).map(([id, fields]) => ({ id, type: 'struct task_struct', fields: modelFields(fields) as Obj }));
+  let current: string | undefined;
+  if (e.current !== undefined) {
+    if (typeof e.current.$task === 'string') current = e.current.$task;
+    else {
+      current = 'current';
+      const user = Object.fromEntries(Object.entries((e.current.userMemory ?? {}) as Record<string, Obj>)
+        .map(([addr, m]) => [addr, { string: m.cstr as string, ...(m.mappedBytes !== undefined && { size: m.mappedBytes }) }]));
+      objects.push({ id: 'current', type: 'struct task_struct', fields: modelFields(e.current) as Obj, userMemory: user });
+    }
+  }
+  const maps: Obj = {};
+  for (const [name, entries] of Object.entries(e.mapsBefore ?? {})) {
+    const { spec, btf } = mapSpec(col, name);
+    maps[name] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [hex(keyBytes(spec.keySize, k)), hex(encodeValue(btf, spec.btfValueType!, v, spec.valueSize))]));
+  }
+  const ev = e.event ?? {};
+  return {
+    model: { objects, ...(current !== undefined && { current }), ...(e.clock !== undefined && { clock: e.clock }) },
+    event: {
+      ...(ev.args !== undefined && { args: ev.args }), ...(typeof ev.ret === 'number' && { ret: ev.ret }),
+      ...(ev.fields !== undefined && { fields: ev.fields }), ...(e.rodata !== undefined && { globals: e.rodata }), maps,
+    },
+  };
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('the same events through the CLI (bpfvm run --event --kernel-model --json)', () => {
+  for (const e of EVENTS) {
+    it(`bpfvm run ${e.object} --program ${e.program} --event <${e.id}>`, () => {
+      const col = load(e);
+      const { model, event } = cliFiles(col, e);
+      const dir = mkdtempSync(join(tmpdir(), 'bpfvm-event-'));
+      try {
+        writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
+        writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
+        const io = bufferIo();
+        const code = main(['run', join(OBJECTS, e.object), '--program', e.program, '--event', join(dir, 'event.json'), '--kernel-model', join(dir, 'model.json'), '--json'], io);
+        expect(io.stderr).toBe('');
+        expect(code).toBe(0);
+        const out = JSON.parse(io.stdout.trim()) as { retval: number; output: string[]; seq?: string; ringbuf: Record<string, string[]>; maps: Record<string, Record<string, string>>; violations: unknown[] };
+        expect(out.violations).toEqual([]);
+        expect(out.retval).toBe(e.expect.retval);
+        expect(out.output).toEqual(e.expect.printk ?? []);
+        if (e.expect.seq !== undefined) expect(out.seq).toBe(e.expect.seq);
+        for (const [name, recs] of Object.entries(e.expect.ringbuf ?? {})) {
+          const got = out.ringbuf[col.map(name).name] ?? [];
+          expect(got.length).toBe(recs.length);
+          recs.forEach((want, i) => checkRecord(Uint8Array.from(Buffer.from(got[i]!, 'hex')), want, `${name}[${i}]`));
+        }
+        const asMaps: TriggerMaps = Object.fromEntries(Object.entries(out.maps).map(([n, kv]) => [n, Object.entries(kv).map(([k, v]) => ({ key: Buffer.from(k, 'hex'), value: Buffer.from(v, 'hex') }))]));
+        checkMaps(col, asMaps, e.expect.maps ?? {}, e.id);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 export type { KernelObject };

@@ -2,16 +2,17 @@
  * `bpfvm run obj.o --program P --event EVENT.json [--kernel-model MODEL.json]`: a tracing program run
  * for one event against a kernel model (program.trigger). The event file holds the event (`args`, `ret`,
  * tracepoint `fields`, `target`, `record`, `section` for raw programs) and optionally `globals`
- * (.rodata values set before load); the model file the kernel's objects, the current task and `clock`
+ * (.rodata values set before load) and `maps` (entries before the event: `{"name": {"keyhex": "valuehex"}}`); the model file the kernel's objects, the current task and `clock`
  * (`{"ktime_get_ns": N}`: what bpf_ktime_get_ns returns during the event).
  */
 import type { TriggerOptions, TriggerResult } from '../../api/trigger.js';
 import { BpfError, UsageError } from '../../errors.js';
+import type { BpfMap } from '../../../kernel-sim/maps/index.js';
 import { readInput } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 
 export interface EventFiles {
-  event: TriggerOptions & { globals?: Record<string, number> };
+  event: TriggerOptions & { globals?: Record<string, number>; maps?: Record<string, Record<string, string>> };
   model?: { clock?: { ktime_get_ns?: number | string } } & Record<string, unknown>;
 }
 
@@ -41,6 +42,22 @@ export function eventLoadOptions(files: EventFiles): Record<string, unknown> {
     ...(files.model !== undefined && { model: files.model }),
     ...(ktime !== undefined && { clockStartNs: BigInt(ktime), clockStepNs: 0n }),
   };
+}
+
+function hexBytes(text: string, where: string): Uint8Array {
+  if (!/^([0-9a-f]{2})*$/i.test(text)) throw new UsageError(`--event: ${where}: "${text}" is not hex bytes`);
+  return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** The event file's map entries, written before the event (BPF_MAP_UPDATE_ELEM from user space). */
+export function fillEventMaps(files: EventFiles, mapOf: (name: string) => BpfMap): void {
+  for (const [name, entries] of Object.entries(files.event.maps ?? {})) {
+    const m = mapOf(name);
+    for (const [k, v] of Object.entries(entries)) {
+      const err = m.updateSys(hexBytes(k, `map ${name}`), hexBytes(v, `map ${name}`));
+      if (err < 0) throw new BpfError('input', `--event: map ${name}: key ${k}: the update fails with errno ${-err}`);
+    }
+  }
 }
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
