@@ -14,7 +14,6 @@ import { loadObject, type Collection } from '../src/api/collection.js';
 import type { Btf } from '../src/btf/index.js';
 import { bufferIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
-import type { KernelObject } from '../kernel-sim/objects/heap.js';
 import type { ModelValue } from '../kernel-sim/model/model.js';
 import type { TriggerEvent } from '../kernel-sim/model/event-context.js';
 
@@ -255,4 +254,3 @@ describe('the same events through the CLI (bpfvm run --event --kernel-model --js
   }
 });
 
-export type { KernelObject };

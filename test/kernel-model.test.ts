@@ -1,0 +1,154 @@
+/**
+ * The kernel model (kernel-sim/model): objects of Linux 6.1's real BTF types set by field paths through
+ * embedded structs and pointers, strings, the current task the helpers read, per-task user memory, the
+ * JSON form, and the errors bad input gets.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assemble } from '../src/asm/index.js';
+import { loadObject, loadProgram } from '../src/api/collection.js';
+import { BpfError } from '../src/errors.js';
+
+const OBJECTS = join(import.meta.dirname, 'fixtures', 'libbpf');
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(OBJECTS, name)));
+
+describe('building the model by field paths', () => {
+  const col = loadObject(fixture('minimal.bpf.o'));
+  const m = col.model;
+
+  it('a path through a NULL pointer creates the pointed-to object; a second path follows it', () => {
+    const t = m.create('struct task_struct', { pid: 42, tgid: 42, comm: 'bash', 'real_parent.tgid': 7 });
+    m.set(t, 'real_parent.pid', 8);
+    expect(m.get(t, 'real_parent.tgid')).toBe(7n);
+    expect(m.get(t, 'real_parent.pid')).toBe(8n);
+    const parent = col.kernel.space.regionAt(m.get(t, 'real_parent'));
+    expect(parent?.kind).toBe('kernel-object');
+    expect(m.getString(t, 'comm')).toBe('bash');
+  });
+
+  it('a task gets a cred, the init task as parent, itself as group leader when its fields leave them out', () => {
+    const t = m.create('task_struct', { pid: 50, tgid: 50 });
+    expect(m.get(t, 'real_parent.pid')).toBe(1n);
+    expect(m.get(t, 'group_leader')).toBe(t.home.region.base);
+    expect(m.get(t, 'cred.uid.val')).toBe(0n);
+    m.set(t, 'cred.uid', 1000); // kuid_t: a struct of one member takes the number
+    expect(m.get(t, 'cred.uid.val')).toBe(1000n);
+  });
+
+  it('strings: char arrays cut to fit with a NUL, `const char *` members point to kernel strings', () => {
+    const t = m.create('struct task_struct', { comm: 'a-very-long-command-name', 'mm.exe_file.f_path.dentry.d_name.name': '/usr/bin/bash' });
+    expect(m.getString(t, 'comm')).toBe('a-very-long-com');
+    expect(m.getString(t, 'mm.exe_file.f_path.dentry.d_name.name')).toBe('/usr/bin/bash');
+    const f = m.create('struct filename', { name: '/tmp/x' });
+    expect(col.kernel.space.readCString(m.get(f, 'name'), 64).bytes).toEqual(new TextEncoder().encode('/tmp/x'));
+  });
+
+  it('unions and objects by reference', () => {
+    const a = m.create('union bpf_attr', { map_type: 2 });
+    expect(m.get(a, 'map_type')).toBe(2n);
+    const parent = m.create('struct task_struct', { pid: 3 }, { id: 'p3' });
+    const child = m.create('struct task_struct', { pid: 4, real_parent: { $ref: 'p3' } });
+    expect(m.get(child, 'real_parent')).toBe(parent.home.region.base);
+    expect(m.object('p3')).toBe(parent);
+  });
+
+  it('bad paths and values are typed errors naming the object and field', () => {
+    const t = m.create('struct task_struct', {}, { id: 'x' });
+    const err = (f: () => unknown): BpfError => {
+      try {
+        f();
+      } catch (e) {
+        return e as BpfError;
+      }
+      throw new Error('no error');
+    };
+    const e1 = err(() => m.set(t, 'no_such_member', 1));
+    expect(e1).toBeInstanceOf(BpfError);
+    expect(e1.kind).toBe('input');
+    expect(e1.message).toContain('object "x" field "no_such_member": struct task_struct has no member \'no_such_member\'');
+    expect(err(() => m.set(t, 'pid', 'bash')).message).toContain('cannot hold a string');
+    expect(err(() => m.set(t, 'pid.x', 1)).message).toContain('has no members');
+    expect(err(() => m.create('struct no_such_struct')).message).toContain('no type struct no_such_struct');
+    expect(err(() => m.object('nobody')).message).toContain('object "nobody": no object with this id');
+    expect(err(() => { m.current = m.create('struct file'); }).message).toContain('current must be a struct task_struct');
+  });
+});
+
+describe('helpers read the current task of the model', () => {
+  it('loadObject(…, { task }) still sets the default current task', () => {
+    const col = loadObject(fixture('minimal.bpf.o'), { task: { pid: 7, tgid: 7, comm: 'x' } });
+    expect(col.program('handle_tp').trigger({}).output).toEqual(['BPF triggered from PID 7.']);
+  });
+
+  it('get_current_uid_gid (the ids of the task cred) and get_current_comm', () => {
+    const prog = loadProgram(assemble([
+      'call 15', 'r6 = r0',
+      'r1 = r10', 'r1 += -16', 'r2 = 16', 'call 16',
+      'r0 = *(u8 *)(r10 - 16)', 'r0 <<= 56', 'r0 |= r6',
+      'exit',
+    ].join('\n')), 'kprobe');
+    const m = prog.model;
+    m.current = m.create('struct task_struct', { pid: 5, tgid: 5, comm: 'zsh', 'cred.uid.val': 1000, 'cred.gid.val': 100 });
+    const r = prog.trigger({ section: 'kprobe/do_unlinkat' });
+    expect(r.violations).toEqual([]);
+    // uid in the low half, gid above it; 'z' (the comm's first byte) in the top byte
+    expect(r.r0).toBe((BigInt('z'.charCodeAt(0)) << 56n) | (100n << 32n) | 1000n);
+  });
+
+  it('probe_read_user_str reads the user memory of the current task; unmapped addresses are -EFAULT', () => {
+    const src = (addr: string): string => ['r1 = r10', 'r1 += -16', 'r2 = 16', `r3 = ${addr} ll`, 'call 114', 'exit'].join('\n');
+    const mapped = loadProgram(assemble(src('0x7f0000001000')), 'kprobe');
+    mapped.model.userMemory().map(0x7f0000001000n, Uint8Array.from([...Buffer.from('world'), 0]));
+    expect(mapped.trigger({ section: 'kprobe/do_unlinkat' }).retval).toBe(6);
+    const unmapped = loadProgram(assemble(src('0x7f0000002000')), 'kprobe');
+    expect(unmapped.trigger({ section: 'kprobe/do_unlinkat' }).retval).toBe(-14);
+  });
+
+  it('a task iterator, when the user made no task, walks the init task and the default current task', () => {
+    const col = loadObject(fixture('task_iter.bpf.o'));
+    const r = col.program('dump_task').trigger({});
+    expect(r.runs).toBe(3);
+    expect(r.seq).toBe('    tgid      pid comm\n       1        1 systemd\n    1234     1234 bpfvm\n=== END ===\n');
+  });
+});
+
+describe('the model as JSON (loadObject model option)', () => {
+  it('objects refer to each other in any order; user memory and current', () => {
+    const col = loadObject(fixture('minimal.bpf.o'), {
+      model: {
+        objects: [
+          { id: 'child', type: 'struct task_struct', fields: { pid: 43, tgid: 42, comm: 'bash', real_parent: { $ref: 'parent' } }, userMemory: { '0x7f0000001000': { string: 'hi', size: 64 } } },
+          { id: 'parent', type: 'struct task_struct', fields: { pid: 1, tgid: 1, comm: 'init' } },
+        ],
+        current: 'child',
+      },
+    });
+    const m = col.model;
+    expect(m.current).toBe(m.object('child'));
+    expect(m.get(m.current, 'real_parent')).toBe(m.object('parent').home.region.base);
+    expect(m.userMemory().read(0x7f0000001000n, 3)).toEqual(Uint8Array.from([104, 105, 0]));
+    expect(col.program('handle_tp').trigger({}).output).toEqual(['BPF triggered from PID 42.']);
+  });
+
+  it('bad JSON models are input errors', () => {
+    expect(() => loadObject(fixture('minimal.bpf.o'), { model: { objects: [{ type: 'struct task_struct', fields: { pid: { x: 1 } } }] } }))
+      .toThrow(/kernel model: object "#0" field "pid": a field is a number/);
+    expect(() => loadObject(fixture('minimal.bpf.o'), { model: { objects: [], current: 'nobody' } })).toThrow(/no object with this id/);
+    expect(() => loadObject(fixture('minimal.bpf.o'), { model: { objects: [{ type: 'struct task_struct', userMemory: { '0x10': { string: 'x', size: 1 } } }] } }))
+      .toThrow(/size 1 is smaller than its 2 bytes/);
+  });
+});
+
+describe('events: bad input', () => {
+  const col = loadObject(fixture('bootstrap.bpf.o'));
+  it('a tracepoint field the record does not have', () => {
+    expect(() => col.program('handle_exec').trigger({ fields: { nope: 1 } })).toThrow(/tracepoint sched\/sched_process_exec \(struct trace_event_raw_sched_process_exec\): no field 'nope'/);
+  });
+  it('a section no event can trigger, and a missing attach target', () => {
+    const tc = loadObject(fixture('tc.bpf.o'));
+    expect(() => tc.program('tc_ingress').trigger({})).toThrow(/section "tc" is not a tracing attach point/);
+    const fentry = loadObject(fixture('fentry.bpf.o'));
+    expect(() => fentry.program('do_unlinkat').trigger({ target: 'no_such_function' })).toThrow(/the kernel's BTF has no attach target no_such_function/);
+  });
+});
