@@ -96,6 +96,19 @@ describe('helpers read the current task of the model', () => {
     expect(r.r0).toBe((BigInt('z'.charCodeAt(0)) << 56n) | (100n << 32n) | 1000n);
   });
 
+  it('get_current_cgroup_id and get_current_ancestor_cgroup_id follow task->cgroups->dfl_cgrp', () => {
+    const prog = loadProgram(assemble([
+      'call 80', 'r6 = r0', 'r1 = 0', 'call 123', 'r0 <<= 32', 'r0 |= r6', 'exit',
+    ].join('\n')), 'kprobe');
+    const m = prog.model;
+    m.create('struct cgroup', { level: 0, 'kn.id': 5 }, { id: 'root' });
+    m.create('struct cgroup', { level: 1, 'kn.id': 77, 'self.parent': { $ref: 'root' } }, { id: 'child' });
+    m.current = m.create('struct task_struct', { pid: 9, tgid: 9, 'cgroups.dfl_cgrp': { $ref: 'child' } });
+    const r = prog.trigger({ section: 'kprobe/do_unlinkat' });
+    expect(r.violations).toEqual([]);
+    expect(r.r0).toBe((5n << 32n) | 77n);
+  });
+
   it('probe_read_user_str reads the user memory of the current task; unmapped addresses are -EFAULT', () => {
     const src = (addr: string): string => ['r1 = r10', 'r1 += -16', 'r2 = 16', `r3 = ${addr} ll`, 'call 114', 'exit'].join('\n');
     const mapped = loadProgram(assemble(src('0x7f0000001000')), 'kprobe');

@@ -70,6 +70,8 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_get_current_comm_proto: S.getCurrentComm,
   bpf_get_current_task_proto: S.getCurrentTask,
   bpf_get_current_task_btf_proto: S.getCurrentTask,
+  bpf_get_current_cgroup_id_proto: S.getCurrentCgroupId,
+  bpf_get_current_ancestor_cgroup_id_proto: S.getCurrentAncestorCgroupId,
   bpf_per_cpu_ptr_proto: S.perCpuPtr,
   bpf_this_cpu_ptr_proto: plain(S.thisCpuPtr),
   bpf_trace_printk_proto: tracePrintk,

@@ -2,6 +2,7 @@
 import type { HelperFn } from '../../vm/machine.js';
 import { PERM_R, type Region } from '../address-space.js';
 import type { Kernel } from '../kernel.js';
+import type { KernelObject } from '../objects/heap.js';
 import { ret } from './args.js';
 
 export const ktimeGetNs = (k: Kernel): HelperFn => () => k.clock.now();
@@ -83,3 +84,40 @@ export const getCurrentTask = (k: Kernel): HelperFn => () => k.current?.home.reg
  */
 export const perCpuPtr = (k: Kernel): HelperFn => (_ctx, ptr, cpu) => (cpu >= BigInt(k.maps.nrCpus) ? 0n : ptr);
 export const thisCpuPtr: HelperFn = (_ctx, ptr) => ptr;
+
+/** The object a pointer member of `obj` points to (its start), or undefined (NULL, or not an object). */
+function follow(obj: KernelObject, path: string): KernelObject | undefined {
+  const at = obj.heap.windowAt(obj.get(path));
+  return at === undefined || at.offset !== 0 ? undefined : at.window.object;
+}
+
+/** The current task's cgroup on the default hierarchy: task->cgroups->dfl_cgrp (task_dfl_cgroup). */
+function currentDflCgroup(k: Kernel): KernelObject | undefined {
+  const css = k.current === undefined ? undefined : follow(k.current, 'cgroups');
+  return css === undefined ? undefined : follow(css, 'dfl_cgrp');
+}
+
+/** cgroup_id(): the cgroup's kernfs node id (0 where the model gives the cgroup none). */
+function cgroupId(cg: KernelObject | undefined): bigint {
+  const kn = cg === undefined ? undefined : follow(cg, 'kn');
+  return kn === undefined ? 0n : kn.get('id');
+}
+
+/** bpf_get_current_cgroup_id: the id of the current task's default-hierarchy cgroup. */
+export const getCurrentCgroupId = (k: Kernel): HelperFn => () => cgroupId(currentDflCgroup(k));
+
+/**
+ * bpf_get_current_ancestor_cgroup_id(level): the id of the current cgroup's ancestor at `level`
+ * (6.1's cgroup_ancestor: NULL, so 0, for a negative level or one deeper than the cgroup's). 6.1 reads
+ * `cgrp->ancestors[level]`, a flexible array past the struct the model does not hold; the same chain
+ * is walked through `self.parent` (a cgroup's css is its first member, so it points to the cgroup).
+ */
+export const getCurrentAncestorCgroupId = (k: Kernel): HelperFn => (_ctx, levelArg) => {
+  const level = BigInt.asIntN(32, levelArg);
+  let cg = currentDflCgroup(k);
+  if (cg === undefined || level < 0n) return 0n;
+  const own = BigInt.asIntN(32, cg.get('level'));
+  if (level > own) return 0n;
+  for (let l = own; l > level && cg !== undefined; l--) cg = follow(cg, 'self.parent');
+  return cgroupId(cg);
+};
