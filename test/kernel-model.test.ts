@@ -153,6 +153,29 @@ describe('the model as JSON (loadObject model option)', () => {
   });
 });
 
+describe('event contexts', () => {
+  it('raw_tp: the arguments of btf_trace_<event> in prototype order (sched_switch: preempt, prev, next, prev_state)', () => {
+    const prog = loadProgram(assemble('r0 = *(u64 *)(r1 + 24)\nexit'), 'raw_tp');
+    expect(prog.trigger({ section: 'raw_tp/sched_switch', args: { prev_state: 130, preempt: 1 } }).r0).toBe(130n);
+  });
+
+  it('kretsyscall: the return value in ax of the wrapper\'s pt_regs; ksyscall: di points to the user regs', () => {
+    const ret = loadProgram(assemble('r0 = *(u64 *)(r1 + 80)\nexit'), 'kprobe');
+    expect(ret.trigger({ section: 'kretsyscall/kill', ret: -3 }).retval).toBe(-3);
+    // the user regs' r10 (offset 56) holds a syscall's fourth argument
+    const fourth = loadProgram(assemble([
+      'r3 = *(u64 *)(r1 + 112)', 'r3 += 56', 'r1 = r10', 'r1 += -8', 'r2 = 8', 'call 113', 'r0 = *(u64 *)(r10 - 8)', 'exit',
+    ].join('\n')), 'kprobe');
+    expect(fourth.trigger({ section: 'ksyscall/rt_sigaction', args: [1, 0, 0, 8] }).r0).toBe(8n);
+    expect(() => ret.trigger({ section: 'ksyscall/no_such_call' })).toThrow(/the kernel's BTF has no __x64_sys_no_such_call/);
+  });
+
+  it('uprobe: a string argument is placed in the task\'s user memory', () => {
+    const col = loadObject(fixture('uprobe.bpf.o'));
+    expect(col.program('uprobe_greet').trigger({ args: ['world', 2] }).output).toEqual(['uprobed_greet ENTRY: name = world, times = 2']);
+  });
+});
+
 describe('events: bad input', () => {
   const col = loadObject(fixture('bootstrap.bpf.o'));
   it('a tracepoint field the record does not have', () => {

@@ -49,6 +49,8 @@ export const ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
 /** The syscall convention: the fourth argument is in r10 (rcx holds the return address). */
 export const SYSCALL_ARG_REGS = ['di', 'si', 'dx', 'r10', 'r8', 'r9'] as const;
 
+const PAGE_SIZE = 4096;
+
 /** Where user-space strings of an event are placed in the task's user memory. */
 const USER_STRINGS = 0x7ffff7f00000n;
 
@@ -95,13 +97,14 @@ class Values {
     throw new ModelError(`${this.where}: argument '${name}' is not a number, string or object`);
   }
 
+  /** A string in user memory, on pages of its own (so reads past its NUL, as in a real page, succeed). */
   private userString(s: string): bigint {
     const enc = new TextEncoder().encode(s);
-    const bytes = new Uint8Array(enc.length + 1);
+    const bytes = new Uint8Array(Math.ceil((enc.length + 1) / PAGE_SIZE) * PAGE_SIZE);
     bytes.set(enc);
     const at = this.userNext;
     this.model.userMemory().map(at, bytes);
-    this.userNext += BigInt((bytes.length + 15) & ~15);
+    this.userNext += BigInt(bytes.length);
     return at;
   }
 }
@@ -136,7 +139,11 @@ function btfArgs({ model, site, event }: ContextInput): EventContext {
   const values = new Values(model, false, where);
   const bytes = new Uint8Array(96);
   const dv = new DataView(bytes.buffer);
-  const args = orderedArgs(event, proto.args.map((x) => x.name), where);
+  // btf_trace_<event>'s typedef leaves its parameters unnamed; __bpf_trace_<event> (the probe the
+  // tracepoint calls, with the same arguments after `void *__data`) names them
+  let names = proto.args.map((x) => x.name);
+  if (names.some((n) => n === '') && site.kind === 'raw-tp') names = paramNames(btf, `__bpf_trace_${proto.name}`)?.slice(1) ?? names;
+  const args = orderedArgs(event, names.some((n) => n === '') ? undefined : names, where);
   if (args.length > proto.args.length) throw new ModelError(`${where}: ${args.length} arguments for a prototype of ${proto.args.length}`);
   let end = 0;
   args.forEach((x, i) => {
