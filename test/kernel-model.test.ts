@@ -3,9 +3,12 @@
  * embedded structs and pointers, strings, the current task the helpers read, per-task user memory, the
  * JSON form, and the errors bad input gets.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bufferIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 import { assemble } from '../src/asm/index.js';
 import { loadObject, loadProgram } from '../src/api/collection.js';
 import { BpfError } from '../src/errors.js';
@@ -186,5 +189,33 @@ describe('events: bad input', () => {
     expect(() => tc.program('tc_ingress').trigger({})).toThrow(/section "tc" is not a tracing attach point/);
     const fentry = loadObject(fixture('fentry.bpf.o'));
     expect(() => fentry.program('do_unlinkat').trigger({ target: 'no_such_function' })).toThrow(/the kernel's BTF has no attach target no_such_function/);
+  });
+});
+
+describe('bpfvm run --event: bad input', () => {
+  const run = (args: string[]): { code: number; out: string; err: string } => {
+    const io = bufferIo();
+    const code = main(['run', join(OBJECTS, 'kprobe.bpf.o'), '--program', 'do_unlinkat', ...args], io);
+    return { code, out: io.stdout, err: io.stderr };
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'bpfvm-event-bad-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('--kernel-model needs --event; --event takes no --data', () => {
+    const model = file('m.json', '[]');
+    expect(run(['--kernel-model', model])).toMatchObject({ code: 2, err: expect.stringContaining('--kernel-model is the state an --event runs against') });
+    expect(run(['--event', file('e0.json', '{}'), '--data', '00'])).toMatchObject({ code: 2, err: expect.stringContaining('--event builds the context itself') });
+  });
+
+  it('a file that is not JSON, an unknown reference, a map entry that is not hex', () => {
+    expect(run(['--event', file('e1.json', '{ nope')]).err).toMatch(/--event .*e1\.json: not JSON/);
+    const r = run(['--event', file('e2.json', '{"args": {"name": {"$ref": "ghost"}}}'), '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out.trim()).error.message).toContain('object "ghost": no object with this id');
+    expect(run(['--event', file('e3.json', '{"maps": {".rodata": {"zz": "00"}}}')]).err).toContain('"zz" is not hex bytes');
   });
 });
