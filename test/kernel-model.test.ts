@@ -219,3 +219,16 @@ describe('bpfvm run --event: bad input', () => {
     expect(run(['--event', file('e3.json', '{"maps": {".rodata": {"zz": "00"}}}')]).err).toContain('"zz" is not hex bytes');
   });
 });
+
+describe('tracepoint records', () => {
+  it('an event defined from a class (sched_process_exit: sched_process_template) has its class record; common_pid defaults to current', () => {
+    // r0 = ctx->pid (offset 24 of trace_event_raw_sched_process_template) << 32 | ent.pid (offset 4, which
+    // programs may not load directly: read with bpf_probe_read_kernel)
+    const prog = loadProgram(assemble([
+      'r6 = r1', 'r1 = r10', 'r1 += -8', 'r2 = 4', 'r3 = r6', 'r3 += 4', 'call 113',
+      'r0 = *(u32 *)(r6 + 24)', 'r0 <<= 32', 'r2 = *(u32 *)(r10 - 8)', 'r0 |= r2', 'exit',
+    ].join('\n')), 'tracepoint');
+    prog.model.current = prog.model.create('struct task_struct', { pid: 77, tgid: 77 });
+    expect(prog.trigger({ section: 'tp/sched/sched_process_exit', fields: { pid: 9, comm: 'x' } }).r0).toBe((9n << 32n) | 77n);
+  });
+});

@@ -10,6 +10,7 @@ import type { Btf } from '../../src/btf/index.js';
 import { attachProto, type TargetArg } from '../btf/attach-targets.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
+import { TRACEPOINT_CLASSES } from './tracepoint-classes-6.1.js';
 import type { EventSite } from './event-site.js';
 import { isRef, type KernelModel, type ModelRef, type ModelValue } from './model.js';
 
@@ -207,12 +208,16 @@ function syscallRegs({ model, site, event }: ContextInput): EventContext {
   return { model: 'kprobe', bytes, name: `${where} pt_regs` };
 }
 
-/** The record struct of a tracepoint: given, the program's own, `trace_event_raw_<event>`, or the syscalls' shared ones. */
+/**
+ * The record struct of a tracepoint: given, the program's own, `trace_event_raw_<event>`, that of the
+ * event's class (DEFINE_EVENT), or the syscalls' shared ones.
+ */
 function recordStruct(btf: Btf, target: string, given: string | undefined, ctxStruct: string | undefined): string {
   const event = target.slice(target.lastIndexOf('/') + 1);
   const tried: string[] = [];
   const candidates = [
     given?.replace(/^struct\s+/, ''), ctxStruct?.startsWith('trace_event_raw_') ? ctxStruct : undefined, `trace_event_raw_${event}`,
+    TRACEPOINT_CLASSES[event] === undefined ? undefined : `trace_event_raw_${TRACEPOINT_CLASSES[event]}`,
     event.startsWith('sys_enter_') ? 'trace_event_raw_sys_enter' : event.startsWith('sys_exit_') ? 'trace_event_raw_sys_exit' : undefined,
   ];
   for (const c of candidates) {
