@@ -232,3 +232,10 @@ describe('tracepoint records', () => {
     expect(prog.trigger({ section: 'tp/sched/sched_process_exit', fields: { pid: 9, comm: 'x' } }).r0).toBe((9n << 32n) | 77n);
   });
 });
+
+describe('perf_event', () => {
+  it('bpf_perf_event_data: the sampled registers, sample_period and addr', () => {
+    const prog = loadProgram(assemble('r2 = *(u64 *)(r1 + 128)\nr0 = *(u64 *)(r1 + 168)\nr0 += r2\nr2 = *(u64 *)(r1 + 176)\nr0 += r2\nexit'), 'perf_event');
+    expect(prog.trigger({ section: 'perf_event', regs: { ip: '0xffffffff81000000' }, sample_period: 100, addr: 5 }).r0).toBe(0xffffffff81000000n + 105n);
+  });
+});

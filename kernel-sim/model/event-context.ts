@@ -34,11 +34,15 @@ export interface TriggerEvent {
   target?: string;
   /** A tracepoint's record struct (`struct trace_event_raw_sched_process_template`), when not `trace_event_raw_<event>`. */
   record?: string;
+  /** perf_event: the sampled registers by name (`ip`, `sp`, `di`…), the sample period and address. */
+  regs?: Readonly<Record<string, number | bigint | string>>;
+  sample_period?: number | bigint;
+  addr?: number | bigint;
 }
 
 /** One context: its bytes and the access model the program reads it under. */
 export interface EventContext {
-  model: 'btf_args' | 'raw_tp' | 'kprobe' | 'tracepoint';
+  model: 'btf_args' | 'raw_tp' | 'kprobe' | 'tracepoint' | 'perf_event';
   bytes: Uint8Array;
   name: string;
   /** Run before the program sees this context (an iterator step sets its meta's seq_num). */
@@ -71,6 +75,7 @@ export function eventContexts(input: ContextInput): EventContext[] {
     case 'ksyscall': return [syscallRegs(input)];
     case 'tracepoint': return [tracepointRecord(input)];
     case 'iter': return iterSteps(input);
+    case 'perf-event': return [perfEventData(input)];
   }
 }
 
@@ -299,6 +304,18 @@ function writeField(model: KernelModel, bytes: Uint8Array, off: number, type: nu
     case 4: dv.setUint32(off, Number(x & 0xffffffffn), true); break;
     default: dv.setBigUint64(off, x, true);
   }
+}
+
+/** perf_event: bpf_perf_event_data, the registers at the sample (pt_regs layout) then sample_period and addr. */
+function perfEventData({ model, event }: ContextInput): EventContext {
+  const regsSize = model.types.sizeOf('struct pt_regs');
+  const bytes = new Uint8Array(regsSize + 16);
+  const dv = new DataView(bytes.buffer);
+  const values = new Values(model, false, 'perf_event');
+  for (const [reg, v] of Object.entries(event.regs ?? {})) dv.setBigUint64(regOffset(model, reg), values.u64(v, reg), true);
+  dv.setBigUint64(regsSize, BigInt.asUintN(64, BigInt(event.sample_period ?? 0)), true);
+  dv.setBigUint64(regsSize + 8, BigInt.asUintN(64, BigInt(event.addr ?? 0)), true);
+  return { model: 'perf_event', bytes, name: 'bpf_perf_event_data' };
 }
 
 /** The steps of an iterator over the model: only tasks (`iter/task`) are walked. */

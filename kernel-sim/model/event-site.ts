@@ -20,7 +20,9 @@ export type SiteKind =
   /** tp/tracepoint: the `struct trace_event_raw_<event>` record. */
   | 'tracepoint'
   /** iter/<target>: one call per object the iterator walks, then one with NULL. */
-  | 'iter';
+  | 'iter'
+  /** perf_event: `struct bpf_perf_event_data` (the sampled registers, sample_period, addr). */
+  | 'perf-event';
 
 export interface EventSite {
   kind: SiteKind;
@@ -51,6 +53,7 @@ const PREFIXES: Readonly<Record<string, Omit<EventSite, 'target'>>> = {
   tp: { kind: 'tracepoint', ret: false },
   tracepoint: { kind: 'tracepoint', ret: false },
   iter: { kind: 'iter', ret: false },
+  perf_event: { kind: 'perf-event', ret: false },
 };
 
 /** The event site of a section name; `target` (an event's own) replaces the section's. */
