@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { bufferIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { assemble } from '../src/asm/index.js';
-import { loadObject, loadProgram } from '../src/api/collection.js';
+import { kernelModelOf, loadObject, loadProgram } from '../src/api/collection.js';
+import { Kernel } from '../kernel-sim/kernel.js';
 import { BpfError } from '../src/errors.js';
 
 const OBJECTS = join(import.meta.dirname, 'fixtures', 'libbpf');
@@ -237,5 +238,16 @@ describe('perf_event', () => {
   it('bpf_perf_event_data: the sampled registers, sample_period and addr', () => {
     const prog = loadProgram(assemble('r2 = *(u64 *)(r1 + 128)\nr0 = *(u64 *)(r1 + 168)\nr0 += r2\nr2 = *(u64 *)(r1 + 176)\nr0 += r2\nexit'), 'perf_event');
     expect(prog.trigger({ section: 'perf_event', regs: { ip: '0xffffffff81000000' }, sample_period: 100, addr: 5 }).r0).toBe(0xffffffff81000000n + 105n);
+  });
+});
+
+describe('a model built before loading', () => {
+  it('kernelModelOf(kernel) is the model loadObject(…, { kernel }) programs run against', () => {
+    const kernel = new Kernel();
+    const m = kernelModelOf(kernel);
+    m.current = m.create('struct task_struct', { pid: 11, tgid: 10, comm: 'sh' });
+    const col = loadObject(fixture('minimal.bpf.o'), { kernel });
+    expect(col.model).toBe(m);
+    expect(col.program('handle_tp').trigger({}).output).toEqual(['BPF triggered from PID 10.']);
   });
 });

@@ -572,5 +572,13 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   });
 }
 
+/**
+ * The kernel model of a kernel (for the kfunc registry's types: Linux 6.1's by default), to build before
+ * loading objects into it with `loadObject(bytes, { kernel })`.
+ */
+export function kernelModelOf(kernel: Kernel, registry: KfuncRegistry = defaultRegistry()): KernelModel {
+  return kernelModel(kernelWorld(kernel, registry.types));
+}
+
 export { TestRunError };
 export type { TriggerOptions, TriggerResult };
