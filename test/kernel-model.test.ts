@@ -12,6 +12,7 @@ import { main } from '../src/cli/main.js';
 import { assemble } from '../src/asm/index.js';
 import { kernelModelOf, loadObject, loadProgram } from '../src/api/collection.js';
 import { Kernel } from '../kernel-sim/kernel.js';
+import { createMap } from '../kernel-sim/maps/index.js';
 import { BpfError } from '../src/errors.js';
 
 const OBJECTS = join(import.meta.dirname, 'fixtures', 'libbpf');
@@ -249,5 +250,26 @@ describe('a model built before loading', () => {
     const col = loadObject(fixture('minimal.bpf.o'), { kernel });
     expect(col.model).toBe(m);
     expect(col.program('handle_tp').trigger({}).output).toEqual(['BPF triggered from PID 10.']);
+  });
+});
+
+describe('iter/bpf_map_elem', () => {
+  it('walks the event\'s map: key and value pointers per element, then NULL', () => {
+    const kernel = new Kernel();
+    const map = createMap(kernel.maps, { type: 'hash', name: 'counts', keySize: 4, valueSize: 8, maxEntries: 8, flags: 0 });
+    for (const [k, v] of [[1, 10n], [2, 20n]] as const) {
+      expect(map.updateSys(new Uint8Array(new Uint32Array([k]).buffer), new Uint8Array(new BigUint64Array([v]).buffer))).toBe(0);
+    }
+    // printk("%d", *key + *value) for each element (raw program: no attach target to verify against)
+    const prog = loadProgram(assemble([
+      'r6 = r1', 'r2 = *(u64 *)(r6 + 16)', 'if r2 == 0 goto out', 'r3 = *(u32 *)(r2 + 0)', 'r4 = *(u64 *)(r6 + 24)',
+      'r4 = *(u64 *)(r4 + 0)', 'r3 += r4', '*(u32 *)(r10 - 8) = 25637', 'r1 = r10', 'r1 += -8', 'r2 = 3', 'call 6',
+      'out:', 'r0 = 0', 'exit',
+    ].join('\n')), 'iter', { kernel, maps: [map], verify: false });
+    const r = prog.trigger({ section: 'iter/bpf_map_elem', map: 'counts' });
+    expect(r.violations).toEqual([]);
+    expect(r.runs).toBe(3);
+    expect([...r.output].sort()).toEqual(['11', '22']);
+    expect(() => prog.trigger({ section: 'iter/bpf_map_elem', map: 'nope' })).toThrow(/no map "nope" to walk \(maps: counts\)/);
   });
 });

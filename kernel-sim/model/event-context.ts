@@ -8,6 +8,8 @@
  */
 import type { Btf } from '../../src/btf/index.js';
 import { attachProto, type TargetArg } from '../btf/attach-targets.js';
+import { PERM_R } from '../address-space.js';
+import type { BpfMap } from '../maps/index.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
 import { TRACEPOINT_CLASSES } from './tracepoint-classes-6.1.js';
@@ -34,6 +36,8 @@ export interface TriggerEvent {
   target?: string;
   /** A tracepoint's record struct (`struct trace_event_raw_sched_process_template`), when not `trace_event_raw_<event>`. */
   record?: string;
+  /** iter/bpf_map_elem: the map to walk (its name). */
+  map?: string;
   /** perf_event: the sampled registers by name (`ip`, `sp`, `di`…), the sample period and address. */
   regs?: Readonly<Record<string, number | bigint | string>>;
   sample_period?: number | bigint;
@@ -65,6 +69,8 @@ export interface ContextInput {
   event: TriggerEvent;
   /** The program's context struct from its own BTF (`trace_event_raw_sched_process_template`), if it names one. */
   ctxStruct?: string;
+  /** The maps a map-element iterator may walk, by name. */
+  maps?: readonly BpfMap[];
 }
 
 /** The contexts of one event (several for an iterator: one per step). */
@@ -318,19 +324,45 @@ function perfEventData({ model, event }: ContextInput): EventContext {
   return { model: 'perf_event', bytes, name: 'bpf_perf_event_data' };
 }
 
-/** The steps of an iterator over the model: only tasks (`iter/task`) are walked. */
-function iterSteps({ model, site }: ContextInput): EventContext[] {
-  if (site.target !== 'task') throw new ModelError(`iter/${site.target}: only the task iterator walks the model (iter/task)`);
+/**
+ * The steps of an iterator: `iter/task` walks the model's tasks, `iter/bpf_map_elem` the elements of the
+ * event's `map` (key and value pointers); each step's `struct bpf_iter_meta` has the seq_file and the step's
+ * seq_num, and a last step passes NULL, as 6.1's seq iteration ends.
+ */
+function iterSteps({ model, site, event, maps }: ContextInput): EventContext[] {
   const seq = model.create('struct seq_file');
   const meta = model.create('struct bpf_iter_meta');
   meta.set('seq', seq.home.region.base);
   meta.set('session_id', 1);
-  const steps: (KernelObject | null)[] = [...model.tasks(), null];
-  return steps.map((task, i) => {
+  let steps: bigint[][];
+  if (site.target === 'task') steps = [...model.tasks().map((t) => [t.home.region.base]), [0n]];
+  else if (site.target === 'bpf_map_elem') steps = mapElemSteps(model, event, maps ?? []);
+  else throw new ModelError(`iter/${site.target}: the iterators that walk the model are iter/task and iter/bpf_map_elem`);
+  return steps.map((ptrs, i) => {
     const bytes = new Uint8Array(96);
     const dv = new DataView(bytes.buffer);
     dv.setBigUint64(0, meta.home.region.base, true);
-    dv.setBigUint64(8, task === null ? 0n : task.home.region.base, true);
-    return { model: 'btf_args' as const, bytes, name: `bpf_iter__task #${i}`, prepare: () => meta.set('seq_num', i) };
+    ptrs.forEach((p, k) => dv.setBigUint64(8 * (k + 1), p, true));
+    return { model: 'btf_args' as const, bytes, name: `bpf_iter__${site.target} #${i}`, prepare: () => meta.set('seq_num', i) };
   });
+}
+
+/** bpf_iter__bpf_map_elem steps: (map, key, value) per element of a hash or array map, then (map, NULL, NULL). */
+function mapElemSteps(model: KernelModel, event: TriggerEvent, maps: readonly BpfMap[]): bigint[][] {
+  const m = maps.find((x) => x.name === event.map);
+  if (m === undefined) throw new ModelError(`iter/bpf_map_elem: no map "${event.map ?? ''}" to walk (maps: ${maps.map((x) => x.name).join(', ')})`);
+  const steps: bigint[][] = [];
+  let key: Uint8Array | null = null;
+  for (let n = 0; n < 1 << 20; n++) {
+    const next: Uint8Array | number = m.getNextKey(key);
+    if (typeof next === 'number') break;
+    const ref = m.lookupElem(next);
+    if (ref !== null) {
+      const k = model.world.kernel.space.map('mem', next.slice(), PERM_R, `${m.name} key`);
+      steps.push([m.object.base, k.base, ref.region.addr(ref.offset)]);
+    }
+    key = next;
+  }
+  steps.push([m.object.base, 0n, 0n]);
+  return steps;
 }

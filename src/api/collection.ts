@@ -247,7 +247,7 @@ export class Program {
     const section = event.section ?? this.spec?.section;
     if (section === undefined) throw new LoadError(`program '${this.name}' has no section: give trigger's "section" (e.g. "kprobe/do_unlinkat")`);
     const site = eventSite(section, event.target);
-    const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo) });
+    const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
     const before = this.kernel.trace.length;
     const seqBefore = this.kernel.seq.length;
     let insns = 0;
