@@ -13,6 +13,7 @@ import { assemble } from '../src/asm/index.js';
 import { kernelModelOf, loadObject, loadProgram } from '../src/api/collection.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap } from '../kernel-sim/maps/index.js';
+import type { PerfEventArray } from '../kernel-sim/maps/perf-event-array.js';
 import { BpfError } from '../src/errors.js';
 
 const OBJECTS = join(import.meta.dirname, 'fixtures', 'libbpf');
@@ -271,5 +272,21 @@ describe('iter/bpf_map_elem', () => {
     expect(r.runs).toBe(3);
     expect([...r.output].sort()).toEqual(['11', '22']);
     expect(() => prog.trigger({ section: 'iter/bpf_map_elem', map: 'nope' })).toThrow(/no map "nope" to walk \(maps: counts\)/);
+  });
+});
+
+describe('perf records in the result', () => {
+  it('bpf_perf_event_output records of the event, drained from the open slots', () => {
+    const kernel = new Kernel();
+    const events = createMap(kernel.maps, { type: 'perf_event_array', name: 'events', keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 }) as PerfEventArray;
+    events.openAll();
+    const prog = loadProgram(assemble([
+      'r6 = r1', 'r2 = 0x1234', '*(u64 *)(r10 - 8) = r2', 'r1 = r6', 'r2 = map_fd(0) ll', 'r3 = 0xffffffff ll',
+      'r4 = r10', 'r4 += -8', 'r5 = 8', 'call 25', 'exit',
+    ].join('\n')), 'kprobe', { kernel, maps: [events] });
+    const r = prog.trigger({ section: 'kprobe/do_unlinkat' });
+    expect(r.violations).toEqual([]);
+    expect(r.retval).toBe(0);
+    expect(r.perf).toEqual({ events: [{ cpu: 0, data: Uint8Array.from([0x34, 0x12, 0, 0, 0, 0, 0, 0]) }] });
   });
 });

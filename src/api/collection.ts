@@ -35,7 +35,7 @@ import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
 import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
 import { symbolOffsets, withGlobals, withLibbpfKconfig, type GlobalValue } from './globals.js';
-import { consumeRingbufs, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
+import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -275,7 +275,7 @@ export class Program {
       retval: last.r0 === null ? null : Number(BigInt.asIntN(32, last.r0)), r0: last.r0, runs: contexts.length, insns,
       output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       seq: this.kernel.seq.slice(seqBefore).join(''),
-      ringbuf: consumeRingbufs(this.maps), maps: mapContents(this.maps),
+      ringbuf: consumeRingbufs(this.maps), perf: drainPerfArrays(this.maps), maps: mapContents(this.maps),
       violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
     };
   }

@@ -8,6 +8,7 @@ import type { Btf } from '../btf/index.js';
 import type { Violation } from '../violations.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { RingbufMap } from '../../kernel-sim/maps/ringbuf.js';
+import { PerfEventArray } from '../../kernel-sim/maps/perf-event-array.js';
 import type { TriggerEvent } from '../../kernel-sim/model/event-context.js';
 
 export interface TriggerOptions extends TriggerEvent {
@@ -29,6 +30,8 @@ export interface TriggerResult {
   seq: string;
   /** Records submitted to each ring buffer (by map name) during the event, consumed as user space would. */
   ringbuf: Record<string, Uint8Array[]>;
+  /** bpf_perf_event_output records of each perf event array (by map name), drained from its open slots. */
+  perf: Record<string, { cpu: number; data: Uint8Array }[]>;
   /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'); read-only maps left out. */
   maps: Record<string, { key: Uint8Array; value: Uint8Array }[]>;
   violations: Violation[];
@@ -41,6 +44,17 @@ export function consumeRingbufs(maps: readonly BpfMap[]): Record<string, Uint8Ar
   return out;
 }
 
+/** The records of the perf event arrays' open slots, drained. */
+export function drainPerfArrays(maps: readonly BpfMap[]): TriggerResult['perf'] {
+  const out: TriggerResult['perf'] = {};
+  for (const m of maps) {
+    if (!(m instanceof PerfEventArray)) continue;
+    out[m.name] = [];
+    for (let i = 0; i < m.maxEntries; i++) out[m.name]!.push(...m.drain(i).map((r) => ({ cpu: r.cpu, data: r.data })));
+  }
+  return out;
+}
+
 /** BPF_F_RDONLY_PROG: a map programs cannot change (.rodata, .kconfig). */
 const BPF_F_RDONLY_PROG = 1 << 7;
 
@@ -48,7 +62,7 @@ const BPF_F_RDONLY_PROG = 1 << 7;
 export function mapContents(maps: readonly BpfMap[]): TriggerResult['maps'] {
   const out: TriggerResult['maps'] = {};
   for (const m of maps) {
-    if (m instanceof RingbufMap || m.keySize === 0 || (m.flags & BPF_F_RDONLY_PROG) !== 0) continue;
+    if (m instanceof RingbufMap || m instanceof PerfEventArray || m.keySize === 0 || (m.flags & BPF_F_RDONLY_PROG) !== 0) continue;
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     let key: Uint8Array | null = null;
     for (let n = 0; n <= 1 << 20; n++) {

@@ -8,6 +8,7 @@
 import type { TriggerOptions, TriggerResult } from '../../api/trigger.js';
 import { BpfError, UsageError } from '../../errors.js';
 import type { BpfMap } from '../../../kernel-sim/maps/index.js';
+import { PerfEventArray } from '../../../kernel-sim/maps/perf-event-array.js';
 import { readInput } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 
@@ -62,21 +63,29 @@ export function fillEventMaps(files: EventFiles, mapOf: (name: string) => BpfMap
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
+/** Perf event arrays get a perf event on every CPU before the event, as libbpf's perf_buffer__new opens them. */
+export function openPerfBuffers(mapOf: Iterable<BpfMap>): void {
+  for (const m of mapOf) if (m instanceof PerfEventArray) m.openAll();
+}
+
 /** A trigger's result as the CLI prints it. */
 export function printTrigger(io: Io, r: TriggerResult, json: boolean): number {
   const maps: Record<string, Record<string, string>> = {};
   for (const [name, entries] of Object.entries(r.maps)) maps[name] = Object.fromEntries(entries.map((e) => [hex(e.key), hex(e.value)]));
   const ringbuf: Record<string, string[]> = {};
   for (const [name, recs] of Object.entries(r.ringbuf)) ringbuf[name] = recs.map(hex);
+  const perf: Record<string, { cpu: number; data: string }[]> = {};
+  for (const [name, recs] of Object.entries(r.perf)) perf[name] = recs.map((x) => ({ cpu: x.cpu, data: hex(x.data) }));
   if (json) {
     io.out(JSON.stringify({
       retval: r.retval, r0: r.r0 === null ? null : hex64(r.r0), runs: r.runs, insns: r.insns, output: r.output,
-      ...(r.seq !== '' && { seq: r.seq }), ringbuf, maps, violations: r.violations,
+      ...(r.seq !== '' && { seq: r.seq }), ringbuf, ...(Object.keys(perf).length > 0 && { perf }), maps, violations: r.violations,
     }) + '\n');
   } else {
     for (const line of r.output) io.out(`trace_printk: ${line}\n`);
     if (r.seq !== '') io.out(r.seq.endsWith('\n') ? r.seq : `${r.seq}\n`);
     for (const [name, recs] of Object.entries(ringbuf)) for (const rec of recs) io.out(`ringbuf ${name}: ${rec}\n`);
+    for (const [name, recs] of Object.entries(perf)) for (const rec of recs) io.out(`perf ${name} cpu ${rec.cpu}: ${rec.data}\n`);
     if (r.retval !== null) io.out(`retval = ${r.retval}${r.runs > 1 ? ` (last of ${r.runs} runs)` : ''}\n`);
     io.out(`${r.insns} instructions executed\n`);
     for (const v of r.violations) io.err(`violation [${v.kind}]: ${v.message}\n`);

@@ -12,7 +12,7 @@ import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
 import { selectProgram } from './disasm.js';
-import { eventLoadOptions, fillEventMaps, printTrigger, readEventFiles } from './run-event.js';
+import { eventLoadOptions, fillEventMaps, openPerfBuffers, printTrigger, readEventFiles } from './run-event.js';
 
 export interface RunOptions {
   mem?: string;
@@ -123,7 +123,10 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
       const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), load);
       const spec = selectProgram(col.object, opts.program);
       prog = col.program(spec.name);
-      if (files !== undefined) fillEventMaps(files, (name) => col.map(name));
+      if (files !== undefined) {
+        fillEventMaps(files, (name) => col.map(name));
+        openPerfBuffers(col.maps.values());
+      }
     } catch (e) {
       if (e instanceof LoadError) e.locate({ file: basename(file) });
       throw e;
