@@ -6,6 +6,7 @@
 import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
 import { AddressSpace } from './address-space.js';
 import { MapEnv } from './maps/env.js';
+import { referenceConfigText } from './kconfig.js';
 import type { KernelObject } from './objects/heap.js';
 
 export interface TaskInfo {
@@ -28,6 +29,11 @@ export interface KernelOptions {
   clockStartNs?: bigint;
   clockStepNs?: bigint;
   task?: Partial<TaskInfo>;
+  /**
+   * The kernel's configuration file as text (what libbpf reads for `__kconfig` externs): Debian 6.1's,
+   * the reference kernel's, by default.
+   */
+  kconfig?: string;
 }
 
 /** A deterministic clock: each reading advances it by a fixed step. */
@@ -85,10 +91,19 @@ export class Kernel {
       nrCpus: opts.nrCpus,
       capBpf: this.caps.has('CAP_BPF') || this.caps.has('CAP_SYS_ADMIN'),
       capSysAdmin: this.caps.has('CAP_SYS_ADMIN'),
+      capNetAdmin: this.caps.has('CAP_NET_ADMIN'),
     });
     this.clock = new SimClock(opts.clockStartNs ?? 1_000_000_000_000n, opts.clockStepNs ?? 1_000n);
     this.random = new Prng(opts.seed ?? 0x5eed);
     this.task = { pid: 1234, tgid: 1234, uid: 0, gid: 0, comm: 'bpfvm', ...opts.task };
+    this.kconfigText = opts.kconfig;
+  }
+
+  private readonly kconfigText: string | undefined;
+
+  /** The configuration file's text (undefined: the kernel has none to read). */
+  get kconfig(): string | undefined {
+    return this.kconfigText ?? referenceConfigText();
   }
 
   /** The CPU the program runs on. */

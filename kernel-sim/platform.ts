@@ -15,6 +15,7 @@ import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
 import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
 import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
+import { isErrorInjectable, isSleepableLsmHook } from './attach-targets.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -236,6 +237,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       // the allowed callbacks look at the program itself (an extension has a dst_prog)
       return proto === undefined || protoAllowed(proto.proto, prog) ? proto : { ...proto, notAllowed: true };
     },
+    errorInjectable: (func) => isErrorInjectable(func),
+    sleepableLsmHook: (hook) => isSleepableLsmHook(hook),
     structOpsMember(prog) {
       const so = structOps(prog);
       if (so === undefined) return { ok: false, message: 'attach_btf_id 0 is not a supported struct\n', errno: 524 };

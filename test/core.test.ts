@@ -30,6 +30,9 @@ const local = btf((add) => {
   add({ kind: 'STRUCT', name: 'absent', size: 4, kindFlag: false, members: [member('x', int, 0)] }); // 8
   add({ kind: 'STRUCT', name: 'wide', size: 8, kindFlag: false, members: [member('v', int, 0)] }); // 9
   add({ kind: 'STRUCT', name: '', size: 4, kindFlag: false, members: [member('x', int, 0)] }); // 10
+  const u32 = add({ kind: 'INT', name: 'u32', size: 4, encoding: 0, bitOffset: 0, bits: 32 }); // 11
+  add({ kind: 'STRUCT', name: 'wideu', size: 4, kindFlag: false, members: [member('v', u32, 0)] }); // 12
+  add({ kind: 'STRUCT', name: 'far', size: 4, kindFlag: false, members: [member('x', int, 0)] }); // 13
 });
 
 /** Target (kernel) view: fields moved, pid widened to unsigned 8 bytes in `wide`, an enum renumbered. */
@@ -44,6 +47,9 @@ const target = btf((add) => {
     member('state', u64, 0), member('', anon, 64), member('comm', arr, 128), member('flags', u8, 261, 3)] });
   add({ kind: 'ENUM', name: 'state', size: 4, signed: false, values: [{ name: 'NEW', value: 1 }, { name: 'RUNNING', value: 2 }] }); // 8
   add({ kind: 'STRUCT', name: 'wide', size: 8, kindFlag: false, members: [member('v', u64, 0)] }); // 9
+  add({ kind: 'STRUCT', name: 'wideu', size: 8, kindFlag: false, members: [member('v', u64, 0)] }); // 10
+  const pad = add({ kind: 'ARRAY', name: '', type: char, indexType: int, nelems: 40000 }); // 11
+  add({ kind: 'STRUCT', name: 'far', size: 40004, kindFlag: false, members: [member('pad', pad, 0), member('x', int, 320000)] }); // 12
 });
 
 const exit = makeInsn(Op.EXIT);
@@ -118,15 +124,33 @@ describe('CO-RE relocations (libbpf semantics)', () => {
     // local wide.v is a signed int, the kernel's is u64: libbpf refuses to adjust (sign extension would be lost)
     const r = relo([makeInsn(Op.LDXW, { dst: 0, src: 1, off: 0 }), exit], 9, '0:0', 'FIELD_BYTE_OFFSET');
     expect(r.insns[0]!.imm).toBe(CORE_POISON_IMM);
-    expect(r.poisoned.get(0)).toMatch(/accesses field incorrectly/);
+    expect(r.poisoned.get(0)).toMatch(/insn #0 \(LDX\/ST\/STX\) accesses field incorrectly/);
+    const u = relo([makeInsn(Op.LDXW, { dst: 0, src: 1, off: 0 }), exit], 12, '0:0', 'FIELD_BYTE_OFFSET');
+    expect(u.insns[0]).toMatchObject({ code: Op.LDXDW, off: 0 });
+    expect(u.log).toContain("prog 'p': relo #0: patched insn #0 (LDX/ST/STX) mem_sz 4 -> 8");
   });
 
-  it('fails the load where libbpf does: instruction disagreeing with the local BTF, anonymous types, bad specs', () => {
+  it('fails the load where libbpf does, in libbpf\'s words naming the relocation', () => {
     expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 99 }), exit], 5, '0:1', 'FIELD_BYTE_OFFSET'))
-      .toThrow(/unexpected insn #0 \(ALU\/ALU64\) value: got 99, exp 4 -> 8/);
-    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 10, '0:0', 'FIELD_BYTE_OFFSET')).toThrow(LoadError);
-    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 5, '0:9', 'FIELD_BYTE_OFFSET')).toThrow(/member #9/);
-    expect(() => relo([exit, exit], 5, '0:0', 'FIELD_BYTE_OFFSET')).toThrow(/unrecognized insn/);
+      .toThrow("prog 'p': relo #0: unexpected insn #0 (ALU/ALU64) value: got 99, exp 4 -> 8; prog 'p': relo #0: failed to patch insn #0: -22");
+    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 10, '0:0', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: target candidate search failed for [10] struct : -22; prog 'p': relo #0: failed to relocate: -22");
+    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 5, '0:9', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: parsing [5] struct task + 0:9 failed: -22; prog 'p': relo #0: failed to relocate: -22");
+    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 5, '0:0:1', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo for [5]  (at idx 2) captures type [1] of unexpected kind int; prog 'p': relo #0: parsing [5] struct task + 0:0:1 failed: -22");
+    expect(() => relo([exit, exit], 5, '0:0', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: trying to relocate unrecognized insn #0, code:0x95, src:0x0, dst:0x0, off:0x0, imm:0x0");
+    expect(() => relo([makeInsn(Op.ADD64_X, { dst: 1, src: 2 }), exit], 5, '0:0', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: failed to patch insn #0: -22");
+    expect(() => relo([makeInsn(Op.LDXDW, { dst: 0, src: 1, off: 0 }), exit], 12, '0:0', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: insn #0 (LDX/ST/STX) unexpected mem size: got 8, exp 4; prog 'p': relo #0: failed to patch insn #0: -22");
+    expect(() => relo([makeInsn(Op.LDXW, { dst: 0, src: 1, off: 0 }), exit], 13, '0:0', 'FIELD_BYTE_OFFSET'))
+      .toThrow("prog 'p': relo #0: insn #0 (LDX/ST/STX) value too big: 40000; prog 'p': relo #0: failed to patch insn #0: -34");
+    expect(() => relo([makeInsn(Op.LDXW, { dst: 0, src: 1, off: 0 }), makeInsn(Op.LDXW, { dst: 0, src: 1, off: 0 }), exit], 5, '0', 'TYPE_SIZE'))
+      .toThrow("prog 'p': relo #0: unexpected insn #0 (LDX/ST/STX) value: got 0, exp 28 -> 64; prog 'p': relo #0: failed to patch insn #0: -22");
+    expect(() => relo([makeInsn(Op.ADD64_K, { dst: 1, imm: 0 }), exit], 5, '0:3:2', 'FIELD_SIGNED'))
+      .toThrow("prog 'p': relo 3 at insn #0 can't be applied to array access; prog 'p': relo #0: failed to relocate: -22");
   });
 
   it('type compatibility follows pointers and arrays, ignores struct layouts', () => {

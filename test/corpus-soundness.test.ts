@@ -47,7 +47,7 @@ describe('soundness: accepted corpus programs run without violations', () => {
         if (v.result.verdict !== 'accepted') return;
         accepted++;
         const extra = randomPackets(i + 1, 3);
-        const r = runCase(c, mode, v.insns, v.fdKinds, fixups, extra);
+        const r = runCase(c, mode, v.insns, v.fdKinds, fixups, extra, v.result.probeMem);
         runs += r.retvals.length;
         const what = [r.detail ?? '', ...r.violations].filter((s) => s !== '' && !s.startsWith('retval'));
         if (what.length === 0) return;

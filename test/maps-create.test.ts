@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from '../kernel-sim/address-space.js';
-import { BPF_F, createMap, ERRNO, MapEnv, MapError, MAP_TYPE, type MapAttr, type SimulatedMapType } from '../kernel-sim/maps/index.js';
+import { BPF_F, checkMapCreate, createMap, ERRNO, MapEnv, MapError, MAP_TYPE, type MapAttr, type SimulatedMapType } from '../kernel-sim/maps/index.js';
+import { adjustRingbufSize } from '../src/object/btf-maps.js';
 
 /** Any attributes, as a caller may pass them (createMap checks the type at run time). */
 const anyAttr = (a: MapAttr) => a as MapAttr & { type: SimulatedMapType };
@@ -128,5 +129,44 @@ describe('map_create acceptances', () => {
     expect({ type: m.type, typeName: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })
       .toEqual({ type: 1, typeName: 'hash', keySize: 4, valueSize: 8, maxEntries: 10 });
     expect(e.space.regionAt(m.object.addr())?.owner).toBe(m);
+  });
+});
+
+describe('map_create checks of the types the simulation cannot make (6.1 alloc checks)', () => {
+  const check = (attr: MapAttr, e = env()): number => {
+    try {
+      checkMapCreate(e, attr);
+      return 0;
+    } catch (x) {
+      expect(x).toBeInstanceOf(MapError);
+      return (x as MapError).errno;
+    }
+  };
+  it.each([
+    ['sockmap', { type: 'sockmap', keySize: 4, valueSize: 8, maxEntries: 2 }, 0],
+    ['sockmap: key_size', { type: 'sockmap', keySize: 8, valueSize: 8, maxEntries: 2 }, -EINVAL],
+    ['sockmap: max_entries 0', { type: 'sockmap', keySize: 4, valueSize: 4, maxEntries: 0 }, -EINVAL],
+    ['sockhash: any key', { type: 'sockhash', keySize: 12, valueSize: 4, maxEntries: 2 }, 0],
+    ['sockhash: key past the stack', { type: 'sockhash', keySize: 600, valueSize: 4, maxEntries: 2 }, -E2BIG],
+    ['sockhash: flags', { type: 'sockhash', keySize: 4, valueSize: 4, maxEntries: 2, flags: BPF_F.NO_PREALLOC }, -EINVAL],
+    ['task_storage', { type: 'task_storage', keySize: 4, valueSize: 8, maxEntries: 0, flags: BPF_F.NO_PREALLOC }, 0],
+    ['inode_storage: preallocated', { type: 'inode_storage', keySize: 4, valueSize: 8, maxEntries: 0 }, -EINVAL],
+    ['reuseport_sockarray: value_size', { type: 'reuseport_sockarray', keySize: 4, valueSize: 2, maxEntries: 4 }, -EINVAL],
+    ['user_ringbuf: size user space sets', { type: 'user_ringbuf', keySize: 0, valueSize: 0, maxEntries: 0 }, -EINVAL],
+    ['user_ringbuf 8 KiB', { type: 'user_ringbuf', keySize: 0, valueSize: 0, maxEntries: 8192 }, 0],
+  ] as [string, Partial<MapAttr>, number][])('%s', (_n, over, errno) => {
+    expect(check({ name: 'm', keySize: 4, valueSize: 4, maxEntries: 1, type: 'array', ...over })).toBe(errno);
+  });
+  it('sockmaps need CAP_NET_ADMIN', () => {
+    expect(check({ type: 'sockmap', name: 'm', keySize: 4, valueSize: 8, maxEntries: 2 }, env({ capNetAdmin: false }))).toBe(-EPERM);
+  });
+  it('createMap still refuses them as not simulated, after their checks pass', () => {
+    expect(() => createMap(env(), anyAttr({ type: 'sockmap', name: 'm', keySize: 4, valueSize: 8, maxEntries: 2 }))).toThrow('sockmap maps are not simulated');
+  });
+});
+
+describe('libbpf sizes ring buffers to a power-of-2 number of pages (adjust_ringbuf_sz)', () => {
+  it.each([[0, 0], [1, 4096], [1000, 4096], [4096, 4096], [4097, 8192], [12288, 16384], [1 << 20, 1 << 20]])('%d -> %d', (a, b) => {
+    expect(adjustRingbufSize(a)).toBe(b);
   });
 });

@@ -34,6 +34,11 @@ export class Image {
   readonly packed: Int32Array;
   /** The immediate sign-extended to 64 bits, for the BigInt-based divide and modulo. */
   readonly immBig: BigInt64Array;
+  /**
+   * Loads the kernel runs as BPF_PROBE_MEM (reads through PTR_TO_BTF_ID pointers, as the verifier found
+   * them): a fault on unmapped memory reads 0 and leaves a warning; a released or freed object still faults.
+   */
+  probeMem: ReadonlySet<number> | null = null;
 
   constructor(insns: readonly Insn[], opts: { name?: string; resolvePseudo?: PseudoResolver } = {}) {
     const n = insns.length;

@@ -100,7 +100,17 @@ export interface RunResult {
   /** Instructions executed (all frames, callbacks and tail calls included). */
   insns: number;
   violations: Violation[];
+  /** BPF_PROBE_MEM loads that faulted and read 0, as the kernel's exception table makes them (at most 64 kept). */
+  warnings?: RunWarning[];
 }
+
+export interface RunWarning {
+  insn: number;
+  message: string;
+}
+
+/** Most BPF_PROBE_MEM warnings a run keeps (the rest are counted). */
+export const MAX_WARNINGS = 64;
 
 /** Stops the run with a violation. `at` names the instruction when it is not the executing one. */
 class Stop extends Error {
@@ -141,6 +151,8 @@ export class Machine implements HelperContext {
   private halted = false;
   private haltR0 = 0n;
   private pendingTail: Image | null = null;
+  private warnings: RunWarning[] = [];
+  private droppedWarnings = 0;
   private tailCalls = 0;
   private hook: StepHook | null = null;
   /** A step hook for every run that names none (a tracer attached to a program). */
@@ -178,6 +190,8 @@ export class Machine implements HelperContext {
     this.halted = false;
     this.pendingTail = null;
     this.tailCalls = 0;
+    this.warnings = [];
+    this.droppedWarnings = 0;
     this.hook = input.hook ?? this.traceHook;
     this.input = input;
     let memRegion: Region | undefined;
@@ -192,15 +206,22 @@ export class Machine implements HelperContext {
     this.setFramePointer(0);
     try {
       const r0 = this.exec(image, 0, 0);
-      return { r0, insns: this.count, violations: [] };
+      return { r0, insns: this.count, violations: [], ...this.warningsOut() };
     } catch (e) {
       const v = toViolation(e, this.pc);
       if (v === undefined) throw e;
-      return { r0: null, insns: this.count, violations: [v] };
+      return { r0: null, insns: this.count, violations: [v], ...this.warningsOut() };
     } finally {
       if (memRegion !== undefined) this.space.unmap(memRegion);
       this.hook = null;
     }
+  }
+
+  private warningsOut(): { warnings?: RunWarning[] } {
+    if (this.warnings.length === 0) return {};
+    const w = this.warnings.slice();
+    if (this.droppedWarnings > 0) w.push({ insn: -1, message: `${this.droppedWarnings} more BPF_PROBE_MEM faults not listed` });
+    return { warnings: w };
   }
 
   stop(r0: bigint): void {
@@ -706,7 +727,7 @@ export class Machine implements HelperContext {
               break;
             }
             cR = cW = 0;
-            this.slowLoad(b, o, n, d, c === Op.LDXSB || c === Op.LDXSH || c === Op.LDXSW);
+            this.slowLoad(b, o, n, d, c === Op.LDXSB || c === Op.LDXSH || c === Op.LDXSW, img.probeMem !== null && img.probeMem.has(i) ? i : -1);
             break;
           }
           case Op.STB: case Op.STH: case Op.STW: case Op.STDW: case Op.STXB: case Op.STXH: case Op.STXW: case Op.STXDW: {
@@ -752,9 +773,19 @@ export class Machine implements HelperContext {
   }
 
   /** Slow path of a load: virtual regions, or a fault with the right kind. */
-  private slowLoad(b: number, offset: number, size: 1 | 2 | 4 | 8, d: number, signed: boolean): void {
+  private slowLoad(b: number, offset: number, size: 1 | 2 | 4 | 8, d: number, signed: boolean, probe: number): void {
     const addr = BigInt.asUintN(64, this.regs[b >> 1]! + BigInt(offset));
-    let v = this.space.read(addr, size);
+    let v: bigint;
+    try {
+      v = this.space.read(addr, size);
+    } catch (e) {
+      // BPF_PROBE_MEM: the exception table turns a fault into a load of 0 — but a released or freed
+      // object is the program's bug, not the kernel's memory, and stays a violation
+      if (probe < 0 || !(e instanceof MemoryFault) || e.kind === 'use-after-release' || e.kind === 'use-after-free') throw e;
+      if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ insn: probe, message: `instruction ${probe}: BPF_PROBE_MEM load of ${size} bytes at ${hex(addr)} faulted (${e.message}); read 0` });
+      else this.droppedWarnings++;
+      v = 0n;
+    }
     if (signed) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
     this.regs[d >> 1] = v;
   }

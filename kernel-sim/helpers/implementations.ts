@@ -125,6 +125,7 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_get_listener_sock_proto: plain(K.getListenerSock),
   bpf_strtol_proto: plain(X.strtol),
   bpf_strtoul_proto: plain(X.strtoul),
+  bpf_strncmp_proto: plain(X.strncmp),
   bpf_csum_update_proto: plain(X.csumUpdate),
   bpf_get_local_storage_proto: plain(M.getLocalStorage),
   bpf_sk_storage_get_proto: plain(K.skStorageGet),

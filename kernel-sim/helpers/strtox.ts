@@ -2,7 +2,7 @@
  * bpf_strtol / bpf_strtoul (kernel/bpf/helpers.c, Linux 6.1): leading spaces, an optional '-', the base
  * from the flags (0 = detect 0x / 0 prefixes, 8, 10, 16) as _parse_integer_fixup_radix does, at most 63
  * characters; the number of characters consumed, or -EINVAL / -ERANGE (the result is written as 0 then).
- * Also bpf_csum_update, which test-run skbs (CHECKSUM_NONE) answer with -ENOTSUPP.
+ * bpf_strncmp as the kernel's strncmp. Also bpf_csum_update, which test-run skbs (CHECKSUM_NONE) answer with -ENOTSUPP.
  */
 import type { HelperContext, HelperFn } from '../../vm/machine.js';
 import { ERRNO, errno, ret } from './args.js';
@@ -80,6 +80,21 @@ export const strtoul: HelperFn = (ctx, buf, len, flags, res) => {
   if (negative) return errno(ERRNO.EINVAL);
   store(ctx, res, v);
   return ret(consumed);
+};
+
+/**
+ * bpf_strncmp(s1, s1_sz, s2): lib/string.c's strncmp(s1, s2, s1_sz) — -1, 0 or 1 at the first byte that
+ * differs or the first NUL; s2 is a constant string the verifier found zero-terminated.
+ */
+export const strncmp: HelperFn = (ctx, s1, s1Sz, s2) => {
+  const a = ctx.space.readBytes(s1, Number(s1Sz));
+  for (let i = 0; i < a.length; i++) {
+    const c1 = a[i]!;
+    const c2 = ctx.space.readBytes(s2 + BigInt(i), 1)[0]!;
+    if (c1 !== c2) return ret(c1 < c2 ? -1 : 1);
+    if (c1 === 0) break;
+  }
+  return ret(0);
 };
 
 /** bpf_csum_update(skb, csum): only CHECKSUM_COMPLETE skbs keep a csum; test-run skbs are CHECKSUM_NONE. */

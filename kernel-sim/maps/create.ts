@@ -20,6 +20,7 @@ import { CgroupArray } from './cgroup-array.js';
 import { checkCpumap, CpuMap } from './cpumap.js';
 import { checkDevmap, DevMap, DevMapHash } from './devmap.js';
 import { checkStackTrace, StackTraceMap } from './stack-trace.js';
+import { UNSIMULATED_CHECKS } from './unsimulated.js';
 import { checkSkStorage, SkStorageMap } from './sk-storage.js';
 
 /** The concrete class each simulated map type makes. */
@@ -63,18 +64,27 @@ export type SimulatedMapType = keyof typeof FAMILIES;
 /** The class a map type makes: `createMap({ type: 'hash', … })` is a HashMap. */
 export type MapOf<T extends SimulatedMapType> = InstanceType<(typeof FAMILIES)[T]['make']>;
 
+/** Whether the simulated kernel can create maps of this type (the others are refused as not simulated). */
+export function isSimulatedMapType(type: string): type is SimulatedMapType {
+  return Object.hasOwn(FAMILIES, type);
+}
+
 /** Map types whose values may hold a bpf_spin_lock (map_check_btf). */
 const SPIN_LOCK_TYPES = new Set<MapTypeName>(['hash', 'array', 'cgroup_storage', 'sk_storage', 'inode_storage', 'task_storage']);
 
 const OBJ_NAME_MAX = 15;
 
-/** BPF_MAP_CREATE: validate as map_create and the type's alloc checks do, then make the map. */
-export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr & { type: T }): MapOf<T> {
+/**
+ * map_create's checks and the type's alloc checks, without making the map: a MapError when 6.1 refuses
+ * the attributes. Types the simulation cannot make are checked too (their own alloc checks).
+ */
+export function checkMapCreate(env: MapEnv, attr: MapAttr): void {
   const fail = (errno: number, reason: string): never => {
     throw new MapError(attr.name, errno, reason, 'load');
   };
   const family: Family<BpfMap> | undefined = (FAMILIES as Partial<Record<MapTypeName, Family<BpfMap>>>)[attr.type];
-  if (family === undefined) {
+  const check = family?.check ?? UNSIMULATED_CHECKS[attr.type];
+  if (check === undefined) {
     fail(-ERRNO.EINVAL, MAP_TYPE_NAMES.includes(attr.type) ? `${attr.type} maps are not simulated` : `unknown map type ${attr.type}`);
   }
   for (const [field, v] of [['key_size', attr.keySize], ['value_size', attr.valueSize], ['max_entries', attr.maxEntries]] as const) {
@@ -83,7 +93,7 @@ export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr
   const flags = attr.flags ?? 0;
   if (attr.type !== 'bloom_filter' && (attr.mapExtra ?? 0) !== 0) fail(-ERRNO.EINVAL, 'map_extra is for bloom filters only');
   if (flags & BPF_F.RDONLY && flags & BPF_F.WRONLY) fail(-ERRNO.EINVAL, 'BPF_F_RDONLY and BPF_F_WRONLY exclude each other');
-  const problem = family!.check(attr, env);
+  const problem = check!(attr, env);
   if (problem !== null) fail(problem[0], problem[1]);
   if (attr.name.length > OBJ_NAME_MAX || !/^[A-Za-z0-9_.]*$/.test(attr.name)) {
     fail(-ERRNO.EINVAL, `name must be at most ${OBJ_NAME_MAX} characters of [A-Za-z0-9_.]`);
@@ -96,5 +106,12 @@ export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr
       fail(-ERRNO.EINVAL, `bpf_spin_lock at offset ${off} does not fit a ${attr.valueSize}-byte value aligned`);
     }
   }
-  return new family!.make(env, attr) as MapOf<T>;
+}
+
+/** BPF_MAP_CREATE: validate as map_create and the type's alloc checks do, then make the map. */
+export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr & { type: T }): MapOf<T> {
+  checkMapCreate(env, attr);
+  const family = (FAMILIES as Partial<Record<MapTypeName, Family<BpfMap>>>)[attr.type];
+  if (family === undefined) throw new MapError(attr.name, -ERRNO.EINVAL, `${attr.type} maps are not simulated`, 'load');
+  return new family.make(env, attr) as MapOf<T>;
 }

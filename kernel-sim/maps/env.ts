@@ -15,17 +15,20 @@ export class MapEnv {
   capBpf: boolean;
   /** CAP_SYS_ADMIN: BPF_F_ZERO_SEED needs it. */
   capSysAdmin: boolean;
+  /** CAP_NET_ADMIN: sockmap and sockhash maps need it. */
+  capNetAdmin: boolean;
   private readonly byId = new Map<number, object>();
   private readonly ids = new WeakMap<object, number>();
   private nextId = 1;
 
-  constructor(space: AddressSpace, opts: { nrCpus?: number; capBpf?: boolean; capSysAdmin?: boolean } = {}) {
+  constructor(space: AddressSpace, opts: { nrCpus?: number; capBpf?: boolean; capSysAdmin?: boolean; capNetAdmin?: boolean } = {}) {
     const nrCpus = opts.nrCpus ?? 1;
     if (!Number.isInteger(nrCpus) || nrCpus < 1) throw new RangeError(`CPU count must be a positive integer, got ${nrCpus}`);
     this.space = space;
     this.nrCpus = nrCpus;
     this.capBpf = opts.capBpf ?? true;
     this.capSysAdmin = opts.capSysAdmin ?? true;
+    this.capNetAdmin = opts.capNetAdmin ?? true;
   }
 
   /** The id of a map or program (assigned on first use, like the kernel's idr). */

@@ -7,7 +7,7 @@ export { CpuMap } from './cpumap.js';
 export { DevMap, DevMapHash } from './devmap.js';
 export { StackTraceMap } from './stack-trace.js';
 export { fromBytes, toBytes, type HostScalar } from './codec.js';
-export { createMap, type MapOf, type SimulatedMapType } from './create.js';
+export { checkMapCreate, createMap, isSimulatedMapType, type MapOf, type SimulatedMapType } from './create.js';
 export { MapEnv } from './env.js';
 export { ERRNO, errnoName, type ErrnoName } from './errno.js';
 export { MapError } from './error.js';

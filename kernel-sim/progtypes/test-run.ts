@@ -6,7 +6,7 @@
  */
 import type { Violation } from '../../src/violations.js';
 import type { Image } from '../../vm/image.js';
-import type { Machine, RunResult } from '../../vm/machine.js';
+import type { Machine, RunResult, RunWarning } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
 import { bindRun } from '../helpers/run-context.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
@@ -60,6 +60,8 @@ export interface TestRunResult {
   /** Instructions of the last repetition. */
   lastInsns: number;
   violations: Violation[];
+  /** BPF_PROG_TEST_RUN-invisible events of the last repetition: BPF_PROBE_MEM loads that faulted and read 0. */
+  warnings?: RunWarning[];
   /**
    * Set when 6.1 refuses this BPF_PROG_TEST_RUN (ENOTSUPP for types without a test run; EINVAL for a
    * struct_ops run without ctx_in): bpfvm ran it anyway.
@@ -135,9 +137,11 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
       // bpf_prog_test_run_tracing calls the kernel's test functions; its retval does not come from the
       // program: 0 for fentry/fexit, (side_effect << 16) | ret of bpf_modify_return_test for fmod_ret.
       const fixed = attach === 'TRACE_FENTRY' || attach === 'TRACE_FEXIT' ? 0 : attach === 'MODIFY_RETURN' ? 0x10004 : undefined;
-      if (fixed === undefined) throw new TestRunError('EFAULT', `tracing programs of attach type ${attach} have no test run`);
-      retvalOf = () => fixed;
-      run = bytesContext(space, 'btf_args', zeroOr(opts.ctx, 96), 'tracing args', false);
+      // other attach types (tp_btf, iterators): 6.1's bpf_prog_test_run_tracing answers EFAULT; bpfvm runs them
+      if (fixed === undefined) kernelErrno = TEST_RUN_ERRNO.EFAULT;
+      else retvalOf = () => fixed;
+      // the u64 argument array of the attach target (MAX_BPF_FUNC_ARGS 12): ctx_in fills its start
+      run = bytesContext(space, 'btf_args', atLeast(opts.ctx, 96), 'tracing args', false);
       reportsDuration = false;
       break;
     }
@@ -199,6 +203,13 @@ function untestableRun(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean, 
   return bytesContext(space, row.access, zeroOr(opts.ctx, size), row.ctx.struct, false);
 }
 
+/** ctx_in over a zero-filled buffer of at least `size` bytes. */
+function atLeast(ctx: Uint8Array | undefined, size: number): Uint8Array {
+  const out = new Uint8Array(Math.max(size, ctx?.length ?? 0));
+  if (ctx !== undefined) out.set(ctx);
+  return out;
+}
+
 function zeroOr(ctx: Uint8Array | undefined, size: number): Uint8Array {
   return ctx?.slice() ?? new Uint8Array(size);
 }
@@ -232,6 +243,7 @@ function execute(
       insns,
       lastInsns: last.insns,
       violations: last.violations,
+      ...(last.warnings === undefined ? {} : { warnings: last.warnings }),
       ...(kernelErrno === undefined ? {} : { kernelErrno }),
     };
   } finally {

@@ -12,11 +12,11 @@ import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '..
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
-import { createMap, MapError, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { checkMapCreate, createMap, MapError, type BpfMap, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
-import { ksymResolver, linkAgainstKernel } from './core-link.js';
+import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
@@ -28,13 +28,13 @@ import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifi
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
-import { Machine } from '../../vm/machine.js';
+import { Machine, type RunWarning } from '../../vm/machine.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
 import { eventSite } from '../../kernel-sim/model/event-site.js';
 import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
 import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
-import { symbolOffsets, withGlobals, withLibbpfKconfig, type GlobalValue } from './globals.js';
+import { symbolOffsets, withGlobals, type GlobalValue } from './globals.js';
 import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
 
 export interface LoadOptions extends KernelOptions {
@@ -112,6 +112,11 @@ export interface ProgramRunResult {
   /** trace_printk output of the run. */
   output: string[];
   violations: Violation[];
+  /**
+   * Loads through kernel pointers (BPF_PROBE_MEM) that met NULL or memory the simulation does not hold:
+   * they read 0, as the kernel's exception handling makes them; each names its instruction.
+   */
+  warnings?: RunWarning[];
   /**
    * The errno 6.1's BPF_PROG_TEST_RUN answers for this run (ENOTSUPP 524 for types it cannot test-run);
    * bpfvm ran the program all the same. Absent where the kernel runs it too.
@@ -222,6 +227,7 @@ export class Program {
       ...(this.btf !== undefined ? { btf: this.btf, funcInfo: this.funcInfo } : {}),
     });
     this.verdict = r;
+    this.image.probeMem = r.probeMem ?? null;
     return r;
   }
 
@@ -251,6 +257,7 @@ export class Program {
     const before = this.kernel.trace.length;
     const seqBefore = this.kernel.seq.length;
     let insns = 0;
+    const warnings: RunWarning[] = [];
     let last: { r0: bigint | null; violations: Violation[] } = { r0: null, violations: [] };
     for (const c of contexts) {
       this.kfuncs.exec.spinLocks = 0;
@@ -260,6 +267,7 @@ export class Program {
         c.prepare?.();
         const r = this.machine.run(this.image, { args: [run.r1] });
         insns += r.insns;
+        warnings.push(...(r.warnings ?? []));
         const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
         last = { r0: r.r0, violations: leaks.length > 0 ? leaks : r.violations };
       } catch (e) {
@@ -277,6 +285,7 @@ export class Program {
       seq: this.kernel.seq.slice(seqBefore).join(''),
       ringbuf: consumeRingbufs(this.maps), perf: drainPerfArrays(this.maps), maps: mapContents(this.maps),
       violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
+      ...(warnings.length > 0 && { warnings }),
     };
   }
 
@@ -315,6 +324,7 @@ export class Program {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
+      ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
       ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
     };
   }
@@ -359,26 +369,46 @@ function mapTypeName(spec: MapSpec): SimulatedMapType {
   return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
 }
 
-function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
+/** The attributes BPF_MAP_CREATE gets for an object's map, as libbpf fills them. */
+function specAttr(kernel: Kernel, spec: MapSpec, btf: Btf | undefined, innerMap: BpfMap | undefined): MapAttr {
+  const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
+  const type = mapTypeName(spec);
+  // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
+  const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
+  return {
+    type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize, maxEntries, flags: spec.flags,
+    ...(innerMap !== undefined ? { innerMap } : {}),
+    ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
+    ...(lock >= 0 ? { spinLockOff: lock } : {}),
+  };
+}
+
+/** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
+export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld): BpfMap {
   try {
     const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
-    const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
-    const spinLockOff = lock >= 0 ? lock : undefined;
-    const type = mapTypeName(spec);
-    // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
-    const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
-    const map = createMap(kernel.maps, {
-      type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize,
-      maxEntries, flags: spec.flags, innerMap: inner,
-      ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
-      ...(spinLockOff !== undefined ? { spinLockOff } : {}),
-    });
+    const map = createMap(kernel.maps, specAttr(kernel, spec, btf, inner) as MapAttr & { type: SimulatedMapType });
     declareKptrs(map, spec, btf, world);
     if (spec.initialData !== undefined && spec.initialData.length > 0) {
       const err = map.updateSys(new Uint8Array(4), spec.initialData);
       if (err < 0) throw new LoadError(`cannot write the initial contents (errno ${-err})`, { section: spec.section, symbol: spec.name });
     }
     return map;
+  } catch (e) {
+    if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
+    throw e;
+  }
+}
+
+/**
+ * BPF_MAP_CREATE's checks alone, for a map of a type the simulated kernel cannot make (or whose inner
+ * template it cannot make): a LoadError when 6.1 would refuse it. A map-in-map's inner template is checked
+ * (the outer map's own checks need a made template, so they are not).
+ */
+export function checkSpecCreate(kernel: Kernel, spec: MapSpec, btf?: Btf): void {
+  try {
+    if (spec.inner !== undefined) checkSpecCreate(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf);
+    else checkMapCreate(kernel.maps, specAttr(kernel, spec, btf, undefined));
   } catch (e) {
     if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
     throw e;
@@ -445,9 +475,9 @@ function pseudoResolver(maps: readonly BpfMap[], insns: readonly Insn[], ksymAdd
 
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
-  const globals = opts.globals ?? {};
-  const object = withGlobals(withLibbpfKconfig(parseObject(bytes)), globals, Object.keys(globals).length > 0 ? symbolOffsets(bytes) : undefined);
   const kernel = opts.kernel ?? new Kernel(opts);
+  const globals = opts.globals ?? {};
+  const object = withGlobals(withKconfig(parseObject(bytes), kernel), globals, Object.keys(globals).length > 0 ? symbolOffsets(bytes) : undefined);
   const registry = opts.kfuncs ?? defaultRegistry();
   const world = kernelWorld(kernel, registry.types);
   const col = new Collection(kernel, object, world);
@@ -518,13 +548,16 @@ export function extTargetOf(name: string): NonNullable<ProgInfo['extTarget']> {
 
 /**
  * The load attributes of a raw program of type `progType` (any name parseProgType accepts): its expected
- * attach type (given, or implied by a section-style name) and, for an extension, its target.
+ * attach type (given, or implied by a section-style name), sleepable when a section-style name says so
+ * (`syscall`, `fentry.s`), and for an extension its target.
  */
 export function rawProgInfo(progType: string, opts: { expectedAttachType?: string; extTarget?: string; registry?: KfuncRegistry } = {}): ProgInfo {
   const row = parseProgType(progType);
   const load: ProgInfo = { type: row.name as ProgTypeName };
   const att = opts.expectedAttachType ?? sectionAttachType(progType);
   if (att !== undefined) load.expectedAttachType = att;
+  // libbpf loads the programs of a sleepable section (`syscall`, `fentry.s/…`) sleepable
+  if (matchSection(progType.trim().toLowerCase()).sleepable) load.sleepable = true;
   if (row.name === 'EXT') {
     const rest = progType.trim().replace(/^[^/]*\/?/, '');
     const target = opts.extTarget ?? (rest === '' ? undefined : rest);
@@ -565,7 +598,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
     kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
-    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? false,
+    opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
     ...(opts.btf !== undefined ? { btf: opts.btf, funcInfo: opts.funcInfo ?? [] } : {}),

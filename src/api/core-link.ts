@@ -12,6 +12,9 @@ import type { ObjectFile, ProgramSpec } from '../object/index.js';
 import type { KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { percpuObject } from '../../kernel-sim/objects/percpu.js';
+import { fillKconfig } from '../object/kconfig.js';
+import type { Kernel } from '../../kernel-sim/kernel.js';
+import { linuxVirtualExtern } from '../../kernel-sim/kconfig.js';
 
 /** A symbol of the simulated kernel that `__ksym` variables resolve to. */
 export interface KernelSymbol {
@@ -55,6 +58,20 @@ export interface KernelLinked {
   coreLog: string[];
 }
 
+/**
+ * The object with its `.kconfig` map filled, as bpf_object__resolve_externs fills it from the kernel's
+ * config file and libbpf's virtual LINUX_* externs (a LoadError when libbpf would refuse).
+ */
+export function withKconfig(object: ObjectFile, kernel: Kernel): ObjectFile {
+  const kc = object.kconfig;
+  if (kc === undefined) return object;
+  const spec = object.maps[kc.mapIndex]!;
+  const initialData = fillKconfig(kc.vars, spec.valueSize, { configText: kernel.kconfig, virtual: (name) => linuxVirtualExtern(name) });
+  const maps = object.maps.slice();
+  maps[kc.mapIndex] = { ...spec, initialData };
+  return { ...object, maps };
+}
+
 /** CO-RE, kfunc and ksym resolution of one program against the simulated kernel. */
 export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld): KernelLinked {
   let insns = spec.insns.slice();
@@ -64,6 +81,17 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
     if (object.btf === undefined) throw new LoadError('CO-RE relocations without .BTF', { section: '.BTF.ext' });
     ({ insns, poisoned, log: coreLog } = applyCoreRelos(spec.name, insns, spec.coreRelos, object.btf, registry.btf.btf));
   }
+  const ksyms = resolveExterns(spec, object, registry, world, insns);
+  return { insns, poisoned, ksyms, coreLog };
+}
+
+/**
+ * bpf_object__resolve_externs for one program's `__ksym` externs: kfuncs by name to their BTF ids (in
+ * `insns`, changed in place), variables to the simulated kernel's symbols. Returns the lddw slots of the
+ * variables with the addresses they load; a non-weak extern the kernel lacks is a LoadError.
+ */
+export function resolveExterns(spec: ProgramSpec, object: ObjectFile, registry: KfuncRegistry, world: KernelWorld,
+  insns: Insn[] = spec.insns.slice()): Map<number, bigint> {
   const ksyms = new Map<number, bigint>();
   for (const e of spec.externs) {
     if (e.kind === 'kconfig') continue;
@@ -78,7 +106,7 @@ export function linkAgainstKernel(spec: ProgramSpec, object: ObjectFile, registr
     }
     resolveKsymVar(e.name, e.insn, e.weak ?? false, insns, ksyms, object, registry, world);
   }
-  return { insns, poisoned, ksyms, coreLog };
+  return ksyms;
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import { LoadError } from '../errors.js';
 import type { ObjectFile } from '../object/index.js';
-import { kconfigLayout } from '../object/kconfig.js';
 import { parseElf } from '../elf/index.js';
 
 export type GlobalValue = number | bigint | boolean | Uint8Array;
@@ -58,34 +57,3 @@ function writeValue(data: Uint8Array, off: number, size: number, v: GlobalValue,
   for (let i = 0; i < size; i++, x >>= 8n) data[off + i] = Number(x & 0xffn);
 }
 
-/**
- * The `.kconfig` externs libbpf provides itself (libbpf.c, bpf_object__resolve_externs), as it fills them
- * on the reference kernel (Linux 6.1 x86-64, Debian's `6.1.0-50-amd64`): LINUX_KERNEL_VERSION from the
- * release's "6.1.0" (KERNEL_VERSION(6, 1, 0)), LINUX_HAS_SYSCALL_WRAPPER true (the kernel has
- * `__x64_sys_bpf`). CONFIG_* externs stay 0 here.
- */
-export const LIBBPF_KCONFIG: Readonly<Record<string, number>> = {
-  LINUX_KERNEL_VERSION: (6 << 16) | (1 << 8) | 0,
-  LINUX_HAS_SYSCALL_WRAPPER: 1,
-};
-
-/** The object with the `.kconfig` values libbpf itself provides filled in (at libbpf's layout of the externs). */
-export function withLibbpfKconfig(object: ObjectFile): ObjectFile {
-  const layout = kconfigLayout(object.btf);
-  const btf = object.btf;
-  if (layout === undefined || btf === undefined) return object;
-  const sec = btf.type(layout.spec.btfValueType!);
-  if (sec.kind !== 'DATASEC') return object;
-  let data: Uint8Array | undefined;
-  for (const v of sec.vars) {
-    const vt = btf.type(v.type);
-    const value = vt.kind === 'VAR' ? LIBBPF_KCONFIG[vt.name] : undefined;
-    const off = vt.kind === 'VAR' ? layout.offsets.get(vt.name) : undefined;
-    if (value === undefined || off === undefined || vt.kind !== 'VAR') continue;
-    data ??= new Uint8Array(layout.spec.valueSize);
-    writeValue(data, off, btf.sizeOf(vt.type), value, vt.name);
-  }
-  if (data === undefined) return object;
-  const filled = data;
-  return { ...object, maps: object.maps.map((m) => (m.section === '.kconfig' ? { ...m, initialData: filled } : m)) };
-}

@@ -6,6 +6,7 @@
  */
 import type { Btf } from '../btf/index.js';
 import type { Violation } from '../violations.js';
+import type { RunWarning } from '../../vm/machine.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { RingbufMap } from '../../kernel-sim/maps/ringbuf.js';
 import { PerfEventArray } from '../../kernel-sim/maps/perf-event-array.js';
@@ -35,6 +36,8 @@ export interface TriggerResult {
   /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'); read-only maps left out. */
   maps: Record<string, { key: Uint8Array; value: Uint8Array }[]>;
   violations: Violation[];
+  /** Loads through kernel pointers (BPF_PROBE_MEM) that met NULL or memory the model does not hold: they read 0. */
+  warnings?: RunWarning[];
 }
 
 /** Records of the ring buffers, consumed. */

@@ -27,27 +27,58 @@ export function valueFieldOffset(btf: Btf | undefined, valueType: number | undef
   return -1;
 }
 
+/** The kptr fields of a map value as the verifier sees them. */
+function kptrsOf(btf: Btf | undefined, valueType: number | undefined): KptrField[] {
+  return btf !== undefined && valueType !== undefined
+    ? kptrFieldsOf(btf, valueType).map((f) => ({ off: f.offset, ref: f.referenced, btfName: f.type }))
+    : [];
+}
+
+/** A map-in-map's inner template, as declared (a created map keeps only its meta). */
+function innerDefOf(inner: MapSpec, btf: Btf | undefined): MapDef {
+  return {
+    type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
+    flags: inner.flags, spinLockOff: -1, timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'),
+    hasBtf: inner.btfValueType !== undefined,
+  };
+}
+
+/** A frozen map's value as the verifier reads it: the loader's contents, zero past them. */
+function frozenValue(spec: MapSpec | undefined, valueSize: number): { frozen: Uint8Array } | Record<string, never> {
+  if (spec?.frozen !== true) return {};
+  const v = new Uint8Array(valueSize);
+  if (spec.initialData !== undefined) v.set(spec.initialData.subarray(0, valueSize));
+  return { frozen: v };
+}
+
 /** The verifier's view of a created map (with its object's BTF for timers and kptrs). */
 export function mapDefOf(map: BpfMap, spec?: MapSpec, btf?: Btf): MapDef {
   const valueType = spec?.btfValueType;
-  const kptrs: KptrField[] = btf !== undefined && valueType !== undefined
-    ? kptrFieldsOf(btf, valueType).map((f) => ({ off: f.offset, ref: f.referenced, btfName: f.type }))
-    : [];
+  const kptrs = kptrsOf(btf, valueType);
   const def: MapDef = {
     type: map.type, keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries, flags: map.flags,
     spinLockOff: map.spinLockOff ?? -1, timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
     hasBtf: valueType !== undefined, name: map.name,
-    ...(kptrs.length > 0 ? { kptrs } : {}),
+    ...(kptrs.length > 0 ? { kptrs } : {}), ...frozenValue(spec, map.valueSize),
   };
-  // A map-in-map's inner template, as declared (the created map keeps only its meta).
-  const inner = spec?.inner;
-  if (inner !== undefined) {
-    def.inner = {
-      type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
-      flags: inner.flags, spinLockOff: -1, timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'),
-      hasBtf: inner.btfValueType !== undefined,
-    };
-  }
+  if (spec?.inner !== undefined) def.inner = innerDefOf(spec.inner, btf);
+  return def;
+}
+
+/**
+ * The verifier's view of a map from its declaration alone (no map created): for map types the simulated
+ * kernel cannot create, whose programs can still be verified.
+ */
+export function specMapDef(spec: MapSpec, btf?: Btf): MapDef {
+  const valueType = spec.btfValueType;
+  const kptrs = kptrsOf(btf, valueType);
+  const def: MapDef = {
+    type: spec.type.value, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, flags: spec.flags,
+    spinLockOff: valueFieldOffset(btf, valueType, 'bpf_spin_lock'), timerOff: valueFieldOffset(btf, valueType, 'bpf_timer'),
+    hasBtf: valueType !== undefined, name: spec.name.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15),
+    ...(kptrs.length > 0 ? { kptrs } : {}), ...frozenValue(spec, spec.valueSize),
+  };
+  if (spec.inner !== undefined) def.inner = innerDefOf(spec.inner, btf);
   return def;
 }
 

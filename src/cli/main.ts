@@ -73,10 +73,11 @@ export function buildCli(io: Io): Command {
 
   program
     .command('corpus')
-    .description('run a test_verifier corpus (JSON lines): verdicts, messages and return values against the kernel\'s')
+    .description('run a test_verifier corpus or a realworld truth file (JSON lines) against the kernel\'s answers')
     .argument('<file.jsonl>')
-    .addOption(new Option('--mode <mode>', 'privileged, unprivileged or both').choices(['priv', 'unpriv', 'both']).default('both'))
-    .option('--json', 'one JSON line per mode')
+    .addOption(new Option('--mode <mode>', 'test_verifier: privileged, unprivileged or both').choices(['priv', 'unpriv', 'both']).default('both'))
+    .option('--json', 'test_verifier: one JSON line per mode; realworld: one per program and a summary')
+    .option('--causes', 'realworld: the programs whose verdict or last line differs, by cause')
     .action((file: string, opts) => { io.code = corpusCommand(io, file, opts); });
 
   program
@@ -90,6 +91,8 @@ export function buildCli(io: Io): Command {
     .description('list the programs, maps and BTF of an ELF object')
     .argument('<file.o>')
     .option('--json', 'print one JSON line')
+    .option('--core', 'list each CO-RE relocation and what it resolves to against the kernel\'s BTF')
+    .option('--kernel-btf <file>', 'the kernel BTF for --core: a vmlinux BTF file, raw or gzipped')
     .action((file: string, opts) => { io.code = inspectCommand(io, file, opts); });
 
   program

@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { CorpusCase, FixupSpec } from './runner.js';
+import type { RealworldCase } from './realworld.js';
 
 export function loadCorpus(file: string): CorpusCase[] {
   const dir = dirname(file);
@@ -20,4 +21,18 @@ export function loadFixups(file: string): FixupSpec {
 export function findFixups(corpusFile: string): string | undefined {
   const p = resolve(dirname(corpusFile), 'fixup-maps-6.1.json');
   return existsSync(p) ? p : undefined;
+}
+
+/** The first non-empty line of a JSON-lines file, parsed (to tell the corpus formats apart). */
+export function firstLine(file: string): unknown {
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.trim() !== '');
+  return line === undefined ? undefined : JSON.parse(line);
+}
+
+/** truth-6.1.jsonl of ../shared/realworld: its cases, and a reader of the objects they name (relative to the file). */
+export function loadRealworld(file: string): { cases: RealworldCase[]; bytesOf: (object: string) => Uint8Array } {
+  const dir = dirname(file);
+  const cases = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RealworldCase);
+  const bytesOf = (object: string): Uint8Array => new Uint8Array(readFileSync(resolve(dir, object)));
+  return { cases, bytesOf };
 }

@@ -93,7 +93,7 @@ export function caseKernel(c: CorpusCase, fdKinds: ReadonlyMap<number, string>, 
 
 /** Runs an accepted case's expected runs; ok when every return value matches and no violation occurs. */
 export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly Insn[], fdKinds: ReadonlyMap<number, string>,
-  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = []): RunOutcome {
+  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = [], probeMem?: ReadonlySet<number>): RunOutcome {
   const expect = c.expect[mode];
   const out: RunOutcome = { ok: true, retvals: [], violations: [] };
   let prog: Program;
@@ -107,6 +107,8 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
   } catch (e) {
     return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [] };
   }
+  // what the verifier found: loads through kernel pointers run as BPF_PROBE_MEM
+  if (probeMem !== undefined) prog.image.probeMem = probeMem;
   const runs: { retval: number | null; data: Uint8Array }[] = (expect?.runs ?? []).map((r) => ({ retval: r.retval, data: hexBytes(r.data_hex, 64) }));
   for (const data of extraRuns) runs.push({ retval: null, data });
   for (const r of runs) {

@@ -258,7 +258,7 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
       if (r.verdict !== 'accepted') {
         s.failures.push({ id: c.id, what: 'retval', detail: 'rejected' });
       } else {
-        const hook = opts.retval ?? ((cc, m, insns, _r, fdKinds) => runCase(cc, m, insns, fdKinds, opts.fixups));
+        const hook = opts.retval ?? ((cc, m, insns, _r, fdKinds) => runCase(cc, m, insns, fdKinds, opts.fixups, [], _r.probeMem));
         const res = hook(c, opts.mode, out.insns, r, out.fdKinds);
         const ok = typeof res === 'boolean' ? res : res.ok;
         if (ok) s.retvalAgree++;

@@ -11,6 +11,23 @@ const UINT_FIELDS = {
   value_size: 'valueSize', pinning: 'pinning', map_extra: 'mapExtra',
 } as const;
 
+/** The page size of the x86-64 kernels bpfvm models (libbpf asks sysconf(_SC_PAGE_SIZE)). */
+const PAGE_SIZE = 4096;
+const RINGBUFS = new Set(['BPF_MAP_TYPE_RINGBUF', 'BPF_MAP_TYPE_USER_RINGBUF']);
+
+/**
+ * libbpf's adjust_ringbuf_sz: a ring buffer's size rounded up to a power-of-2 multiple of the page size,
+ * as the kernel requires (0 stays 0, so a size user space forgot is still refused).
+ */
+export function adjustRingbufSize(sz: number): number {
+  if (sz === 0) return 0;
+  if (sz % PAGE_SIZE === 0 && isPow2(sz / PAGE_SIZE)) return sz;
+  for (let mul = 1; mul <= Math.floor(0xffffffff / PAGE_SIZE); mul *= 2) if (mul * PAGE_SIZE > sz) return mul * PAGE_SIZE;
+  return sz;
+}
+
+const isPow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
 /** A BTF-defined map: the struct of a `.maps` variable, as libbpf's parse_btf_map_def reads it. */
 export function btfMapDef(btf: Btf, structId: number, name: string, depth = 0): MapSpec {
   function fail(detail: string): never {
@@ -53,13 +70,14 @@ export function btfMapDef(btf: Btf, structId: number, name: string, depth = 0): 
     if (declared !== undefined && declared !== size) fail(`conflicting ${what} size ${declared} != ${size}`);
     return size;
   };
+  const type = mapType(def.type ?? 0);
   return {
     name,
     section: SECTION,
-    type: mapType(def.type ?? 0),
+    type,
     keySize: sized(key, def.keySize, 'key'),
     valueSize: hasValues && value === undefined && def.valueSize === undefined ? 4 : sized(value, def.valueSize, 'value'),
-    maxEntries: def.maxEntries ?? 0,
+    maxEntries: RINGBUFS.has(type.name) ? adjustRingbufSize(def.maxEntries ?? 0) : def.maxEntries ?? 0,
     flags: def.flags ?? 0,
     ...(def.numaNode !== undefined && { numaNode: def.numaNode }),
     ...(def.pinning !== undefined && { pinning: def.pinning }),

@@ -4,7 +4,7 @@ import { LoadError } from '../errors.js';
 import { CallSrc, Cls, JmpOp, lookupOp, Op, Pseudo, UNKNOWN, type Insn } from '../isa/index.js';
 import type { Func } from './functions.js';
 import type { MapSlot } from './maps.js';
-import type { ExternRef, MapRef, ProgramSpec } from './types.js';
+import type { ExternRef, MapRef, ProgramCoreRelo, ProgramSpec } from './types.js';
 
 const CALL_OPCODE = Cls.JMP | JmpOp.CALL;
 
@@ -150,8 +150,24 @@ function mapExtInfo(placed: Map<Func, number>, ext: BtfExt | undefined): Pick<Li
       });
     out.funcInfo.push(...local(ext.funcInfo));
     out.lineInfo.push(...local(ext.lineInfo));
-    out.coreRelos.push(...local(ext.coreRelos));
+    out.coreRelos.push(...coreRecords(f, base, ext));
   }
   for (const list of [out.funcInfo, out.lineInfo, out.coreRelos]) list.sort((a, b) => a.insn - b.insn);
   return out;
+}
+
+/** A function's CO-RE relocation records, each with where libbpf would say it is. */
+function coreRecords(f: Func, base: number, ext: BtfExt): ProgramCoreRelo[] {
+  let ordinal = 0;
+  for (const [sec, recs] of ext.coreRelos) {
+    if (sec === f.sec.name) break;
+    ordinal += recs.length;
+  }
+  return (ext.coreRelos.get(f.sec.name) ?? []).flatMap(({ insnOff, ...rest }, index) => {
+    const secInsn = insnOff / 8;
+    const slot = secInsn - f.start;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= f.insns.length) return [];
+    const record = { section: f.sec.name, index, ordinal: ordinal + index, func: f.name, funcInsn: slot, secInsn };
+    return [{ ...rest, insn: base + slot, record }];
+  });
 }

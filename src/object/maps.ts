@@ -97,6 +97,7 @@ function dataMap(sec: ElfSection, btf: Btf | undefined): MapSlot {
     flags: (readonly ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE,
     ...(valueType !== undefined && { btfValueType: valueType }),
     ...(sec.type !== ShType.NOBITS && { initialData: sec.data.slice() }),
+    ...(readonly && { frozen: true }),
   };
   return { spec, secIdx: sec.index, offset: 0, data: true };
 }

@@ -1,5 +1,5 @@
 import { parseBtf, parseBtfExt, type Btf, type BtfExt } from '../btf/index.js';
-import { Cursor, EM_BPF, parseElf, sectionByName, type ElfFile } from '../elf/index.js';
+import { Cursor, EM_BPF, parseElf, sectionByName, Shn, Stb, type ElfFile } from '../elf/index.js';
 import { LoadError } from '../errors.js';
 import { collectFunctions, type Func } from './functions.js';
 import { kconfigLayout } from './kconfig.js';
@@ -23,7 +23,8 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
   const btf = readBtf(elf);
   const ext = readBtfExt(elf, btf);
   const maps = collectMaps(elf, btf);
-  const kconfig = kconfigLayout(btf);
+  const weak = new Set(elf.symbols.filter((s) => s.shndx === Shn.UNDEF && s.bind === Stb.WEAK).map((s) => s.name));
+  const kconfig = kconfigLayout(btf, weak);
   if (kconfig !== undefined) maps.push({ spec: kconfig.spec, secIdx: -1, offset: 0, data: true });
   const funcs = collectFunctions(elf);
   const ctx: LinkContext = {
@@ -40,6 +41,7 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
     programs,
     maps: maps.map((m) => m.spec),
     ...(structOps.length > 0 && { structOps }),
+    ...(kconfig !== undefined && { kconfig: { mapIndex: maps.findIndex((m) => m.spec === kconfig.spec), vars: kconfig.vars } }),
     ...(btf !== undefined && { btf }),
   };
 }

@@ -2,6 +2,7 @@ import type { Btf, CoreReloKind } from '../btf/index.js';
 import type { Insn } from '../isa/index.js';
 import type { EnumValue } from './bpf-enums.js';
 import type { StructOpsRef, StructOpsSpec } from './struct-ops.js';
+import type { KconfigVar } from './kconfig.js';
 
 /** A map as the object file declares it (libbpf's open stage: nothing is created yet). */
 export interface MapSpec {
@@ -22,8 +23,10 @@ export interface MapSpec {
   btfValueType?: number;
   /** The inner map's definition, for array/hash of maps. */
   inner?: MapSpec;
-  /** Initial contents (.data, .rodata). */
+  /** Initial contents (.data, .rodata, .kconfig once the loader filled it). */
   initialData?: Uint8Array;
+  /** The loader freezes it after filling it (libbpf: `.rodata*` and `.kconfig`): its contents never change. */
+  frozen?: boolean;
 }
 
 /**
@@ -52,7 +55,19 @@ export interface ExternRef {
 
 export interface ProgramFuncInfo { insn: number; typeId: number }
 export interface ProgramLineInfo { insn: number; fileName: string; source: string; line: number; column: number }
-export interface ProgramCoreRelo { insn: number; typeId: number; access: string; kind: CoreReloKind }
+/** Where a CO-RE relocation record came from, as libbpf numbers and orders relocations. */
+export interface CoreReloRecord {
+  /** The code section and the record's index among that section's .BTF.ext records (libbpf's `relo #N`). */
+  section: string;
+  index: number;
+  /** Position over all of .BTF.ext (sections in their order there): the order libbpf resolves them in. */
+  ordinal: number;
+  /** The function the instruction is in, and the instruction's index in it and in the section. */
+  func: string;
+  funcInsn: number;
+  secInsn: number;
+}
+export interface ProgramCoreRelo { insn: number; typeId: number; access: string; kind: CoreReloKind; record?: CoreReloRecord }
 
 export interface ProgramSpec {
   /** The function symbol's name. */
@@ -81,6 +96,8 @@ export interface ObjectFile {
   kernVersion?: number;
   programs: ProgramSpec[];
   maps: MapSpec[];
+  /** `extern … __kconfig` variables: the `.kconfig` map (its index in `maps`) the loader fills with their values. */
+  kconfig?: { mapIndex: number; vars: KconfigVar[] };
   /** `.struct_ops` / `.struct_ops.link` variables (libbpf's struct_ops maps). */
   structOps?: StructOpsSpec[];
   btf?: Btf;

@@ -28,6 +28,11 @@ export interface MapDef {
   hasBtf?: boolean;
   /** The map's name as the kernel keeps it (15 characters), for messages; '' when unnamed. */
   name?: string;
+  /**
+   * The value of a map the loader froze after filling it (libbpf: `.rodata`, `.kconfig`). With
+   * BPF_F_RDONLY_PROG, the verifier reads constants from it (bpf_map_is_rdonly).
+   */
+  frozen?: Uint8Array;
 }
 
 export interface KptrField {
@@ -119,6 +124,10 @@ export interface Platform {
   kfunc(btfId: number, prog: ProgInfo): { proto?: KfuncProto; name?: string } | undefined;
   /** is_valid_access(): undefined when refused. */
   ctxAccess(prog: ProgInfo, off: number, size: number, write: boolean, caps?: ReadonlySet<Capability>): CtxAccess | undefined;
+  /** within_error_injection_list: `func` may have its return modified (fmod_ret) or be traced sleepable. */
+  errorInjectable?(func: string): boolean;
+  /** bpf_lsm_is_sleepable_hook: a sleepable LSM program may attach to `hook` (`bprm_committed_creds`). */
+  sleepableLsmHook?(hook: string): boolean;
   /** check_struct_ops_btf_id for a STRUCT_OPS program with `structOps`. */
   structOpsMember?(prog: ProgInfo): StructOpsMemberCheck;
   /**

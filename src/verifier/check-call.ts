@@ -15,6 +15,7 @@ import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './state.js';
 import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
 import { formatFuncState } from './log.js';
+import { checkConstStr } from './map-direct.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
 
@@ -244,6 +245,9 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       break;
     case 'ARG_PTR_TO_KPTR':
       processKptrFunc(env, regno, meta);
+      break;
+    case 'ARG_PTR_TO_CONST_STR':
+      checkConstStr(env, regno);
       break;
     case 'ARG_PTR_TO_DYNPTR':
       // A PTR_TO_DYNPTR (a callback's argument) was set up by the kernel: nothing to check.

@@ -15,6 +15,7 @@ import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.
 import type { CtxRegType, KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
 import { structIdsMatch } from './check-call.js';
+import { hasDirectValueAddr, mapDirectRead, mapIsRdonly } from './map-direct.js';
 
 const BPF_MAX_VAR_OFF = 1 << 29;
 
@@ -455,7 +456,14 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
     if (kptr) {
       checkKptrAccess(env, valueRegno, kptr, write);
     } else if (!write && value) {
-      env.markUnknown(value);
+      // a frozen read-only map: its contents are tracked as scalars
+      if (tnumIsConst(reg.varOff) && mapIsRdonly(map) && hasDirectValueAddr(map)) {
+        const v = mapDirectRead(env, map, off + Number(reg.varOff.value), size);
+        value.type = T.SCALAR; // __mark_reg_known: liveness, precision and the frame stay
+        markKnown(value, v);
+      } else {
+        env.markUnknown(value);
+      }
     }
   } else if (baseType(t) === T.MEM) {
     const rdonly = (t & F.RDONLY) !== 0;
@@ -604,6 +612,7 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   if (kbtf !== undefined && sid !== undefined) {
     const r = btfStructAccess(kbtf, sid, off, size);
     if (r.kind === 'error') env.fail(r.message, r.errno);
+    if (!write) env.probeMem.add(env.insnIdx);
     if (valueRegno >= 0 && !write) {
       const v = env.regs[valueRegno]!;
       env.markUnknown(v);

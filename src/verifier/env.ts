@@ -122,6 +122,8 @@ export class Env {
   readonly kfuncIds = new Set<number>();
   /** Recorded abstract states per instruction (for differential checks), when requested. */
   readonly states?: Map<number, VState[]>;
+  /** Loads through PTR_TO_BTF_ID pointers: the kernel turns them into BPF_PROBE_MEM loads (a fault reads 0). */
+  readonly probeMem = new Set<number>();
   currentSubprog = 0;
   maxCombinedStack = 0;
   maxCombinedFrames = 0;

@@ -60,6 +60,11 @@ export interface VerifierResult {
   /** Last non-statistics log line; empty when accepted. */
   message: string;
   processed: number;
+  /**
+   * Instructions the kernel rewrites to BPF_PROBE_MEM loads (reads through PTR_TO_BTF_ID pointers): a fault
+   * there reads 0 instead of crashing, through the exception table.
+   */
+  probeMem?: ReadonlySet<number>;
   /** Abstract states explored per instruction (only with recordStates). */
   states?: Map<number, VState[]>;
 }
@@ -90,7 +95,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     addSubprogsAndKfuncs(env);
     checkSubprogs(env);
     checkBtfInfo(env, opts.btf, opts.funcInfo, (opts.lineInfo?.length ?? 0) > 0);
-    checkStructOpsAttach(env);
+    checkAttachBtfId(env);
     resolvePseudoLdimm64(env);
     checkCfg(env);
     doCheckSubprogs(env);
@@ -115,6 +120,7 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     log: text,
     message: errno ? lastMessage(text) : '',
     processed: env.insnProcessed,
+    probeMem: env.probeMem,
     states: env.states,
   };
 }
@@ -569,11 +575,41 @@ function invalidScalar(env: Env, tn: Tnum, range: Tnum, ctx: string, reg: string
   env.fail(msg, 22);
 }
 
-/** check_struct_ops_btf_id (check_attach_btf_id for STRUCT_OPS): the struct and member the program implements. */
-function checkStructOpsAttach(env: Env): void {
-  if (env.prog.type !== 'STRUCT_OPS' || env.prog.structOps === undefined) return;
-  const r = env.platform.structOpsMember?.(env.prog);
-  if (r !== undefined && !r.ok) env.fail(r.message, r.errno);
+/**
+ * check_attach_btf_id: which program types may be sleepable; struct_ops' struct and member
+ * (check_struct_ops_btf_id); and of bpf_check_attach_target for fentry/fexit/fmod_ret and LSM programs,
+ * the rules on the target that do not need its BTF: a sleepable program needs an error-injectable
+ * function or a sleepable LSM hook, fmod_ret an error-injectable function or a `security_*` one.
+ */
+function checkAttachBtfId(env: Env): void {
+  const p = env.prog;
+  const EINVAL = 22;
+  if (p.type === 'SYSCALL') {
+    if (!p.sleepable) env.fail('Syscall programs can only be sleepable\n', EINVAL);
+    return;
+  }
+  if (p.sleepable && p.type !== 'TRACING' && p.type !== 'LSM' && p.type !== 'KPROBE') {
+    env.fail('Only fentry/fexit/fmod_ret, lsm, and kprobe/uprobe programs can be sleepable\n', EINVAL);
+  }
+  // (6.1.192's "BPF_LSM_CGROUP programs cannot be sleepable" is a later stable fix: the reference 6.1.176 accepts them)
+  if (p.type === 'STRUCT_OPS') {
+    if (p.structOps === undefined) return;
+    const r = env.platform.structOpsMember?.(p);
+    if (r !== undefined && !r.ok) env.fail(r.message, r.errno);
+    return;
+  }
+  const att = p.expectedAttachType;
+  const traced = p.type === 'TRACING' && (att === 'TRACE_FENTRY' || att === 'TRACE_FEXIT' || att === 'MODIFY_RETURN');
+  if (p.attachTo === undefined || !(traced || p.type === 'LSM')) return;
+  // the BTF name of the target: LSM hooks are the bpf_lsm_<hook> functions libbpf looks up
+  const tname = p.type === 'LSM' && !p.attachTo.startsWith('bpf_lsm_') ? `bpf_lsm_${p.attachTo}` : p.attachTo;
+  const injectable = env.platform.errorInjectable;
+  if (p.sleepable) {
+    const ok = p.type === 'TRACING' ? injectable?.(tname) : env.platform.sleepableLsmHook?.(tname);
+    if (ok === false) env.fail(`${tname} is not sleepable\n`, EINVAL);
+  } else if (att === 'MODIFY_RETURN' && injectable !== undefined && !injectable(tname) && !tname.startsWith('security_')) {
+    env.fail(`${tname}() is not modifiable\n`, EINVAL);
+  }
 }
 
 /** Whether the struct_ops member implemented returns void (then R0 need not be set). */

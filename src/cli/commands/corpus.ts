@@ -1,5 +1,6 @@
 /**
  * `bpfvm corpus <file.jsonl> [--mode priv|unpriv|both] [--json]`: Linux 6.1's test_verifier cases
+ * (a realworld truth file, recognised by its lines, goes to realworld.ts)
  * verified with the corpus capabilities and their runs executed, compared with the kernel's answers.
  * With --json, one line per mode: `{"mode","total","verdictAgree","rejected","messageAgree",
  * "lastLineAgree","retvalChecked","retvalAgree","failures":[{"id","what"}…]}`.
@@ -7,13 +8,26 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LoadError, UsageError } from '../../errors.js';
-import { findFixups, loadCorpus, loadFixups } from '../../corpus/load.js';
+import { findFixups, firstLine, loadCorpus, loadFixups } from '../../corpus/load.js';
+import { isRealworldLine } from '../../corpus/realworld.js';
+import { realworldCommand } from './realworld.js';
 import { runCorpus, type CorpusCase, type FixupSpec, type Mode } from '../../corpus/runner.js';
 import { EXIT, type Io } from '../io.js';
 
 export interface CorpusCliOptions {
   mode?: string;
   json?: boolean;
+  /** Realworld truth files: list the disagreeing programs by cause. */
+  causes?: boolean;
+}
+
+/** Which corpus a file is: its first line tells (a realworld truth line has `kernel_verdict` and `object`). */
+function isRealworld(file: string): boolean {
+  try {
+    return isRealworldLine(firstLine(file));
+  } catch (e) {
+    throw new LoadError(`cannot read the corpus: ${(e as Error).message}`, { file });
+  }
 }
 
 /** fixup-maps-6.1.json: beside the corpus, else in $BPFVM_SHARED/verifier-corpus. */
@@ -30,6 +44,7 @@ export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): num
   const mode = opts.mode ?? 'both';
   if (mode !== 'priv' && mode !== 'unpriv' && mode !== 'both') throw new UsageError(`--mode: expected priv, unpriv or both, got '${mode}'`);
   if (!existsSync(file)) throw new LoadError('no such file', { file });
+  if (isRealworld(file)) return realworldCommand(io, file, opts);
   let cases: CorpusCase[];
   let fixups: FixupSpec;
   try {

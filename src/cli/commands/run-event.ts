@@ -80,6 +80,7 @@ export function printTrigger(io: Io, r: TriggerResult, json: boolean): number {
     io.out(JSON.stringify({
       retval: r.retval, r0: r.r0 === null ? null : hex64(r.r0), runs: r.runs, insns: r.insns, output: r.output,
       ...(r.seq !== '' && { seq: r.seq }), ringbuf, ...(Object.keys(perf).length > 0 && { perf }), maps, violations: r.violations,
+      ...(r.warnings !== undefined && { warnings: r.warnings }),
     }) + '\n');
   } else {
     for (const line of r.output) io.out(`trace_printk: ${line}\n`);
@@ -89,6 +90,7 @@ export function printTrigger(io: Io, r: TriggerResult, json: boolean): number {
     if (r.retval !== null) io.out(`retval = ${r.retval}${r.runs > 1 ? ` (last of ${r.runs} runs)` : ''}\n`);
     io.out(`${r.insns} instructions executed\n`);
     for (const v of r.violations) io.err(`violation [${v.kind}]: ${v.message}\n`);
+    for (const w of r.warnings ?? []) io.err(`warning: ${w.message}\n`);
   }
   return r.violations.length > 0 ? EXIT.REJECTED : EXIT.OK;
 }

@@ -7,20 +7,16 @@
 import { basename } from 'node:path';
 import { LoadError, UsageError } from '../../errors.js';
 import type { Insn } from '../../isa/insn.js';
-import type { ObjectFile, ProgramSpec } from '../../object/index.js';
+import type { ProgramSpec } from '../../object/index.js';
 import type { ProgTypeName } from '../../object/bpf-enums.js';
 import { parseCaps } from '../../platform/caps.js';
-import type { MapDef, ProgInfo } from '../../platform/platform.js';
-import { progLoad, type VerifierResult, type VerifyOptions } from '../../verifier/verifier.js';
+import type { ProgInfo } from '../../platform/platform.js';
+import { progLoad, type VerifierResult } from '../../verifier/verifier.js';
 import { kernelPlatform } from '../../../kernel-sim/platform.js';
-import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/index.js';
 import { readProgram } from '../input.js';
-import { linkAgainstKernel } from '../../api/core-link.js';
-import { progInfoOf, valueFieldOffset } from '../../api/verify.js';
 import { extTargetOf, rawProgInfo } from '../../api/collection.js';
-import { Kernel } from '../../../kernel-sim/kernel.js';
-import { kernelWorld } from '../../../kernel-sim/objects/world.js';
+import { loadObjectProgram, prepareObject } from '../../api/verify-object.js';
 import { EXIT, type Io } from '../io.js';
 import { selectProgram } from './disasm.js';
 import { readObject } from './inspect.js';
@@ -53,74 +49,47 @@ function progTypeOf(name: string): ProgTypeName {
   }
 }
 
-/** The verifier's view of an object's map (its index is the handle its lddw carries). */
-export function mapDefOf(obj: ObjectFile, index: number): MapDef | undefined {
-  const m = obj.maps[index];
-  if (m === undefined) return undefined;
-  const def: MapDef = {
-    type: m.type.value, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
-    spinLockOff: valueFieldOffset(obj.btf, m.btfValueType, 'bpf_spin_lock'), timerOff: valueFieldOffset(obj.btf, m.btfValueType, 'bpf_timer'),
-    hasBtf: m.btfValueType !== undefined,
-  };
-  if (m.inner) {
-    def.inner = { type: m.inner.type.value, keySize: m.inner.keySize, valueSize: m.inner.valueSize, maxEntries: m.inner.maxEntries, flags: m.inner.flags, spinLockOff: -1, timerOff: -1 };
-  }
-  return def;
-}
-
-/**
- * An ELF program linked as loadObject links it (CO-RE relocations, kfunc and __ksym externs against the
- * simulated kernel), so `verify` and a run's verification see the same instructions.
- */
-function linked(obj: ObjectFile, spec: ProgramSpec, file: string): Insn[] {
-  try {
-    const registry = defaultRegistry();
-    return linkAgainstKernel(spec, obj, registry, kernelWorld(new Kernel(), registry.types)).insns;
-  } catch (e) {
-    if (e instanceof LoadError) e.locate({ file: basename(file), section: spec.section, symbol: spec.name });
-    throw e;
-  }
-}
-
 export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): number {
   const logLevel = logLevelOf(opts.logLevel);
   const caps = parseCaps(opts.caps ?? 'all');
-  const isObject = file.toLowerCase().endsWith('.o');
-  let insns: readonly Insn[];
-  let prog: ProgInfo;
-  let maps: (fd: number) => MapDef | undefined = () => undefined;
-  let lineInfo: ProgramSpec['lineInfo'] | undefined;
-  let btfInfo: Pick<VerifyOptions, 'btf' | 'funcInfo'> = {};
-  if (isObject) {
-    if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
-    const obj = readObject(file);
-    let spec: ProgramSpec;
-    try {
-      spec = selectProgram(obj, opts.program);
-    } catch (e) {
-      if (e instanceof LoadError) e.locate({ file: basename(file) });
-      throw e;
-    }
-    insns = linked(obj, spec, file);
-    if (opts.expectedAttachType !== undefined) throw new UsageError('--expected-attach-type is for raw programs; an ELF program has its section\'s');
-    prog = progInfoOf(spec, opts.targetProgType === undefined ? {} : { extTarget: extTargetOf(opts.targetProgType) });
-    maps = (fd) => mapDefOf(obj, fd);
-    lineInfo = spec.lineInfo;
-    if (obj.btf !== undefined) btfInfo = { btf: obj.btf, funcInfo: spec.funcInfo };
-  } else {
-    if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
-    if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
-    progTypeOf(opts.progType);
-    const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
-    prog = rawProgInfo(opts.progType, {
-      ...(attach !== undefined && { expectedAttachType: attach }),
-      ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
-    });
-    insns = readProgram(file).insns;
+  if (file.toLowerCase().endsWith('.o')) return verifyObject(io, file, opts, caps, logLevel);
+  if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
+  if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
+  progTypeOf(opts.progType);
+  const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
+  const prog: ProgInfo = rawProgInfo(opts.progType, {
+    ...(attach !== undefined && { expectedAttachType: attach }),
+    ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+  });
+  const insns: readonly Insn[] = readProgram(file).insns;
+  return report(io, progLoad(insns, { prog, platform: kernelPlatform({ maps: () => undefined }), caps, logLevel }), logLevel, opts.json);
+}
+
+/**
+ * An ELF program loaded as libbpf loads it alone (loadObjectProgram: externs, maps, CO-RE, load
+ * attributes), so `verify` and the realworld yardstick see the same load; a refusal before the verifier
+ * is an input error naming the step's reason.
+ */
+function verifyObject(io: Io, file: string, opts: VerifyCliOptions, caps: ReturnType<typeof parseCaps>, logLevel: number): number {
+  if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
+  if (opts.expectedAttachType !== undefined) throw new UsageError('--expected-attach-type is for raw programs; an ELF program has its section\'s');
+  const obj = readObject(file);
+  let spec: ProgramSpec;
+  try {
+    spec = selectProgram(obj, opts.program);
+  } catch (e) {
+    if (e instanceof LoadError) e.locate({ file: basename(file) });
+    throw e;
   }
-  const r: VerifierResult = progLoad(insns, { prog, platform: kernelPlatform({ maps }), caps, logLevel, lineInfo, ...btfInfo });
+  const extTarget = opts.targetProgType === undefined ? undefined : extTargetOf(opts.targetProgType);
+  const out = loadObjectProgram(prepareObject(obj), spec.name, { caps, logLevel, ...(extTarget !== undefined && { extTarget }) });
+  if (out.stage === 'refused') throw out.refusal.error.locate({ file: basename(file) });
+  return report(io, out.result, logLevel, opts.json);
+}
+
+function report(io: Io, r: VerifierResult, logLevel: number, json: boolean | undefined): number {
   if (logLevel > 0) io.out(r.log);
-  if (opts.json) {
+  if (json) {
     io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed }) + '\n');
   } else {
     io.out(r.verdict === 'accepted' ? 'accepted\n' : `rejected (errno ${r.errno})${r.message ? `: ${r.message}` : ''}\n`);
