@@ -290,3 +290,13 @@ describe('perf records in the result', () => {
     expect(r.perf).toEqual({ events: [{ cpu: 0, data: Uint8Array.from([0x34, 0x12, 0, 0, 0, 0, 0, 0]) }] });
   });
 });
+
+describe('walks that meet NULL', () => {
+  it('a NULL argument read through (fentry name->name) reads 0 and the trigger result carries the warning', () => {
+    const col = loadObject(fixture('fentry.bpf.o'), { task: { pid: 3, tgid: 3 } });
+    const r = col.program('do_unlinkat').trigger({ args: { dfd: 1, name: null } });
+    expect(r.violations).toEqual([]);
+    expect(r.output).toEqual(['fentry: pid = 3, filename = ']);
+    expect(r.warnings?.map((w) => w.insn)).toEqual([2]);
+  });
+});
