@@ -7,6 +7,7 @@ import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
 import { AddressSpace } from './address-space.js';
 import { MapEnv } from './maps/env.js';
 import { referenceConfigText } from './kconfig.js';
+import type { KernelObject } from './objects/heap.js';
 
 export interface TaskInfo {
   pid: number;
@@ -75,6 +76,13 @@ export class Kernel {
   readonly task: TaskInfo;
   /** Lines written by bpf_trace_printk (and friends), in order. */
   readonly trace: string[] = [];
+  /** Text iterator programs wrote to their seq_file (bpf_seq_printf, bpf_seq_write), in order. */
+  readonly seq: string[] = [];
+  /**
+   * The current task's `struct task_struct` in the kernel model: what get_current_pid_tgid, _uid_gid,
+   * _comm, _task and probe_read_user read. Set by the kernel world (a task made from `task`) or the model.
+   */
+  current: KernelObject | undefined;
 
   constructor(opts: KernelOptions = {}) {
     this.space = new AddressSpace();

@@ -16,7 +16,13 @@ export {
 } from '../vm/interpreter.js';
 export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../kernel-sim/address-space.js';
 export { parseCaps, ALL_CAPS, type Capability } from './platform/caps.js';
-export { loadObject, loadProgram, Collection, Program, type LoadOptions, type RawLoadOptions, type RunOptions, type ProgramRunResult } from './api/collection.js';
+export { loadObject, loadProgram, kernelModelOf, Collection, Program, type LoadOptions, type RawLoadOptions, type RunOptions, type ProgramRunResult } from './api/collection.js';
+export type { TriggerOptions, TriggerResult } from './api/trigger.js';
+export { KernelModel, type ModelValue, type ModelRef } from '../kernel-sim/model/model.js';
+export { applyModelSpec, type KernelModelSpec, type ModelObjectSpec } from '../kernel-sim/model/model-spec.js';
+export type { EventValue, InlineObject, TriggerEvent } from '../kernel-sim/model/event-context.js';
+export { ModelError } from '../kernel-sim/model/errors.js';
+export { UserMemory } from '../kernel-sim/model/user-memory.js';
 export { Kernel, type KernelOptions } from '../kernel-sim/kernel.js';
 export { KfuncRegistry, defineKfunc, kfuncSet, idFlags, defaultRegistry, listKfuncs } from '../kernel-sim/kfuncs/index.js';
 export type { BpfMap } from '../kernel-sim/maps/index.js';

@@ -9,7 +9,7 @@ import { loop, tailCall } from './control.js';
 import { packetEventOutput, perfEventOutput, spinLock, spinUnlock } from './events.js';
 import * as M from './maps.js';
 import * as P from './packet-helpers.js';
-import { snprintf, tracePrintk, traceVprintk } from './printk.js';
+import { seqPrintf, seqWrite, snprintf, tracePrintk, traceVprintk } from './printk.js';
 import { probeRead, probeReadStr, probeReadUser, probeReadUserStr } from './probe-read.js';
 import type { ProtoName } from './protos-6.1.js';
 import * as R from './ringbuf.js';
@@ -70,16 +70,20 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_get_current_comm_proto: S.getCurrentComm,
   bpf_get_current_task_proto: S.getCurrentTask,
   bpf_get_current_task_btf_proto: S.getCurrentTask,
+  bpf_get_current_cgroup_id_proto: S.getCurrentCgroupId,
+  bpf_get_current_ancestor_cgroup_id_proto: S.getCurrentAncestorCgroupId,
   bpf_per_cpu_ptr_proto: S.perCpuPtr,
   bpf_this_cpu_ptr_proto: plain(S.thisCpuPtr),
   bpf_trace_printk_proto: tracePrintk,
   bpf_trace_vprintk_proto: traceVprintk,
+  bpf_seq_printf_proto: seqPrintf,
+  bpf_seq_write_proto: seqWrite,
   bpf_snprintf_proto: plain(snprintf),
   bpf_probe_read_kernel_proto: plain(probeRead),
-  bpf_probe_read_user_proto: plain(probeReadUser),
+  bpf_probe_read_user_proto: probeReadUser,
   bpf_probe_read_compat_proto: plain(probeRead),
   bpf_probe_read_kernel_str_proto: plain(probeReadStr),
-  bpf_probe_read_user_str_proto: plain(probeReadUserStr),
+  bpf_probe_read_user_str_proto: probeReadUserStr,
   bpf_probe_read_compat_str_proto: plain(probeReadStr),
   bpf_perf_event_output_proto: plain(perfEventOutput),
   bpf_perf_event_output_proto_tp: plain(perfEventOutput),

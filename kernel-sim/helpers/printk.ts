@@ -53,3 +53,25 @@ export const snprintf: HelperFn = (ctx, str, strSize, fmt, data, len) => {
   }
   return ret(text.length + 1);
 };
+
+/**
+ * bpf_seq_printf(seq, fmt, fmt_size, data, data_len): the iterator's seq_file gets the formatted text
+ * (collected in `kernel.seq`); 0, or the errno of a bad format or data array.
+ */
+export const seqPrintf = (kernel: Kernel): HelperFn => (ctx, _seq, fmt, size, data, len) => {
+  const args = dataArgs(ctx, data, len);
+  if (typeof args === 'number') return ret(args);
+  const f = readFormat(ctx.space, fmt, Number(size & 0xffffffffn));
+  if (typeof f === 'number') return ret(f);
+  const text = bprintf(ctx.space, f, args);
+  if (typeof text === 'number') return ret(text);
+  kernel.seq.push(text);
+  return 0n;
+};
+
+/** bpf_seq_write(seq, data, len): the bytes as they are (latin-1 text in `kernel.seq`). */
+export const seqWrite = (kernel: Kernel): HelperFn => (ctx, _seq, data, len) => {
+  const bytes = ctx.space.readBytes(data, Number(len & 0xffffffffn));
+  kernel.seq.push(String.fromCharCode(...bytes));
+  return 0n;
+};

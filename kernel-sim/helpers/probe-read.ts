@@ -1,12 +1,14 @@
 /**
  * bpf_probe_read_{kernel,user}[_str] (and the compat bpf_probe_read[_str]): a read through the address
  * space that may fail. A fault is -EFAULT with the destination zero-filled, never a stopped run. The
- * simulation has no user memory: the _user forms (probeReadUser) always fault.
+ * _user forms read the current task's simulated user memory.
  */
 import type { HelperFn } from '../../vm/machine.js';
 import { MemoryFault } from '../address-space.js';
 import { checkLivePointer } from '../kfuncs/args.js';
 import { ERRNO, errno, ret } from './args.js';
+import type { Kernel } from '../kernel.js';
+import { TASK_SIZE_MAX, userMemoryOf } from '../model/user-memory.js';
 
 /**
  * x86-64's copy_from_kernel_nofault_allowed(): a kernel read of a user-space address (below TASK_SIZE_MAX
@@ -69,17 +71,39 @@ export const probeReadStr: HelperFn = (ctx, dst, size, src) => {
 };
 
 /**
- * bpf_probe_read_user[_str]: copy_from_user_nofault / strncpy_from_user_nofault read user memory only
- * (access_ok refuses kernel addresses with -EFAULT). Every region bpfvm maps is kernel memory (stack,
- * context, maps, packets, kernel objects) and nothing is mapped as user memory, so every non-empty read
- * fails: -EFAULT with the destination zeroed, as bpf_probe_read_user[_str]_common leave it.
+ * bpf_probe_read_user[_str]: copy_from_user_nofault / strncpy_from_user_nofault read the current task's
+ * user memory (the kernel model's, `UserMemory`): a range outside user space or not wholly mapped is
+ * -EFAULT with the destination zeroed, as bpf_probe_read_user[_str]_common leave it.
  */
-export const probeReadUser: HelperFn = (ctx, dst, size) => {
+export const probeReadUser = (k: Kernel): HelperFn => (ctx, dst, size, src) => {
   const n = Number(size & 0xffffffffn);
   if (n === 0) return 0n;
-  ctx.space.writeBytes(dst, new Uint8Array(n));
-  return errno(ERRNO.EFAULT);
+  const a = BigInt.asUintN(64, src);
+  const bytes = a + BigInt(n) <= TASK_SIZE_MAX && k.current !== undefined ? userMemoryOf(k.current).read(a, n) : undefined;
+  ctx.space.writeBytes(dst, bytes ?? new Uint8Array(n));
+  return bytes === undefined ? errno(ERRNO.EFAULT) : 0n;
 };
 
-/** The _str form: 0 for a 0-byte buffer (strncpy_from_user_nofault's count <= 0), else -EFAULT. */
-export const probeReadUserStr: HelperFn = probeReadUser;
+/**
+ * The _str form (strncpy_from_user_nofault): up to size - 1 bytes and a NUL, returning the length with
+ * the NUL; a string that fills the buffer is cut and size returned; a fault before the NUL is -EFAULT.
+ */
+export const probeReadUserStr = (k: Kernel): HelperFn => (ctx, dst, size, src) => {
+  const n = Number(size & 0xffffffffn);
+  if (n === 0) return 0n;
+  const a = BigInt.asUintN(64, src);
+  const mem = k.current === undefined || a >= TASK_SIZE_MAX ? undefined : userMemoryOf(k.current);
+  const out = new Uint8Array(n);
+  let len = 0;
+  for (; len < n - 1; len++) {
+    const b = a + BigInt(len) < TASK_SIZE_MAX ? mem?.byte(a + BigInt(len)) : undefined;
+    if (b === undefined) {
+      ctx.space.writeBytes(dst, new Uint8Array(n));
+      return errno(ERRNO.EFAULT);
+    }
+    if (b === 0) break;
+    out[len] = b;
+  }
+  ctx.space.writeBytes(dst, out.subarray(0, len + 1));
+  return ret(len + 1);
+};

@@ -66,7 +66,7 @@ export class KernelObject {
 
   /** Byte offset and BTF type of a member (dotted path through embedded structs: `memb.c`). */
   field(path: string): MemberLocation {
-    let loc: MemberLocation = { offset: 0, type: this.heap.types.idOf(`struct ${this.type}`), bitOffset: 0, bitSize: 0 };
+    let loc: MemberLocation = { offset: 0, type: this.heap.types.idOf(typeText(this.type)), bitOffset: 0, bitSize: 0 };
     for (const name of path.split('.')) {
       const m = this.heap.types.member(loc.type, name);
       if (m === undefined) throw new Error(`struct ${this.type} has no member '${path}'`);
@@ -103,9 +103,9 @@ export class KernelHeap {
 
   constructor(readonly space: AddressSpace, readonly types: KernelTypes) {}
 
-  /** A new object of `struct type` with a count of 1 (the creator's). */
+  /** A new object of `struct type` (or of `union U` when `type` says so) with a count of 1 (the creator's). */
   create(type: string, opts: ObjectOptions = {}): KernelObject {
-    const size = this.types.sizeOf(`struct ${type}`);
+    const size = this.types.sizeOf(typeText(type));
     const obj = new KernelObject(this, type, new Uint8Array(size), opts.isStatic ?? false, ++this.serial);
     for (const [path, v] of Object.entries(opts.init ?? {})) obj.set(path, v);
     this.syncCount(obj);
@@ -168,8 +168,13 @@ export class KernelHeap {
   }
 }
 
+/** The C type text of an object's type: a struct's bare name, or `union U` spelled out. */
+export function typeText(type: string): string {
+  return type.startsWith('union ') ? type : `struct ${type}`;
+}
+
 /** A little-endian bitfield of `bits` bits starting at bit `at` of `bytes`. */
-function readBits(bytes: Uint8Array, at: number, bits: number): bigint {
+export function readBits(bytes: Uint8Array, at: number, bits: number): bigint {
   let v = 0n;
   for (let i = 0; i < bits; i++) {
     const b = at + i;
@@ -178,7 +183,7 @@ function readBits(bytes: Uint8Array, at: number, bits: number): bigint {
   return v;
 }
 
-function writeBits(bytes: Uint8Array, at: number, bits: number, v: bigint): void {
+export function writeBits(bytes: Uint8Array, at: number, bits: number, v: bigint): void {
   for (let i = 0; i < bits; i++) {
     const b = at + i;
     if ((v >> BigInt(i)) & 1n) bytes[b >> 3]! |= 1 << (b & 7);
@@ -186,7 +191,7 @@ function writeBits(bytes: Uint8Array, at: number, bits: number, v: bigint): void
   }
 }
 
-function readInt(dv: DataView, off: number, size: number): bigint {
+export function readInt(dv: DataView, off: number, size: number): bigint {
   switch (size) {
     case 1: return BigInt(dv.getUint8(off));
     case 2: return BigInt(dv.getUint16(off, true));
@@ -196,7 +201,7 @@ function readInt(dv: DataView, off: number, size: number): bigint {
   }
 }
 
-function writeInt(dv: DataView, off: number, size: number, v: bigint): void {
+export function writeInt(dv: DataView, off: number, size: number, v: bigint): void {
   switch (size) {
     case 1: dv.setUint8(off, Number(BigInt.asUintN(8, v))); break;
     case 2: dv.setUint16(off, Number(BigInt.asUintN(16, v)), true); break;

@@ -30,6 +30,8 @@ export class KernelWorld {
   /** Per cgroup: the CPUs with pending rstat updates, and how many flushes happened. */
   readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
   readonly destructiveCalls: DestructiveCall[] = [];
+  /** The css_set every task of the world starts in (its default cgroup: the root). */
+  readonly cssSet: KernelObject;
 
   constructor(readonly kernel: Kernel, types: KernelTypes) {
     this.heap = new KernelHeap(kernel.space, types);
@@ -42,8 +44,11 @@ export class KernelWorld {
     this.kptrs = new KptrTable(this.heap);
     const cssSet = this.heap.create('css_set', { isStatic: true });
     cssSet.set('dfl_cgrp', this.rootCgroup.home.region.base);
-    const task = (pid: number, tgid: number, comm: string, parent?: KernelObject): KernelObject => {
+    const task = (pid: number, tgid: number, comm: string, parent?: KernelObject, ids = { uid: 0, gid: 0 }): KernelObject => {
       const t = this.heap.create('task_struct', { init: { pid, tgid }, isStatic: true });
+      const cred = this.heap.create('cred', { init: credIds(ids), isStatic: true });
+      t.set('cred', cred.home.region.base);
+      t.set('real_cred', cred.home.region.base);
       t.bytes.set(new TextEncoder().encode(comm.slice(0, 15)), t.field('comm').offset);
       t.set('real_parent', (parent ?? t).home.region.base);
       t.set('group_leader', t.home.region.base);
@@ -51,8 +56,18 @@ export class KernelWorld {
       return t;
     };
     this.initTask = task(1, 1, 'systemd');
-    this.currentTask = task(kernel.task.pid, kernel.task.tgid, kernel.task.comm, this.initTask);
+    this.currentTask = task(kernel.task.pid, kernel.task.tgid, kernel.task.comm, this.initTask, kernel.task);
+    this.cssSet = cssSet;
+    kernel.current ??= this.currentTask;
   }
+}
+
+/** A cred's user and group ids: real, effective, saved and filesystem ones alike. */
+export function credIds(ids: { uid: number; gid: number }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['uid', 'euid', 'suid', 'fsuid']) out[`${k}.val`] = ids.uid;
+  for (const k of ['gid', 'egid', 'sgid', 'fsgid']) out[`${k}.val`] = ids.gid;
+  return out;
 }
 
 /** The kernel's jiffies (HZ=250) from its deterministic clock. */

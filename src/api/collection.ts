@@ -30,6 +30,13 @@ import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine, type RunWarning } from '../../vm/machine.js';
+import { eventContexts } from '../../kernel-sim/model/event-context.js';
+import { eventSite } from '../../kernel-sim/model/event-site.js';
+import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
+import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
+import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
+import { symbolOffsets, withGlobals, type GlobalValue } from './globals.js';
+import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -59,6 +66,16 @@ export interface LoadOptions extends KernelOptions {
    * Without it an extension's context is untyped u64 arguments.
    */
   extTarget?: string;
+  /**
+   * Global variables (`const volatile` .rodata, .data, .bss) set by name before load, as a skeleton sets
+   * `skel->rodata->x` between open and load.
+   */
+  globals?: Readonly<Record<string, GlobalValue>>;
+  /**
+   * The kernel model to build before the programs run (kernel-sim/model/model-spec.ts: objects by id with
+   * field paths, references by id, the current task); `task` still sets the default current task.
+   */
+  model?: KernelModelSpec;
 }
 
 /** How a Program is built: its kernel-side environment. */
@@ -221,11 +238,72 @@ export class Program {
     return r;
   }
 
-  run(opts: RunOptions = {}): ProgramRunResult {
+  /** The kernel model this program's helpers read (tasks, current, user memory). */
+  get model(): KernelModel {
+    return kernelModel(this.kfuncs.world);
+  }
+
+  private verifyBeforeRun(): void {
     if (this.verifyFirst) {
       const v = this.verdict ?? this.verify({ logLevel: 0 }); // the verdict and message; no log to build
       if (v.verdict === 'rejected') throw new VerifierError(v);
     }
+  }
+
+  /**
+   * Run the program for an event at its attach point (its section: `kprobe/do_unlinkat`, `tp/sched/…`,
+   * `fexit/…`, `iter/task`…) against the kernel model: the context comes from the kernel's BTF and the
+   * event's arguments (model objects, numbers, strings). An iterator runs once per task, then with NULL.
+   */
+  trigger(event: TriggerOptions = {}): TriggerResult {
+    this.verifyBeforeRun();
+    const section = event.section ?? this.spec?.section;
+    if (section === undefined) throw new LoadError(`program '${this.name}' has no section: give trigger's "section" (e.g. "kprobe/do_unlinkat")`);
+    const site = eventSite(section, event.target);
+    const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
+    const before = this.kernel.trace.length;
+    const seqBefore = this.kernel.seq.length;
+    let insns = 0;
+    const warnings: RunWarning[] = [];
+    let last: { r0: bigint | null; violations: Violation[] } = { r0: null, violations: [] };
+    for (const c of contexts) {
+      this.kfuncs.exec.spinLocks = 0;
+      for (const m of this.maps) m.beginTestRun();
+      const run = bytesContext(this.kernel.space, c.model, c.bytes, c.name, false);
+      try {
+        c.prepare?.();
+        const r = this.machine.run(this.image, { args: [run.r1] });
+        insns += r.insns;
+        warnings.push(...(r.warnings ?? []));
+        const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
+        last = { r0: r.r0, violations: leaks.length > 0 ? leaks : r.violations };
+      } catch (e) {
+        this.kfuncs.finish(null);
+        throw e;
+      } finally {
+        run.release();
+        for (const m of this.maps) m.reclaim();
+      }
+      if (last.violations.length > 0) break;
+    }
+    return {
+      retval: last.r0 === null ? null : Number(BigInt.asIntN(32, last.r0)), r0: last.r0, runs: contexts.length, insns,
+      output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
+      seq: this.kernel.seq.slice(seqBefore).join(''),
+      ringbuf: consumeRingbufs(this.maps), perf: drainPerfArrays(this.maps), maps: mapContents(this.maps),
+      violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
+      ...(warnings.length > 0 && { warnings }),
+    };
+  }
+
+  /** A violation at an instruction CO-RE poisoned names its relocation. */
+  private poisonedWhy(v: Violation): Violation {
+    const why = this.poisoned.get(v.insn);
+    return why !== undefined && v.kind === 'unknown-helper' ? { kind: 'invalid-insn', insn: v.insn, message: `instruction ${v.insn}: ${why}` } : v;
+  }
+
+  run(opts: RunOptions = {}): ProgramRunResult {
+    this.verifyBeforeRun();
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
     for (const m of this.maps) m.beginTestRun();
@@ -263,7 +341,13 @@ export class Collection {
   readonly maps = new Map<string, BpfMap>();
   readonly programs = new Map<string, Program>();
 
-  constructor(readonly kernel: Kernel, readonly object: ObjectFile) {}
+  constructor(readonly kernel: Kernel, readonly object: ObjectFile, private readonly world?: KernelWorld | (() => KernelWorld)) {}
+
+  /** The kernel model the collection's programs run against: `col.model.create('struct task_struct', {…})`, `col.model.current = t`. */
+  get model(): KernelModel {
+    if (this.world === undefined) throw new LoadError('this collection has no kernel world');
+    return kernelModel(typeof this.world === 'function' ? this.world() : this.world);
+  }
 
   program(name: string): Program {
     const p = this.programs.get(name) ?? [...this.programs.values()].find((x) => x.spec?.section === name);
@@ -407,12 +491,14 @@ export function registryOf(opts: { kfuncs?: KfuncRegistry; kernelBtf?: Btf | Uin
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
   const kernel = opts.kernel ?? new Kernel(opts);
-  const object = withKconfig(parseObject(bytes), kernel);
-  const col = new Collection(kernel, object);
+  const globals = opts.globals ?? {};
+  const object = withGlobals(withKconfig(parseObject(bytes), kernel), globals, Object.keys(globals).length > 0 ? symbolOffsets(bytes) : undefined);
   const registry = registryOf(opts);
-  // made when first needed (kptr fields, kernel symbols): a program that names no kernel type never reads the BTF
+  // made when first needed (kptr fields, kernel symbols, the model): a program that names no kernel type never reads the BTF
   let madeWorld: KernelWorld | undefined;
   const world = (): KernelWorld => (madeWorld ??= kernelWorld(kernel, registry.types));
+  const col = new Collection(kernel, object, world);
+  if (opts.model !== undefined) applyModelSpec(kernelModel(world()), opts.model);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
     const m = createFromSpec(kernel, spec, object.btf, world);
@@ -547,4 +633,13 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   });
 }
 
+/**
+ * The kernel model of a kernel (for the kfunc registry's types: Linux 6.1's by default), to build before
+ * loading objects into it with `loadObject(bytes, { kernel })`.
+ */
+export function kernelModelOf(kernel: Kernel, registry: KfuncRegistry = defaultRegistry()): KernelModel {
+  return kernelModel(kernelWorld(kernel, registry.types));
+}
+
 export { TestRunError };
+export type { TriggerOptions, TriggerResult };

@@ -43,6 +43,8 @@ export function buildCli(io: Io): Command {
     .option('--null-inject <mode>', 'KF_RET_NULL kfuncs return NULL: off, always or random:SEED', 'off')
     .option('--kfuncs <names>', 'raw programs: a kfunc call with imm i calls the i-th name of this list')
     .option('--no-verify', 'run without the verifier (run-time checks alone)')
+    .option('--event <file>', 'tracing programs: run for this event (JSON: args, ret, tracepoint fields, globals)')
+    .option('--kernel-model <file>', 'the kernel model the event runs against (JSON: objects by id with field paths, current)')
     .option('--trace', 'print each executed instruction with the registers it changed')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)

@@ -13,6 +13,7 @@ import { EXIT, hex64, type Io } from '../io.js';
 import { Tracer } from '../trace.js';
 import { selectProgram } from './disasm.js';
 import { readKernelBtf } from './inspect.js';
+import { eventLoadOptions, fillEventMaps, openPerfBuffers, printTrigger, readEventFiles } from './run-event.js';
 
 export interface RunOptions {
   /** --kernel-btf: another kernel's vmlinux BTF file. */
@@ -36,6 +37,9 @@ export interface RunOptions {
   kfuncs?: string;
   /** commander's --no-verify: false when given. */
   verify: boolean;
+  /** A tracing event to trigger the program with (JSON file), and the kernel model (JSON file). */
+  event?: string;
+  kernelModel?: string;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -102,10 +106,16 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } catch (e) {
     throw new UsageError(`--null-inject: ${(e as Error).message}`);
   }
+  if (opts.kernelModel !== undefined && opts.event === undefined) throw new UsageError('--kernel-model is the state an --event runs against: give --event too');
+  if (opts.event !== undefined && (data !== undefined || ctx !== undefined || opts.repeat !== undefined)) {
+    throw new UsageError('--event builds the context itself: it takes no --data, --ctx or --repeat');
+  }
+  const files = opts.event === undefined ? undefined : readEventFiles(opts.event, opts.kernelModel);
   const load = {
     budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
     ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }),
+    ...(files !== undefined && eventLoadOptions(files)),
   };
   let prog: Program;
   if (isObject) {
@@ -117,6 +127,10 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
       const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), load);
       const spec = selectProgram(col.object, opts.program);
       prog = col.program(spec.name);
+      if (files !== undefined) {
+        fillEventMaps(files, (name) => col.map(name));
+        openPerfBuffers(col.maps.values());
+      }
     } catch (e) {
       if (e instanceof LoadError) e.locate({ file: basename(file) });
       throw e;
@@ -131,6 +145,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   prog.machine.traceHook = tracer?.hook ?? null;
   let result: ProgramRunResult;
   try {
+    if (files !== undefined) return printTrigger(io, prog.trigger(files.event), opts.json ?? false);
     result = prog.run({ data, ctx, repeat: opts.repeat });
     tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
   } catch (e) {

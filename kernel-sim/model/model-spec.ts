@@ -1,0 +1,83 @@
+/**
+ * A kernel model as data (the CLI's `--kernel-model FILE.json`, the library's `loadObject(…, { model })`):
+ *
+ *   { "objects": [ { "id": "bash", "type": "struct task_struct",
+ *                    "fields": { "pid": 42, "tgid": 42, "comm": "bash", "real_parent": { "$ref": "init" },
+ *                                "mm.exe_file.f_path.dentry.d_name.name": "/bin/bash" },
+ *                    "userMemory": { "0x7f0000001000": { "string": "world", "size": 4096 } } } ],
+ *     "current": "bash" }
+ *
+ * (a bare list is the objects alone). Objects refer to each other by id (`{"$ref": id}`) in any order;
+ * numbers may be strings (`"0x7f0000001000"`) where JSON cannot hold them; user memory is a string (with
+ * its NUL, zero-padded to `size`) or hex bytes (`{"hex": "dead…"}`).
+ */
+import { ModelError } from './errors.js';
+import type { KernelModel, ModelValue } from './model.js';
+
+export interface ModelObjectSpec {
+  id?: string;
+  type: string;
+  fields?: Readonly<Record<string, unknown>>;
+  userMemory?: Readonly<Record<string, unknown>>;
+}
+
+export interface KernelModelSpec {
+  objects?: readonly ModelObjectSpec[];
+  /** The id of the current task. */
+  current?: string;
+}
+
+function asSpec(json: unknown): KernelModelSpec {
+  if (Array.isArray(json)) return { objects: json as ModelObjectSpec[] };
+  if (typeof json !== 'object' || json === null) throw new ModelError('a model is an object {"objects": […], "current": id} or a list of objects');
+  return json as KernelModelSpec;
+}
+
+/** Numbers in strings become bigints; everything else is passed as it is. */
+function value(v: unknown, where: { object: string; field: string }): ModelValue {
+  if (typeof v === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(v)) return v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
+  if (v === null || ['number', 'bigint', 'boolean', 'string'].includes(typeof v)) return v as ModelValue;
+  if (typeof v === 'object' && (typeof (v as { $ref?: unknown }).$ref === 'string' || typeof (v as { $task?: unknown }).$task === 'string')) return v as ModelValue;
+  throw new ModelError('a field is a number, a string, a boolean, null or {"$ref": id}', where);
+}
+
+function userBytes(v: unknown, where: { object: string; field: string }): Uint8Array {
+  const o = (typeof v === 'string' ? { string: v } : v) as { string?: unknown; hex?: unknown; size?: unknown };
+  let bytes: Uint8Array;
+  if (typeof o.string === 'string') bytes = Uint8Array.from([...new TextEncoder().encode(o.string), 0]);
+  else if (typeof o.hex === 'string' && /^([0-9a-f]{2})*$/i.test(o.hex)) bytes = Uint8Array.from(o.hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+  else throw new ModelError('user memory is a string, {"string": S, "size": N} or {"hex": H, "size": N}', where);
+  const size = typeof o.size === 'number' ? o.size : bytes.length;
+  if (size < bytes.length) throw new ModelError(`size ${size} is smaller than its ${bytes.length} bytes`, where);
+  const out = new Uint8Array(size);
+  out.set(bytes);
+  return out;
+}
+
+/** Build a model's objects (declared first, so references go either way), user memory and current task. */
+export function applyModelSpec(model: KernelModel, json: unknown): void {
+  const spec = asSpec(json);
+  const objects = spec.objects ?? [];
+  if (!Array.isArray(objects)) throw new ModelError('"objects" is a list');
+  const made = objects.map((o, i) => {
+    if (typeof o !== 'object' || o === null || typeof o.type !== 'string') throw new ModelError(`object #${i} has no "type"`);
+    return model.declare(o.type, o.id);
+  });
+  objects.forEach((o, i) => {
+    const name = o.id ?? `#${i}`;
+    const fields: Record<string, ModelValue> = {};
+    for (const [k, v] of Object.entries(o.fields ?? {})) fields[k] = value(v, { object: name, field: k });
+    model.fill(made[i]!, fields);
+    for (const [addr, v] of Object.entries(o.userMemory ?? {})) {
+      const where = { object: name, field: `userMemory ${addr}` };
+      if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) throw new ModelError('a user address is a number', where);
+      try {
+        model.userMemory(made[i]!).map(BigInt(addr), userBytes(v, where));
+      } catch (e) {
+        if (e instanceof RangeError) throw new ModelError(e.message, where);
+        throw e;
+      }
+    }
+  });
+  if (spec.current !== undefined) model.current = model.object(spec.current);
+}

@@ -1,0 +1,55 @@
+/**
+ * A task's simulated user address space: byte ranges at user addresses, what bpf_probe_read_user[_str]
+ * and uprobes read. Programs cannot load from user addresses directly (the verifier forbids it), so this
+ * memory is not in the address space of regions: only the user-memory helpers see it.
+ */
+import type { KernelObject } from '../objects/heap.js';
+
+/** x86-64's TASK_SIZE_MAX: user addresses lie below it. */
+export const TASK_SIZE_MAX = 0x00007ffffffff000n;
+
+interface Mapping {
+  start: bigint;
+  bytes: Uint8Array;
+}
+
+export class UserMemory {
+  private readonly maps: Mapping[] = [];
+
+  /** Map `bytes` at user address `addr` (a later mapping over the same bytes wins). */
+  map(addr: bigint, bytes: Uint8Array): void {
+    if (addr <= 0n || addr + BigInt(bytes.length) > TASK_SIZE_MAX) {
+      throw new RangeError(`user mapping 0x${addr.toString(16)}+${bytes.length} is outside user space (0 .. 0x${TASK_SIZE_MAX.toString(16)})`);
+    }
+    this.maps.unshift({ start: addr, bytes });
+  }
+
+  /** The byte at `addr`, or undefined where nothing is mapped (a fault). */
+  byte(addr: bigint): number | undefined {
+    for (const m of this.maps) {
+      const off = addr - m.start;
+      if (off >= 0n && off < BigInt(m.bytes.length)) return m.bytes[Number(off)];
+    }
+    return undefined;
+  }
+
+  /** `n` bytes from `addr`, or undefined when any of them is unmapped (copy_from_user_nofault fails whole). */
+  read(addr: bigint, n: number): Uint8Array | undefined {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = this.byte(addr + BigInt(i));
+      if (b === undefined) return undefined;
+      out[i] = b;
+    }
+    return out;
+  }
+}
+
+const memories = new WeakMap<KernelObject, UserMemory>();
+
+/** The user memory of a task (created empty on first use). */
+export function userMemoryOf(task: KernelObject): UserMemory {
+  let m = memories.get(task);
+  if (m === undefined) memories.set(task, (m = new UserMemory()));
+  return m;
+}
