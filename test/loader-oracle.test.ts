@@ -17,6 +17,7 @@ import { fillKconfig, type KconfigVar } from '../src/object/kconfig.js';
 import { parseCaps } from '../src/platform/caps.js';
 import { kernelVersionCode, parseKconfig, referenceConfig } from '../kernel-sim/kconfig.js';
 import { kernelPlatform } from '../kernel-sim/platform.js';
+import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { decode } from '../src/isa/insn.js';
 import type { ProgTypeName } from '../src/object/bpf-enums.js';
 import type { ProgInfo } from '../src/platform/platform.js';
@@ -71,7 +72,7 @@ describe('libbpf\'s load steps agree with Linux 6.1 (oracle)', () => {
   }
 });
 
-describe('attach rules that need no target BTF agree with Linux 6.1 (oracle): error injection, sleepable hooks and types', () => {
+describe('attach and licence rules agree with Linux 6.1 (oracle): error injection, sleepable hooks and types, gpl_compatible', () => {
   for (const o of oracle.filter((x) => manifest.get(x.id)?.elf === undefined)) {
     const m = manifest.get(o.id)!;
     it(`${o.id}: ${o.verdict} ${lastLine(o.verifier_log ?? '')}`, () => {
@@ -80,8 +81,13 @@ describe('attach rules that need no target BTF agree with Linux 6.1 (oracle): er
         ...(m.attach !== undefined && { expectedAttachType: m.attach.toUpperCase() }),
         ...(m.attach_btf !== undefined && { attachTo: m.attach_btf }),
         ...(m.flags === 'sleepable' && { sleepable: true }),
+        ...(m.license !== undefined && { license: m.license }),
       };
-      const r = progLoad(decode(Uint8Array.from(Buffer.from(m.insns!, 'hex'))), { prog, platform: kernelPlatform(), caps: parseCaps('all'), logLevel: 1 });
+      // the oracle's kfunc fixup: a kfunc call's imm i is the BTF id of the i-th name
+      const kfuncs = m.kfuncs?.split(',') ?? [];
+      const insns = decode(Uint8Array.from(Buffer.from(m.insns!, 'hex'))).map((x) =>
+        (x.opcode === 0x85 && x.src === 2 ? { ...x, imm: defaultRegistry().idOf(kfuncs[x.imm]!)! } : x));
+      const r = progLoad(insns, { prog, platform: kernelPlatform(), caps: parseCaps('all'), logLevel: 1 });
       expect(r.verdict).toBe(o.verdict);
       expect(r.errno).toBe(o.errno ?? 0);
       expect(r.message).toBe(lastLine(o.verifier_log ?? ''));

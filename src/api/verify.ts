@@ -85,10 +85,11 @@ export function specMapDef(spec: MapSpec, btf?: Btf): MapDef {
 /**
  * An ELF program's load attributes: type, expected attach type, attach target, sleepable; a struct_ops
  * program's struct and member as libbpf gives them (attach_btf_id 0 when no struct_ops map names it, as
- * libbpf loads it then); an extension's target when the loader names one.
+ * libbpf loads it then); an extension's target when the loader names one; the object's licence.
  */
-export function progInfoOf(spec: ProgramSpec, opts: { registry?: KfuncRegistry; extTarget?: ProgInfo['extTarget'] } = {}): ProgInfo {
+export function progInfoOf(spec: ProgramSpec, opts: { registry?: KfuncRegistry; extTarget?: ProgInfo['extTarget']; license?: string } = {}): ProgInfo {
   const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
+  if (opts.license !== undefined) info.license = opts.license;
   if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
   const slash = spec.section.indexOf('/');
   if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);

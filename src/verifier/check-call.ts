@@ -16,6 +16,7 @@ import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './stat
 import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
 import { formatFuncState } from './log.js';
 import { checkConstStr } from './map-direct.js';
+import { gplCompatible } from './license.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
 
@@ -427,6 +428,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, 22);
   const fn = env.platform.helper(env.prog, funcId, env.caps);
   if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, 22);
+  if (fn.gplOnly && !gplCompatible(env.prog)) env.fail('cannot call GPL-restricted function from non-GPL compatible program\n', 22);
   if (fn.notAllowed) env.fail('helper call is not allowed in probe\n', 22);
   if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
   const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };
