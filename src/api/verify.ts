@@ -34,12 +34,17 @@ function kptrsOf(btf: Btf | undefined, valueType: number | undefined): KptrField
     : [];
 }
 
-/** A map-in-map's inner template, as declared (a created map keeps only its meta). */
+/**
+ * A map-in-map's inner template, as declared (a created map keeps only its meta): what bpf_map_meta_alloc
+ * copies of it — its special fields (spin lock, timer, kptrs) included.
+ */
 function innerDefOf(inner: MapSpec, btf: Btf | undefined): MapDef {
+  const kptrs = kptrsOf(btf, inner.btfValueType);
   return {
     type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
-    flags: inner.flags, spinLockOff: -1, timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'),
-    hasBtf: inner.btfValueType !== undefined,
+    flags: inner.flags, spinLockOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_spin_lock'),
+    timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'), hasBtf: inner.btfValueType !== undefined,
+    ...(kptrs.length > 0 ? { kptrs } : {}),
   };
 }
 

@@ -116,8 +116,8 @@ function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const map = reg.map!;
   if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. kptr has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
-  if (!map.kptrs?.length) env.fail(`map '' has no valid kptr\n`, 22);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
+  if (!map.kptrs?.length) env.fail(`map '${map.name ?? ''}' has no valid kptr\n`, 22);
   meta.map = map;
   const off = reg.off + Number(reg.varOff.value);
   const k = map.kptrs.find((x) => x.off === off);
@@ -245,7 +245,13 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       }
       break;
     case 'ARG_PTR_TO_KPTR':
-      processKptrFunc(env, regno, meta);
+      // process_kptr_func's failures come back as EACCES.
+      try {
+        processKptrFunc(env, regno, meta);
+      } catch (e) {
+        if (e instanceof Reject && e.errno !== 13) throw new Reject(13);
+        throw e;
+      }
       break;
     case 'ARG_PTR_TO_CONST_STR':
       checkConstStr(env, regno);
@@ -332,7 +338,7 @@ function processSpinLock(env: Env, regno: number, isLock: boolean): void {
   const map = reg.map!;
   const isConst = tnumIsConst(reg.varOff);
   if (!isConst) env.fail(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_spin_lock\n`, 22);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_spin_lock\n`, 22);
   if (map.spinLockOff < 0) env.fail(`map '' doesn't have 'struct bpf_spin_lock'\n`, 22);
   const off = Number(reg.varOff.value) + reg.off;
   if (map.spinLockOff !== off) env.fail(`off ${off} doesn't point to 'struct bpf_spin_lock'\n`, 22);

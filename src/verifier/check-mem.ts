@@ -612,11 +612,13 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   }
   if (valueRegno >= 0 && !write) {
     const v = env.regs[valueRegno]!;
+    // pointers formed by walking an untrusted pointer are untrusted too (read before `v`, which may be `reg`, changes)
+    const untrusted = reg.type & F.UNTRUSTED;
     const m = st && st.kind === 'struct' ? st.members.find((mm) => mm.off === off && mm.type.kind === 'ptr') : undefined;
     if (m && m.type.kind === 'ptr' && m.type.to.kind === 'struct' && size === 8) {
       env.markUnknown(v);
       markKnown(v, 0n);
-      v.type = T.BTF_ID | (reg.type & F.UNTRUSTED);
+      v.type = T.BTF_ID | untrusted;
       v.btfName = m.type.to.name;
     } else {
       env.markUnknown(v);
