@@ -400,7 +400,8 @@ function mayUpdateSockmap(env: Env, funcId: number): boolean {
   return false;
 }
 
-function acquireRef(env: Env, insnIdx: number): number {
+/** acquire_reference_state: a new reference held by this frame (by the callback's frame when in one). */
+export function acquireRef(env: Env, insnIdx: number): number {
   const id = env.newId();
   const f = env.frame;
   f.refs.push({ id, insnIdx, callbackRef: f.inCallbackFn ? f.frameno : 0 });

@@ -6,7 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
+import { acquireRef, checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
@@ -222,8 +222,8 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
       r0.id = env.newId();
     }
     if (acq) {
-      const id = env.newId();
-      env.frame.refs.push({ id, insnIdx: idx, callbackRef: 0 });
+      // acquire_reference_state: a reference taken in a callback belongs to the callback's frame
+      const id = acquireRef(env, idx);
       r0.id = id;
       r0.refObjId = id;
     }
