@@ -277,7 +277,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
   if (!tnumIsConst(reg.varOff)) {
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off;
-    checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff + size);
+    checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff);
     if (dstRegno >= 0) {
       // mark_reg_stack_read: every byte the read may touch is a known zero: the register is a zero.
       let zeros = 0;
