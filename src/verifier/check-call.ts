@@ -7,7 +7,7 @@ import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
-import { type Env, Reject } from './env.js';
+import { type Env, Reject, resolveProgType } from './env.js';
 import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, checkMemAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
@@ -19,6 +19,13 @@ import { checkConstStr } from './map-direct.js';
 import { gplCompatible } from './license.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
+
+/** The program types whose verifier ops rewrite context accesses (convert_ctx_access), Linux 6.1. */
+const CONVERTS_CTX_ACCESS: ReadonlySet<string> = new Set([
+  'SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'XDP', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL',
+  'CGROUP_SOCK', 'CGROUP_SOCK_ADDR', 'SOCK_OPS', 'SK_SKB', 'SK_MSG', 'FLOW_DISSECTOR', 'SK_REUSEPORT', 'SK_LOOKUP',
+  'PERF_EVENT', 'CGROUP_SYSCTL', 'CGROUP_SOCKOPT',
+]);
 
 const TYPES_OF: Record<string, number[]> = {
   ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
@@ -155,6 +162,20 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
       checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
+    case T.CTX:
+      // A program type without convert_ctx_access (syscall, tracing…) cannot check a context size statically:
+      // its last byte is accessed as the helper would.
+      if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
+        if (size === 0) {
+          if (zeroOk) return;
+          env.fail('', 13);
+        }
+        checkMemAccess(env, regno, size - 1, 1, meta?.rawMode === true, -1, false);
+        return;
+      }
+      if (zeroOk && size === 0 && isNullReg(reg)) return;
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, 13);
+      break;
     default:
       if (zeroOk && size === 0 && isNullReg(reg)) return;
       // check_helper_mem_access names only the stack as what was expected here.
@@ -162,19 +183,38 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
   }
 }
 
-function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn: HelperProto): void {
+const BPF_MAP_TYPE_SOCKMAP = 15, BPF_MAP_TYPE_SOCKHASH = 18, BPF_MAP_TYPE_BLOOM_FILTER = 30;
+const FUNC_map_peek_elem = 89;
+
+/**
+ * resolve_map_arg_type: a map value argument of a sockmap or sockhash is the socket itself
+ * (ARG_PTR_TO_BTF_ID_SOCK_COMMON); bpf_map_peek_elem on a bloom filter reads the value it is given.
+ */
+function resolveMapArgType(env: Env, arg: ArgSpec, meta: CallMeta): ArgSpec {
+  const map = meta.map;
+  if (map === undefined) env.fail('invalid map_ptr to access map->type\n', 13);
+  if (map.type === BPF_MAP_TYPE_SOCKMAP || map.type === BPF_MAP_TYPE_SOCKHASH) {
+    if ((arg.flags ?? []).length > 0) env.fail('invalid arg_type for sockmap/sockhash\n', 22);
+    return { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', btfType: 'sock_common' };
+  }
+  if (map.type === BPF_MAP_TYPE_BLOOM_FILTER && meta.funcId === FUNC_map_peek_elem) return { type: 'ARG_PTR_TO_MAP_VALUE' };
+  return arg;
+}
+
+function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, fn: HelperProto): void {
   const regno = argno + 1;
   const regs = env.regs;
   const reg = regs[regno]!;
-  const base = arg.type;
-  const aflags = flagsOf(arg);
-  if (base === 'ARG_DONTCARE') return;
+  if (argIn.type === 'ARG_DONTCARE') return;
   env.checkRegArg(regno, 'src');
-  if (base === 'ARG_ANYTHING') {
+  if (argIn.type === 'ARG_ANYTHING') {
     if (env.isPointerValue(reg)) env.fail(`R${regno} leaks addr into helper function\n`, 13);
     return;
   }
   if (isPktPointer(reg.type) && !(fn.pktAccess)) env.fail('helper access to the packet is not allowed\n', 13);
+  const arg = argIn.type === 'ARG_PTR_TO_MAP_VALUE' ? resolveMapArgType(env, argIn, meta) : argIn;
+  const base = arg.type;
+  const aflags = flagsOf(arg);
   if (base === 'ARG_PTR_TO_MAP_VALUE' || base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_STACK' || base === 'ARG_PTR_TO_CTX' ||
     base === 'ARG_PTR_TO_SOCKET' || base === 'ARG_PTR_TO_BTF_ID' || base === 'ARG_PTR_TO_ALLOC_MEM' || base === 'ARG_PTR_TO_FUNC') {
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
@@ -311,7 +351,7 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
   if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
   if (reg.umin === 0n) {
-    checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
+    checkHelperMemAccess(env, memRegno, 0, zeroOk, m, m.rawMode);
   }
   if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
