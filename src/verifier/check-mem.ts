@@ -10,7 +10,7 @@ import {
 } from './reg-state.js';
 import { markChainPrecision } from './precision.js';
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum.js';
 import type { CtxRegType, KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
 import { structIdsMatch } from './check-call.js';
@@ -238,7 +238,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   }
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
-  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {
+  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !scalarUnbounded(value) && !isNullConst(value) && env.bpfCapable) {
     // Backtracking only recognises spills through fp itself; other spills pin the value now.
     if (regno !== 10) markChainPrecision(env, valueRegno);
     saveRegState(state, spi, value, size);
@@ -264,6 +264,12 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     }
     for (let i = 0; i < size; i++) st.types[(slotIdx - i) % BPF_REG_SIZE] = type;
   }
+}
+
+/** __is_scalar_unbounded: nothing is known of the scalar (register_is_bounded is its negation): it is not spilled. */
+function scalarUnbounded(r: Reg): boolean {
+  return tnumIsUnknown(r.varOff) && r.smin === -(1n << 63n) && r.smax === (1n << 63n) - 1n && r.umin === 0n && r.umax === (1n << 64n) - 1n &&
+    r.s32min === -(2 ** 31) && r.s32max === 2 ** 31 - 1 && r.u32min === 0 && r.u32max === 2 ** 32 - 1;
 }
 
 function isNullConst(r: Reg): boolean {
