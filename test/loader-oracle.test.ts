@@ -17,9 +17,11 @@ import { fillKconfig, type KconfigVar } from '../src/object/kconfig.js';
 import { parseCaps } from '../src/platform/caps.js';
 import { kernelVersionCode, parseKconfig, referenceConfig } from '../kernel-sim/kconfig.js';
 import { kernelPlatform } from '../kernel-sim/platform.js';
+import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { decode } from '../src/isa/insn.js';
 import type { ProgTypeName } from '../src/object/bpf-enums.js';
-import type { ProgInfo } from '../src/platform/platform.js';
+import type { MapDef, ProgInfo } from '../src/platform/platform.js';
+import { MAP_TYPE } from '../kernel-sim/maps/index.js';
 import { progLoad } from '../src/verifier/verifier.js';
 
 const DIR = join(import.meta.dirname, 'oracle', 'loader');
@@ -71,7 +73,7 @@ describe('libbpf\'s load steps agree with Linux 6.1 (oracle)', () => {
   }
 });
 
-describe('attach rules that need no target BTF agree with Linux 6.1 (oracle): error injection, sleepable hooks and types', () => {
+describe('raw programs agree with Linux 6.1 (oracle): attach rules (error injection, sleepable hooks and types), gpl_compatible, helper reads of unwritten stack', () => {
   for (const o of oracle.filter((x) => manifest.get(x.id)?.elf === undefined)) {
     const m = manifest.get(o.id)!;
     it(`${o.id}: ${o.verdict} ${lastLine(o.verifier_log ?? '')}`, () => {
@@ -80,8 +82,18 @@ describe('attach rules that need no target BTF agree with Linux 6.1 (oracle): er
         ...(m.attach !== undefined && { expectedAttachType: m.attach.toUpperCase() }),
         ...(m.attach_btf !== undefined && { attachTo: m.attach_btf }),
         ...(m.flags === 'sleepable' && { sleepable: true }),
+        ...(m.license !== undefined && { license: m.license }),
       };
-      const r = progLoad(decode(Uint8Array.from(Buffer.from(m.insns!, 'hex'))), { prog, platform: kernelPlatform(), caps: parseCaps('all'), logLevel: 1 });
+      // the oracle's kfunc fixup: a kfunc call's imm i is the BTF id of the i-th name
+      const kfuncs = m.kfuncs?.split(',') ?? [];
+      const insns = decode(Uint8Array.from(Buffer.from(m.insns!, 'hex'))).map((x) =>
+        (x.opcode === 0x85 && x.src === 2 ? { ...x, imm: defaultRegistry().idOf(kfuncs[x.imm]!)! } : x));
+      // maps=type:key:value:entries, by the fd (index) the oracle's implicit fixup gives
+      const maps: MapDef[] = (m.maps?.split(',') ?? []).map((spec) => {
+        const [type, key, value, entries] = spec.split(':');
+        return { type: MAP_TYPE[type as 'hash']!, keySize: Number(key), valueSize: Number(value), maxEntries: Number(entries), flags: 0, spinLockOff: -1, timerOff: -1 };
+      });
+      const r = progLoad(insns, { prog, platform: kernelPlatform({ maps: (fd) => maps[fd] }), caps: parseCaps('all'), logLevel: 1 });
       expect(r.verdict).toBe(o.verdict);
       expect(r.errno).toBe(o.errno ?? 0);
       expect(r.message).toBe(lastLine(o.verifier_log ?? ''));

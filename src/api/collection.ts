@@ -513,7 +513,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
       const { insns, poisoned } = linkAgainstKernel(spec, object, registry, world);
       col.programs.set(spec.name, new Program(spec.name, type, insns, spec, {
         kernel, resolve: pseudoResolver(created, insns, ksymResolver(registry, world)), maps: created, opts: { ...opts, kfuncs: registry },
-        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec, { registry, ...(opts.extTarget !== undefined && { extTarget: extTargetOf(opts.extTarget) }) }), mapDefs: (fd) => defs[fd],
+        sleepable: spec.sleepable || (opts.sleepable ?? false), poisoned, load: progInfoOf(spec, { registry, license: object.license, ...(opts.extTarget !== undefined && { extTarget: extTargetOf(opts.extTarget) }) }), mapDefs: (fd) => defs[fd],
         ...(object.btf !== undefined ? { btf: object.btf, funcInfo: spec.funcInfo } : {}),
       }));
     } catch (e) {

@@ -138,7 +138,7 @@ export function loadObjectProgram(prepared: PreparedObject, name: string,
   }
   const problem = attachProblem(spec, opts.extTarget);
   if (problem !== undefined) return { stage: 'refused', refusal: { step: 'attach', error: new LoadError(problem, where) } };
-  const prog = progInfoOf(spec, { registry, ...(opts.extTarget !== undefined && { extTarget: opts.extTarget }) });
+  const prog = progInfoOf(spec, { registry, license: object.license, ...(opts.extTarget !== undefined && { extTarget: opts.extTarget }) });
   const result = progLoad(linked.insns, {
     prog, platform: kernelPlatform({ maps: (fd) => prepared.maps[fd], kfuncRegistry: registry }), caps: opts.caps,
     logLevel: opts.logLevel, lineInfo: spec.lineInfo,

@@ -34,12 +34,17 @@ function kptrsOf(btf: Btf | undefined, valueType: number | undefined): KptrField
     : [];
 }
 
-/** A map-in-map's inner template, as declared (a created map keeps only its meta). */
+/**
+ * A map-in-map's inner template, as declared (a created map keeps only its meta): what bpf_map_meta_alloc
+ * copies of it — its special fields (spin lock, timer, kptrs) included.
+ */
 function innerDefOf(inner: MapSpec, btf: Btf | undefined): MapDef {
+  const kptrs = kptrsOf(btf, inner.btfValueType);
   return {
     type: inner.type.value, keySize: inner.keySize, valueSize: inner.valueSize, maxEntries: inner.maxEntries,
-    flags: inner.flags, spinLockOff: -1, timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'),
-    hasBtf: inner.btfValueType !== undefined,
+    flags: inner.flags, spinLockOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_spin_lock'),
+    timerOff: valueFieldOffset(btf, inner.btfValueType, 'bpf_timer'), hasBtf: inner.btfValueType !== undefined,
+    ...(kptrs.length > 0 ? { kptrs } : {}),
   };
 }
 
@@ -85,10 +90,11 @@ export function specMapDef(spec: MapSpec, btf?: Btf): MapDef {
 /**
  * An ELF program's load attributes: type, expected attach type, attach target, sleepable; a struct_ops
  * program's struct and member as libbpf gives them (attach_btf_id 0 when no struct_ops map names it, as
- * libbpf loads it then); an extension's target when the loader names one.
+ * libbpf loads it then); an extension's target when the loader names one; the object's licence.
  */
-export function progInfoOf(spec: ProgramSpec, opts: { registry?: KfuncRegistry; extTarget?: ProgInfo['extTarget'] } = {}): ProgInfo {
+export function progInfoOf(spec: ProgramSpec, opts: { registry?: KfuncRegistry; extTarget?: ProgInfo['extTarget']; license?: string } = {}): ProgInfo {
   const info: ProgInfo = { type: spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName };
+  if (opts.license !== undefined) info.license = opts.license;
   if (spec.attachType) info.expectedAttachType = spec.attachType.name.replace(/^BPF_/, '');
   const slash = spec.section.indexOf('/');
   if ((info.type === 'TRACING' || info.type === 'LSM') && slash >= 0) info.attachTo = spec.section.slice(slash + 1);

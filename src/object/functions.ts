@@ -61,15 +61,20 @@ function makeFunc(elf: ElfFile, sec: ElfSection, name: string, offset: number, s
   return { name, sec, start: offset / INSN_SIZE, insns, global, relocs: new Map() };
 }
 
+/**
+ * Relocations by function, as bpf_object__collect_relos files them: a misplaced one (not on an instruction
+ * slot, past the section) is an error; one on code no function symbol covers — the body of a weak function
+ * another object's copy overrode, which a linker leaves behind — is skipped, as libbpf skips it.
+ */
 function attachRelocations(elf: ElfFile, sec: ElfSection, funcs: Func[]): void {
   for (const r of elf.relocations.get(sec.index) ?? []) {
     const slot = r.offset / INSN_SIZE;
-    const f = funcs.find((fn) => slot >= fn.start && slot < fn.start + fn.insns.length);
-    if (!Number.isInteger(slot) || f === undefined) {
-      throw new LoadError(`relocation #${r.from.index} at offset ${r.offset} is not on an instruction of any function`, {
+    if (!Number.isInteger(slot) || r.offset >= sec.size) {
+      throw new LoadError(`relocation #${r.from.index} at offset ${r.offset} is not on an instruction slot of the section`, {
         section: sec.name, symbol: r.symbol.name, offset: r.offset,
       });
     }
-    f.relocs.set(slot - f.start, r);
+    const f = funcs.find((fn) => slot >= fn.start && slot < fn.start + fn.insns.length);
+    if (f !== undefined) f.relocs.set(slot - f.start, r);
   }
 }

@@ -55,7 +55,7 @@ function kcfgType(btf: Btf, id: number, name: string): { type: KconfigType; sign
 
 /**
  * Lay out the `.kconfig` externs as libbpf does: by alignment, largest first, then by name, each at
- * its natural alignment; the map's value is the whole block rounded up to 8 bytes. `weak` names the
+ * its natural alignment; the map's value ends where the last extern does (bpf_object__init_kconfig_map). `weak` names the
  * externs whose symbols are weak.
  */
 export function kconfigLayout(btf: Btf | undefined, weak: ReadonlySet<string> = new Set()): KconfigLayout | undefined {
@@ -78,7 +78,7 @@ export function kconfigLayout(btf: Btf | undefined, weak: ReadonlySet<string> = 
     end = off + v.size;
   }
   const spec: MapSpec = {
-    name: '.kconfig', section: '.kconfig', type: ARRAY_MAP, keySize: 4, valueSize: Math.max(8, Math.ceil(end / 8) * 8),
+    name: '.kconfig', section: '.kconfig', type: ARRAY_MAP, keySize: 4, valueSize: end,
     maxEntries: 1, flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, btfValueType: id, frozen: true,
   };
   return { spec, offsets, vars: out };

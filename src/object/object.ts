@@ -3,6 +3,7 @@ import { Cursor, EM_BPF, parseElf, sectionByName, Shn, Stb, type ElfFile } from 
 import { LoadError } from '../errors.js';
 import { collectFunctions, type Func } from './functions.js';
 import { kconfigLayout } from './kconfig.js';
+import { markHiddenStatic } from './btf-static.js';
 import { linkProgram, type LinkContext } from './link.js';
 import { collectMaps } from './maps.js';
 import { matchSection } from './section-defs.js';
@@ -20,13 +21,16 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
   const elf = parseElf(bytes);
   if (elf.type !== ET_REL) throw new LoadError(`not a relocatable object (e_type ${elf.type})`, { offset: 16 });
   if (elf.machine !== EM_BPF && elf.machine !== 0) throw new LoadError(`not an eBPF object (e_machine ${elf.machine})`, { offset: 18 });
-  const btf = readBtf(elf);
-  const ext = readBtfExt(elf, btf);
+  const parsedBtf = readBtf(elf);
+  const ext = readBtfExt(elf, parsedBtf);
+  const funcs = collectFunctions(elf);
+  const textIdx = sectionByName(elf, '.text')?.index;
+  const btfSec = sectionByName(elf, '.BTF');
+  const btf = parsedBtf && btfSec && markHiddenStatic(parsedBtf, btfSec, elf, textIdx === undefined ? [] : funcs.get(textIdx) ?? []);
   const maps = collectMaps(elf, btf);
   const weak = new Set(elf.symbols.filter((s) => s.shndx === Shn.UNDEF && s.bind === Stb.WEAK).map((s) => s.name));
   const kconfig = kconfigLayout(btf, weak);
   if (kconfig !== undefined) maps.push({ spec: kconfig.spec, secIdx: -1, offset: 0, data: true });
-  const funcs = collectFunctions(elf);
   const ctx: LinkContext = {
     funcs, maps, ext,
     kconfig: kconfig && { mapIndex: maps.length - 1, offsets: kconfig.offsets },

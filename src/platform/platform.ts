@@ -51,6 +51,8 @@ export interface ProgInfo {
   /** TRACING/LSM: the function attached to (after libbpf's prefixing). */
   attachTo?: string;
   sleepable?: boolean;
+  /** BPF_PROG_LOAD's license string; a program without one is taken as GPL. */
+  license?: string;
   /**
    * EXT (freplace): the program it extends. The verifier checks an extension with its target's context
    * rules and helpers (resolve_prog_type); without one, the context is the u64 arguments.

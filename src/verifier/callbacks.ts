@@ -180,6 +180,7 @@ export function checkFuncCallCommon(env: Env, insn: Insn, idx: number, subprog: 
     const sp = env.subprogs[subprog]!;
     sp.isAsyncCb = true;
     const callee = pushAsyncCb(env, sp.start, idx, subprog);
+    callee.asyncEntryCnt = caller.asyncEntryCnt + 1;
     setCallee(env, caller, callee, idx);
     clearCallerSaved(env, caller);
     env.markUnknown(caller.regs[0]!);

@@ -7,7 +7,7 @@ import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
-import { type Env, Reject } from './env.js';
+import { type Env, Reject, resolveProgType } from './env.js';
 import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMapAccess, checkMemAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
@@ -16,8 +16,16 @@ import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './stat
 import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
 import { formatFuncState } from './log.js';
 import { checkConstStr } from './map-direct.js';
+import { gplCompatible } from './license.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
+
+/** The program types whose verifier ops rewrite context accesses (convert_ctx_access), Linux 6.1. */
+const CONVERTS_CTX_ACCESS: ReadonlySet<string> = new Set([
+  'SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'XDP', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL',
+  'CGROUP_SOCK', 'CGROUP_SOCK_ADDR', 'SOCK_OPS', 'SK_SKB', 'SK_MSG', 'FLOW_DISSECTOR', 'SK_REUSEPORT', 'SK_LOOKUP',
+  'PERF_EVENT', 'CGROUP_SYSCTL', 'CGROUP_SOCKOPT',
+]);
 
 const TYPES_OF: Record<string, number[]> = {
   ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
@@ -115,8 +123,8 @@ function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const map = reg.map!;
   if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. kptr has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
-  if (!map.kptrs?.length) env.fail(`map '' has no valid kptr\n`, 22);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
+  if (!map.kptrs?.length) env.fail(`map '${map.name ?? ''}' has no valid kptr\n`, 22);
   meta.map = map;
   const off = reg.off + Number(reg.varOff.value);
   const k = map.kptrs.find((x) => x.off === off);
@@ -154,6 +162,20 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
       checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
+    case T.CTX:
+      // A program type without convert_ctx_access (syscall, tracing…) cannot check a context size statically:
+      // its last byte is accessed as the helper would.
+      if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
+        if (size === 0) {
+          if (zeroOk) return;
+          env.fail('', 13);
+        }
+        checkMemAccess(env, regno, size - 1, 1, meta?.rawMode === true, -1, false);
+        return;
+      }
+      if (zeroOk && size === 0 && isNullReg(reg)) return;
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, 13);
+      break;
     default:
       if (zeroOk && size === 0 && isNullReg(reg)) return;
       // check_helper_mem_access names only the stack as what was expected here.
@@ -161,19 +183,38 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
   }
 }
 
-function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn: HelperProto): void {
+const BPF_MAP_TYPE_SOCKMAP = 15, BPF_MAP_TYPE_SOCKHASH = 18, BPF_MAP_TYPE_BLOOM_FILTER = 30;
+const FUNC_map_peek_elem = 89;
+
+/**
+ * resolve_map_arg_type: a map value argument of a sockmap or sockhash is the socket itself
+ * (ARG_PTR_TO_BTF_ID_SOCK_COMMON); bpf_map_peek_elem on a bloom filter reads the value it is given.
+ */
+function resolveMapArgType(env: Env, arg: ArgSpec, meta: CallMeta): ArgSpec {
+  const map = meta.map;
+  if (map === undefined) env.fail('invalid map_ptr to access map->type\n', 13);
+  if (map.type === BPF_MAP_TYPE_SOCKMAP || map.type === BPF_MAP_TYPE_SOCKHASH) {
+    if ((arg.flags ?? []).length > 0) env.fail('invalid arg_type for sockmap/sockhash\n', 22);
+    return { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', btfType: 'sock_common' };
+  }
+  if (map.type === BPF_MAP_TYPE_BLOOM_FILTER && meta.funcId === FUNC_map_peek_elem) return { type: 'ARG_PTR_TO_MAP_VALUE' };
+  return arg;
+}
+
+function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, fn: HelperProto): void {
   const regno = argno + 1;
   const regs = env.regs;
   const reg = regs[regno]!;
-  const base = arg.type;
-  const aflags = flagsOf(arg);
-  if (base === 'ARG_DONTCARE') return;
+  if (argIn.type === 'ARG_DONTCARE') return;
   env.checkRegArg(regno, 'src');
-  if (base === 'ARG_ANYTHING') {
+  if (argIn.type === 'ARG_ANYTHING') {
     if (env.isPointerValue(reg)) env.fail(`R${regno} leaks addr into helper function\n`, 13);
     return;
   }
   if (isPktPointer(reg.type) && !(fn.pktAccess)) env.fail('helper access to the packet is not allowed\n', 13);
+  const arg = argIn.type === 'ARG_PTR_TO_MAP_VALUE' ? resolveMapArgType(env, argIn, meta) : argIn;
+  const base = arg.type;
+  const aflags = flagsOf(arg);
   if (base === 'ARG_PTR_TO_MAP_VALUE' || base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_STACK' || base === 'ARG_PTR_TO_CTX' ||
     base === 'ARG_PTR_TO_SOCKET' || base === 'ARG_PTR_TO_BTF_ID' || base === 'ARG_PTR_TO_ALLOC_MEM' || base === 'ARG_PTR_TO_FUNC') {
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
@@ -244,7 +285,13 @@ function checkFuncArg(env: Env, argno: number, arg: ArgSpec, meta: CallMeta, fn:
       }
       break;
     case 'ARG_PTR_TO_KPTR':
-      processKptrFunc(env, regno, meta);
+      // process_kptr_func's failures come back as EACCES.
+      try {
+        processKptrFunc(env, regno, meta);
+      } catch (e) {
+        if (e instanceof Reject && e.errno !== 13) throw new Reject(13);
+        throw e;
+      }
       break;
     case 'ARG_PTR_TO_CONST_STR':
       checkConstStr(env, regno);
@@ -304,7 +351,7 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
   if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
   if (reg.umin === 0n) {
-    checkHelperMemAccess(env, memRegno, 0, true, m, m.rawMode);
+    checkHelperMemAccess(env, memRegno, 0, zeroOk, m, m.rawMode);
   }
   if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
@@ -331,7 +378,7 @@ function processSpinLock(env: Env, regno: number, isLock: boolean): void {
   const map = reg.map!;
   const isConst = tnumIsConst(reg.varOff);
   if (!isConst) env.fail(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '' has to have BTF in order to use bpf_spin_lock\n`, 22);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_spin_lock\n`, 22);
   if (map.spinLockOff < 0) env.fail(`map '' doesn't have 'struct bpf_spin_lock'\n`, 22);
   const off = Number(reg.varOff.value) + reg.off;
   if (map.spinLockOff !== off) env.fail(`off ${off} doesn't point to 'struct bpf_spin_lock'\n`, 22);
@@ -393,7 +440,8 @@ function mayUpdateSockmap(env: Env, funcId: number): boolean {
   return false;
 }
 
-function acquireRef(env: Env, insnIdx: number): number {
+/** acquire_reference_state: a new reference held by this frame (by the callback's frame when in one). */
+export function acquireRef(env: Env, insnIdx: number): number {
   const id = env.newId();
   const f = env.frame;
   f.refs.push({ id, insnIdx, callbackRef: f.inCallbackFn ? f.frameno : 0 });
@@ -427,6 +475,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, 22);
   const fn = env.platform.helper(env.prog, funcId, env.caps);
   if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, 22);
+  if (fn.gplOnly && !gplCompatible(env.prog)) env.fail('cannot call GPL-restricted function from non-GPL compatible program\n', 22);
   if (fn.notAllowed) env.fail('helper call is not allowed in probe\n', 22);
   if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
   const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };

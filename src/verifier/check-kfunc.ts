@@ -6,9 +6,13 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
+import { acquireRef, checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
+import { dynptrTypeExpected, dynptrValidInit } from './dynptr.js';
+import type { ArgSpec } from '../platform/types.js';
+
+const LOCAL_DYNPTR: ArgSpec = { type: 'ARG_PTR_TO_DYNPTR', flags: ['DYNPTR_TYPE_LOCAL'] };
 import { tnumIsConst } from './tnum.js';
 
 /** reg2btf_ids: the kernel struct a socket-like register points to. */
@@ -125,7 +129,12 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
         env.fail(`arg#${i} pointer type ${k} ${n} must point to ${argMemSize ? 'void, ' : ''}scalar, or struct with scalar\n`, 22);
       }
       if (dynptr) {
+        // an initialised local dynptr only (btf_check_func_arg_match, 6.1)
         if (reg.type !== T.STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, 22);
+        if (!dynptrValidInit(env, reg)) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern must be valid and initialized\n`, 22);
+        if (!dynptrTypeExpected(env, reg, LOCAL_DYNPTR)) {
+          env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern points to unsupported dynamic pointer type\n`, 22);
+        }
         continue;
       }
       if (argMemSize) {
@@ -222,8 +231,8 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
       r0.id = env.newId();
     }
     if (acq) {
-      const id = env.newId();
-      env.frame.refs.push({ id, insnIdx: idx, callbackRef: 0 });
+      // acquire_reference_state: a reference taken in a callback belongs to the callback's frame
+      const id = acquireRef(env, idx);
       r0.id = id;
       r0.refObjId = id;
     }

@@ -11,7 +11,7 @@ import {
 } from './reg-state.js';
 import { markChainPrecision } from './precision.js';
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum.js';
 import type { CtxRegType, KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
 import { structIdsMatch } from './check-call.js';
@@ -239,7 +239,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   }
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
-  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !isNullConst(value) && env.bpfCapable) {
+  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !scalarUnbounded(value) && !isNullConst(value) && env.bpfCapable) {
     // Backtracking only recognises spills through fp itself; other spills pin the value now.
     if (regno !== 10) markChainPrecision(env, valueRegno);
     saveRegState(state, spi, value, size);
@@ -267,6 +267,12 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   }
 }
 
+/** __is_scalar_unbounded: nothing is known of the scalar (register_is_bounded is its negation): it is not spilled. */
+function scalarUnbounded(r: Reg): boolean {
+  return tnumIsUnknown(r.varOff) && r.smin === -(1n << 63n) && r.smax === (1n << 63n) - 1n && r.umin === 0n && r.umax === (1n << 64n) - 1n &&
+    r.s32min === -(2 ** 31) && r.s32max === 2 ** 31 - 1 && r.u32min === 0 && r.u32max === 2 ** 32 - 1;
+}
+
 function isNullConst(r: Reg): boolean {
   return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 }
@@ -278,7 +284,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
   if (!tnumIsConst(reg.varOff)) {
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off;
-    checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff + size);
+    checkStackRangeInit(env, regno, off, size, false, 'read', minOff, maxOff);
     if (dstRegno >= 0) {
       // mark_reg_stack_read: every byte the read may touch is a known zero: the register is a zero.
       let zeros = 0;
@@ -636,11 +642,13 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   }
   if (valueRegno >= 0 && !write) {
     const v = env.regs[valueRegno]!;
+    // pointers formed by walking an untrusted pointer are untrusted too (read before `v`, which may be `reg`, changes)
+    const untrusted = reg.type & F.UNTRUSTED;
     const m = st && st.kind === 'struct' ? st.members.find((mm) => mm.off === off && mm.type.kind === 'ptr') : undefined;
     if (m && m.type.kind === 'ptr' && m.type.to.kind === 'struct' && size === 8) {
       env.markUnknown(v);
       markKnown(v, 0n);
-      v.type = T.BTF_ID | (reg.type & F.UNTRUSTED);
+      v.type = T.BTF_ID | untrusted;
       v.btfName = m.type.to.name;
     } else {
       env.markUnknown(v);

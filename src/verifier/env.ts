@@ -10,6 +10,7 @@ import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
 import { markKnown, markUnknownScalar } from './bounds.js';
 import type { SubprogInfo } from './cfg.js';
 import { VerifierLog } from './log.js';
+import { gplCompatible } from './license.js';
 import type { KernelProfile } from './profile.js';
 import { F, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
@@ -290,6 +291,7 @@ export class Env {
 
   addKfuncCall(imm: number, off: number): void {
     if (imm === 0 && off === 0) return;
+    if (this.kfuncIds.size === 0 && !gplCompatible(this.prog)) this.fail('cannot call kernel function from non-GPL compatible program\n', 22);
     this.kfuncIds.add(imm);
     const k = this.platform.kfunc(imm, this.prog);
     if (!k) this.fail(`kernel btf_id ${imm >>> 0} is not a function\n`, 22);

@@ -219,8 +219,12 @@ export function isStateVisited(env: Env, insnIdx: number): number {
       if (sl.state.branches) {
         // Still being explored (a loop): the same state again is an infinite loop. The value key tells
         // most loop iterations apart without comparing registers.
+        // Another entry into an async callback (a timer callback that sets a timer callback) seeing the same
+        // state is no loop: the earlier state has not reached its exit.
+        const frame = sl.state.frames[sl.state.curframe]!;
+        const reentry = frame.inAsyncCallbackFn && frame.asyncEntryCnt !== cur.frames[cur.curframe]!.asyncEntryCnt;
         curKey ??= loopKey(cur);
-        if (sl.key === curKey && statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
+        if (!reentry && sl.key === curKey && statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
           env.fail(`infinite loop detected at insn ${insnIdx}\n`, 22);
         }
         if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;

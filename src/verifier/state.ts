@@ -36,6 +36,8 @@ export interface FuncState {
   refs: RefState[];
   inCallbackFn: boolean;
   inAsyncCallbackFn: boolean;
+  /** How many async callback entries (timer callbacks setting timer callbacks) led to this frame. */
+  asyncEntryCnt: number;
   /** Allowed return range of a callback: [min, max] (signed 64 as bigint). */
   cbRetMin: bigint;
   cbRetMax: bigint;
@@ -74,7 +76,7 @@ export function newFuncState(frameno: number, callsite: number, subprogno: numbe
   fp.type = T.STACK;
   fp.frameno = frameno;
   return {
-    regs, stack: [], frameno, callsite, subprogno, refs: [], inCallbackFn: false, inAsyncCallbackFn: false,
+    regs, stack: [], frameno, callsite, subprogno, refs: [], inCallbackFn: false, inAsyncCallbackFn: false, asyncEntryCnt: 0,
     cbRetMin: 0n, cbRetMax: 0n, callbackSubprogno: 0,
   };
 }

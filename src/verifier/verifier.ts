@@ -2,6 +2,7 @@
  * The verifier pipeline (bpf_check): decode → subprograms → CFG check → path-exploring abstract
  * interpretation (do_check) → verdict, errno and log.
  */
+import { gplCompatible } from './license.js';
 import { decode, type Insn } from '../isa/insn.js';
 import { printInsn } from '../asm/disassemble.js';
 import type { Capability } from '../platform/caps.js';
@@ -593,6 +594,7 @@ function checkAttachBtfId(env: Env): void {
   }
   // (6.1.192's "BPF_LSM_CGROUP programs cannot be sleepable" is a later stable fix: the reference 6.1.176 accepts them)
   if (p.type === 'STRUCT_OPS') {
+    if (!gplCompatible(p)) env.fail('struct ops programs must have a GPL compatible license\n', EINVAL);
     if (p.structOps === undefined) return;
     const r = env.platform.structOpsMember?.(p);
     if (r !== undefined && !r.ok) env.fail(r.message, r.errno);
@@ -610,6 +612,8 @@ function checkAttachBtfId(env: Env): void {
   } else if (att === 'MODIFY_RETURN' && injectable !== undefined && !injectable(tname) && !tname.startsWith('security_')) {
     env.fail(`${tname}() is not modifiable\n`, EINVAL);
   }
+  // bpf_lsm_verify_prog
+  if (p.type === 'LSM' && !gplCompatible(p)) env.fail('LSM programs must have a GPL compatible license\n', EINVAL);
 }
 
 /** Whether the struct_ops member implemented returns void (then R0 need not be set). */
