@@ -627,10 +627,12 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
     if (!write) env.probeMem.add(env.insnIdx);
     if (valueRegno >= 0 && !write) {
       const v = env.regs[valueRegno]!;
+      // (the value register may be the pointer itself: keep its flags first)
+      const untrusted = reg.type & F.UNTRUSTED;
       env.markUnknown(v);
       if (r.kind === 'ptr') {
         markKnown(v, 0n);
-        v.type = T.BTF_ID | (reg.type & F.UNTRUSTED) | (r.user ? F.USER : 0) | (r.percpu ? F.PERCPU : 0);
+        v.type = T.BTF_ID | untrusted | (r.user ? F.USER : 0) | (r.percpu ? F.PERCPU : 0);
         v.btfName = r.struct;
       }
     }
