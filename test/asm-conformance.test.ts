@@ -2,15 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
 import { encode } from '../src/isa/insn.js';
+import { announceMissing, sharedPath } from './shared.js';
 
-const DIR = '/work/shared/conformance';
-const files = readdirSync(DIR).filter((f) => f.endsWith('.data')).sort();
+const DIR = sharedPath('conformance');
+const files = DIR === undefined ? [] : readdirSync(DIR).filter((f) => f.endsWith('.data')).sort();
 
 function section(text: string, name: string): string | undefined {
   return new RegExp(`^-- ${name}\\n([\\s\\S]*?)(?=^-- |(?![\\s\\S]))`, 'm').exec(text)?.[1];
 }
 
 describe('conformance suite assembly', () => {
+  if (DIR === undefined) {
+    it('did not run', () => announceMissing('conformance suite assembly'));
+    return;
+  }
   it('finds all 313 programs', () => {
     expect(files.length).toBe(313);
   });
