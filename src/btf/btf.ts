@@ -33,6 +33,7 @@ export class Btf {
   private readonly src: TypeSource;
   private readonly cache: (BtfType | undefined)[];
   private names: Map<string, number[]> | null = null;
+  private hashed: NameHash | null = null;
   /** Types whose name has a `___flavour` suffix, by essential name (libbpf's bpf_core_essential_name_len). */
   private flavoured = new Map<string, number[]>();
   /** The source's count when `names` was made (a growing source is re-indexed). */
@@ -84,11 +85,8 @@ export class Btf {
 
   /** Ids of every type with this name, in id order (a base's first). */
   idsByName(name: string): readonly number[] {
-    if (this.names === null || this.namesAt !== this.src.count) {
-      this.namesAt = this.src.count;
-      this.names = this.indexNames();
-    }
-    const own = this.names.get(name) ?? [];
+    this.ensureNameIndex();
+    const own = this.ownIdsByName(name);
     return this.base === undefined ? own : [...this.base.idsByName(name), ...own];
   }
 
@@ -97,8 +95,8 @@ export class Btf {
    * names) is `name`, ascending: `task_struct` and `task_struct___old`.
    */
   idsByEssentialName(name: string): readonly number[] {
-    this.idsByName(name); // builds both indexes
-    const exact = this.names!.get(name) ?? [];
+    this.ensureNameIndex();
+    const exact = this.ownIdsByName(name);
     const fl = this.flavoured.get(name);
     const own = fl === undefined ? exact : [...exact, ...fl].sort((a, b) => a - b);
     return this.base === undefined ? own : [...this.base.idsByEssentialName(name), ...own];
@@ -110,11 +108,81 @@ export class Btf {
     return undefined;
   }
 
+  private ensureNameIndex(): void {
+    if ((this.names === null && this.hashed === null) || this.namesAt !== this.src.count) {
+      this.namesAt = this.src.count;
+      if (this.src.nameOffset !== undefined) this.hashed = this.hashNames(this.src.nameOffset);
+      else this.names = this.indexNames();
+    }
+  }
+
+  private ownIdsByName(name: string): number[] {
+    if (name === '') return [];
+    if (this.hashed === null) return this.names!.get(name) ?? [];
+    const { heads, next, offsets, mask } = this.hashed;
+    const bytes = this.strings.bytes;
+    const want = UTF8.encode(name);
+    const out: number[] = [];
+    for (let local = heads[nameHash(want, 0, want.length) & mask]!; local !== 0; local = next[local]!) {
+      const off = offsets[local]!;
+      if (off + want.length >= bytes.length || bytes[off + want.length] !== 0) continue;
+      let same = true;
+      for (let i = 0; i < want.length; i++) if (bytes[off + i] !== want[i]) { same = false; break; }
+      if (same) out.push(this.toId(local));
+    }
+    return out.reverse(); // chains run newest first
+  }
+
+  /**
+   * The name index of a parsed BTF without a string per type (a vmlinux BTF has some 100k names): a hash
+   * table over the string table's bytes, chained through the type ids. Only `___flavour` names (few)
+   * are decoded, for the essential-name index.
+   */
+  private hashNames(nameOffset: (local: number) => number): NameHash {
+    const count = this.src.count;
+    const bytes = this.strings.bytes;
+    let size = 1024;
+    while (size < count * 2) size *= 2;
+    const heads = new Int32Array(size), next = new Int32Array(count), offsets = new Uint32Array(count);
+    const mask = size - 1;
+    const flavoured = new Map<string, number[]>();
+    for (let local = 1; local < count; local++) {
+      const off = nameOffset(local);
+      if (off === 0) continue;
+      const end = off < bytes.length ? bytes.indexOf(0, off) : -1;
+      if (end < 0) this.strings.cstring(off, `name of type [${local}]`); // throws: unterminated or out of the table
+      if (end === off) continue;
+      const h = nameHash(bytes, off, end);
+      let flavour = false;
+      for (let i = off, run = 0; i < end; i++) {
+        if (bytes[i] !== 0x5f) run = 0;
+        else if (++run === 3) { flavour = true; break; }
+      }
+      offsets[local] = off;
+      const bucket = h & mask;
+      next[local] = heads[bucket]!;
+      heads[bucket] = local;
+      if (flavour) {
+        const name = this.strings.cstring(off, `name of type [${local}]`);
+        const e = essentialName(name);
+        if (e !== name) {
+          const f = flavoured.get(e);
+          if (f === undefined) flavoured.set(e, [this.toId(local)]);
+          else f.push(this.toId(local));
+        }
+      }
+    }
+    this.flavoured = flavoured;
+    return { heads, next, offsets, mask };
+  }
+
   private indexNames(): Map<string, number[]> {
     const byName = new Map<string, number[]>();
     const flavoured = new Map<string, number[]>();
-    const add = (name: string, id: number) => {
-      if (name === '') return;
+    for (let local = 1; local < this.src.count; local++) {
+      const id = this.toId(local);
+      const name = this.type(id).name;
+      if (name === '') continue;
       const l = byName.get(name);
       if (l === undefined) byName.set(name, [id]);
       else l.push(id);
@@ -126,26 +194,6 @@ export class Btf {
           else f.push(id);
         }
       }
-    };
-    const { nameOffset } = this.src;
-    const first = 1;
-    if (nameOffset !== undefined) {
-      // one decode per distinct name offset (BTF deduplicates its strings)
-      const decoded = new Map<number, string>();
-      const ascii = asciiTable(this.strings.bytes);
-      for (let local = first; local < this.src.count; local++) {
-        const off = nameOffset(local);
-        if (off === 0) continue;
-        let name = decoded.get(off);
-        if (name === undefined) {
-          const end = ascii === null || off >= ascii.length ? -1 : ascii.indexOf('\0', off);
-          name = end < 0 || ascii === null ? this.strings.cstring(off, `name of type [${local}]`) : ascii.slice(off, end);
-          decoded.set(off, name);
-        }
-        add(name, this.toId(local));
-      }
-    } else {
-      for (let local = first; local < this.src.count; local++) add(this.type(this.toId(local)).name, this.toId(local));
     }
     this.flavoured = flavoured;
     return byName;
@@ -248,11 +296,21 @@ export class Btf {
   }
 }
 
-/** The whole string table as one string when it is ASCII (byte offsets are then string indexes). */
-function asciiTable(bytes: Uint8Array): string | null {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return null;
-  // for ASCII bytes latin1 is the identity, and one decode of the whole table is far faster than one per name
-  return new TextDecoder('latin1').decode(bytes);
+interface NameHash { heads: Int32Array; next: Int32Array; offsets: Uint32Array; mask: number }
+
+const FNV_OFFSET = 0x811c9dc5 | 0, FNV_PRIME = 0x01000193;
+const UTF8 = new TextEncoder();
+
+/**
+ * The name index's hash: the length and up to 8 bytes from each end (cheap for 100k names; the lookup
+ * compares whole names, so collisions cost only chain length).
+ */
+function nameHash(bytes: Uint8Array, from: number, to: number): number {
+  let h = Math.imul(to - from, FNV_PRIME) ^ FNV_OFFSET;
+  const head = Math.min(to, from + 8), tailFrom = Math.max(head, to - 8);
+  for (let i = from; i < head; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  for (let i = tailFrom; i < to; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 /** bpf_core_essential_name_len: a name up to its last `X___Y` flavour separator. */

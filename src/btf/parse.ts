@@ -34,7 +34,7 @@ export function parseBtf(bytes: Uint8Array, source: BtfSource = {}): Btf {
   if (strLen === 0 || strBytes[0] !== 0) hdr.fail('BTF string section must start with an empty string', hdrLen + strOff);
   const strings = new Cursor(strBytes, hdr.littleEndian, { section }, base + hdrLen + strOff);
   const cur = new Cursor(typeBytes, hdr.littleEndian, { section }, base + hdrLen + typeOff);
-  const offsets = indexTypes(cur);
+  const { offsets, names } = indexTypes(cur);
   const count = offsets.length;
   const src: TypeSource = {
     count,
@@ -45,7 +45,7 @@ export function parseBtf(bytes: Uint8Array, source: BtfSource = {}): Btf {
       }
       return t;
     },
-    nameOffset: (id) => cur.u32(offsets[id]!),
+    nameOffset: (id) => names[id]!,
     kindOf: (id) => KIND_NAMES[(cur.u32(offsets[id]! + 4) >>> 24) & 0x1f]!,
   };
   const btf = new Btf(src, hdr.littleEndian, strBytes);
@@ -65,25 +65,34 @@ function tail(kind: BtfKindName | undefined, vlen: number): number {
   }
 }
 
-/** Where each type's record starts in the type section: entry `id` for types 1..n (entry 0 unused). */
-function indexTypes(cur: Cursor): Uint32Array {
-  let out = new Uint32Array(1024);
+/**
+ * Where each type's record starts in the type section, and its name offset: entry `id` for types 1..n
+ * (entry 0 unused). One pass over the records with no allocation per type (a vmlinux has 100k).
+ */
+function indexTypes(cur: Cursor): { offsets: Uint32Array; names: Uint32Array } {
+  const view = new DataView(cur.bytes.buffer, cur.bytes.byteOffset, cur.bytes.byteLength);
+  const le = cur.littleEndian, len = cur.length;
+  let offsets = new Uint32Array(1024), names = new Uint32Array(1024);
   let n = 1;
-  for (let at = 0; at < cur.length;) {
-    const info = cur.u32(at + 4, `type [${n}]`);
+  for (let at = 0; at < len;) {
+    if (at + 12 > len) cur.fail(`truncated: type [${n}] needs 12 bytes, only ${len - at} available`, at);
+    const info = view.getUint32(at + 4, le);
     const kind = KIND_NAMES[(info >>> 24) & 0x1f];
     if (kind === undefined || kind === 'VOID') cur.fail(`type [${n}] has unknown kind ${(info >>> 24) & 0x1f}`, at + 4);
     const next = at + 12 + tail(kind, info & 0xffff);
-    if (next > cur.length) cur.fail(`truncated: type [${n}] ${kind} needs ${next - at} bytes, only ${cur.length - at} available`, at);
-    if (n === out.length) {
-      const grown = new Uint32Array(out.length * 2);
-      grown.set(out);
-      out = grown;
+    if (next > len) cur.fail(`truncated: type [${n}] ${kind} needs ${next - at} bytes, only ${len - at} available`, at);
+    if (n === offsets.length) {
+      const o = new Uint32Array(offsets.length * 2), m = new Uint32Array(offsets.length * 2);
+      o.set(offsets);
+      m.set(names);
+      offsets = o;
+      names = m;
     }
-    out[n++] = at;
+    names[n] = view.getUint32(at, le);
+    offsets[n++] = at;
     at = next;
   }
-  return out.slice(0, n);
+  return { offsets: offsets.subarray(0, n), names: names.subarray(0, n) };
 }
 
 function detectEndian(bytes: Uint8Array, section: string, base: number): boolean {
