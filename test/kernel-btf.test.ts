@@ -137,3 +137,45 @@ describe('--kernel-btf and kernelBtf: another vmlinux BTF', () => {
     expect(col.program('do_unlinkat').verify().verdict).toBe('accepted');
   });
 });
+
+describe('attach targets as libbpf finds them (libbpf_find_attach_btf_id)', () => {
+  const fixture = new URL('./fixtures/libbpf/fentry.bpf.o', import.meta.url).pathname;
+  /** The fentry fixture with its section renamed to a function the 6.1 BTF lacks (same length). */
+  const renamed = async (): Promise<Uint8Array> => {
+    const { readFileSync } = await import('node:fs');
+    const bytes = new Uint8Array(readFileSync(fixture));
+    const from = new TextEncoder().encode('fentry/do_unlinkat'), to = new TextEncoder().encode('fentry/no_such_fn_');
+    for (let i = 0; i + from.length <= bytes.length; i++) {
+      if (from.every((b, j) => bytes[i + j] === b)) bytes.set(to, i);
+    }
+    return bytes;
+  };
+
+  it('a missing fentry target is refused before the verifier with -ESRCH, in the library and the CLI', async () => {
+    const { loadObject } = await import('../src/api/collection.js');
+    const { LoadError } = await import('../src/errors.js');
+    const col = loadObject(await renamed());
+    expect(() => col.program('do_unlinkat').verify()).toThrow(LoadError);
+    expect(() => col.program('do_unlinkat').verify()).toThrow("prog 'do_unlinkat': failed to find kernel BTF type ID of 'no_such_fn_': -3");
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'bpfvm-')), 'missing.o');
+    writeFileSync(file, await renamed());
+    const { main } = await import('../src/cli/main.js');
+    const { bufferIo } = await import('../src/cli/io.js');
+    const io = bufferIo();
+    expect(main(['verify', file, '--program', 'do_unlinkat', '--json'], io)).toBe(2);
+    expect(JSON.parse(io.stdout.trim()).error.message).toMatch(/failed to find kernel BTF type ID of 'no_such_fn_': -3$/);
+  });
+
+  it('targets are looked up by the prefix and kind of their attach type', async () => {
+    const { findAttachBtfId } = await import('../kernel-sim/btf/attach-targets.js');
+    expect(findAttachBtfId(btf, 'TRACE_RAW_TP', 'sched_switch')).toBe(btf.idByName('btf_trace_sched_switch', 'TYPEDEF'));
+    expect(findAttachBtfId(btf, 'LSM_MAC', 'file_open')).toBe(btf.idByName('bpf_lsm_file_open', 'FUNC'));
+    expect(findAttachBtfId(btf, 'TRACE_ITER', 'task')).toBe(btf.idByName('bpf_iter_task', 'FUNC'));
+    expect(findAttachBtfId(btf, 'TRACE_FENTRY', 'do_unlinkat')).toBe(btf.idByName('do_unlinkat', 'FUNC'));
+    expect(findAttachBtfId(btf, 'TRACE_FENTRY', 'sched_switch')).toBeUndefined();
+    expect(findAttachBtfId(btf, 'TRACE_ITER', 'no_such_iter')).toBeUndefined();
+  });
+});

@@ -129,3 +129,19 @@ export function attachProto(btf: Btf, progType: string, attachType: string | und
       return undefined;
   }
 }
+
+/**
+ * libbpf's find_attach_btf_id (1.1): the kernel BTF type a BTF-attached program names, by the prefix and
+ * kind its attach type implies — `btf_trace_<tp>` (TYPEDEF) for tp_btf, `bpf_lsm_<hook>` (FUNC) for LSM
+ * programs, `bpf_iter_<target>` (FUNC) for iterators, the function itself (FUNC) for fentry/fexit/fmod_ret.
+ * Undefined when the kernel (vmlinux and its modules) has no such type: libbpf then refuses the load with
+ * -ESRCH before the kernel sees the program.
+ */
+export function findAttachBtfId(btf: Btf, attachType: string | undefined, name: string): number | undefined {
+  switch (attachType) {
+    case 'TRACE_RAW_TP': return btf.idByName(`btf_trace_${name}`, 'TYPEDEF');
+    case 'LSM_MAC': case 'LSM_CGROUP': return btf.idByName(`bpf_lsm_${name}`, 'FUNC');
+    case 'TRACE_ITER': return btf.idByName(`bpf_iter_${name}`, 'FUNC');
+    default: return btf.idByName(name, 'FUNC');
+  }
+}

@@ -4,6 +4,7 @@
  * programs run as BPF_PROG_TEST_RUN would run them. Node-free: file access lives in `src/node.ts`.
  */
 import { LoadError } from '../errors.js';
+import { missingAttachTarget } from './attach-target.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
@@ -228,6 +229,10 @@ export class Program {
    * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
    */
   verify(opts: { logLevel?: number } = {}): VerifierResult {
+    if (this.spec !== undefined) {
+      const missing = missingAttachTarget(this.spec, this.kfuncRegistry ?? defaultRegistry());
+      if (missing !== undefined) throw new LoadError(missing, { section: this.spec.section, symbol: this.spec.name });
+    }
     const r = progLoad(this.insns, {
       prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),

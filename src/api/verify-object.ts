@@ -19,6 +19,7 @@ import { isSimulatedMapType, MapError } from '../../kernel-sim/maps/index.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
+import { ATTACH_BTF, missingAttachTarget } from './attach-target.js';
 import { checkSpecCreate, createFromSpec } from './collection.js';
 import { linkAgainstKernel, resolveExterns, withKconfig } from './core-link.js';
 import { mapDefOf, progInfoOf, specMapDef } from './verify.js';
@@ -96,9 +97,6 @@ export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}):
   return out;
 }
 
-/** A section whose program needs a BTF attach target (libbpf's SEC_ATTACH_BTF). */
-const ATTACH_BTF = /^(tp_btf|fentry|fmod_ret|fexit|fentry\.s|fmod_ret\.s|fexit\.s|freplace|lsm|lsm\.s|lsm_cgroup|iter|iter\.s)(\/|$)/;
-
 /** libbpf_prepare_prog_load's refusals that need no kernel BTF: no attach target named, no program to replace. */
 function attachProblem(spec: ProgramSpec, extTarget: ProgInfo['extTarget']): string | undefined {
   const section = spec.section.replace(/^\?/, '');
@@ -138,6 +136,8 @@ export function loadObjectProgram(prepared: PreparedObject, name: string,
   }
   const problem = attachProblem(spec, opts.extTarget);
   if (problem !== undefined) return { stage: 'refused', refusal: { step: 'attach', error: new LoadError(problem, where) } };
+  const missing = missingAttachTarget(spec, registry);
+  if (missing !== undefined) return { stage: 'refused', refusal: { step: 'attach', error: new LoadError(missing, where) } };
   const prog = progInfoOf(spec, { registry, license: object.license, ...(opts.extTarget !== undefined && { extTarget: opts.extTarget }) });
   const result = progLoad(linked.insns, {
     prog, platform: kernelPlatform({ maps: (fd) => prepared.maps[fd], kfuncRegistry: registry }), caps: opts.caps,
