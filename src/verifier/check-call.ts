@@ -19,6 +19,14 @@ import { checkConstStr } from './map-direct.js';
 import { gplCompatible } from './license.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
+import { BPF_FUNC, BPF_MAP_TYPE, helperNameOf, MAP_TYPES, type HelperName, type MapTypeName } from '../uapi/index.js';
+
+const EINVAL = 22;
+
+/** is_acquire_function (6.1): helpers whose result holds a reference the program must release. */
+const ACQUIRE_HELPERS: ReadonlySet<number> = new Set([
+  BPF_FUNC.sk_lookup_tcp, BPF_FUNC.sk_lookup_udp, BPF_FUNC.skc_lookup_tcp, BPF_FUNC.ringbuf_reserve, BPF_FUNC.kptr_xchg,
+]);
 
 /** The program types whose verifier ops rewrite context accesses (convert_ctx_access), Linux 6.1. */
 const CONVERTS_CTX_ACCESS: ReadonlySet<string> = new Set([
@@ -392,46 +400,80 @@ function processSpinLock(env: Env, regno: number, isLock: boolean): void {
   }
 }
 
-const MAP = {
-  PROG_ARRAY: 3, PERF_EVENT_ARRAY: 4, STACK_TRACE: 7, CGROUP_ARRAY: 8, ARRAY_OF_MAPS: 12, HASH_OF_MAPS: 13, DEVMAP: 14,
-  SOCKMAP: 15, CPUMAP: 16, XSKMAP: 17, SOCKHASH: 18, CGROUP_STORAGE: 19, REUSEPORT: 20, PERCPU_CGROUP_STORAGE: 21,
-  QUEUE: 22, STACK: 23, SK_STORAGE: 24, DEVMAP_HASH: 25, RINGBUF: 27, INODE_STORAGE: 28, TASK_STORAGE: 29,
-  BLOOM: 30, USER_RINGBUF: 31,
+/**
+ * check_map_func_compatibility (6.1), from the map's side: the helpers a map of this type may be passed to.
+ * Map types not listed take any helper that accepts a map.
+ */
+const MAP_HELPERS: Partial<Record<MapTypeName, readonly HelperName[]>> = {
+  PROG_ARRAY: ['tail_call'],
+  PERF_EVENT_ARRAY: ['perf_event_read', 'perf_event_output', 'skb_output', 'perf_event_read_value', 'xdp_output'],
+  RINGBUF: ['ringbuf_output', 'ringbuf_reserve', 'ringbuf_query', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr',
+    'ringbuf_discard_dynptr'],
+  USER_RINGBUF: ['user_ringbuf_drain'],
+  STACK_TRACE: ['get_stackid'],
+  CGROUP_ARRAY: ['skb_under_cgroup', 'current_task_under_cgroup'],
+  CGROUP_STORAGE: ['get_local_storage'],
+  PERCPU_CGROUP_STORAGE: ['get_local_storage'],
+  DEVMAP: ['redirect_map', 'map_lookup_elem'],
+  DEVMAP_HASH: ['redirect_map', 'map_lookup_elem'],
+  CPUMAP: ['redirect_map'],
+  XSKMAP: ['redirect_map', 'map_lookup_elem'],
+  ARRAY_OF_MAPS: ['map_lookup_elem'],
+  HASH_OF_MAPS: ['map_lookup_elem'],
+  SOCKMAP: ['sk_redirect_map', 'sock_map_update', 'msg_redirect_map', 'sk_select_reuseport', 'map_lookup_elem'],
+  SOCKHASH: ['sk_redirect_hash', 'sock_hash_update', 'msg_redirect_hash', 'sk_select_reuseport', 'map_lookup_elem'],
+  REUSEPORT_SOCKARRAY: ['sk_select_reuseport'],
+  QUEUE: ['map_peek_elem', 'map_pop_elem', 'map_push_elem'],
+  STACK: ['map_peek_elem', 'map_pop_elem', 'map_push_elem'],
+  SK_STORAGE: ['sk_storage_get', 'sk_storage_delete'],
+  INODE_STORAGE: ['inode_storage_get', 'inode_storage_delete'],
+  TASK_STORAGE: ['task_storage_get', 'task_storage_delete'],
+  BLOOM_FILTER: ['map_peek_elem', 'map_push_elem'],
 };
+
+/** The same check from the helper's side: the map types a helper takes. Helpers not listed take any map. */
+const HELPER_MAPS: Partial<Record<HelperName, readonly MapTypeName[]>> = {
+  tail_call: ['PROG_ARRAY'],
+  perf_event_read: ['PERF_EVENT_ARRAY'], perf_event_output: ['PERF_EVENT_ARRAY'],
+  perf_event_read_value: ['PERF_EVENT_ARRAY'], skb_output: ['PERF_EVENT_ARRAY'], xdp_output: ['PERF_EVENT_ARRAY'],
+  ringbuf_output: ['RINGBUF'], ringbuf_reserve: ['RINGBUF'], ringbuf_query: ['RINGBUF'],
+  ringbuf_reserve_dynptr: ['RINGBUF'], ringbuf_submit_dynptr: ['RINGBUF'], ringbuf_discard_dynptr: ['RINGBUF'],
+  user_ringbuf_drain: ['USER_RINGBUF'],
+  get_stackid: ['STACK_TRACE'],
+  current_task_under_cgroup: ['CGROUP_ARRAY'], skb_under_cgroup: ['CGROUP_ARRAY'],
+  redirect_map: ['DEVMAP', 'DEVMAP_HASH', 'CPUMAP', 'XSKMAP'],
+  sk_redirect_map: ['SOCKMAP'], msg_redirect_map: ['SOCKMAP'], sock_map_update: ['SOCKMAP'],
+  sk_redirect_hash: ['SOCKHASH'], msg_redirect_hash: ['SOCKHASH'], sock_hash_update: ['SOCKHASH'],
+  get_local_storage: ['CGROUP_STORAGE', 'PERCPU_CGROUP_STORAGE'],
+  sk_select_reuseport: ['REUSEPORT_SOCKARRAY', 'SOCKMAP', 'SOCKHASH'],
+  map_pop_elem: ['QUEUE', 'STACK'],
+  map_peek_elem: ['QUEUE', 'STACK', 'BLOOM_FILTER'], map_push_elem: ['QUEUE', 'STACK', 'BLOOM_FILTER'],
+  map_lookup_percpu_elem: ['PERCPU_ARRAY', 'PERCPU_HASH', 'LRU_PERCPU_HASH'],
+  sk_storage_get: ['SK_STORAGE'], sk_storage_delete: ['SK_STORAGE'],
+  inode_storage_get: ['INODE_STORAGE'], inode_storage_delete: ['INODE_STORAGE'],
+  task_storage_get: ['TASK_STORAGE'], task_storage_delete: ['TASK_STORAGE'],
+};
+
+/** The compatibility tables, for tests that hold them against the kernel. */
+export const MAP_FUNC_COMPAT = { mapHelpers: MAP_HELPERS, helperMaps: HELPER_MAPS } as const;
 
 /** check_map_func_compatibility (both directions). */
 function checkMapFuncCompat(env: Env, map: MapDef | undefined, funcId: number, fname: string): void {
   if (!map) return;
   const t = map.type;
-  const bad = (): never => env.fail(`cannot pass map_type ${t} into func ${fname}#${funcId}\n`, 22);
-  const allow: Record<number, number[]> = {
-    [MAP.PROG_ARRAY]: [12], [MAP.PERF_EVENT_ARRAY]: [22, 6, 25, 55, 41], [MAP.RINGBUF]: [130, 131, 132, 133, 134, 198, 199, 200],
-    [MAP.USER_RINGBUF]: [209], [MAP.STACK_TRACE]: [27], [MAP.CGROUP_ARRAY]: [37, 41],
-    [MAP.CGROUP_STORAGE]: [81], [MAP.PERCPU_CGROUP_STORAGE]: [81], [MAP.DEVMAP]: [51, 1], [MAP.DEVMAP_HASH]: [51, 1],
-    [MAP.CPUMAP]: [51], [MAP.XSKMAP]: [51, 1], [MAP.ARRAY_OF_MAPS]: [1], [MAP.HASH_OF_MAPS]: [1],
-    [MAP.SOCKMAP]: [52, 53, 60, 82, 1], [MAP.SOCKHASH]: [72, 70, 71, 82, 1],
-    [MAP.REUSEPORT]: [82], [MAP.QUEUE]: [87, 88, 89], [MAP.STACK]: [87, 88, 89], [MAP.BLOOM]: [89, 87],
-    [MAP.SK_STORAGE]: [107, 108, 156, 157], [MAP.INODE_STORAGE]: [145, 146], [MAP.TASK_STORAGE]: [156, 157],
-  };
-  const a = allow[t];
-  if (a && !a.includes(funcId) && !((t === MAP.SOCKMAP || t === MAP.SOCKHASH) && mayUpdateSockmap(env, funcId))) bad();
-  const needs: Record<number, number[]> = {
-    12: [MAP.PROG_ARRAY], 22: [MAP.PERF_EVENT_ARRAY], 6: [MAP.PERF_EVENT_ARRAY], 55: [MAP.PERF_EVENT_ARRAY],
-    25: [MAP.PERF_EVENT_ARRAY], 41: [MAP.CGROUP_ARRAY], 37: [MAP.CGROUP_ARRAY],
-    130: [MAP.RINGBUF], 131: [MAP.RINGBUF], 134: [MAP.RINGBUF], 198: [MAP.RINGBUF], 209: [MAP.USER_RINGBUF],
-    27: [MAP.STACK_TRACE], 81: [MAP.CGROUP_STORAGE, MAP.PERCPU_CGROUP_STORAGE], 51: [MAP.DEVMAP, MAP.DEVMAP_HASH, MAP.CPUMAP, MAP.XSKMAP],
-    52: [MAP.SOCKMAP], 60: [MAP.SOCKMAP], 53: [MAP.SOCKMAP], 70: [MAP.SOCKHASH], 71: [MAP.SOCKHASH], 72: [MAP.SOCKHASH],
-    82: [MAP.REUSEPORT, MAP.SOCKMAP, MAP.SOCKHASH], 87: [MAP.QUEUE, MAP.STACK, MAP.BLOOM], 88: [MAP.QUEUE, MAP.STACK],
-    89: [MAP.QUEUE, MAP.STACK, MAP.BLOOM], 107: [MAP.SK_STORAGE], 108: [MAP.SK_STORAGE], 156: [MAP.TASK_STORAGE],
-    157: [MAP.TASK_STORAGE], 145: [MAP.INODE_STORAGE], 146: [MAP.INODE_STORAGE],
-  };
-  const n = needs[funcId];
-  if (n && !n.includes(t)) bad();
+  const bad = (): never => env.fail(`cannot pass map_type ${t} into func ${fname}#${funcId}\n`, EINVAL);
+  const mapName = MAP_TYPES[t];
+  const helper = helperNameOf(funcId);
+  const allowed = mapName === undefined ? undefined : MAP_HELPERS[mapName];
+  if (allowed !== undefined && (helper === undefined || !allowed.includes(helper))
+    && !((mapName === 'SOCKMAP' || mapName === 'SOCKHASH') && mayUpdateSockmap(env, funcId))) bad();
+  const maps = helper === undefined ? undefined : HELPER_MAPS[helper];
+  if (maps !== undefined && (mapName === undefined || !maps.includes(mapName))) bad();
 }
 
 /** may_update_sockmap: map_update/delete_elem on a sockmap or sockhash, where no socket is held locked. */
 function mayUpdateSockmap(env: Env, funcId: number): boolean {
-  if (funcId !== 2 && funcId !== 3) return false;
+  if (funcId !== BPF_FUNC.map_update_elem && funcId !== BPF_FUNC.map_delete_elem) return false;
   const t = env.prog.type;
   if (t === 'TRACING' && env.prog.expectedAttachType === 'TRACE_ITER') return true;
   if (t === 'SOCK_OPS' && funcId === 3) return true;
@@ -584,8 +626,8 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       break;
   }
   // Reference acquisition (is_acquire_function): socket lookups, ringbuf memory, kptr_xchg.
-  const acquire = [84, 85, 99, 131, 194].includes(funcId) ||
-    (funcId === 1 && (meta.map?.type === MAP.SOCKMAP || meta.map?.type === MAP.SOCKHASH));
+  const acquire = ACQUIRE_HELPERS.has(funcId) ||
+    (funcId === BPF_FUNC.map_lookup_elem && (meta.map?.type === BPF_MAP_TYPE.SOCKMAP || meta.map?.type === BPF_MAP_TYPE.SOCKHASH));
   if (acquire) {
     const id = acquireRef(env, idx);
     r0.refObjId = id;

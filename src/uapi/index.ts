@@ -1,0 +1,12 @@
+/**
+ * Linux 6.1's uapi names, once, for every layer (ISA and object loading, the verifier, the simulated kernel):
+ * program, attach and map types, helper numbers.
+ */
+export * from './enums.js';
+export * from './helpers.js';
+import { MAP_TYPES, type MapTypeName } from './enums.js';
+
+/** `BPF_MAP_TYPE.<name>`: the map type's number. */
+export const BPF_MAP_TYPE: Readonly<Record<MapTypeName, number>> = Object.freeze(
+  Object.fromEntries(MAP_TYPES.map((n, i) => [n, i])) as Record<MapTypeName, number>,
+);
