@@ -127,6 +127,7 @@ export class StateChecker {
 
   private step(pc: number, regs: BigUint64Array, frame: number): void {
     const m = this.target.machine;
+    if (this.states.truncated) return; // too many states to have kept them all: nothing to check against
     if (m.image !== this.target.image) return; // a tail call left the program
     // A new run (BPF_PROG_TEST_RUN's repeat): the last one ended with an exit of the main frame.
     if (pc === 0 && frame === 0 && this.prevPc >= 0 && this.prevFrame === 0 && this.target.insns[this.prevPc]?.opcode === 0x95) {
@@ -150,7 +151,7 @@ export class StateChecker {
     const last = this.lastMatch.get(pc);
     if (last !== undefined && last.frame === frame && this.misses(last, regs, frame, taint, slots, true) === null) return;
     let best: Miss[] | null = null;
-    for (const s of list ?? []) {
+    for (const s of list === undefined ? [] : this.candidates(pc, list, regs, frame)) {
       if (s.frame !== frame || s.speculative || s === last) continue;
       const miss = this.misses(s, regs, frame, taint, slots, best === null);
       if (miss === null) {
@@ -190,6 +191,50 @@ export class StateChecker {
         this.slotTaint[frame] = slots;
       }
     }
+  }
+
+  private readonly index = new Map<number, { reg: number; byValue: Map<bigint, RecordedState[]>; rest: RecordedState[] } | null>();
+
+  /**
+   * The states at pc worth comparing: with many (a loop's iterations), an index on the register whose
+   * constant values tell most states apart picks the few that can match.
+   */
+  private candidates(pc: number, list: RecordedState[], regs: BigUint64Array, frame: number): Iterable<RecordedState> {
+    if (list.length < 16) return list;
+    let ix = this.index.get(pc);
+    if (ix === undefined) {
+      ix = null;
+      let bestReg = -1;
+      let bestCount = 1;
+      for (let i = 0; i <= 10; i++) {
+        const values = new Set<bigint>();
+        for (const s of list) {
+          const r = s.regs[i]!;
+          if (r.type === T.SCALAR && r.varOff.mask === 0n) values.add(r.varOff.value);
+        }
+        if (values.size > bestCount) {
+          bestCount = values.size;
+          bestReg = i;
+        }
+      }
+      if (bestReg >= 0) {
+        const byValue = new Map<bigint, RecordedState[]>();
+        const rest: RecordedState[] = [];
+        for (const s of list) {
+          const r = s.regs[bestReg]!;
+          if (r.type === T.SCALAR && r.varOff.mask === 0n) {
+            const l = byValue.get(r.varOff.value);
+            if (l === undefined) byValue.set(r.varOff.value, [s]);
+            else l.push(s);
+          } else rest.push(s);
+        }
+        ix = { reg: bestReg, byValue, rest };
+      }
+      this.index.set(pc, ix);
+    }
+    if (ix === null || ((this.regTaint[frame] ?? 0) & (1 << ix.reg)) !== 0) return list;
+    const hit = ix.byValue.get(regs[ix.reg]!) ?? [];
+    return ix.rest.length === 0 ? hit : hit.concat(ix.rest);
   }
 
   private report(pc: number, miss: Miss): void {
@@ -233,7 +278,7 @@ export class StateChecker {
       }
       for (let b = 0; b < 8; b++) {
         if (slot.types[b] !== S.ZERO) continue;
-        const byte = dv.getUint8(at + b);
+        const byte = dv.getUint8(at + 7 - b); // types[b] is the byte at fp-8*spi-1-b
         if (byte !== 0) {
           (out ??= []).push({ register: `fp-${8 * (spi + 1)}`, value: dv.getBigUint64(at, true), state: `fp-${8 * (spi + 1)}=${slot.types.map((t) => '?rm0d'[t]).join('')}` });
           if (!all) return out;
@@ -292,9 +337,15 @@ export class StateChecker {
     if (t === T.NOT_INIT) return true;
     if ((t & F.MAYBE_NULL) !== 0 && v === 0n) return true;
     const base = baseType(t);
-    const space = this.target.machine.space;
-    const region = space.regionAt(v);
-    const offset = Number(v & 0xffffffffn);
+    // A pointer may point below its region (off < 0: legal until dereferenced), into the window before it.
+    const at = this.target.machine.space.regionAt(v);
+    const below = this.target.machine.space.regionAt(BigInt.asUintN(64, v + (1n << 32n)));
+    const low = Number(v & 0xffffffffn);
+    if (below !== undefined && below !== at && this.containsIn(r, base, below, low - 2 ** 32, frame)) return true;
+    return this.containsIn(r, base, at, low, frame, v);
+  }
+
+  private containsIn(r: Reg, base: number, region: Region | undefined, offset: number, frame: number, v = 0n): boolean {
     const inOffset = (at: number): boolean => scalarContains(r, BigInt(at - r.off));
     switch (base) {
       case T.STACK: {
@@ -318,6 +369,9 @@ export class StateChecker {
       case T.PKT:
       case T.PKT_META: {
         const p = this.packet;
+        // The simulated kernel runs some types (sk_msg, cgroup skb fields) with data/data_end read as 0: not
+        // the verifier's claim failing but the simulation's gap (a pointer at an unmapped low address).
+        if (region === undefined && offset >= 0 && offset < 4096 && v >> 32n === 0n) return true;
         if (region === undefined || region.kind !== 'packet') return false;
         if (p === null || p.buffer !== region) return true; // no packet context to measure against
         const rel = offset - (base === T.PKT ? p.data : p.meta);
@@ -328,6 +382,7 @@ export class StateChecker {
       }
       case T.PKT_END: {
         const p = this.packet;
+        if (region === undefined && offset >= 0 && offset < 4096 && v >> 32n === 0n) return true;
         if (region === undefined || region.kind !== 'packet') return false;
         return p === null || p.buffer !== region || offset === p.end;
       }
@@ -336,7 +391,9 @@ export class StateChecker {
       case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK: case T.MEM: case T.BUF: case T.MAP_KEY:
       case T.TP_BUFFER: case T.FLOW_KEYS:
         // Not NULL (the NULL case was allowed above), and mapped.
-        return v !== 0n && region !== undefined;
+        return region !== undefined;
+      case T.SCALAR: case T.NOT_INIT:
+        return true;
       default:
         // PTR_TO_BTF_ID (may be NULL in 6.1 without being marked so), PTR_TO_FUNC, dynptrs: not compared.
         return true;

@@ -41,20 +41,37 @@ export interface RecordedStates {
   readonly at: Map<number, RecordedState[]>;
   /** Paths pruned, per instruction. */
   readonly pruned: Map<number, PrunedPath[]>;
+  /** Snapshots taken, weighed by size (12 + stack slots each). */
+  count: number;
+  /** The recording outgrew MAX_RECORDED: it stopped and cannot be checked against. */
+  truncated: boolean;
 }
 
+/**
+ * The most one verification records, in registers and stack slots (about 300 bytes each): memory stays
+ * bounded (~200 MB) on programs near the complexity limit.
+ */
+export const MAX_RECORDED = 600_000;
+
 export function newRecording(): RecordedStates {
-  return { at: new Map(), pruned: new Map() };
+  return { at: new Map(), pruned: new Map(), count: 0, truncated: false };
+}
+
+/** A register's value-state, without its liveness link (which would keep the verifier's state graph alive). */
+function snapReg(r: Reg): Reg {
+  const c = copyReg(r);
+  c.parent = null;
+  return c;
 }
 
 function snapshotFrame(f: FuncState, frame: number, speculative: boolean): RecordedState {
   const regs: Reg[] = new Array(11);
-  for (let i = 0; i < 11; i++) regs[i] = copyReg(f.regs[i]!);
+  for (let i = 0; i < 11; i++) regs[i] = snapReg(f.regs[i]!);
   const stack: RecordedSlot[] = new Array(f.stack.length);
   for (let i = 0; i < f.stack.length; i++) {
     const s = f.stack[i]!;
     // The byte types are copied (the verifier writes them in place); the spilled register only when spilled.
-    stack[i] = isSpilledReg(s) ? { types: s.types.slice(), spilled: copyReg(s.spilled) } : { types: s.types.slice() };
+    stack[i] = isSpilledReg(s) ? { types: s.types.slice(), spilled: snapReg(s.spilled) } : { types: s.types.slice() };
   }
   return { frame, regs, stack, refs: f.refs.map((r) => r.id), speculative };
 }
@@ -65,6 +82,10 @@ export function snapshot(s: VState): RecordedState {
 
 /** The state about to be checked at `idx`. */
 export function recordAt(rec: RecordedStates, idx: number, s: VState): void {
+  if (rec.truncated || (rec.count += 12 + s.frames[s.curframe]!.stack.length) > MAX_RECORDED) {
+    rec.truncated = true;
+    return;
+  }
   const l = rec.at.get(idx);
   if (l === undefined) rec.at.set(idx, [snapshot(s)]);
   else l.push(snapshot(s));
@@ -72,6 +93,10 @@ export function recordAt(rec: RecordedStates, idx: number, s: VState): void {
 
 /** A path pruned at `idx`: `cur` reached it, `covering` (an explored checkpoint) covered it. */
 export function recordPruned(rec: RecordedStates, idx: number, cur: VState, covering: VState): void {
+  if (rec.truncated || (rec.count += 12 + cur.frames[cur.curframe]!.stack.length) > MAX_RECORDED) {
+    rec.truncated = true;
+    return;
+  }
   const p = { state: snapshot(cur), covering };
   const l = rec.pruned.get(idx);
   if (l === undefined) rec.pruned.set(idx, [p]);
