@@ -10,6 +10,11 @@ import { runCase } from '../src/corpus/run.js';
 import { loadProgram } from '../src/api/collection.js';
 import { assemble } from '../src/asm/index.js';
 import { announceMissing, inChunks, sharedPath } from './shared.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bufferIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 
 const corpus = sharedPath('verifier-corpus', 'linux-6.1.jsonl');
 const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
@@ -86,4 +91,21 @@ describe('check-states', () => {
       expect(escapes).toEqual([]);
     }, 300_000);
   }
+});
+
+describe('bpfvm run --check-states', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'bpfvm-cs-')), 'pkt.s');
+  writeFileSync(file, PKT_PROG);
+  it('--json carries "escapes":[]', () => {
+    const io = bufferIo();
+    expect(main(['run', file, '--prog-type', 'tc', '--data', '00112233445566778899aabbccddeeff', '--check-states', '--json'], io)).toBe(0);
+    const line = JSON.parse(io.stdout.trim().split('\n').pop()!);
+    expect(line.escapes).toEqual([]);
+    expect(line.violations).toEqual([]);
+  });
+  it('--strict needs --check-states (exit 2)', () => {
+    const io = bufferIo();
+    expect(main(['run', file, '--prog-type', 'tc', '--strict'], io)).toBe(2);
+    expect(io.stderr).toContain('--strict');
+  });
 });
