@@ -22,6 +22,7 @@ export const VIOLATION_KINDS = {
   'sleep-in-atomic': 'a sleepable kfunc called where sleeping is not allowed',
   'missing-capability': 'a call that needs a capability the loader does not hold',
   'kfunc-not-allowed': 'a kfunc not registered for the program type',
+  'verifier-unsound': 'a concrete value outside every abstract state the verifier recorded at its instruction (--check-states --strict)',
 } as const;
 
 export type ViolationKind = keyof typeof VIOLATION_KINDS;

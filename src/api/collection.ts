@@ -3,8 +3,10 @@
  * object's maps in a simulated kernel, links its programs against them, and returns a Collection whose
  * programs run as BPF_PROG_TEST_RUN would run them. Node-free: file access lives in `src/node.ts`.
  */
-import { LoadError } from '../errors.js';
+import { LoadError, UsageError } from '../errors.js';
 import { missingAttachTarget } from './attach-target.js';
+import { StateChecker, type StateEscape } from './check-states.js';
+import type { RecordedStates } from '../verifier/record.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
@@ -105,6 +107,13 @@ export interface RunOptions {
   repeat?: number;
   flags?: number;
   budget?: number;
+  /**
+   * State containment: every executed instruction's concrete registers and stack must lie in an abstract
+   * state the verifier recorded there; what does not is reported in `escapes` (the run goes on).
+   */
+  checkStates?: boolean;
+  /** The recorded states to check against, for a program verified elsewhere (loaded with verify: false). */
+  states?: RecordedStates;
 }
 
 export interface ProgramRunResult {
@@ -130,6 +139,8 @@ export interface ProgramRunResult {
    * bpfvm ran the program all the same. Absent where the kernel runs it too.
    */
   kernelErrno?: number;
+  /** With checkStates: concrete values outside every abstract state of their instruction (of the last run). */
+  escapes?: StateEscape[];
 }
 
 /**
@@ -228,13 +239,13 @@ export class Program {
    * BPF_PROG_LOAD's checks and the verifier, with the kernel's capabilities; the result is kept
    * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
    */
-  verify(opts: { logLevel?: number } = {}): VerifierResult {
+  verify(opts: { logLevel?: number; recordStates?: boolean } = {}): VerifierResult {
     if (this.spec !== undefined) {
       const missing = missingAttachTarget(this.spec, this.kfuncRegistry ?? defaultRegistry());
       if (missing !== undefined) throw new LoadError(missing, { section: this.spec.section, symbol: this.spec.name });
     }
     const r = progLoad(this.insns, {
-      prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo,
+      prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo, recordStates: opts.recordStates,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
       ...(this.btf !== undefined ? { btf: this.btf, funcInfo: this.funcInfo } : {}),
     });
@@ -307,7 +318,37 @@ export class Program {
     return why !== undefined && v.kind === 'unknown-helper' ? { kind: 'invalid-insn', insn: v.insn, message: `instruction ${v.insn}: ${why}` } : v;
   }
 
+  /** The states a checkStates run checks against (verifying again, recording, when needed). */
+  private recordedStates(opts: RunOptions): RecordedStates {
+    if (opts.states !== undefined) return opts.states;
+    if (!this.verifyFirst) throw new UsageError('checkStates needs the verifier\'s states: load with verify, or pass states');
+    if (this.verdict?.states === undefined) {
+      const v = this.verify({ logLevel: 0, recordStates: true });
+      if (v.verdict === 'rejected') throw new VerifierError(v);
+    }
+    return this.verdict!.states!;
+  }
+
   run(opts: RunOptions = {}): ProgramRunResult {
+    if (!opts.checkStates) return this.runOnce(opts);
+    const states = this.recordedStates(opts);
+    if (this.checker?.states !== states) this.checker = new StateChecker(states, { machine: this.machine, image: this.image, insns: this.insns });
+    const checker = this.checker;
+    const outer = this.machine.traceHook;
+    this.machine.traceHook = checker.hook(outer);
+    checker.begin();
+    // Each repeat is checked; escapes of every run are kept (repeats differ only through map state).
+    try {
+      const r = this.runOnce(opts);
+      return { ...r, escapes: checker.escapes };
+    } finally {
+      this.machine.traceHook = outer;
+    }
+  }
+
+  private checker?: StateChecker;
+
+  private runOnce(opts: RunOptions): ProgramRunResult {
     this.verifyBeforeRun();
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;

@@ -46,6 +46,8 @@ export function buildCli(io: Io): Command {
     .option('--event <file>', 'tracing programs: run for this event (JSON: args, ret, tracepoint fields, globals)')
     .option('--kernel-model <file>', 'the kernel model the event runs against (JSON: objects by id with field paths, current)')
     .option('--trace', 'print each executed instruction with the registers it changed')
+    .option('--check-states', 'check every executed instruction\'s registers and stack against the verifier\'s abstract states')
+    .option('--strict', 'with --check-states: a state escape is a violation')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
     .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')

@@ -9,6 +9,8 @@ import { Kernel } from '../../kernel-sim/kernel.js';
 import { createMap, type BpfMap, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { MAP_TYPE_NAMES } from '../../kernel-sim/maps/types.js';
 import { decode } from '../isa/insn.js';
+import type { StateEscape } from '../api/check-states.js';
+import type { RecordedStates } from '../verifier/record.js';
 import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './runner.js';
 import { kernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
@@ -23,6 +25,8 @@ export interface RunOutcome {
   /** Every run's return value (null when a violation stopped it). */
   retvals: (number | null)[];
   violations: string[];
+  /** With states: concrete values outside the verifier's recorded states (all runs). */
+  escapes: StateEscape[];
 }
 
 function hexBytes(h: string, pad = 0): Uint8Array {
@@ -93,9 +97,9 @@ export function caseKernel(c: CorpusCase, fdKinds: ReadonlyMap<number, string>, 
 
 /** Runs an accepted case's expected runs; ok when every return value matches and no violation occurs. */
 export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly Insn[], fdKinds: ReadonlyMap<number, string>,
-  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = [], probeMem?: ReadonlySet<number>): RunOutcome {
+  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = [], probeMem?: ReadonlySet<number>, states?: RecordedStates): RunOutcome {
   const expect = c.expect[mode];
-  const out: RunOutcome = { ok: true, retvals: [], violations: [] };
+  const out: RunOutcome = { ok: true, retvals: [], violations: [], escapes: [] };
   let prog: Program;
   try {
     const { kernel, maps, progType } = caseKernel(c, fdKinds, fixups);
@@ -105,7 +109,7 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
       ...(c.expected_attach_type ? { expectedAttachType: c.expected_attach_type.replace(/^BPF_/, '') } : {}),
     });
   } catch (e) {
-    return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [] };
+    return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [], escapes: [] };
   }
   // what the verifier found: loads through kernel pointers run as BPF_PROBE_MEM
   if (probeMem !== undefined) prog.image.probeMem = probeMem;
@@ -114,7 +118,8 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
   for (const r of runs) {
     let res;
     try {
-      res = prog.run({ data: r.data });
+      res = prog.run({ data: r.data, ...(states !== undefined && { checkStates: true, states }) });
+      out.escapes.push(...(res.escapes ?? []));
     } catch (e) {
       out.ok = false;
       out.detail ??= `run: ${(e as Error).message}`;

@@ -87,6 +87,8 @@ export interface RunCorpusOptions {
   retval?: RetvalHook;
   /** Called with every verified case (e.g. to compare processed instruction counts with the kernel's). */
   onVerified?: (c: CorpusCase, mode: Mode, result: VerifierResult) => void;
+  /** Keep the abstract states per instruction (for state-containment runs). */
+  recordStates?: boolean;
 }
 
 export const PRIV_CAPS: ReadonlySet<Capability> = new Set(['CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_BPF', 'CAP_SYS_BOOT']);
@@ -220,7 +222,7 @@ export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
   const insns = decode(bytes, { strict: false });
   const btf = programBtf(c);
   const result = verify(insns, {
-    prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c),
+    prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c), recordStates: opts.recordStates,
     ...(btf !== undefined ? { btf, funcInfo: (c.func_info ?? []).map(([insn, typeId]) => ({ insn, typeId })) } : {}),
   });
   return { result, insns, fdKinds };

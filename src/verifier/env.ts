@@ -3,6 +3,7 @@
  * switches, the current state and the stack of states still to explore, per-instruction auxiliary
  * data, counters for the statistics line, and the log.
  */
+import { newRecording, type RecordedStates } from './record.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
 import type { Capability } from '../platform/caps.js';
@@ -122,7 +123,7 @@ export class Env {
   readonly testStateFreq: boolean;
   readonly kfuncIds = new Set<number>();
   /** Recorded abstract states per instruction (for differential checks), when requested. */
-  readonly states?: Map<number, VState[]>;
+  readonly states?: RecordedStates;
   /** Loads through PTR_TO_BTF_ID pointers: the kernel turns them into BPF_PROBE_MEM loads (a fault reads 0). */
   readonly probeMem = new Set<number>();
   currentSubprog = 0;
@@ -160,7 +161,7 @@ export class Env {
     this.allowPtrToMapAccess = perfmon;
     this.strictAlignment = (progFlags & 1) !== 0 && (progFlags & 2) === 0;
     this.testStateFreq = this.bpfCapable && (progFlags & 8) !== 0;
-    if (recordStates) this.states = new Map();
+    if (recordStates) this.states = newRecording();
   }
 
   aux(i: number): InsnAux {

@@ -3,3 +3,4 @@ export { verify, verifyOrThrow, VerifierError, type VerifierResult, type VerifyO
 export { lastMessage, isStatsLine } from './log.js';
 export { PROFILES, PROFILE_6_1, type KernelProfile } from './profile.js';
 export type { VState, FuncState } from './state.js';
+export type { RecordedStates, RecordedState, RecordedSlot, PrunedPath } from './record.js';

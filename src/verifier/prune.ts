@@ -2,6 +2,7 @@
  * State pruning (is_state_visited): checkpoints at prune points, state equivalence (regsafe,
  * stacksafe, refsafe) with liveness, loop detection, and the parentage links that carry read marks.
  */
+import { recordPruned } from './record.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
 import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
@@ -234,6 +235,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
         // The checkpoint reached the exit with some scalars precise: so must the path that led here.
         pushJmpHistory(env, cur);
         propagatePrecision(env, sl.state);
+        if (env.states !== undefined) recordPruned(env.states, insnIdx, cur, sl.state);
         return 1;
       }
       // Misses count only when a state would be added; a state that keeps missing is dropped from the list

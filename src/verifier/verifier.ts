@@ -26,8 +26,9 @@ import { PROFILES } from './profile.js';
 import { progLoadErrno } from './prog-load.js';
 import { miscFixupChecks } from './sanitize.js';
 import { isStateVisited, updateBranchCounts } from './prune.js';
+import { recordAt, type RecordedStates } from './record.js';
 import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
-import { copyState, curFrame, newFuncState, type VState } from './state.js';
+import { curFrame, newFuncState, type VState } from './state.js';
 import { tnumConst, tnumIn, tnumIsConst, tnumRange, tnumStr, type Tnum } from './tnum.js';
 
 export interface VerifyOptions {
@@ -66,8 +67,8 @@ export interface VerifierResult {
    * there reads 0 instead of crashing, through the exception table.
    */
   probeMem?: ReadonlySet<number>;
-  /** Abstract states explored per instruction (only with recordStates). */
-  states?: Map<number, VState[]>;
+  /** Abstract states checked per instruction, and the paths pruned (only with recordStates). */
+  states?: RecordedStates;
 }
 
 export class VerifierError extends BpfError {
@@ -334,11 +335,7 @@ function doCheck(env: Env): void {
       exitPath = true;
     }
     if (!exitPath) {
-      if (env.states) {
-        const l = env.states.get(idx) ?? [];
-        l.push(copyState(env.cur));
-        env.states.set(idx, l);
-      }
+      if (env.states !== undefined) recordAt(env.states, idx, env.cur);
       if ((env.log.level & LOG_LEVEL2) && doPrintState) {
         env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}${env.cur.speculative ? ' (speculative execution)' : ''}:`);
         env.verbose(formatFuncState(env.frame, true, 0, new Set()));

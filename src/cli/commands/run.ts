@@ -40,6 +40,9 @@ export interface RunOptions {
   /** A tracing event to trigger the program with (JSON file), and the kernel model (JSON file). */
   event?: string;
   kernelModel?: string;
+  /** --check-states: state containment against the verifier's recorded states; --strict: escapes are violations. */
+  checkStates?: boolean;
+  strict?: boolean;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -71,6 +74,7 @@ export function runCommand(io: Io, file: string, opts: RunOptions): number {
 
 /** A run without a program type: the instruction set alone, conformance conventions. */
 function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
+  if (opts.checkStates) throw new UsageError('--check-states checks a verified program: give --prog-type');
   if (opts.kfuncs !== undefined || opts.sleepable || opts.nullInject !== 'off') {
     throw new UsageError('--kfuncs, --sleepable and --null-inject need a program type: give --prog-type');
   }
@@ -106,6 +110,9 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } catch (e) {
     throw new UsageError(`--null-inject: ${(e as Error).message}`);
   }
+  if (opts.strict && !opts.checkStates) throw new UsageError('--strict makes state escapes violations: give --check-states');
+  if (opts.checkStates && !opts.verify) throw new UsageError('--check-states checks the verifier\'s states: it cannot run with --no-verify');
+  if (opts.checkStates && opts.event !== undefined) throw new UsageError('--check-states checks test runs (--data, --ctx), not --event');
   if (opts.kernelModel !== undefined && opts.event === undefined) throw new UsageError('--kernel-model is the state an --event runs against: give --event too');
   if (opts.event !== undefined && (data !== undefined || ctx !== undefined || opts.repeat !== undefined)) {
     throw new UsageError('--event builds the context itself: it takes no --data, --ctx or --repeat');
@@ -146,7 +153,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   let result: ProgramRunResult;
   try {
     if (files !== undefined) return printTrigger(io, prog.trigger(files.event), opts.json ?? false);
-    result = prog.run({ data, ctx, repeat: opts.repeat });
+    result = prog.run({ data, ctx, repeat: opts.repeat, checkStates: opts.checkStates });
     tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
   } catch (e) {
     if (e instanceof TestRunError) throw new BpfError('run', `the test run was refused: ${e.message}`);
@@ -158,6 +165,11 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     }
     throw e;
   }
+  const escapes = result.escapes ?? [];
+  if (opts.strict && escapes.length > 0 && result.violations.length === 0) {
+    const e = escapes[0]!;
+    result = { ...result, violations: [{ kind: 'verifier-unsound', insn: e.insn, message: `instruction ${e.insn}: ${e.register} = ${e.value} is outside the verifier's state ${e.state}` }] };
+  }
   const json = {
     retval: result.retval,
     r0: result.r0 === null ? null : hex64(result.r0),
@@ -168,6 +180,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     // The context after the run where the type gives one back, and the errno 6.1's test run would answer.
     ...(result.ctxOut === undefined ? {} : { ctxOut: toHex(result.ctxOut) }),
     ...(result.kernelErrno === undefined ? {} : { kernelErrno: result.kernelErrno }),
+    ...(opts.checkStates ? { escapes } : {}),
   };
   if (opts.json) {
     io.out(JSON.stringify(json) + '\n');
@@ -176,6 +189,10 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     if (result.retval !== null) io.out(`retval = ${result.retval}, r0 = ${json.r0}\n`);
     if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
     io.out(`${result.insns} instructions executed\n`);
+    if (opts.checkStates) {
+      io.out(`state check: ${escapes.length} escape${escapes.length === 1 ? '' : 's'}\n`);
+      for (const e of escapes) io.err(`escape [verifier-unsound]: insn ${e.insn}: ${e.register} = ${e.value} outside ${e.state}\n`);
+    }
     printViolations(io, result.violations);
   }
   return result.violations.length > 0 ? EXIT.REJECTED : EXIT.OK;

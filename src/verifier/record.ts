@@ -1,0 +1,104 @@
+/**
+ * The state recorder (state embedding, SEV): with `recordStates` the verifier keeps, for every instruction
+ * it checks, a snapshot of the abstract state it checked there — the current frame's registers (type, tnum,
+ * the four bounds, pointer kind, region, offset and range, reference ids), its stack slots (byte types and
+ * spilled registers) and the references held. A path pruned at an instruction keeps the state that reached
+ * it and a handle on the explored state that covered it: that state's liveness and precision marks are final
+ * once verification ends, and they say what pruning guaranteed.
+ *
+ * Off unless asked: the verifier's loop tests one field per instruction when off.
+ */
+import { copyReg, type Reg } from './reg-state.js';
+import { isSpilledReg, type FuncState, type VState } from './state.js';
+
+export interface RecordedSlot {
+  /** Byte types (S.*), lowest address first as the verifier keeps them: types[7] is the slot's first byte. */
+  types: readonly number[];
+  /** The spilled register, when all eight bytes hold one. */
+  spilled?: Reg;
+}
+
+/** One abstract state checked at one instruction: its current frame. */
+export interface RecordedState {
+  /** Call depth (0: the main program). */
+  frame: number;
+  regs: readonly Reg[];
+  /** Slot spi covers fp-8*(spi+1) .. fp-8*spi-1. */
+  stack: readonly RecordedSlot[];
+  refs: readonly number[];
+  speculative: boolean;
+}
+
+/** A path pruned at an instruction: the state that reached it and the explored state that covered it. */
+export interface PrunedPath {
+  state: RecordedState;
+  /** The explored checkpoint (its marks are final after verification; read its current frame). */
+  covering: VState;
+}
+
+export interface RecordedStates {
+  /** States the verifier went on from, per instruction. */
+  readonly at: Map<number, RecordedState[]>;
+  /** Paths pruned, per instruction. */
+  readonly pruned: Map<number, PrunedPath[]>;
+  /** Snapshots taken, weighed by size (12 + stack slots each). */
+  count: number;
+  /** The recording outgrew MAX_RECORDED: it stopped and cannot be checked against. */
+  truncated: boolean;
+}
+
+/**
+ * The most one verification records, in registers and stack slots (about 300 bytes each): memory stays
+ * bounded (~200 MB) on programs near the complexity limit.
+ */
+export const MAX_RECORDED = 600_000;
+
+export function newRecording(): RecordedStates {
+  return { at: new Map(), pruned: new Map(), count: 0, truncated: false };
+}
+
+/** A register's value-state, without its liveness link (which would keep the verifier's state graph alive). */
+function snapReg(r: Reg): Reg {
+  const c = copyReg(r);
+  c.parent = null;
+  return c;
+}
+
+function snapshotFrame(f: FuncState, frame: number, speculative: boolean): RecordedState {
+  const regs: Reg[] = new Array(11);
+  for (let i = 0; i < 11; i++) regs[i] = snapReg(f.regs[i]!);
+  const stack: RecordedSlot[] = new Array(f.stack.length);
+  for (let i = 0; i < f.stack.length; i++) {
+    const s = f.stack[i]!;
+    // The byte types are copied (the verifier writes them in place); the spilled register only when spilled.
+    stack[i] = isSpilledReg(s) ? { types: s.types.slice(), spilled: snapReg(s.spilled) } : { types: s.types.slice() };
+  }
+  return { frame, regs, stack, refs: f.refs.map((r) => r.id), speculative };
+}
+
+export function snapshot(s: VState): RecordedState {
+  return snapshotFrame(s.frames[s.curframe]!, s.curframe, s.speculative);
+}
+
+/** The state about to be checked at `idx`. */
+export function recordAt(rec: RecordedStates, idx: number, s: VState): void {
+  if (rec.truncated || (rec.count += 12 + s.frames[s.curframe]!.stack.length) > MAX_RECORDED) {
+    rec.truncated = true;
+    return;
+  }
+  const l = rec.at.get(idx);
+  if (l === undefined) rec.at.set(idx, [snapshot(s)]);
+  else l.push(snapshot(s));
+}
+
+/** A path pruned at `idx`: `cur` reached it, `covering` (an explored checkpoint) covered it. */
+export function recordPruned(rec: RecordedStates, idx: number, cur: VState, covering: VState): void {
+  if (rec.truncated || (rec.count += 12 + cur.frames[cur.curframe]!.stack.length) > MAX_RECORDED) {
+    rec.truncated = true;
+    return;
+  }
+  const p = { state: snapshot(cur), covering };
+  const l = rec.pruned.get(idx);
+  if (l === undefined) rec.pruned.set(idx, [p]);
+  else l.push(p);
+}
