@@ -303,3 +303,16 @@ export function mutate(bytes: Uint8Array, muts: readonly Mutation[]): Uint8Array
   }
   return b;
 }
+
+/** A copy of `bytes` with the named fields (as layoutOf names them) set: how reproducers are written down. */
+export function withFields(bytes: Uint8Array, values: Readonly<Record<string, bigint | number>>): Uint8Array {
+  const b = bytes.slice();
+  const fields = layoutOf(b).fields;
+  const le = b[5] !== 2;
+  for (const [name, v] of Object.entries(values)) {
+    const fd = fields.find((f) => f.name === name);
+    if (fd === undefined) throw new Error(`no field ${name}`);
+    write(b, fd, BigInt(v), le);
+  }
+  return b;
+}

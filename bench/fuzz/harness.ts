@@ -97,7 +97,7 @@ export interface SuiteReport {
  * Long mode: inputs for `seconds`, every outcome counted, failures collected (not stopping the run).
  * One fast-check run per failure-free stretch; a failure is shrunk by fast-check before it is reported.
  */
-export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20): SuiteReport {
+export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20, done?: () => boolean): SuiteReport {
   const outcomes = new Map<string, number>();
   const failures: SuiteReport['failures'] = [];
   let tried = 0;
@@ -108,6 +108,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
   while (performance.now() < deadline && failures.length < maxFailures) {
     const r = fc.check(
       fc.property(suite.arbitrary, (input) => {
+        if (done?.()) return; // the target is reached: the remaining runs are skipped at once
         const t0 = performance.now();
         try {
           const c = suite.step(input);
@@ -137,7 +138,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
       });
     }
     s = (s * 1103515245 + 12345) >>> 0;
-    if (!r.failed) break;
+    if (!r.failed || done?.()) break;
   }
   return { suite: suite.name, tried, seconds: (performance.now() - start) / 1000, outcomes, failures, slowestMs };
 }

