@@ -111,8 +111,10 @@ function relocate(
   if (ctx.funcs.has(sym.shndx)) {
     if (isCall) {
       if (insn.src !== CallSrc.LOCAL) fail('call relocated against code is not a bpf-to-bpf call (src 1)');
+      if (sym.value % 8 !== 0) fail(`call relocated against offset ${sym.value} of section #${sym.shndx}, which is not an instruction boundary`);
       return { secIdx: sym.shndx, slot: sym.value / 8 + insn.imm + 1 };
     }
+    if ((sym.value + insn.imm) % 8 !== 0) fail(`function address relocated against offset ${sym.value}+${insn.imm} of section #${sym.shndx}, which is not an instruction boundary`);
     setLddw(insns, at, Pseudo.FUNC, 0, 0);
     return { secIdx: sym.shndx, slot: (sym.value + insn.imm) / 8 };
   }

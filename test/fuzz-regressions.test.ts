@@ -1,0 +1,33 @@
+/**
+ * Every reproducer the fuzz suites found in the loader, BTF, decoder and assembler, kept as a test. Each is
+ * a project fixture with named fields set (bench/fuzz/elf-mutate.ts `withFields`), as the fuzzer left it.
+ */
+import { describe, expect, it } from 'vitest';
+import { BpfError, LoadError } from '../src/errors.js';
+import { loadObject } from '../src/api/collection.js';
+import { withFields } from '../bench/fuzz/elf-mutate.js';
+import { fixture } from './fixtures/paths.js';
+
+function loadError(bytes: Uint8Array): LoadError {
+  try {
+    loadObject(bytes, { budget: 1000 });
+  } catch (e) {
+    expect(e).toBeInstanceOf(LoadError);
+    expect((e as BpfError).where.section ?? (e as BpfError).where.offset).toBeDefined();
+    return e as LoadError;
+  }
+  throw new Error('loaded');
+}
+
+describe('fuzz reproducers: loader', () => {
+  it('a bpf-to-bpf call relocated against a symbol off an instruction boundary is a LoadError, not a fractional call offset', () => {
+    // found: RangeError "The number -17.375 cannot be converted to a BigInt" from the VM's image
+    const e = loadError(withFields(fixture('subprog.bpf.o'), { 'sym[2].st_value': 4 }));
+    expect(e.message).toMatch(/section "socket": .*call relocated against offset 4 of section #2, which is not an instruction boundary/);
+  });
+
+  it('a function address (lddw) relocated off an instruction boundary is a LoadError', () => {
+    const e = loadError(withFields(fixture('libbpf/task_iter.linked.bpf.o'), { '.reliter/task[1].r_info.sym': 9 }));
+    expect(e.message).toMatch(/function address relocated against offset 0\+13 of section #\d+, which is not an instruction boundary/);
+  });
+});
