@@ -23,6 +23,11 @@ export interface KernelOptions {
   caps?: Iterable<Capability>;
   /** Simulated CPUs (1 by default). */
   nrCpus?: number;
+  /**
+   * The memory the simulated kernel gives maps, in bytes (512 MiB by default): a map whose allocation
+   * (as Linux 6.1 sizes it, preallocated hash and LRU elements included) does not fit answers ENOMEM.
+   */
+  memoryLimit?: number;
   /** Seed of bpf_get_prandom_u32 (fixed by default, so runs repeat). */
   seed?: number;
   /** Clock start and step (each read of the clock advances it): deterministic time. */
@@ -92,6 +97,8 @@ export class Kernel {
       capBpf: this.caps.has('CAP_BPF') || this.caps.has('CAP_SYS_ADMIN'),
       capSysAdmin: this.caps.has('CAP_SYS_ADMIN'),
       capNetAdmin: this.caps.has('CAP_NET_ADMIN'),
+      bypassSpecV1: this.caps.has('CAP_PERFMON') || this.caps.has('CAP_SYS_ADMIN'),
+      memoryLimit: opts.memoryLimit,
     });
     this.clock = new SimClock(opts.clockStartNs ?? 1_000_000_000_000n, opts.clockStepNs ?? 1_000n);
     this.random = new Prng(opts.seed ?? 0x5eed);

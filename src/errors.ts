@@ -101,3 +101,14 @@ export class UsageError extends BpfError {
     super('usage', detail);
   }
 }
+
+/**
+ * A number as the kernel prints it in hex: never negative. A negative 32-bit integer is shown as its u32
+ * (`-0x80000000` → `0x80000000`), any other negative integer as its u64; a bigint likewise as a u64.
+ */
+export function hex(v: number | bigint): string {
+  if (typeof v === 'bigint') return '0x' + BigInt.asUintN(64, v).toString(16);
+  if (!Number.isInteger(v)) return String(v);
+  if (v >= 0) return '0x' + v.toString(16);
+  return '0x' + (v >= -0x80000000 ? (v >>> 0).toString(16) : BigInt.asUintN(64, BigInt(v)).toString(16));
+}

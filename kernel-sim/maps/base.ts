@@ -82,6 +82,8 @@ export abstract class BpfMap implements MapDefinition {
   valueFields: ValueFields | null = null;
   /** Set by `free`: the map is gone. */
   freed = false;
+  /** The bytes of the kernel's memory this map holds (its allocation at creation, elements added since). */
+  memoryCharged = 0;
   /** Values freed while a program may still hold pointers to them; unmapped by `reclaim`. */
   private readonly retired: Region[] = [];
 
@@ -233,6 +235,8 @@ export abstract class BpfMap implements MapDefinition {
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    this.env.uncharge(this.memoryCharged);
+    this.memoryCharged = 0;
     const f = this.valueFields;
     if (f !== null) for (const v of this.liveValues()) f.free(v.region, v.offset);
   }
@@ -250,6 +254,26 @@ export abstract class BpfMap implements MapDefinition {
   reclaim(): void {
     for (const r of this.retired) this.env.space.unmap(r);
     this.retired.length = 0;
+  }
+
+  /** Hold `bytes` more of the kernel's memory (the caller checked they fit). */
+  chargeMemory(bytes: number): void {
+    this.env.charge(bytes);
+    this.memoryCharged += bytes;
+  }
+
+  /** Take `bytes` for an element if they fit the kernel's memory limit: false (ENOMEM) when not. */
+  protected tryCharge(bytes: number): boolean {
+    if (!this.env.fits(bytes)) return false;
+    this.chargeMemory(bytes);
+    return true;
+  }
+
+  /** Give back an element's `bytes`. */
+  protected releaseMemory(bytes: number): void {
+    const n = Math.min(bytes, this.memoryCharged);
+    this.env.uncharge(n);
+    this.memoryCharged -= n;
   }
 
   /** A test run starts (bpf_test_run): maps with per-run state (cgroup storage) renew it. */

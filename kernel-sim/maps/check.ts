@@ -1,6 +1,7 @@
 import type { MapAttr } from './base.js';
 import type { MapEnv } from './env.js';
 import { BPF_F } from './types.js';
+import { hex } from '../../src/errors.js';
 
 /** Why map_create refuses: the errno (negative) and a reason. */
 export type Problem = readonly [errno: number, reason: string];
@@ -19,7 +20,7 @@ export function unknownFlags(flags: number, mask: number): string | null {
   if (extra === 0) return null;
   const names = Object.entries(BPF_F).filter(([, bit]) => (extra & bit) !== 0).map(([n]) => `BPF_F_${n}`);
   const rest = extra & ~Object.values(BPF_F).reduce((a, b) => a | b, 0);
-  if (rest !== 0) names.push(`0x${rest.toString(16)}`);
+  if (rest !== 0) names.push(hex(rest));
   return names.join(' | ');
 }
 

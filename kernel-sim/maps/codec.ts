@@ -44,9 +44,9 @@ export function fromBytes(b: Uint8Array): HostScalar {
   }
 }
 
-/** Round up to a multiple of 8 (value slots, ring buffer records). */
+/** Round up to a multiple of 8 (value slots, ring buffer records); exact for any size up to 2^53, no int32 wrap. */
 export function roundUp8(n: number): number {
-  return (n + 7) & ~7;
+  return Math.ceil(n / 8) * 8;
 }
 
 /** A byte string as a JS Map key. */

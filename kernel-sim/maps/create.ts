@@ -3,6 +3,7 @@ import type { BpfMap, MapAttr } from './base.js';
 import { BloomFilterMap, checkBloom } from './bloom-filter.js';
 import { CgroupStorageMap, checkCgroupStorage } from './cgroup-storage.js';
 import type { AllocCheck } from './check.js';
+import { arrayAllocSize, bloomAllocSize, devmapAllocSize, headerAllocSize, htabAllocSize, queueStackAllocSize, ringbufAllocSize, slotPointersAllocSize, stackTraceAllocSize, type AllocSize } from './alloc-size.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
 import { MapError } from './error.js';
@@ -27,36 +28,38 @@ import { checkSkStorage, SkStorageMap } from './sk-storage.js';
 interface Family<M extends BpfMap> {
   check: AllocCheck;
   make: new (env: MapEnv, attr: MapAttr) => M;
+  /** The bytes the kernel's alloc step asks for (or its E2BIG): charged against the memory limit. */
+  size: AllocSize;
 }
 
 const withInner = (check: AllocCheck): AllocCheck => (attr, env) => check(attr, env) ?? checkInnerTemplate(attr.innerMap);
 
 /** The simulated map types: their alloc checks and classes. */
 const FAMILIES = {
-  array: { check: checkArray, make: ArrayMap },
-  percpu_array: { check: checkArray, make: PercpuArrayMap },
-  hash: { check: checkHash, make: HashMap },
-  percpu_hash: { check: checkHash, make: PercpuHashMap },
-  lru_hash: { check: checkHash, make: HashMap },
-  lru_percpu_hash: { check: checkHash, make: PercpuHashMap },
-  prog_array: { check: checkFdArray, make: ProgArray },
-  perf_event_array: { check: checkFdArray, make: PerfEventArray },
-  array_of_maps: { check: withInner(checkFdArray), make: ArrayOfMaps },
-  hash_of_maps: { check: withInner(checkHashOfMaps), make: HashOfMaps },
-  queue: { check: checkQueueStack, make: QueueStackMap },
-  stack: { check: checkQueueStack, make: QueueStackMap },
-  lpm_trie: { check: checkLpmTrie, make: LpmTrieMap },
-  bloom_filter: { check: checkBloom, make: BloomFilterMap },
-  ringbuf: { check: checkRingbuf, make: RingbufMap },
-  xskmap: { check: checkXskMap, make: XskMap },
-  cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
-  percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
-  sk_storage: { check: checkSkStorage, make: SkStorageMap },
-  devmap: { check: checkDevmap, make: DevMap },
-  devmap_hash: { check: checkDevmap, make: DevMapHash },
-  cpumap: { check: checkCpumap, make: CpuMap },
-  stack_trace: { check: checkStackTrace, make: StackTraceMap },
-  cgroup_array: { check: checkFdArray, make: CgroupArray },
+  array: { check: checkArray, make: ArrayMap, size: arrayAllocSize },
+  percpu_array: { check: checkArray, make: PercpuArrayMap, size: arrayAllocSize },
+  hash: { check: checkHash, make: HashMap, size: htabAllocSize },
+  percpu_hash: { check: checkHash, make: PercpuHashMap, size: htabAllocSize },
+  lru_hash: { check: checkHash, make: HashMap, size: htabAllocSize },
+  lru_percpu_hash: { check: checkHash, make: PercpuHashMap, size: htabAllocSize },
+  prog_array: { check: checkFdArray, make: ProgArray, size: arrayAllocSize },
+  perf_event_array: { check: checkFdArray, make: PerfEventArray, size: arrayAllocSize },
+  array_of_maps: { check: withInner(checkFdArray), make: ArrayOfMaps, size: arrayAllocSize },
+  hash_of_maps: { check: withInner(checkHashOfMaps), make: HashOfMaps, size: htabAllocSize },
+  queue: { check: checkQueueStack, make: QueueStackMap, size: queueStackAllocSize },
+  stack: { check: checkQueueStack, make: QueueStackMap, size: queueStackAllocSize },
+  lpm_trie: { check: checkLpmTrie, make: LpmTrieMap, size: headerAllocSize },
+  bloom_filter: { check: checkBloom, make: BloomFilterMap, size: bloomAllocSize },
+  ringbuf: { check: checkRingbuf, make: RingbufMap, size: ringbufAllocSize },
+  xskmap: { check: checkXskMap, make: XskMap, size: slotPointersAllocSize },
+  cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap, size: headerAllocSize },
+  percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap, size: headerAllocSize },
+  sk_storage: { check: checkSkStorage, make: SkStorageMap, size: headerAllocSize },
+  devmap: { check: checkDevmap, make: DevMap, size: devmapAllocSize },
+  devmap_hash: { check: checkDevmap, make: DevMapHash, size: devmapAllocSize },
+  cpumap: { check: checkCpumap, make: CpuMap, size: slotPointersAllocSize },
+  stack_trace: { check: checkStackTrace, make: StackTraceMap, size: stackTraceAllocSize },
+  cgroup_array: { check: checkFdArray, make: CgroupArray, size: arrayAllocSize },
 } satisfies Partial<Record<MapTypeName, Family<BpfMap>>>;
 
 export type SimulatedMapType = keyof typeof FAMILIES;
@@ -95,6 +98,14 @@ export function checkMapCreate(env: MapEnv, attr: MapAttr): void {
   if (flags & BPF_F.RDONLY && flags & BPF_F.WRONLY) fail(-ERRNO.EINVAL, 'BPF_F_RDONLY and BPF_F_WRONLY exclude each other');
   const problem = check!(attr, env);
   if (problem !== null) fail(problem[0], problem[1]);
+  if (family !== undefined) {
+    // the alloc step: its own E2BIG, else the memory it asks for, which must fit the kernel's limit
+    const size = family.size(attr, env);
+    if (typeof size !== 'number') fail(size[0], size[1]);
+    else if (!env.fits(size)) {
+      fail(-ERRNO.ENOMEM, `${size} bytes do not fit the simulated kernel's memory (limit ${env.memoryLimit}, ${env.memoryUsed} in use)`);
+    }
+  }
   if (attr.name.length > OBJ_NAME_MAX || !/^[A-Za-z0-9_.]*$/.test(attr.name)) {
     fail(-ERRNO.EINVAL, `name must be at most ${OBJ_NAME_MAX} characters of [A-Za-z0-9_.]`);
   }
@@ -113,5 +124,8 @@ export function createMap<T extends SimulatedMapType>(env: MapEnv, attr: MapAttr
   checkMapCreate(env, attr);
   const family = (FAMILIES as Partial<Record<MapTypeName, Family<BpfMap>>>)[attr.type];
   if (family === undefined) throw new MapError(attr.name, -ERRNO.EINVAL, `${attr.type} maps are not simulated`, 'load');
-  return new family.make(env, attr) as MapOf<T>;
+  const size = family.size(attr, env) as number;
+  const map = new family.make(env, attr) as MapOf<T>;
+  map.chargeMemory(size);
+  return map;
 }

@@ -103,7 +103,7 @@ export class DevMapHash extends SlotTable {
     let slot = old;
     if (slot === undefined) {
       if (this.slotOf.size >= this.maxEntries) return -ERRNO.E2BIG;
-      slot = this.used.indexOf(false);
+      slot = this.used.indexOf(0);
       this.slotOf.set(k, slot);
     }
     this.put(slot, entry);

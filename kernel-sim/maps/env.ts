@@ -1,4 +1,8 @@
 import { AddressSpace } from '../address-space.js';
+import { boolOption, intOption } from '../../src/options.js';
+
+/** The simulated kernel's memory for maps, by default: 512 MiB. */
+export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
 
 /**
  * What the maps share with the rest of the simulated kernel: the address space their values live in,
@@ -17,18 +21,45 @@ export class MapEnv {
   capSysAdmin: boolean;
   /** CAP_NET_ADMIN: sockmap and sockhash maps need it. */
   capNetAdmin: boolean;
+  /**
+   * bpf_bypass_spec_v1 (CAP_PERFMON or CAP_SYS_ADMIN): without it an array map's max_entries is rounded
+   * up to a power of 2 (index masking against Spectre v1).
+   */
+  bypassSpecV1: boolean;
+  /** The memory the kernel may give maps (bytes): past it map creation answers ENOMEM, as a failed vmalloc. */
+  readonly memoryLimit: number;
+  /** The bytes the kernel allocated for the maps alive now (as Linux 6.1 sizes them). */
+  memoryUsed = 0;
   private readonly byId = new Map<number, object>();
   private readonly ids = new WeakMap<object, number>();
   private nextId = 1;
 
-  constructor(space: AddressSpace, opts: { nrCpus?: number; capBpf?: boolean; capSysAdmin?: boolean; capNetAdmin?: boolean } = {}) {
-    const nrCpus = opts.nrCpus ?? 1;
-    if (!Number.isInteger(nrCpus) || nrCpus < 1) throw new RangeError(`CPU count must be a positive integer, got ${nrCpus}`);
+  constructor(space: AddressSpace, opts: {
+    nrCpus?: number; capBpf?: boolean; capSysAdmin?: boolean; capNetAdmin?: boolean; bypassSpecV1?: boolean; memoryLimit?: number;
+  } = {}) {
+    // NR_CPUS of Debian's 6.1 config is 8192
+    this.nrCpus = intOption('nrCpus', opts.nrCpus, 1, 8192) ?? 1;
     this.space = space;
-    this.nrCpus = nrCpus;
-    this.capBpf = opts.capBpf ?? true;
-    this.capSysAdmin = opts.capSysAdmin ?? true;
-    this.capNetAdmin = opts.capNetAdmin ?? true;
+    this.capBpf = boolOption('capBpf', opts.capBpf) ?? true;
+    this.capSysAdmin = boolOption('capSysAdmin', opts.capSysAdmin) ?? true;
+    this.capNetAdmin = boolOption('capNetAdmin', opts.capNetAdmin) ?? true;
+    this.bypassSpecV1 = boolOption('bypassSpecV1', opts.bypassSpecV1) ?? this.capSysAdmin;
+    this.memoryLimit = intOption('memoryLimit', opts.memoryLimit, 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MEMORY_LIMIT;
+  }
+
+  /** Whether `bytes` more fit under the memory limit. */
+  fits(bytes: number): boolean {
+    return this.memoryUsed + bytes <= this.memoryLimit;
+  }
+
+  /** Take `bytes` of map memory (the caller checked `fits`). */
+  charge(bytes: number): void {
+    this.memoryUsed += bytes;
+  }
+
+  /** Give back `bytes` of map memory. */
+  uncharge(bytes: number): void {
+    this.memoryUsed = Math.max(0, this.memoryUsed - bytes);
   }
 
   /** The id of a map or program (assigned on first use, like the kernel's idr). */

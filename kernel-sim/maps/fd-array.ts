@@ -21,24 +21,23 @@ export const checkFdArray: AllocCheck = (attr, env) => {
  * and reads back the id, as the kernel does. `accept` validates a new reference (or gives an errno).
  */
 export abstract class FdArray<T extends object> extends KeyedMap<object> {
-  protected readonly slots: (T | null)[];
+  /** The set slots only: max_entries may be up to 2^32 - 1, and most slots of a big array stay empty. */
+  protected readonly slots = new Map<number, T>();
 
   constructor(env: MapEnv, attr: MapAttr) {
     super(env, attr, objectCodec);
-    this.slots = new Array<T | null>(this.maxEntries).fill(null);
   }
 
   /** The reference at `index`, or null (tail calls and map-in-map lookups read this). */
   at(index: number): T | null {
-    return index < this.maxEntries ? this.slots[index]! : null;
+    return index < this.maxEntries ? this.slots.get(index) ?? null : null;
   }
 
   /** fd_array_map_delete_elem. */
   override deleteElem(key: Uint8Array): number {
     const index = arrayIndex(key);
     if (index >= this.maxEntries) return -ERRNO.E2BIG;
-    if (this.slots[index] === null) return -ERRNO.ENOENT;
-    this.slots[index] = null;
+    if (!this.slots.delete(index)) return -ERRNO.ENOENT;
     return 0;
   }
 
@@ -63,7 +62,7 @@ export abstract class FdArray<T extends object> extends KeyedMap<object> {
     if (obj === undefined) return -ERRNO.EBADF;
     const ok = this.accept(obj);
     if (typeof ok === 'number') return ok;
-    this.slots[index] = ok;
+    this.slots.set(index, ok);
     return 0;
   }
 

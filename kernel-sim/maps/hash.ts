@@ -6,6 +6,7 @@ import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
 import { KeyedMap, perCpuCodec, scalarCodec, type ValueCodec } from './keyed.js';
 import { BpfLru, lruMaxEntries, type LruNode } from './lru.js';
+import { htabElemSize } from './alloc-size.js';
 import { BPF_EXIST, BPF_F, BPF_F_ACCESS_MASK, BPF_F_LOCK, BPF_NOEXIST, LIMITS } from './types.js';
 
 const HTAB_CREATE_FLAG_MASK = BPF_F.NO_PREALLOC | BPF_F.NO_COMMON_LRU | BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F.ZERO_SEED;
@@ -71,6 +72,8 @@ class HashTable<V> extends KeyedMap<V> {
   private readonly elems = new Map<string, HashElem>();
   /** LRU maps: the lists of the map's max_entries nodes. */
   readonly lruLists: BpfLru | null;
+  /** Without preallocation, what each element takes from the kernel's memory when added (else 0: charged at creation). */
+  private readonly elemCost: number;
   /** get_next_key's cursor: continuing from the key it last returned costs O(1). */
   private cursor: { key: string; it: Iterator<string> } | null = null;
 
@@ -78,6 +81,7 @@ class HashTable<V> extends KeyedMap<V> {
     super(env, { ...attr, maxEntries: allocMaxEntries(attr, env) }, codec);
     this.percpu = isPercpu(attr);
     this.lru = isLru(attr);
+    this.elemCost = (this.flags & BPF_F.NO_PREALLOC) !== 0 ? htabElemSize(attr, env.nrCpus) : 0;
     this.lruLists = this.lru ? new BpfLru((this.flags & BPF_F.NO_COMMON_LRU) !== 0, env.nrCpus, (n) => this.evictNode(n)) : null;
     this.lruLists?.populate(this.maxEntries);
   }
@@ -180,6 +184,8 @@ class HashTable<V> extends KeyedMap<V> {
       return 0;
     }
     if (old === undefined && this.elems.size >= this.maxEntries) return -ERRNO.E2BIG;
+    // bpf_mem_cache_alloc failing: the kernel's memory is spent
+    if (old === undefined && this.elemCost > 0 && !this.tryCharge(this.elemCost)) return -ERRNO.ENOMEM;
     const e = this.newElem(key, null);
     this.fill(e, value, allCpus, false);
     if (old !== undefined) this.retireElem(old, 'was replaced by an update of its key');
@@ -253,6 +259,7 @@ class HashTable<V> extends KeyedMap<V> {
 
   private remove(k: string, e: HashElem, reason: string): void {
     this.elems.delete(k);
+    this.releaseMemory(this.elemCost);
     this.retireElem(e, reason);
   }
 

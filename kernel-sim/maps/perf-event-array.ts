@@ -22,18 +22,18 @@ interface PerfEvent {
  * CPU i); bpf_perf_event_output appends records to the slot's event, which the host drains.
  */
 export class PerfEventArray extends BpfMap {
-  private readonly events: (PerfEvent | null)[];
+  /** The open slots only (max_entries may be up to 2^32 - 1). */
+  private readonly events = new Map<number, PerfEvent>();
 
   constructor(env: MapEnv, attr: MapAttr) {
     super(env, attr);
-    this.events = new Array<PerfEvent | null>(this.maxEntries).fill(null);
   }
 
   /** Open a perf event for slot `index` on `cpu` (default: CPU `index`), as storing its fd does. */
   open(index: number, cpu = index): void {
     if (index >= this.maxEntries) throw this.error(-ERRNO.E2BIG, `index ${index} is past max_entries ${this.maxEntries}`);
     if (cpu >= this.env.nrCpus) throw this.error(-ERRNO.EINVAL, `CPU ${cpu} does not exist (${this.env.nrCpus} CPUs)`);
-    this.events[index] = { cpu, records: [] };
+    this.events.set(index, { cpu, records: [] });
   }
 
   /** Open slot i on CPU i for every simulated CPU. */
@@ -43,8 +43,8 @@ export class PerfEventArray extends BpfMap {
 
   /** Take the records slot `index` received so far. */
   drain(index: number): PerfRecord[] {
-    const ev = this.events[index];
-    if (ev === null || ev === undefined) return [];
+    const ev = this.events.get(index);
+    if (ev === undefined) return [];
     return ev.records.splice(0);
   }
 
@@ -53,8 +53,8 @@ export class PerfEventArray extends BpfMap {
     if ((flags & ~BPF_F_INDEX_MASK) !== 0n) return -ERRNO.EINVAL;
     const index = flags === BPF_F_CURRENT_CPU ? this.env.cpu : Number(flags);
     if (index >= this.maxEntries) return -ERRNO.E2BIG;
-    const ev = this.events[index];
-    if (ev === null || ev === undefined) return -ERRNO.ENOENT;
+    const ev = this.events.get(index);
+    if (ev === undefined) return -ERRNO.ENOENT;
     if (ev.cpu !== this.env.cpu) return -ERRNO.EOPNOTSUPP;
     ev.records.push({ cpu: this.env.cpu, data: data.slice() });
     return 0;
@@ -63,8 +63,7 @@ export class PerfEventArray extends BpfMap {
   override deleteElem(key: Uint8Array): number {
     const index = arrayIndex(key);
     if (index >= this.maxEntries) return -ERRNO.E2BIG;
-    if (this.events[index] === null) return -ERRNO.ENOENT;
-    this.events[index] = null;
+    if (!this.events.delete(index)) return -ERRNO.ENOENT;
     return 0;
   }
 

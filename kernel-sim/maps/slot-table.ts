@@ -12,27 +12,28 @@ import { BPF_F } from './types.js';
 
 export abstract class SlotTable extends KeyedMap<HostScalar> {
   protected readonly values: Region;
-  protected readonly used: boolean[];
+  /** 1 for a set slot. */
+  protected readonly used: Uint8Array;
 
   /** The kernel marks these maps BPF_F_RDONLY_PROG itself: a lookup points straight at kernel data. */
   constructor(env: MapEnv, attr: MapAttr, slots: number) {
     super(env, { ...attr, flags: (attr.flags ?? 0) | BPF_F.RDONLY_PROG }, scalarCodec);
     this.values = this.newRegion(slots * this.valueSize, 'entries');
-    this.used = new Array<boolean>(slots).fill(false);
+    this.used = new Uint8Array(slots);
   }
 
   protected refAt(slot: number): ValueRef | null {
-    return slot < this.used.length && this.used[slot] ? { region: this.values, offset: slot * this.valueSize } : null;
+    return slot < this.used.length && this.used[slot] === 1 ? { region: this.values, offset: slot * this.valueSize } : null;
   }
 
   protected put(slot: number, value: Uint8Array): void {
     this.values.bytes.set(value.subarray(0, this.valueSize), slot * this.valueSize);
-    this.used[slot] = true;
+    this.used[slot] = 1;
   }
 
   protected clear(slot: number): void {
     this.values.bytes.fill(0, slot * this.valueSize, (slot + 1) * this.valueSize);
-    this.used[slot] = false;
+    this.used[slot] = 0;
   }
 
   protected override copyOut(key: Uint8Array): Result<Uint8Array> {

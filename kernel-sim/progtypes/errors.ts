@@ -1,17 +1,24 @@
-/** Typed errors of the program-type layer. */
+/** Typed errors of the program-type layer: BpfErrors, as every error a public entry point throws. */
+import { BpfError } from '../../src/errors.js';
 import { ERRNO } from '../maps/errno.js';
 
-/** An unknown program type name; `valid` lists every accepted spelling. */
-export class ProgTypeError extends Error {
-  constructor(readonly input: string, readonly valid: readonly string[]) {
-    super(`unknown program type '${input}'; valid names: ${valid.join(', ')}`);
+/** An unknown program type name (kind `usage`); `valid` lists every accepted spelling. */
+export class ProgTypeError extends BpfError {
+  readonly input: string;
+  readonly valid: readonly string[];
+  constructor(input: string, valid: readonly string[]) {
+    super('usage', `unknown program type '${input}'; valid names: ${valid.join(', ')}`);
+    this.input = input;
+    this.valid = valid;
   }
 }
 
 /** The program type has no modelled context-access rules (the table says so; nothing is guessed). */
-export class CtxRulesMissingError extends Error {
-  constructor(readonly progType: string) {
-    super(`context access rules of BPF_PROG_TYPE_${progType} are not modelled`);
+export class CtxRulesMissingError extends BpfError {
+  readonly progType: string;
+  constructor(progType: string) {
+    super('verifier', `context access rules of BPF_PROG_TYPE_${progType} are not modelled`);
+    this.progType = progType;
   }
 }
 
@@ -29,10 +36,12 @@ export const TEST_RUN_ERRNO = {
 export type TestRunErrno = keyof typeof TEST_RUN_ERRNO;
 
 /** BPF_PROG_TEST_RUN refused (the kernel's errno) or bpfvm cannot model the request (`unsupported`). */
-export class TestRunError extends Error {
+export class TestRunError extends BpfError {
   readonly errno: number;
-  constructor(readonly code: TestRunErrno | 'unsupported', message: string) {
-    super(`${code}: ${message}`);
+  readonly code: TestRunErrno | 'unsupported';
+  constructor(code: TestRunErrno | 'unsupported', message: string) {
+    super('run', `${code}: ${message}`);
+    this.code = code;
     this.errno = code === 'unsupported' ? 0 : TEST_RUN_ERRNO[code];
   }
 }

@@ -8,6 +8,7 @@ import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import type { AccessModel } from './access-rules.js';
 import { mapContext } from './context-region.js';
 import { TestRunError } from './errors.js';
+import { hex } from '../../src/errors.js';
 import { SK_BUFF, fieldByName } from './layouts.js';
 import { align64, kmallocSize, PacketBuffer, SHINFO_SIZE } from './packet.js';
 
@@ -75,7 +76,7 @@ export function setupSkb(
   const l3 = data.subarray(ETH_HLEN);
   const protocol = etherType >= 0x600 ? etherType : l3[0] === 0xff && l3[1] === 0xff ? ETH_P_802_3 : ETH_P_802_2;
   if ((protocol === ETH_P_IP && l3.length < 20) || (protocol === ETH_P_IPV6 && l3.length < 40)) {
-    throw new TestRunError('EINVAL', `EtherType 0x${protocol.toString(16)} with only ${l3.length} bytes of network header`);
+    throw new TestRunError('EINVAL', `EtherType ${hex(protocol)} with only ${l3.length} bytes of network header`);
   }
   const isL2 = L2.includes(progType);
   const direct = isL2 || DIRECT.includes(progType);

@@ -17,6 +17,7 @@ import { skReuseportContext, sockOpsContext } from './socket-runs.js';
 import { dummyOpsContext, rawTpWritableContext } from './tracing-runs.js';
 import { accessModel, loadAttachType } from './ctx-access.js';
 import { TEST_RUN_ERRNO, TestRunError } from './errors.js';
+import { hex } from '../../src/errors.js';
 import { SK_BUFF } from './layouts.js';
 import { parseProgType } from './names.js';
 import { bytesContext, flowDissectorContext, skLookupContext, type CtxRun } from './other-runs.js';
@@ -97,13 +98,13 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
   let kernelErrno: number | undefined;
   switch (row.testRun) {
     case 'skb': {
-      if ((flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE) !== 0) throw new TestRunError('EINVAL', `flags 0x${flags.toString(16)}`);
+      if ((flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE) !== 0) throw new TestRunError('EINVAL', `flags ${hex(flags)}`);
       if (flags !== 0) throw new TestRunError('unsupported', 'BPF_F_TEST_SKB_CHECKSUM_COMPLETE is not modelled');
       run = skbRun(row, opts, capBpf, space);
       break;
     }
     case 'xdp': {
-      if ((flags & ~BPF_F_TEST_XDP_LIVE_FRAMES) !== 0) throw new TestRunError('EINVAL', `flags 0x${flags.toString(16)}`);
+      if ((flags & ~BPF_F_TEST_XDP_LIVE_FRAMES) !== 0) throw new TestRunError('EINVAL', `flags ${hex(flags)}`);
       if (flags !== 0) throw new TestRunError('unsupported', 'BPF_F_TEST_XDP_LIVE_FRAMES is not modelled');
       const x = setupXdp(space, ACCESS_MODELS.xdp, opts.data ?? new Uint8Array(0), opts.ctx);
       run = { r1: x.ctx.base, packet: x.packet, finish: x.finish, release: x.release };

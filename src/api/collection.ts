@@ -20,7 +20,7 @@ import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/hel
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
-import { parseProgType, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
+import { parseProgType, ProgTypeError, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
 const TRACING_ATTACH: readonly TracingAttach[] = ['TRACE_FENTRY', 'TRACE_FEXIT', 'MODIFY_RETURN', 'TRACE_RAW_TP', 'TRACE_ITER'];
@@ -232,7 +232,15 @@ export class Program {
 
   /** The section-style type name test runs use to pick attach semantics (`fexit/…` → fexit). */
   private get runType(): string {
-    return this.spec?.section ?? this.type;
+    const section = this.spec?.section;
+    if (section === undefined) return this.type;
+    // A legacy section name (`xdp1`, `socket1`: libbpf 0.x's prefix rule gave the type) is no type name.
+    try {
+      return parseProgType(section).name === this.type ? section : this.type;
+    } catch (e) {
+      if (e instanceof ProgTypeError) return this.type;
+      throw e;
+    }
   }
 
   /**

@@ -4,6 +4,8 @@ export interface Io {
   err(s: string): void;
   /** Exit code set by the command that ran. */
   code: number;
+  /** Print the stack of an internal error (BPFVM_DEBUG=1). */
+  debug?: boolean;
 }
 
 export const EXIT = {
@@ -12,6 +14,8 @@ export const EXIT = {
   REJECTED: 1,
   /** Usage or input error. */
   INPUT: 2,
+  /** An internal error: a bug in bpfvm itself (reported as one line; BPFVM_DEBUG=1 adds the stack). */
+  INTERNAL: 3,
 } as const;
 
 export function processIo(): Io {
@@ -19,6 +23,7 @@ export function processIo(): Io {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
     code: EXIT.OK,
+    debug: process.env.BPFVM_DEBUG === '1',
   };
 }
 

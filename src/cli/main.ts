@@ -144,10 +144,20 @@ export function main(argv: readonly string[], io: Io): number {
       return EXIT.INPUT;
     }
     if (e instanceof BpfError) {
-      io.err(`bpfvm: ${e.message}\n`);
-      if (json) io.out(JSON.stringify({ error: e.toJSON() }) + '\n');
+      io.err(`bpfvm: ${oneLine(e.message)}\n`);
+      if (json) io.out(JSON.stringify({ error: { ...e.toJSON(), message: oneLine(e.message) } }) + '\n');
       return EXIT.INPUT;
     }
-    throw e;
+    // Anything else is a bug of bpfvm's own: one line naming it as one, the stack only when debugging.
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    io.err(`bpfvm: internal error (a bpfvm bug, please report it): ${oneLine(what)}\n`);
+    if (io.debug === true && e instanceof Error && e.stack !== undefined) io.err(e.stack + '\n');
+    if (json) io.out(JSON.stringify({ error: { kind: 'internal', message: oneLine(what) } }) + '\n');
+    return EXIT.INTERNAL;
   }
+}
+
+/** A message as one line of output. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
 }

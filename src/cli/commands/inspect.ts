@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseBtf, type Btf } from '../../btf/index.js';
 import { applyCoreRelos, type CoreReloResult } from '../../object/core.js';
 import { parseObject, type ObjectFile } from '../../object/index.js';
-import { BpfError, LoadError } from '../../errors.js';
+import { BpfError, hex, LoadError } from '../../errors.js';
 import { readInput } from '../input.js';
 import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { EXIT, type Io } from '../io.js';
@@ -147,7 +147,7 @@ export function inspectCommand(io: Io, file: string, opts: { json?: boolean; cor
   }
   io.out(`maps (${maps.length}):\n`);
   for (const m of maps) {
-    io.out(`  ${m.name.padEnd(28)} ${m.type.padEnd(28)} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}${m.flags ? ` flags 0x${m.flags.toString(16)}` : ''}\n`);
+    io.out(`  ${m.name.padEnd(28)} ${m.type.padEnd(28)} key ${m.keySize} value ${m.valueSize} max_entries ${m.maxEntries}${m.flags ? ` flags ${hex(m.flags)}` : ''}\n`);
   }
   io.out(btf === null ? 'BTF: none\n'
     : `BTF: ${btf.types} types (${Object.entries(btf.kinds).map(([k, n]) => `${n} ${k}`).join(', ')})\n`);
