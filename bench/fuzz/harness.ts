@@ -41,8 +41,12 @@ export const KNOWN_CLASSES: readonly KnownClass[] = [
   },
 ];
 
-/** Kinds whose errors carry their location in the message or result rather than `where`. */
-const UNLOCATED_KINDS = new Set(['verifier', 'usage']);
+/**
+ * Kinds whose errors carry their location in the message or result rather than `where`; a test run's
+ * refusal (`run`: BPF_PROG_TEST_RUN's errno for options the program type does not take) concerns the
+ * program the caller ran.
+ */
+const UNLOCATED_KINDS = new Set(['verifier', 'usage', 'run']);
 
 /**
  * Runs `step`; its result (or the BpfError it threw) is the outcome class. Anything else thrown is a

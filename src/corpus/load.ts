@@ -2,16 +2,29 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { LoadError } from '../errors.js';
 import type { CorpusCase, FixupSpec } from './runner.js';
 import type { RealworldCase } from './realworld.js';
 
 export function loadCorpus(file: string): CorpusCase[] {
   const dir = dirname(file);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => {
-    const c = JSON.parse(l) as CorpusCase & { insns_file?: string | null };
+  const out: CorpusCase[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    let c: CorpusCase & { insns_file?: string | null };
+    try {
+      c = JSON.parse(l) as CorpusCase & { insns_file?: string | null };
+    } catch {
+      throw new LoadError(`line ${i + 1}: not JSON`, { file });
+    }
+    const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!isObject(c) || !isObject(c.expect) || !isObject(c.kernel) || (!Array.isArray(c.insns) && typeof c.insns_file !== 'string')) {
+      throw new LoadError(`line ${i + 1}: not a test_verifier case (needs "expect", "kernel" and "insns" or "insns_file")`, { file });
+    }
     if (c.insns_file) c.bytes = new Uint8Array(gunzipSync(readFileSync(resolve(dir, c.insns_file))));
-    return c;
+    out.push(c);
   });
+  return out;
 }
 
 export function loadFixups(file: string): FixupSpec {
