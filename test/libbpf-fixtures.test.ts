@@ -4,7 +4,7 @@
  * BPF_KSYSCALL, tracepoints, tp_btf, tc, XDP, LSM, a task iterator, uprobes), each object as clang
  * compiled it and as `bpftool gen object` links it, held to what Linux 6.1 said about them.
  *
- * The kernel's answers are test/oracle/libbpf/results.jsonl: the 6.1 oracle (/work/shared/oracle, Debian
+ * The kernel's answers are test/oracle/libbpf/results.jsonl: the 6.1 oracle (../shared/oracle, Debian
  * linux-image-6.1.0-50-amd64, the build kernel-sim/data/vmlinux-6.1.btf.gz comes from) loading every
  * program of test/oracle/libbpf/cases.ts with libbpf at log level 1 and test-running it with the case's
  * packet or context. For each program: the verdict, errno, last log line and processed count

@@ -1,7 +1,7 @@
 /**
  * LRU hash maps evict as Linux 6.1's kernel/bpf/bpf_lru_list.c does (kernel-sim/maps/lru.ts).
  *
- * KERNEL below is test/oracle/lru/results.jsonl: the 6.1 oracle (/work/shared/oracle, Debian
+ * KERNEL below is test/oracle/lru/results.jsonl: the 6.1 oracle (../shared/oracle, Debian
  * 6.1.0-56-amd64, one vCPU) test-running test/oracle/lru/lru.bpf.o on each script of
  * test/oracle/lru/cases.ts, quoted by case id. Per case: the element count after the script, the keys
  * then present (ranges), and each operation's result in order ('-' = lookup miss, other lookups the value =

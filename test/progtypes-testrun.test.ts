@@ -1,6 +1,6 @@
 /**
  * BPF_PROG_TEST_RUN facts, each the 6.1 kernel's own answer: the oracle batch test/oracle/progtypes
- * (cases.ts → manifest; run with /work/shared/oracle/run-batch.sh 6.1, Debian 6.1.0-56). Every row names
+ * (cases.ts → manifest; run with ../shared/oracle/run-batch.sh 6.1, Debian 6.1.0-56). Every row names
  * the oracle case it quotes; programs and inputs come from cases.ts itself.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * The C fixtures (test/fixtures/src/*.bpf.c) run through loadObject + program.run and, for a few, the
  * CLI, held to what Linux 6.1 answers. KERNEL below is test/oracle/fixtures/results.jsonl: the 6.1
- * oracle (/work/shared/oracle, Debian 6.1.0-56-amd64) loading each object with libbpf and test-running
+ * oracle (../shared/oracle, Debian 6.1.0-56-amd64) loading each object with libbpf and test-running
  * the program with the case's packet / ctx_in (test/oracle/fixtures/cases.ts), quoted by case id.
  *
  * The tc fixtures write each step's result as u32 slot i at byte 16 + 4i of the packet (bpf.h's OUT),

@@ -1,7 +1,7 @@
 /**
  * The libbpf-style C fixtures (test/fixtures/src/libbpf/*.bpf.c, compiled against the vmlinux.h of
  * Linux 6.1's own BTF, objects in test/fixtures/libbpf/, each also as bpftool links it) as a batch for the Linux 6.1 oracle
- * (/work/shared/oracle, Debian linux-image-6.1.0-50-amd64, the build kernel-sim/data's BTF comes from):
+ * (../shared/oracle, Debian linux-image-6.1.0-50-amd64, the build kernel-sim/data's BTF comes from):
  * every program of every object, loaded with libbpf at log level 1, and test-run where a packet or a
  * context is given. `test/libbpf-fixtures.test.ts` holds bpfvm to the kernel's answers (results.jsonl).
  *

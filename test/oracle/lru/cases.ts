@@ -1,5 +1,5 @@
 /**
- * LRU hash map scripts for the Linux 6.1 oracle (/work/shared/oracle). Each case runs one program of
+ * LRU hash map scripts for the Linux 6.1 oracle (../shared/oracle). Each case runs one program of
  * lru.bpf.o (one per map: lru2..lru200 common LRU, pcpu* LRU per-CPU hashes, nc* BPF_F_NO_COMMON_LRU)
  * on a packet holding a script of map operations; the kernel writes each operation's result in place,
  * then the element count and a bitmap of the keys present (see lru.bpf.c). test/maps-lru.test.ts holds

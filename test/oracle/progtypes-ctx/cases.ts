@@ -1,7 +1,7 @@
 /**
  * What Linux 6.1 says about programs of the socket, cgroup, lirc, reuseport and writable-tracepoint types
  * (context reads and writes, pointer fields, return codes), as an oracle batch: `gen-manifest.ts` writes
- * `manifest`, `/work/shared/oracle/run-batch.sh 6.1 test/oracle/progtypes-ctx results.jsonl` answers it,
+ * `manifest`, `../shared/oracle/run-batch.sh 6.1 test/oracle/progtypes-ctx results.jsonl` answers it,
  * and test/progtypes-ctx.test.ts holds bpfvm's verifier to every verdict and last log line of
  * `results.jsonl` (Debian 6.1.0-56). Each case is loaded with a 64-byte packet so the kernel also says
  * whether BPF_PROG_TEST_RUN exists for the type (6.1: ENOTSUPP for all of them).

@@ -1,10 +1,10 @@
 /**
  * The BPF_PROG_TEST_RUN facts bpfvm's program-type tests rely on, as a batch for the 6.1 oracle
- * (/work/shared/oracle). `gen-manifest.ts` turns this list into `manifest`; the tests import the same
+ * (../shared/oracle). `gen-manifest.ts` turns this list into `manifest`; the tests import the same
  * programs and packets and hold bpfvm to the kernel's answers, which they quote by case id.
  *
  *   npx vite-node test/oracle/progtypes/gen-manifest.ts
- *   /work/shared/oracle/run-batch.sh 6.1 test/oracle/progtypes /tmp/progtypes.jsonl
+ *   ../shared/oracle/run-batch.sh 6.1 test/oracle/progtypes progtypes.jsonl
  */
 
 export interface OracleCase {

@@ -1,5 +1,5 @@
 /**
- * Unprivileged loads for the Linux 6.1 oracle (/work/shared/oracle): small assembler programs, each aimed
+ * Unprivileged loads for the Linux 6.1 oracle (../shared/oracle): small assembler programs, each aimed
  * at one rule 6.1 applies to loaders without CAP_PERFMON / CAP_SYS_ADMIN — Spectre v1 sanitation of pointer
  * arithmetic, the speculative paths it explores, pointer bounds after arithmetic, pointer leaks and
  * comparisons, tail-call map poisoning. Most are loaded with no capability at all (`caps=none`, as
