@@ -62,3 +62,8 @@ export const BPF_F_MMAPABLE = 0x400;
 
 /** The type of libbpf's internal maps (global data, .kconfig). */
 export const ARRAY_MAP: EnumValue = mapType(MAP_TYPES.indexOf('ARRAY'));
+
+/** A uapi list as `{ NAME: number }` (the position is the number). */
+export function numbering<N extends string>(names: readonly N[]): Readonly<Record<N, number>> {
+  return Object.freeze(Object.fromEntries(names.map((n, i) => [n, i])) as Record<N, number>);
+}

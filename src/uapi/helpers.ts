@@ -3,6 +3,8 @@
  * in the list is the helper's number, `BPF_FUNC_<name>`. One list every layer reads: the verifier names
  * helpers by it, the simulated kernel implements them under these names.
  */
+import { numbering } from './enums.js';
+
 export const HELPER_NAMES = [
   'unspec', 'map_lookup_elem', 'map_update_elem', 'map_delete_elem', 'probe_read', 'ktime_get_ns', 'trace_printk',
   'get_prandom_u32', 'get_smp_processor_id', 'skb_store_bytes', 'l3_csum_replace', 'l4_csum_replace', 'tail_call',
@@ -47,9 +49,7 @@ export const HELPER_NAMES = [
 export type HelperName = (typeof HELPER_NAMES)[number];
 
 /** `BPF_FUNC.<name>`: the helper's number. */
-export const BPF_FUNC: Readonly<Record<HelperName, number>> = Object.freeze(
-  Object.fromEntries(HELPER_NAMES.map((n, i) => [n, i])) as Record<HelperName, number>,
-);
+export const BPF_FUNC = numbering(HELPER_NAMES);
 
 /** The helper of this number in 6.1, if any. */
 export function helperNameOf(id: number): HelperName | undefined {

@@ -4,9 +4,7 @@
  */
 export * from './enums.js';
 export * from './helpers.js';
-import { MAP_TYPES, type MapTypeName } from './enums.js';
+import { MAP_TYPES, numbering } from './enums.js';
 
 /** `BPF_MAP_TYPE.<name>`: the map type's number. */
-export const BPF_MAP_TYPE: Readonly<Record<MapTypeName, number>> = Object.freeze(
-  Object.fromEntries(MAP_TYPES.map((n, i) => [n, i])) as Record<MapTypeName, number>,
-);
+export const BPF_MAP_TYPE = numbering(MAP_TYPES);
