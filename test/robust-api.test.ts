@@ -56,4 +56,13 @@ describe('the public API refuses bad values with BpfErrors only', () => {
       onlyBpfErrors(() => loadProgram(assemble('r0 = 0\nexit'), type, o as never));
     }), { numRuns: 300 });
   });
+
+  it('Program.verify with any log level', () => {
+    const p = loadProgram(assemble('r0 = 0\nexit'), 'socket');
+    fc.assert(fc.property(anything, (logLevel) => {
+      onlyBpfErrors(() => p.verify({ logLevel } as never));
+    }), { numRuns: 200 });
+    expect(() => p.verify({ logLevel: 8 })).toThrow(/option logLevel/);
+    expect(p.verify({ logLevel: 2 }).verdict).toBe('accepted');
+  });
 });

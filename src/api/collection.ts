@@ -241,6 +241,9 @@ export class Program {
    * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
    */
   verify(opts: { logLevel?: number } = {}): VerifierResult {
+    if (typeof opts !== 'object' || opts === null) throw new UsageError('verify options must be an object');
+    // BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS: the kernel refuses other bits
+    intOption('logLevel', opts.logLevel, 0, 7);
     const r = progLoad(this.insns, {
       prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
