@@ -47,8 +47,9 @@ export class Region {
   readonly kind: RegionKind;
   readonly name: string;
   bytes: Uint8Array;
-  dv: DataView;
   size: number;
+  /** Made on first use: most map values are reached through `bytes` only (a DataView costs ~80 bytes each). */
+  private _dv: DataView | null = null;
   private _perms: number;
   /**
    * The permissions the interpreter's fast path may use: `perms` for a live, plain region; 0 for a dead
@@ -72,11 +73,15 @@ export class Region {
     this.kind = kind;
     this.name = name;
     this.bytes = bytes;
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.size = bytes.byteLength;
     this._perms = perms;
     this.fastPerms = perms;
     this.owner = owner;
+  }
+
+  /** A DataView over `bytes`. */
+  get dv(): DataView {
+    return (this._dv ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   get perms(): number {

@@ -6,6 +6,7 @@
 import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
 import { AddressSpace } from './address-space.js';
 import { MapEnv } from './maps/env.js';
+import { intOption } from '../src/options.js';
 import { referenceConfigText } from './kconfig.js';
 import type { KernelObject } from './objects/heap.js';
 
@@ -28,6 +29,11 @@ export interface KernelOptions {
    * (as Linux 6.1 sizes it, preallocated hash and LRU elements included) does not fit answers ENOMEM.
    */
   memoryLimit?: number;
+  /**
+   * Lines of trace_printk (and seq_file writes) kept per run, all repeats of a test run together (10,000 by
+   * default); the rest are counted in `outputDropped`.
+   */
+  outputLimit?: number;
   /** Seed of bpf_get_prandom_u32 (fixed by default, so runs repeat). */
   seed?: number;
   /** Clock start and step (each read of the clock advances it): deterministic time. */
@@ -72,6 +78,9 @@ export class Prng {
   }
 }
 
+/** Lines of output a run keeps by default. */
+export const DEFAULT_OUTPUT_LIMIT = 10_000;
+
 export class Kernel {
   readonly space: AddressSpace;
   readonly maps: MapEnv;
@@ -83,6 +92,12 @@ export class Kernel {
   readonly trace: string[] = [];
   /** Text iterator programs wrote to their seq_file (bpf_seq_printf, bpf_seq_write), in order. */
   readonly seq: string[] = [];
+  /** Lines of output kept per run (trace and seq each). */
+  readonly outputLimit: number;
+  /** Lines of output the current run could not keep (past `outputLimit`). */
+  outputDropped = 0;
+  private traceBase = 0;
+  private seqBase = 0;
   /**
    * The current task's `struct task_struct` in the kernel model: what get_current_pid_tgid, _uid_gid,
    * _comm, _task and probe_read_user read. Set by the kernel world (a task made from `task`) or the model.
@@ -90,6 +105,7 @@ export class Kernel {
   current: KernelObject | undefined;
 
   constructor(opts: KernelOptions = {}) {
+    this.outputLimit = intOption('outputLimit', opts.outputLimit, 0, 2 ** 31 - 1) ?? DEFAULT_OUTPUT_LIMIT;
     this.space = new AddressSpace();
     this.caps = new Set(opts.caps ?? ALL_CAPS);
     this.maps = new MapEnv(this.space, {
@@ -111,6 +127,25 @@ export class Kernel {
   /** The configuration file's text (undefined: the kernel has none to read). */
   get kconfig(): string | undefined {
     return this.kconfigText ?? referenceConfigText();
+  }
+
+  /** A run starts: its output limit counts from here. */
+  beginOutput(): void {
+    this.traceBase = this.trace.length;
+    this.seqBase = this.seq.length;
+    this.outputDropped = 0;
+  }
+
+  /** A trace_printk line, kept while the run is under its output limit. */
+  writeTrace(line: string): void {
+    if (this.trace.length - this.traceBase < this.outputLimit) this.trace.push(line);
+    else this.outputDropped++;
+  }
+
+  /** A seq_file write, likewise. */
+  writeSeq(text: string): void {
+    if (this.seq.length - this.seqBase < this.outputLimit) this.seq.push(text);
+    else this.outputDropped++;
   }
 
   /** The CPU the program runs on. */

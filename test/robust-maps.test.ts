@@ -123,4 +123,22 @@ describe('map sizes (alloc steps and the memory limit)', () => {
     expect((err as LoadError).message).toMatch(/jmp_table.*ENOMEM/);
     expect(() => loadObject(bytes, { caps: ['CAP_BPF'] })).toThrow(/E2BIG/);
   });
+
+  it('hash values live in shared slabs: a freed slot faults until reclaimed, then comes back zeroed', () => {
+    const k = new Kernel();
+    const m = createMap(k.maps, { type: 'hash', name: 'h', keySize: 4, valueSize: 8, maxEntries: 16 }) as BpfMap;
+    const key = (i: number) => new Uint8Array([i, 0, 0, 0]);
+    expect(m.updateElem(key(1), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 0)).toBe(0);
+    expect(m.updateElem(key(2), new Uint8Array(8).fill(9), 0)).toBe(0);
+    const old = m.lookupElem(key(1))!;
+    expect(old.region.size).toBe(8);
+    expect(m.deleteElem(key(1))).toBe(0);
+    expect(() => k.space.read(old.region.addr(), 8)).toThrow(expect.objectContaining({ kind: 'use-after-free' }));
+    m.reclaim();
+    expect(m.updateElem(key(3), new Uint8Array(8), 0)).toBe(0);
+    const fresh = m.lookupElem(key(3))!;
+    expect([...fresh.region.bytes]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...m.lookupElem(key(2))!.region.bytes]).toEqual(new Array(8).fill(9));
+    expect(m.getNextKey(null)).toEqual(key(2));
+  });
 });

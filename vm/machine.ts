@@ -17,6 +17,7 @@ import type { Violation, ViolationKind } from '../src/violations.js';
 import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
 import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
 import { CODE_HI, FELL_OFF, Image, JUMPED_OUT } from './image.js';
+import { intOption } from '../src/options.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error('bpfvm needs a little-endian host (its register file is viewed as 32-bit words)');
@@ -28,6 +29,10 @@ export const MAX_CALL_FRAMES = 8;
 /** Linux 6.1's MAX_TAIL_CALL_CNT. */
 export const MAX_TAIL_CALLS = 33;
 export const DEFAULT_BUDGET = 1_000_000;
+/** Default wall-clock limit of a run (and of all repeats of a test run), in milliseconds. */
+export const DEFAULT_TIME_LIMIT_MS = 10_000;
+/** Instructions between two readings of the clock. */
+const CLOCK_EVERY = 1 << 16;
 
 /** What a helper or kfunc sees while it runs. The Machine is one. */
 export interface HelperContext {
@@ -77,8 +82,10 @@ export interface MachineOptions {
   helpers?: ReadonlyMap<number, HelperFn> | ReadonlyArray<HelperFn | undefined>;
   /** Kfuncs by BTF id (call with src_reg 2). */
   kfuncs?: ReadonlyMap<number, HelperFn>;
-  /** Default instruction budget per run (1,000,000). */
+  /** Default instruction budget per run (1,000,000): an integer from 0 to 2^53 - 1. */
   budget?: number;
+  /** Wall-clock limit of a run in milliseconds (10,000 by default): past it the run stops as a budget violation. */
+  timeLimit?: number;
   /** The simulated kernel's address space (a fresh one by default). */
   space?: AddressSpace;
 }
@@ -92,6 +99,8 @@ export interface RunInput {
   packet?: LegacyPacket;
   hook?: StepHook;
   budget?: number;
+  /** The `performance.now()` past which the run stops (a test run's repeats share one); now + timeLimit by default. */
+  deadline?: number;
 }
 
 export interface RunResult {
@@ -142,6 +151,9 @@ export class Machine implements HelperContext {
   private readonly helpers: (HelperFn | undefined)[] = [];
   readonly kfuncs: Map<number, HelperFn>;
   readonly budget: number;
+  /** Wall-clock limit of a run (ms). */
+  readonly timeLimit: number;
+  private deadline = 0;
   // Run state shared with helpers and nested callback executions.
   pc = 0;
   image!: Image;
@@ -165,7 +177,8 @@ export class Machine implements HelperContext {
 
   constructor(opts: MachineOptions = {}) {
     this.space = opts.space ?? new AddressSpace();
-    this.budget = opts.budget ?? DEFAULT_BUDGET;
+    this.budget = intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_BUDGET;
+    this.timeLimit = intOption('timeLimit', opts.timeLimit, 1, 2 ** 31 - 1) ?? DEFAULT_TIME_LIMIT_MS;
     const h = opts.helpers;
     if (h instanceof Map) for (const [id, fn] of h) this.helpers[id] = fn;
     else if (h !== undefined) (h as ReadonlyArray<HelperFn | undefined>).forEach((fn, id) => (this.helpers[id] = fn));
@@ -186,7 +199,8 @@ export class Machine implements HelperContext {
     R.fill(0n);
     for (const s of this.stacks) s.bytes.fill(0);
     this.count = 0;
-    this.runBudget = input.budget ?? this.budget;
+    this.runBudget = intOption('budget', input.budget, 0, Number.MAX_SAFE_INTEGER) ?? this.budget;
+    this.deadline = input.deadline ?? performance.now() + this.timeLimit;
     this.frame = 0;
     this.halted = false;
     this.pendingTail = null;
@@ -292,13 +306,15 @@ export class Machine implements HelperContext {
     const stacks = this.stacks, retPc = this.retPc, retImage = this.retImage, saved = this.saved;
     const hook = this.hook;
     const budget = this.runBudget;
-    // Counts are whole numbers: a fractional budget stops where its ceiling does.
-    const limit = hook !== null ? 0 : Math.ceil(budget);
+    const limit = hook !== null ? 0 : budget;
+
     const input = this.input;
     let img = image;
     let P = img.packed, immBig = img.immBig;
     let pc = startPc | 0;
     let count = this.count;
+    // The count at which the clock is read next (the fast loop leaves at least every MAX_STEPS instructions).
+    let clockAt = count + CLOCK_EVERY;
     let frame = baseFrame;
     this.image = img;
     // A one-entry region cache for loads and stores: window `cHi`, its bytes, and the sizes up to which it
@@ -606,6 +622,12 @@ export class Machine implements HelperContext {
         count += n;
 
         // ---- the slow step: the budget and the hook, then one instruction the fast loop left ----------
+        if (count >= clockAt) {
+          clockAt = count + CLOCK_EVERY;
+          if (performance.now() > this.deadline) {
+            throw new Stop('budget', `wall-clock limit of ${this.timeLimit} ms exceeded after ${count} instructions`, pc);
+          }
+        }
         if (count >= limit && count !== hookedAt) {
           if (count >= budget) throw new Stop('budget', `instruction budget of ${budget} exhausted`, pc);
           hook!(pc, R, frame);

@@ -9,7 +9,7 @@ const TRACE_PRINTK_ARGS = 3;
 
 /** Emit a trace line as trace_bpf_trace_printk does (cut to the buffer); returns vsnprintf's length. */
 function emit(kernel: Kernel, text: string): bigint {
-  kernel.trace.push(text.slice(0, MAX_BPRINTF_BUF - 1));
+  kernel.writeTrace(text.slice(0, MAX_BPRINTF_BUF - 1));
   return ret(text.length);
 }
 
@@ -65,13 +65,13 @@ export const seqPrintf = (kernel: Kernel): HelperFn => (ctx, _seq, fmt, size, da
   if (typeof f === 'number') return ret(f);
   const text = bprintf(ctx.space, f, args);
   if (typeof text === 'number') return ret(text);
-  kernel.seq.push(text);
+  kernel.writeSeq(text);
   return 0n;
 };
 
 /** bpf_seq_write(seq, data, len): the bytes as they are (latin-1 text in `kernel.seq`). */
 export const seqWrite = (kernel: Kernel): HelperFn => (ctx, _seq, data, len) => {
   const bytes = ctx.space.readBytes(data, Number(len & 0xffffffffn));
-  kernel.seq.push(String.fromCharCode(...bytes));
+  kernel.writeSeq(String.fromCharCode(...bytes));
   return 0n;
 };

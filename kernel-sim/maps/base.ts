@@ -210,9 +210,14 @@ export abstract class BpfMap implements MapDefinition {
     return this.flags & BPF_F.RDONLY_PROG ? PERM_R : this.flags & BPF_F.WRONLY_PROG ? PERM_W : PERM_RW;
   }
 
-  /** Map fresh zeroed memory for values. */
-  protected newRegion(size: number, what: string, kind: RegionKind = 'map-value'): Region {
-    return this.env.space.map(kind, new Uint8Array(size), this.progPerms, `${what} of map "${this.name}"`, this);
+  /** Region names, one string per kind of region (not one per element). */
+  private readonly regionNames = new Map<string, string>();
+
+  /** Map fresh zeroed memory for values (`bytes`: zeroed memory the map provides, e.g. a slab slot). */
+  protected newRegion(size: number, what: string, kind: RegionKind = 'map-value', bytes?: Uint8Array): Region {
+    let name = this.regionNames.get(what);
+    if (name === undefined) this.regionNames.set(what, (name = `${what} of map "${this.name}"`));
+    return this.env.space.map(kind, bytes ?? new Uint8Array(size), this.progPerms, name, this);
   }
 
   /** Copy a value into place (copy_map_value: the lock word and the kernel's fields stay). */
@@ -252,9 +257,15 @@ export abstract class BpfMap implements MapDefinition {
    * Call between runs; until then stale pointers keep faulting.
    */
   reclaim(): void {
-    for (const r of this.retired) this.env.space.unmap(r);
+    for (const r of this.retired) {
+      this.env.space.unmap(r);
+      this.recycle(r);
+    }
     this.retired.length = 0;
   }
+
+  /** A retired region is gone for good (no pointer to it can exist): its memory may be reused. */
+  protected recycle(_region: Region): void {}
 
   /** Hold `bytes` more of the kernel's memory (the caller checked they fit). */
   chargeMemory(bytes: number): void {

@@ -1,5 +1,6 @@
 import { ERRNO } from './errno.js';
 import { MapError } from './error.js';
+import { describe } from '../../src/options.js';
 
 /** A key or value as the host gives it: raw bytes, or an integer for sizes 1, 2, 4 and 8 (little-endian). */
 export type HostScalar = number | bigint | Uint8Array;
@@ -12,6 +13,9 @@ export function toBytes(map: string, what: 'key' | 'value', v: HostScalar, size:
   }
   if (size !== 1 && size !== 2 && size !== 4 && size !== 8) {
     throw new MapError(map, -ERRNO.EINVAL, `${what} must be ${size} bytes, got an integer (only sizes 1, 2, 4, 8 take one)`);
+  }
+  if (typeof v !== 'number' && typeof v !== 'bigint') {
+    throw new MapError(map, -ERRNO.EINVAL, `${what} must be a Uint8Array, a number or a bigint, got ${describe(v)}`);
   }
   if (typeof v === 'number' && !Number.isSafeInteger(v)) {
     throw new MapError(map, -ERRNO.EINVAL, `${what} ${v} is not an integer`);

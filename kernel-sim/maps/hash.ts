@@ -42,6 +42,16 @@ export const checkHash: AllocCheck = (attr, env) => {
   return null;
 };
 
+/** Bytes of one slab of hash values. */
+const SLAB_BYTES = 64 * 1024;
+
+/** A key's bytes from its Map key (byteKey's inverse). */
+function keyBytes(k: string): Uint8Array {
+  const out = new Uint8Array(k.length);
+  for (let i = 0; i < k.length; i++) out[i] = k.charCodeAt(i);
+  return out;
+}
+
 /** check_flags: BPF_NOEXIST on a present key, BPF_EXIST on an absent one. */
 export function checkExistFlags(present: boolean, flags: number): number {
   const f = flags & ~BPF_F_LOCK;
@@ -51,7 +61,6 @@ export function checkExistFlags(present: boolean, flags: number): number {
 }
 
 interface HashElem {
-  readonly key: Uint8Array;
   /** The value: one region, or one per CPU. */
   readonly regions: Region[];
   /** LRU maps: the element's node in the LRU lists. */
@@ -72,6 +81,10 @@ class HashTable<V> extends KeyedMap<V> {
   private readonly elems = new Map<string, HashElem>();
   /** LRU maps: the lists of the map's max_entries nodes. */
   readonly lruLists: BpfLru | null;
+  /** The slab values are cut from, and how much of it is used; slots of freed values to reuse. */
+  private slab: ArrayBuffer | null = null;
+  private slabUsed = 0;
+  private readonly freeValues: Uint8Array[] = [];
   /** Without preallocation, what each element takes from the kernel's memory when added (else 0: charged at creation). */
   private readonly elemCost: number;
   /** get_next_key's cursor: continuing from the key it last returned costs O(1). */
@@ -139,7 +152,7 @@ class HashTable<V> extends KeyedMap<V> {
       return -ERRNO.ENOENT;
     }
     this.cursor = { key: next.value, it };
-    return this.elems.get(next.value)!.key.slice();
+    return keyBytes(next.value);
   }
 
   override get sysValueSize(): number {
@@ -226,13 +239,37 @@ class HashTable<V> extends KeyedMap<V> {
     return 0;
   }
 
-  private newElem(key: Uint8Array, node: LruNode | null): HashElem {
+  private newElem(_key: Uint8Array, node: LruNode | null): HashElem {
+    if (!this.percpu) return { regions: [this.newRegion(this.valueSize, 'element', 'map-value', this.slabValue())], node };
     return {
-      key: key.slice(),
-      regions: Array.from({ length: this.percpu ? this.env.nrCpus : 1 }, (_, cpu) =>
-        this.newRegion(this.valueSize, this.percpu ? `element (CPU ${cpu})` : 'element')),
+      regions: Array.from({ length: this.env.nrCpus }, (_, cpu) =>
+        this.newRegion(this.valueSize, `element (CPU ${cpu})`, 'map-value', this.slabValue())),
       node,
     };
+  }
+
+  /**
+   * Zeroed memory for one value: a slot of a shared slab (one ArrayBuffer holds many values, as the
+   * kernel's element cache does), a recycled slot first.
+   */
+  private slabValue(): Uint8Array {
+    const v = this.freeValues.pop();
+    if (v !== undefined) {
+      v.fill(0);
+      return v;
+    }
+    const size = this.valueSize;
+    if (this.slab === null || this.slabUsed + size > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(Math.max(SLAB_BYTES, size));
+      this.slabUsed = 0;
+    }
+    const out = new Uint8Array(this.slab, this.slabUsed, size);
+    this.slabUsed += size;
+    return out;
+  }
+
+  protected override recycle(region: Region): void {
+    if (region.bytes.byteLength === this.valueSize && region.bytes.buffer !== undefined) this.freeValues.push(region.bytes);
   }
 
   /** Write a value: every CPU's from the syscall layout, or this CPU's (other CPUs' new copies stay zero). */

@@ -1,4 +1,5 @@
 import { BpfMap, type MapAttr } from './base.js';
+import { describe } from '../../src/options.js';
 import { fromBytes, roundUp8, toBytes, type HostScalar } from './codec.js';
 import type { MapEnv } from './env.js';
 import { ERRNO, errnoName } from './errno.js';
@@ -21,6 +22,7 @@ export const scalarCodec: ValueCodec<HostScalar> = {
 export const perCpuCodec: ValueCodec<HostScalar[]> = {
   encode(map, vs) {
     const n = map.env.nrCpus;
+    if (!Array.isArray(vs)) throw new MapError(map.name, -ERRNO.EINVAL, `a per-CPU value is an array of ${n} values (one per CPU)`);
     if (vs.length !== n) throw new MapError(map.name, -ERRNO.EINVAL, `per-CPU value needs ${n} values (one per CPU), got ${vs.length}`);
     const slot = roundUp8(map.valueSize);
     const out = new Uint8Array(slot * n);
@@ -36,6 +38,7 @@ export const perCpuCodec: ValueCodec<HostScalar[]> = {
 /** References to maps or programs, exchanged as their u32 ids (where the kernel takes fds and returns ids). */
 export const objectCodec: ValueCodec<object> = {
   encode(map, obj) {
+    if (typeof obj !== 'object' || obj === null) throw new MapError(map.name, -ERRNO.EINVAL, 'the value must be a map or program object');
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, map.env.idOf(obj), true);
     return b;
@@ -61,15 +64,23 @@ export abstract class KeyedMap<V> extends BpfMap {
   }
 
   get(key: HostScalar, flags = 0): V | undefined {
-    const r = this.lookupSys(this.keyBytes(key), flags);
+    const r = this.lookupSys(this.keyBytes(key), this.flagsArg(flags));
     if (r === -ERRNO.ENOENT) return undefined;
     if (typeof r === 'number') throw this.failed('lookup', r);
     return this.codec.decode(this, r);
   }
 
   set(key: HostScalar, value: V, flags = BPF_ANY): void {
-    const r = this.updateSys(this.keyBytes(key), this.codec.encode(this, value), flags);
+    const r = this.updateSys(this.keyBytes(key), this.codec.encode(this, value), this.flagsArg(flags));
     if (r < 0) throw this.failed('update', r);
+  }
+
+  /** The syscall's flags: a u32 here (the bits the kernel defines), else a typed error. */
+  private flagsArg(flags: unknown): number {
+    if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) {
+      throw new MapError(this.name, -ERRNO.EINVAL, `flags must be a u32, got ${describe(flags)}`);
+    }
+    return flags;
   }
 
   /** True when an element was deleted, false when there was none. */

@@ -21,7 +21,12 @@ interface PerfEvent {
  * BPF_MAP_TYPE_PERF_EVENT_ARRAY: user space opens a perf event per slot (usually one per CPU, slot i on
  * CPU i); bpf_perf_event_output appends records to the slot's event, which the host drains.
  */
+/** Records a slot holds before the host drains it. */
+export const MAX_PERF_RECORDS = 10_000;
+
 export class PerfEventArray extends BpfMap {
+  /** Samples lost to full slots (a perf ring's lost count). */
+  lost = 0;
   /** The open slots only (max_entries may be up to 2^32 - 1). */
   private readonly events = new Map<number, PerfEvent>();
 
@@ -56,6 +61,11 @@ export class PerfEventArray extends BpfMap {
     const ev = this.events.get(index);
     if (ev === undefined) return -ERRNO.ENOENT;
     if (ev.cpu !== this.env.cpu) return -ERRNO.EOPNOTSUPP;
+    // the perf ring is full until the host drains it: perf_output_begin fails, the sample is lost
+    if (ev.records.length >= MAX_PERF_RECORDS) {
+      this.lost++;
+      return -ERRNO.ENOSPC;
+    }
     ev.records.push({ cpu: this.env.cpu, data: data.slice() });
     return 0;
   }

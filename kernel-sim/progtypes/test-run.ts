@@ -18,6 +18,7 @@ import { dummyOpsContext, rawTpWritableContext } from './tracing-runs.js';
 import { accessModel, loadAttachType } from './ctx-access.js';
 import { TEST_RUN_ERRNO, TestRunError } from './errors.js';
 import { hex } from '../../src/errors.js';
+import { bytesOption, intOption } from '../../src/options.js';
 import { SK_BUFF } from './layouts.js';
 import { parseProgType } from './names.js';
 import { bytesContext, flowDissectorContext, skLookupContext, type CtxRun } from './other-runs.js';
@@ -37,6 +38,8 @@ export interface TestRunOptions {
   /** 0 or absent: once (raw_tp and syscall refuse any other value, as 6.1 does). */
   repeat?: number;
   flags?: number;
+  /** Instruction budget of each repeat (the machine's by default). */
+  budget?: number;
   /** Tracing programs: fentry by default, or what a section name (`fexit`, `fmod_ret`) says. */
   attach?: TracingAttach;
   /** The program's expected attach type (name without `BPF_`), for contexts whose rules depend on it. */
@@ -89,8 +92,11 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
   const attach = opts.attach ?? SECTION_ATTACH[progType.trim().toLowerCase().split('/')[0]!] ?? 'TRACE_FENTRY';
   const space = kernel.space;
   const capBpf = kernel.caps.has('CAP_BPF') || kernel.caps.has('CAP_SYS_ADMIN');
-  const flags = opts.flags ?? 0;
-  const repeat = opts.repeat ?? 0;
+  // BPF_PROG_TEST_RUN's repeat and flags are u32s
+  const flags = intOption('flags', opts.flags, 0, 0xffffffff) ?? 0;
+  const repeat = intOption('repeat', opts.repeat, 0, 0xffffffff) ?? 0;
+  bytesOption('data', opts.data);
+  bytesOption('ctx', opts.ctx);
 
   let run: CtxRun;
   let retvalOf = (r0: bigint): number => Number(BigInt.asUintN(32, r0));
@@ -166,7 +172,7 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
       break;
   }
   if (run.cgroupRetval !== undefined) bindRun(machine, { cgroupRetval: run.cgroupRetval });
-  return execute(machine, image, run, Math.max(1, repeat), retvalOf, reportsDuration, kernelErrno);
+  return execute(machine, image, run, Math.max(1, repeat), retvalOf, reportsDuration, kernelErrno, intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER));
 }
 
 function skbRun(row: ProgTypeRow, opts: TestRunOptions, capBpf: boolean, space: Kernel['space']): CtxRun {
@@ -217,7 +223,7 @@ function zeroOr(ctx: Uint8Array | undefined, size: number): Uint8Array {
 
 function execute(
   machine: Machine, image: Image, run: CtxRun, repeat: number, retvalOf: (r0: bigint) => number,
-  reportsDuration: boolean, kernelErrno: number | undefined,
+  reportsDuration: boolean, kernelErrno: number | undefined, budget: number | undefined,
 ): TestRunResult {
   const pkt = run.packet;
   const packet = pkt === undefined ? undefined : {
@@ -227,10 +233,17 @@ function execute(
   };
   let last: RunResult = { r0: null, insns: 0, violations: [] };
   let insns = 0;
+  // One wall-clock limit for all repeats: `repeat: 2**32 - 1` ends with a budget violation, not in a year.
+  const deadline = performance.now() + machine.timeLimit;
   try {
     for (let i = 0; i < repeat; i++) {
+      if (i > 0 && performance.now() > deadline) {
+        const message = `instruction 0: wall-clock limit of ${machine.timeLimit} ms reached after ${i} of ${repeat} repeats`;
+        last = { r0: null, insns: 0, violations: [{ kind: 'budget', insn: 0, message }] };
+        break;
+      }
       run.prepare?.();
-      last = machine.run(image, { args: [run.r1], packet });
+      last = machine.run(image, { args: [run.r1], packet, deadline, ...(budget === undefined ? {} : { budget }) });
       insns += last.insns;
       if (last.r0 === null) break;
       run.after?.();

@@ -7,6 +7,7 @@ import { LoadError, UsageError } from '../errors.js';
 import { missingAttachTarget } from './attach-target.js';
 import { StateChecker, type StateEscape } from './check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
+import { bigintOption, boolOption, bytesOption, intOption, stringOption } from '../options.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
@@ -27,7 +28,7 @@ const TRACING_ATTACH: readonly TracingAttach[] = ['TRACE_FENTRY', 'TRACE_FEXIT',
 import { createKfuncRuntime, defaultRegistry, registryForKernel, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
 import { loadKernelBtf } from '../../kernel-sim/btf/kernel-btf.js';
 import { CallSrc, Op } from '../isa/opcodes.js';
-import { Image, codeAddress } from '../../vm/image.js';
+import { Image, checkInsns, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
@@ -44,8 +45,10 @@ import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, type T
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
   kernel?: Kernel;
-  /** Instruction budget of each run (1,000,000 by default). */
+  /** Instruction budget of each run (1,000,000 by default; an integer from 1 to 2^53 - 1). */
   budget?: number;
+  /** Wall-clock limit of each run, all repeats of a test run together, in milliseconds (10,000 by default). */
+  timeLimit?: number;
   /**
    * Verify each program (Linux 6.1's verifier, with the loader's capabilities) before its first run, as
    * BPF_PROG_LOAD would; a rejected program's `run` throws a VerifierError. True by default.
@@ -126,8 +129,10 @@ export interface ProgramRunResult {
   duration: number;
   /** Instructions executed by the last run. */
   insns: number;
-  /** trace_printk output of the run. */
+  /** trace_printk output of the run (at most the kernel's outputLimit lines, all repeats together). */
   output: string[];
+  /** Lines of output past the limit, not kept (absent when none were dropped). */
+  outputDropped?: number;
   violations: Violation[];
   /**
    * Loads through kernel pointers (BPF_PROBE_MEM) that met NULL or memory the simulation does not hold:
@@ -194,9 +199,9 @@ export class Program {
     this.kfuncs = createKfuncRuntime(env.kernel, {
       progType: type, sleepable: env.sleepable, nullInject: env.opts.nullInject, registry: env.opts.kfuncs,
     });
-    this.image = new Image(insns, { name, resolvePseudo: env.resolve });
+    this.image = new Image(insns, { name, resolvePseudo: env.resolve, checkRegisters: false });
     this.machine = new Machine({
-      space: env.kernel.space, budget: env.opts.budget, kfuncs: this.kfuncs.kfuncs,
+      space: env.kernel.space, budget: env.opts.budget, timeLimit: env.opts.timeLimit, kfuncs: this.kfuncs.kfuncs,
       helpers: runtimeHelpers(env.kernel, type, env.load, this.kfuncs.helpers),
     });
     // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
@@ -248,6 +253,10 @@ export class Program {
    * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
    */
   verify(opts: { logLevel?: number; recordStates?: boolean } = {}): VerifierResult {
+    if (typeof opts !== 'object' || opts === null) throw new UsageError('verify options must be an object');
+    // BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS: the kernel refuses other bits
+    intOption('logLevel', opts.logLevel, 0, 7);
+    boolOption('recordStates', opts.recordStates);
     if (this.spec !== undefined) {
       const missing = missingAttachTarget(this.spec, this.kfuncRegistry ?? defaultRegistry());
       if (missing !== undefined) throw new LoadError(missing, { section: this.spec.section, symbol: this.spec.name });
@@ -271,6 +280,8 @@ export class Program {
     if (this.verifyFirst) {
       const v = this.verdict ?? this.verify({ logLevel: 0 }); // the verdict and message; no log to build
       if (v.verdict === 'rejected') throw new VerifierError(v);
+    } else {
+      checkInsns(this.insns); // unverified: registers r11-r15 are refused here, not read as 0
     }
   }
 
@@ -285,6 +296,7 @@ export class Program {
     if (section === undefined) throw new LoadError(`program '${this.name}' has no section: give trigger's "section" (e.g. "kprobe/do_unlinkat")`);
     const site = eventSite(section, event.target);
     const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
+    this.kernel.beginOutput();
     const before = this.kernel.trace.length;
     const seqBefore = this.kernel.seq.length;
     let insns = 0;
@@ -317,6 +329,7 @@ export class Program {
       ringbuf: consumeRingbufs(this.maps), perf: drainPerfArrays(this.maps), maps: mapContents(this.maps),
       violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
       ...(warnings.length > 0 && { warnings }),
+      ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
     };
   }
 
@@ -338,6 +351,7 @@ export class Program {
   }
 
   run(opts: RunOptions = {}): ProgramRunResult {
+    checkRunOptions(opts);
     if (!opts.checkStates) return this.runOnce(opts);
     const states = this.recordedStates(opts);
     if (this.checker?.states !== states) this.checker = new StateChecker(states, { machine: this.machine, image: this.image, insns: this.insns });
@@ -358,13 +372,14 @@ export class Program {
 
   private runOnce(opts: RunOptions): ProgramRunResult {
     this.verifyBeforeRun();
+    this.kernel.beginOutput();
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
     for (const m of this.maps) m.beginTestRun();
     let r: TestRunResult;
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
-        data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags,
+        data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags, budget: opts.budget,
         attachType: this.load.expectedAttachType, extTarget: this.load.extTarget, structOps: this.structOpsRun(), ...this.tracingAttach,
       });
     } catch (e) {
@@ -385,9 +400,44 @@ export class Program {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
+      ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
       ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
       ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
     };
+  }
+}
+
+/** RunOptions as the kernel takes them: repeat and flags u32s, data and ctx bytes, the budget a positive integer. */
+function checkRunOptions(opts: RunOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new UsageError('run options must be an object');
+  bytesOption('data', opts.data);
+  bytesOption('ctx', opts.ctx);
+  intOption('repeat', opts.repeat, 0, 0xffffffff);
+  intOption('flags', opts.flags, 0, 0xffffffff);
+  intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER);
+  boolOption('checkStates', opts.checkStates);
+}
+
+/** LoadOptions checked before anything is made: each bad value named. */
+export function checkLoadOptions(opts: LoadOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new UsageError('load options must be an object');
+  intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER);
+  intOption('timeLimit', opts.timeLimit, 1, 2 ** 31 - 1);
+  intOption('outputLimit', opts.outputLimit, 0, 2 ** 31 - 1);
+  intOption('memoryLimit', opts.memoryLimit, 0, Number.MAX_SAFE_INTEGER);
+  intOption('nrCpus', opts.nrCpus, 1, 8192);
+  intOption('seed', opts.seed, -0x80000000, 0xffffffff);
+  boolOption('verify', opts.verify);
+  boolOption('sleepable', opts.sleepable);
+  stringOption('extTarget', opts.extTarget);
+  stringOption('kconfig', opts.kconfig);
+  bigintOption('clockStartNs', opts.clockStartNs, 0n, 2n ** 64n - 1n);
+  bigintOption('clockStepNs', opts.clockStepNs, 0n, 2n ** 32n);
+  if (opts.caps !== undefined && (typeof opts.caps !== 'object' || opts.caps === null || !(Symbol.iterator in opts.caps))) {
+    throw new UsageError('option caps: expected an iterable of capability names');
+  }
+  if (opts.kernelBtf !== undefined && !(opts.kernelBtf instanceof Uint8Array) && typeof opts.kernelBtf !== 'object') {
+    throw new UsageError('option kernelBtf: expected the BTF bytes or a parsed Btf');
   }
 }
 
@@ -544,6 +594,8 @@ export function registryOf(opts: { kfuncs?: KfuncRegistry; kernelBtf?: Btf | Uin
 
 /** Parse an ELF object, create its maps and prepare its programs. */
 export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collection {
+  if (!(bytes instanceof Uint8Array)) throw new UsageError('loadObject takes the object file\'s bytes (a Uint8Array)');
+  checkLoadOptions(opts);
   const kernel = opts.kernel ?? new Kernel(opts);
   const globals = opts.globals ?? {};
   const object = withGlobals(withKconfig(parseObject(bytes), kernel), globals, Object.keys(globals).length > 0 ? symbolOffsets(bytes) : undefined);
@@ -661,6 +713,9 @@ function structOpsTarget(registry: KfuncRegistry, struct: string, member: string
 
 /** A raw program (instructions without an object) of a given type, run in its own kernel. */
 export function loadProgram(insns: readonly Insn[], progType: string, opts: RawLoadOptions = {}): Program {
+  if (typeof progType !== 'string') throw new UsageError('loadProgram: the program type must be a string (xdp, socket, kprobe…)');
+  checkLoadOptions(opts);
+  checkInsns(insns, false);
   const kernel = opts.kernel ?? new Kernel(opts);
   const row = parseProgType(progType);
   const registry = registryOf(opts);

@@ -18,6 +18,8 @@ export interface TriggerOptions extends TriggerEvent {
 }
 
 export interface TriggerResult {
+  /** Lines of output past the kernel's outputLimit, not kept (absent when none were dropped). */
+  outputDropped?: number;
   /** The program's return value as the C `int` it is (the last run's), or null when a violation stopped it. */
   retval: number | null;
   r0: bigint | null;

@@ -89,7 +89,8 @@ export function callOperands(c: Cursor): ParsedStmt {
         c.next();
         c.next();
         c.expect('#');
-        return one(kfunc, { imm: c.field(IMM32) });
+        const imm = c.field(IMM32);
+        return one(kfunc, { imm, off: c.accept(',') ? c.field(OFF16) : 0 });
       }
   }
   if (c.accept('#')) return one(helper, { imm: c.field(IMM32) });

@@ -17,6 +17,12 @@ export interface CallNames {
   helperName?: (id: number) => string | undefined;
   /** Name of a kfunc by BTF id and BTF fd index; the kernel prints `kernel-function` without one. */
   kfuncName?: (id: number, btfIndex: number) => string | undefined;
+  /**
+   * Kernel style exactly as print_bpf_insn writes it (the verifier's log): an lddw's pseudo source and a
+   * kfunc call's off are not shown. Without it, kernel style keeps them (`r1 = map_fd(0x5)`,
+   * `call kernel-function#9, 3`), so the text reassembles to the same program.
+   */
+  kernelExact?: boolean;
 }
 
 export function printPseudoC(insn: Insn, info: OpInfo, imm64: bigint, dialect: Dialect, names: CallNames): string {
@@ -48,7 +54,7 @@ export function printPseudoC(insn: Insn, info: OpInfo, imm64: bigint, dialect: D
     case 'exit':
       return 'exit';
     case 'lddw':
-      return lddwText(insn, imm64, dialect);
+      return lddwText(insn, imm64, dialect, names.kernelExact === true);
     case 'ldabs':
       return `r0 = *(${type} *)skb[${imm(insn.imm)}]`;
     case 'ldind':
@@ -73,15 +79,20 @@ function call(insn: Insn, info: OpInfo, dialect: Dialect, names: CallNames): str
     case CallSrc.LOCAL:
       return `call pc${withSign(k ? String(Math.abs(v)) : signedHex(Math.abs(v)), v < 0)}`;
     case CallSrc.KFUNC:
-      if (k) return `call ${names.kfuncName?.(v, insn.off) ?? 'kernel-function'}#${v}`;
+      // the kernel's text; an off (the kfunc's module BTF, fd_array index) follows, so reassembly keeps it
+      if (k) return `call ${names.kfuncName?.(v, insn.off) ?? 'kernel-function'}#${v}${insn.off !== 0 && names.kernelExact !== true ? `, ${insn.off}` : ''}`;
       return `call kfunc ${signedHex(v)}${insn.off !== 0 ? `, ${signedHex(insn.off)}` : ''}`;
     default:
       return k ? `call ${names.helperName?.(v) ?? 'unknown'}#${v}` : `call ${signedHex(v)}`;
   }
 }
 
-function lddwText(insn: Insn, imm64: bigint, dialect: Dialect): string {
-  if (dialect === 'kernel') return `r${insn.dst} = 0x${imm64.toString(16)}`;
+function lddwText(insn: Insn, imm64: bigint, dialect: Dialect, exact: boolean): string {
+  if (dialect === 'kernel') {
+    // the kernel prints the bare value; a pseudo source (map fd, map value, BTF id, func) is kept as its name
+    const p = pseudoName(insn.src);
+    return p === undefined || insn.src === 0 || exact ? `r${insn.dst} = 0x${imm64.toString(16)}` : `r${insn.dst} = ${p}(0x${imm64.toString(16)})`;
+  }
   const value = signedHex(BigInt.asIntN(64, imm64));
   const pseudo = pseudoName(insn.src);
   return `r${insn.dst} = ${pseudo !== undefined ? `${pseudo}(${value})` : value} ll`;

@@ -36,7 +36,7 @@ export function buildCli(io: Io): Command {
     .option('--data-file <file>', 'packet data from a file')
     .option('--ctx <hex>', 'context input (ctx_in)')
     .option('--ctx-file <file>', 'context input from a file')
-    .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat); report the last run', parseCount)
+    .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat, a u32); report the last run', parseRepeat)
     .option('--mem <hex>', 'input memory of an instruction-set run: r1 points to it, r2 holds its length')
     .option('--caps <list>', 'the loader\'s capabilities: bpf,perfmon,net_admin,sys_admin,sys_boot, all or none', 'all')
     .option('--sleepable', 'load a raw program as sleepable (BPF_F_SLEEPABLE)')
@@ -50,6 +50,9 @@ export function buildCli(io: Io): Command {
     .option('--strict', 'with --check-states: a state escape is a violation')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
+    .option('--time-limit <ms>', 'wall-clock limit of the run, all repeats together', parseCount, 10_000)
+    .option('--memory-limit <bytes>', 'memory of the simulated kernel for maps (ENOMEM past it)', parseCount, 512 * 1024 * 1024)
+    .option('--output-limit <lines>', 'trace_printk lines kept; the rest are counted (outputDropped)', parseCount, 10_000)
     .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
     .action((file: string, opts) => { io.code = runCommand(io, file, opts); });
 
@@ -126,8 +129,15 @@ export function buildCli(io: Io): Command {
 }
 
 function parseCount(v: string): number {
-  const n = Number(v);
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`expected a positive integer, got '${v}'`);
+  return n;
+}
+
+/** BPF_PROG_TEST_RUN's repeat: a u32. */
+function parseRepeat(v: string): number {
+  const n = parseCount(v);
+  if (n > 0xffffffff) throw new UsageError(`--repeat is a u32 (at most 4294967295), got '${v}'`);
   return n;
 }
 

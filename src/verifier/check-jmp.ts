@@ -190,7 +190,9 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
     env.checkRegArg(insn.src, 'src');
     src = regs[insn.src]!;
     // Packet pointers may be compared with each other (and pkt_end) by any loader that has them.
-    const pktPair = isPktPointerAny(regs[insn.dst]!.type) && isPktPointerAny(src.type);
+    // (the destination is checked after the source, as check_cond_jmp_op does: it may be no register yet)
+    const dstType = regs[insn.dst]?.type;
+    const pktPair = dstType !== undefined && isPktPointerAny(dstType) && isPktPointerAny(src.type);
     if (!pktPair && env.isPointerValue(src)) env.fail(`R${insn.src} pointer comparison prohibited\n`, 13);
   } else if (insn.src !== 0) {
     env.fail('BPF_JMP/JMP32 uses reserved fields\n', 22);

@@ -69,7 +69,7 @@ function prevInsnIdx(st: VState, i: number, hist: { cnt: number }): number {
 
 function insnText(env: Env, idx: number): string {
   const insn = env.insns[idx]!;
-  const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, env.insns[idx + 1]);
+  const text = printInsn(insn, { style: 'kernel', kernelExact: true, helperName: (id) => env.platform.helperName(id) }, env.insns[idx + 1]);
   return `(${insn.opcode.toString(16).padStart(2, '0')}) ${text}\n`;
 }
 

@@ -282,7 +282,7 @@ function printInsnLine(env: Env, insn: Insn, idx: number): void {
     insn = { ...insn, imm: 0, imm64: 0n };
     next = { ...next, imm: 0 };
   }
-  const text = printInsn(insn, { style: 'kernel', helperName: (id) => env.platform.helperName(id) }, next);
+  const text = printInsn(insn, { style: 'kernel', kernelExact: true, helperName: (id) => env.platform.helperName(id) }, next);
   env.prevLogLen = env.log.len;
   env.verbose(`${idx}: (${insn.opcode.toString(16).padStart(2, '0')}) ${text}\n`);
   env.prevInsnPrintLen = env.log.len - env.prevLogLen;

@@ -1,4 +1,5 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
+import { measureHashMemory } from '../../../bench/hash-memory.js';
 import { geomean, runSuite, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
@@ -19,6 +20,18 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
         `${k.smallProgramReadBtf ? 'READ IT' : 'never reads it'} (${k.smallProgramMs.toFixed(1)} ms including bpfvm's own start-up)\n`);
     }
     if (only !== undefined && only.length === 1) return EXIT.OK;
+  }
+  if (only?.includes('hash-memory')) {
+    // a hash map element's memory: 10^6 updates in a fresh process, against the key + value bytes
+    const h = measureHashMemory();
+    const line = { name: 'hash-memory', tier: 'maps', elements: h.elements, rawBytesPerElement: h.rawBytesPerElement,
+      heapBytesPerElement: round(h.heapBytesPerElement), rssBytesPerElement: round(h.rssBytesPerElement), heapRatio: round(h.heapRatio), rssRatio: round(h.rssRatio) };
+    if (opts.json) io.out(JSON.stringify(line) + '\n');
+    else {
+      io.out(`hash map element (${h.elements} updates, ${h.rawBytesPerElement}-byte key + value): ${h.heapBytesPerElement.toFixed(0)} B heap, ` +
+        `${h.rssBytesPerElement.toFixed(0)} B RSS per element (${h.heapRatio.toFixed(1)}× / ${h.rssRatio.toFixed(1)}× the raw bytes)\n`);
+    }
+    if (only.length === 1) return EXIT.OK;
   }
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
   const results = runSuite({

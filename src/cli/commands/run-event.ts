@@ -78,7 +78,7 @@ export function printTrigger(io: Io, r: TriggerResult, json: boolean): number {
   for (const [name, recs] of Object.entries(r.perf)) perf[name] = recs.map((x) => ({ cpu: x.cpu, data: hex(x.data) }));
   if (json) {
     io.out(JSON.stringify({
-      retval: r.retval, r0: r.r0 === null ? null : hex64(r.r0), runs: r.runs, insns: r.insns, output: r.output,
+      retval: r.retval, r0: r.r0 === null ? null : hex64(r.r0), runs: r.runs, insns: r.insns, output: r.output, ...(r.outputDropped === undefined ? {} : { outputDropped: r.outputDropped }),
       ...(r.seq !== '' && { seq: r.seq }), ringbuf, ...(Object.keys(perf).length > 0 && { perf }), maps, violations: r.violations,
       ...(r.warnings !== undefined && { warnings: r.warnings }),
     }) + '\n');

@@ -22,6 +22,9 @@ export interface RunOptions {
   trace?: boolean;
   json?: boolean;
   budget: number;
+  timeLimit: number;
+  memoryLimit: number;
+  outputLimit: number;
   program?: string;
   progType?: string;
   expectedAttachType?: string;
@@ -84,11 +87,20 @@ function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
   }
   const prog = readProgram(file);
   const mem = opts.mem !== undefined ? hexOption('--mem', opts.mem) : prog.mem;
-  const vm = new Interpreter(prog.insns, { helpers: CONFORMANCE_HELPERS, budget: opts.budget });
+  const vm = new Interpreter(prog.insns, { helpers: CONFORMANCE_HELPERS, budget: opts.budget, timeLimit: opts.timeLimit });
   const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
-  let last = vm.run({ mem, hook: tracer?.hook });
+  const deadline = performance.now() + opts.timeLimit;
+  let last = vm.run({ mem, hook: tracer?.hook, deadline });
   tracer?.finish(last.r0 === null ? undefined : vm.regs);
-  for (let k = 1; k < (opts.repeat ?? 1) && last.violations.length === 0; k++) last = vm.run({ mem });
+  const repeat = opts.repeat ?? 1;
+  for (let k = 1; k < repeat && last.violations.length === 0; k++) {
+    if (performance.now() > deadline) {
+      const message = `instruction 0: wall-clock limit of ${opts.timeLimit} ms reached after ${k} of ${repeat} repeats`;
+      last = { r0: null, insns: 0, violations: [{ kind: 'budget', insn: 0, message }] };
+      break;
+    }
+    last = vm.run({ mem, deadline });
+  }
   if (opts.json) {
     io.out(JSON.stringify({ r0: last.r0 === null ? null : hex64(last.r0), insns: last.insns, violations: last.violations }) + '\n');
   } else {
@@ -119,7 +131,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   }
   const files = opts.event === undefined ? undefined : readEventFiles(opts.event, opts.kernelModel);
   const load = {
-    budget: opts.budget, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
+    budget: opts.budget, timeLimit: opts.timeLimit, memoryLimit: opts.memoryLimit, outputLimit: opts.outputLimit, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
     ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }),
     ...(files !== undefined && eventLoadOptions(files)),
@@ -176,6 +188,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     dataOut: toHex(result.dataOut),
     insns: result.insns,
     output: result.output,
+    ...(result.outputDropped === undefined ? {} : { outputDropped: result.outputDropped }),
     violations: result.violations,
     // The context after the run where the type gives one back, and the errno 6.1's test run would answer.
     ...(result.ctxOut === undefined ? {} : { ctxOut: toHex(result.ctxOut) }),
@@ -186,6 +199,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     io.out(JSON.stringify(json) + '\n');
   } else {
     for (const line of result.output) io.out(`trace_printk: ${line}\n`);
+    if (result.outputDropped !== undefined) io.out(`trace_printk: ${result.outputDropped} more lines dropped (--output-limit)\n`);
     if (result.retval !== null) io.out(`retval = ${result.retval}, r0 = ${json.r0}\n`);
     if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
     io.out(`${result.insns} instructions executed\n`);
