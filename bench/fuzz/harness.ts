@@ -97,7 +97,7 @@ export interface SuiteReport {
  * Long mode: inputs for `seconds`, every outcome counted, failures collected (not stopping the run).
  * One fast-check run per failure-free stretch; a failure is shrunk by fast-check before it is reported.
  */
-export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20, done?: () => boolean): SuiteReport {
+export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20, done?: () => boolean, progress?: (tried: number, elapsed: number) => void): SuiteReport {
   const outcomes = new Map<string, number>();
   const failures: SuiteReport['failures'] = [];
   let tried = 0;
@@ -110,6 +110,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
       fc.property(suite.arbitrary, (input) => {
         if (done?.()) return; // the target is reached: the remaining runs are skipped at once
         const t0 = performance.now();
+        if (progress !== undefined && tried % 1000 === 0) progress(tried, (t0 - start) / 1000);
         try {
           const c = suite.step(input);
           tried++;
