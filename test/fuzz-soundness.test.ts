@@ -12,10 +12,10 @@ import { soundnessSuite } from '../bench/fuzz/soundness.js';
 describe('soundness', () => {
   it('programs the verifier accepts never hit a run-time violation', () => {
     const stats = { accepted: 0, runs: 0 };
-    const o = checkSlice(soundnessSuite(stats), 1200);
+    const o = checkSlice(soundnessSuite(stats), 600);
     for (const t of ['socket', 'xdp', 'tc']) expect(o.get(`${t}:accepted`), t).toBeGreaterThan(0);
     // the generator is verifier-friendly: most of its programs are accepted
-    expect(stats.accepted).toBeGreaterThan(1000);
+    expect(stats.accepted).toBeGreaterThan(500);
     expect(stats.runs).toBeGreaterThanOrEqual(stats.accepted);
   });
 });

@@ -99,9 +99,9 @@ export interface SuiteReport {
 
 /**
  * Long mode: inputs for `seconds`, every outcome counted, failures collected (not stopping the run).
- * One fast-check run per failure-free stretch; a failure is shrunk by fast-check before it is reported.
+ * Runs in fast-check chunks of 1000 inputs, each with its own seed; a failure is shrunk before it is reported.
  */
-export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20, done?: () => boolean): SuiteReport {
+export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFailures = 20, done?: () => boolean, progress?: (tried: number, elapsed: number) => void): SuiteReport {
   const outcomes = new Map<string, number>();
   const failures: SuiteReport['failures'] = [];
   let tried = 0;
@@ -112,8 +112,9 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
   while (performance.now() < deadline && failures.length < maxFailures) {
     const r = fc.check(
       fc.property(suite.arbitrary, (input) => {
-        if (done?.()) return; // the target is reached: the remaining runs are skipped at once
+        if (done?.()) return; // the target is reached: the chunk's remaining runs are skipped
         const t0 = performance.now();
+        if (progress !== undefined && tried % 1000 === 0) progress(tried, (t0 - start) / 1000);
         try {
           const c = suite.step(input);
           tried++;
@@ -122,7 +123,8 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
           slowestMs = Math.max(slowestMs, performance.now() - t0);
         }
       }),
-      { seed: s, numRuns: 1_000_000_000, interruptAfterTimeLimit: Math.max(1, deadline - performance.now()), markInterruptAsFailure: false },
+      // chunks of 1000 runs, so that a target (`done`) ends the run between chunks
+      { seed: s, numRuns: 1000, interruptAfterTimeLimit: Math.max(1, deadline - performance.now()), markInterruptAsFailure: false },
     );
     if (r.failed && r.counterexample !== null) {
       const err = r.errorInstance;
@@ -142,7 +144,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
       });
     }
     s = (s * 1103515245 + 12345) >>> 0;
-    if (!r.failed || done?.()) break;
+    if (done?.()) break;
   }
   return { suite: suite.name, tried, seconds: (performance.now() - start) / 1000, outcomes, failures, slowestMs };
 }

@@ -66,7 +66,13 @@ let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
 for (const s of chosen) {
   const done = s.name === 'soundness' && opt.accepted !== undefined ? () => soundStats.accepted >= opt.accepted! : undefined;
-  const r = runFor(s, opt.seconds, opt.seed, 20, done);
+  let lastNote = 0;
+  const progress = (tried: number, elapsed: number): void => {
+    if (elapsed - lastNote < 30) return;
+    lastNote = elapsed;
+    process.stderr.write(`  ${s.name}: ${tried} inputs after ${elapsed.toFixed(0)} s${s.name === 'soundness' ? `, ${soundStats.accepted} accepted, ${soundStats.runs} runs` : ''}\n`);
+  };
+  const r = runFor(s, opt.seconds, opt.seed, 20, done, progress);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   reports.push(r);
   failed += r.failures.length;
