@@ -22,6 +22,7 @@ import { checkDevmap, DevMap, DevMapHash } from './devmap.js';
 import { checkStackTrace, StackTraceMap } from './stack-trace.js';
 import { UNSIMULATED_CHECKS } from './unsimulated.js';
 import { checkSkStorage, SkStorageMap } from './sk-storage.js';
+import { InodeStorageMap, TaskStorageMap } from './local-storage.js';
 
 /** The concrete class each simulated map type makes. */
 interface Family<M extends BpfMap> {
@@ -52,6 +53,8 @@ const FAMILIES = {
   cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
   percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap },
   sk_storage: { check: checkSkStorage, make: SkStorageMap },
+  inode_storage: { check: checkSkStorage, make: InodeStorageMap },
+  task_storage: { check: checkSkStorage, make: TaskStorageMap },
   devmap: { check: checkDevmap, make: DevMap },
   devmap_hash: { check: checkDevmap, make: DevMapHash },
   cpumap: { check: checkCpumap, make: CpuMap },
