@@ -12,6 +12,7 @@ import { kernelWorld } from '../objects/world.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import { TASK_SIZE_MAX, userMemoryOf } from '../model/user-memory.js';
 import { dPath as modelDPath } from '../model/vfs.js';
+import { storageAdded, storageRemoved } from '../model/storage-owner.js';
 import { ERRNO, errno, mapOfKind, ret } from './args.js';
 
 /** The model the current task belongs to (there is one once any model object exists). */
@@ -145,6 +146,7 @@ function storageGet(k: Kernel, ctx: HelperContext, m: LocalStorageMap, ownerPtr:
   if ((flags & F_CREATE) === 0n || !create(owner)) return 0n;
   const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
   const ref = m.storageOf(owner, true, init, `storage of ${modelOf(k)?.nameOf(owner) ?? owner.type}`)!;
+  storageAdded(owner);
   return ref.region.addr(ref.offset);
 }
 
@@ -162,8 +164,13 @@ export const taskStorageDelete = (k: Kernel): HelperFn => (ctx, map, task) => {
   const m = mapOfKind(ctx, 'bpf_task_storage_delete', 1, map, TaskStorageMap, 'a task storage map');
   if (task === 0n) return errno(ERRNO.EINVAL);
   const owner = objectAt(k, task);
-  return owner === undefined ? errno(ERRNO.ENOENT) : ret(m.deleteOf(owner));
+  return owner === undefined ? errno(ERRNO.ENOENT) : ret(deleted(owner, m.deleteOf(owner)));
 };
+
+function deleted(owner: KernelObject, r: number): number {
+  if (r === 0) storageRemoved(owner);
+  return r;
+}
 
 /**
  * bpf_inode_storage_get(map, inode, value, flags): as the task's. Every inode of Debian's 6.1 has the

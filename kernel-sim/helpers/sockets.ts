@@ -8,7 +8,8 @@
  */
 import type { HelperFn } from '../../vm/machine.js';
 import { SkStorageMap } from '../maps/sk-storage.js';
-import { ObjectWindow } from '../objects/heap.js';
+import { KernelObject, ObjectWindow } from '../objects/heap.js';
+import { storageAdded, storageRemoved } from '../model/storage-owner.js';
 import { sockPath } from '../model/sockets.js';
 import { errno, ERRNO, mapOfKind, ret } from './args.js';
 
@@ -80,6 +81,7 @@ export const skStorageGet: HelperFn = (ctx, map, sk, value, flags) => {
   if (flags !== SK_STORAGE_GET_F_CREATE || !sock.live) return 0n;
   const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
   const ref = m.storageOf(sock.owner, true, init, 'socket storage')!;
+  if (sock.owner instanceof KernelObject) storageAdded(sock.owner);
   return ref.region.addr(ref.offset);
 };
 
@@ -88,5 +90,8 @@ export const skStorageDelete: HelperFn = (ctx, map, sk) => {
   const m = mapOfKind(ctx, 'bpf_sk_storage_delete', 1, map, SkStorageMap, 'a socket storage map');
   const sock = fullSocket(ctx, sk);
   if (sock === undefined) return errno(ERRNO.EINVAL);
-  return sock.live ? ret(m.deleteOf(sock.owner)) : errno(ERRNO.ENOENT);
+  if (!sock.live) return errno(ERRNO.ENOENT);
+  const r = m.deleteOf(sock.owner);
+  if (r === 0 && sock.owner instanceof KernelObject) storageRemoved(sock.owner);
+  return ret(r);
 };

@@ -37,7 +37,7 @@ export interface TriggerResult {
   ringbuf: Record<string, Uint8Array[]>;
   /** bpf_perf_event_output records of each perf event array (by map name), drained from its open slots. */
   perf: Record<string, { cpu: number; data: Uint8Array }[]>;
-  /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'); read-only maps left out. */
+  /** Each hash or array map's contents after the event (key → value bytes; per-CPU values all CPUs'); read-only and local storage maps (see `storage`) left out. */
   maps: Record<string, { key: Uint8Array; value: Uint8Array }[]>;
   /**
    * The values of each local storage map (sk/inode/task storage, by map name), by owner: the model
@@ -85,7 +85,7 @@ const BPF_F_RDONLY_PROG = 1 << 7;
 export function mapContents(maps: readonly BpfMap[]): TriggerResult['maps'] {
   const out: TriggerResult['maps'] = {};
   for (const m of maps) {
-    if (m instanceof RingbufMap || m instanceof PerfEventArray || m.keySize === 0 || (m.flags & BPF_F_RDONLY_PROG) !== 0) continue;
+    if (m instanceof RingbufMap || m instanceof PerfEventArray || m instanceof LocalStorageMap || m.keySize === 0 || (m.flags & BPF_F_RDONLY_PROG) !== 0) continue;
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     let key: Uint8Array | null = null;
     for (let n = 0; n <= 1 << 20; n++) {
