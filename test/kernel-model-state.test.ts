@@ -60,6 +60,22 @@ describe('bpf_d_path', () => {
     expect(col.program('close_path').trigger({ args: [{ $ref: 'long' }] }).output[0]).toMatch(/\(-36\)$/);
   });
 
+  it('{ $path } as a field value: a task\'s exe_file open on a path', () => {
+    const col = load();
+    const t = col.model.create('struct task_struct', { pid: 5, 'mm.exe_file': { $path: '/usr/bin/bash' } });
+    expect(col.program('close_path').trigger({ args: [col.model.get(t, 'mm.exe_file')] }).output).toEqual(['close /usr/bin/bash (14)']);
+  });
+
+  it('bad files, paths and mappings are typed errors', () => {
+    const m = load().model;
+    const t = m.create('struct task_struct', { pid: 6 });
+    expect(() => m.file('etc/passwd')).toThrow(/kernel model: a path is absolute/);
+    expect(() => m.openFile(t, -1, '/x')).toThrow(/fd -1 is not a descriptor number/);
+    m.taskState.addVma(t, { vm_start: 0x1000, vm_end: 0x3000 });
+    expect(() => m.taskState.addVma(t, { vm_start: 0x2000, vm_end: 0x4000 })).toThrow(/overlaps another/);
+    expect(() => m.create('struct task_struct', { pid: { $path: '/x' } })).toThrow(/cannot hold a path/);
+  });
+
   it('a mount crossed on the way up: the mountpoint\'s path, then the mounted dentries', () => {
     const col = load();
     const m = col.model;
