@@ -23,6 +23,7 @@ import { sysctlGetCurrentValue, sysctlGetName, sysctlGetNewValue, sysctlSetNewVa
 import * as X from './strtox.js';
 import { redirectMap } from './redirect-map.js';
 import { getStackid } from './stackid.js';
+import * as MH from './model-helpers.js';
 
 type Make = (k: Kernel) => HelperFn;
 const plain = (fn: HelperFn): Make => () => fn;
@@ -139,5 +140,18 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   sk_skb_change_head_proto: plain(B.skbChangeHead),
   bpf_get_hash_recalc_proto: plain(B.getHashRecalc),
   bpf_skb_fib_lookup_proto: plain(B.fibLookup),
+  bpf_d_path_proto: MH.dPath,
+  bpf_get_ns_current_pid_tgid_proto: MH.getNsCurrentPidTgid,
+  bpf_task_pt_regs_proto: MH.taskPtRegs,
+  bpf_get_task_stack_proto: MH.getTaskStack,
+  bpf_get_stack_proto: plain(MH.getStack),
+  bpf_get_stack_proto_pe: plain(MH.getStack),
+  bpf_get_stack_proto_raw_tp: plain(MH.getStack),
+  bpf_get_stack_proto_tp: plain(MH.getStack),
+  bpf_task_storage_get_proto: MH.taskStorageGet,
+  bpf_task_storage_delete_proto: MH.taskStorageDelete,
+  bpf_inode_storage_get_proto: MH.inodeStorageGet,
+  bpf_inode_storage_delete_proto: MH.inodeStorageDelete,
+  bpf_probe_write_user_proto: MH.probeWriteUser,
   bpf_xdp_fib_lookup_proto: plain(B.fibLookup),
 };

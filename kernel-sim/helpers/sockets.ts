@@ -3,11 +3,14 @@
  * bpf_prog_test_run_skb attaches to the test skb (skb->sk, seen as a struct bpf_sock): socket lookups find
  * nothing (the simulated kernel has no socket tables), and the casts answer from the socket's own fields
  * as Linux 6.1 does (sk_fullsock: not TIME_WAIT / NEW_SYN_RECV; tcp_sock: a TCP stream socket;
- * get_listener_sock: a listening TCP socket).
+ * get_listener_sock: a listening TCP socket). The socket storage helpers also take the kernel model's
+ * sockets (tracing programs' BTF-typed `struct sock` pointers).
  */
 import type { HelperFn } from '../../vm/machine.js';
-import type { Region } from '../address-space.js';
 import { SkStorageMap } from '../maps/sk-storage.js';
+import { KernelObject, ObjectWindow } from '../objects/heap.js';
+import { storageAdded, storageRemoved } from '../model/storage-owner.js';
+import { sockPath } from '../model/sockets.js';
 import { errno, ERRNO, mapOfKind, ret } from './args.js';
 
 /** struct bpf_sock offsets (type, protocol, state) and the values the casts test. */
@@ -45,10 +48,27 @@ export const getListenerSock: HelperFn = (ctx, sk) =>
 /** BPF_SK_STORAGE_GET_F_CREATE. */
 const SK_STORAGE_GET_F_CREATE = 1n;
 
-/** The socket object behind a socket pointer (a full socket), or undefined. */
-function fullSocket(ctx: Parameters<HelperFn>[0], sk: bigint): Region | undefined {
-  if (sk === 0n || skFullsock(ctx, sk, 0n, 0n, 0n, 0n) === 0n) return undefined;
-  return ctx.space.regionAt(sk);
+/** TCPF_TIME_WAIT | TCPF_NEW_SYN_RECV: the states sk_fullsock refuses. */
+const NOT_FULL = (1n << TCP_TIME_WAIT) | (1n << TCP_NEW_SYN_RECV);
+
+/**
+ * The owner behind a socket pointer when it is a full socket, or undefined: a `struct sock` of the kernel
+ * model (any struct embedding one: tcp_sock, unix_sock…), judged by its `skc_state`, with whether it is
+ * refcounted (`skc_refcnt`); or a test run's `struct bpf_sock`, by its own fields.
+ */
+function fullSocket(ctx: Parameters<HelperFn>[0], sk: bigint): { owner: object; live: boolean } | undefined {
+  if (sk === 0n) return undefined;
+  const r = ctx.space.regionAt(sk);
+  if (r?.owner instanceof ObjectWindow) {
+    const obj = r.owner.object;
+    const path = sockPath(obj);
+    if (path === undefined) return undefined;
+    const at = path === '' ? '' : `${path}.`;
+    if (((1n << obj.get(`${at}__sk_common.skc_state`)) & NOT_FULL) !== 0n) return undefined;
+    return { owner: obj, live: obj.get(`${at}__sk_common.skc_refcnt`) !== 0n };
+  }
+  if (skFullsock(ctx, sk, 0n, 0n, 0n, 0n) === 0n || r === undefined) return undefined;
+  return { owner: r, live: true };
 }
 
 /** bpf_sk_storage_get(map, sk, value, flags): the socket's storage, created from `value` (or zeroed) with F_CREATE. */
@@ -56,14 +76,22 @@ export const skStorageGet: HelperFn = (ctx, map, sk, value, flags) => {
   const m = mapOfKind(ctx, 'bpf_sk_storage_get', 1, map, SkStorageMap, 'a socket storage map');
   const sock = fullSocket(ctx, sk);
   if (sock === undefined || flags > SK_STORAGE_GET_F_CREATE) return 0n;
+  const have = m.storageOf(sock.owner, false, null);
+  if (have !== null) return have.region.addr(have.offset);
+  if (flags !== SK_STORAGE_GET_F_CREATE || !sock.live) return 0n;
   const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
-  const ref = m.storageOf(sock, flags === SK_STORAGE_GET_F_CREATE, init);
-  return ref === null ? 0n : ref.region.addr(ref.offset);
+  const ref = m.storageOf(sock.owner, true, init, 'socket storage')!;
+  if (sock.owner instanceof KernelObject) storageAdded(sock.owner);
+  return ref.region.addr(ref.offset);
 };
 
 /** bpf_sk_storage_delete(map, sk): 0, -ENOENT without storage, -EINVAL for a socket that is not full. */
 export const skStorageDelete: HelperFn = (ctx, map, sk) => {
   const m = mapOfKind(ctx, 'bpf_sk_storage_delete', 1, map, SkStorageMap, 'a socket storage map');
   const sock = fullSocket(ctx, sk);
-  return sock === undefined ? errno(ERRNO.EINVAL) : ret(m.deleteOf(sock));
+  if (sock === undefined) return errno(ERRNO.EINVAL);
+  if (!sock.live) return errno(ERRNO.ENOENT);
+  const r = m.deleteOf(sock.owner);
+  if (r === 0 && sock.owner instanceof KernelObject) storageRemoved(sock.owner);
+  return ret(r);
 };

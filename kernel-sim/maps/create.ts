@@ -23,6 +23,7 @@ import { checkDevmap, DevMap, DevMapHash } from './devmap.js';
 import { checkStackTrace, StackTraceMap } from './stack-trace.js';
 import { UNSIMULATED_CHECKS } from './unsimulated.js';
 import { checkSkStorage, SkStorageMap } from './sk-storage.js';
+import { InodeStorageMap, TaskStorageMap } from './local-storage.js';
 
 /** The concrete class each simulated map type makes. */
 interface Family<M extends BpfMap> {
@@ -55,6 +56,8 @@ const FAMILIES = {
   cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap, size: headerAllocSize },
   percpu_cgroup_storage: { check: checkCgroupStorage, make: CgroupStorageMap, size: headerAllocSize },
   sk_storage: { check: checkSkStorage, make: SkStorageMap, size: headerAllocSize },
+  inode_storage: { check: checkSkStorage, make: InodeStorageMap, size: headerAllocSize },
+  task_storage: { check: checkSkStorage, make: TaskStorageMap, size: headerAllocSize },
   devmap: { check: checkDevmap, make: DevMap, size: devmapAllocSize },
   devmap_hash: { check: checkDevmap, make: DevMapHash, size: devmapAllocSize },
   cpumap: { check: checkCpumap, make: CpuMap, size: slotPointersAllocSize },

@@ -6,7 +6,6 @@ import type { AllocCheck } from './check.js';
 import { checkArray, } from './array.js';
 import { ERRNO } from './errno.js';
 import { checkRingbuf } from './ringbuf.js';
-import { checkSkStorage } from './sk-storage.js';
 import { BPF_F, type MapTypeName } from './types.js';
 import { unknownFlags } from './check.js';
 
@@ -43,8 +42,5 @@ export const UNSIMULATED_CHECKS: Partial<Record<MapTypeName, AllocCheck>> = {
   sockmap: checkSock(false),
   sockhash: checkSock(true),
   reuseport_sockarray: checkReuseportArray,
-  // bpf_local_storage_map_alloc_check: the same rules as socket storage
-  inode_storage: checkSkStorage,
-  task_storage: checkSkStorage,
   user_ringbuf: checkRingbuf,
 };

@@ -4,15 +4,15 @@
  * of tp_btf/raw_tp (`btf_trace_<event>`), `struct pt_regs` for kprobes and uprobes (x86-64: di, si, dx,
  * cx, r8, r9; ax the return value), the user pt_regs a `__x64_sys_*` wrapper receives for ksyscall, the
  * `struct trace_event_raw_<event>` record of a tracepoint (common header, `__data_loc` strings), and the
- * `struct bpf_iter__task` of each step of a task iterator.
+ * `struct bpf_iter__<target>` of each step of an iterator (iterators.ts).
  */
 import type { Btf } from '../../src/btf/index.js';
 import { attachProto, type TargetArg } from '../btf/attach-targets.js';
-import { PERM_R } from '../address-space.js';
 import type { BpfMap } from '../maps/index.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
 import { TRACEPOINT_CLASSES } from './tracepoint-classes-6.1.js';
+import { iterWalk } from './iterators.js';
 import type { EventSite } from './event-site.js';
 import { isRef, type KernelModel, type ModelRef, type ModelValue } from './model.js';
 
@@ -38,6 +38,10 @@ export interface TriggerEvent {
   record?: string;
   /** iter/bpf_map_elem: the map to walk (its name). */
   map?: string;
+  /** iter/cgroup: the cgroup the walk starts at (a model object, its id, or a cgroup id; the root by default). */
+  cgroup?: KernelObject | ModelRef | string | number;
+  /** iter/cgroup: descendants_pre (default), descendants_post, ancestors_up or self_only. */
+  order?: string;
   /** perf_event: the sampled registers by name (`ip`, `sp`, `di`…), the sample period and address. */
   regs?: Readonly<Record<string, number | bigint | string>>;
   sample_period?: number | bigint;
@@ -51,6 +55,8 @@ export interface EventContext {
   name: string;
   /** Run before the program sees this context (an iterator step sets its meta's seq_num). */
   prepare?: () => void;
+  /** An iterator step after which a non-zero return ends the walk (only the NULL step follows). */
+  terminatesOnNonZero?: boolean;
 }
 
 /** x86-64's argument registers, in order (arch/x86/include/asm/ptrace.h's regs_get_kernel_argument). */
@@ -325,44 +331,34 @@ function perfEventData({ model, event }: ContextInput): EventContext {
 }
 
 /**
- * The steps of an iterator: `iter/task` walks the model's tasks, `iter/bpf_map_elem` the elements of the
- * event's `map` (key and value pointers); each step's `struct bpf_iter_meta` has the seq_file and the step's
- * seq_num, and a last step passes NULL, as 6.1's seq iteration ends.
+ * The steps of an iterator (iterators.ts says what each target walks): each step's `struct
+ * bpf_iter__<target>` from the kernel's BTF, its `meta` pointing to a `struct bpf_iter_meta` with the
+ * seq_file and the step's seq_num; the last step is the NULL one 6.1's seq_stop makes.
  */
 function iterSteps({ model, site, event, maps }: ContextInput): EventContext[] {
+  const walk = iterWalk(model, site.target, event, maps ?? []);
+  const struct = `struct bpf_iter__${site.target}`;
+  if (model.types.btf.idByName(`bpf_iter__${site.target}`, 'STRUCT') === undefined) throw new ModelError(`iter/${site.target}: the kernel's BTF has no ${struct}`);
   const seq = model.create('struct seq_file');
   const meta = model.create('struct bpf_iter_meta');
   meta.set('seq', seq.home.region.base);
   meta.set('session_id', 1);
-  let steps: bigint[][];
-  if (site.target === 'task') steps = [...model.tasks().map((t) => [t.home.region.base]), [0n]];
-  else if (site.target === 'bpf_map_elem') steps = mapElemSteps(model, event, maps ?? []);
-  else throw new ModelError(`iter/${site.target}: the iterators that walk the model are iter/task and iter/bpf_map_elem`);
-  return steps.map((ptrs, i) => {
-    const bytes = new Uint8Array(96);
+  const size = Math.max(96, model.types.sizeOf(struct));
+  return walk.steps.map((step, i) => {
+    const bytes = new Uint8Array(size);
     const dv = new DataView(bytes.buffer);
-    dv.setBigUint64(0, meta.home.region.base, true);
-    ptrs.forEach((p, k) => dv.setBigUint64(8 * (k + 1), p, true));
-    return { model: 'btf_args' as const, bytes, name: `bpf_iter__${site.target} #${i}`, prepare: () => meta.set('seq_num', i) };
-  });
-}
-
-/** bpf_iter__bpf_map_elem steps: (map, key, value) per element of a hash or array map, then (map, NULL, NULL). */
-function mapElemSteps(model: KernelModel, event: TriggerEvent, maps: readonly BpfMap[]): bigint[][] {
-  const m = maps.find((x) => x.name === event.map);
-  if (m === undefined) throw new ModelError(`iter/bpf_map_elem: no map "${event.map ?? ''}" to walk (maps: ${maps.map((x) => x.name).join(', ')})`);
-  const steps: bigint[][] = [];
-  let key: Uint8Array | null = null;
-  for (let n = 0; n < 1 << 20; n++) {
-    const next: Uint8Array | number = m.getNextKey(key);
-    if (typeof next === 'number') break;
-    const ref = m.lookupElem(next);
-    if (ref !== null) {
-      const k = model.world.kernel.space.map('mem', next.slice(), PERM_R, `${m.name} key`);
-      steps.push([m.object.base, k.base, ref.region.addr(ref.offset)]);
+    dv.setBigUint64(model.types.member(struct, 'meta')!.offset, meta.home.region.base, true);
+    for (const [name, v] of Object.entries(step)) {
+      const m = model.types.member(struct, name);
+      if (m === undefined) throw new ModelError(`iter/${site.target}: ${struct} has no member '${name}'`);
+      const n = model.types.sizeOf(m.type);
+      if (n === 8) dv.setBigUint64(m.offset, v, true);
+      else if (n === 4) dv.setUint32(m.offset, Number(v & 0xffffffffn), true);
+      else throw new ModelError(`iter/${site.target}: ${struct}.${name} is ${n} bytes`);
     }
-    key = next;
-  }
-  steps.push([m.object.base, 0n, 0n]);
-  return steps;
+    return {
+      model: 'btf_args' as const, bytes, name: `bpf_iter__${site.target} #${i}`, prepare: () => meta.set('seq_num', i),
+      ...(walk.terminates && { terminatesOnNonZero: true }),
+    };
+  });
 }

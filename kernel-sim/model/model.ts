@@ -12,14 +12,27 @@ import { readBits, readInt, typeText, writeBits, writeInt, type KernelObject } f
 import { credIds, type KernelWorld } from '../objects/world.js';
 import { ModelError } from './errors.js';
 import { userMemoryOf, type UserMemory } from './user-memory.js';
+import { ModelVfs } from './vfs.js';
+import { TaskState } from './task-state.js';
+import { sockPath } from './sockets.js';
+import { CSS_ONLINE } from './iterators.js';
 
 /** A reference to a model object by its id (`{"$ref": "bash"}` in JSON; `$task` is the same). */
 export interface ModelRef {
   $ref: string;
 }
 
+/**
+ * A file system path (`{"$path": "/usr/bin/bash"}`): for a `struct path` member its mount and dentry,
+ * for a `struct file *` a new file open on it, for a `struct dentry *` / `struct inode *` / `struct path *`
+ * the path's dentry, inode or a new struct path.
+ */
+export interface ModelPathValue {
+  $path: string;
+}
+
 /** What a field may be set to. */
-export type ModelValue = number | bigint | boolean | string | null | Uint8Array | KernelObject | ModelRef;
+export type ModelValue = number | bigint | boolean | string | null | Uint8Array | KernelObject | ModelRef | ModelPathValue;
 
 /** Where a field path ends: an object, a byte offset in it, the member's BTF type and bitfield position. */
 interface Place {
@@ -36,8 +49,47 @@ export class KernelModel {
   /** Tasks the user created, in creation order. */
   private readonly created: KernelObject[] = [];
   private readonly strings: Region[] = [];
+  /** Files, dentries and the root mount (vfs.ts). */
+  readonly vfs: ModelVfs;
+  /** Pid namespaces, pt_regs, open files and VMAs of tasks (task-state.ts). */
+  readonly taskState: TaskState;
 
-  constructor(readonly world: KernelWorld) {}
+  constructor(readonly world: KernelWorld) {
+    this.vfs = new ModelVfs(this);
+    this.taskState = new TaskState(this);
+  }
+
+  /** Every object of the kernel (the model's and the simulated kernel's own), alive, in creation order. */
+  objects(): KernelObject[] {
+    return [...this.world.heap.live];
+  }
+
+  /** A name for an object: its id, or `struct T#serial`. */
+  nameOf(obj: KernelObject): string {
+    return this.idOf(obj) ?? `${typeText(obj.type)}#${obj.serial}`;
+  }
+
+  /** A `struct file` open on an absolute path (its dentries made as needed). */
+  file(path: string, fields: Readonly<Record<string, ModelValue>> = {}, opts: { id?: string } = {}): KernelObject {
+    const f = this.vfs.file(path);
+    if (opts.id !== undefined) this.name(f, opts.id);
+    this.fill(f, fields);
+    return f;
+  }
+
+  /** Open `file` (an object or a path) as descriptor `fd` of `task`. */
+  openFile(task: KernelObject, fd: number, file: KernelObject | string): KernelObject {
+    const f = typeof file === 'string' ? this.vfs.file(file) : file;
+    this.taskState.openFile(task, fd, f);
+    return f;
+  }
+
+  /** Give an object an id (once). */
+  name(obj: KernelObject, id: string): void {
+    if (this.ids.has(id)) throw new ModelError('defined twice', { object: id });
+    this.ids.set(id, obj);
+    this.names.set(obj, id);
+  }
 
   get types(): KernelTypes {
     return this.world.heap.types;
@@ -74,11 +126,9 @@ export class KernelModel {
     } catch (e) {
       throw new ModelError(`no type ${typeText(name)} in the kernel's BTF (${(e as Error).message})`, { object: id ?? typeText(name) });
     }
-    if (id !== undefined) {
-      this.ids.set(id, obj);
-      this.names.set(obj, id);
-    }
+    if (id !== undefined) this.name(obj, id);
     if (name === 'task_struct') this.created.push(obj);
+    this.objectDefaults(obj);
     return obj;
   }
 
@@ -128,6 +178,14 @@ export class KernelModel {
   set(obj: KernelObject, path: string, value: ModelValue): void {
     const place = this.locate(obj, path, true)!;
     this.write(place, value, this.idOf(obj) ?? typeText(obj.type), path);
+    // a qstr's name keeps its length (d_path and the dcache read `len`, not the NUL)
+    const dot = path.lastIndexOf('.');
+    if (typeof value === 'string' && path.slice(dot + 1) === 'name') {
+      const owner = dot < 0 ? undefined : this.locate(obj, path.slice(0, dot), false);
+      const ownerType = owner === undefined ? this.types.idOf(typeText(obj.type)) : owner.type;
+      const t = this.types.btf.type(this.types.btf.resolve(ownerType));
+      if (t.kind === 'STRUCT' && t.name === 'qstr') this.set(obj, dot < 0 ? 'len' : `${path.slice(0, dot)}.len`, new TextEncoder().encode(value).length);
+    }
   }
 
   /** The integer at `path` (0 where a pointer on the way is NULL, as a probe read of NULL would give). */
@@ -179,6 +237,7 @@ export class KernelModel {
         if (target === undefined) {
           if (!create) return undefined;
           const made = this.world.heap.create(pk.kind === 'UNION' ? `union ${pk.name}` : pk.name);
+          this.objectDefaults(made);
           if (pk.kind === 'STRUCT' && pk.name === 'task_struct') this.taskDefaults(made, {});
           writeInt(place.object.dv, place.offset, 8, made.home.region.base);
           target = { window: made.home, offset: 0 };
@@ -222,6 +281,7 @@ export class KernelModel {
       }
       fail('a string');
     }
+    if (isPathValue(value)) return this.writePath(p, t, value.$path, fail);
     if (value !== null && typeof value === 'object') {
       if (t.kind !== 'PTR') fail('a pointer to an object');
       writeInt(p.object.dv, p.offset, 8, this.resolveRef(value).home.region.base);
@@ -238,6 +298,40 @@ export class KernelModel {
     writeInt(p.object.dv, p.offset, size, v);
   }
 
+  /** A `{ $path }` value: by the member's type, a struct path, a file, a dentry, an inode or a path object. */
+  private writePath(p: Place, t: ReturnType<KernelTypes['btf']['type']>, path: string, fail: (why: string) => never): void {
+    const btf = this.types.btf;
+    const mp = this.vfs.lookup(path);
+    const structName = (id: number): string | undefined => {
+      const s = btf.type(btf.resolve(id));
+      return s.kind === 'STRUCT' ? s.name : undefined;
+    };
+    if (t.kind === 'STRUCT' && t.name === 'path') {
+      writeInt(p.object.dv, p.offset + this.types.member('struct path', 'mnt')!.offset, 8, mp.mnt);
+      writeInt(p.object.dv, p.offset + this.types.member('struct path', 'dentry')!.offset, 8, mp.dentry.home.region.base);
+      return;
+    }
+    if (t.kind !== 'PTR') return fail('a path');
+    let target: KernelObject;
+    switch (structName(t.type)) {
+      case 'file': target = this.vfs.file(path); break;
+      case 'dentry': target = mp.dentry; break;
+      case 'inode': target = mp.inode; break;
+      case 'path': target = this.create('struct path'); this.vfs.setPath(target, '', mp); break;
+      default: return fail('a path (a struct path, or a pointer to a file, dentry, inode or path)');
+    }
+    writeInt(p.object.dv, p.offset, 8, target.home.region.base);
+  }
+
+  /** What objects of some types have in every kernel: a dentry is hashed (in the dcache), a task has its stack. */
+  private objectDefaults(obj: KernelObject): void {
+    if (obj.type === 'dentry') obj.set('d_hash.pprev', obj.home.region.base + BigInt(obj.field('d_hash').offset));
+    if (obj.type === 'cgroup') obj.set('self.flags', obj.get('self.flags') | CSS_ONLINE);
+    // a socket is refcounted (its owner holds sk_refcnt)
+    const sk = sockPath(obj);
+    if (sk !== undefined) obj.set(sk === '' ? '__sk_common.skc_refcnt' : `${sk}.__sk_common.skc_refcnt`, 1);
+  }
+
   /** What every task has unless the user set it: a cred, a parent, a group leader, a css_set. */
   private taskDefaults(task: KernelObject, fields: Readonly<Record<string, ModelValue>>): void {
     const given = (m: string): boolean => Object.keys(fields).some((p) => p === m || p.startsWith(`${m}.`));
@@ -250,6 +344,7 @@ export class KernelModel {
     if (!given('parent')) task.set('parent', task.get('real_parent'));
     if (!given('group_leader')) task.set('group_leader', task.home.region.base);
     if (!given('cgroups')) task.set('cgroups', this.world.cssSet.home.region.base);
+    if (!given('stack_refcount')) task.set('stack_refcount.refs.counter', 1);
   }
 }
 
@@ -257,6 +352,10 @@ function bareType(type: string): string {
   const t = type.replace(/\s+/g, ' ').trim();
   if (t.startsWith('union ')) return t;
   return t.replace(/^struct /, '');
+}
+
+export function isPathValue(v: unknown): v is ModelPathValue {
+  return typeof v === 'object' && v !== null && typeof (v as { $path?: unknown }).$path === 'string';
 }
 
 export function isRef(v: unknown): v is ModelRef {

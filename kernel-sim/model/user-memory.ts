@@ -33,6 +33,28 @@ export class UserMemory {
     return undefined;
   }
 
+  /** Writes programs made (bpf_probe_write_user), in order: what a run's result reports. */
+  readonly writes: { addr: bigint; before: Uint8Array; after: Uint8Array }[] = [];
+
+  /**
+   * Write `bytes` at `addr` (copy_to_user_nofault): false when some byte is unmapped; the bytes before
+   * it are written. Each write is logged in `writes`.
+   */
+  write(addr: bigint, bytes: Uint8Array): boolean {
+    const before: number[] = [];
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      const a = addr + BigInt(i);
+      const m = this.maps.find((x) => a >= x.start && a - x.start < BigInt(x.bytes.length));
+      if (m === undefined) break;
+      const off = Number(a - m.start);
+      before.push(m.bytes[off]!);
+      m.bytes[off] = bytes[i]!;
+    }
+    if (i > 0) this.writes.push({ addr, before: Uint8Array.from(before), after: bytes.slice(0, i) });
+    return i === bytes.length;
+  }
+
   /** `n` bytes from `addr`, or undefined when any of them is unmapped (copy_from_user_nofault fails whole). */
   read(addr: bigint, n: number): Uint8Array | undefined {
     const out = new Uint8Array(n);

@@ -40,6 +40,8 @@ export interface ObjectOptions {
   init?: Readonly<Record<string, number | bigint>>;
   /** A static object: the kernel holds a count of its own, so it is never freed. */
   isStatic?: boolean;
+  /** Bytes past the struct (a flexible array member's elements: `struct pid`'s upids of deeper levels). */
+  extraBytes?: number;
 }
 
 export class KernelObject {
@@ -103,10 +105,14 @@ export class KernelHeap {
 
   constructor(readonly space: AddressSpace, readonly types: KernelTypes) {}
 
+  /** The objects alive (not freed), in creation order: what a run's record of changed objects compares. */
+  readonly live = new Set<KernelObject>();
+
   /** A new object of `struct type` (or of `union U` when `type` says so) with a count of 1 (the creator's). */
   create(type: string, opts: ObjectOptions = {}): KernelObject {
-    const size = this.types.sizeOf(typeText(type));
+    const size = this.types.sizeOf(typeText(type)) + (opts.extraBytes ?? 0);
     const obj = new KernelObject(this, type, new Uint8Array(size), opts.isStatic ?? false, ++this.serial);
+    this.live.add(obj);
     for (const [path, v] of Object.entries(opts.init ?? {})) obj.set(path, v);
     this.syncCount(obj);
     return obj;
@@ -156,6 +162,7 @@ export class KernelHeap {
 
   private free(obj: KernelObject): void {
     obj.freed = true;
+    this.live.delete(obj);
     obj.bytes.fill(POISON_FREE);
     for (const w of [...obj.windows]) this.retire(w, 'use-after-free', `was freed (its refcount reached 0)`);
   }

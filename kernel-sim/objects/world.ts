@@ -40,7 +40,8 @@ export class KernelWorld {
     this.conntrack = new ConntrackTable(this.heap, () => jiffies(kernel));
     // the root cgroup; its id is its kernfs node's (cgroup_id() reads cgrp->kn->id in 6.1)
     const rootKn = this.heap.create('kernfs_node', { init: { id: 1 }, isStatic: true });
-    this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, kn: rootKn.home.region.base }, isStatic: true });
+    // online (CSS_ONLINE), as every live cgroup is
+    this.rootCgroup = this.heap.create('cgroup', { init: { level: 0, kn: rootKn.home.region.base, 'self.flags': 2 }, isStatic: true });
     this.kptrs = new KptrTable(this.heap);
     const cssSet = this.heap.create('css_set', { isStatic: true });
     cssSet.set('dfl_cgrp', this.rootCgroup.home.region.base);
@@ -53,6 +54,7 @@ export class KernelWorld {
       t.set('real_parent', (parent ?? t).home.region.base);
       t.set('group_leader', t.home.region.base);
       t.set('cgroups', cssSet.home.region.base);
+      t.set('stack_refcount', 1);
       return t;
     };
     this.initTask = task(1, 1, 'systemd');

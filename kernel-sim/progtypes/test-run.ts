@@ -264,3 +264,21 @@ function execute(
     run.release();
   }
 }
+
+/**
+ * The errno Linux 6.1's BPF_PROG_TEST_RUN answers for a program of this type and attach type, or
+ * undefined when it runs the program: kprobe, tracepoint, perf_event, LSM and writable raw tracepoint
+ * programs have no test_run (ENOTSUPP); a TRACING program's bpf_prog_test_run_tracing calls the kernel's
+ * test functions for fentry/fexit/fmod_ret and answers EFAULT for the other attach types (tp_btf,
+ * iterators). (An fentry/fexit/fmod_ret test run succeeds, but runs the program only when it is attached
+ * to bpf_fentry_test* / bpf_modify_return_test.) What an event-driven run (program.trigger) reports.
+ */
+export function testRunErrnoOf(progType: string, attach?: string): number | undefined {
+  const row = parseProgType(progType);
+  switch (row.testRun) {
+    case null: return TEST_RUN_ERRNO.ENOTSUPP;
+    case 'tracing':
+      return attach === 'TRACE_FENTRY' || attach === 'TRACE_FEXIT' || attach === 'MODIFY_RETURN' ? undefined : TEST_RUN_ERRNO.EFAULT;
+    default: return undefined;
+  }
+}

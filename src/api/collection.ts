@@ -22,7 +22,7 @@ import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, ProgTypeError, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
-import type { TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
+import { testRunErrnoOf, type TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
 
 const TRACING_ATTACH: readonly TracingAttach[] = ['TRACE_FENTRY', 'TRACE_FEXIT', 'MODIFY_RETURN', 'TRACE_RAW_TP', 'TRACE_ITER'];
 import { createKfuncRuntime, defaultRegistry, registryForKernel, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../kernel-sim/kfuncs/index.js';
@@ -40,7 +40,8 @@ import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
 import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
 import { symbolOffsets, withGlobals, type GlobalValue } from './globals.js';
-import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, type TriggerOptions, type TriggerResult } from './trigger.js';
+import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, storageContents, type TriggerOptions, type TriggerResult } from './trigger.js';
+import { modelChanges, snapshotModel } from '../../kernel-sim/model/changes.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -295,20 +296,28 @@ export class Program {
     const section = event.section ?? this.spec?.section;
     if (section === undefined) throw new LoadError(`program '${this.name}' has no section: give trigger's "section" (e.g. "kprobe/do_unlinkat")`);
     const site = eventSite(section, event.target);
-    const contexts = eventContexts({ model: this.model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
+    const model = this.model;
+    // the objects the event itself makes (contexts, iterator state) are not the model's changes
+    const existing = new Set(model.objects());
+    const contexts = eventContexts({ model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
+    const scaffold = new Set(model.objects().filter((o) => !existing.has(o)));
+    const snapshot = snapshotModel(model, scaffold);
     this.kernel.beginOutput();
     const before = this.kernel.trace.length;
     const seqBefore = this.kernel.seq.length;
     let insns = 0;
     const warnings: RunWarning[] = [];
     let last: { r0: bigint | null; violations: Violation[] } = { r0: null, violations: [] };
-    for (const c of contexts) {
+    let runs = 0;
+    for (let i = 0; i < contexts.length; i++) {
+      const c = contexts[i]!;
       this.kfuncs.exec.spinLocks = 0;
       for (const m of this.maps) m.beginTestRun();
       const run = bytesContext(this.kernel.space, c.model, c.bytes, c.name, false);
       try {
         c.prepare?.();
         const r = this.machine.run(this.image, { args: [run.r1] });
+        runs++;
         insns += r.insns;
         warnings.push(...(r.warnings ?? []));
         const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
@@ -321,15 +330,21 @@ export class Program {
         for (const m of this.maps) m.reclaim();
       }
       if (last.violations.length > 0) break;
+      // a cgroup iterator's program returning non-zero ends the walk: the NULL call comes next
+      if (c.terminatesOnNonZero === true && last.r0 !== null && BigInt.asUintN(32, last.r0) !== 0n) i = Math.max(i, contexts.length - 2);
     }
+    const { changed, userWrites } = modelChanges(model, snapshot);
+    const kernelErrno = testRunErrnoOf(this.type, this.load.expectedAttachType ?? site.attach);
     return {
-      retval: last.r0 === null ? null : Number(BigInt.asIntN(32, last.r0)), r0: last.r0, runs: contexts.length, insns,
+      retval: last.r0 === null ? null : Number(BigInt.asIntN(32, last.r0)), r0: last.r0, runs, insns,
       output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       seq: this.kernel.seq.slice(seqBefore).join(''),
       ringbuf: consumeRingbufs(this.maps), perf: drainPerfArrays(this.maps), maps: mapContents(this.maps),
+      storage: storageContents(this.maps, model), changed, userWrites,
       violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
       ...(warnings.length > 0 && { warnings }),
       ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
+      ...(kernelErrno !== undefined && { kernelErrno }),
     };
   }
 

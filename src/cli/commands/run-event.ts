@@ -76,21 +76,36 @@ export function printTrigger(io: Io, r: TriggerResult, json: boolean): number {
   for (const [name, recs] of Object.entries(r.ringbuf)) ringbuf[name] = recs.map(hex);
   const perf: Record<string, { cpu: number; data: string }[]> = {};
   for (const [name, recs] of Object.entries(r.perf)) perf[name] = recs.map((x) => ({ cpu: x.cpu, data: hex(x.data) }));
+  const storage: Record<string, { owner: string; type: string; address: string | null; value: string }[]> = {};
+  for (const [name, vs] of Object.entries(r.storage)) {
+    storage[name] = vs.map((v) => ({ owner: v.owner, type: v.type, address: v.address === null ? null : hex64(v.address), value: hex(v.value) }));
+  }
+  const changed = r.changed.map((c) => ({
+    object: c.object, type: c.type, address: hex64(c.address),
+    fields: c.fields.map((f) => ({ field: f.field, offset: f.offset, size: f.size, before: hex(f.before), after: hex(f.after) })),
+  }));
+  const userWrites = r.userWrites.map((w) => ({ task: w.task, address: hex64(w.address), before: hex(w.before), after: hex(w.after) }));
   if (json) {
     io.out(JSON.stringify({
       retval: r.retval, r0: r.r0 === null ? null : hex64(r.r0), runs: r.runs, insns: r.insns, output: r.output, ...(r.outputDropped === undefined ? {} : { outputDropped: r.outputDropped }),
-      ...(r.seq !== '' && { seq: r.seq }), ringbuf, ...(Object.keys(perf).length > 0 && { perf }), maps, violations: r.violations,
+      ...(r.seq !== '' && { seq: r.seq }), ringbuf, ...(Object.keys(perf).length > 0 && { perf }), maps,
+      ...(Object.keys(storage).length > 0 && { storage }), changed, userWrites, violations: r.violations,
       ...(r.warnings !== undefined && { warnings: r.warnings }),
+      ...(r.kernelErrno !== undefined && { kernelErrno: r.kernelErrno }),
     }) + '\n');
   } else {
     for (const line of r.output) io.out(`trace_printk: ${line}\n`);
     if (r.seq !== '') io.out(r.seq.endsWith('\n') ? r.seq : `${r.seq}\n`);
     for (const [name, recs] of Object.entries(ringbuf)) for (const rec of recs) io.out(`ringbuf ${name}: ${rec}\n`);
     for (const [name, recs] of Object.entries(perf)) for (const rec of recs) io.out(`perf ${name} cpu ${rec.cpu}: ${rec.data}\n`);
+    for (const [name, vs] of Object.entries(storage)) for (const v of vs) io.out(`storage ${name} of ${v.owner}: ${v.value}\n`);
+    for (const c of changed) for (const f of c.fields) io.out(`changed ${c.object}.${f.field}: ${f.before} -> ${f.after}\n`);
+    for (const w of userWrites) io.out(`user memory of ${w.task} at ${w.address}: ${w.before} -> ${w.after}\n`);
     if (r.retval !== null) io.out(`retval = ${r.retval}${r.runs > 1 ? ` (last of ${r.runs} runs)` : ''}\n`);
     io.out(`${r.insns} instructions executed\n`);
     for (const v of r.violations) io.err(`violation [${v.kind}]: ${v.message}\n`);
     for (const w of r.warnings ?? []) io.err(`warning: ${w.message}\n`);
+    if (r.kernelErrno !== undefined) io.err(`note: Linux 6.1's BPF_PROG_TEST_RUN refuses this program (errno ${r.kernelErrno}); it runs only at its attach point\n`);
   }
   return r.violations.length > 0 ? EXIT.REJECTED : EXIT.OK;
 }
