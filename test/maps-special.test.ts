@@ -297,6 +297,13 @@ describe('map-in-map', () => {
     expect(() => make('hash_of_maps', { keySize: 4, maxEntries: 1, innerMap: template }, env))
       .toThrow(expect.objectContaining({ errno }));
   });
+
+  it('takes a task_storage map as a template, as 6.1 does (its ops have map_meta_equal)', () => {
+    const { env } = setup();
+    const template = make('task_storage', { name: 'ts', keySize: 4, valueSize: 8, maxEntries: 0, flags: BPF_F.NO_PREALLOC }, env);
+    const outer = make('array_of_maps', { keySize: 4, maxEntries: 2, innerMap: template }, env);
+    expect(outer.typeName).toBe('array_of_maps');
+  });
 });
 
 describe('program-side permissions of map values', () => {

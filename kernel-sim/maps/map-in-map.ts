@@ -9,10 +9,11 @@ import { checkExistFlags, checkHash } from './hash.js';
 import { KeyedMap, objectCodec } from './keyed.js';
 import { BPF_EXIST, BPF_F, type MapTypeName } from './types.js';
 
-/** Map types whose ops have map_meta_equal (what can be an inner map). */
+/** Map types whose ops have map_meta_equal in 6.1 (what can be an inner map). */
 const INNER_CAPABLE = new Set<MapTypeName>([
-  'array', 'percpu_array', 'perf_event_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash',
-  'queue', 'stack', 'lpm_trie', 'bloom_filter', 'ringbuf',
+  'array', 'percpu_array', 'perf_event_array', 'cgroup_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash',
+  'queue', 'stack', 'lpm_trie', 'bloom_filter', 'ringbuf', 'user_ringbuf', 'stack_trace', 'devmap', 'devmap_hash',
+  'xskmap', 'reuseport_sockarray', 'sk_storage', 'inode_storage', 'task_storage',
 ]);
 
 const isMapInMap = (m: BpfMap): boolean => m.typeName === 'array_of_maps' || m.typeName === 'hash_of_maps';
