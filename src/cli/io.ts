@@ -6,6 +6,8 @@ export interface Io {
   code: number;
   /** Print the stack of an internal error (BPFVM_DEBUG=1). */
   debug?: boolean;
+  /** Where progress bars are drawn: set only when a terminal watches stdout and stderr (see cli/progress.ts). */
+  progress?: NodeJS.WritableStream;
 }
 
 export const EXIT = {
@@ -24,6 +26,7 @@ export function processIo(): Io {
     err: (s) => void process.stderr.write(s),
     code: EXIT.OK,
     debug: process.env.BPFVM_DEBUG === '1',
+    ...(process.stdout.isTTY === true && process.stderr.isTTY === true && { progress: process.stderr }),
   };
 }
 
