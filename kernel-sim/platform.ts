@@ -191,7 +191,10 @@ export function structOpsAttach(registry: KfuncRegistry, struct: string, member:
   return { btfId, memberIdx: idx < 0 ? type.members.length : idx };
 }
 
-/** A writable field (by name, searched through nested structs) starting at `off`, with its end. */
+/**
+ * A writable field starting at `off`, with its end. Names are searched through nested structs; a dotted name
+ * (`icsk_ack.pending`) names a member of a named nested struct.
+ */
 function writableField(t: KType, names: readonly string[], off: number, base = 0): { end: number } | undefined {
   if (t.kind !== 'struct') return undefined;
   for (const m of t.members) {
@@ -201,7 +204,8 @@ function writableField(t: KType, names: readonly string[], off: number, base = 0
       // an array field (icsk_ca_priv) may be written anywhere inside it
       if (off === at || (m.type.kind === 'array' && off > at && off < at + size)) return { end: at + size };
     } else if (m.type.kind === 'struct') {
-      const f = writableField(m.type, names, off, at);
+      const inner = names.filter((n) => n.startsWith(m.name + '.')).map((n) => n.slice(m.name.length + 1));
+      const f = writableField(m.type, inner.length > 0 ? inner : names, off, at);
       if (f !== undefined) return f;
     }
   }
@@ -239,6 +243,10 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     },
     errorInjectable: (func) => isErrorInjectable(func),
     sleepableLsmHook: (hook) => isSleepableLsmHook(hook),
+    attachReturnsVoid(prog) {
+      const t = traceTargetOf(registry.types.btf, resolved(prog));
+      return t === undefined ? undefined : t.ret === 0;
+    },
     structOpsMember(prog) {
       const so = structOps(prog);
       if (so === undefined) return { ok: false, message: 'attach_btf_id 0 is not a supported struct\n', errno: 524 };

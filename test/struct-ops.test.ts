@@ -155,6 +155,12 @@ describe('check_struct_ops_btf_id and the member prototypes (raw programs: struc
     expect(verify('struct_ops/tcp_congestion_ops/ssthresh', 'exit').message).toBe('R0 !read_ok');
     expect(verify('struct_ops/tcp_congestion_ops/pkts_acked', 'r1 = *(u64 *)(r1 + 8)\nr0 = 0\n*(u32 *)(r1 + 0) = r0\nexit').message)
       .toBe('only read is supported');
+    // icsk_ack.pending (a member of a named nested struct, u8 at 1248): what bpf_dctcp's cwnd_event writes
+    const pending = (size: string, off: number) => `r1 = *(u64 *)(r1 + 0)\nr0 = 0\n*(${size} *)(r1 + ${off}) = r0\nexit`;
+    expect(verify('struct_ops/tcp_congestion_ops/cwnd_event', pending('u8', 1248)).verdict).toBe('accepted');
+    expect(verify('struct_ops/tcp_congestion_ops/cwnd_event', pending('u16', 1248)).message)
+      .toBe('write access at off 1248 with size 2 beyond the member of tcp_sock ended at 1249');
+    expect(verify('struct_ops/tcp_congestion_ops/cwnd_event', pending('u8', 1249)).message).toBe('no write support to tcp_sock at off 1249');
   });
 
   it('tcp_congestion_ops helpers: bpf_setsockopt for every member but release (bpf_tcp_ca_get_func_proto)', () => {

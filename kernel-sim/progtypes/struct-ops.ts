@@ -75,7 +75,7 @@ export const STRUCT_OPS_TYPES: readonly StructOpsType[] = [
     ],
     unsupported: ['get_info'],
     promote: { sock: 'tcp_sock' },
-    access: { struct: 'tcp_sock', fields: ['sk_pacing_rate', 'sk_pacing_status', 'icsk_ca_priv', 'icsk_ack_pending', 'snd_cwnd', 'snd_cwnd_cnt', 'snd_ssthresh', 'ecn_flags'] },
+    access: { struct: 'tcp_sock', fields: ['sk_pacing_rate', 'sk_pacing_status', 'icsk_ca_priv', 'icsk_ack.pending', 'snd_cwnd', 'snd_cwnd_cnt', 'snd_ssthresh', 'ecn_flags'] },
     helpers: 'tcp_ca',
   },
 ];

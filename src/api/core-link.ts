@@ -15,6 +15,7 @@ import { percpuObject } from '../../kernel-sim/objects/percpu.js';
 import { fillKconfig } from '../object/kconfig.js';
 import type { Kernel } from '../../kernel-sim/kernel.js';
 import { linuxVirtualExtern } from '../../kernel-sim/kconfig.js';
+import { kallsymsLookup } from '../../kernel-sim/kallsyms.js';
 
 /** A symbol of the simulated kernel that `__ksym` variables resolve to. */
 export interface KernelSymbol {
@@ -42,6 +43,9 @@ export function kernelSymbol(world: KernelWorld, name: string): KernelSymbol | u
   // a kernel function: kallsyms has every function vmlinux BTF lists, at an address of kernel text
   const fn = types.base.idByName(name, 'FUNC');
   if (fn !== undefined) return { name, address: kernelTextAddress(fn), type: fn, percpu: false };
+  // a data symbol BTF does not describe (`bpf_link_fops`, `__start_BTF`): the reference kernel's System.map
+  const k = kallsymsLookup(name);
+  if (k !== undefined && 'address' in k) return { name, address: k.address, type: 0, percpu: false };
   return undefined;
 }
 
@@ -141,6 +145,11 @@ function resolveKsymVar(name: string, at: number, weak: boolean, insns: Insn[], 
   const localType = varId > 0 ? btf!.resolve((btf!.type(varId) as { type: number }).type) : 0;
   const typed = localType !== 0;
   const sym = kernelSymbol(worldOf(world), name);
+  const k = sym === undefined && !typed ? kallsymsLookup(name) : undefined;
+  if (k !== undefined && 'ambiguous' in k) {
+    const [a, b] = k.ambiguous.map((x) => '0x' + x.toString(16));
+    throw new LoadError(`extern (ksym) '${name}': resolution is ambiguous: ${a} or ${b}`, { insn: at });
+  }
   const setImm = (src: number, value: bigint, btfId = 0) => {
     const lo = Number(BigInt.asIntN(32, value & 0xffffffffn));
     const hi = Number(BigInt.asIntN(32, value >> 32n));

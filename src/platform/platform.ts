@@ -134,6 +134,8 @@ export interface Platform {
   sleepableLsmHook?(hook: string): boolean;
   /** check_struct_ops_btf_id for a STRUCT_OPS program with `structOps`. */
   structOpsMember?(prog: ProgInfo): StructOpsMemberCheck;
+  /** LSM/TRACING: whether the attach target's prototype returns void (attach_func_proto->type == 0); undefined when unknown. */
+  attachReturnsVoid?(prog: ProgInfo): boolean | undefined;
   /**
    * The program type's own btf_struct_access (struct_ops verifier ops): undefined to allow the access
    * (then checked against the struct as usual), or the message refusing it. Absent or 'default': reads only.

@@ -560,17 +560,13 @@ function checkAtomic(env: Env, insn: Insn, idx: number): void {
   void idx;
 }
 
-function invalidScalar(env: Env, tn: Tnum, range: Tnum, ctx: string, reg: string): never {
+/** verbose_invalid_scalar for R0 (`note`: a line the kernel adds after it). */
+function invalidScalar(env: Env, _tn: Tnum, range: Tnum, ctx: string, reg: string, note?: string): never {
   const r0 = env.regs[0]!;
-  let s = `At ${ctx} the register ${reg} `;
-  if (!tnumIsConst(tn)) s += `has value ${tnumStr(r0.varOff)}`;
-  else s += `has value ${tnumStr(tn)}`;
-  void s;
-  const known = tnumIsConst(r0.varOff);
-  let msg = `At ${ctx} the register ${reg} `;
-  msg += known || !(r0.varOff.mask === 0xffffffffffffffffn) ? `has value ${tnumStr(r0.varOff)}` : 'has unknown scalar value';
-  msg += ` should have been in ${tnumStr(range)}\n`;
-  env.fail(msg, 22);
+  const unknown = r0.varOff.mask === 0xffffffffffffffffn;
+  const msg = `At ${ctx} the register ${reg} ${unknown ? 'has unknown scalar value' : `has value ${tnumStr(r0.varOff)}`}` +
+    ` should have been in ${tnumStr(range)}\n`;
+  env.fail(msg + (note ?? ''), 22);
 }
 
 /**
@@ -624,7 +620,9 @@ function checkReturnCode(env: Env): void {
   const att = env.prog.expectedAttachType;
   const frame = env.cur.frames[0]!;
   const isSub = frame.subprogno !== 0;
-  if (!isSub && t === 'LSM' && att !== 'LSM_CGROUP') return;
+  // LSM and struct_ops members may return void: then R0 is not looked at (an LSM_CGROUP program's is, below)
+  const lsmVoid = t === 'LSM' && env.platform.attachReturnsVoid?.(env.prog) === true;
+  if (!isSub && t === 'LSM' && att !== 'LSM_CGROUP' && lsmVoid) return;
   if (!isSub && t === 'STRUCT_OPS' && env.prog.structOps !== undefined && structOpsVoid(env)) return;
   env.checkRegArg(0, 'src');
   const r0 = env.regs[0]!;
@@ -661,11 +659,19 @@ function checkReturnCode(env: Env): void {
     case 'SK_LOOKUP':
       range = tnumRange(0n, 1n);
       break;
+    case 'LSM':
+      // regular LSM programs return anything; LSM_CGROUP ones 0 or 1, and 1 on void hooks
+      if (att !== 'LSM_CGROUP') return;
+      if (lsmVoid) range = tnumRange(1n, 1n);
+      break;
     default:
       return;
   }
   if (r0.type !== T.SCALAR) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, 22);
-  if (!tnumIn(range, r0.varOff)) invalidScalar(env, r0.varOff, range, 'program exit', 'R0');
+  if (!tnumIn(range, r0.varOff)) {
+    invalidScalar(env, r0.varOff, range, 'program exit', 'R0', att === 'LSM_CGROUP' && t === 'LSM' && lsmVoid
+      ? "Note, BPF_LSM_CGROUP that attach to void LSM hooks can't modify return value!\n" : undefined);
+  }
 }
 
 export { curFrame };
