@@ -324,6 +324,8 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return sockAccess(kind, off, size);
     },
     map: (fd) => opts.maps?.(fd),
+    // the loading process: stdin, stdout and stderr are open, and every map fd
+    fdOpen: (fd) => (fd >= 0 && fd <= 2) || opts.maps?.(fd) !== undefined,
     ksymVar(btfId) {
       const vmlinux = registry.btf;
       const v = vmlinux.varById(btfId);

@@ -11,7 +11,7 @@
  * (`loadObject` + `verify`, and `bpfvm verify --json`), and the test run's retval / data_out / errno.
  *
  * test/fixtures/libbpf/events.json says what each program does for a concrete event; the packet programs'
- * events are run here, the tracing ones wait for event-driven runs (program.trigger).
+ * events are run here; the tracing ones run against their events in test/libbpf-events.test.ts (program.trigger).
  */
 import { TestRunError } from '../kernel-sim/progtypes/errors.js';
 import { describe, expect, it } from 'vitest';

@@ -59,7 +59,7 @@ export type Mode = 'priv' | 'unpriv';
 
 export interface Failure {
   id: string;
-  what: 'verdict' | 'message' | 'lastLine' | 'retval';
+  what: 'verdict' | 'message' | 'lastLine' | 'errno' | 'retval';
   detail?: string;
 }
 
@@ -70,6 +70,8 @@ export interface CorpusSummary {
   rejected: number;
   messageAgree: number;
   lastLineAgree: number;
+  /** Rejections where bpfvm also rejects with the kernel's errno. */
+  errnoAgree: number;
   retvalChecked: number;
   retvalAgree: number;
   failures: Failure[];
@@ -230,7 +232,7 @@ export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
 
 export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions): CorpusSummary {
   const s: CorpusSummary = {
-    mode: opts.mode, total: 0, verdictAgree: 0, rejected: 0, messageAgree: 0, lastLineAgree: 0, retvalChecked: 0, retvalAgree: 0, failures: [],
+    mode: opts.mode, total: 0, verdictAgree: 0, rejected: 0, messageAgree: 0, lastLineAgree: 0, errnoAgree: 0, retvalChecked: 0, retvalAgree: 0, failures: [],
   };
   for (const c of cases) {
     const expect = c.expect[opts.mode];
@@ -255,6 +257,8 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
       else s.failures.push({ id: c.id, what: 'message', detail: r.message });
       if (r.verdict === 'rejected' && maskIds(r.message) === maskIds(kernel.message)) s.lastLineAgree++;
       else s.failures.push({ id: c.id, what: 'lastLine', detail: `${r.message} | kernel: ${kernel.message}` });
+      if (r.verdict === 'rejected' && r.errno === kernel.errno) s.errnoAgree++;
+      else s.failures.push({ id: c.id, what: 'errno', detail: `${r.errno} | kernel: ${kernel.errno}: ${r.message}` });
     } else if (kernel.runs_checked) {
       s.retvalChecked++;
       if (r.verdict !== 'accepted') {

@@ -149,6 +149,8 @@ export interface Platform {
   sockAccess?(kind: string, off: number, size: number): boolean;
   /** A map by the fd (or handle) its ld_imm64 carries. */
   map(fd: number): MapDef | undefined;
+  /** Whether the loading process has `fd` open (as something other than a map: __bpf_map_get then says EINVAL, not EBADF). */
+  fdOpen?(fd: number): boolean;
   /** What an ld_imm64 with src BPF_PSEUDO_BTF_ID names in vmlinux BTF (check_pseudo_btf_id). */
   ksymVar?(btfId: number): KsymLookup;
 }

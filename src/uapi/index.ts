@@ -4,6 +4,7 @@
  */
 export * from './enums.js';
 export * from './helpers.js';
+export * from './errno.js';
 import { MAP_TYPES, numbering } from './enums.js';
 
 /** `BPF_MAP_TYPE.<name>`: the map type's number. */

@@ -11,6 +11,7 @@ import { markKnown } from './bounds.js';
 import { checkFuncArgRegOff, checkHelperMemAccess } from './check-call.js';
 import { F, type Reg, T } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
+import { EFAULT, EINVAL } from '../uapi/errno.js';
 
 export const BTF_FUNC_STATIC = 0;
 export const BTF_FUNC_GLOBAL = 1;
@@ -105,8 +106,8 @@ function isProgCtxType(btf: Btf, ptrId: number, progType: ProgTypeName): boolean
 /** check_abnormal_return: without BTF, subprograms may neither use LD_ABS nor tail calls. */
 function checkAbnormalReturn(env: Env): void {
   for (let i = 1; i < env.subprogs.length; i++) {
-    if (env.subprogs[i]!.hasLdAbs) env.fail('LD_ABS is not allowed in subprogs without BTF\n', 22);
-    if (env.subprogs[i]!.hasTailCall) env.fail('tail_call is not allowed in subprogs without BTF\n', 22);
+    if (env.subprogs[i]!.hasLdAbs) env.fail('LD_ABS is not allowed in subprogs without BTF\n', EINVAL);
+    if (env.subprogs[i]!.hasTailCall) env.fail('tail_call is not allowed in subprogs without BTF\n', EINVAL);
   }
 }
 
@@ -122,29 +123,29 @@ export function checkBtfInfo(env: Env, btf: Btf | undefined, records: readonly F
   }
   if (btf === undefined) {
     if (n === 0) return;
-    env.fail('', 22);
+    env.fail('', EINVAL);
   }
   env.btf = btf;
   if (n === 0) return;
-  if (n !== env.subprogs.length) env.fail("number of funcs in func_info doesn't match number of subprogs\n", 22);
+  if (n !== env.subprogs.length) env.fail("number of funcs in func_info doesn't match number of subprogs\n", EINVAL);
   const aux: FuncInfoAux[] = [];
   let prev = 0;
   for (let i = 0; i < n; i++) {
     const rec = records![i]!;
     if (i === 0) {
-      if (rec.insn) env.fail(`nonzero insn_off ${rec.insn} for the first func info record`, 22);
+      if (rec.insn) env.fail(`nonzero insn_off ${rec.insn} for the first func info record`, EINVAL);
     } else if (rec.insn <= prev) {
-      env.fail(`same or smaller insn offset (${rec.insn}) than previous func info record (${prev})`, 22);
+      env.fail(`same or smaller insn offset (${rec.insn}) than previous func info record (${prev})`, EINVAL);
     }
-    if (env.subprogs[i]!.start !== rec.insn) env.fail("func_info BTF section doesn't match subprog layout in BPF program\n", 22);
+    if (env.subprogs[i]!.start !== rec.insn) env.fail("func_info BTF section doesn't match subprog layout in BPF program\n", EINVAL);
     const fn = typeOf(btf, rec.typeId);
-    if (fn === undefined || fn.kind !== 'FUNC' || rec.typeId === 0) env.fail(`invalid type id ${rec.typeId} in func info`, 22);
+    if (fn === undefined || fn.kind !== 'FUNC' || rec.typeId === 0) env.fail(`invalid type id ${rec.typeId} in func info`, EINVAL);
     const proto = typeOf(btf, fn.type);
-    if (proto === undefined || proto.kind !== 'FUNC_PROTO') env.fail('', 22);
+    if (proto === undefined || proto.kind !== 'FUNC_PROTO') env.fail('', EINVAL);
     const ret = typeOf(btf, skipModifiers(btf, proto.returnType))!;
     const scalarReturn = (isInt(ret) && (ret as { size: number }).size <= 8) || isAnyEnum(ret);
-    if (i && !scalarReturn && env.subprogs[i]!.hasLdAbs) env.fail("LD_ABS is only allowed in functions that return 'int'.\n", 22);
-    if (i && !scalarReturn && env.subprogs[i]!.hasTailCall) env.fail("tail_call is only allowed in functions that return 'int'.\n", 22);
+    if (i && !scalarReturn && env.subprogs[i]!.hasLdAbs) env.fail("LD_ABS is only allowed in functions that return 'int'.\n", EINVAL);
+    if (i && !scalarReturn && env.subprogs[i]!.hasTailCall) env.fail("tail_call is only allowed in functions that return 'int'.\n", EINVAL);
     aux.push({ typeId: rec.typeId, linkage: fn.linkage, unreliable: false });
     prev = rec.insn;
   }
@@ -264,19 +265,19 @@ export function btfCheckSubprogArgMatch(env: Env, subprog: number, regs: readonl
  */
 export function prepareGlobalFuncArgs(env: Env, subprog: number, regs: Reg[]): void {
   const fi = env.funcInfo?.[subprog];
-  if (fi === undefined || fi.linkage !== BTF_FUNC_GLOBAL) env.fail('Verifier bug\n', 14);
+  if (fi === undefined || fi.linkage !== BTF_FUNC_GLOBAL) env.fail('Verifier bug\n', EFAULT);
   const btf = env.btf!;
-  if (!fi.typeId) env.fail('Global functions need valid BTF\n', 14);
+  if (!fi.typeId) env.fail('Global functions need valid BTF\n', EFAULT);
   const fn = typeOf(btf, fi.typeId);
-  if (fn?.kind !== 'FUNC') env.fail(`BTF of func#${subprog} doesn't point to KIND_FUNC\n`, 14);
+  if (fn?.kind !== 'FUNC') env.fail(`BTF of func#${subprog} doesn't point to KIND_FUNC\n`, EFAULT);
   if (env.log.level & 3) env.verbose(`Validating ${fn.name}() func#${subprog}...\n`);
-  if (fi.unreliable) env.fail(`Verifier bug in function ${fn.name}()\n`, 14);
+  if (fi.unreliable) env.fail(`Verifier bug in function ${fn.name}()\n`, EFAULT);
   const proto = typeOf(btf, fn.type);
-  if (proto?.kind !== 'FUNC_PROTO') env.fail(`Invalid type of function ${fn.name}()\n`, 14);
+  if (proto?.kind !== 'FUNC_PROTO') env.fail(`Invalid type of function ${fn.name}()\n`, EFAULT);
   const args = proto.params;
-  if (args.length > MAX_ARGS) env.fail(`Global function ${fn.name}() with ${args.length} > ${MAX_ARGS} args. Buggy compiler.\n`, 22);
+  if (args.length > MAX_ARGS) env.fail(`Global function ${fn.name}() with ${args.length} > ${MAX_ARGS} args. Buggy compiler.\n`, EINVAL);
   const ret = typeOf(btf, skipModifiers(btf, proto.returnType))!;
-  if (!isInt(ret) && !isAnyEnum(ret)) env.fail(`Global function ${fn.name}() doesn't return scalar. Only those are supported.\n`, 22);
+  if (!isInt(ret) && !isAnyEnum(ret)) env.fail(`Global function ${fn.name}() doesn't return scalar. Only those are supported.\n`, EINVAL);
   const progType = ctxProgType(env);
   const kinds: ('scalar' | 'ctx' | 'mem')[] = [];
   const sizes: number[] = [];
@@ -296,14 +297,14 @@ export function prepareGlobalFuncArgs(env: Env, subprog: number, regs: Reg[]): v
       const size = resolveSize(btf, refId);
       if (size < 0) {
         const ref = typeOf(btf, refId)!;
-        env.fail(`arg#${i} reference type('${btfKindStr(ref)} ${ref.name}') size cannot be determined: ${size}\n`, 22);
+        env.fail(`arg#${i} reference type('${btfKindStr(ref)} ${ref.name}') size cannot be determined: ${size}\n`, EINVAL);
       }
       kinds.push('mem');
       sizes[i] = size;
       env.newId(); // btf_prepare_func_args numbers the pointer; do_check_common numbers it again
       continue;
     }
-    env.fail(`Arg#${i} type ${btfKindStr(t)} in ${fn.name}() is not supported yet.\n`, 22);
+    env.fail(`Arg#${i} type ${btfKindStr(t)} in ${fn.name}() is not supported yet.\n`, EINVAL);
   }
   for (let i = 0; i < kinds.length; i++) {
     const reg = regs[i + 1]!;

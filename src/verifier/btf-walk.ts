@@ -5,15 +5,13 @@
  * unions and arrays (multi-dimensional ones linearized), with the kernel's refusals and their texts.
  */
 import type { Btf, BtfType } from '../btf/index.js';
+import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
 export type WalkResult =
   | { kind: 'scalar' }
   | { kind: 'ptr'; struct: string; btfId: number; user: boolean; percpu: boolean }
   | { kind: 'error'; message: string; errno: number };
 
-const EACCES = 13;
-const EINVAL = 22;
-const EFAULT = 14;
 
 const MODIFIERS = new Set(['TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT', 'TYPE_TAG']);
 

@@ -11,6 +11,7 @@ import type { Env } from './env.js';
 import { formatFuncState } from './log.js';
 import { assignReg, F, Live, T } from './reg-state.js';
 import { type FuncState, newFuncState, type VState } from './state.js';
+import { E2BIG, EFAULT, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 
 export const FUNC_for_each_map_elem = 164;
 export const FUNC_timer_set_callback = 170;
@@ -63,9 +64,9 @@ function enterCallback(callee: FuncState): void {
 /** set_map_elem_callback_state: callback(map, key, value, ctx) for each element. */
 export const setMapElemCallbackState: SetCalleeState = (env, caller, callee, insnIdx) => {
   const aux = env.aux(insnIdx);
-  if (aux.callMapPoisoned) env.fail('tail_call abusing map_ptr\n', 22);
+  if (aux.callMapPoisoned) env.fail('tail_call abusing map_ptr\n', EINVAL);
   const map = aux.callMap ?? caller.regs[1]!.map;
-  if (map === undefined || !FOR_EACH_MAP_TYPES.has(map.type)) env.fail('callback function not allowed for map\n', 524);
+  if (map === undefined || !FOR_EACH_MAP_TYPES.has(map.type)) env.fail('callback function not allowed for map\n', ENOTSUPP);
   copyWhole(callee, 1, caller, 1);
   knownZero(callee, 2, T.MAP_KEY);
   callee.regs[2]!.map = map;
@@ -145,7 +146,7 @@ function pushAsyncCb(env: Env, start: number, callsite: number, subprog: number)
   };
   env.pending.push({ state: st, insnIdx: start, prevInsnIdx: callsite, logPos: env.log.len });
   if (env.pending.length > env.profile.complexityLimitJmpSeq) {
-    env.fail(`The sequence of ${env.pending.length} jumps is too complex for async cb.\n`, 7);
+    env.fail(`The sequence of ${env.pending.length} jumps is too complex for async cb.\n`, E2BIG);
   }
   env.markAllScratched();
   return frame;
@@ -159,12 +160,12 @@ function pushAsyncCb(env: Env, start: number, callsite: number, subprog: number)
 export function checkFuncCallCommon(env: Env, insn: Insn, idx: number, subprog: number, setCallee: SetCalleeState): number {
   const state = env.cur;
   if (state.curframe + 1 >= env.profile.maxCallFrames) {
-    env.fail(`the call stack of ${state.curframe + 2} frames is too deep\n`, 7);
+    env.fail(`the call stack of ${state.curframe + 2} frames is too deep\n`, E2BIG);
   }
   const caller = env.frame;
   const global = isGlobalFunc(env, subprog);
   const err = btfCheckSubprogCall(env, subprog, caller.regs);
-  if (err === 14) env.fail('', 14);
+  if (err === 14) env.fail('', EFAULT);
   if (global) {
     if (err) env.fail(`Caller passes invalid args into func#${subprog}\n`, err);
     if (env.log.level & 3) env.verbose(`Func#${subprog} is global and valid. Skipping.\n`);
@@ -174,7 +175,7 @@ export function checkFuncCallCommon(env: Env, insn: Insn, idx: number, subprog: 
     return idx + 1;
   }
   if (setCallee !== setCalleeState && !isCallbackCallingFunction(insn.imm)) {
-    env.fail(`verifier bug: helper ${env.platform.helperName(insn.imm) ?? 'unknown'}#${insn.imm} is not marked as callback-calling\n`, 14);
+    env.fail(`verifier bug: helper ${env.platform.helperName(insn.imm) ?? 'unknown'}#${insn.imm} is not marked as callback-calling\n`, EFAULT);
   }
   if (insn.src === 0 && insn.imm === FUNC_timer_set_callback) {
     const sp = env.subprogs[subprog]!;

@@ -5,6 +5,7 @@
  */
 import type { Insn } from '../isa/insn.js';
 import type { Env } from './env.js';
+import { E2BIG, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 
 export const CLS = (code: number): number => code & 7;
 export const OP = (code: number): number => code & 0xf0;
@@ -36,10 +37,10 @@ function findSubprog(env: Env, off: number): number {
 }
 
 function addSubprog(env: Env, off: number): number {
-  if (off >= env.insns.length || off < 0) env.fail('call to invalid destination\n', 22);
+  if (off >= env.insns.length || off < 0) env.fail('call to invalid destination\n', EINVAL);
   const f = findSubprog(env, off);
   if (f >= 0) return f;
-  if (env.subprogs.length >= 256) env.fail('too many subprograms\n', 7);
+  if (env.subprogs.length >= 256) env.fail('too many subprograms\n', E2BIG);
   env.subprogs.push({ start: off, hasTailCall: false, hasLdAbs: false, stackDepth: 0, isAsyncCb: false, isCallback: false, tailCallReachable: false });
   env.subprogs.sort((a, b) => a.start - b.start);
   return env.subprogs.length - 1;
@@ -52,7 +53,7 @@ export function addSubprogsAndKfuncs(env: Env): void {
     const insn = insns[i]!;
     if (!isPseudoFunc(insn) && !isPseudoCall(insn) && !isPseudoKfunc(insn)) continue;
     if (!env.bpfCapable) {
-      env.fail('loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN\n', 1);
+      env.fail('loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN\n', EPERM);
     }
     if (isPseudoFunc(insn) || isPseudoCall(insn)) addSubprog(env, i + insn.imm + 1);
     else env.addKfuncCall(insn.imm, insn.off);
@@ -74,11 +75,11 @@ export function checkSubprogs(env: Env): void {
     const cls = CLS(code);
     if ((cls === C_JMP || cls === C_JMP32) && OP(code) !== J_EXIT && OP(code) !== J_CALL) {
       const off = code === (C_JMP32 | J_JA) ? i + insns[i]!.imm + 1 : i + insns[i]!.off + 1;
-      if (off < start || off >= end) env.fail(`jump out of range from insn ${i} to ${off}\n`, 22);
+      if (off < start || off >= end) env.fail(`jump out of range from insn ${i} to ${off}\n`, EINVAL);
     }
     if (i === end - 1) {
       if (code !== (C_JMP | J_EXIT) && code !== (C_JMP32 | J_JA) && code !== (C_JMP | J_JA)) {
-        env.fail('last insn is not an exit or jmp\n', 22);
+        env.fail('last insn is not an exit or jmp\n', EINVAL);
       }
       start = end;
       cur++;
@@ -93,19 +94,19 @@ export function resolvePseudoLdimm64(env: Env): void {
   for (let i = 0; i < insns.length; i++) {
     const insn = insns[i]!;
     if (CLS(insn.opcode) === C_LDX && (MODE(insn.opcode) !== 0x60 || insn.imm !== 0)) {
-      env.fail('BPF_LDX uses reserved fields\n', 22);
+      env.fail('BPF_LDX uses reserved fields\n', EINVAL);
     }
     if (insn.opcode === LDDW) {
       const next = insns[i + 1];
       if (i === insns.length - 1 || next!.opcode !== 0 || next!.dst !== 0 || next!.src !== 0 || next!.off !== 0) {
-        env.fail('invalid bpf_ld_imm64 insn\n', 22);
+        env.fail('invalid bpf_ld_imm64 insn\n', EINVAL);
       }
       env.resolveLdimm64(i, insn, next!);
       i++;
       continue;
     }
     if (!env.profile.opcodeAccepted(insn.opcode)) {
-      env.fail(`unknown opcode ${insn.opcode.toString(16).padStart(2, '0')}\n`, 22);
+      env.fail(`unknown opcode ${insn.opcode.toString(16).padStart(2, '0')}\n`, EINVAL);
     }
   }
 }
@@ -125,7 +126,7 @@ export function checkCfg(env: Env): void {
   const push = (t: number, w: number, e: number, loopOk: boolean): number => {
     if (e === FALLTHROUGH && state[t]! >= (DISCOVERED | FALLTHROUGH)) return DONE;
     if (e === BRANCH && state[t]! >= (DISCOVERED | BRANCH)) return DONE;
-    if (w < 0 || w >= n) env.fail(`jump out of range from insn ${t} to ${w}\n`, 22);
+    if (w < 0 || w >= n) env.fail(`jump out of range from insn ${t} to ${w}\n`, EINVAL);
     if (e === BRANCH) prune[w] = jmpPoint[w] = 1;
     if (state[w] === 0) {
       state[t] = DISCOVERED | e;
@@ -134,11 +135,11 @@ export function checkCfg(env: Env): void {
       return KEEP;
     } else if ((state[w]! & 0xf0) === DISCOVERED) {
       if (loopOk && env.bpfCapable) return DONE;
-      env.fail(`back-edge from insn ${t} to ${w}\n`, 22);
+      env.fail(`back-edge from insn ${t} to ${w}\n`, EINVAL);
     } else if (state[w] === EXPLORED) {
       state[t] = DISCOVERED | e;
     } else {
-      env.fail('insn state internal bug\n', 14);
+      env.fail('insn state internal bug\n', EFAULT);
     }
     return DONE;
   };
@@ -165,7 +166,7 @@ export function checkCfg(env: Env): void {
         if (insn.imm === FUNC_timer_set_callback) prune[t] = 1;
         return visitCall(t, insn.src === PSEUDO_CALL);
       case J_JA: {
-        if (SRC_X(insn.opcode)) env.fail('', 22);
+        if (SRC_X(insn.opcode)) env.fail('', EINVAL);
         const off = cls === C_JMP ? insn.off : insn.imm;
         const r = push(t, t + off + 1, FALLTHROUGH, true);
         if (r) return r;
@@ -188,9 +189,9 @@ export function checkCfg(env: Env): void {
     }
   }
   for (let i = 0; i < n; i++) {
-    if (state[i] !== EXPLORED) env.fail(`unreachable insn ${i}\n`, 22);
+    if (state[i] !== EXPLORED) env.fail(`unreachable insn ${i}\n`, EINVAL);
     if (isLdimm64(insns[i]!)) {
-      if (state[i + 1] !== 0) env.fail(`jump into the middle of ldimm64 insn ${i}\n`, 22);
+      if (state[i + 1] !== 0) env.fail(`jump into the middle of ldimm64 insn ${i}\n`, EINVAL);
       i++;
     }
   }

@@ -15,6 +15,7 @@ import {
   newSanitizeInfo, Reason, sanitizeCheckBounds, sanitizeErr, sanitizeNeeded, sanitizePtrAlu, sanitizeValAlu,
 } from './sanitize.js';
 import { tnumAdd, tnumIsConst, tnumSub, U64 } from './tnum.js';
+import { EACCES, EINVAL } from '../uapi/errno.js';
 
 const ALU_NAMES: ScalarOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
 /** bpf_alu_string[] */
@@ -29,21 +30,21 @@ export function checkAlu(env: Env, insn: Insn): void {
   const is64 = CLS(code) === C_ALU64;
   if (op === 0xd0 || op === 0x80) {
     if (op === 0x80) {
-      if (SRC_X(code) || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) env.fail('BPF_NEG uses reserved fields\n', 22);
+      if (SRC_X(code) || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) env.fail('BPF_NEG uses reserved fields\n', EINVAL);
     } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || is64) {
-      env.fail('BPF_END uses reserved fields\n', 22);
+      env.fail('BPF_END uses reserved fields\n', EINVAL);
     }
     env.checkRegArg(insn.dst, 'src');
-    if (env.isPointerValue(regs[insn.dst]!)) env.fail(`R${insn.dst} pointer arithmetic prohibited\n`, 13);
+    if (env.isPointerValue(regs[insn.dst]!)) env.fail(`R${insn.dst} pointer arithmetic prohibited\n`, EACCES);
     env.checkRegArg(insn.dst, 'dst');
     return;
   }
   if (op === 0xb0) {
     if (SRC_X(code)) {
-      if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_MOV uses reserved fields\n', 22);
+      if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_MOV uses reserved fields\n', EINVAL);
       env.checkRegArg(insn.src, 'src');
     } else if (insn.src !== 0 || insn.off !== 0) {
-      env.fail('BPF_MOV uses reserved fields\n', 22);
+      env.fail('BPF_MOV uses reserved fields\n', EINVAL);
     }
     env.checkRegArg(insn.dst, 'dst_nomark');
     const dst = regs[insn.dst]!;
@@ -55,7 +56,7 @@ export function checkAlu(env: Env, insn: Insn): void {
         dst.live |= 4;
         dst.subregDef = 0;
       } else {
-        if (env.isPointerValue(src)) env.fail(`R${insn.src} partial copy of pointer\n`, 13);
+        if (env.isPointerValue(src)) env.fail(`R${insn.src} partial copy of pointer\n`, EACCES);
         if (src.type === T.SCALAR) {
           assignReg(dst, src);
           dst.id = 0;
@@ -73,18 +74,18 @@ export function checkAlu(env: Env, insn: Insn): void {
     }
     return;
   }
-  if (op > 0xd0) env.fail(`invalid BPF_ALU opcode ${op.toString(16)}\n`, 22);
+  if (op > 0xd0) env.fail(`invalid BPF_ALU opcode ${op.toString(16)}\n`, EINVAL);
   if (SRC_X(code)) {
-    if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_ALU uses reserved fields\n', 22);
+    if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_ALU uses reserved fields\n', EINVAL);
     env.checkRegArg(insn.src, 'src');
   } else if (insn.src !== 0 || insn.off !== 0) {
-    env.fail('BPF_ALU uses reserved fields\n', 22);
+    env.fail('BPF_ALU uses reserved fields\n', EINVAL);
   }
   env.checkRegArg(insn.dst, 'src');
-  if ((op === 0x90 || op === 0x30) && !SRC_X(code) && insn.imm === 0) env.fail('div by zero\n', 22);
+  if ((op === 0x90 || op === 0x30) && !SRC_X(code) && insn.imm === 0) env.fail('div by zero\n', EINVAL);
   if ((op === 0x60 || op === 0x70 || op === 0xc0) && !SRC_X(code)) {
     const size = is64 ? 64 : 32;
-    if (insn.imm < 0 || insn.imm >= size) env.fail(`invalid shift ${insn.imm}\n`, 22);
+    if (insn.imm < 0 || insn.imm >= size) env.fail(`invalid shift ${insn.imm}\n`, EINVAL);
   }
   env.checkRegArg(insn.dst, 'dst_nomark');
   adjustRegMinMax(env, insn);
@@ -106,7 +107,7 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
           env.markUnknown(dst);
           return;
         }
-        env.fail(`R${insn.dst} pointer ${ALU_STRING[op >> 4]} pointer prohibited\n`, 13);
+        env.fail(`R${insn.dst} pointer ${ALU_STRING[op >> 4]} pointer prohibited\n`, EACCES);
       }
       markChainPrecision(env, insn.dst);
       const offReg = copyReg(dst);
@@ -136,16 +137,16 @@ function checkSaneOffset(env: Env, reg: Reg, type: number): void {
   const known = tnumIsConst(reg.varOff);
   const val = BigInt.asIntN(64, reg.varOff.value);
   if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
-    env.fail(`math between ${regTypeStr(type)} pointer and ${val} is not allowed\n`, 22);
+    env.fail(`math between ${regTypeStr(type)} pointer and ${val} is not allowed\n`, EINVAL);
   }
   if (reg.off >= Number(BPF_MAX_VAR_OFF) || reg.off <= -Number(BPF_MAX_VAR_OFF)) {
-    env.fail(`${regTypeStr(type)} pointer offset ${reg.off} is not allowed\n`, 22);
+    env.fail(`${regTypeStr(type)} pointer offset ${reg.off} is not allowed\n`, EINVAL);
   }
   if (reg.smin === S64_MIN) {
-    env.fail(`math between ${regTypeStr(type)} pointer and register with unbounded min value is not allowed\n`, 22);
+    env.fail(`math between ${regTypeStr(type)} pointer and register with unbounded min value is not allowed\n`, EINVAL);
   }
   if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
-    env.fail(`value ${reg.smin} makes ${regTypeStr(type)} pointer be out of bounds\n`, 22);
+    env.fail(`value ${reg.smin} makes ${regTypeStr(type)} pointer be out of bounds\n`, EINVAL);
   }
 }
 
@@ -163,10 +164,10 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       env.markUnknown(dst);
       return;
     }
-    env.fail(`R${dstno} 32-bit pointer arithmetic prohibited\n`, 13);
+    env.fail(`R${dstno} 32-bit pointer arithmetic prohibited\n`, EACCES);
   }
   if (ptr.type & F.MAYBE_NULL) {
-    env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited, null-check it first\n`, 13);
+    env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited, null-check it first\n`, EACCES);
   }
   const bt = baseType(ptr.type);
   let prohibited = false;
@@ -181,7 +182,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       prohibited = true;
       break;
   }
-  if (prohibited) env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited\n`, 13);
+  if (prohibited) env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited\n`, EACCES);
   checkSaneOffset(env, off, ptr.type);
   checkSaneOffset(env, ptr, ptr.type);
   const p = copyReg(ptr);
@@ -212,8 +213,8 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       break;
     }
     case 0x10: {
-      if (res !== ptr) env.fail(`R${dstno} tried to subtract pointer from scalar\n`, 13);
-      if (p.type === T.STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, 13);
+      if (res !== ptr) env.fail(`R${dstno} tried to subtract pointer from scalar\n`, EACCES);
+      if (p.type === T.STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, EACCES);
       if (known && p.off - Number(off.smin) === ((p.off - Number(off.smin)) | 0)) {
         copyPtrFields(res, p);
         res.smin = p.smin; res.smax = p.smax; res.umin = p.umin; res.umax = p.umax;
@@ -233,10 +234,10 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       break;
     }
     case 0x40: case 0x50: case 0xa0:
-      env.fail(`R${dstno} bitwise operator ${ALU_STRING[op >> 4]} on pointer prohibited\n`, 13);
+      env.fail(`R${dstno} bitwise operator ${ALU_STRING[op >> 4]} on pointer prohibited\n`, EACCES);
       break;
     default:
-      env.fail(`R${dstno} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited\n`, 13);
+      env.fail(`R${dstno} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited\n`, EACCES);
   }
   checkSaneOffset(env, res, p.type);
   boundsSync(res);

@@ -20,8 +20,8 @@ import { gplCompatible } from './license.js';
 import { CALLBACK_STATE, checkFuncCallCommon, clearCallerSaved as clearSaved, setCalleeState } from './callbacks.js';
 import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTypeName, dynptrValidInit, dynptrValidUninit, markDynptrSlots, unmarkDynptrSlots } from './dynptr.js';
 import { BPF_FUNC, BPF_MAP_TYPE, helperNameOf, MAP_TYPES, type HelperName, type MapTypeName } from '../uapi/index.js';
+import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
-const EINVAL = 22;
 
 /** is_acquire_function (6.1): helpers whose result holds a reference the program must release. */
 const ACQUIRE_HELPERS: ReadonlySet<number> = new Set([
@@ -92,18 +92,18 @@ function isNullReg(r: Reg): boolean {
 function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const compat = TYPES_OF[arg.type];
-  if (!compat) env.fail(`verifier internal error: unsupported arg type\n`, 14);
+  if (!compat) env.fail(`verifier internal error: unsupported arg type\n`, EFAULT);
   let t = reg.type;
   if (argFlags & F.RDONLY) t &= ~F.RDONLY;
   if (argFlags & F.MAYBE_NULL) t &= ~F.MAYBE_NULL;
   if (!compat.includes(t)) {
-    env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, 13);
+    env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, EACCES);
   }
   if (reg.type !== T.BTF_ID || arg.type !== 'ARG_PTR_TO_BTF_ID') return;
   if (meta.funcId === 194 /* kptr_xchg */) {
     mapKptrMatchType(env, meta.kptr!, reg, regno);
   } else if (arg.btfType && !structIdsMatch(env, reg.btfName ?? '', reg.off, arg.btfType, (argFlags & F.OBJ_RELEASE) !== 0)) {
-    env.fail(`R${regno} is of type ${reg.btfName ?? ''} but ${arg.btfType} is expected\n`, 13);
+    env.fail(`R${regno} is of type ${reg.btfName ?? ''} but ${arg.btfType} is expected\n`, EACCES);
   }
 }
 
@@ -130,14 +130,14 @@ export function structIdsMatch(env: Env, have: string, off: number, need: string
 function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const map = reg.map!;
-  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. kptr has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg\n`, 22);
-  if (!map.kptrs?.length) env.fail(`map '${map.name ?? ''}' has no valid kptr\n`, 22);
+  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. kptr has to be at the constant offset\n`, EINVAL);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg\n`, EINVAL);
+  if (!map.kptrs?.length) env.fail(`map '${map.name ?? ''}' has no valid kptr\n`, EINVAL);
   meta.map = map;
   const off = reg.off + Number(reg.varOff.value);
   const k = map.kptrs.find((x) => x.off === off);
-  if (!k) env.fail(`off=${off} doesn't point to kptr\n`, 13);
-  if (!k.ref) env.fail(`off=${off} kptr isn't referenced kptr\n`, 13);
+  if (!k) env.fail(`off=${off} doesn't point to kptr\n`, EACCES);
+  if (!k.ref) env.fail(`off=${off} kptr isn't referenced kptr\n`, EACCES);
   meta.kptr = k;
 }
 
@@ -148,25 +148,25 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
       checkPacketAccess(env, regno, reg.off, size, zeroOk);
       return;
     case T.MAP_KEY:
-      if (meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, 13);
+      if (meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
       checkMemRegion(env, regno, reg.off, size, reg.map!.keySize, false);
       return;
     case T.MAP_VALUE: {
       const m = reg.map!;
-      if (meta?.rawMode && (m.flags & 0x80)) env.fail(`write into map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, 13);
-      if (!meta?.rawMode && (m.flags & 0x100)) env.fail(`read from map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, 13);
+      if (meta?.rawMode && (m.flags & 0x80)) env.fail(`write into map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
+      if (!meta?.rawMode && (m.flags & 0x100)) env.fail(`read from map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
       checkMapAccess(env, regno, reg.off, size, zeroOk, true);
       return;
     }
     case T.MEM:
-      if (reg.type & F.RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, 13);
+      if (reg.type & F.RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
       checkMemRegion(env, regno, reg.off, size, reg.memSize, zeroOk);
       return;
     case T.BUF:
       return;
     case T.STACK:
       // check_stack_range_initialized refuses an empty range first, before any bounds check.
-      if (size === 0 && !zeroOk) env.fail('invalid zero-sized read\n', 13);
+      if (size === 0 && !zeroOk) env.fail('invalid zero-sized read\n', EACCES);
       checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
@@ -176,18 +176,18 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
       if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
         if (size === 0) {
           if (zeroOk) return;
-          env.fail('', 13);
+          env.fail('', EACCES);
         }
         checkMemAccess(env, regno, size - 1, 1, meta?.rawMode === true, -1, false);
         return;
       }
       if (zeroOk && size === 0 && isNullReg(reg)) return;
-      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, 13);
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, EACCES);
       break;
     default:
       if (zeroOk && size === 0 && isNullReg(reg)) return;
       // check_helper_mem_access names only the stack as what was expected here.
-      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, 13);
+      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, EACCES);
   }
 }
 
@@ -200,9 +200,9 @@ const FUNC_map_peek_elem = 89;
  */
 function resolveMapArgType(env: Env, arg: ArgSpec, meta: CallMeta): ArgSpec {
   const map = meta.map;
-  if (map === undefined) env.fail('invalid map_ptr to access map->type\n', 13);
+  if (map === undefined) env.fail('invalid map_ptr to access map->type\n', EACCES);
   if (map.type === BPF_MAP_TYPE_SOCKMAP || map.type === BPF_MAP_TYPE_SOCKHASH) {
-    if ((arg.flags ?? []).length > 0) env.fail('invalid arg_type for sockmap/sockhash\n', 22);
+    if ((arg.flags ?? []).length > 0) env.fail('invalid arg_type for sockmap/sockhash\n', EINVAL);
     return { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', btfType: 'sock_common' };
   }
   if (map.type === BPF_MAP_TYPE_BLOOM_FILTER && meta.funcId === FUNC_map_peek_elem) return { type: 'ARG_PTR_TO_MAP_VALUE' };
@@ -216,10 +216,10 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
   if (argIn.type === 'ARG_DONTCARE') return;
   env.checkRegArg(regno, 'src');
   if (argIn.type === 'ARG_ANYTHING') {
-    if (env.isPointerValue(reg)) env.fail(`R${regno} leaks addr into helper function\n`, 13);
+    if (env.isPointerValue(reg)) env.fail(`R${regno} leaks addr into helper function\n`, EACCES);
     return;
   }
-  if (isPktPointer(reg.type) && !(fn.pktAccess)) env.fail('helper access to the packet is not allowed\n', 13);
+  if (isPktPointer(reg.type) && !(fn.pktAccess)) env.fail('helper access to the packet is not allowed\n', EACCES);
   const arg = argIn.type === 'ARG_PTR_TO_MAP_VALUE' ? resolveMapArgType(env, argIn, meta) : argIn;
   const base = arg.type;
   const aflags = flagsOf(arg);
@@ -228,13 +228,13 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
     if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
   }
   checkRegType(env, regno, arg, aflags, meta);
-  if (base === 'ARG_PTR_TO_DYNPTR' && reg.type === T.STACK && reg.off % 8) env.fail('cannot pass in dynptr at an offset\n', 22);
+  if (base === 'ARG_PTR_TO_DYNPTR' && reg.type === T.STACK && reg.off % 8) env.fail('cannot pass in dynptr at an offset\n', EINVAL);
   checkFuncArgRegOff(env, reg, regno, base, (aflags & F.OBJ_RELEASE) !== 0);
   if (aflags & F.OBJ_RELEASE) {
     if (base === 'ARG_PTR_TO_DYNPTR') {
-      if (!dynptrAcquired(env, reg)) env.fail(`arg ${regno} is an unacquired reference\n`, 22);
+      if (!dynptrAcquired(env, reg)) env.fail(`arg ${regno} is an unacquired reference\n`, EINVAL);
     } else if (!reg.refObjId) {
-      env.fail(`R${regno} must be referenced when passed to release function\n`, 22);
+      env.fail(`R${regno} must be referenced when passed to release function\n`, EINVAL);
     }
     meta.releaseRegno = regno;
   }
@@ -243,18 +243,18 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
     case 'ARG_CONST_MAP_PTR':
       // After a timer argument (bpf_timer_init): the map must be the timer's own.
       if (meta.map && (meta.map !== reg.map || meta.mapUid !== reg.mapUid)) {
-        env.fail(`timer pointer in R1 map_uid=${meta.mapUid} doesn't match map pointer in R2 map_uid=${reg.mapUid}\n`, 22);
+        env.fail(`timer pointer in R1 map_uid=${meta.mapUid} doesn't match map pointer in R2 map_uid=${reg.mapUid}\n`, EINVAL);
       }
       meta.map = reg.map;
       meta.mapUid = reg.mapUid;
       break;
     case 'ARG_PTR_TO_MAP_KEY':
-      if (!meta.map) env.fail('invalid map_ptr to access map->key\n', 13);
+      if (!meta.map) env.fail('invalid map_ptr to access map->key\n', EACCES);
       checkHelperMemAccess(env, regno, meta.map.keySize, false, undefined, false);
       break;
     case 'ARG_PTR_TO_MAP_VALUE':
       if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) break;
-      if (!meta.map) env.fail('invalid map_ptr to access map->value\n', 13);
+      if (!meta.map) env.fail('invalid map_ptr to access map->value\n', EACCES);
       meta.rawMode = (aflags & F.UNINIT) !== 0;
       checkHelperMemAccess(env, regno, meta.map.valueSize, false, meta, meta.rawMode);
       break;
@@ -276,7 +276,7 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
       checkMemSizeReg(env, reg, regno, base === 'ARG_CONST_SIZE_OR_ZERO', meta);
       break;
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
-      if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a known constant'\n`, 13);
+      if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a known constant'\n`, EACCES);
       meta.memSize = Number(reg.varOff.value);
       markChainPrecision(env, regno);
       break;
@@ -308,17 +308,17 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
       // A PTR_TO_DYNPTR (a callback's argument) was set up by the kernel: nothing to check.
       if (baseType(reg.type) === T.DYNPTR) break;
       if (aflags & F.UNINIT) {
-        if (!dynptrValidUninit(env, reg)) env.fail('Dynptr has to be an uninitialized dynptr\n', 22);
-        if (meta.uninitDynptrRegno) env.fail('verifier internal error: multiple uninitialized dynptr args\n', 14);
+        if (!dynptrValidUninit(env, reg)) env.fail('Dynptr has to be an uninitialized dynptr\n', EINVAL);
+        if (meta.uninitDynptrRegno) env.fail('verifier internal error: multiple uninitialized dynptr args\n', EFAULT);
         meta.uninitDynptrRegno = regno;
       } else if (!dynptrValidInit(env, reg)) {
-        env.fail(`Expected an initialized dynptr as arg #${argno + 1}\n`, 22);
+        env.fail(`Expected an initialized dynptr as arg #${argno + 1}\n`, EINVAL);
       } else if (!dynptrTypeExpected(env, reg, arg)) {
-        env.fail(`Expected a dynptr of type ${dynptrTypeName(arg)} as arg #${argno + 1}\n`, 22);
+        env.fail(`Expected a dynptr of type ${dynptrTypeName(arg)} as arg #${argno + 1}\n`, EINVAL);
       }
       break;
     case 'ARG_PTR_TO_PERCPU_BTF_ID':
-      if (!reg.btfName) env.fail(`Helper has invalid btf_id in R${regno}\n`, 13);
+      if (!reg.btfName) env.fail(`Helper has invalid btf_id in R${regno}\n`, EACCES);
       meta.retBtf = reg.btfName;
       meta.retBtfSize = reg.memSize;
       break;
@@ -342,7 +342,7 @@ export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: s
       if (argBase !== 'ARG_PTR_TO_ALLOC_MEM') return;
       break;
     case T.BTF_ID:
-      if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, 22);
+      if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, EINVAL);
       checkPtrOffReg(env, reg, regno, true);
       return;
     default:
@@ -357,11 +357,11 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
   let m = meta;
   // A variable size: the helper may fill only part of the memory, which must be initialised already.
   if (!tnumIsConst(reg.varOff)) m = { ...meta, rawMode: false };
-  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, 13);
+  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned or 'var &= const'\n`, EACCES);
   if (reg.umin === 0n) {
     checkHelperMemAccess(env, memRegno, 0, zeroOk, m, m.rawMode);
   }
-  if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, 13);
+  if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, EACCES);
   checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
   markChainPrecision(env, regno);
 }
@@ -371,31 +371,32 @@ function processTimerFunc(env: Env, regno: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const map = reg.map!;
   const name = map.name ?? '';
-  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '${name}' has to have BTF in order to use bpf_timer\n`, 22);
-  if (map.timerOff < 0) env.fail(`map '${name}' doesn't have 'struct bpf_timer'\n`, 22);
+  if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset\n`, EINVAL);
+  if (!map.hasBtf) env.fail(`map '${name}' has to have BTF in order to use bpf_timer\n`, EINVAL);
+  if (map.timerOff < 0) env.fail(`map '${name}' doesn't have 'struct bpf_timer'\n`, EINVAL);
   const off = BigInt.asIntN(64, reg.varOff.value + BigInt(reg.off));
-  if (BigInt(map.timerOff) !== off) env.fail(`off ${off} doesn't point to 'struct bpf_timer' that is at ${map.timerOff}\n`, 22);
-  if (meta.map) env.fail('verifier bug. Two map pointers in a timer helper\n', 14);
+  if (BigInt(map.timerOff) !== off) env.fail(`off ${off} doesn't point to 'struct bpf_timer' that is at ${map.timerOff}\n`, EINVAL);
+  if (meta.map) env.fail('verifier bug. Two map pointers in a timer helper\n', EFAULT);
   meta.mapUid = reg.mapUid;
   meta.map = map;
 }
 
 function processSpinLock(env: Env, regno: number, isLock: boolean): void {
+  // check_func_arg turns every failure of process_spin_lock into EACCES
   const reg = env.regs[regno]!;
   const map = reg.map!;
   const isConst = tnumIsConst(reg.varOff);
-  if (!isConst) env.fail(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n`, 22);
-  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_spin_lock\n`, 22);
-  if (map.spinLockOff < 0) env.fail(`map '' doesn't have 'struct bpf_spin_lock'\n`, 22);
+  if (!isConst) env.fail(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n`, EACCES);
+  if (!map.hasBtf) env.fail(`map '${map.name ?? ''}' has to have BTF in order to use bpf_spin_lock\n`, EACCES);
+  if (map.spinLockOff < 0) env.fail(`map '${map.name ?? ''}' doesn't have 'struct bpf_spin_lock'\n`, EACCES);
   const off = Number(reg.varOff.value) + reg.off;
-  if (map.spinLockOff !== off) env.fail(`off ${off} doesn't point to 'struct bpf_spin_lock'\n`, 22);
+  if (map.spinLockOff !== off) env.fail(`off ${off} doesn't point to 'struct bpf_spin_lock'\n`, EACCES);
   if (isLock) {
-    if (env.cur.activeSpinLock) env.fail('Locking two bpf_spin_locks are not allowed\n', 22);
+    if (env.cur.activeSpinLock) env.fail('Locking two bpf_spin_locks are not allowed\n', EACCES);
     env.cur.activeSpinLock = reg.id;
   } else {
-    if (!env.cur.activeSpinLock) env.fail('bpf_spin_unlock without taking a lock\n', 22);
-    if (env.cur.activeSpinLock !== reg.id) env.fail('bpf_spin_unlock of different lock\n', 22);
+    if (!env.cur.activeSpinLock) env.fail('bpf_spin_unlock without taking a lock\n', EACCES);
+    if (env.cur.activeSpinLock !== reg.id) env.fail('bpf_spin_unlock of different lock\n', EACCES);
     env.cur.activeSpinLock = 0;
   }
 }
@@ -500,9 +501,9 @@ export function mayRelease(env: Env, refObjId: number): boolean {
 export function releaseReference(env: Env, refObjId: number): void {
   const f = env.frame;
   const i = f.refs.findIndex((r) => r.id === refObjId);
-  if (i < 0) env.fail('', 22);
+  if (i < 0) env.fail('', EINVAL);
   // A callback cannot release its caller's references.
-  if (f.inCallbackFn && f.refs[i]!.callbackRef !== f.frameno) env.fail('', 22);
+  if (f.inCallbackFn && f.refs[i]!.callbackRef !== f.frameno) env.fail('', EINVAL);
   f.refs.splice(i, 1);
   forEachReg(env.cur, (r) => {
     if (r.refObjId !== refObjId) return;
@@ -514,12 +515,12 @@ export function releaseReference(env: Env, refObjId: number): void {
 export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   const funcId = insn.imm;
   const name = env.platform.helperName(funcId);
-  if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, 22);
+  if (funcId < 0 || name === undefined) env.fail(`invalid func unknown#${funcId}\n`, EINVAL);
   const fn = env.platform.helper(env.prog, funcId, env.caps);
-  if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, 22);
-  if (fn.gplOnly && !gplCompatible(env.prog)) env.fail('cannot call GPL-restricted function from non-GPL compatible program\n', 22);
-  if (fn.notAllowed) env.fail('helper call is not allowed in probe\n', 22);
-  if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', 22);
+  if (!fn) env.fail(`unknown func ${name}#${funcId}\n`, EINVAL);
+  if (fn.gplOnly && !gplCompatible(env.prog)) env.fail('cannot call GPL-restricted function from non-GPL compatible program\n', EINVAL);
+  if (fn.notAllowed) env.fail('helper call is not allowed in probe\n', EINVAL);
+  if (fn.mightSleep && !env.prog.sleepable) env.fail('helper call might sleep in a non-sleepable prog\n', EINVAL);
   const meta: CallMeta = { mapUid: 0, rawMode: false, pktAccess: !!fn.pktAccess, regno: 0, accessSize: 0, memSize: 0, refObjId: 0, releaseRegno: 0, funcId, callbackSubprog: -1 };
   for (let i = 0; i < fn.args.length; i++) checkFuncArg(env, i, fn.args[i]!, meta, fn);
   recordFuncMap(env, meta.map, funcId, idx);
@@ -530,38 +531,38 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const regno = meta.uninitDynptrRegno;
     for (let i = 0; i < DYNPTR_SIZE; i += 8) checkMemAccess(env, regno, i, 8, true, -1, false);
     const arg = fn.args[regno - 1]!;
-    if (!markDynptrSlots(env, env.regs[regno]!, arg, () => acquireRef(env, idx))) env.fail('', 22);
+    if (!markDynptrSlots(env, env.regs[regno]!, arg, () => acquireRef(env, idx))) env.fail('', EINVAL);
   }
   if (meta.releaseRegno) {
     const r = env.regs[meta.releaseRegno]!;
     if (fn.args[meta.releaseRegno - 1]!.type === 'ARG_PTR_TO_DYNPTR') {
       const ok = unmarkDynptrSlots(env, r, (id) => {
-        if (!mayRelease(env, id)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+        if (!mayRelease(env, id)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, EINVAL);
         releaseReference(env, id);
       });
-      if (!ok) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+      if (!ok) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, EINVAL);
     } else {
-      if (!mayRelease(env, r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, 22);
+      if (!mayRelease(env, r.refObjId)) env.fail(`func ${name}#${funcId} reference has not been acquired before\n`, EINVAL);
       releaseReference(env, r.refObjId);
     }
   }
   if (funcId === 197 /* dynptr_from_mem */ && env.regs[1]!.type !== T.MAP_VALUE) {
-    env.fail(`Unsupported reg type ${regTypeStr(env.regs[1]!.type)} for bpf_dynptr_from_mem data\n`, 13);
+    env.fail(`Unsupported reg type ${regTypeStr(env.regs[1]!.type)} for bpf_dynptr_from_mem data\n`, EACCES);
   }
   if (funcId === 203 /* dynptr_data */) {
     // The slice shares the reference of the dynptr it was taken from (none for a local dynptr).
     const i = fn.args.findIndex((a) => a.type === 'ARG_PTR_TO_DYNPTR');
-    if (i < 0) env.fail('verifier internal error: no dynptr in bpf_dynptr_data()\n', 14);
-    if (meta.refObjId) env.fail('verifier internal error: meta.ref_obj_id already set\n', 14);
+    if (i < 0) env.fail('verifier internal error: no dynptr in bpf_dynptr_data()\n', EFAULT);
+    if (meta.refObjId) env.fail('verifier internal error: meta.ref_obj_id already set\n', EFAULT);
     const reg = env.regs[i + 1]!;
     if (baseType(reg.type) !== T.DYNPTR) meta.refObjId = dynptrRefId(env, reg);
   }
   if (funcId === 12) {
-    if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', 22);
+    if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', EINVAL);
   }
   if (funcId === 81 /* get_local_storage */) {
     const r2 = env.regs[2]!;
-    if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", 22);
+    if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", EINVAL);
   }
   if (funcId === 181 /* loop */) updateLoopInlineState(env, meta.callbackSubprog);
   // The caller's registers: a callback makes the callee the current frame from here on.
@@ -593,7 +594,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       break;
     case 'RET_PTR_TO_MAP_VALUE':
       setPtr(T.MAP_VALUE);
-      if (!meta.map) env.fail(`kernel subsystem misconfigured verifier\n`, 22);
+      if (!meta.map) env.fail(`kernel subsystem misconfigured verifier\n`, EINVAL);
       r0.map = meta.map;
       r0.mapUid = meta.mapUid;
       if (!retNull && r0.map.spinLockOff >= 0) r0.id = env.newId();
@@ -677,7 +678,7 @@ function clearPktPointers(env: Env): void {
 export function checkFuncCall(env: Env, insn: Insn, idx: number): number {
   const target = idx + insn.imm + 1;
   const subprog = env.subprogs.findIndex((s) => s.start === target);
-  if (subprog < 0) env.fail(`verifier bug. No program starts at insn ${target}\n`, 14);
+  if (subprog < 0) env.fail(`verifier bug. No program starts at insn ${target}\n`, EFAULT);
   return checkFuncCallCommon(env, insn, idx, subprog, setCalleeState);
 }
 
@@ -686,10 +687,10 @@ export function prepareFuncExit(env: Env): number {
   const state = env.cur;
   const callee = curFrame(state);
   const r0 = callee.regs[0]!;
-  if (r0.type === T.STACK) env.fail('cannot return stack pointer to the caller\n', 22);
+  if (r0.type === T.STACK) env.fail('cannot return stack pointer to the caller\n', EINVAL);
   const caller = ownFrame(state, state.curframe - 1);
   if (callee.inCallbackFn) {
-    if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', 13);
+    if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', EACCES);
     env.markRegRead(r0);
     markChainPrecision(env, 0);
     const range = tnumRange(BigInt.asUintN(64, callee.cbRetMin), BigInt.asUintN(64, callee.cbRetMax));
@@ -717,7 +718,7 @@ export function prepareFuncExit(env: Env): number {
 export function invalidScalarValue(env: Env, reg: Reg, range: Tnum, ctx: string, regName: string): never {
   let msg = `At ${ctx} the register ${regName} `;
   msg += tnumIsUnknown(reg.varOff) ? 'has unknown scalar value' : `has value ${tnumStr(reg.varOff)}`;
-  env.fail(`${msg} should have been in ${tnumStr(range)}\n`, 22);
+  env.fail(`${msg} should have been in ${tnumStr(range)}\n`, EINVAL);
 }
 
 export function checkReferenceLeak(env: Env): void {
@@ -729,7 +730,7 @@ export function checkReferenceLeak(env: Env): void {
     env.verbose(`Unreleased reference id=${r.id} alloc_insn=${r.insnIdx}\n`);
     lingering = true;
   }
-  if (lingering) env.fail('', 22);
+  if (lingering) env.fail('', EINVAL);
 }
 
 export function unusedFuncState(f: FuncState): FuncState {

@@ -13,6 +13,7 @@ import { curFrame, forEachReg, type VState } from './state.js';
 import { sanitizeSpeculativePath } from './sanitize.js';
 import { tnumIsConst, tnumSubreg, U32 } from './tnum.js';
 import { markKnown } from './bounds.js';
+import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
 const CONDS: Record<number, Cond> = {
   0x10: 'eq', 0x20: 'gt', 0x30: 'ge', 0x40: 'set', 0x50: 'ne', 0x60: 'sgt', 0x70: 'sge', 0xa0: 'lt', 0xb0: 'le',
@@ -181,21 +182,21 @@ function markBranchPrecision(env: Env, insn: Insn, dst: Reg, src: Reg | undefine
 /** Returns the next instruction index. */
 export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const op = OP(insn.opcode);
-  if (op === 0x00 || op > 0xd0 || CONDS[op] === undefined) env.fail(`invalid BPF_JMP/JMP32 opcode ${op.toString(16)}\n`, 22);
+  if (op === 0x00 || op > 0xd0 || CONDS[op] === undefined) env.fail(`invalid BPF_JMP/JMP32 opcode ${op.toString(16)}\n`, EINVAL);
   const cond = CONDS[op]!;
   const regs = env.regs;
   let src: Reg | undefined;
   if (SRC_X(insn.opcode)) {
-    if (insn.imm !== 0) env.fail('BPF_JMP/JMP32 uses reserved fields\n', 22);
+    if (insn.imm !== 0) env.fail('BPF_JMP/JMP32 uses reserved fields\n', EINVAL);
     env.checkRegArg(insn.src, 'src');
     src = regs[insn.src]!;
     // Packet pointers may be compared with each other (and pkt_end) by any loader that has them.
     // (the destination is checked after the source, as check_cond_jmp_op does: it may be no register yet)
     const dstType = regs[insn.dst]?.type;
     const pktPair = dstType !== undefined && isPktPointerAny(dstType) && isPktPointerAny(src.type);
-    if (!pktPair && env.isPointerValue(src)) env.fail(`R${insn.src} pointer comparison prohibited\n`, 13);
+    if (!pktPair && env.isPointerValue(src)) env.fail(`R${insn.src} pointer comparison prohibited\n`, EACCES);
   } else if (insn.src !== 0) {
-    env.fail('BPF_JMP/JMP32 uses reserved fields\n', 22);
+    env.fail('BPF_JMP/JMP32 uses reserved fields\n', EINVAL);
   }
   env.checkRegArg(insn.dst, 'src');
   const dst = regs[insn.dst]!;
@@ -213,11 +214,11 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   // speculative path (a full queue there is -EFAULT).
   if (pred >= 0) markBranchPrecision(env, insn, dst, src);
   if (pred === 1) {
-    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + 1, idx)) env.fail('', 14);
+    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + 1, idx)) env.fail('', EFAULT);
     return idx + insn.off + 1;
   }
   if (pred === 0) {
-    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + insn.off + 1, idx)) env.fail('', 14);
+    if (!env.bypassSpecV1 && !sanitizeSpeculativePath(env, insn, idx + insn.off + 1, idx)) env.fail('', EFAULT);
     return idx + 1;
   }
   const other = env.pushStack(idx + insn.off + 1, idx, false);
@@ -248,7 +249,7 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
     markPtrOrNullRegs(env, env.cur, insn.dst, cond === 'ne');
     markPtrOrNullRegs(env, other, insn.dst, cond === 'eq');
   } else if (!tryMatchPkt(insn, dst, src ?? newReg(), env.cur, other) && env.isPointerValue(dst)) {
-    env.fail(`R${insn.dst} pointer comparison prohibited\n`, 13);
+    env.fail(`R${insn.dst} pointer comparison prohibited\n`, EACCES);
   }
   return idx + 1;
 }

@@ -11,6 +11,7 @@ import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { dynptrTypeExpected, dynptrValidInit } from './dynptr.js';
 import type { ArgSpec } from '../platform/types.js';
+import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
 const LOCAL_DYNPTR: ArgSpec = { type: 'ARG_PTR_TO_DYNPTR', flags: ['DYNPTR_TYPE_LOCAL'] };
 import { tnumIsConst } from './tnum.js';
@@ -78,47 +79,47 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       const bufSize = p.name === 'rdonly_buf_size' || p.name === 'rdwr_buf_size';
       if (bufSize && reg.type === T.SCALAR) {
         if (p.name === 'rdonly_buf_size') meta.r0Rdonly = true;
-        if (meta.r0Size) env.fail('2 or more rdonly/rdwr_buf_size parameters for kfunc', 22);
-        if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a const\n`, 22);
+        if (meta.r0Size) env.fail('2 or more rdonly/rdwr_buf_size parameters for kfunc', EINVAL);
+        if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a const\n`, EINVAL);
         meta.r0Size = Number(reg.varOff.value);
-        if (reg.varOff.value > 0xffffffffn) env.fail(`R${regno} rdonly/rdwr_buf_size exceeds u32 max\n`, 22);
+        if (reg.varOff.value > 0xffffffffn) env.fail(`R${regno} rdonly/rdwr_buf_size exceeds u32 max\n`, EINVAL);
       }
       if (reg.type === T.SCALAR) continue;
-      env.fail(`R${regno} is not a scalar\n`, 22);
+      env.fail(`R${regno} is not a scalar\n`, EINVAL);
     }
     if (t.kind !== 'ptr') {
       const [k] = typeStr(t);
-      env.fail(`Unrecognized arg#${i} type ${k}\n`, 22);
+      env.fail(`Unrecognized arg#${i} type ${k}\n`, EINVAL);
     }
     const objPtr = reg.type === T.CTX || reg.type === T.BTF_ID || REG2BTF[baseType(reg.type)] !== undefined;
-    if (trusted && objPtr && reg.type !== T.CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, 22);
+    if (trusted && objPtr && reg.type !== T.CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, EINVAL);
     const refT = t.to;
     const release = (trusted && objPtr) || (rel && reg.refObjId !== 0);
     checkFuncArgRegOff(env, reg, regno, '', release);
     if (reg.refObjId) {
-      if (refObjId) env.fail(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}\n`, 14);
+      if (refObjId) env.fail(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}\n`, EFAULT);
       refRegno = regno;
       refObjId = reg.refObjId;
     }
     if (i === 0 && kptrGet) {
-      if (reg.type !== T.MAP_VALUE) env.fail('arg#0 expected pointer to map value\n', 22);
-      if (!tnumIsConst(reg.varOff)) env.fail('arg#0 must have constant offset\n', 22);
+      if (reg.type !== T.MAP_VALUE) env.fail('arg#0 expected pointer to map value\n', EINVAL);
+      if (!tnumIsConst(reg.varOff)) env.fail('arg#0 must have constant offset\n', EINVAL);
       const off = reg.off + Number(reg.varOff.value);
       const kp = reg.map?.kptrs?.find((k) => k.off === off);
-      if (!kp || !kp.ref) env.fail(`arg#0 no referenced kptr at map value offset=${off}\n`, 22);
-      if (refT.kind !== 'ptr') env.fail('arg#0 BTF type must be a double pointer\n', 22);
+      if (!kp || !kp.ref) env.fail(`arg#0 no referenced kptr at map value offset=${off}\n`, EINVAL);
+      if (refT.kind !== 'ptr') env.fail('arg#0 BTF type must be a double pointer\n', EINVAL);
       const inner = refT.to;
       const [k, n] = typeStr(inner);
-      if (!isStruct(inner)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, 22);
-      if (inner.name !== kp.btfName) env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n}\n`, 22);
+      if (!isStruct(inner)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, EINVAL);
+      if (inner.name !== kp.btfName) env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n}\n`, EINVAL);
     } else if (refT.kind === 'ctx') {
-      if (reg.type !== T.CTX) env.fail(`arg#${i} expected pointer to ctx, but got PTR\n`, 22);
+      if (reg.type !== T.CTX) env.fail(`arg#${i} expected pointer to ctx, but got PTR\n`, EINVAL);
     } else if (reg.type === T.BTF_ID || (REG2BTF[baseType(reg.type)] !== undefined && !typeFlags(reg.type))) {
       const [k, n] = typeStr(refT);
-      if (!isStruct(refT)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, 22);
+      if (!isStruct(refT)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, EINVAL);
       const have = reg.type === T.BTF_ID ? reg.btfName ?? '' : REG2BTF[baseType(reg.type)]!;
       if (!structIdsMatch(env, have, reg.off, refT.name, trusted || (rel && reg.refObjId !== 0))) {
-        env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n} but R${regno} has a pointer to STRUCT ${have}\n`, 22);
+        env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n} but R${regno} has a pointer to STRUCT ${have}\n`, EINVAL);
       }
     } else {
       const next = proto.params[i + 1];
@@ -126,28 +127,28 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       const dynptr = isStruct(refT) && refT.name === 'bpf_dynptr_kern';
       if (!isScalar(refT) && !isScalarStruct(env, refT, 0) && !dynptr && (argMemSize ? refT.kind !== 'void' : true)) {
         const [k, n] = typeStr(refT);
-        env.fail(`arg#${i} pointer type ${k} ${n} must point to ${argMemSize ? 'void, ' : ''}scalar, or struct with scalar\n`, 22);
+        env.fail(`arg#${i} pointer type ${k} ${n} must point to ${argMemSize ? 'void, ' : ''}scalar, or struct with scalar\n`, EINVAL);
       }
       if (dynptr) {
         // an initialised local dynptr only (btf_check_func_arg_match, 6.1)
-        if (reg.type !== T.STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, 22);
-        if (!dynptrValidInit(env, reg)) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern must be valid and initialized\n`, 22);
+        if (reg.type !== T.STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, EINVAL);
+        if (!dynptrValidInit(env, reg)) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern must be valid and initialized\n`, EINVAL);
         if (!dynptrTypeExpected(env, reg, LOCAL_DYNPTR)) {
-          env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern points to unsupported dynamic pointer type\n`, 22);
+          env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern points to unsupported dynamic pointer type\n`, EINVAL);
         }
         continue;
       }
       if (argMemSize) {
         const sz = regs[regno + 1]!;
         if (!checkKfuncMemSize(env, sz, regno + 1)) {
-          env.fail(`arg#${i} arg#${i + 1} memory, len pair leads to invalid memory access\n`, 22);
+          env.fail(`arg#${i} arg#${i + 1} memory, len pair leads to invalid memory access\n`, EINVAL);
         }
         i++;
         continue;
       }
       const size = refT.kind === 'int' ? refT.size : isStruct(refT) ? refT.size : 0;
       if (isStruct(refT) && refT.flex) {
-        env.fail(`arg#${i} reference type('STRUCT ${refT.name}') size cannot be determined: -22\n`, 22);
+        env.fail(`arg#${i} reference type('STRUCT ${refT.name}') size cannot be determined: -22\n`, EINVAL);
       }
       // check_mem_reg: NULL is fine for a maybe-null scalar pointer only through helpers; kfuncs need memory.
       if (isNullScalar(reg)) {
@@ -156,9 +157,9 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       checkHelperMemAccess(env, regno, size, false, undefined, false);
     }
   }
-  if (rel && !refObjId) env.fail(`release kernel function ${fname} expects refcounted PTR_TO_BTF_ID\n`, 22);
+  if (rel && !refObjId) env.fail(`release kernel function ${fname} expects refcounted PTR_TO_BTF_ID\n`, EINVAL);
   if (flags.includes('KF_SLEEPABLE') && !env.prog.sleepable) {
-    env.fail(`kernel function ${fname} is sleepable but the program is not\n`, 22);
+    env.fail(`kernel function ${fname} is sleepable but the program is not\n`, EINVAL);
   }
   if (refObjId) meta.refObjId = refObjId;
   return rel ? refRegno : 0;
@@ -186,17 +187,17 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
     return idx + 1;
   }
   const k = env.platform.kfunc(insn.imm, env.prog);
-  if (!k || !k.proto) env.fail(`calling kernel function ${k?.name ?? ''} is not allowed\n`, 13);
+  if (!k || !k.proto) env.fail(`calling kernel function ${k?.name ?? ''} is not allowed\n`, EACCES);
   const proto = k.proto;
   if (proto.flags.includes('KF_DESTRUCTIVE') && !env.caps.has('CAP_SYS_BOOT')) {
-    env.fail('destructive kfunc calls require CAP_SYS_BOOT capabilities\n', 13);
+    env.fail('destructive kfunc calls require CAP_SYS_BOOT capabilities\n', EACCES);
   }
   const meta = { r0Size: 0, r0Rdonly: false, refObjId: 0 };
   const relRegno = argMatch(env, proto, meta);
   const regs = env.regs;
   if (relRegno) {
     const id = regs[relRegno]!.refObjId;
-    if (!mayRelease(env, id)) env.fail(`kfunc ${proto.name}#${insn.imm} reference has not been acquired before\n`, 22);
+    if (!mayRelease(env, id)) env.fail(`kfunc ${proto.name}#${insn.imm} reference has not been acquired before\n`, EINVAL);
     releaseReference(env, id);
   }
   for (let i = 0; i < 6; i++) {
@@ -207,7 +208,7 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
   const r0 = regs[0]!;
   const ret = proto.ret;
   const acq = proto.flags.includes('KF_ACQUIRE');
-  if (acq && !(ret.kind === 'ptr' && isStruct(ret.to))) env.fail('acquire kernel function does not return PTR_TO_BTF_ID\n', 22);
+  if (acq && !(ret.kind === 'ptr' && isStruct(ret.to))) env.fail('acquire kernel function does not return PTR_TO_BTF_ID\n', EINVAL);
   if (ret.kind === 'int') {
     env.markUnknown(r0);
   } else if (ret.kind === 'ptr') {
@@ -217,7 +218,7 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
     if (!isStruct(to)) {
       if (!meta.r0Size) {
         const [kk, n] = typeStr(to);
-        env.fail(`kernel function ${proto.name} returns pointer type ${kk} ${n} is not supported\n`, 22);
+        env.fail(`kernel function ${proto.name} returns pointer type ${kk} ${n} is not supported\n`, EINVAL);
       }
       r0.type = T.MEM | (meta.r0Rdonly ? F.RDONLY : 0);
       r0.memSize = meta.r0Size;

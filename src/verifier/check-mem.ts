@@ -16,6 +16,7 @@ import type { CtxRegType, KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
 import { structIdsMatch } from './check-call.js';
 import { hasDirectValueAddr, mapDirectRead, mapIsRdonly } from './map-direct.js';
+import { EACCES, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 
 const BPF_MAX_VAR_OFF = 1 << 29;
 
@@ -28,7 +29,7 @@ export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, st
       if (!strict || size === 1) return;
       const o = tnumAdd(reg.varOff, tnumConst(BigInt(2 + reg.off + off)));
       if (!tnumIsAligned(o, size)) {
-        env.fail(`misaligned packet access off 2+${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, 13);
+        env.fail(`misaligned packet access off 2+${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, EACCES);
       }
       return;
     }
@@ -46,7 +47,7 @@ export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, st
   if (!strict || size === 1) return;
   const o = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
   if (!tnumIsAligned(o, size)) {
-    env.fail(`misaligned ${desc}access off ${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, 13);
+    env.fail(`misaligned ${desc}access off ${tnumStr(reg.varOff)}+${reg.off}+${off} size ${size}\n`, EACCES);
   }
 }
 
@@ -79,7 +80,7 @@ export function checkMemRegion(env: Env, regno: number, off: number, size: numbe
   const sminOff = reg.smin + BigInt(off);
   const bad = (msg: string): false => {
     if (soft) { env.verbose(msg); return false; }
-    env.fail(msg, 13);
+    env.fail(msg, EACCES);
   };
   if (reg.smin < 0n && (reg.smin < -(1n << 62n) || sminOff !== BigInt((Number(sminOff) | 0)) || sminOff < 0n)) {
     return bad(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`);
@@ -102,7 +103,7 @@ export function checkMapAccess(env: Env, regno: number, off: number, size: numbe
   const map = reg.map!;
   const bad = (msg: string): false => {
     if (soft) { env.verbose(msg); return false; }
-    env.fail(msg, 13);
+    env.fail(msg, EACCES);
   };
   if (!checkMemRegion(env, regno, off, size, map.valueSize, zeroOk, soft)) return false;
   const lo = reg.smin + BigInt(off);
@@ -127,10 +128,10 @@ export function checkMapAccess(env: Env, regno: number, off: number, size: numbe
 
 /** __check_ptr_off_reg */
 export function checkPtrOffReg(env: Env, reg: Reg, regno: number, fixedOffOk: boolean): void {
-  if (reg.off < 0) env.fail(`negative offset ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, 13);
-  if (!fixedOffOk && reg.off) env.fail(`dereference of modified ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, 13);
+  if (reg.off < 0) env.fail(`negative offset ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, EACCES);
+  if (!fixedOffOk && reg.off) env.fail(`dereference of modified ${regTypeStr(reg.type)} ptr R${regno} off=${reg.off} disallowed\n`, EACCES);
   if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
-    env.fail(`variable ${regTypeStr(reg.type)} access var_off=${tnumStr(reg.varOff)} disallowed\n`, 13);
+    env.fail(`variable ${regTypeStr(reg.type)} access var_off=${tnumStr(reg.varOff)} disallowed\n`, EACCES);
   }
 }
 
@@ -158,16 +159,17 @@ export function checkStackBounds(env: Env, regno: number, off: number, size: num
     maxOff = size > 0 ? minOff + size : minOff;
   } else {
     if (reg.smax >= BigInt(BPF_MAX_VAR_OFF) || reg.smin <= -BigInt(BPF_MAX_VAR_OFF)) {
-      env.fail(`invalid unbounded variable-offset${extra} stack R${regno}\n`, 13);
+      env.fail(`invalid unbounded variable-offset${extra} stack R${regno}\n`, EACCES);
     }
     minOff = Number(reg.smin) + off;
     maxOff = size > 0 ? Number(reg.smax) + off + size : minOff;
   }
   const minValid = write || env.allowUninitStack ? -env.profile.maxBpfStack : -allocatedStack(state);
-  const ok = !(minOff < minValid || minOff > -1) && maxOff <= 0 && size >= 0;
-  if (!ok) {
-    if (tnumIsConst(reg.varOff)) env.fail(`invalid${extra} stack R${regno} off=${off} size=${size}\n`, 13);
-    env.fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}\n`, 13);
+  // the slot check answers EACCES; past the frame's top (into non-negative offsets) EINVAL; a negative size EFAULT
+  const errno = minOff < minValid || minOff > -1 ? EACCES : maxOff > 0 ? EINVAL : size < 0 ? EFAULT : 0;
+  if (errno !== 0) {
+    if (tnumIsConst(reg.varOff)) env.fail(`invalid${extra} stack R${regno} off=${off} size=${size}\n`, errno);
+    env.fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}\n`, errno);
   }
   growStackDepth(env, state, Math.ceil(-minOff / 8) * 8);
 }
@@ -204,7 +206,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
       const st = ownSlot(state, spi);
       const old = st.types[slot % 8];
       if (!env.allowPtrLeaks && old !== S.MISC && old !== S.ZERO) {
-        env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, 13);
+        env.fail(`spilled ptr in range of var-offset stack write; insn ${env.insnIdx}, ptr off: ${i}`, EACCES);
       }
       st.spilled.type = T.NOT_INIT;
       // A zero keeps a zero byte zero; any other byte may or may not be written: MISC.
@@ -214,7 +216,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
         zeroUsed = true;
       }
       if (old === S.INVALID && !env.allowUninitStack) {
-        env.fail(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`, 13);
+        env.fail(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`, EACCES);
       }
       st.types[slot % 8] = nt;
     }
@@ -229,7 +231,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   const cur = env.frame;
   const st = ownSlot(state, spi);
   if (!env.allowPtrLeaks && isSpilledReg(st) && size !== BPF_REG_SIZE) {
-    env.fail('attempt to corrupt spilled pointer on stack\n', 13);
+    env.fail('attempt to corrupt spilled pointer on stack\n', EACCES);
   }
   const value = valueRegno >= 0 ? cur.regs[valueRegno]! : undefined;
   if (!env.bypassSpecV4) {
@@ -251,8 +253,8 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     fake.type = T.SCALAR;
     saveRegState(state, spi, fake, size);
   } else if (value && isSpillable(value.type)) {
-    if (size !== BPF_REG_SIZE) env.fail('invalid size of register spill\n', 13);
-    if (state !== cur && value.type === T.STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', 22);
+    if (size !== BPF_REG_SIZE) env.fail('invalid size of register spill\n', EACCES);
+    if (state !== cur && value.type === T.STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', EINVAL);
     saveRegState(state, spi, value, size);
   } else {
     let type = S.MISC;
@@ -312,7 +314,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     let spillSize = 1;
     for (let i = BPF_REG_SIZE - 1; i > 0 && st.types[i - 1] === S.SPILL; i--) spillSize++;
     if (size !== BPF_REG_SIZE || spillSize !== BPF_REG_SIZE) {
-      if (sp.type !== T.SCALAR) env.fail('invalid size of register fill\n', 13);
+      if (sp.type !== T.SCALAR) env.fail('invalid size of register fill\n', EACCES);
       env.markRegRead(sp);
       if (dstRegno < 0) return;
       const dst = cur.regs[dstRegno]!;
@@ -325,7 +327,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
           const t = st.types[(slotIdx - i) % BPF_REG_SIZE];
           if (t === S.SPILL || t === S.MISC) continue;
           if (t === S.INVALID && env.allowUninitStack) continue;
-          env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, 13);
+          env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, EACCES);
         }
         env.markUnknown(dst);
       }
@@ -337,7 +339,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
       assignReg(dst, sp);
       dst.live |= Live.WRITTEN;
     } else if (env.isPointerValue(sp)) {
-      env.fail(`leaking pointer from stack off ${o}\n`, 13);
+      env.fail(`leaking pointer from stack off ${o}\n`, EACCES);
     }
     env.markRegRead(sp);
   } else {
@@ -347,7 +349,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
       if (t === S.ZERO) { zeros++; continue; }
       if (t === S.MISC) continue;
       if (t === S.INVALID && env.allowUninitStack) continue;
-      env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, 13);
+      env.fail(`invalid read from stack off ${o}+${i} size ${size}\n`, EACCES);
     }
     env.markRegRead(sp);
     if (dstRegno >= 0) {
@@ -378,7 +380,7 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
     minOff = maxOff = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
   } else {
     if (!env.bypassSpecV1) {
-      env.fail(`R${regno}${extra} variable offset stack access prohibited for !root, var_off=${tnumStr(reg.varOff)}\n`, 13);
+      env.fail(`R${regno}${extra} variable offset stack access prohibited for !root, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
     }
     minOff = Number(reg.smin) + off;
     maxOff = Number(reg.smax) + off;
@@ -420,9 +422,9 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
       continue;
     }
     if (tnumIsConst(reg.varOff)) {
-      env.fail(`invalid${extra} read from stack R${regno} off ${minOff}+${i - minOff} size ${accessSize}\n`, 13);
+      env.fail(`invalid${extra} read from stack R${regno} off ${minOff}+${i - minOff} size ${accessSize}\n`, EACCES);
     }
-    env.fail(`invalid${extra} read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${i - minOff} size ${accessSize}\n`, 13);
+    env.fail(`invalid${extra} read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${i - minOff} size ${accessSize}\n`, EACCES);
   }
 }
 
@@ -450,14 +452,14 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   const value = valueRegno >= 0 ? regs[valueRegno] : undefined;
   const t = reg.type;
   if (t === T.MAP_KEY) {
-    if (write) env.fail(`write to change key R${regno} not allowed\n`, 13);
+    if (write) env.fail(`write to change key R${regno} not allowed\n`, EACCES);
     checkMemRegion(env, regno, off, size, reg.map!.keySize, false);
     if (value) env.markUnknown(value);
   } else if (t === T.MAP_VALUE) {
-    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into map\n`, 13);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into map\n`, EACCES);
     const map = reg.map!;
-    if (write && !mapCanWrite(map.flags)) env.fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, 13);
-    if (!write && !mapCanRead(map.flags)) env.fail(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, 13);
+    if (write && !mapCanWrite(map.flags)) env.fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, EACCES);
+    if (!write && !mapCanRead(map.flags)) env.fail(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, EACCES);
     checkMapAccess(env, regno, off, size, false, false);
     const kptr = tnumIsConst(reg.varOff) ? (map.kptrs ?? []).find((k) => k.off === off + Number(reg.varOff.value)) : undefined;
     if (kptr) {
@@ -474,16 +476,16 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
     }
   } else if (baseType(t) === T.MEM) {
     const rdonly = (t & F.RDONLY) !== 0;
-    if (t & F.MAYBE_NULL) env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, 13);
-    if (write && rdonly) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
-    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into mem\n`, 13);
+    if (t & F.MAYBE_NULL) env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, EACCES);
+    if (write && rdonly) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into mem\n`, EACCES);
     checkMemRegion(env, regno, off, size, reg.memSize, false);
     if (value && (!write || rdonly)) env.markUnknown(value);
   } else if (t === T.CTX) {
-    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into ctx\n`, 13);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into ctx\n`, EACCES);
     checkPtrOffReg(env, reg, regno, false);
     const acc = env.platform.ctxAccess(env.prog, off, size, write, env.caps);
-    if (!acc) env.fail(`invalid bpf_context access off=${off} size=${size}\n`, 13);
+    if (!acc) env.fail(`invalid bpf_context access off=${off} size=${size}\n`, EACCES);
     if (!write && value) {
       const rt = CTX_TYPES[acc.regType];
       if (rt === T.SCALAR) {
@@ -504,24 +506,24 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
     if (write) stackWrite(env, regno, off, size, valueRegno);
     else stackRead(env, regno, off, size, valueRegno);
   } else if (isPktPointer(t)) {
-    if (write && !pktWritable(env)) env.fail('cannot write into packet\n', 13);
-    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into packet\n`, 13);
+    if (write && !pktWritable(env)) env.fail('cannot write into packet\n', EACCES);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into packet\n`, EACCES);
     checkPacketAccess(env, regno, off, size, false);
     if (!write && value) env.markUnknown(value);
   } else if (t === T.FLOW_KEYS) {
-    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into flow keys\n`, 13);
-    if (size < 0 || off < 0 || off + size > 56) env.fail(`invalid access to flow keys off=${off} size=${size}\n`, 13);
+    if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into flow keys\n`, EACCES);
+    if (size < 0 || off < 0 || off + size > 56) env.fail(`invalid access to flow keys off=${off} size=${size}\n`, EACCES);
     if (!write && value) env.markUnknown(value);
   } else if (t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK) {
-    if (write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
-    if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, 13);
+    if (write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
+    if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, EACCES);
     const ok = env.platform.sockAccess?.(regTypeStr(t), off, size) ?? false;
-    if (!ok) env.fail(`R${regno} invalid ${regTypeStr(t)} access off=${off} size=${size}\n`, 13);
+    if (!ok) env.fail(`R${regno} invalid ${regTypeStr(t)} access off=${off} size=${size}\n`, EACCES);
     if (value) env.markUnknown(value);
   } else if (t === T.TP_BUFFER) {
-    if (off < 0) env.fail(`R${regno} invalid tracepoint buffer access: off=${off}, size=${size}\n`, 13);
+    if (off < 0) env.fail(`R${regno} invalid tracepoint buffer access: off=${off}, size=${size}\n`, EACCES);
     if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
-      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
     }
     if (!write && value) env.markUnknown(value);
   } else if (baseType(t) === T.BTF_ID && !(t & F.MAYBE_NULL)) {
@@ -529,21 +531,21 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   } else if (t === T.CONST_MAP) {
     // check_ptr_to_map_access: named after the map type's kernel struct (map->ops->map_btf_id).
     const tname = MAP_BTF_STRUCT[reg.map?.type ?? -1] ?? 'bpf_map';
-    if (!env.allowPtrToMapAccess) env.fail(`${tname} access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, 1);
-    if (off < 0) env.fail(`R${regno} is ${tname} invalid negative access: off=${off}\n`, 13);
-    if (write) env.fail(`only read from ${tname} is supported\n`, 13);
+    if (!env.allowPtrToMapAccess) env.fail(`${tname} access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, EPERM);
+    if (off < 0) env.fail(`R${regno} is ${tname} invalid negative access: off=${off}\n`, EACCES);
+    if (write) env.fail(`only read from ${tname} is supported\n`, EACCES);
     if (value) env.markUnknown(value);
   } else if (baseType(t) === T.BUF && !(t & F.MAYBE_NULL)) {
     const rdonly = (t & F.RDONLY) !== 0;
-    if (rdonly && write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, 13);
+    if (rdonly && write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
     // check_buffer_access: the size is checked when the iterator is attached (max_rdonly/rdwr_access)
-    if (off < 0) env.fail(`R${regno} invalid ${rdonly ? 'rdonly' : 'rdwr'} buffer access: off=${off}, size=${size}\n`, 13);
+    if (off < 0) env.fail(`R${regno} invalid ${rdonly ? 'rdonly' : 'rdwr'} buffer access: off=${off}, size=${size}\n`, EACCES);
     if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
-      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+      env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
     }
     if (value && (rdonly || !write)) env.markUnknown(value);
   } else {
-    env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, 13);
+    env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, EACCES);
   }
   if (size < BPF_REG_SIZE && value && !write && value.type === T.SCALAR) coerceRegToSize(value, size);
 }
@@ -566,9 +568,10 @@ function pktWritable(env: Env): boolean {
 
 export function checkPacketAccess(env: Env, regno: number, off: number, size: number, zeroOk: boolean): void {
   const reg = env.regs[regno]!;
-  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, 13);
+  if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, EACCES);
+  // a range below 0 (BEYOND_PKT_END, AT_PKT_END) is EINVAL; out of the proved range EACCES
   const ok = reg.range >= 0 && memErr(env, regno, off, size, reg.range, zeroOk);
-  if (!ok) env.fail(`R${regno} offset is outside of the packet\n`, 13);
+  if (!ok) env.fail(`R${regno} offset is outside of the packet\n`, reg.range < 0 ? EINVAL : EACCES);
 }
 
 /** map_kptr_match_type: a pointer stored into (or exchanged with) a kptr field must point to its struct. */
@@ -576,7 +579,7 @@ export function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: num
   const perm = F.MAYBE_NULL | (kptr.ref ? 0 : F.UNTRUSTED);
   let regName = '';
   const bad = (): never => env.fail(`invalid kptr access, R${regno} type=${regTypeStr(reg.type)}${regName} ` +
-    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, 13);
+    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, EACCES);
   if (baseType(reg.type) !== T.BTF_ID || (reg.type & ~0xff & ~perm)) bad();
   regName = reg.btfName ?? '';
   checkPtrOffReg(env, reg, regno, true);
@@ -586,8 +589,8 @@ export function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: num
 function checkKptrAccess(env: Env, valueRegno: number, kptr: KptrField, write: boolean): void {
   const insn = env.insns[env.insnIdx]!;
   const cls = insn.opcode & 7;
-  if ((insn.opcode & 0xe0) !== 0x60) env.fail('kptr in map can only be accessed using BPF_MEM instruction mode\n', 13);
-  if (cls !== 1 && kptr.ref) env.fail('store to referenced kptr disallowed\n', 13);
+  if ((insn.opcode & 0xe0) !== 0x60) env.fail('kptr in map can only be accessed using BPF_MEM instruction mode\n', EACCES);
+  if (cls !== 1 && kptr.ref) env.fail('store to referenced kptr disallowed\n', EACCES);
   if (cls === 1) {
     const v = env.regs[valueRegno]!;
     env.markUnknown(v);
@@ -599,9 +602,9 @@ function checkKptrAccess(env: Env, valueRegno: number, kptr: KptrField, write: b
     const v = env.regs[valueRegno]!;
     if (!(v.type === T.SCALAR && tnumIsConst(v.varOff) && v.varOff.value === 0n)) mapKptrMatchType(env, kptr, v, valueRegno);
   } else if (cls === 2) {
-    if (insn.imm !== 0) env.fail(`BPF_ST imm must be 0 when storing to kptr at off=${kptr.off}\n`, 13);
+    if (insn.imm !== 0) env.fail(`BPF_ST imm must be 0 when storing to kptr at off=${kptr.off}\n`, EACCES);
   } else {
-    env.fail('kptr in map can only be accessed using BPF_LDX/BPF_STX/BPF_ST\n', 13);
+    env.fail('kptr in map can only be accessed using BPF_LDX/BPF_STX/BPF_ST\n', EACCES);
   }
   void write;
 }
@@ -609,16 +612,16 @@ function checkKptrAccess(env: Env, valueRegno: number, kptr: KptrField, write: b
 function checkBtfAccess(env: Env, regno: number, off: number, size: number, write: boolean, valueRegno: number): void {
   const reg = env.regs[regno]!;
   const tname = reg.btfName ?? '';
-  if (off < 0) env.fail(`R${regno} is ptr_${tname} invalid negative access: off=${off}\n`, 13);
+  if (off < 0) env.fail(`R${regno} is ptr_${tname} invalid negative access: off=${off}\n`, EACCES);
   if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
-    env.fail(`R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, 13);
+    env.fail(`R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
   }
-  if (reg.type & F.USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, 13);
-  if (reg.type & F.PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, 13);
+  if (reg.type & F.USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, EACCES);
+  if (reg.type & F.PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, EACCES);
   // The program type's own btf_struct_access (struct_ops), else reads only.
   const own = env.platform.btfAccess === undefined ? 'default' : env.platform.btfAccess(env.prog, tname, off, size, write);
-  if (own !== 'default' && own !== undefined) env.fail(own, 13);
-  if (write && own === 'default') env.fail('only read is supported\n', 13);
+  if (own !== 'default' && own !== undefined) env.fail(own, EACCES);
+  if (write && own === 'default') env.fail('only read is supported\n', EACCES);
   const kbtf = env.platform.kernelBtf?.();
   const sid = kbtf === undefined ? undefined : structIdByName(kbtf, tname);
   if (kbtf !== undefined && sid !== undefined) {
@@ -640,7 +643,7 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   }
   const st = env.platform.btfStruct?.(tname);
   if (st && st.kind === 'struct' && off + size > st.size) {
-    env.fail(`access beyond struct ${tname} at off ${off} size ${size}\n`, 13);
+    env.fail(`access beyond struct ${tname} at off ${off} size ${size}\n`, EACCES);
   }
   if (valueRegno >= 0 && !write) {
     const v = env.regs[valueRegno]!;

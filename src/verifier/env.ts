@@ -15,6 +15,7 @@ import { gplCompatible } from './license.js';
 import type { KernelProfile } from './profile.js';
 import { F, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
+import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, EPROTO } from '../uapi/errno.js';
 
 /** resolve_prog_type: an extension with a target program is checked as that program's type. */
 export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
@@ -233,15 +234,15 @@ export class Env {
 
   /** check_reg_arg: a source must be initialised; a destination must not be the frame pointer. */
   checkRegArg(regno: number, kind: 'src' | 'dst' | 'dst_nomark'): void {
-    if (regno >= 11) this.fail(`R${regno} is invalid\n`, 22);
+    if (regno >= 11) this.fail(`R${regno} is invalid\n`, EINVAL);
     const reg = this.regs[regno]!;
     this.markRegScratched(regno);
     if (kind === 'src') {
-      if (reg.type === T.NOT_INIT) this.fail(`R${regno} !read_ok\n`, 13);
+      if (reg.type === T.NOT_INIT) this.fail(`R${regno} !read_ok\n`, EACCES);
       if (regno === 10) return;
       this.markRegRead(reg);
     } else {
-      if (regno === 10) this.fail('frame pointer is read only\n', 13);
+      if (regno === 10) this.fail('frame pointer is read only\n', EACCES);
       reg.live |= Live.WRITTEN;
       if (kind === 'dst') this.markUnknown(reg);
     }
@@ -273,7 +274,7 @@ export class Env {
   /** push_stack: queue the other branch of a jump. */
   pushStack(insnIdx: number, prevInsnIdx: number, speculative: boolean): VState {
     const st = this.tryPushStack(insnIdx, prevInsnIdx, speculative);
-    if (!st) this.fail('', 14); // -EFAULT from the callers
+    if (!st) this.fail('', EFAULT); // -EFAULT from the callers
     return st;
   }
 
@@ -292,10 +293,10 @@ export class Env {
 
   addKfuncCall(imm: number, off: number): void {
     if (imm === 0 && off === 0) return;
-    if (this.kfuncIds.size === 0 && !gplCompatible(this.prog)) this.fail('cannot call kernel function from non-GPL compatible program\n', 22);
+    if (this.kfuncIds.size === 0 && !gplCompatible(this.prog)) this.fail('cannot call kernel function from non-GPL compatible program\n', EINVAL);
     this.kfuncIds.add(imm);
     const k = this.platform.kfunc(imm, this.prog);
-    if (!k) this.fail(`kernel btf_id ${imm >>> 0} is not a function\n`, 22);
+    if (!k) this.fail(`kernel btf_id ${imm >>> 0} is not a function\n`, EINVAL);
   }
 
   resolveLdimm64(i: number, insn: Insn, next: Insn): void {
@@ -308,23 +309,24 @@ export class Env {
     if (src === 2 || src === 6) {
       // map value
     } else if (src === 1 || src === 5) {
-      if (next.imm !== 0) this.fail('unrecognized bpf_ld_imm64 insn\n', 22);
+      if (next.imm !== 0) this.fail('unrecognized bpf_ld_imm64 insn\n', EINVAL);
     } else {
-      this.fail('unrecognized bpf_ld_imm64 insn\n', 22);
+      this.fail('unrecognized bpf_ld_imm64 insn\n', EINVAL);
     }
-    if (src === 5 || src === 6) this.fail('fd_idx without fd_array is invalid\n', 71);
+    if (src === 5 || src === 6) this.fail('fd_idx without fd_array is invalid\n', EPROTO);
     const fd = insn.imm;
     const map = this.platform.map(fd);
-    if (!map) this.fail(`fd ${fd} is not pointing to valid bpf_map\n`, 9);
+    // __bpf_map_get: EBADF for a closed fd, EINVAL for an open one that is not a map
+    if (!map) this.fail(`fd ${fd} is not pointing to valid bpf_map\n`, this.platform.fdOpen?.(fd) === true ? EINVAL : EBADF);
     this.checkMapProgCompatibility(map);
     const aux = this.aux(i);
     aux.map = map;
     if (src === 2) {
       const off = next.imm >>> 0;
-      if (off >= 1 << 29) this.fail(`direct value offset of ${off} is not allowed\n`, 22);
-      if (map.type !== 2 /* ARRAY */) this.fail('no direct value access support for this map type\n', 22);
+      if (off >= 1 << 29) this.fail(`direct value offset of ${off} is not allowed\n`, EINVAL);
+      if (map.type !== 2 /* ARRAY */) this.fail('no direct value access support for this map type\n', EINVAL);
       if (off >= map.valueSize) {
-        this.fail(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}\n`, 22);
+        this.fail(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}\n`, EINVAL);
       }
       aux.mapOff = off;
     }
@@ -333,18 +335,18 @@ export class Env {
   /** check_pseudo_btf_id: an ld_imm64 of a vmlinux variable, typed by its BTF (per-CPU, struct or sized memory). */
   private checkPseudoBtfId(i: number, insn: Insn, next: Insn): void {
     // Only vmlinux BTF: the simulated kernel has no module BTF objects for insn[1].imm to name.
-    if (next.imm !== 0) this.fail('invalid module BTF object FD specified.\n', 22);
+    if (next.imm !== 0) this.fail('invalid module BTF object FD specified.\n', EINVAL);
     const id = insn.imm >>> 0;
     const v = this.platform.ksymVar?.(id) ?? { kind: 'none' as const };
-    if (v.kind === 'none') this.fail(`ldimm64 insn specifies invalid btf_id ${insn.imm}.\n`, 2);
-    if (v.kind === 'not_var') this.fail(`pseudo btf_id ${insn.imm} in ldimm64 isn't KIND_VAR.\n`, 22);
-    if (!v.hasAddress) this.fail(`ldimm64 failed to find the address for kernel symbol '${v.name}'.\n`, 2);
+    if (v.kind === 'none') this.fail(`ldimm64 insn specifies invalid btf_id ${insn.imm}.\n`, ENOENT);
+    if (v.kind === 'not_var') this.fail(`pseudo btf_id ${insn.imm} in ldimm64 isn't KIND_VAR.\n`, EINVAL);
+    if (!v.hasAddress) this.fail(`ldimm64 failed to find the address for kernel symbol '${v.name}'.\n`, ENOENT);
     const aux = this.aux(i);
     if (v.percpu) {
       // the type is resolved (struct or sized) only when bpf_per_cpu_ptr / bpf_this_cpu_ptr convert the pointer
       aux.btfVar = { type: T.BTF_ID | F.PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
     } else if (v.struct === undefined) {
-      if (v.size === undefined) this.fail(`ldimm64 unable to resolve the size of type '${v.typeName}': -22\n`, 22);
+      if (v.size === undefined) this.fail(`ldimm64 unable to resolve the size of type '${v.typeName}': -22\n`, EINVAL);
       aux.btfVar = { type: T.MEM | F.RDONLY, memSize: v.size };
     } else {
       aux.btfVar = { type: T.BTF_ID, btfName: v.struct, memSize: 0 };
@@ -354,17 +356,17 @@ export class Env {
   checkMapProgCompatibility(map: MapDef): void {
     const t = resolveProgType(this.prog);
     if (map.spinLockOff >= 0) {
-      if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', 22);
+      if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', EINVAL);
       if (['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {
-        this.fail('tracing progs cannot use bpf_spin_lock yet\n', 22);
+        this.fail('tracing progs cannot use bpf_spin_lock yet\n', EINVAL);
       }
-      if (this.prog.sleepable) this.fail('sleepable progs cannot use bpf_spin_lock yet\n', 22);
+      if (this.prog.sleepable) this.fail('sleepable progs cannot use bpf_spin_lock yet\n', EINVAL);
     }
     if (map.timerOff >= 0 && ['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {
-      this.fail('tracing progs cannot use bpf_timer yet\n', 22);
+      this.fail('tracing progs cannot use bpf_timer yet\n', EINVAL);
     }
     if (this.prog.sleepable && ![1, 2, 5, 6, 9, 10, 12, 13, 27, 31, 28, 24, 29].includes(map.type)) {
-      this.fail('Sleepable programs can only use array, hash, and ringbuf maps\n', 22);
+      this.fail('Sleepable programs can only use array, hash, and ringbuf maps\n', EINVAL);
     }
   }
 }

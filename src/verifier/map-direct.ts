@@ -8,12 +8,10 @@ import type { MapDef } from '../platform/platform.js';
 import { checkMapAccess } from './check-mem.js';
 import type { Env } from './env.js';
 import { tnumIsConst } from './tnum.js';
+import { EACCES, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 
 const BPF_F_RDONLY_PROG = 0x80;
 const BPF_MAP_TYPE_ARRAY = 2;
-const EINVAL = 22;
-const EACCES = 13;
-const ENOTSUPP = 524;
 
 export function mapIsRdonly(map: MapDef): boolean {
   return (map.flags & BPF_F_RDONLY_PROG) !== 0 && map.frozen !== undefined;

@@ -11,8 +11,8 @@ import type { Env } from './env.js';
 import { formatFuncState, LOG_LEVEL2 } from './log.js';
 import { T } from './reg-state.js';
 import { isSpilledReg, type VState } from './state.js';
+import { EFAULT, ENOTSUPP } from '../uapi/errno.js';
 
-const ENOTSUPP = 1;
 const FAULT = 2;
 /** get_prev_insn_idx ran out of this state's instructions. */
 const NO_PREV = -2;
@@ -186,7 +186,7 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
   let newMarks = false;
   if (regno >= 0) {
     // backtracing misuse: the kernel warns and fails with EFAULT, without a log line.
-    if (func.regs[regno]!.type !== T.SCALAR) env.fail('', 14);
+    if (func.regs[regno]!.type !== T.SCALAR) env.fail('', EFAULT);
     newMarks = true;
   }
   if (spi >= 0) {
@@ -213,7 +213,7 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
         }
         return;
       }
-      env.fail(`BUG backtracing func entry subprog ${f0.subprogno} reg_mask ${m.regs.toString(16)} stack_mask ${m.stackHex()}\n`, 14);
+      env.fail(`BUG backtracing func entry subprog ${f0.subprogno} reg_mask ${m.regs.toString(16)} stack_mask ${m.stackHex()}\n`, EFAULT);
     }
     for (let i = lastIdx; ;) {
       let err = 0;
@@ -223,11 +223,11 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
         markAllScalarsPrecise(st);
         return;
       }
-      if (err) env.fail('', 14);
+      if (err) env.fail('', EFAULT);
       if (m.empty()) return;
       i = prevInsnIdx(st, i, hist);
       if (i === NO_PREV) break;
-      if (i < 0 || i >= env.insns.length) env.fail(`BUG backtracking idx ${i}\n`, 14);
+      if (i < 0 || i >= env.insns.length) env.fail(`BUG backtracking idx ${i}\n`, EFAULT);
     }
     const parent = st.parent;
     if (!parent) break;

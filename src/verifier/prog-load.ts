@@ -5,6 +5,7 @@
  */
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import { bpfCapable, type Capability, perfmonCapable } from '../platform/caps.js';
+import { E2BIG, EINVAL, EPERM } from '../uapi/errno.js';
 
 /** BPF_MAXINSNS: the unprivileged instruction limit. */
 export const BPF_MAXINSNS = 4096;

@@ -8,6 +8,7 @@ import { baseType, F, Live, type Reg, T } from './reg-state.js';
 import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
 import { markAllScalarsImprecise, propagatePrecision, pushJmpHistory } from './precision.js';
 import { tnumEq, tnumIn } from './tnum.js';
+import { EINVAL } from '../uapi/errno.js';
 
 function rangeWithin(o: Reg, c: Reg): boolean {
   return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
@@ -226,7 +227,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
         const reentry = frame.inAsyncCallbackFn && frame.asyncEntryCnt !== cur.frames[cur.curframe]!.asyncEntryCnt;
         curKey ??= loopKey(cur);
         if (!reentry && sl.key === curKey && statesMaybeLooping(sl.state, cur) && statesEqual(env, sl.state, cur)) {
-          env.fail(`infinite loop detected at insn ${insnIdx}\n`, 22);
+          env.fail(`infinite loop detected at insn ${insnIdx}\n`, EINVAL);
         }
         if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;
       } else if (statesEqual(env, sl.state, cur)) {

@@ -20,6 +20,7 @@ import type { Env } from './env.js';
 import { assignReg, copyReg, type Reg, T } from './reg-state.js';
 import { curFrame, MAX_BPF_STACK, S, type VState } from './state.js';
 import { tnumIsConst, tnumStr, tnumSubregIsConst } from './tnum.js';
+import { EACCES, EINVAL } from '../uapi/errno.js';
 
 /** aux->alu_state bits (BPF_ALU_*). */
 export const enum AluState { SANITIZE_SRC = 1, SANITIZE_DST = 2, NEG_VALUE = 4, NON_POINTER = 8, IMMEDIATE = 16 }
@@ -167,22 +168,22 @@ export function sanitizeErr(env: Env, insn: Insn, reason: Reason, off: Reg | und
   const s = insn.src;
   switch (reason) {
     case Reason.BOUNDS:
-      env.fail(`R${off === dst ? d : s} has unknown scalar with mixed signed bounds, ${SANITIZE_ERR}\n`, 13);
+      env.fail(`R${off === dst ? d : s} has unknown scalar with mixed signed bounds, ${SANITIZE_ERR}\n`, EACCES);
       break;
     case Reason.TYPE:
-      env.fail(`R${off === dst ? s : d} has pointer with unsupported alu operation, ${SANITIZE_ERR}\n`, 13);
+      env.fail(`R${off === dst ? s : d} has pointer with unsupported alu operation, ${SANITIZE_ERR}\n`, EACCES);
       break;
     case Reason.PATHS:
-      env.fail(`R${d} tried to ${op} from different maps, paths or scalars, ${SANITIZE_ERR}\n`, 13);
+      env.fail(`R${d} tried to ${op} from different maps, paths or scalars, ${SANITIZE_ERR}\n`, EACCES);
       break;
     case Reason.LIMIT:
-      env.fail(`R${d} tried to ${op} beyond pointer bounds, ${SANITIZE_ERR}\n`, 13);
+      env.fail(`R${d} tried to ${op} beyond pointer bounds, ${SANITIZE_ERR}\n`, EACCES);
       break;
     case Reason.STACK:
-      env.fail(`R${d} could not be pushed for speculative verification, ${SANITIZE_ERR}\n`, 13);
+      env.fail(`R${d} could not be pushed for speculative verification, ${SANITIZE_ERR}\n`, EACCES);
       break;
     default:
-      env.fail(`verifier internal error: unknown reason (${reason as number})\n`, 13);
+      env.fail(`verifier internal error: unknown reason (${reason as number})\n`, EACCES);
   }
 }
 
@@ -208,10 +209,10 @@ export function sanitizeCheckBounds(env: Env, insn: Insn, dst: Reg): void {
   const d = insn.dst;
   if (dst.type === T.STACK) {
     const off = dst.off + Number(BigInt.asIntN(32, dst.varOff.value));
-    if (!checkStackAccessForPtrArithmetic(env, d, dst, off)) env.fail('', 13);
+    if (!checkStackAccessForPtrArithmetic(env, d, dst, off)) env.fail('', EACCES);
   } else if (dst.type === T.MAP_VALUE) {
     if (!checkMapAccess(env, d, dst.off, 1, false, true, true)) {
-      env.fail(`R${d} pointer arithmetic of map value goes out of range, prohibited for !root\n`, 13);
+      env.fail(`R${d} pointer arithmetic of map value goes out of range, prohibited for !root\n`, EACCES);
     }
   }
 }
@@ -229,8 +230,8 @@ const BPF_F_RDONLY_PROG = 0x80;
  */
 export function recordFuncMap(env: Env, map: MapDef | undefined, funcId: number, idx: number): void {
   if (!RECORDS_MAP.has(funcId)) return;
-  if (!map) env.fail('kernel subsystem misconfigured verifier\n', 22);
-  if (map.flags & BPF_F_RDONLY_PROG && WRITES_MAP.has(funcId)) env.fail('write into map forbidden\n', 13);
+  if (!map) env.fail('kernel subsystem misconfigured verifier\n', EINVAL);
+  if (map.flags & BPF_F_RDONLY_PROG && WRITES_MAP.has(funcId)) env.fail('write into map forbidden\n', EACCES);
   const aux = env.aux(idx);
   if (!aux.callMap) aux.callMap = map;
   else if (aux.callMap !== map) aux.callMapPoisoned = true;
@@ -246,10 +247,10 @@ export function miscFixupChecks(env: Env): void {
   for (let i = 0; i < env.insns.length; i++) {
     const insn = env.insns[i]!;
     if (insn.opcode !== 0x85) continue;
-    if (insn.src === 2 && insn.imm === 0 && env.seen[i]) env.fail('invalid kernel function call not eliminated in verifier pass\n', 22);
+    if (insn.src === 2 && insn.imm === 0 && env.seen[i]) env.fail('invalid kernel function call not eliminated in verifier pass\n', EINVAL);
     if (insn.src !== 0 || insn.imm !== 12) continue;
     const aux = env.peekAux(i);
-    if (aux?.callMapUnpriv && aux.callMapPoisoned) env.fail('tail_call abusing map_ptr\n', 22);
+    if (aux?.callMapUnpriv && aux.callMapPoisoned) env.fail('tail_call abusing map_ptr\n', EINVAL);
   }
 }
 

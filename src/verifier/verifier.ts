@@ -30,6 +30,7 @@ import { recordAt, type RecordedStates } from './record.js';
 import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
 import { curFrame, newFuncState, type VState } from './state.js';
 import { tnumConst, tnumIn, tnumIsConst, tnumRange, tnumStr, type Tnum } from './tnum.js';
+import { E2BIG, EACCES, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 
 export interface VerifyOptions {
   prog: ProgInfo;
@@ -92,8 +93,8 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
   if (opts.lineInfo !== undefined) env.lineInfo = [...opts.lineInfo].sort((a, b) => a.insn - b.insn);
   let errno = 0;
   try {
-    if (insns.length === 0) env.fail('', 22);
-    if (!env.bpfCapable && insns.length > 4096) env.fail('', 7);
+    if (insns.length === 0) env.fail('', EINVAL);
+    if (!env.bpfCapable && insns.length > 4096) env.fail('', E2BIG);
     addSubprogsAndKfuncs(env);
     checkSubprogs(env);
     checkBtfInfo(env, opts.btf, opts.funcInfo, (opts.lineInfo?.length ?? 0) > 0);
@@ -171,10 +172,10 @@ function checkMaxStackDepthSubprog(env: Env, start: number): void {
   for (;;) {
     if (enter) {
       if (idx && sps[idx]!.hasTailCall && depth >= 256) {
-        env.fail(`tail_calls are not allowed when call stack of previous frames is ${depth} bytes. Too large\n`, 13);
+        env.fail(`tail_calls are not allowed when call stack of previous frames is ${depth} bytes. Too large\n`, EACCES);
       }
       depth += round32(sps[idx]!.stackDepth);
-      if (depth > env.profile.maxBpfStack) env.fail(`combined stack size of ${frame + 1} calls is ${depth}. Too large\n`, 13);
+      if (depth > env.profile.maxBpfStack) env.fail(`combined stack size of ${frame + 1} calls is ${depth}. Too large\n`, EACCES);
       enter = false;
     }
     const end = sps[idx + 1]?.start ?? insns.length;
@@ -188,9 +189,9 @@ function checkMaxStackDepthSubprog(env: Env, start: number): void {
       retProg[frame] = idx;
       const next = i + insn.imm + 1;
       const sidx = sps.findIndex((s) => s.start === next);
-      if (sidx < 0) env.fail(`verifier bug. No program starts at insn ${next}\n`, 14);
+      if (sidx < 0) env.fail(`verifier bug. No program starts at insn ${next}\n`, EFAULT);
       if (sps[sidx]!.isAsyncCb) {
-        if (sps[sidx]!.hasTailCall) env.fail('verifier bug. subprog has tail_call and async cb\n', 14);
+        if (sps[sidx]!.hasTailCall) env.fail('verifier bug. subprog has tail_call and async cb\n', EFAULT);
         // An async callback's frames are its own chain, unless called directly.
         if (!call) continue;
       }
@@ -198,7 +199,7 @@ function checkMaxStackDepthSubprog(env: Env, start: number): void {
       idx = sidx;
       if (sps[idx]!.hasTailCall) tailCallReachable = true;
       frame++;
-      if (frame >= env.profile.maxCallFrames) env.fail(`the call stack of ${frame} frames is too deep !\n`, 7);
+      if (frame >= env.profile.maxCallFrames) env.fail(`the call stack of ${frame} frames is too deep !\n`, E2BIG);
       called = true;
       break;
     }
@@ -251,7 +252,7 @@ function doCheckCommon(env: Env, subprog: number): void {
     env.markUnknown(r1);
     markKnown(r1, 0n);
     r1.type = T.CTX;
-    if (env.funcInfo !== undefined && btfCheckSubprogArgMatch(env, 0, regs) === 14) env.fail('', 14);
+    if (env.funcInfo !== undefined && btfCheckSubprogArgMatch(env, 0, regs) === 14) env.fail('', EFAULT);
   }
   doCheck(env);
   // A successful pass leaves no log below level 2: 6.1's do_check_common drops it (of a global function as of
@@ -318,12 +319,12 @@ function doCheck(env: Env): void {
   const logOn = (env.log.level & 3) !== 0;
   for (;;) {
     env.prevInsnIdx = prevInsnIdx;
-    if (env.insnIdx >= insns.length) env.fail(`invalid insn idx ${env.insnIdx} insn_cnt ${insns.length}\n`, 14);
+    if (env.insnIdx >= insns.length) env.fail(`invalid insn idx ${env.insnIdx} insn_cnt ${insns.length}\n`, EFAULT);
     const idx = env.insnIdx;
     const insn = insns[idx]!;
     const cls = CLS(insn.opcode);
     if (++env.insnProcessed > env.profile.complexityLimitInsns) {
-      env.fail(`BPF program is too large. Processed ${env.insnProcessed} insn\n`, 7);
+      env.fail(`BPF program is too large. Processed ${env.insnProcessed} insn\n`, E2BIG);
     }
     const visited = isStateVisited(env, idx);
     let exitPath = false;
@@ -361,7 +362,7 @@ function doCheck(env: Env): void {
         if (MODE(insn.opcode) === 0xc0) {
           checkAtomic(env, insn, idx);
         } else {
-          if (MODE(insn.opcode) !== 0x60 || insn.imm !== 0) env.fail('BPF_STX uses reserved fields\n', 22);
+          if (MODE(insn.opcode) !== 0x60 || insn.imm !== 0) env.fail('BPF_STX uses reserved fields\n', EINVAL);
           env.checkRegArg(insn.src, 'src');
           env.checkRegArg(insn.dst, 'src');
           const dstType = env.regs[insn.dst]!.type;
@@ -369,10 +370,10 @@ function doCheck(env: Env): void {
           sameInsnCheck(env, idx, dstType);
         }
       } else if (cls === C_ST) {
-        if (MODE(insn.opcode) !== 0x60 || insn.src !== 0) env.fail('BPF_ST uses reserved fields\n', 22);
+        if (MODE(insn.opcode) !== 0x60 || insn.src !== 0) env.fail('BPF_ST uses reserved fields\n', EINVAL);
         env.checkRegArg(insn.dst, 'src');
         const d = env.regs[insn.dst]!;
-        if (d.type === T.CTX) env.fail(`BPF_ST stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, 13);
+        if (d.type === T.CTX) env.fail(`BPF_ST stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, EACCES);
         checkMemAccess(env, insn.dst, insn.off, sizeOf(insn.opcode), true, -1, false);
       } else if (cls === C_JMP || cls === C_JMP32) {
         const op = OP(insn.opcode);
@@ -380,10 +381,10 @@ function doCheck(env: Env): void {
         if (op === J_CALL) {
           if (SRC_X(insn.opcode) || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) ||
             insn.dst !== 0 || cls === C_JMP32) {
-            env.fail('BPF_CALL uses reserved fields\n', 22);
+            env.fail('BPF_CALL uses reserved fields\n', EINVAL);
           }
           if (env.cur.activeSpinLock && (insn.src === 1 || insn.imm !== 94)) {
-            env.fail('function calls are not allowed while holding a lock\n', 22);
+            env.fail('function calls are not allowed while holding a lock\n', EINVAL);
           }
           if (insn.src === 1) next = checkFuncCall(env, insn, idx);
           else if (insn.src === 2) next = checkKfuncCall(env, insn, idx);
@@ -395,14 +396,14 @@ function doCheck(env: Env): void {
         } else if (op === J_JA) {
           if (SRC_X(insn.opcode) || insn.src !== 0 || insn.dst !== 0 || (cls === C_JMP && insn.imm !== 0) ||
             (cls === C_JMP32 && insn.off !== 0)) {
-            env.fail('BPF_JA uses reserved fields\n', 22);
+            env.fail('BPF_JA uses reserved fields\n', EINVAL);
           }
           next = idx + (cls === C_JMP ? insn.off : insn.imm) + 1;
         } else if (op === J_EXIT) {
           if (SRC_X(insn.opcode) || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || cls === C_JMP32) {
-            env.fail('BPF_EXIT uses reserved fields\n', 22);
+            env.fail('BPF_EXIT uses reserved fields\n', EINVAL);
           }
-          if (env.cur.activeSpinLock) env.fail('bpf_spin_unlock is missing\n', 22);
+          if (env.cur.activeSpinLock) env.fail('bpf_spin_unlock is missing\n', EINVAL);
           checkReferenceLeak(env);
           if (env.cur.curframe) {
             next = prepareFuncExit(env);
@@ -421,9 +422,9 @@ function doCheck(env: Env): void {
         else if (mode === 0x00) {
           checkLdImm(env, insn, idx);
           next = idx + 2;
-        } else env.fail('invalid BPF_LD mode\n', 22);
+        } else env.fail('invalid BPF_LD mode\n', EINVAL);
       } else {
-        env.fail(`unknown insn class ${cls}\n`, 22);
+        env.fail(`unknown insn class ${cls}\n`, EINVAL);
       }
       if (!exitPath) {
         env.insnIdx = next;
@@ -452,7 +453,7 @@ function sizeOf(code: number): number {
 function sameInsnCheck(env: Env, idx: number, type: number): void {
   const aux = env.aux(idx);
   if (aux.ptrType === T.NOT_INIT) aux.ptrType = type;
-  else if (typeMismatch(type, aux.ptrType)) env.fail('same insn cannot be used with different pointers\n', 22);
+  else if (typeMismatch(type, aux.ptrType)) env.fail('same insn cannot be used with different pointers\n', EINVAL);
 }
 
 /** reg_type_mismatch_ok: pointer types whose loads/stores the kernel rewrites per type may not share an instruction. */
@@ -466,8 +467,8 @@ function typeMismatch(a: number, b: number): boolean {
 }
 
 function checkLdImm(env: Env, insn: Insn, idx: number): void {
-  if (insn.opcode !== 0x18) env.fail('invalid BPF_LD_IMM insn\n', 22);
-  if (insn.off !== 0) env.fail('BPF_LD_IMM64 uses reserved fields\n', 22);
+  if (insn.opcode !== 0x18) env.fail('invalid BPF_LD_IMM insn\n', EINVAL);
+  if (insn.off !== 0) env.fail('BPF_LD_IMM64 uses reserved fields\n', EINVAL);
   env.checkRegArg(insn.dst, 'dst');
   const dst = env.regs[insn.dst]!;
   const next = env.insns[idx + 1]!;
@@ -480,7 +481,7 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
   markKnown(dst, 0n);
   if (insn.src === 3) {
     const v = env.aux(idx).btfVar;
-    if (v === undefined) env.fail('verifier internal error: unexpected pseudo btf_id ld_imm64\n', 14);
+    if (v === undefined) env.fail('verifier internal error: unexpected pseudo btf_id ld_imm64\n', EFAULT);
     dst.type = v.type;
     dst.memSize = v.memSize;
     if (v.btfName !== undefined) dst.btfName = v.btfName;
@@ -488,9 +489,9 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
   }
   if (insn.src === 4) {
     const subprogno = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
-    if (env.funcInfo === undefined) env.fail('missing btf func_info\n', 22);
-    if (env.funcInfo[subprogno]?.linkage !== 0) env.fail('callback function not static\n', 22);
-    if (subprogno === 0) env.fail('callback function cannot be the main program\n', 22);
+    if (env.funcInfo === undefined) env.fail('missing btf func_info\n', EINVAL);
+    if (env.funcInfo[subprogno]?.linkage !== 0) env.fail('callback function not static\n', EINVAL);
+    if (subprogno === 0) env.fail('callback function cannot be the main program\n', EINVAL);
     dst.type = T.FUNC;
     dst.subprogno = subprogno;
     return;
@@ -510,15 +511,15 @@ function checkLdAbs(env: Env, insn: Insn): void {
   const t = resolveProgType(env.prog);
   if (!['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG'].includes(t)
     || t === 'SK_MSG') {
-    env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', 22);
+    env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', EINVAL);
   }
   if (insn.dst !== 0 || insn.off !== 0 || (insn.opcode & 0x18) === 0x18 || (MODE(insn.opcode) === 0x20 && insn.src !== 0)) {
-    env.fail('BPF_LD_[ABS|IND] uses reserved fields\n', 22);
+    env.fail('BPF_LD_[ABS|IND] uses reserved fields\n', EINVAL);
   }
   env.checkRegArg(6, 'src');
-  if (env.frame.refs.length > 0) env.fail('BPF_LD_[ABS|IND] cannot be mixed with socket references\n', 22);
-  if (env.cur.activeSpinLock) env.fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region\n', 22);
-  if (env.regs[6]!.type !== T.CTX) env.fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb\n', 22);
+  if (env.frame.refs.length > 0) env.fail('BPF_LD_[ABS|IND] cannot be mixed with socket references\n', EINVAL);
+  if (env.cur.activeSpinLock) env.fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region\n', EINVAL);
+  if (env.regs[6]!.type !== T.CTX) env.fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb\n', EINVAL);
   if (MODE(insn.opcode) === 0x40) env.checkRegArg(insn.src, 'src');
   checkPtrOffReg(env, env.regs[6]!, 6, false);
   const regs = env.regs;
@@ -533,19 +534,19 @@ function checkLdAbs(env: Env, insn: Insn): void {
 function checkAtomic(env: Env, insn: Insn, idx: number): void {
   const imm = insn.imm;
   const ok = [0x00, 0x40, 0x50, 0xa0, 0x01, 0x41, 0x51, 0xa1, 0xe1, 0xf1];
-  if (!ok.includes(imm)) env.fail(`BPF_ATOMIC uses invalid atomic opcode ${(imm & 0xff).toString(16).padStart(2, '0')}\n`, 22);
+  if (!ok.includes(imm)) env.fail(`BPF_ATOMIC uses invalid atomic opcode ${(imm & 0xff).toString(16).padStart(2, '0')}\n`, EINVAL);
   const size = sizeOf(insn.opcode);
-  if (size !== 4 && size !== 8) env.fail('invalid atomic operand size\n', 22);
+  if (size !== 4 && size !== 8) env.fail('invalid atomic operand size\n', EINVAL);
   env.checkRegArg(insn.src, 'src');
   env.checkRegArg(insn.dst, 'src');
   if (imm === 0xf1) {
     env.checkRegArg(0, 'src');
-    if (env.isPointerValue(env.regs[0]!)) env.fail('R0 leaks addr into mem\n', 13);
+    if (env.isPointerValue(env.regs[0]!)) env.fail('R0 leaks addr into mem\n', EACCES);
   }
-  if (env.isPointerValue(env.regs[insn.src]!)) env.fail(`R${insn.src} leaks addr into mem\n`, 13);
+  if (env.isPointerValue(env.regs[insn.src]!)) env.fail(`R${insn.src} leaks addr into mem\n`, EACCES);
   const d = env.regs[insn.dst]!;
   if (d.type === T.CTX || isPktPointer(d.type) || d.type === T.FLOW_KEYS || [T.SOCKET, T.SOCK_COMMON, T.TCP_SOCK, T.XDP_SOCK].includes(d.type)) {
-    env.fail(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, 13);
+    env.fail(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, EACCES);
   }
   const fetch = (imm & 1) !== 0;
   let loadReg = -1;
@@ -566,7 +567,7 @@ function invalidScalar(env: Env, _tn: Tnum, range: Tnum, ctx: string, reg: strin
   const unknown = r0.varOff.mask === 0xffffffffffffffffn;
   const msg = `At ${ctx} the register ${reg} ${unknown ? 'has unknown scalar value' : `has value ${tnumStr(r0.varOff)}`}` +
     ` should have been in ${tnumStr(range)}\n`;
-  env.fail(msg + (note ?? ''), 22);
+  env.fail(msg + (note ?? ''), EINVAL);
 }
 
 /**
@@ -577,7 +578,6 @@ function invalidScalar(env: Env, _tn: Tnum, range: Tnum, ctx: string, reg: strin
  */
 function checkAttachBtfId(env: Env): void {
   const p = env.prog;
-  const EINVAL = 22;
   if (p.type === 'SYSCALL') {
     if (!p.sleepable) env.fail('Syscall programs can only be sleepable\n', EINVAL);
     return;
@@ -626,15 +626,15 @@ function checkReturnCode(env: Env): void {
   if (!isSub && t === 'STRUCT_OPS' && env.prog.structOps !== undefined && structOpsVoid(env)) return;
   env.checkRegArg(0, 'src');
   const r0 = env.regs[0]!;
-  if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', 13);
+  if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', EACCES);
   if (frame.inAsyncCallbackFn) {
     // Async callbacks (timers) must return 0.
-    if (r0.type !== T.SCALAR) env.fail(`In async callback the register R0 is not a known value (${regTypeStr(r0.type)})\n`, 22);
+    if (r0.type !== T.SCALAR) env.fail(`In async callback the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
     if (!tnumIn(tnumConst(0n), r0.varOff)) invalidScalarValue(env, r0, tnumConst(0n), 'async callback', 'R0');
     return;
   }
   if (isSub) {
-    if (r0.type !== T.SCALAR) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, 22);
+    if (r0.type !== T.SCALAR) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, EINVAL);
     return;
   }
   let range = tnumRange(0n, 1n);
@@ -667,7 +667,7 @@ function checkReturnCode(env: Env): void {
     default:
       return;
   }
-  if (r0.type !== T.SCALAR) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, 22);
+  if (r0.type !== T.SCALAR) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
   if (!tnumIn(range, r0.varOff)) {
     invalidScalar(env, r0.varOff, range, 'program exit', 'R0', att === 'LSM_CGROUP' && t === 'LSM' && lsmVoid
       ? "Note, BPF_LSM_CGROUP that attach to void LSM hooks can't modify return value!\n" : undefined);
