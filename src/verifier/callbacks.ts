@@ -12,12 +12,13 @@ import { formatFuncState } from './log.js';
 import { assignReg, F, Live, T } from './reg-state.js';
 import { type FuncState, newFuncState, type VState } from './state.js';
 import { E2BIG, EFAULT, EINVAL, ENOTSUPP } from '../uapi/errno.js';
+import { BPF_FUNC, BPF_MAP_TYPE } from '../uapi/index.js';
 
-export const FUNC_for_each_map_elem = 164;
-export const FUNC_timer_set_callback = 170;
-export const FUNC_find_vma = 180;
-export const FUNC_loop = 181;
-export const FUNC_user_ringbuf_drain = 209;
+export const FUNC_for_each_map_elem = BPF_FUNC.for_each_map_elem;
+export const FUNC_timer_set_callback = BPF_FUNC.timer_set_callback;
+export const FUNC_find_vma = BPF_FUNC.find_vma;
+export const FUNC_loop = BPF_FUNC.loop;
+export const FUNC_user_ringbuf_drain = BPF_FUNC.user_ringbuf_drain;
 
 /** is_callback_calling_function */
 export function isCallbackCallingFunction(id: number): boolean {
@@ -26,7 +27,7 @@ export function isCallbackCallingFunction(id: number): boolean {
 }
 
 /** Maps whose ops iterate elements for bpf_for_each_map_elem: hash, array, percpu and LRU variants. */
-const FOR_EACH_MAP_TYPES: ReadonlySet<number> = new Set([1, 2, 5, 6, 9, 10]);
+const FOR_EACH_MAP_TYPES: ReadonlySet<number> = new Set([BPF_MAP_TYPE.HASH, BPF_MAP_TYPE.ARRAY, BPF_MAP_TYPE.PERCPU_HASH, BPF_MAP_TYPE.PERCPU_ARRAY, BPF_MAP_TYPE.LRU_HASH, BPF_MAP_TYPE.LRU_PERCPU_HASH]);
 
 /** A set_callee_state_fn: fills the callee's argument registers from the caller's. */
 export type SetCalleeState = (env: Env, caller: FuncState, callee: FuncState, insnIdx: number) => void;

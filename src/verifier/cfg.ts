@@ -6,6 +6,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { Env } from './env.js';
 import { E2BIG, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
+import { BPF_FUNC } from '../uapi/index.js';
 
 export const CLS = (code: number): number => code & 7;
 export const OP = (code: number): number => code & 0xf0;
@@ -15,7 +16,7 @@ export const C_LD = 0, C_LDX = 1, C_ST = 2, C_STX = 3, C_ALU = 4, C_JMP = 5, C_J
 export const J_JA = 0x00, J_CALL = 0x80, J_EXIT = 0x90;
 export const LDDW = 0x18;
 export const PSEUDO_CALL = 1, PSEUDO_KFUNC = 2, PSEUDO_FUNC = 4;
-export const FUNC_tail_call = 12, FUNC_timer_set_callback = 170;
+export const FUNC_tail_call = BPF_FUNC.tail_call, FUNC_timer_set_callback = BPF_FUNC.timer_set_callback;
 
 export const isLdimm64 = (i: Insn): boolean => i.opcode === LDDW;
 export const isPseudoCall = (i: Insn): boolean => i.opcode === (C_JMP | J_CALL) && i.src === PSEUDO_CALL;

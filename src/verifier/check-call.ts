@@ -100,7 +100,7 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, m
     env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, EACCES);
   }
   if (reg.type !== T.BTF_ID || arg.type !== 'ARG_PTR_TO_BTF_ID') return;
-  if (meta.funcId === 194 /* kptr_xchg */) {
+  if (meta.funcId === BPF_FUNC.kptr_xchg) {
     mapKptrMatchType(env, meta.kptr!, reg, regno);
   } else if (arg.btfType && !structIdsMatch(env, reg.btfName ?? '', reg.off, arg.btfType, (argFlags & F.OBJ_RELEASE) !== 0)) {
     env.fail(`R${regno} is of type ${reg.btfName ?? ''} but ${arg.btfType} is expected\n`, EACCES);
@@ -192,7 +192,7 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
 }
 
 const BPF_MAP_TYPE_SOCKMAP = 15, BPF_MAP_TYPE_SOCKHASH = 18, BPF_MAP_TYPE_BLOOM_FILTER = 30;
-const FUNC_map_peek_elem = 89;
+const FUNC_map_peek_elem = BPF_FUNC.map_peek_elem;
 
 /**
  * resolve_map_arg_type: a map value argument of a sockmap or sockhash is the socket itself
@@ -259,7 +259,7 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
       checkHelperMemAccess(env, regno, meta.map.valueSize, false, meta, meta.rawMode);
       break;
     case 'ARG_PTR_TO_SPIN_LOCK':
-      processSpinLock(env, regno, meta.funcId === 93);
+      processSpinLock(env, regno, meta.funcId === BPF_FUNC.spin_lock);
       break;
     case 'ARG_PTR_TO_MEM':
       if (aflags & F.FIXED_SIZE) {
@@ -329,7 +329,7 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
 
 /** record_func_key: a constant tail call index within the prog array is relied upon. */
 function recordTailCallKey(env: Env, funcId: number, map: MapDef | undefined): void {
-  if (funcId !== 12 || !map || map.type !== 3) return;
+  if (funcId !== BPF_FUNC.tail_call || !map || map.type !== BPF_MAP_TYPE.PROG_ARRAY) return;
   const r3 = env.regs[3]!;
   if (r3.type === T.SCALAR && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
 }
@@ -477,7 +477,7 @@ function mayUpdateSockmap(env: Env, funcId: number): boolean {
   if (funcId !== BPF_FUNC.map_update_elem && funcId !== BPF_FUNC.map_delete_elem) return false;
   const t = env.prog.type;
   if (t === 'TRACING' && env.prog.expectedAttachType === 'TRACE_ITER') return true;
-  if (t === 'SOCK_OPS' && funcId === 3) return true;
+  if (t === 'SOCK_OPS' && funcId === BPF_FUNC.map_delete_elem) return true;
   if (['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'XDP', 'SK_REUSEPORT', 'FLOW_DISSECTOR', 'SK_LOOKUP'].includes(t)) return true;
   env.verbose('cannot update sockmap in this context\n');
   return false;
@@ -546,10 +546,10 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       releaseReference(env, r.refObjId);
     }
   }
-  if (funcId === 197 /* dynptr_from_mem */ && env.regs[1]!.type !== T.MAP_VALUE) {
+  if (funcId === BPF_FUNC.dynptr_from_mem && env.regs[1]!.type !== T.MAP_VALUE) {
     env.fail(`Unsupported reg type ${regTypeStr(env.regs[1]!.type)} for bpf_dynptr_from_mem data\n`, EACCES);
   }
-  if (funcId === 203 /* dynptr_data */) {
+  if (funcId === BPF_FUNC.dynptr_data) {
     // The slice shares the reference of the dynptr it was taken from (none for a local dynptr).
     const i = fn.args.findIndex((a) => a.type === 'ARG_PTR_TO_DYNPTR');
     if (i < 0) env.fail('verifier internal error: no dynptr in bpf_dynptr_data()\n', EFAULT);
@@ -557,14 +557,14 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const reg = env.regs[i + 1]!;
     if (baseType(reg.type) !== T.DYNPTR) meta.refObjId = dynptrRefId(env, reg);
   }
-  if (funcId === 12) {
+  if (funcId === BPF_FUNC.tail_call) {
     if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', EINVAL);
   }
-  if (funcId === 81 /* get_local_storage */) {
+  if (funcId === BPF_FUNC.get_local_storage) {
     const r2 = env.regs[2]!;
     if (!isNullReg(r2)) env.fail("get_local_storage() doesn't support non-zero flags\n", EINVAL);
   }
-  if (funcId === 181 /* loop */) updateLoopInlineState(env, meta.callbackSubprog);
+  if (funcId === BPF_FUNC.loop) updateLoopInlineState(env, meta.callbackSubprog);
   // The caller's registers: a callback makes the callee the current frame from here on.
   const callerFrame = env.frame;
   let next = idx + 1;
@@ -623,7 +623,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     }
     case 'RET_PTR_TO_BTF_ID':
       setPtr(T.BTF_ID);
-      r0.btfName = funcId === 194 ? meta.kptr?.btfName : ret.btfType;
+      r0.btfName = funcId === BPF_FUNC.kptr_xchg ? meta.kptr?.btfName : ret.btfType;
       break;
   }
   // Reference acquisition (is_acquire_function): socket lookups, ringbuf memory, kptr_xchg.
@@ -633,7 +633,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     const id = acquireRef(env, idx);
     r0.refObjId = id;
     r0.id = id;
-  } else if (PTR_CAST_FUNCS.has(funcId) || funcId === 203 /* dynptr_data */) {
+  } else if (PTR_CAST_FUNCS.has(funcId) || funcId === BPF_FUNC.dynptr_data) {
     r0.refObjId = meta.refObjId;
   }
   checkMapFuncCompat(env, meta.map, funcId, name);
@@ -642,7 +642,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
 }
 
 /** The helpers whose integer result never exceeds their size argument (get_stack, get_task_stack, probe_read*_str). */
-const RET_BOUNDED_BY_SIZE: ReadonlySet<number> = new Set([45, 67, 114, 115, 141]);
+const RET_BOUNDED_BY_SIZE: ReadonlySet<number> = new Set([BPF_FUNC.probe_read_str, BPF_FUNC.get_stack, BPF_FUNC.probe_read_user_str, BPF_FUNC.probe_read_kernel_str, BPF_FUNC.get_task_stack]);
 const MAX_ERRNO = 4095;
 
 /** do_refine_retval_range: between -MAX_ERRNO and the size argument's umax (as s64 and as s32, then synced). */
@@ -655,14 +655,14 @@ function refineRetvalRange(r0: Reg, msizeMax: bigint): void {
 }
 
 /** is_ptr_cast_function: sk_fullsock, tcp_sock and the skc_to_* casts keep the argument's reference. */
-const PTR_CAST_FUNCS: ReadonlySet<number> = new Set([95, 96, 136, 137, 138, 139, 140, 196]);
+const PTR_CAST_FUNCS: ReadonlySet<number> = new Set([BPF_FUNC.sk_fullsock, BPF_FUNC.tcp_sock, BPF_FUNC.skc_to_tcp6_sock, BPF_FUNC.skc_to_tcp_sock, BPF_FUNC.skc_to_tcp_timewait_sock, BPF_FUNC.skc_to_tcp_request_sock, BPF_FUNC.skc_to_udp6_sock, BPF_FUNC.skc_to_mptcp_sock]);
 
 /**
  * bpf_helper_changes_pkt_data: skb_store_bytes, l3/l4_csum_replace, clone_redirect, skb_vlan_push/pop,
  * skb_change_proto/tail/head, skb_pull_data, skb_adjust_room, xdp_adjust_head/meta/tail,
  * msg_pull/push/pop_data, lwt_push_encap, lwt_seg6_*, store_hdr_opt.
  */
-const CHANGES_PKT_DATA: ReadonlySet<number> = new Set([9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 44, 50, 54, 63, 65, 73, 74, 75, 76, 90, 91, 143]);
+const CHANGES_PKT_DATA: ReadonlySet<number> = new Set([BPF_FUNC.skb_store_bytes, BPF_FUNC.l3_csum_replace, BPF_FUNC.l4_csum_replace, BPF_FUNC.clone_redirect, BPF_FUNC.skb_vlan_push, BPF_FUNC.skb_vlan_pop, BPF_FUNC.skb_change_proto, BPF_FUNC.skb_change_tail, BPF_FUNC.skb_pull_data, BPF_FUNC.skb_change_head, BPF_FUNC.xdp_adjust_head, BPF_FUNC.skb_adjust_room, BPF_FUNC.xdp_adjust_meta, BPF_FUNC.msg_pull_data, BPF_FUNC.xdp_adjust_tail, BPF_FUNC.lwt_push_encap, BPF_FUNC.lwt_seg6_store_bytes, BPF_FUNC.lwt_seg6_adjust_srh, BPF_FUNC.lwt_seg6_action, BPF_FUNC.msg_push_data, BPF_FUNC.msg_pop_data, BPF_FUNC.store_hdr_opt]);
 
 function changesPktData(id: number): boolean {
   return CHANGES_PKT_DATA.has(id);

@@ -16,6 +16,13 @@ import type { KernelProfile } from './profile.js';
 import { F, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { copyState, curFrame, type FuncState, type VState } from './state.js';
 import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, EPROTO } from '../uapi/errno.js';
+import { BPF_MAP_TYPE } from '../uapi/index.js';
+
+/** check_map_prog_compatibility: the map types a sleepable program may use (6.1). */
+const SLEEPABLE_MAP_TYPES: ReadonlySet<number> = new Set(([
+  'HASH', 'ARRAY', 'PERCPU_HASH', 'PERCPU_ARRAY', 'LRU_HASH', 'LRU_PERCPU_HASH', 'ARRAY_OF_MAPS', 'HASH_OF_MAPS',
+  'RINGBUF', 'USER_RINGBUF', 'INODE_STORAGE', 'SK_STORAGE', 'TASK_STORAGE',
+] as const).map((t) => BPF_MAP_TYPE[t]));
 
 /** resolve_prog_type: an extension with a target program is checked as that program's type. */
 export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
@@ -324,7 +331,7 @@ export class Env {
     if (src === 2) {
       const off = next.imm >>> 0;
       if (off >= 1 << 29) this.fail(`direct value offset of ${off} is not allowed\n`, EINVAL);
-      if (map.type !== 2 /* ARRAY */) this.fail('no direct value access support for this map type\n', EINVAL);
+      if (map.type !== BPF_MAP_TYPE.ARRAY) this.fail('no direct value access support for this map type\n', EINVAL);
       if (off >= map.valueSize) {
         this.fail(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}\n`, EINVAL);
       }
@@ -365,7 +372,7 @@ export class Env {
     if (map.timerOff >= 0 && ['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {
       this.fail('tracing progs cannot use bpf_timer yet\n', EINVAL);
     }
-    if (this.prog.sleepable && ![1, 2, 5, 6, 9, 10, 12, 13, 27, 31, 28, 24, 29].includes(map.type)) {
+    if (this.prog.sleepable && !SLEEPABLE_MAP_TYPES.has(map.type)) {
       this.fail('Sleepable programs can only use array, hash, and ringbuf maps\n', EINVAL);
     }
   }

@@ -21,6 +21,7 @@ import { assignReg, copyReg, type Reg, T } from './reg-state.js';
 import { curFrame, MAX_BPF_STACK, S, type VState } from './state.js';
 import { tnumIsConst, tnumStr, tnumSubregIsConst } from './tnum.js';
 import { EACCES, EINVAL } from '../uapi/errno.js';
+import { BPF_FUNC } from '../uapi/index.js';
 
 /** aux->alu_state bits (BPF_ALU_*). */
 export const enum AluState { SANITIZE_SRC = 1, SANITIZE_DST = 2, NEG_VALUE = 4, NON_POINTER = 8, IMMEDIATE = 16 }
@@ -218,9 +219,9 @@ export function sanitizeCheckBounds(env: Env, insn: Insn, dst: Reg): void {
 }
 
 /** Helper ids record_func_map looks at: map_{lookup,update,delete}_elem, tail_call, redirect_map, map_{push,pop,peek}_elem, for_each_map_elem, map_lookup_percpu_elem. */
-const RECORDS_MAP = new Set([1, 2, 3, 12, 51, 87, 88, 89, 164, 195]);
+const RECORDS_MAP = new Set([BPF_FUNC.map_lookup_elem, BPF_FUNC.map_update_elem, BPF_FUNC.map_delete_elem, BPF_FUNC.tail_call, BPF_FUNC.redirect_map, BPF_FUNC.map_push_elem, BPF_FUNC.map_pop_elem, BPF_FUNC.map_peek_elem, BPF_FUNC.for_each_map_elem, BPF_FUNC.map_lookup_percpu_elem]);
 /** The map-changing ones among them: map_{update,delete,push,pop}_elem. */
-const WRITES_MAP = new Set([2, 3, 87, 88]);
+const WRITES_MAP = new Set([BPF_FUNC.map_update_elem, BPF_FUNC.map_delete_elem, BPF_FUNC.map_push_elem, BPF_FUNC.map_pop_elem]);
 const BPF_F_RDONLY_PROG = 0x80;
 
 /**
