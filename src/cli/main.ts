@@ -3,7 +3,7 @@
  * violation happened; 2 a usage or input error. Errors are one line on stderr (and, with --json, a
  * `{"error":{…}}` line on stdout), never a stack trace.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { BpfError } from '../errors.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
@@ -14,6 +14,7 @@ import { kfuncsCommand } from './commands/kfuncs.js';
 import { verifyCommand } from './commands/verify.js';
 import { corpusCommand } from './commands/corpus.js';
 import { runCommand } from './commands/run.js';
+import { completionCommand, SHELLS } from './commands/completion.js';
 import { EXIT, type Io } from './io.js';
 import { count, namesHelp, positiveNumber } from './options.js';
 
@@ -131,6 +132,12 @@ export function buildCli(io: Io): Command {
     .option('--only <names>', 'comma-separated program names')
     .option('--max-time <seconds>', 'time budget per measurement', positiveNumber('--max-time'), 2)
     .action((opts) => { io.code = benchCommand(io, opts); });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish), made from these command definitions')
+    .addArgument(new Argument('<shell>').choices(SHELLS))
+    .action((shell: string) => { io.code = completionCommand(io, program, shell); });
 
   return program;
 }
