@@ -27,9 +27,12 @@ function newestSource() {
   return newest;
 }
 
+/** dist/ is older than a source (tsc rewrites every output, so its first output's time is the build's). */
 export function distIsStale() {
-  if (!existsSync(stamp) || !existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) return true;
-  return newestSource() > statSync(stamp).mtimeMs;
+  const first = join(root, 'dist', 'src', 'index.js');
+  if (!existsSync(first) || !existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) return true;
+  const built = Math.max(statSync(first).mtimeMs, existsSync(stamp) ? statSync(stamp).mtimeMs : 0);
+  return newestSource() > built;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -43,6 +43,9 @@ describe('one error path', () => {
     [['run', fib, '--repeat', '4294967296'], /^bpfvm: --repeat: expected a u32/],
     [['bench', '--max-time', 'soon'], /^bpfvm: --max-time: expected a positive number/],
     [['run', fib, '--bogus'], /^bpfvm: unknown option '--bogus'$/],
+    [['run', fib, '--prog-type', 'socket', '--caps', 'bogus'], /^bpfvm: --caps: unknown capability 'bogus'/],
+    [['verify', XDP, '--target-prog-type', 'bogus'], /^bpfvm: --target-prog-type: unknown program type 'bogus'/],
+    [['run', fib, '--prog-type', 'xdp', '--null-inject', 'foo'], /^bpfvm: --null-inject takes off, always or random:SEED, not 'foo'$/],
     [['disasm', 'nothere.s'], /nothere\.s: no such file/],
   ])('%j: exit 2, one short line on stderr, and {"error"} with --json', (argv, message) => {
     const r = cli(...argv);

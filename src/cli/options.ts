@@ -1,7 +1,29 @@
 /** Option values the commands share: integers that name their option, attach types, the program type list. */
 import { UsageError } from '../errors.js';
 import { ATTACH_TYPES, type AttachTypeName } from '../uapi/enums.js';
-import { PROG_TYPE_NAMES } from '../../kernel-sim/progtypes/names.js';
+import { PROG_TYPE_NAMES, parseProgType } from '../../kernel-sim/progtypes/names.js';
+import { parseCaps, type Capability } from '../platform/caps.js';
+
+/** Runs a parser of an option's value; its error becomes a UsageError naming the option. */
+function named<T>(flag: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const m = (e as Error).message;
+    throw new UsageError(m.startsWith(flag) ? m : `${flag}: ${m}`);
+  }
+}
+
+/** `--caps LIST`. */
+export function capsOption(list: string): Set<Capability> {
+  return named('--caps', () => parseCaps(list));
+}
+
+/** A program type option (`--prog-type`, `--target-prog-type`), checked; the name is returned as given. */
+export function progTypeOption(flag: string, name: string | undefined): string | undefined {
+  if (name !== undefined) named(flag, () => parseProgType(name));
+  return name;
+}
 
 /** A commander parser for a positive integer option; its errors name the option. */
 export function count(flag: string, opts: { min?: number; max?: number; what?: string } = {}): (v: string) => number {

@@ -5,12 +5,11 @@ import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
 import { BpfError, LoadError, UsageError } from '../../errors.js';
 import type { Violation } from '../../violations.js';
-import { parseCaps } from '../../platform/caps.js';
 import { VerifierError } from '../../verifier/verifier.js';
 import { parseNullInject, type NullInjectMode } from '../../../kernel-sim/kfuncs/index.js';
 import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
-import { attachTypeOf } from '../options.js';
+import { attachTypeOf, capsOption, progTypeOption } from '../options.js';
 import { retvalName } from '../../uapi/retcodes.js';
 import { consumeRingbufs, drainPerfArrays, mapContents } from '../../api/trigger.js';
 import type { BpfMap } from '../../../kernel-sim/maps/index.js';
@@ -131,7 +130,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   try {
     nullInject = parseNullInject(opts.nullInject);
   } catch (e) {
-    throw new UsageError(`--null-inject: ${(e as Error).message}`);
+    const m = (e as Error).message;
+    throw new UsageError(m.startsWith('--null-inject') ? m : `--null-inject: ${m}`);
   }
   if (opts.strict && !opts.checkStates) throw new UsageError('--strict makes state escapes violations: give --check-states');
   if (opts.checkStates && !opts.verify) throw new UsageError('--check-states checks the verifier\'s states: it cannot run with --no-verify');
@@ -142,8 +142,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   }
   const files = opts.event === undefined ? undefined : readEventFiles(opts.event, opts.kernelModel);
   const load = {
-    budget: opts.budget, timeLimit: opts.timeLimit, memoryLimit: opts.memoryLimit, outputLimit: opts.outputLimit, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
-    ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+    budget: opts.budget, timeLimit: opts.timeLimit, memoryLimit: opts.memoryLimit, outputLimit: opts.outputLimit, caps: capsOption(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
+    ...(progTypeOption('--target-prog-type', opts.targetProgType) !== undefined && { extTarget: opts.targetProgType }),
     ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }),
     ...(files !== undefined && eventLoadOptions(files)),
   };

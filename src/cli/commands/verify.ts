@@ -20,7 +20,7 @@ import { readProgram } from '../input.js';
 import { extTargetOf, rawProgInfo } from '../../api/collection.js';
 import { loadObjectProgram, prepareObject } from '../../api/verify-object.js';
 import { EXIT, type Io } from '../io.js';
-import { attachTypeOf } from '../options.js';
+import { attachTypeOf, capsOption, progTypeOption } from '../options.js';
 import { selectProgram } from './disasm.js';
 import { readObject } from './inspect.js';
 
@@ -56,7 +56,8 @@ function progTypeOf(name: string): ProgTypeName {
 
 export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): number {
   const logLevel = logLevelOf(opts.logLevel);
-  const caps = parseCaps(opts.caps ?? 'all');
+  const caps = capsOption(opts.caps ?? 'all');
+  progTypeOption('--target-prog-type', opts.targetProgType);
   if (file.toLowerCase().endsWith('.o')) return verifyObject(io, file, opts, caps, logLevel);
   if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
   if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
