@@ -22,7 +22,7 @@ describe('catalogue', () => {
 
   it('names match the uapi header in order', () => {
     if (LINUX_SRC === undefined || !existsSync(BPF_H)) {
-      announceNotRun('helper names vs the Linux 6.1 sources', `${BPF_H} not found (set BPFVM_LINUX_SRC)`);
+      announceNotRun('helper names vs the Linux 6.1 sources', LINUX_SRC === undefined ? 'BPFVM_LINUX_SRC is not set' : `${BPF_H} not found`);
       return;
     }
     const m = /#define __BPF_FUNC_MAPPER\(FN\)([\s\S]*?)\/\* \*\//.exec(readFileSync(BPF_H, 'utf8'))!;

@@ -28,7 +28,7 @@ describe('uapi helper names', () => {
 describe('check_map_func_compatibility', () => {
   it('matches 6.1\'s verifier.c in both directions', () => {
     if (LINUX_SRC === undefined || !existsSync(VERIFIER_C)) {
-      announceNotRun('map/helper compatibility vs the Linux 6.1 sources', `${VERIFIER_C} not found (set BPFVM_LINUX_SRC)`);
+      announceNotRun('map/helper compatibility vs the Linux 6.1 sources', LINUX_SRC === undefined ? 'BPFVM_LINUX_SRC is not set' : `${VERIFIER_C} not found`);
       return;
     }
     const src = readFileSync(VERIFIER_C, 'utf8');
