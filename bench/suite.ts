@@ -3,7 +3,9 @@
  * baseline doing the same work. Every tier's time is reported per executed BPF instruction, and the
  * baseline is reported per the same instruction count, so ratios in one run compare like with like.
  */
-import Benchmark from 'benchmark';
+import { createRequire } from 'node:module';
+import type BenchmarkType from 'benchmark';
+import { BpfError } from '../src/errors.js';
 import { assemble } from '../src/asm/index.js';
 import { Interpreter } from '../vm/interpreter.js';
 import * as programs from './programs.js';
@@ -148,7 +150,20 @@ export interface SuiteOptions {
  * Run the suite. Each tier's r0 is checked against the baseline's before timing, so a fast wrong answer
  * never counts.
  */
+/**
+ * benchmark.js, loaded when a measurement starts: it serves `bpfvm bench` alone, so it is a development
+ * dependency, and an installation without it says what to install.
+ */
+function loadBenchmark(): typeof BenchmarkType {
+  try {
+    return createRequire(import.meta.url)('benchmark') as typeof BenchmarkType;
+  } catch {
+    throw new BpfError('usage', 'bpfvm bench measures with the benchmark package, which is not installed: run `npm install benchmark` (it is a development dependency of bpfvm)');
+  }
+}
+
 export function runSuite(opts: SuiteOptions = {}): BenchResult[] {
+  const Benchmark = loadBenchmark();
   const tiers = opts.tiers ?? [INTERP_TIER];
   const results: BenchResult[] = [];
   for (const p of PROGRAMS) {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // The bpfvm command. The TypeScript sources are compiled to dist/ by `npm install` / `npm ci` (the
-// package's prepare script) or `npm run build`.
+// package's prepare script, scripts/build.mjs: it compiles only when a source changed) or `npm run build`.
+import { existsSync } from 'node:fs';
+// In a checkout (the sources beside dist/), say so when dist/ is older than the sources rather than run
+// stale code silently; an installed package has no sources and skips this.
+if (existsSync(new URL('../tsconfig.json', import.meta.url)) && existsSync(new URL('../scripts/build.mjs', import.meta.url))) {
+  const { distIsStale } = await import('../scripts/build.mjs');
+  if (distIsStale()) process.stderr.write('bpfvm: note: dist/ is older than the TypeScript sources: run `npm run build` to use your changes\n');
+}
 let cli;
 try {
   cli = await import('../dist/src/cli/main.js');

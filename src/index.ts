@@ -18,7 +18,8 @@ export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../k
 export { parseCaps, ALL_CAPS, type Capability } from './platform/caps.js';
 export { TestRunError, ProgTypeError, CtxRulesMissingError } from '../kernel-sim/progtypes/errors.js';
 export { MapError } from '../kernel-sim/maps/error.js';
-export { loadObject, loadProgram, kernelModelOf, Collection, Program, type LoadOptions, type RawLoadOptions, type RunOptions, type ProgramRunResult } from './api/collection.js';
+export { loadObject, loadProgram, kernelModelOf, Collection, Program, type LoadOptions, type RawLoadOptions, type RunOptions, type ProgramRunResult, type TypedMap } from './api/collection.js';
+export type { HostScalar } from '../kernel-sim/maps/index.js';
 export type { TriggerOptions, TriggerResult } from './api/trigger.js';
 export { KernelModel, type ModelValue, type ModelRef } from '../kernel-sim/model/model.js';
 export { applyModelSpec, type KernelModelSpec, type ModelObjectSpec } from '../kernel-sim/model/model-spec.js';

@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { announceNotRun } from './shared.js';
 import { describe, expect, it } from 'vitest';
 import {
   availableHelpers, helperId, helperName, helperProto, helperVariants, MAX_HELPER_ID_6_1, VARIANTS_6_1,
@@ -21,7 +22,7 @@ describe('catalogue', () => {
 
   it('names match the uapi header in order', () => {
     if (LINUX_SRC === undefined || !existsSync(BPF_H)) {
-      process.stderr.write(`\n*** helper names vs ${BPF_H}: Linux 6.1 sources not found, this check DID NOT RUN (set BPFVM_LINUX_SRC) ***\n`);
+      announceNotRun('helper names vs the Linux 6.1 sources', LINUX_SRC === undefined ? 'BPFVM_LINUX_SRC is not set' : `${BPF_H} not found`);
       return;
     }
     const m = /#define __BPF_FUNC_MAPPER\(FN\)([\s\S]*?)\/\* \*\//.exec(readFileSync(BPF_H, 'utf8'))!;

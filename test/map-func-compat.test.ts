@@ -5,6 +5,7 @@
  * array → bpf_skb_output) through the verifier.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { announceNotRun } from './shared.js';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
 import { loadProgram } from '../src/api/collection.js';
@@ -27,7 +28,7 @@ describe('uapi helper names', () => {
 describe('check_map_func_compatibility', () => {
   it('matches 6.1\'s verifier.c in both directions', () => {
     if (LINUX_SRC === undefined || !existsSync(VERIFIER_C)) {
-      process.stderr.write(`\n*** map/helper compatibility vs ${VERIFIER_C}: Linux 6.1 sources not found, this check DID NOT RUN (set BPFVM_LINUX_SRC) ***\n`);
+      announceNotRun('map/helper compatibility vs the Linux 6.1 sources', LINUX_SRC === undefined ? 'BPFVM_LINUX_SRC is not set' : `${VERIFIER_C} not found`);
       return;
     }
     const src = readFileSync(VERIFIER_C, 'utf8');

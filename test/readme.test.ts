@@ -14,9 +14,20 @@ describe('the README examples work as written', () => {
     const prog = col.program('count_protocols');
     expect(prog.run({ data: hex(ICMP) })).toMatchObject({ retval: 1, output: ['proto 1, 46 bytes'], violations: [] });
     expect(prog.run({ data: hex(TCP), repeat: 3 })).toMatchObject({ retval: 2, violations: [] });
-    const counts = col.map('proto_count') as unknown as { get(k: number): bigint | undefined; entries(): [number, bigint][] };
+    const counts = col.map<number, bigint>('proto_count');
     expect(counts.get(1)).toBe(1n);
     expect(counts.get(6)).toBe(3n);
+    counts.set(17, 5n);
+    expect(counts.entries()).toEqual(expect.arrayContaining([[1, 1n], [6, 3n], [17, 5n]]));
+    expect(counts.delete(17)).toBe(true);
+    expect(counts.delete(17)).toBe(false);
+  });
+
+  it('a map without keys says so from the typed methods (a MapError, not a TypeError)', () => {
+    const col = bpfvm.loadObject(new Uint8Array(readFileSync(join(root, 'test/fixtures/special_maps.bpf.o'))));
+    expect(() => col.map('rb').get(0)).toThrow(bpfvm.MapError);
+    expect(() => col.map('rb').entries()).toThrow(/ringbuf map has no keys/);
+    expect(col.map<number, number>('inner_a').get(0)).toBe(0);
   });
 
   it('runs a raw program as a socket filter and the instruction set alone', () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -13,8 +13,17 @@ export function sharedPath(...parts: string[]): string | undefined {
 }
 
 export function announceMissing(what: string): void {
-  const msg = `\n*** ${what}: ${SHARED} is missing, so this suite DID NOT RUN (set BPFVM_SHARED) ***\n`;
-  process.stderr.write(msg);
+  announceNotRun(what, `${SHARED} is missing (set BPFVM_SHARED)`);
+}
+
+/**
+ * A suite or check that could not run: said at once on stderr, and recorded for the list that ends the
+ * test run (test/global-setup.ts prints it, counted apart from the tests that passed).
+ */
+export function announceNotRun(what: string, why: string): void {
+  process.stderr.write(`\n*** ${what}: ${why}, so this suite DID NOT RUN ***\n`);
+  const log = process.env.BPFVM_NOT_RUN_LOG;
+  if (log !== undefined) appendFileSync(log, JSON.stringify({ what, why }) + '\n');
 }
 
 /**

@@ -21,12 +21,17 @@ describe('bpfvm verify', () => {
     const io = bufferIo();
     const code = verifyCommand(io, asm('ok.s', 'r0 = 0\nexit\n'), { progType: 'socket', json: true });
     expect(code).toBe(0);
-    expect(lastJson(io.stdout)).toEqual({ verdict: 'accepted', errno: 0, message: '', processed: 2 });
-    expect(io.stdout).not.toContain('0: (b7) r0 = 0');
+    // --json is exactly one line: the log (level 1: the statistics alone) is a field of it
+    expect(io.stdout.split('\n')).toHaveLength(2);
+    const log1 = 'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+    expect(JSON.parse(io.stdout)).toEqual({ verdict: 'accepted', errno: 0, message: '', processed: 2, log: log1 });
     const io2 = bufferIo();
     expect(verifyCommand(io2, asm('ok.s', 'r0 = 0\nexit\n'), { progType: 'socket', json: true, logLevel: 2 })).toBe(0);
-    expect(io2.stdout).toContain('0: (b7) r0 = 0');
-    expect(io.stdout).toContain('processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0');
+    expect(io2.stdout.split('\n')).toHaveLength(2);
+    expect((JSON.parse(io2.stdout) as { log: string }).log).toContain('0: (b7) r0 = 0');
+    const text = bufferIo();
+    expect(verifyCommand(text, asm('ok.s', 'r0 = 0\nexit\n'), { progType: 'socket' })).toBe(0);
+    expect(text.stdout).toBe(log1 + 'accepted\n');
   });
 
   it('rejects with the kernel message and errno, exit 1, message filled at level 0', () => {
@@ -34,8 +39,9 @@ describe('bpfvm verify', () => {
       const io = bufferIo();
       const code = verifyCommand(io, asm('bad.s', 'exit\n'), { progType: 'socket', json: true, logLevel: level });
       expect(code).toBe(1);
-      expect(lastJson(io.stdout)).toEqual({ verdict: 'rejected', errno: 13, message: 'R0 !read_ok', processed: 1 });
-      if (level === 0) expect(io.stdout.trim().split('\n')).toHaveLength(1);
+      expect(io.stdout.trim().split('\n')).toHaveLength(1);
+      expect(lastJson(io.stdout)).toMatchObject({ verdict: 'rejected', errno: 13, message: 'R0 !read_ok', processed: 1 });
+      expect('log' in lastJson(io.stdout)).toBe(level > 0);
     }
   });
 
@@ -44,7 +50,7 @@ describe('bpfvm verify', () => {
     for (const caps of ['bpf', 'net_admin,perfmon', 'none']) {
       const io = bufferIo();
       expect(verifyCommand(io, f, { progType: 'kprobe', caps, json: true })).toBe(1);
-      expect(lastJson(io.stdout)).toEqual({ verdict: 'rejected', errno: 1, message: '', processed: 0 });
+      expect(lastJson(io.stdout)).toEqual({ verdict: 'rejected', errno: 1, message: '', processed: 0, log: '' });
       expect(io.stdout.trim().split('\n')).toHaveLength(1);
     }
     expect(verifyCommand(bufferIo(), f, { progType: 'kprobe', caps: 'bpf,perfmon', json: true })).toBe(0);

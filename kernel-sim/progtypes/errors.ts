@@ -2,12 +2,19 @@
 import { BpfError } from '../../src/errors.js';
 import { ERRNO } from '../maps/errno.js';
 
-/** An unknown program type name (kind `usage`); `valid` lists every accepted spelling. */
+/** A few common spellings the message names; the whole list is in `valid` (and `bpfvm run --help`). */
+const COMMON_NAMES = ['socket', 'xdp', 'tc', 'sched_cls', 'kprobe', 'tracepoint', 'raw_tp', 'fentry', 'lsm', 'cgroup_skb', 'syscall'];
+
+/**
+ * An unknown program type name (kind `usage`); `valid` lists every accepted spelling. The message names
+ * only a few of them (the whole list is long) and where to find the rest.
+ */
 export class ProgTypeError extends BpfError {
   readonly input: string;
   readonly valid: readonly string[];
   constructor(input: string, valid: readonly string[]) {
-    super('usage', `unknown program type '${input}'; valid names: ${valid.join(', ')}`);
+    const some = COMMON_NAMES.filter((n) => valid.includes(n));
+    super('usage', `unknown program type '${input}'; valid names include ${some.join(', ')}, BPF_PROG_TYPE_* (${valid.length} in all: see \`bpfvm run --help\`)`);
     this.input = input;
     this.valid = valid;
   }

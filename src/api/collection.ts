@@ -16,7 +16,8 @@ import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '..
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
-import { checkMapCreate, createMap, MapError, type BpfMap, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { checkMapCreate, createMap, KeyedMap, MapError, type BpfMap, type HostScalar, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { ERRNO } from '../../kernel-sim/maps/errno.js';
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
@@ -479,11 +480,46 @@ export class Collection {
     for (const m of this.maps.values()) m.free();
   }
 
-  map(name: string): BpfMap {
+  /**
+   * The map named `name`, with typed host access: `col.map<number, bigint>('counts')` gives
+   * `get(key)`, `set(key, value)`, `delete(key)`, `keys()` and `entries()` over K and V (integers for
+   * key and value sizes 1, 2, 4 — `number` — and 8 — `bigint`; `Uint8Array` otherwise; per-CPU maps take
+   * and give one value per CPU). Maps without keys (ring buffers, perf event arrays, queues) have only
+   * the BpfMap operations: for them the typed methods throw a MapError.
+   */
+  map<K extends HostScalar = HostScalar, V = HostScalar>(name: string): TypedMap<K, V> {
     const m = this.maps.get(name);
     if (m === undefined) throw new LoadError(`no map '${name}' (maps: ${[...this.maps.keys()].join(', ')})`);
-    return m;
+    return (m instanceof KeyedMap ? m : keyless(m)) as unknown as TypedMap<K, V>;
   }
+}
+
+/** A map with typed host access over keys K and values V (see Collection.map). */
+export type TypedMap<K extends HostScalar = HostScalar, V = HostScalar> = BpfMap & {
+  /** The value at `key`, or undefined when there is none. */
+  get(key: K, flags?: number): V | undefined;
+  /** BPF_MAP_UPDATE_ELEM (flags BPF_ANY by default); a failure throws a MapError with the kernel's errno. */
+  set(key: K, value: V, flags?: number): void;
+  /** True when an element was deleted, false when there was none. */
+  delete(key: K): boolean;
+  /** The keys, in BPF_MAP_GET_NEXT_KEY order. */
+  keys(): K[];
+  entries(): [K, V][];
+};
+
+const KEYLESS = new WeakSet<BpfMap>();
+
+/** A map without keys gets typed methods that say so (a MapError, EINVAL), never a TypeError. */
+function keyless(m: BpfMap): BpfMap {
+  if (KEYLESS.has(m)) return m;
+  const refuse = (): never => {
+    throw new MapError(m.name, -ERRNO.EINVAL, `a ${m.typeName} map has no keys to get, set or list`);
+  };
+  for (const k of ['get', 'set', 'delete', 'keys', 'entries']) {
+    if (!(k in m)) Object.defineProperty(m, k, { value: refuse, enumerable: false });
+  }
+  KEYLESS.add(m);
+  return m;
 }
 
 /** The map name the kernel accepts (15 characters of [A-Za-z0-9_.]), as libbpf sanitises it. */

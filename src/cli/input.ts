@@ -28,6 +28,13 @@ export function readInput(file: string): Buffer {
 
 /** Read `.data` (conformance test), `.s`/`.asm` (assembler) or `.bin` (raw little-endian bytecode). */
 export function readProgram(file: string): ProgramInput {
+  const prog = readAnyProgram(file);
+  // An empty program is an input error, as BPF_PROG_LOAD refuses insn_cnt 0 (EINVAL), not a run that falls off the end.
+  if (prog.insns.length === 0) throw new LoadError('the program has no instructions', { file: basename(file) });
+  return prog;
+}
+
+function readAnyProgram(file: string): ProgramInput {
   const ext = extname(file).toLowerCase();
   const bytes = readInput(file);
   const withFile = <T>(f: () => T): T => {

@@ -3,8 +3,8 @@
  * violation happened; 2 a usage or input error. Errors are one line on stderr (and, with --json, a
  * `{"error":{…}}` line on stdout), never a stack trace.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { BpfError, UsageError } from '../errors.js';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { BpfError } from '../errors.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
 import { conformanceCommand } from './commands/conformance.js';
@@ -14,14 +14,16 @@ import { kfuncsCommand } from './commands/kfuncs.js';
 import { verifyCommand } from './commands/verify.js';
 import { corpusCommand } from './commands/corpus.js';
 import { runCommand } from './commands/run.js';
+import { completionCommand, SHELLS } from './commands/completion.js';
 import { EXIT, type Io } from './io.js';
+import { count, namesHelp, positiveNumber } from './options.js';
 
 export function buildCli(io: Io): Command {
   const program = new Command('bpfvm')
     .description('An eBPF virtual machine: assembler, disassembler, interpreter and simulated kernel')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(`bpfvm: ${s.replace(/^error: /, '')}`) })
     .showHelpAfterError(false);
 
   program
@@ -36,7 +38,7 @@ export function buildCli(io: Io): Command {
     .option('--data-file <file>', 'packet data from a file')
     .option('--ctx <hex>', 'context input (ctx_in)')
     .option('--ctx-file <file>', 'context input from a file')
-    .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat, a u32); report the last run', parseRepeat)
+    .option('--repeat <n>', 'run N times (BPF_PROG_TEST_RUN repeat, a u32); report the last run', count('--repeat', { min: 0, max: 0xffffffff, what: 'a u32 (0 to 4294967295, as BPF_PROG_TEST_RUN takes it)' }))
     .option('--mem <hex>', 'input memory of an instruction-set run: r1 points to it, r2 holds its length')
     .option('--caps <list>', 'the loader\'s capabilities: bpf,perfmon,net_admin,sys_admin,sys_boot, all or none', 'all')
     .option('--sleepable', 'load a raw program as sleepable (BPF_F_SLEEPABLE)')
@@ -49,11 +51,14 @@ export function buildCli(io: Io): Command {
     .option('--check-states', 'check every executed instruction\'s registers and stack against the verifier\'s abstract states')
     .option('--strict', 'with --check-states: a state escape is a violation')
     .option('--json', 'print the result as one JSON line')
-    .option('--budget <n>', 'instruction budget', parseCount, 1_000_000)
-    .option('--time-limit <ms>', 'wall-clock limit of the run, all repeats together', parseCount, 10_000)
-    .option('--memory-limit <bytes>', 'memory of the simulated kernel for maps (ENOMEM past it)', parseCount, 512 * 1024 * 1024)
-    .option('--output-limit <lines>', 'trace_printk lines kept; the rest are counted (outputDropped)', parseCount, 10_000)
+    .option('--budget <n>', 'instruction budget', count('--budget'), 1_000_000)
+    .option('--time-limit <ms>', 'wall-clock limit of the run, all repeats together', count('--time-limit'), 10_000)
+    .option('--memory-limit <bytes>', 'memory of the simulated kernel for maps (ENOMEM past it)', count('--memory-limit', { min: 0 }), 512 * 1024 * 1024)
+    .option('--output-limit <lines>', 'trace_printk lines kept; the rest are counted (outputDropped)', count('--output-limit', { min: 0 }), 10_000)
     .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
+    .option('--dump-maps', 'print every map after the run (keys and values decoded by their BTF types when the object has BTF)')
+    .option('--decode <type>', 'decode ring-buffer and perf records as this type of the object\'s BTF, e.g. \'struct event\'')
+    .addHelpText('after', namesHelp)
     .action((file: string, opts) => { io.code = runCommand(io, file, opts); });
 
   program
@@ -62,6 +67,7 @@ export function buildCli(io: Io): Command {
     .argument('<file>')
     .addOption(new Option('--style <style>', 'output syntax').choices(['kernel', 'llvm', 'mnemonic']).default('kernel'))
     .option('--program <name>', 'the program of an ELF object (function or section name)')
+    .option('--json', 'print one JSON line: {"insns":[{"insn","text","source"?}…]}')
     .action((file: string, opts) => { io.code = disasmCommand(io, file, opts); });
 
   program
@@ -74,8 +80,9 @@ export function buildCli(io: Io): Command {
     .option('--target-prog-type <type>', 'EXT (freplace) programs: the type of the program they extend (xdp, cgroup/getsockopt…)')
     .option('--caps <list>', 'the loader\'s capabilities (bpf,perfmon,net_admin,sys_admin,sys_boot, all or none)', 'all')
     .option('--log-level <n>', 'verifier log level 0, 1 or 2', '1')
-    .option('--json', 'last line: {"verdict","errno","message","processed"}')
+    .option('--json', 'print one JSON line: {"verdict","errno","message","processed","log"}')
     .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
+    .addHelpText('after', namesHelp)
     .action((file: string, opts) => { io.code = verifyCommand(io, file, opts); });
 
   program
@@ -108,6 +115,7 @@ export function buildCli(io: Io): Command {
     .argument('<file>')
     .requiredOption('-o, --output <file>', 'output file (.bin)')
     .addOption(new Option('--endian <order>', 'byte order').choices(['le', 'be']).default('le'))
+    .option('--json', 'print one JSON line: {"output","insns","bytes"}')
     .action((file: string, opts) => { io.code = asmCommand(io, file, opts); });
 
   program
@@ -122,30 +130,29 @@ export function buildCli(io: Io): Command {
     .description('run the benchmark programs on every tier')
     .option('--json', 'one JSON line per program and tier')
     .option('--only <names>', 'comma-separated program names')
-    .option('--max-time <seconds>', 'time budget per measurement', parseFloat, 2)
+    .option('--max-time <seconds>', 'time budget per measurement', positiveNumber('--max-time'), 2)
     .action((opts) => { io.code = benchCommand(io, opts); });
 
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish), made from these command definitions')
+    .addArgument(new Argument('<shell>').choices(SHELLS))
+    .action((shell: string) => { io.code = completionCommand(io, program, shell); });
+
   return program;
-}
-
-function parseCount(v: string): number {
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`expected a positive integer, got '${v}'`);
-  return n;
-}
-
-/** BPF_PROG_TEST_RUN's repeat: a u32. */
-function parseRepeat(v: string): number {
-  const n = parseCount(v);
-  if (n > 0xffffffff) throw new UsageError(`--repeat is a u32 (at most 4294967295), got '${v}'`);
-  return n;
 }
 
 /** Run the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: Io): number {
   const json = argv.includes('--json');
   try {
-    buildCli(io).parse(argv as string[], { from: 'user' });
+    const cli = buildCli(io);
+    if (argv.length === 0) {
+      // No command: the help, and a failure (nothing was done).
+      io.err(cli.helpInformation());
+      return EXIT.REJECTED;
+    }
+    cli.parse(argv as string[], { from: 'user' });
     return io.code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -4,7 +4,7 @@ import { encode } from '../../isa/insn.js';
 import { readProgram } from '../input.js';
 import { EXIT, type Io } from '../io.js';
 
-export function asmCommand(io: Io, file: string, opts: { output: string; endian: 'le' | 'be' }): number {
+export function asmCommand(io: Io, file: string, opts: { output: string; endian: 'le' | 'be'; json?: boolean }): number {
   const prog = readProgram(file);
   const bytes = encode(prog.insns, { endian: opts.endian });
   try {
@@ -12,6 +12,7 @@ export function asmCommand(io: Io, file: string, opts: { output: string; endian:
   } catch (e) {
     throw new LoadError(`cannot write (${(e as NodeJS.ErrnoException).code ?? e})`, { file: opts.output });
   }
-  io.err(`${prog.insns.length} instructions, ${bytes.length} bytes written to ${opts.output}\n`);
+  if (opts.json) io.out(JSON.stringify({ output: opts.output, insns: prog.insns.length, bytes: bytes.length }) + '\n');
+  else io.err(`${prog.insns.length} instructions, ${bytes.length} bytes written to ${opts.output}\n`);
   return EXIT.OK;
 }

@@ -1,8 +1,9 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
-import { geomean, runSuite, type BenchResult } from '../../../bench/suite.js';
+import { geomean, PROGRAMS, runSuite, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
+import { progress } from '../progress.js';
 
 export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxTime: number }): number {
   const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -34,10 +35,14 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
     if (only.length === 1) return EXIT.OK;
   }
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
+  // one measurement per program on the interpreter and one of its plain-JavaScript baseline
+  const bar = progress(io, { total: 2 * PROGRAMS.filter((p) => only === undefined || only.includes(p.name)).length, label: 'bench', suffix: '{current}', json: opts.json });
+  let measured = 0;
   const results = runSuite({
     only,
     maxTime: opts.maxTime,
     onResult: (r: BenchResult) => {
+      bar.update(++measured, { current: `${r.name}/${r.tier}` });
       if (opts.json) {
         io.out(JSON.stringify({ name: r.name, tier: r.tier, insns: r.insns, nsPerInsn: round(r.nsPerInsn) }) + '\n');
       } else {
@@ -45,6 +50,7 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
       }
     },
   });
+  bar.stop();
   if (!opts.json) {
     for (const tier of [...new Set(results.map((r) => r.tier))]) {
       const xs = results.filter((r) => r.tier === tier);

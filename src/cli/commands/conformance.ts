@@ -4,6 +4,7 @@ import { runConformance } from '../../conformance/runner.js';
 import { LoadError } from '../../errors.js';
 import { readInput } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
+import { progress } from '../progress.js';
 
 export function conformanceCommand(io: Io, dir: string, opts: { json?: boolean }): number {
   let names: string[];
@@ -14,15 +15,22 @@ export function conformanceCommand(io: Io, dir: string, opts: { json?: boolean }
   }
   if (names.length === 0) throw new LoadError('no .data files in folder', { file: dir });
   const failed: string[] = [];
-  for (const name of names) {
+  const fails: string[] = [];
+  const bar = progress(io, { total: names.length, label: 'conformance', suffix: '{failed} failed', json: opts.json });
+  for (const [i, name] of names.entries()) {
     const o = runConformance(name, readInput(join(dir, name)).toString('utf8'));
+    bar.update(i + 1, { failed: failed.length + (o.passed ? 0 : 1) });
     if (o.passed) continue;
     failed.push(name);
     const why = o.error !== undefined ? o.error.message
       : o.run!.violations.length > 0 ? `${o.run!.violations[0]!.kind}: ${o.run!.violations[0]!.message}`
       : `r0 = ${o.run!.r0 === null ? 'none' : hex64(o.run!.r0)}, expected ${o.expected === undefined ? 'no result' : hex64(o.expected)}`;
-    io.err(`FAIL ${name}: ${why}\n`);
+    // while a bar is drawn on the terminal the failures wait for it to go, so they are not drawn over
+    if (io.progress !== undefined && !opts.json) fails.push(`FAIL ${name}: ${why}\n`);
+    else io.err(`FAIL ${name}: ${why}\n`);
   }
+  bar.stop();
+  for (const line of fails) io.err(line);
   const passed = names.length - failed.length;
   if (opts.json) io.out(JSON.stringify({ total: names.length, passed, failed }) + '\n');
   else io.out(`${passed} of ${names.length} passed\n`);

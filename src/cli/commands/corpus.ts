@@ -13,6 +13,7 @@ import { isRealworldLine } from '../../corpus/realworld.js';
 import { realworldCommand } from './realworld.js';
 import { runCorpus, type CorpusCase, type FixupSpec, type Mode } from '../../corpus/runner.js';
 import { EXIT, type Io } from '../io.js';
+import { progress } from '../progress.js';
 
 export interface CorpusCliOptions {
   mode?: string;
@@ -57,7 +58,10 @@ export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): num
   const modes: Mode[] = mode === 'both' ? ['priv', 'unpriv'] : [mode];
   for (const m of modes) {
     const t0 = Date.now();
-    const s = runCorpus(cases, { mode: m, fixups });
+    const bar = progress(io, { total: cases.filter((c) => c.expect[m] && c.kernel[m]).length, label: `corpus ${m}`, json: opts.json });
+    let done = 0;
+    const s = runCorpus(cases, { mode: m, fixups, onVerified: () => bar.update(++done) });
+    bar.stop();
     const ms = Date.now() - t0;
     if (opts.json) {
       io.out(JSON.stringify({ ...s, failures: s.failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');

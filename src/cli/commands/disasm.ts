@@ -9,6 +9,7 @@ import { KERNEL_NAMES } from '../names.js';
 export interface DisasmOptions {
   style: 'kernel' | 'llvm' | 'mnemonic';
   program?: string;
+  json?: boolean;
 }
 
 /** The program `--program NAME` names (by function or section name), or the only one. */
@@ -23,21 +24,25 @@ export function selectProgram(obj: ObjectFile, name: string | undefined): Progra
 }
 
 export function disasmCommand(io: Io, file: string, opts: DisasmOptions): number {
-  if (file.toLowerCase().endsWith('.o')) {
-    const prog = selectProgram(readObject(file), opts.program);
-    // Source lines from BTF line info go before the instruction they start, as bpftool prints them.
-    const source = new Map(prog.lineInfo.map((l) => [l.insn, l.source.trim()]));
-    const lines = disassembleLines(prog.insns, { style: opts.style, ...KERNEL_NAMES });
-    let slot = 0;
-    for (const line of lines) {
-      const src = source.get(slot);
-      if (src !== undefined && src !== '') io.out(`; ${src}\n`);
-      io.out(line + '\n');
-      slot += prog.insns[slot]?.imm64 !== undefined ? 2 : 1;
-    }
+  const obj = file.toLowerCase().endsWith('.o') ? selectProgram(readObject(file), opts.program) : undefined;
+  if (obj === undefined && opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
+  const insns = obj?.insns ?? readProgram(file).insns;
+  // Source lines from BTF line info go before the instruction they start, as bpftool prints them.
+  const source = new Map((obj?.lineInfo ?? []).map((l) => [l.insn, l.source.trim()]));
+  const rows: { insn: number; text: string; source?: string }[] = [];
+  let slot = 0;
+  for (const text of disassembleLines(insns, { style: opts.style, ...KERNEL_NAMES })) {
+    const src = source.get(slot);
+    rows.push({ insn: slot, text, ...(src !== undefined && src !== '' && { source: src }) });
+    slot += insns[slot]?.imm64 !== undefined ? 2 : 1;
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ...(obj !== undefined && { program: obj.name, section: obj.section }), insns: rows }) + '\n');
     return EXIT.OK;
   }
-  const prog = readProgram(file);
-  for (const line of disassembleLines(prog.insns, { style: opts.style, ...KERNEL_NAMES })) io.out(line + '\n');
+  for (const r of rows) {
+    if (r.source !== undefined) io.out(`; ${r.source}\n`);
+    io.out(r.text + '\n');
+  }
   return EXIT.OK;
 }

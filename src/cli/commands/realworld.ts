@@ -11,6 +11,7 @@ import { loadRealworld } from '../../corpus/load.js';
 import { runRealworld, summarize, type RealworldResult, type RealworldTally } from '../../corpus/realworld.js';
 import { causeMeaning } from '../../corpus/realworld-causes.js';
 import { EXIT, type Io } from '../io.js';
+import { progress } from '../progress.js';
 
 export interface RealworldCliOptions {
   json?: boolean;
@@ -33,7 +34,13 @@ export function realworldCommand(io: Io, file: string, opts: RealworldCliOptions
     throw new LoadError(`cannot read the truth file: ${(e as Error).message}`, { file });
   }
   const t0 = Date.now();
-  const results: RealworldResult[] = runRealworld(loaded.cases, loaded.bytesOf, opts.json ? (r) => io.out(JSON.stringify(r) + '\n') : undefined);
+  const bar = progress(io, { total: loaded.cases.length, label: 'realworld', json: opts.json });
+  let done = 0;
+  const results: RealworldResult[] = runRealworld(loaded.cases, loaded.bytesOf, (r) => {
+    if (opts.json) io.out(JSON.stringify(r) + '\n');
+    bar.update(++done);
+  });
+  bar.stop();
   const ms = Date.now() - t0;
   const s = summarize(results);
   if (opts.json) {

@@ -5,11 +5,17 @@ import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
 import { BpfError, LoadError, UsageError } from '../../errors.js';
 import type { Violation } from '../../violations.js';
-import { parseCaps } from '../../platform/caps.js';
 import { VerifierError } from '../../verifier/verifier.js';
 import { parseNullInject, type NullInjectMode } from '../../../kernel-sim/kfuncs/index.js';
 import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
+import { attachTypeOf, capsOption, progTypeOption } from '../options.js';
+import { retvalName } from '../../uapi/retcodes.js';
+import { consumeRingbufs, drainPerfArrays, mapContents } from '../../api/trigger.js';
+import type { BpfMap } from '../../../kernel-sim/maps/index.js';
+import type { Btf } from '../../btf/index.js';
+import type { MapSpec } from '../../object/index.js';
+import { decodeValue, typeByName, type CValue } from '../btf-value.js';
 import { Tracer } from '../trace.js';
 import { selectProgram } from './disasm.js';
 import { readKernelBtf } from './inspect.js';
@@ -46,6 +52,9 @@ export interface RunOptions {
   /** --check-states: state containment against the verifier's recorded states; --strict: escapes are violations. */
   checkStates?: boolean;
   strict?: boolean;
+  /** --dump-maps: every map after the run; --decode TYPE: ring-buffer and perf records as a BTF type. */
+  dumpMaps?: boolean;
+  decode?: string;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -88,7 +97,8 @@ function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
   const prog = readProgram(file);
   const mem = opts.mem !== undefined ? hexOption('--mem', opts.mem) : prog.mem;
   const vm = new Interpreter(prog.insns, { helpers: CONFORMANCE_HELPERS, budget: opts.budget, timeLimit: opts.timeLimit });
-  const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
+  if (opts.dumpMaps || opts.decode !== undefined) throw new UsageError('--dump-maps and --decode show the maps of a typed run: give --prog-type (or run an ELF object)');
+  const tracer = opts.trace ? new Tracer(prog.insns, traceWriter(io, opts)) : undefined;
   const deadline = performance.now() + opts.timeLimit;
   let last = vm.run({ mem, hook: tracer?.hook, deadline });
   tracer?.finish(last.r0 === null ? undefined : vm.regs);
@@ -120,7 +130,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   try {
     nullInject = parseNullInject(opts.nullInject);
   } catch (e) {
-    throw new UsageError(`--null-inject: ${(e as Error).message}`);
+    const m = (e as Error).message;
+    throw new UsageError(m.startsWith('--null-inject') ? m : `--null-inject: ${m}`);
   }
   if (opts.strict && !opts.checkStates) throw new UsageError('--strict makes state escapes violations: give --check-states');
   if (opts.checkStates && !opts.verify) throw new UsageError('--check-states checks the verifier\'s states: it cannot run with --no-verify');
@@ -131,12 +142,14 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   }
   const files = opts.event === undefined ? undefined : readEventFiles(opts.event, opts.kernelModel);
   const load = {
-    budget: opts.budget, timeLimit: opts.timeLimit, memoryLimit: opts.memoryLimit, outputLimit: opts.outputLimit, caps: parseCaps(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
-    ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
+    budget: opts.budget, timeLimit: opts.timeLimit, memoryLimit: opts.memoryLimit, outputLimit: opts.outputLimit, caps: capsOption(opts.caps), sleepable: opts.sleepable, nullInject, verify: opts.verify,
+    ...(progTypeOption('--target-prog-type', opts.targetProgType) !== undefined && { extTarget: opts.targetProgType }),
     ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }),
     ...(files !== undefined && eventLoadOptions(files)),
   };
   let prog: Program;
+  let mapsOf: { maps: readonly BpfMap[]; btf?: Btf; specs: readonly MapSpec[] } = { maps: [], specs: [] };
+  if (opts.decode !== undefined && !isObject) throw new UsageError('--decode needs the BTF of an ELF object (.o)');
   if (isObject) {
     if (opts.progType !== undefined) throw new UsageError('--prog-type is for raw programs; an ELF program has its section\'s type');
     const bytes = readInput(file);
@@ -146,8 +159,13 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
       const col = loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), load);
       const spec = selectProgram(col.object, opts.program);
       prog = col.program(spec.name);
+      mapsOf = { maps: [...col.maps.values()], ...(col.object.btf !== undefined && { btf: col.object.btf }), specs: [...col.maps].flatMap(([n, bm]) => col.object.maps.filter((x) => x.name === n).map((x) => ({ ...x, name: bm.name }))) };
+      if (opts.decode !== undefined) typeByName(col.object.btf, opts.decode);
       if (files !== undefined) {
         fillEventMaps(files, (name) => col.map(name));
+        openPerfBuffers(col.maps.values());
+      } else if (opts.dumpMaps || opts.decode !== undefined) {
+        // perf buffers opened as libbpf's perf_buffer__new opens them, so the records can be shown
         openPerfBuffers(col.maps.values());
       }
     } catch (e) {
@@ -157,10 +175,10 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   } else {
     if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
     const kfuncNames = opts.kfuncs?.split(',').map((n) => n.trim()).filter((n) => n !== '');
-    const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
+    const attach = attachTypeOf(opts.expectedAttachType);
     prog = loadProgram(readProgram(file).insns, opts.progType!, { ...load, kfuncNames, ...(attach !== undefined && { expectedAttachType: attach }) });
   }
-  const tracer = opts.trace ? new Tracer(prog.insns, (line) => io.out(line + '\n')) : undefined;
+  const tracer = opts.trace ? new Tracer(prog.insns, traceWriter(io, opts)) : undefined;
   prog.machine.traceHook = tracer?.hook ?? null;
   let result: ProgramRunResult;
   try {
@@ -182,6 +200,8 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     const e = escapes[0]!;
     result = { ...result, violations: [{ kind: 'verifier-unsound', insn: e.insn, message: `instruction ${e.insn}: ${e.register} = ${e.value} is outside the verifier's state ${e.state}` }] };
   }
+  const name = result.retval === null ? undefined : retvalName(prog.type, result.retval);
+  const after = afterRun(mapsOf, opts);
   const json = {
     retval: result.retval,
     r0: result.r0 === null ? null : hex64(result.r0),
@@ -194,15 +214,19 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     ...(result.ctxOut === undefined ? {} : { ctxOut: toHex(result.ctxOut) }),
     ...(result.kernelErrno === undefined ? {} : { kernelErrno: result.kernelErrno }),
     ...(opts.checkStates ? { escapes } : {}),
+    ...(name !== undefined && { retvalName: name }),
+    duration: result.duration,
+    ...after.json,
   };
   if (opts.json) {
     io.out(JSON.stringify(json) + '\n');
   } else {
     for (const line of result.output) io.out(`trace_printk: ${line}\n`);
     if (result.outputDropped !== undefined) io.out(`trace_printk: ${result.outputDropped} more lines dropped (--output-limit)\n`);
-    if (result.retval !== null) io.out(`retval = ${result.retval}, r0 = ${json.r0}\n`);
+    if (result.retval !== null) io.out(`retval = ${result.retval}${name !== undefined ? ` (${name})` : ''}, r0 = ${json.r0}\n`);
     if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
-    io.out(`${result.insns} instructions executed\n`);
+    for (const line of after.text) io.out(line + '\n');
+    io.out(`${result.insns} instructions executed, duration ${result.duration} ns (simulated${(opts.repeat ?? 1) > 1 ? ", per run" : ""})\n`);
     if (opts.checkStates) {
       io.out(`state check: ${escapes.length} escape${escapes.length === 1 ? '' : 's'}\n`);
       for (const e of escapes) io.err(`escape [verifier-unsound]: insn ${e.insn}: ${e.register} = ${e.value} outside ${e.state}\n`);
@@ -216,3 +240,43 @@ function printViolations(io: Io, vs: readonly Violation[]): void {
   for (const v of vs) io.err(`violation [${v.kind}]: ${v.message}\n`);
 }
 
+
+/** `--trace` lines: on stdout, or on stderr when stdout carries the one JSON line. */
+function traceWriter(io: Io, opts: RunOptions): (line: string) => void {
+  return opts.json ? (line) => io.err(line + '\n') : (line) => io.out(line + '\n');
+}
+
+/**
+ * What a run left behind: ring-buffer and perf records (decoded with --decode), and with --dump-maps
+ * every map's entries (decoded by the map's BTF key and value types where the object has them).
+ */
+function afterRun(m: { maps: readonly BpfMap[]; btf?: Btf; specs: readonly MapSpec[] }, opts: RunOptions): { json: Record<string, unknown>; text: string[] } {
+  const json: Record<string, unknown> = {};
+  const text: string[] = [];
+  const decodeId = opts.decode !== undefined ? typeByName(m.btf, opts.decode) : undefined;
+  const record = (b: Uint8Array): CValue => (decodeId !== undefined && m.btf !== undefined ? decodeValue(m.btf, decodeId, b) : toHex(b));
+  const show = (v: CValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  const ringbuf = Object.fromEntries(Object.entries(consumeRingbufs(m.maps)).filter(([, r]) => r.length > 0).map(([n, r]) => [n, r.map(record)]));
+  if (Object.keys(ringbuf).length > 0) {
+    json.ringbuf = ringbuf;
+    for (const [n, recs] of Object.entries(ringbuf)) for (const r of recs) text.push(`ringbuf ${n}: ${show(r)}`);
+  }
+  const perf = Object.fromEntries(Object.entries(drainPerfArrays(m.maps)).filter(([, r]) => r.length > 0)
+    .map(([n, r]) => [n, r.map((x) => ({ cpu: x.cpu, data: record(x.data) }))]));
+  if (Object.keys(perf).length > 0) {
+    json.perf = perf;
+    for (const [n, recs] of Object.entries(perf)) for (const r of recs) text.push(`perf ${n} cpu ${r.cpu}: ${show(r.data)}`);
+  }
+  if (opts.dumpMaps) {
+    const maps: Record<string, { key: CValue; value: CValue }[]> = {};
+    for (const [name, entries] of Object.entries(mapContents(m.maps))) {
+      const spec = m.specs.find((s) => s.name === name);
+      const as = (id: number | undefined, b: Uint8Array): CValue => (id !== undefined && id !== 0 && m.btf !== undefined ? decodeValue(m.btf, id, b) : toHex(b));
+      maps[name] = entries.map((e) => ({ key: as(spec?.btfKeyType, e.key), value: as(spec?.btfValueType, e.value) }));
+      text.push(`map ${name}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
+      for (const e of maps[name]!) text.push(`  ${show(e.key)} => ${show(e.value)}`);
+    }
+    json.maps = maps;
+  }
+  return { json, text };
+}

@@ -1,8 +1,8 @@
 /**
  * `bpfvm verify <file> [--program NAME] [--prog-type T] [--caps LIST] [--log-level 0|1|2] [--json]`:
  * BPF_PROG_LOAD's checks and the 6.1 verifier on an ELF program or a raw program given --prog-type.
- * Prints the verifier log; with --json the last line is
- * `{"verdict","errno","message","processed"}`. Exit 0 accepted, 1 rejected, 2 usage or input error.
+ * Prints the verifier log; with --json one line
+ * `{"verdict","errno","message","processed","log"}`. Exit 0 accepted, 1 rejected, 2 usage or input error.
  */
 import { basename } from 'node:path';
 import { LoadError, UsageError } from '../../errors.js';
@@ -20,6 +20,7 @@ import { readProgram } from '../input.js';
 import { extTargetOf, rawProgInfo } from '../../api/collection.js';
 import { loadObjectProgram, prepareObject } from '../../api/verify-object.js';
 import { EXIT, type Io } from '../io.js';
+import { attachTypeOf, capsOption, progTypeOption } from '../options.js';
 import { selectProgram } from './disasm.js';
 import { readObject } from './inspect.js';
 
@@ -55,12 +56,13 @@ function progTypeOf(name: string): ProgTypeName {
 
 export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): number {
   const logLevel = logLevelOf(opts.logLevel);
-  const caps = parseCaps(opts.caps ?? 'all');
+  const caps = capsOption(opts.caps ?? 'all');
+  progTypeOption('--target-prog-type', opts.targetProgType);
   if (file.toLowerCase().endsWith('.o')) return verifyObject(io, file, opts, caps, logLevel);
   if (opts.program !== undefined) throw new UsageError('--program selects a program of an ELF object (.o)');
   if (opts.progType === undefined) throw new UsageError('a raw program needs --prog-type (the verifier checks typed programs only)');
   progTypeOf(opts.progType);
-  const attach = opts.expectedAttachType?.replace(/^BPF_/, '');
+  const attach = attachTypeOf(opts.expectedAttachType);
   const prog: ProgInfo = rawProgInfo(opts.progType, {
     ...(attach !== undefined && { expectedAttachType: attach }),
     ...(opts.targetProgType !== undefined && { extTarget: opts.targetProgType }),
@@ -93,10 +95,11 @@ function verifyObject(io: Io, file: string, opts: VerifyCliOptions, caps: Return
 }
 
 function report(io: Io, r: VerifierResult, logLevel: number, json: boolean | undefined): number {
-  if (logLevel > 0) io.out(r.log);
   if (json) {
-    io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed }) + '\n');
+    // One line: the log (at --log-level 1 or 2) goes inside it.
+    io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed, ...(logLevel > 0 && { log: r.log }) }) + '\n');
   } else {
+    if (logLevel > 0) io.out(r.log);
     io.out(r.verdict === 'accepted' ? 'accepted\n' : `rejected (errno ${r.errno})${r.message ? `: ${r.message}` : ''}\n`);
   }
   return r.verdict === 'accepted' ? EXIT.OK : EXIT.REJECTED;
