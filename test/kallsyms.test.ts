@@ -46,7 +46,8 @@ describe('test_ksyms.bpf.o (Linux 6.1 selftest): typeless ksyms', () => {
     const col = loadObject(readFileSync(obj));
     const r = col.program('handler').run({ ctx: new Uint8Array(8) });
     expect(r.violations).toEqual([]);
-    const data = col.map('.data').lookupSys(new Uint8Array(4))!;
+    const data = col.map('.data').lookupSys(new Uint8Array(4));
+    if (typeof data === 'number') throw new Error(`.data lookup failed: ${data}`);
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const outs = [0, 8, 16, 24].map((o) => dv.getBigUint64(o, true));
     expect(outs).toEqual([0xffffffff82031740n, 0n, BigInt(provenance.btf.bytes), 0n]);
