@@ -18,6 +18,13 @@ const NOT_MODELLED = [
   /^run: EFAULT: tracing programs of attach type/, // 6.1 has no test run for iterators (or tp_btf) either
 ];
 
+/**
+ * How many accepted cases may stay unrun (measured 2026-12-07: priv 12 — three helpers the simulated kernel
+ * lacks for the case's program type, sockmap/sockhash/reuseport maps, one sk_lookup run; unpriv 0). A new
+ * gap fails here instead of hiding among the not-run cases.
+ */
+const NOT_RUN_CEILING: Record<Mode, number> = { priv: 12, unpriv: 0 };
+
 function randomPackets(seed: number, n: number): Uint8Array[] {
   let x = seed >>> 0 || 1;
   const next = (): number => {
@@ -58,6 +65,7 @@ describe('soundness: accepted corpus programs run without violations', () => {
         `${notRun.length} not runnable on the simulated kernel yet\n` +
         violations.map((v) => `***   VIOLATION ${v}\n`).join('') + notRun.map((v) => `***   not run: ${v}\n`).join(''));
       expect(violations).toEqual([]);
+      expect(notRun.length).toBeLessThanOrEqual(NOT_RUN_CEILING[mode]);
     }, 300_000);
   }
 });
