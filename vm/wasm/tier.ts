@@ -44,7 +44,7 @@ class MachineState {
   image!: Image;
   inst: Inst | null = null;
 
-  constructor(readonly m: Machine) {
+  constructor(readonly m: Machine, readonly engine: WasmEngine) {
     if (m.stacks.length > MAX_CALL_FRAMES) throw new Unsupported('more stacks than frames');
     m.stacks.forEach((s, f) => this.linear.set(s, STACKS_AT + f * STACK_SIZE));
     this.refresh();
@@ -134,6 +134,7 @@ class MachineState {
           return 0;
         },
         deopt: (pc: number, cnt: number): bigint => {
+          this.engine.stats.deopts++;
           m.regs.set(this.regs);
           this.finished = true;
           return m.resume(this.image, pc, cnt);
@@ -176,6 +177,8 @@ export class WasmEngine implements TierEngine {
   readonly name = 'wasm';
   private readonly modules = new WeakMap<Image, { mod: WasmModule; info: WasmCompileInfo } | null>();
   private readonly states = new WeakMap<Machine, MachineState>();
+  /** Runs started, and runs handed to the interpreter part-way (a deopt: budget end, bpf-to-bpf call…). */
+  readonly stats = { runs: 0, deopts: 0 };
   /** Set for tests: always use the dispatch loop. */
   forceDispatch = false;
 
@@ -204,9 +207,10 @@ export class WasmEngine implements TierEngine {
   }
 
   run(m: Machine, image: Image, mem: Region | undefined): bigint {
+    this.stats.runs++;
     let st = this.states.get(m);
     if (st === undefined) {
-      st = new MachineState(m);
+      st = new MachineState(m, this);
       this.states.set(m, st);
     }
     const mod = this.compiled(image)!.mod;
