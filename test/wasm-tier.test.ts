@@ -122,7 +122,7 @@ const FUZZ_HELPERS: ReadonlyMap<number, HelperFn> = new Map<number, HelperFn>([
 const R = fc.integer({ min: 0, max: 9 });
 const small = fc.integer({ min: -12, max: 12 });
 /** Instructions that reach memory, loops and calls more often than uniform ones do. */
-const targeted: fc.Arbitrary<Insn[]> = fc.oneof(
+const targeted: fc.Arbitrary<readonly Insn[]> = fc.oneof(
   fc.tuple(R, fc.integer({ min: -3, max: 40 })).map(([d, imm]) => [makeInsn(Op.MOV64_K, { dst: d, imm })]),
   fc.tuple(R, R).map(([d, s]) => [makeInsn(Op.MOV64_X, { dst: d, src: s })]),
   fc.tuple(fc.constantFrom(Op.ADD64_X, Op.SUB64_X, Op.MUL64_X, Op.DIV64_X, Op.MOD64_X, Op.SDIV64_X, Op.SMOD64_X, Op.DIV32_X, Op.SDIV32_X,
@@ -139,7 +139,7 @@ const targeted: fc.Arbitrary<Insn[]> = fc.oneof(
   small.map((off) => [makeInsn(Op.JA, { off })]),
   fc.integer({ min: 1, max: 4 }).map((imm) => [makeInsn(Op.CALL, { imm })]),
   fc.tuple(R, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })).map(([d, v]) => makeLddw(d, v)),
-  fc.constant([makeInsn(Op.EXIT)]),
+  fc.constant([makeInsn(Op.EXIT)] as readonly Insn[]),
 );
 
 const program = fc.array(fc.oneof({ weight: 2, arbitrary: anyInsn }, { weight: 5, arbitrary: targeted }), { minLength: 1, maxLength: 40 })
