@@ -6,6 +6,7 @@
 import Benchmark from 'benchmark';
 import { assemble } from '../src/asm/index.js';
 import { Interpreter } from '../vm/interpreter.js';
+import { wasmEngine } from '../vm/wasm/tier.js';
 import * as programs from './programs.js';
 
 export interface BenchProgram {
@@ -127,6 +128,21 @@ export const INTERP_TIER: Tier = {
     const vm = new Interpreter(assemble(p.source), { budget: 1e9 });
     return () => {
       const r = vm.run({ mem: p.input() });
+      if (r.violations.length > 0) throw new Error(`${p.name}: ${r.violations[0]!.message}`);
+      return { r0: r.r0, insns: r.insns };
+    };
+  },
+};
+
+/** The wasm tier: the same bytecode compiled to WebAssembly (vm/wasm), every memory check kept. */
+export const WASM_TIER: Tier = {
+  name: 'wasm',
+  prepare(p) {
+    const vm = new Interpreter(assemble(p.source), { budget: 1e9 });
+    vm.machine.engine = wasmEngine;
+    return () => {
+      const r = vm.run({ mem: p.input() });
+      if (vm.machine.lastTier !== 'wasm') throw new Error(`${p.name}: the wasm tier did not run it`);
       if (r.violations.length > 0) throw new Error(`${p.name}: ${r.violations[0]!.message}`);
       return { r0: r.r0, insns: r.insns };
     };

@@ -1,10 +1,10 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
-import { geomean, runSuite, type BenchResult } from '../../../bench/suite.js';
+import { geomean, INTERP_TIER, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
 
-export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxTime: number }): number {
+export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxTime: number; tier?: 'interp' | 'wasm' | 'auto' }): number {
   const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (!(opts.maxTime > 0)) throw new UsageError('--max-time must be a positive number of seconds');
   if (only === undefined || only.includes('kernel-btf')) {
@@ -34,8 +34,10 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
     if (only.length === 1) return EXIT.OK;
   }
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
+  const tier = opts.tier ?? 'auto';
   const results = runSuite({
     only,
+    tiers: tier === 'interp' ? [INTERP_TIER] : tier === 'wasm' ? [WASM_TIER] : [INTERP_TIER, WASM_TIER],
     maxTime: opts.maxTime,
     onResult: (r: BenchResult) => {
       if (opts.json) {
@@ -55,6 +57,12 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
         if (base.length === xs.length) io.out(` (${(g / geomean(base.map((r) => r.nsPerInsn))).toFixed(1)}× the plain-JavaScript baseline)`);
       }
       io.out('\n');
+    }
+    // the wasm tier against the interpreter, program by program, in this run
+    const interp = results.filter((r) => r.tier === 'interp'), wasm = results.filter((r) => r.tier === 'wasm');
+    if (interp.length > 0 && interp.length === wasm.length) {
+      const ratios = wasm.map((w, i) => interp[i]!.nsPerInsn / w.nsPerInsn);
+      io.out(`wasm tier speed-up over the interpreter: ${wasm.map((w, i) => `${w.name} ${ratios[i]!.toFixed(1)}×`).join(', ')}; geomean ${geomean(ratios).toFixed(1)}×\n`);
     }
   }
   return EXIT.OK;
