@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
+import { loadProgram } from '../src/api/collection.js';
+import { UsageError } from '../src/errors.js';
 import { parseDataFile } from '../src/conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../src/conformance/runner.js';
 import { decode, makeInsn, makeLddw, type Insn } from '../src/isa/insn.js';
@@ -192,5 +194,52 @@ describe('wasm tier: control flow', () => {
     expect(structured.compiled(img)!.info.structured).toBe(false);
     expect(r.wasm).toEqual(r.interp);
     expect((r.wasm as { r0: bigint }).r0).toBe(52n);
+  });
+});
+
+describe('wasm tier: the library option', () => {
+  const PKT = `
+r6 = r1
+r2 = *(u32 *)(r6 + 76)
+r3 = *(u32 *)(r6 + 80)
+r4 = r2
+r4 += 16
+if r4 > r3 goto out
+r0 = *(u8 *)(r2 + 12)
+r5 = *(u16 *)(r2 + 2)
+r0 += r5
+*(u8 *)(r2 + 0) = r0
+*(u64 *)(r10 - 8) = r0
+call 8
+r1 = *(u64 *)(r10 - 8)
+r0 += r1
+exit
+out:
+r0 = 0
+exit
+`;
+  const data = Uint8Array.from({ length: 40 }, (_, i) => i * 7);
+
+  it('Program.run takes tier and names the tier that ran; results are the interpreter\'s', () => {
+    const prog = loadProgram(assemble(PKT), 'tc');
+    const a = prog.run({ data, tier: 'interp', repeat: 3 });
+    const b = prog.run({ data, tier: 'wasm', repeat: 3 });
+    expect(a.tier).toBe('interp');
+    expect(b.tier).toBe('wasm');
+    expect({ ...b, tier: a.tier }).toEqual(a);
+    expect(a.violations).toEqual([]);
+    expect(prog.run({ data }).tier).toBe('interp'); // auto, one run
+    expect(prog.run({ data, repeat: 200 }).tier).toBe('wasm'); // auto, repeated
+    expect(prog.run({ data, tier: 'wasm', checkStates: true }).tier).toBe('interp'); // a step hook: the interpreter
+  });
+
+  it('a short packet: the same violation-free early exit; a bad tier is a UsageError', () => {
+    const prog = loadProgram(assemble(PKT), 'tc');
+    const short = new Uint8Array(15);
+    const a = prog.run({ data: short, tier: 'interp' });
+    const b = prog.run({ data: short, tier: 'wasm' });
+    expect({ ...b, tier: 'interp' }).toEqual(a);
+    expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(UsageError);
+    expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(/option tier: expected one of interp, wasm, auto/);
   });
 });
