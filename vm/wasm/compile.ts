@@ -387,21 +387,26 @@ class Gen {
     const merges = this.children[x]!.filter((c) => this.isMerge(c)).sort((a, b) => this.order[b]! - this.order[a]!);
     if (this.loopHeader[x]) {
       this.b.byte(W.loop).byte(T.VOID);
-      this.nodeWithin(x, merges, [...ctx, { kind: 'loop', node: x }]);
+      ctx.push({ kind: 'loop', node: x });
+      this.nodeWithin(x, merges, 0, ctx);
+      ctx.pop();
       this.op(W.end);
-    } else this.nodeWithin(x, merges, ctx);
+    } else this.nodeWithin(x, merges, 0, ctx);
   }
 
-  private nodeWithin(x: number, ys: number[], ctx: Label[]): void {
-    if (ys.length === 0) {
+  /** `ctx` is the label stack, pushed and popped in place. */
+  private nodeWithin(x: number, ys: number[], from: number, ctx: Label[]): void {
+    if (from === ys.length) {
       this.emitNode(x, ctx, (t, c) => this.branch(x, t, c));
       return;
     }
-    const [y, ...rest] = ys;
+    const y = ys[from]!;
     this.b.byte(W.block).byte(T.VOID);
-    this.nodeWithin(x, rest, [...ctx, { kind: 'block', node: y! }]);
+    ctx.push({ kind: 'block', node: y });
+    this.nodeWithin(x, ys, from + 1, ctx);
+    ctx.pop();
     this.op(W.end);
-    this.doTree(y!, ctx);
+    this.doTree(y, ctx);
   }
 
   private depth(ctx: Label[], kind: 'loop' | 'block', node: number): number {
@@ -508,9 +513,11 @@ class Gen {
         case 'jcond':
           this.cond(info, x.dst, x.src, x.imm);
           this.b.byte(W.if_).byte(T.VOID);
-          branch(nd.succ[0]!, [...ctx, { kind: 'if', node: x.dst }]);
+          ctx.push({ kind: 'if', node: -1 });
+          branch(nd.succ[0]!, ctx);
           this.op(W.else_);
-          branch(nd.succ[1]!, [...ctx, { kind: 'if', node: x.dst }]);
+          branch(nd.succ[1]!, ctx);
+          ctx.pop();
           this.op(W.end);
           break;
         default:

@@ -49,8 +49,21 @@ export class Bytes {
   }
 
   bytes(b: ArrayLike<number>): this {
-    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
+    this.reserve(b.length);
+    if (b instanceof Uint8Array) {
+      this.buf.set(b, this.len);
+      this.len += b.length;
+    } else for (let i = 0; i < b.length; i++) this.buf[this.len++] = b[i]!;
     return this;
+  }
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
   }
 
   u32(v: number): this {
@@ -78,6 +91,8 @@ export class Bytes {
   }
 
   s64(v: bigint): this {
+    // the signed LEB128 of an i64 in the i32 range is that of the i32
+    if (v >= -0x80000000n && v <= 0x7fffffffn) return this.s32(Number(v));
     v = BigInt.asIntN(64, v);
     for (;;) {
       const b = Number(v & 0x7fn);
@@ -103,8 +118,7 @@ export class Bytes {
   /** A length-prefixed copy of `b`. */
   vec(b: Bytes): this {
     this.u32(b.len);
-    for (let i = 0; i < b.len; i++) this.byte(b.buf[i]!);
-    return this;
+    return this.bytes(b.buf.subarray(0, b.len));
   }
 
   view(): Uint8Array {
@@ -164,7 +178,7 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   section(out, 7, exports);
   const fn = new Bytes().u32(spec.func.locals.length);
   for (const l of spec.func.locals) fn.u32(l.count).byte(l.type);
-  for (let i = 0; i < spec.func.body.len; i++) fn.byte(spec.func.body.buf[i]!);
+  fn.bytes(spec.func.body.buf.subarray(0, spec.func.body.len));
   fn.byte(W.end);
   section(out, 10, new Bytes().u32(1).vec(fn));
   return out.view().slice();

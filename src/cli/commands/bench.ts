@@ -1,6 +1,6 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
-import { geomean, INTERP_TIER, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
+import { geomean, INTERP_TIER, measureWasmCosts, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
 
@@ -32,6 +32,21 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
         `${h.rssBytesPerElement.toFixed(0)} B RSS per element (${h.heapRatio.toFixed(1)}× / ${h.rssRatio.toFixed(1)}× the raw bytes)\n`);
     }
     if (only.length === 1) return EXIT.OK;
+  }
+  if ((only === undefined || only.includes('wasm-costs')) && (opts.tier ?? 'auto') !== 'interp') {
+    // the wasm tier's other costs, in this run: compiling a 4,096-instruction program against interpreting
+    // 10^6 instructions, and a helper call from compiled code against an interpreted instruction
+    const c = measureWasmCosts();
+    const line = { name: 'wasm-costs', tier: 'wasm', compileInsns: c.compileInsns, compileMs: round(c.compileMs), moduleBytes: c.moduleBytes,
+      interpMsPer1e6: round(c.interpMsPer1e6), compileRatio: round(c.compileMs / c.interpMsPer1e6),
+      helperCallNs: round(c.wasmHelperCallNs), helperCallInsns: round(c.wasmHelperCallNs / c.interpNsPerInsn) };
+    if (opts.json) io.out(JSON.stringify(line) + '\n');
+    else {
+      io.out(`wasm tier: compiling ${c.compileInsns} instructions takes ${c.compileMs.toFixed(2)} ms (${c.moduleBytes} bytes of module), ` +
+        `${line.compileRatio}× the interpreter's ${c.interpMsPer1e6.toFixed(2)} ms for 10^6 instructions; a helper call costs ${c.wasmHelperCallNs.toFixed(0)} ns ` +
+        `(${line.helperCallInsns} interpreted instructions)\n`);
+    }
+    if (only !== undefined && only.length === 1) return EXIT.OK;
   }
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
   const tier = opts.tier ?? 'auto';
