@@ -10,6 +10,7 @@ import { CONFORMANCE_HELPERS } from '../src/conformance/runner.js';
 import { decode, makeInsn, makeLddw, type Insn } from '../src/isa/insn.js';
 import { Op } from '../src/isa/opcodes.js';
 import { Image } from '../vm/image.js';
+import { Interpreter } from '../vm/interpreter.js';
 import { Machine, type HelperFn, type RunResult } from '../vm/machine.js';
 import { WasmEngine } from '../vm/wasm/tier.js';
 import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
@@ -241,5 +242,14 @@ exit
     expect({ ...b, tier: 'interp' }).toEqual(a);
     expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(UsageError);
     expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(/option tier: expected one of interp, wasm, auto/);
+  });
+});
+
+describe('wasm tier: the Interpreter class', () => {
+  it('takes tier: "wasm"', () => {
+    const vm = new Interpreter(assemble('r0 = 6\nr0 *= 7\nexit'), { tier: 'wasm' });
+    expect(vm.run()).toEqual({ r0: 42n, insns: 3, violations: [] });
+    expect(vm.machine.lastTier).toBe('wasm');
+    expect(() => new Interpreter(assemble('exit'), { tier: 'fast' as never })).toThrow(UsageError);
   });
 });
