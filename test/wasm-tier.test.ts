@@ -252,4 +252,13 @@ describe('wasm tier: the Interpreter class', () => {
     expect(vm.machine.lastTier).toBe('wasm');
     expect(() => new Interpreter(assemble('exit'), { tier: 'fast' as never })).toThrow(UsageError);
   });
+
+  it('a compiled endless loop stops at the wall-clock limit as a budget violation', () => {
+    const vm = new Interpreter(assemble('l: goto l'), { budget: Number.MAX_SAFE_INTEGER, timeLimit: 50, tier: 'wasm' });
+    const r = vm.run();
+    expect(vm.machine.lastTier).toBe('wasm');
+    expect(r.r0).toBeNull();
+    expect(r.violations[0]!.kind).toBe('budget');
+    expect(r.violations[0]!.message).toMatch(/^instruction 0: wall-clock limit of 50 ms exceeded after \d+ instructions$/);
+  });
 });

@@ -43,6 +43,8 @@ class MachineState {
   finished = false;
   image!: Image;
   inst: Inst | null = null;
+  /** The count past which the gate reads the clock. */
+  clockAt = 0;
 
   constructor(readonly m: Machine, readonly engine: WasmEngine) {
     if (m.stacks.length > MAX_CALL_FRAMES) throw new Unsupported('more stacks than frames');
@@ -142,8 +144,12 @@ class MachineState {
         gate: (pc: number, len: number, cnt: number): number => {
           const budget = m.currentBudget;
           if (cnt + len > budget) return 1;
-          m.tierClock(pc, cnt);
-          this.f64[LIMIT_AT / 8] = Math.min(budget, cnt + CLOCK_EVERY);
+          // the clock is read every CLOCK_EVERY instructions, as the interpreter reads it (a short run never does)
+          if (cnt + len > this.clockAt) {
+            m.tierClock(pc, cnt);
+            this.clockAt = cnt + CLOCK_EVERY;
+          }
+          this.f64[LIMIT_AT / 8] = Math.min(budget, this.clockAt);
           return 0;
         },
         atomic: (at: number, cnt: number): void => {
@@ -228,7 +234,8 @@ export class WasmEngine implements TierEngine {
       view.set(orig);
       mem.rebind(view);
     }
-    const prevImage = st.image, prevInst = st.inst;
+    const prevImage = st.image, prevInst = st.inst, prevClock = st.clockAt;
+    st.clockAt = m.executed + CLOCK_EVERY;
     st.image = image;
     st.inst = inst;
     st.finished = false;
@@ -246,6 +253,7 @@ export class WasmEngine implements TierEngine {
       st.invalidate(inst);
       st.image = prevImage;
       st.inst = prevInst;
+      st.clockAt = prevClock;
       if (mem !== undefined && orig !== null) {
         const view = mem.bytes;
         orig.set(view);
