@@ -8,6 +8,11 @@ import type BenchmarkType from 'benchmark';
 import { BpfError } from '../src/errors.js';
 import { assemble } from '../src/asm/index.js';
 import { Interpreter } from '../vm/interpreter.js';
+import { WasmEngine, wasmEngine } from '../vm/wasm/tier.js';
+import { Image } from '../vm/image.js';
+import { Machine, type MachineOptions } from '../vm/machine.js';
+import { makeInsn, type Insn } from '../src/isa/insn.js';
+import { Op } from '../src/isa/opcodes.js';
 import * as programs from './programs.js';
 
 export interface BenchProgram {
@@ -135,6 +140,21 @@ export const INTERP_TIER: Tier = {
   },
 };
 
+/** The wasm tier: the same bytecode compiled to WebAssembly (vm/wasm), every memory check kept. */
+export const WASM_TIER: Tier = {
+  name: 'wasm',
+  prepare(p) {
+    const vm = new Interpreter(assemble(p.source), { budget: 1e9 });
+    vm.machine.engine = wasmEngine;
+    return () => {
+      const r = vm.run({ mem: p.input() });
+      if (vm.machine.lastTier !== 'wasm') throw new Error(`${p.name}: the wasm tier did not run it`);
+      if (r.violations.length > 0) throw new Error(`${p.name}: ${r.violations[0]!.message}`);
+      return { r0: r.r0, insns: r.insns };
+    };
+  },
+};
+
 export interface SuiteOptions {
   tiers?: readonly Tier[];
   /** Only these programs. */
@@ -200,4 +220,89 @@ export function runSuite(opts: SuiteOptions = {}): BenchResult[] {
 
 export function geomean(xs: readonly number[]): number {
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+}
+
+/** What the wasm tier costs besides running: compiling, and calling out to a helper. */
+export interface WasmCosts {
+  /** Instructions of the compiled program, and the time to compile and instantiate it (median of 5). */
+  compileInsns: number;
+  compileMs: number;
+  moduleBytes: number;
+  /** The interpreter's time for 10^6 instructions of sum-squares, in the same run. */
+  interpMsPer1e6: number;
+  /** A helper call from compiled code, and an interpreted instruction, in nanoseconds. */
+  wasmHelperCallNs: number;
+  interpNsPerInsn: number;
+}
+
+/** A 4,096-instruction program: stack stores and loads, arithmetic and forward branches, in blocks of 8. */
+export function bigProgram(n = 4096): Insn[] {
+  const out: Insn[] = [makeInsn(Op.MOV64_K, { dst: 0, imm: 0 }), makeInsn(Op.MOV64_K, { dst: 1, imm: 1 })];
+  while (out.length < n - 8) {
+    const k = out.length;
+    out.push(
+      makeInsn(Op.ADD64_X, { dst: 0, src: 1 }),
+      makeInsn(Op.MUL64_K, { dst: 1, imm: 3 + (k & 7) }),
+      makeInsn(Op.STXDW, { dst: 10, src: 0, off: -8 * (1 + (k & 31)) }),
+      makeInsn(Op.JGT_K, { dst: 1, imm: k, off: 2 }),
+      makeInsn(Op.XOR64_X, { dst: 0, src: 1 }),
+      makeInsn(Op.RSH64_K, { dst: 1, imm: 1 }),
+      makeInsn(Op.LDXDW, { dst: 2, src: 10, off: -8 * (1 + (k & 31)) }),
+      makeInsn(Op.ADD64_X, { dst: 0, src: 2 }),
+    );
+  }
+  while (out.length < n - 1) out.push(makeInsn(Op.ADD64_K, { dst: 0, imm: 1 }));
+  out.push(makeInsn(Op.EXIT));
+  return out;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export function measureWasmCosts(): WasmCosts {
+  const big = new Image(bigProgram());
+  const times: number[] = [];
+  let moduleBytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const engine = new WasmEngine();
+    const m = new Machine();
+    m.engine = engine;
+    const t0 = performance.now();
+    m.run(big); // compiles, instantiates and runs (4,096 instructions at most: negligible)
+    times.push(performance.now() - t0);
+    moduleBytes = engine.compiled(big)!.info.moduleBytes;
+  }
+  // the interpreter on 10^6 instructions of sum-squares (its budget stops it there)
+  const sq = new Image(assemble(programs.sumSquares));
+  const im = new Machine({ budget: 1_000_000 });
+  const it: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    im.run(sq);
+    it.push(performance.now() - t0);
+  }
+  // helper calls: a loop of 10^5 calls of a helper returning its argument
+  const calls = new Image(assemble(`
+    r6 = 0
+    r7 = 0
+l:  r1 = r6
+    call 1
+    r7 += r0
+    r6 += 1
+    if r6 < 100000 goto l
+    r0 = r7
+    exit`));
+  const helpers = new Map([[1, (_c: unknown, r1: bigint) => r1]]) as MachineOptions['helpers'];
+  const wm = new Machine({ helpers, budget: 1e9 });
+  wm.engine = wasmEngine;
+  const ct: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    wm.run(calls);
+    ct.push(performance.now() - t0);
+  }
+  const interpMs = median(it);
+  return {
+    compileInsns: big.length, compileMs: median(times), moduleBytes, interpMsPer1e6: interpMs,
+    wasmHelperCallNs: (median(ct) * 1e6) / 100000, interpNsPerInsn: (interpMs * 1e6) / 1e6,
+  };
 }

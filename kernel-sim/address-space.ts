@@ -99,6 +99,16 @@ export class Region {
     this.perms = this._perms;
   }
 
+  /**
+   * Move the region's contents to `bytes` (the caller copies them): an execution tier keeps hot regions
+   * (stacks, input memory) in its own linear memory.
+   */
+  rebind(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.size = bytes.byteLength;
+    this._dv = null;
+  }
+
   /** Address of byte `offset` of the region. */
   addr(offset = 0): bigint {
     return this.base + BigInt(offset);

@@ -34,6 +34,15 @@ export function stringOption(name: string, v: unknown): string | undefined {
   return v;
 }
 
+/** One of a fixed set of strings. */
+export function choiceOption<T extends string>(name: string, v: unknown, choices: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new UsageError(`option ${name}: expected one of ${choices.join(', ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
 /** A bigint option in [min, max]. */
 export function bigintOption(name: string, v: unknown, min: bigint, max: bigint): bigint | undefined {
   if (v === undefined) return undefined;

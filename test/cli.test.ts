@@ -25,7 +25,15 @@ describe('bpfvm run', () => {
   it('prints r0 and the instruction count as JSON', () => {
     const r = cli('run', fib, '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.last)).toEqual({ r0: '0x37', insns: 75, violations: [] });
+    expect(JSON.parse(r.last)).toEqual({ r0: '0x37', insns: 75, tier: 'interp', violations: [] });
+  });
+
+  it('--tier wasm runs the program compiled to WebAssembly, with the same result; --trace keeps the interpreter', () => {
+    expect(JSON.parse(cli('run', fib, '--json', '--tier', 'wasm').last)).toEqual({ r0: '0x37', insns: 75, tier: 'wasm', violations: [] });
+    expect(JSON.parse(cli('run', fib, '--json', '--repeat', '100').last).tier).toBe('wasm'); // auto: a repeated run
+    expect(JSON.parse(cli('run', fib, '--json', '--tier', 'wasm', '--trace').last).tier).toBe('interp');
+    const bad = cli('run', fib, '--tier', 'jit');
+    expect(bad.code).toBe(2);
   });
 
   it('takes input memory as hex (0x prefix and whitespace allowed)', () => {

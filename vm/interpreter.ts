@@ -5,6 +5,8 @@ import type { Insn } from '../src/isa/insn.js';
 import type { AddressSpace } from '../kernel-sim/address-space.js';
 import { Image, type PseudoResolver } from './image.js';
 import { Machine, type MachineOptions, type RunInput, type RunResult } from './machine.js';
+import { engineFor } from './wasm/select.js';
+import { choiceOption } from '../src/options.js';
 
 export * from './machine.js';
 export { Image, codeAddress, CODE_HI, type PseudoResolver } from './image.js';
@@ -12,6 +14,8 @@ export { Image, codeAddress, CODE_HI, type PseudoResolver } from './image.js';
 export interface InterpreterOptions extends MachineOptions {
   resolvePseudo?: PseudoResolver;
   name?: string;
+  /** 'wasm': run compiled to WebAssembly (vm/wasm), every check kept; 'interp' (the default) otherwise. */
+  tier?: 'interp' | 'wasm';
 }
 
 export class Interpreter {
@@ -21,6 +25,7 @@ export class Interpreter {
   constructor(insns: readonly Insn[], opts: InterpreterOptions = {}) {
     this.image = new Image(insns, { name: opts.name, resolvePseudo: opts.resolvePseudo });
     this.machine = new Machine(opts);
+    if (choiceOption('tier', opts.tier, ['interp', 'wasm'] as const) === 'wasm') this.machine.engine = engineFor('wasm');
   }
 
   get regs(): BigUint64Array {

@@ -74,6 +74,14 @@ export interface LegacyPacket {
 const SKF_NET_OFF = -0x100000;
 const SKF_LL_OFF = -0x200000;
 
+/** Another execution tier: runs an image it accepts from its first instruction in frame 0; returns r0. */
+export interface TierEngine {
+  readonly name: string;
+  accepts(image: Image): boolean;
+  /** `mem` is the region of RunInput.mem when the run has one. */
+  run(machine: Machine, image: Image, mem: Region | undefined): bigint;
+}
+
 /** Called before each instruction executes. */
 export type StepHook = (pc: number, regs: BigUint64Array, frame: number) => void;
 
@@ -134,6 +142,8 @@ export const MAX_STEPS = 1 << 20;
 /** Bytes a load or store accesses, by operation code. */
 const ACCESS_SIZE = new Uint8Array(0x10000);
 for (const op of OPS) if (op.size !== undefined && (op.kind === 'ldx' || op.kind === 'st' || op.kind === 'stx')) ACCESS_SIZE[op.code] = op.size;
+const ACCESS_SIZE_ATOMIC_DW: ReadonlySet<number> = new Set([Op.ATOMIC_ADD_DW, Op.ATOMIC_OR_DW, Op.ATOMIC_AND_DW, Op.ATOMIC_XOR_DW,
+  Op.ATOMIC_FADD_DW, Op.ATOMIC_FOR_DW, Op.ATOMIC_FAND_DW, Op.ATOMIC_FXOR_DW, Op.ATOMIC_XCHG_DW, Op.ATOMIC_CMPXCHG_DW]);
 const NO_BYTES: Uint8Array = new Uint8Array(0);
 const NO_VIEW: DataView = new DataView(NO_BYTES.buffer);
 
@@ -193,6 +203,13 @@ export class Machine implements HelperContext {
     this.helpers[id] = fn;
   }
 
+  /**
+   * Another execution tier (vm/wasm) to run images that it accepts, inside `run` (same setup, results and
+   * violations); runs with a step hook always use the interpreter. `lastTier` names the tier that ran.
+   */
+  engine: TierEngine | null = null;
+  lastTier = 'interp';
+
   /** Execute `image` from its first instruction. Violations are results, never exceptions. */
   run(image: Image, input: RunInput = {}): RunResult {
     const R = this.regs;
@@ -219,8 +236,10 @@ export class Machine implements HelperContext {
       if (i < 5) R[i + 1] = BigInt.asUintN(64, v);
     });
     this.setFramePointer(0);
+    const engine = this.engine !== null && this.hook === null && this.engine.accepts(image) ? this.engine : null;
+    this.lastTier = engine?.name ?? 'interp';
     try {
-      const r0 = this.exec(image, 0, 0);
+      const r0 = engine !== null ? engine.run(this, image, memRegion) : this.exec(image, 0, 0);
       return { r0, insns: this.count, violations: [], ...this.warningsOut() };
     } catch (e) {
       const v = toViolation(e, this.pc);
@@ -795,9 +814,104 @@ export class Machine implements HelperContext {
     }
   }
 
+  // ---- the bridge another tier uses: the interpreter's own calls, accesses, budget and faults ----------
+
+  /** Instructions executed so far in this run. */
+  get executed(): number {
+    return this.count;
+  }
+
+  /** Where a fault raised next happens: the instruction index and the instructions executed with it. */
+  at(pc: number, count: number): void {
+    this.pc = pc;
+    this.count = count;
+  }
+
+  /** Continue the run in the interpreter at `pc` of `image` in frame 0 (registers in `regs`); returns r0. */
+  resume(image: Image, pc: number, count: number): bigint {
+    this.count = count;
+    return this.exec(image, pc, 0);
+  }
+
+  /** The r0 of a run a tier call finished (halted by a helper, or ended in a tail-called program). */
+  tierResult = 0n;
+
+  /**
+   * The call instruction at `at` of `image` (helper, callx, kfunc), with `count` instructions executed:
+   * 0 to go on, 1 when the run is over (r0 in `tierResult`: a helper stopped it, or a tail call ran on).
+   */
+  tierCall(image: Image, at: number, count: number): number {
+    const P = image.packed, w = P[at * 4]!, c = w & 0xffff, d = (w >> 16) & 0xff;
+    const U = this.U;
+    const id = c === Op.CALLX ? (U[d + 1] === 0 ? U[d]! : -1) : P[at * 4 + 2]!;
+    const fn = c === Op.CALL_KFUNC ? this.kfuncs.get(id) : id >= 0 ? this.helpers[id] : undefined;
+    this.pc = at;
+    this.count = count;
+    if (fn === undefined) {
+      throw c === Op.CALL_KFUNC ? new Stop('unknown-helper', `call to unknown kfunc (BTF id ${id})`)
+        : new Stop('unknown-helper', `call to unknown helper ${id}`);
+    }
+    this.invoke(fn, at, count, 0, image);
+    if (this.halted) {
+      this.tierResult = this.haltR0;
+      return 1;
+    }
+    if (this.pendingTail !== null) {
+      const img = this.pendingTail;
+      this.pendingTail = null;
+      this.image = img;
+      this.tierResult = this.exec(img, 0, 0);
+      return 1;
+    }
+    return 0;
+  }
+
+  /** A load the tier's fast path missed, as the interpreter's slow path makes it. */
+  tierLoad(image: Image, at: number, count: number, addr: bigint, size: 1 | 2 | 4 | 8, signed: boolean): bigint {
+    this.pc = at;
+    this.count = count;
+    return this.loadAt(addr, size, signed, image.probeMem !== null && image.probeMem.has(at) ? at : -1);
+  }
+
+  /** A store the tier's fast path missed. */
+  tierStore(at: number, count: number, addr: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
+    this.pc = at;
+    this.count = count;
+    this.space.write(addr, size, BigInt.asUintN(64, value));
+  }
+
+  /** The atomic instruction at `at` of `image` on the registers in `regs`. */
+  tierAtomic(image: Image, at: number, count: number): void {
+    this.pc = at;
+    this.count = count;
+    const P = image.packed, w = P[at * 4]!, c = w & 0xffff, d = (w >> 16) & 0xff, o = P[at * 4 + 1]!;
+    const wide = ACCESS_SIZE_ATOMIC_DW.has(c);
+    const r = this.atomicRegion(d, o, wide ? 8 : 4);
+    if (wide) atomic64(c, r.dv, (this.U[d]! + o) >>> 0, this.regs, w >>> 25);
+    else atomic32(c, r.dv, (this.U[d]! + o) >>> 0, this.U, w >>> 24);
+  }
+
+  /** The wall-clock check the interpreter makes every CLOCK_EVERY instructions. */
+  tierClock(pc: number, count: number): void {
+    if (performance.now() > this.deadline) {
+      this.count = count;
+      throw new Stop('budget', `wall-clock limit of ${this.timeLimit} ms exceeded after ${count} instructions`, pc);
+    }
+  }
+
+  /** The budget of the current run. */
+  get currentBudget(): number {
+    return this.runBudget;
+  }
+
   /** Slow path of a load: virtual regions, or a fault with the right kind. */
   private slowLoad(b: number, offset: number, size: 1 | 2 | 4 | 8, d: number, signed: boolean, probe: number): void {
     const addr = BigInt.asUintN(64, this.regs[b >> 1]! + BigInt(offset));
+    this.regs[d >> 1] = this.loadAt(addr, size, signed, probe);
+  }
+
+  private loadAt(addr: bigint, size: 1 | 2 | 4 | 8, signed: boolean, probe: number): bigint {
+    addr = BigInt.asUintN(64, addr);
     let v: bigint;
     try {
       v = this.space.read(addr, size);
@@ -810,7 +924,7 @@ export class Machine implements HelperContext {
       v = 0n;
     }
     if (signed) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
-    this.regs[d >> 1] = v;
+    return v;
   }
 
   /** Slow path of a store of the value (hi:lo) truncated to `size`. */

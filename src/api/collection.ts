@@ -7,7 +7,7 @@ import { LoadError, UsageError } from '../errors.js';
 import { missingAttachTarget } from './attach-target.js';
 import { StateChecker, type StateEscape } from './check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
-import { bigintOption, boolOption, bytesOption, intOption, stringOption } from '../options.js';
+import { bigintOption, boolOption, bytesOption, choiceOption, intOption, stringOption } from '../options.js';
 import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
@@ -35,6 +35,7 @@ import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
 import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
 import { Machine, type RunWarning } from '../../vm/machine.js';
+import { engineFor, TIERS, type TierName } from '../../vm/wasm/select.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
 import { eventSite } from '../../kernel-sim/model/event-site.js';
 import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
@@ -119,6 +120,11 @@ export interface RunOptions {
   checkStates?: boolean;
   /** The recorded states to check against, for a program verified elsewhere (loaded with verify: false). */
   states?: RecordedStates;
+  /**
+   * The execution tier: 'interp', 'wasm' (compiled to WebAssembly, every check kept) or 'auto' (the default:
+   * the interpreter, unless repeat is large enough to repay compiling). State checks use the interpreter.
+   */
+  tier?: TierName;
 }
 
 export interface ProgramRunResult {
@@ -131,6 +137,8 @@ export interface ProgramRunResult {
   duration: number;
   /** Instructions executed by the last run. */
   insns: number;
+  /** The tier that ran the last run: 'interp' or 'wasm'. */
+  tier: string;
   /** trace_printk output of the run (at most the kernel's outputLimit lines, all repeats together). */
   output: string[];
   /** Lines of output past the limit, not kept (absent when none were dropped). */
@@ -393,6 +401,9 @@ export class Program {
     this.kfuncs.exec.spinLocks = 0;
     for (const m of this.maps) m.beginTestRun();
     let r: TestRunResult;
+    const engine = this.machine.engine;
+    this.machine.engine = engineFor(opts.tier, opts.repeat ?? 1);
+    this.machine.lastTier = 'interp';
     try {
       r = testRun(this.kernel, this.machine, this.image, this.runType, {
         data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags, budget: opts.budget,
@@ -401,7 +412,10 @@ export class Program {
     } catch (e) {
       this.kfuncs.finish(null);
       throw e;
+    } finally {
+      this.machine.engine = engine;
     }
+    const tier = this.machine.lastTier;
     // References still held at the exit are leaks, blamed on the instruction that acquired them. A run
     // stopped by a violation reports that one violation only.
     const leaks = this.kfuncs.finish(r.violations.length === 0 ? this.machine.pc : null);
@@ -414,7 +428,7 @@ export class Program {
     }
     return {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
-      insns: r.lastInsns, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
+      insns: r.lastInsns, tier, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
       ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
       ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
@@ -432,6 +446,7 @@ function checkRunOptions(opts: RunOptions): void {
   intOption('flags', opts.flags, 0, 0xffffffff);
   intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER);
   boolOption('checkStates', opts.checkStates);
+  choiceOption('tier', opts.tier, TIERS);
 }
 
 /** LoadOptions checked before anything is made: each bad value named. */

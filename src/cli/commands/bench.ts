@@ -1,11 +1,11 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
-import { geomean, PROGRAMS, runSuite, type BenchResult } from '../../../bench/suite.js';
+import { geomean, INTERP_TIER, measureWasmCosts, PROGRAMS, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
 
-export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxTime: number }): number {
+export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxTime: number; tier?: 'interp' | 'wasm' | 'auto' }): number {
   const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (!(opts.maxTime > 0)) throw new UsageError('--max-time must be a positive number of seconds');
   if (only === undefined || only.includes('kernel-btf')) {
@@ -34,12 +34,30 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
     }
     if (only.length === 1) return EXIT.OK;
   }
+  if ((only === undefined || only.includes('wasm-costs')) && (opts.tier ?? 'auto') !== 'interp') {
+    // the wasm tier's other costs, in this run: compiling a 4,096-instruction program against interpreting
+    // 10^6 instructions, and a helper call from compiled code against an interpreted instruction
+    const c = measureWasmCosts();
+    const line = { name: 'wasm-costs', tier: 'wasm', compileInsns: c.compileInsns, compileMs: round(c.compileMs), moduleBytes: c.moduleBytes,
+      interpMsPer1e6: round(c.interpMsPer1e6), compileRatio: round(c.compileMs / c.interpMsPer1e6),
+      helperCallNs: round(c.wasmHelperCallNs), helperCallInsns: round(c.wasmHelperCallNs / c.interpNsPerInsn) };
+    if (opts.json) io.out(JSON.stringify(line) + '\n');
+    else {
+      io.out(`wasm tier: compiling ${c.compileInsns} instructions takes ${c.compileMs.toFixed(2)} ms (${c.moduleBytes} bytes of module), ` +
+        `${line.compileRatio}× the interpreter's ${c.interpMsPer1e6.toFixed(2)} ms for 10^6 instructions; a helper call costs ${c.wasmHelperCallNs.toFixed(0)} ns ` +
+        `(${line.helperCallInsns} interpreted instructions)\n`);
+    }
+    if (only !== undefined && only.length === 1) return EXIT.OK;
+  }
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
-  // one measurement per program on the interpreter and one of its plain-JavaScript baseline
-  const bar = progress(io, { total: 2 * PROGRAMS.filter((p) => only === undefined || only.includes(p.name)).length, label: 'bench', suffix: '{current}', json: opts.json });
+  const tier = opts.tier ?? 'auto';
+  const tierCount = tier === 'auto' ? 2 : 1;
+  // one measurement per program on each tier measured and one of its plain-JavaScript baseline
+  const bar = progress(io, { total: (tierCount + 1) * PROGRAMS.filter((p) => only === undefined || only.includes(p.name)).length, label: 'bench', suffix: '{current}', json: opts.json });
   let measured = 0;
   const results = runSuite({
     only,
+    tiers: tier === 'interp' ? [INTERP_TIER] : tier === 'wasm' ? [WASM_TIER] : [INTERP_TIER, WASM_TIER],
     maxTime: opts.maxTime,
     onResult: (r: BenchResult) => {
       bar.update(++measured, { current: `${r.name}/${r.tier}` });
@@ -61,6 +79,12 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
         if (base.length === xs.length) io.out(` (${(g / geomean(base.map((r) => r.nsPerInsn))).toFixed(1)}× the plain-JavaScript baseline)`);
       }
       io.out('\n');
+    }
+    // the wasm tier against the interpreter, program by program, in this run
+    const interp = results.filter((r) => r.tier === 'interp'), wasm = results.filter((r) => r.tier === 'wasm');
+    if (interp.length > 0 && interp.length === wasm.length) {
+      const ratios = wasm.map((w, i) => interp[i]!.nsPerInsn / w.nsPerInsn);
+      io.out(`wasm tier speed-up over the interpreter: ${wasm.map((w, i) => `${w.name} ${ratios[i]!.toFixed(1)}×`).join(', ')}; geomean ${geomean(ratios).toFixed(1)}×\n`);
     }
   }
   return EXIT.OK;

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { Interpreter } from '../../../vm/interpreter.js';
+import { engineFor, type TierName } from '../../../vm/wasm/select.js';
 import { loadObject, loadProgram, TestRunError, type Program, type ProgramRunResult } from '../../api/collection.js';
 import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
@@ -55,6 +56,8 @@ export interface RunOptions {
   /** --dump-maps: every map after the run; --decode TYPE: ring-buffer and perf records as a BTF type. */
   dumpMaps?: boolean;
   decode?: string;
+  /** --tier: interp, wasm or auto (the default). */
+  tier?: TierName;
 }
 
 function hexOption(flag: string, text: string): Uint8Array {
@@ -99,6 +102,7 @@ function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
   const vm = new Interpreter(prog.insns, { helpers: CONFORMANCE_HELPERS, budget: opts.budget, timeLimit: opts.timeLimit });
   if (opts.dumpMaps || opts.decode !== undefined) throw new UsageError('--dump-maps and --decode show the maps of a typed run: give --prog-type (or run an ELF object)');
   const tracer = opts.trace ? new Tracer(prog.insns, traceWriter(io, opts)) : undefined;
+  vm.machine.engine = engineFor(opts.tier, opts.repeat ?? 1); // a --trace run (a step hook) stays in the interpreter
   const deadline = performance.now() + opts.timeLimit;
   let last = vm.run({ mem, hook: tracer?.hook, deadline });
   tracer?.finish(last.r0 === null ? undefined : vm.regs);
@@ -112,7 +116,7 @@ function runInstructionSet(io: Io, file: string, opts: RunOptions): number {
     last = vm.run({ mem, deadline });
   }
   if (opts.json) {
-    io.out(JSON.stringify({ r0: last.r0 === null ? null : hex64(last.r0), insns: last.insns, violations: last.violations }) + '\n');
+    io.out(JSON.stringify({ r0: last.r0 === null ? null : hex64(last.r0), insns: last.insns, tier: vm.machine.lastTier, violations: last.violations }) + '\n');
   } else {
     if (last.r0 !== null) io.out(`r0 = ${hex64(last.r0)} (${BigInt.asIntN(64, last.r0)})\n`);
     io.out(`${last.insns} instructions executed\n`);
@@ -183,7 +187,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
   let result: ProgramRunResult;
   try {
     if (files !== undefined) return printTrigger(io, prog.trigger(files.event), opts.json ?? false);
-    result = prog.run({ data, ctx, repeat: opts.repeat, checkStates: opts.checkStates });
+    result = prog.run({ data, ctx, repeat: opts.repeat, checkStates: opts.checkStates, tier: opts.tier });
     tracer?.finish(result.r0 === null ? undefined : prog.machine.regs);
   } catch (e) {
     if (e instanceof TestRunError) throw new BpfError('run', `the test run was refused: ${e.message}`);
@@ -207,6 +211,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     r0: result.r0 === null ? null : hex64(result.r0),
     dataOut: toHex(result.dataOut),
     insns: result.insns,
+    tier: result.tier,
     output: result.output,
     ...(result.outputDropped === undefined ? {} : { outputDropped: result.outputDropped }),
     violations: result.violations,

@@ -1,0 +1,264 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../src/asm/index.js';
+import { loadProgram } from '../src/api/collection.js';
+import { UsageError } from '../src/errors.js';
+import { parseDataFile } from '../src/conformance/data-file.js';
+import { CONFORMANCE_HELPERS } from '../src/conformance/runner.js';
+import { decode, makeInsn, makeLddw, type Insn } from '../src/isa/insn.js';
+import { Op } from '../src/isa/opcodes.js';
+import { Image } from '../vm/image.js';
+import { Interpreter } from '../vm/interpreter.js';
+import { Machine, type HelperFn, type RunResult } from '../vm/machine.js';
+import { WasmEngine } from '../vm/wasm/tier.js';
+import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
+import { PROGRAMS } from '../bench/suite.js';
+import { announceMissing, sharedPath } from './shared.js';
+
+const structured = new WasmEngine();
+const dispatch = new WasmEngine();
+dispatch.forceDispatch = true;
+
+/** What must agree between the tiers. */
+function outcome(r: RunResult, m: Machine): unknown {
+  return { r0: r.r0, insns: r.insns, violations: r.violations, warnings: r.warnings, regs: r.violations.length === 0 ? [...m.regs] : undefined };
+}
+
+interface Case {
+  insns: readonly Insn[];
+  mem?: Uint8Array;
+  helpers?: ReadonlyMap<number, HelperFn>;
+  budget?: number;
+}
+
+/** Runs a case on the interpreter and on `engine`; returns both outcomes, the tier that ran and the memory after. */
+function both(c: Case, engine: WasmEngine): { interp: unknown; wasm: unknown; tier: string } {
+  const image = new Image(c.insns, { checkRegisters: false, resolvePseudo: (x) => BigInt(x.imm) * 0x10001n });
+  const out: unknown[] = [];
+  let tier = '';
+  for (const e of [null, engine]) {
+    const m = new Machine({ helpers: c.helpers, budget: c.budget ?? 4000 });
+    m.engine = e;
+    const mem = c.mem?.slice();
+    const r = m.run(image, { mem, args: mem === undefined ? [0n, 0n, 3n, 5n, 7n] : undefined });
+    out.push({ ...(outcome(r, m) as object), mem });
+    if (e !== null) tier = m.lastTier;
+  }
+  return { interp: out[0], wasm: out[1], tier };
+}
+
+describe('wasm tier: the benchmark programs', () => {
+  it('computes what the plain-JavaScript baselines compute, with the interpreter\'s instruction counts', () => {
+    for (const p of PROGRAMS) {
+      const insns = assemble(p.source);
+      const image = new Image(insns);
+      const m = new Machine({ budget: 1e9, timeLimit: 120_000 });
+      m.engine = structured;
+      const r = m.run(image, { mem: p.input() });
+      expect(m.lastTier).toBe('wasm');
+      expect(r.violations).toEqual([]);
+      expect(r.r0).toBe(p.baseline(p.input()));
+      expect(structured.compiled(image)!.info.structured).toBe(true);
+    }
+  });
+
+  it('stops at the budget on the same instruction with the same count as the interpreter', () => {
+    const insns = assemble(PROGRAMS[3]!.source);
+    for (const budget of [0, 1, 2, 7, 1000, 12345, 99999]) {
+      const r = both({ insns, mem: new Uint8Array(8000), budget }, structured);
+      expect(r.tier).toBe('wasm');
+      expect(r.wasm).toEqual(r.interp);
+    }
+  });
+});
+
+describe('wasm tier: the conformance suite in both tiers', () => {
+  const dir = sharedPath('conformance');
+  if (dir === undefined) {
+    it('is not available here', () => announceMissing('conformance'));
+    return;
+  }
+  const names = readdirSync(dir).filter((n) => n.endsWith('.data')).sort();
+  for (const [label, engine] of [['structured', structured], ['dispatch loop', dispatch]] as const) {
+    it(`gives identical results (${label})`, () => {
+      let accepted = 0;
+      const diffs: string[] = [];
+      for (const name of names) {
+        const df = parseDataFile(readFileSync(join(dir, name), 'utf8'), name);
+        let insns: Insn[];
+        try {
+          insns = assemble(df.asm, { firstLine: df.asmLine });
+        } catch {
+          continue; // the interpreter cannot run it either
+        }
+        const r = both({ insns, mem: df.mem, helpers: CONFORMANCE_HELPERS, budget: 1_000_000 }, engine);
+        if (r.tier === 'wasm') accepted++;
+        try {
+          expect(r.wasm).toEqual(r.interp);
+        } catch {
+          diffs.push(`${name}: interp ${JSON.stringify(r.interp, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))} wasm ${JSON.stringify(r.wasm, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+        }
+      }
+      process.stdout.write(`wasm tier (${label}): ${accepted} of ${names.length} conformance programs compiled, ${engine.stats.deopts} handed to the interpreter part-way, ${diffs.length} differences\n`);
+      expect(diffs).toEqual([]);
+      expect(accepted).toBeGreaterThanOrEqual(Math.floor(names.length * 0.95));
+    });
+  }
+});
+
+/** Helpers for the differential test: plain, writing memory through the space, stopping the run, running a callback. */
+const FUZZ_HELPERS: ReadonlyMap<number, HelperFn> = new Map<number, HelperFn>([
+  [1, (_c, r1, r2) => BigInt.asUintN(64, r1 * 3n + r2)],
+  [2, (c, r1, r2) => {
+    c.space.write(r1, 8, r2);
+    return 0n;
+  }],
+  [3, (c, r1) => {
+    if ((r1 & 1n) === 0n) c.stop(r1);
+    return 1n;
+  }],
+  [4, (c, r1, r2) => c.callback(r1, [r2])],
+]);
+
+const R = fc.integer({ min: 0, max: 9 });
+const small = fc.integer({ min: -12, max: 12 });
+/** Instructions that reach memory, loops and calls more often than uniform ones do. */
+const targeted: fc.Arbitrary<readonly Insn[]> = fc.oneof(
+  fc.tuple(R, fc.integer({ min: -3, max: 40 })).map(([d, imm]) => [makeInsn(Op.MOV64_K, { dst: d, imm })]),
+  fc.tuple(R, R).map(([d, s]) => [makeInsn(Op.MOV64_X, { dst: d, src: s })]),
+  fc.tuple(fc.constantFrom(Op.ADD64_X, Op.SUB64_X, Op.MUL64_X, Op.DIV64_X, Op.MOD64_X, Op.SDIV64_X, Op.SMOD64_X, Op.DIV32_X, Op.SDIV32_X,
+    Op.SMOD32_X, Op.MOD32_X, Op.LSH64_X, Op.ARSH32_X, Op.RSH64_X, Op.XOR32_X), R, R).map(([c, d, s]) => [makeInsn(c, { dst: d, src: s })]),
+  fc.tuple(fc.constantFrom(Op.LDXB, Op.LDXH, Op.LDXW, Op.LDXDW, Op.LDXSB, Op.LDXSH, Op.LDXSW), R, fc.constantFrom(1, 10), fc.integer({ min: -520, max: 70 }))
+    .map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
+  fc.tuple(fc.constantFrom(Op.STXB, Op.STXH, Op.STXW, Op.STXDW, Op.STW, Op.STDW), fc.constantFrom(1, 10, 2), R, fc.integer({ min: -520, max: 70 }), small)
+    .map(([c, d, s, off, imm]) => [makeInsn(c, { dst: d, src: s, off, imm })]),
+  fc.tuple(fc.constantFrom(Op.ATOMIC_ADD_DW, Op.ATOMIC_FADD_W, Op.ATOMIC_XCHG_DW, Op.ATOMIC_CMPXCHG_W), fc.constantFrom(1, 10), R, fc.integer({ min: -16, max: 16 }).map((x) => x * 8))
+    .map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
+  fc.tuple(fc.constantFrom(Op.JEQ_K, Op.JNE_K, Op.JGT_K, Op.JSLT_K, Op.JSET_K, Op.JLE32_K, Op.JSGE32_K), R, small, small)
+    .map(([c, d, off, imm]) => [makeInsn(c, { dst: d, off, imm })]),
+  fc.tuple(fc.constantFrom(Op.JGT_X, Op.JSLE_X, Op.JNE32_X), R, R, small).map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
+  small.map((off) => [makeInsn(Op.JA, { off })]),
+  fc.integer({ min: 1, max: 4 }).map((imm) => [makeInsn(Op.CALL, { imm })]),
+  fc.tuple(R, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })).map(([d, v]) => makeLddw(d, v)),
+  fc.constant([makeInsn(Op.EXIT)] as readonly Insn[]),
+);
+
+const program = fc.array(fc.oneof({ weight: 2, arbitrary: anyInsn }, { weight: 5, arbitrary: targeted }), { minLength: 1, maxLength: 40 })
+  .map((xs) => [...xs.flat(), makeInsn(Op.EXIT)]);
+
+describe('wasm tier: differential test against the interpreter', () => {
+  for (const [label, engine] of [['structured', structured], ['dispatch loop', dispatch]] as const) {
+    it(`random programs agree (${label}; fixed seed)`, () => {
+      fc.assert(fc.property(program, fc.uint8Array({ minLength: 0, maxLength: 64 }), (insns, mem) => {
+        const r = both({ insns, mem: mem.length > 0 ? mem : undefined, helpers: FUZZ_HELPERS, budget: 3000 }, engine);
+        expect(r.wasm).toEqual(r.interp);
+      }), { seed: 0x5eed, numRuns: 1500 });
+      process.stdout.write(`differential (${label}): ${engine.stats.runs} wasm runs, ${engine.stats.deopts} deopts\n`);
+    });
+  }
+
+  it('raw instruction streams agree (fixed seed)', () => {
+    fc.assert(fc.property(rawProgram(40), (bytes) => {
+      let insns: Insn[];
+      try {
+        insns = decode(bytes);
+      } catch {
+        return;
+      }
+      const r = both({ insns, mem: new Uint8Array(32), helpers: FUZZ_HELPERS, budget: 2000 }, structured);
+      expect(r.wasm).toEqual(r.interp);
+    }), { seed: 0xbeef, numRuns: 1500 });
+  });
+});
+
+describe('wasm tier: control flow', () => {
+  it('runs an irreducible graph (a loop entered at two places) through the dispatch loop, as the interpreter does', () => {
+    const insns = [
+      makeInsn(Op.JGT_K, { dst: 3, imm: 4, off: 3 }), // 0: to B (4) or A (1)
+      makeInsn(Op.ADD64_K, { dst: 0, imm: 1 }), // 1: A
+      makeInsn(Op.JGT_K, { dst: 0, imm: 50, off: 4 }), // 2: to the exit (7)
+      makeInsn(Op.JA, { off: 0 }), // 3
+      makeInsn(Op.ADD64_K, { dst: 0, imm: 2 }), // 4: B
+      makeInsn(Op.JA, { off: -5 }), // 5: to A
+      makeInsn(Op.MOV64_K, { dst: 0, imm: 99 }), // 6: never reached
+      makeInsn(Op.EXIT), // 7
+    ];
+    const r = both({ insns }, structured);
+    expect(r.tier).toBe('wasm');
+    expect(structured.compiled(new Image(insns))).not.toBeNull();
+    const img = new Image(insns);
+    const m = new Machine();
+    m.engine = structured;
+    m.run(img);
+    expect(structured.compiled(img)!.info.structured).toBe(false);
+    expect(r.wasm).toEqual(r.interp);
+    expect((r.wasm as { r0: bigint }).r0).toBe(52n);
+  });
+});
+
+describe('wasm tier: the library option', () => {
+  const PKT = `
+r6 = r1
+r2 = *(u32 *)(r6 + 76)
+r3 = *(u32 *)(r6 + 80)
+r4 = r2
+r4 += 16
+if r4 > r3 goto out
+r0 = *(u8 *)(r2 + 12)
+r5 = *(u16 *)(r2 + 2)
+r0 += r5
+*(u8 *)(r2 + 0) = r0
+*(u64 *)(r10 - 8) = r0
+call 8
+r1 = *(u64 *)(r10 - 8)
+r0 += r1
+exit
+out:
+r0 = 0
+exit
+`;
+  const data = Uint8Array.from({ length: 40 }, (_, i) => i * 7);
+
+  it('Program.run takes tier and names the tier that ran; results are the interpreter\'s', () => {
+    const prog = loadProgram(assemble(PKT), 'tc');
+    const a = prog.run({ data, tier: 'interp', repeat: 3 });
+    const b = prog.run({ data, tier: 'wasm', repeat: 3 });
+    expect(a.tier).toBe('interp');
+    expect(b.tier).toBe('wasm');
+    expect({ ...b, tier: a.tier }).toEqual(a);
+    expect(a.violations).toEqual([]);
+    expect(prog.run({ data }).tier).toBe('interp'); // auto, one run
+    expect(prog.run({ data, repeat: 200 }).tier).toBe('wasm'); // auto, repeated
+    expect(prog.run({ data, tier: 'wasm', checkStates: true }).tier).toBe('interp'); // a step hook: the interpreter
+  });
+
+  it('a short packet: the same violation-free early exit; a bad tier is a UsageError', () => {
+    const prog = loadProgram(assemble(PKT), 'tc');
+    const short = new Uint8Array(15);
+    const a = prog.run({ data: short, tier: 'interp' });
+    const b = prog.run({ data: short, tier: 'wasm' });
+    expect({ ...b, tier: 'interp' }).toEqual(a);
+    expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(UsageError);
+    expect(() => prog.run({ data, tier: 'jit' as never })).toThrow(/option tier: expected one of interp, wasm, auto/);
+  });
+});
+
+describe('wasm tier: the Interpreter class', () => {
+  it('takes tier: "wasm"', () => {
+    const vm = new Interpreter(assemble('r0 = 6\nr0 *= 7\nexit'), { tier: 'wasm' });
+    expect(vm.run()).toEqual({ r0: 42n, insns: 3, violations: [] });
+    expect(vm.machine.lastTier).toBe('wasm');
+    expect(() => new Interpreter(assemble('exit'), { tier: 'fast' as never })).toThrow(UsageError);
+  });
+
+  it('a compiled endless loop stops at the wall-clock limit as a budget violation', () => {
+    const vm = new Interpreter(assemble('l: goto l'), { budget: Number.MAX_SAFE_INTEGER, timeLimit: 50, tier: 'wasm' });
+    const r = vm.run();
+    expect(vm.machine.lastTier).toBe('wasm');
+    expect(r.r0).toBeNull();
+    expect(r.violations[0]!.kind).toBe('budget');
+    expect(r.violations[0]!.message).toMatch(/^instruction 0: wall-clock limit of 50 ms exceeded after \d+ instructions$/);
+  });
+});
