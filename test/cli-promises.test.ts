@@ -96,7 +96,7 @@ describe('--json is exactly one line on stdout', () => {
     expect(r.err[0]).toMatch(/^ {3}0: \(b7\) r0 = 2/);
     const s = cli('run', 'examples/fib.s', '--json', '--trace');
     expect(s.out).toHaveLength(1);
-    expect(JSON.parse(s.out[0]!)).toEqual({ r0: '0xcb228', insns: 215, violations: [] });
+    expect(JSON.parse(s.out[0]!)).toEqual({ r0: '0xcb228', insns: 215, tier: 'interp', violations: [] });
     expect(s.err.length).toBe(215);
   });
 
