@@ -83,6 +83,8 @@ export interface SuiteReport {
   failures: { cls: string; message: string; input: string; seed: number; path?: string; count: number }[];
   /** Slowest single input, milliseconds. */
   slowestMs: number;
+  /** Peak resident memory of the process during the suite, sampled every 50 inputs (bytes). */
+  peakRss: number;
 }
 
 /**
@@ -94,6 +96,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
   const failures: SuiteReport['failures'] = [];
   let tried = 0;
   let slowestMs = 0;
+  let peakRss = process.memoryUsage.rss();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let s = seed;
@@ -109,6 +112,7 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
           outcomes.set(c, (outcomes.get(c) ?? 0) + 1);
         } finally {
           slowestMs = Math.max(slowestMs, performance.now() - t0);
+          if (tried % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage.rss());
         }
       }),
       // chunks of 1000 runs, so that a target (`done`) ends the run between chunks
@@ -134,7 +138,8 @@ export function runFor<T>(suite: Suite<T>, seconds: number, seed: number, maxFai
     s = (s * 1103515245 + 12345) >>> 0;
     if (done?.()) break;
   }
-  return { suite: suite.name, tried, seconds: (performance.now() - start) / 1000, outcomes, failures, slowestMs };
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  return { suite: suite.name, tried, seconds: (performance.now() - start) / 1000, outcomes, failures, slowestMs, peakRss };
 }
 
 /** CI mode: a fixed-seed slice; the first failure (shrunk) fails the test with its reproducer. */
@@ -152,7 +157,7 @@ export function checkSlice<T>(suite: Suite<T>, numRuns: number, seed = 0x0b9f): 
 
 export function formatReport(r: SuiteReport): string {
   const rate = r.seconds > 0 ? r.tried / r.seconds : 0;
-  const lines = [`${r.suite}: ${r.tried} inputs in ${r.seconds.toFixed(1)} s (${rate.toFixed(0)}/s), slowest input ${r.slowestMs.toFixed(0)} ms, ${r.failures.length} failures`];
+  const lines = [`${r.suite}: ${r.tried} inputs in ${r.seconds.toFixed(1)} s (${rate.toFixed(0)}/s), slowest input ${r.slowestMs.toFixed(0)} ms, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB, ${r.failures.length} failures`];
   const sorted = [...r.outcomes].sort((a, b) => b[1] - a[1]);
   lines.push('  outcomes: ' + sorted.map(([k, v]) => `${k} ${v}`).join(', '));
   for (const f of r.failures) lines.push(`  FAILURE ${f.cls} (found ${f.count}×): ${f.message}\n    seed ${f.seed} path ${f.path ?? ''}\n    input ${f.input}`);

@@ -17,6 +17,7 @@ import { VIOLATION_KINDS } from '../../src/violations.js';
 import { errorClass, FuzzFailure, outcomeOf, type Suite } from './harness.js';
 import { mutate, mutationArb, type Mutation } from './elf-mutate.js';
 import { anyInsn, rawProgram } from './insns.js';
+import type { Io } from '../../src/cli/io.js';
 
 export interface Sample { name: string; bytes: Uint8Array }
 
@@ -319,6 +320,56 @@ const CLI_OPTIONS: Record<string, string[]> = {
   conformance: ['--json'],
 };
 const FLAGS = new Set(['--sleepable', '--no-verify', '--trace', '--json', '--core', '--causes']);
+
+/**
+ * An in-process CLI runner for the suite whose captured output is bounded: each stream keeps its first and
+ * last `limit / 2` characters and counts the rest (a run with `--trace` prints a line per instruction, up to
+ * the budget: hundreds of MB if kept whole). The checks read the first stderr line and the final error lines.
+ */
+export function cliRunner(main: (argv: string[], io: Io) => number, limit = 1 << 20): (argv: string[]) => { code: number; stdout: string; stderr: string; dropped: number } {
+  return (argv) => {
+    const out = new CappedText(limit), err = new CappedText(limit);
+    const io: Io = { out: (t) => out.add(t), err: (t) => err.add(t), code: 0 };
+    const code = main(argv, io);
+    return { code, stdout: out.text(), stderr: err.text(), dropped: out.dropped + err.dropped };
+  };
+}
+
+class CappedText {
+  private head = '';
+  private tail: string[] = [];
+  private tailLength = 0;
+  dropped = 0;
+  constructor(private readonly limit: number) {}
+
+  add(t: string): void {
+    const half = this.limit >> 1;
+    if (this.head.length < half) {
+      const take = t.slice(0, half - this.head.length);
+      this.head += take;
+      t = t.slice(take.length);
+    }
+    if (t === '') return;
+    this.tail.push(t);
+    this.tailLength += t.length;
+    if (this.tailLength > 2 * half) {
+      const joined = this.tail.join('');
+      const kept = joined.slice(-half);
+      this.dropped += joined.length - kept.length;
+      this.tail = [kept];
+      this.tailLength = kept.length;
+    }
+  }
+
+  text(): string {
+    const joined = this.tail.join('');
+    const kept = joined.slice(-(this.limit >> 1));
+    this.dropped += joined.length - kept.length;
+    this.tail = [kept];
+    this.tailLength = kept.length;
+    return this.dropped > 0 ? `${this.head}\n[${this.dropped} characters not kept]\n${kept}` : this.head + kept;
+  }
+}
 
 export interface CliInput { cmd: number; file: number; opts: { opt: number; value: number; file: boolean }[]; extra: number }
 
