@@ -30,7 +30,8 @@ export function printInsn(insn: Insn, opts: PrintOptions = {}, next?: Insn): str
   return printOne(insn, opts, next);
 }
 
-function printOne(insn: Insn, opts: PrintOptions, next?: Insn): string {
+/** printInsn without the checks, for callers inside bpfvm that hold decoder-made instructions (the verifier's log). */
+export function printOne(insn: Insn, opts: PrintOptions, next?: Insn): string {
   const info = opInfo(insn);
   if (info === undefined) return UNKNOWN_TEXT;
   const imm64 = insn.imm64 ?? ((BigInt(next?.imm ?? 0) << 32n) | BigInt(insn.imm >>> 0)) & 0xffffffffffffffffn;
