@@ -12,9 +12,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main as cliMain } from '../../src/cli/main.js';
-import { bufferIo } from '../../src/cli/io.js';
 import { formatReport, runFor, type Suite, type SuiteReport } from './harness.js';
-import { asmSuite, cliFiles, cliSuite, decoderSuite, interpreterSuite, loaderSuite, programRunSuite, readCorpus, verifierSuite } from './suites.js';
+import { asmSuite, cliFiles, cliRunner, cliSuite, decoderSuite, interpreterSuite, loaderSuite, programRunSuite, readCorpus, verifierSuite } from './suites.js';
 import { soundnessSuite } from './soundness.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -44,11 +43,7 @@ const samples = sharedDir();
 if (samples === undefined) process.stderr.write('fuzz: no shared ebpf-samples folder (set BPFVM_SHARED): the loader fuzzes test/fixtures alone\n');
 const corpus = readCorpus([resolve(ROOT, 'test', 'fixtures'), ...(samples !== undefined ? [samples] : [])], 1 << 20);
 const tmp = mkdtempSync(join(tmpdir(), 'bpfvm-fuzz-'));
-const cliRun = (argv: string[]) => {
-  const io = bufferIo();
-  const code = cliMain(argv, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-};
+const cliRun = cliRunner(cliMain); // output kept bounded (a --trace run prints a line per instruction)
 const soundStats = { accepted: 0, runs: 0 };
 const all: Suite<any>[] = [
   loaderSuite(corpus), decoderSuite(), verifierSuite(), interpreterSuite(), programRunSuite(), asmSuite(),
@@ -73,7 +68,7 @@ for (const s of chosen) {
     process.stderr.write(`  ${s.name}: ${tried} inputs after ${elapsed.toFixed(0)} s${s.name === 'soundness' ? `, ${soundStats.accepted} accepted, ${soundStats.runs} runs` : ''}\n`);
   };
   const r = runFor(s, opt.seconds, opt.seed, 20, done, progress);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, r.peakRss);
   reports.push(r);
   failed += r.failures.length;
   process.stdout.write(formatReport(r) + `\n  peak RSS so far ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);

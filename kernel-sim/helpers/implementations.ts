@@ -137,6 +137,8 @@ export const IMPLEMENTATIONS: Partial<Record<ProtoName, Make>> = {
   bpf_skb_vlan_push_proto: plain(B.skbVlanPush),
   bpf_skb_vlan_pop_proto: plain(B.skbVlanPop),
   bpf_skb_change_head_proto: plain(B.skbChangeHead),
+  bpf_skb_pull_data_proto: plain(B.skbPullData),
+  sk_skb_pull_data_proto: plain(B.skSkbPullData),
   sk_skb_change_head_proto: plain(B.skbChangeHead),
   bpf_get_hash_recalc_proto: plain(B.getHashRecalc),
   bpf_skb_fib_lookup_proto: plain(B.fibLookup),

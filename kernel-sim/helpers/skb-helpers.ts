@@ -122,6 +122,29 @@ export const skbChangeHead: HelperFn = (ctx, skbPtr, headRoom, flags) => {
 };
 
 /**
+ * bpf_skb_pull_data(skb, len): make the first `len` bytes (the whole linear part for 0) linear and writable
+ * (skb_ensure_writable). A simulated skb is all linear and never a clone, as BPF_PROG_TEST_RUN builds it, so
+ * the call succeeds for len <= skb->len and is -ENOMEM past it (pskb_may_pull finds too few bytes; 6.1 built
+ * without CONFIG_DEBUG_NET has no separate INT_MAX check). The tc / lwt variant then recomputes the data
+ * pointers (bpf_compute_data_pointers); the verifier has already invalidated the program's packet pointers.
+ */
+export const skbPullData: HelperFn = (ctx, skbPtr, len) => {
+  const p = skbOf(ctx, 'bpf_skb_pull_data', skbPtr);
+  const r = ensureWritable(p, len);
+  p.moved();
+  return r;
+};
+
+/** sk_skb_pull_data: the same for sk_skb programs, without recomputing the data pointers. */
+export const skSkbPullData: HelperFn = (ctx, skbPtr, len) => ensureWritable(skbOf(ctx, 'bpf_skb_pull_data', skbPtr), len);
+
+function ensureWritable(p: Skb, len: bigint): bigint {
+  const headlen = p.end - p.data;
+  const n = Number(len & 0xffffffffn) || headlen;
+  return n <= headlen ? 0n : errno(ERRNO.ENOMEM);
+}
+
+/**
  * The flow hash (__skb_get_hash): the flow's addresses, protocol and ports (IPv4 / IPv6 over Ethernet), mixed
  * with the kernel's hash key; never 0. The kernel's key is random per boot; the simulated one is fixed.
  */

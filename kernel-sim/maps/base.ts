@@ -4,6 +4,7 @@ import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
 import { MapError } from './error.js';
 import { mapObjectBytes } from './map-object.js';
+import { describe } from '../../src/options.js';
 import { copyValue, SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, BPF_F_LOCK, MAP_TYPE, type MapTypeName } from './types.js';
 
@@ -159,6 +160,7 @@ export abstract class BpfMap implements MapDefinition {
 
   /** BPF_MAP_LOOKUP_ELEM: a copy of the value (all CPUs' for per-CPU maps), or -errno. */
   lookupSys(key: Uint8Array, flags = 0): Result<Uint8Array> {
+    this.checkSysArgs('lookup', key, undefined, flags);
     if (this.flags & BPF_F.WRONLY) return -ERRNO.EPERM;
     const err = this.checkLockFlag(flags, true);
     if (err !== 0) return err;
@@ -171,6 +173,7 @@ export abstract class BpfMap implements MapDefinition {
 
   /** BPF_MAP_UPDATE_ELEM. */
   updateSys(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    this.checkSysArgs('update', key, value, flags);
     if (this.flags & BPF_F.RDONLY) return -ERRNO.EPERM;
     const err = this.checkLockFlag(flags, false);
     return err !== 0 ? err : this.copyIn(key, value, flags);
@@ -178,7 +181,34 @@ export abstract class BpfMap implements MapDefinition {
 
   /** BPF_MAP_DELETE_ELEM. */
   deleteSys(key: Uint8Array): number {
+    this.checkSysArgs('delete', key, undefined, 0);
     return this.flags & BPF_F.RDONLY ? -ERRNO.EPERM : this.deleteElem(key);
+  }
+
+  /**
+   * The syscall's buffers as user space hands them over: a key of key_size bytes (anything, or nothing, when
+   * key_size is 0: the kernel reads none), a value of the syscall's value size, flags a u32. Anything else is
+   * a MapError (EINVAL) naming the map, never a JavaScript exception from deeper down. A bloom filter's
+   * lookup takes the value to test where other maps take the key.
+   */
+  private checkSysArgs(op: 'lookup' | 'update' | 'delete', key: unknown, value: unknown, flags: unknown): void {
+    if (op === 'lookup' && this.typeName === 'bloom_filter') this.checkBuffer('value', key, this.valueSize);
+    else if (this.keySize !== 0 || key !== undefined && key !== null) this.checkBuffer('key', key, this.keySize);
+    if (op === 'update') this.checkBuffer('value', value, this.sysValueSize);
+    this.hostU32('flags', flags);
+  }
+
+  /** A host-side integer argument (a flag word, an index, a CPU): a u32, else a MapError (EINVAL). */
+  protected hostU32(what: string, v: unknown): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+      throw this.error(-ERRNO.EINVAL, `${what} must be a u32, got ${describe(v)}`);
+    }
+    return v;
+  }
+
+  private checkBuffer(what: string, v: unknown, size: number): void {
+    if (!(v instanceof Uint8Array)) throw this.error(-ERRNO.EINVAL, `${what} must be a Uint8Array of ${size} bytes, got ${describe(v)}`);
+    if (v.length !== size && !(what === 'key' && size === 0)) throw this.error(-ERRNO.EINVAL, `${what} must be ${size} bytes, got ${v.length}`);
   }
 
   /** The syscall's value size: per-CPU maps exchange round_up(value_size, 8) bytes per CPU. */

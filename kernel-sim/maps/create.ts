@@ -1,5 +1,7 @@
 import { ArrayMap, checkArray, PercpuArrayMap } from './array.js';
-import type { BpfMap, MapAttr } from './base.js';
+import { BpfMap as BpfMapClass, type BpfMap, type MapAttr } from './base.js';
+import { UsageError } from '../../src/errors.js';
+import { describe } from '../../src/options.js';
 import { BloomFilterMap, checkBloom } from './bloom-filter.js';
 import { CgroupStorageMap, checkCgroupStorage } from './cgroup-storage.js';
 import type { AllocCheck } from './check.js';
@@ -85,6 +87,7 @@ const OBJ_NAME_MAX = 15;
  * the attributes. Types the simulation cannot make are checked too (their own alloc checks).
  */
 export function checkMapCreate(env: MapEnv, attr: MapAttr): void {
+  checkAttrShape(attr);
   const fail = (errno: number, reason: string): never => {
     throw new MapError(attr.name, errno, reason, 'load');
   };
@@ -120,6 +123,25 @@ export function checkMapCreate(env: MapEnv, attr: MapAttr): void {
       fail(-ERRNO.EINVAL, `bpf_spin_lock at offset ${off} does not fit a ${attr.valueSize}-byte value aligned`);
     }
   }
+}
+
+/**
+ * The attributes' JavaScript types (the syscall's union is all integers, the name a string): a UsageError
+ * naming the field for anything else, before any check reads them.
+ */
+function checkAttrShape(attr: unknown): asserts attr is MapAttr {
+  if (typeof attr !== 'object' || attr === null) throw new UsageError(`map attributes must be an object, got ${describe(attr)}`);
+  const a = attr as Record<string, unknown>;
+  if (typeof a.name !== 'string') throw new UsageError(`map attribute name: expected a string, got ${describe(a.name)}`);
+  const bad = (field: string, expected: string): never => {
+    throw new MapError(a.name as string, -ERRNO.EINVAL, `${field}: expected ${expected}, got ${describe(a[field])}`, 'load');
+  };
+  if (typeof a.type !== 'string') bad('type', 'a map type name');
+  for (const f of ['flags', 'mapExtra', 'spinLockOff']) {
+    if (a[f] !== undefined && (typeof a[f] !== 'number' || !Number.isInteger(a[f]))) bad(f, 'an integer');
+  }
+  if (a.flags !== undefined && ((a.flags as number) < -0x80000000 || (a.flags as number) > 0xffffffff)) bad('flags', 'a 32-bit flag word');
+  if (a.innerMap !== undefined && !(a.innerMap instanceof BpfMapClass)) bad('innerMap', 'a map');
 }
 
 /** BPF_MAP_CREATE: validate as map_create and the type's alloc checks do, then make the map. */

@@ -30,6 +30,7 @@ export abstract class FdArray<T extends object> extends KeyedMap<object> {
 
   /** The reference at `index`, or null (tail calls and map-in-map lookups read this). */
   at(index: number): T | null {
+    if (typeof index !== 'number') this.hostU32('index', index);
     return index < this.maxEntries ? this.slots.get(index) ?? null : null;
   }
 

@@ -33,12 +33,12 @@ interface ListHead {
   next: ListHead;
 }
 
-/** struct bpf_lru_node; `key` names the element holding it (the hash table's key). */
+/** struct bpf_lru_node; `key` names the element holding it (the hash table's slot). */
 export interface LruNode extends ListHead {
   cpu: number;
   type: LruListType;
   ref: boolean;
-  key: string | null;
+  key: number | null;
 }
 
 function listHead(): ListHead {
@@ -161,13 +161,13 @@ export class BpfLru {
   }
 
   /** The nodes of each list, head first (for tests and debugging): per CPU for a per-CPU LRU. */
-  snapshot(): { lists: Record<string, (string | null)[]>; counts: number[][] } {
-    const walk = (h: ListHead): (string | null)[] => {
-      const out: (string | null)[] = [];
+  snapshot(): { lists: Record<string, (number | null)[]>; counts: number[][] } {
+    const walk = (h: ListHead): (number | null)[] => {
+      const out: (number | null)[] = [];
       for (let e = h.next; e !== h; e = e.next) out.push((e as LruNode).key);
       return out;
     };
-    const lists: Record<string, (string | null)[]> = {};
+    const lists: Record<string, (number | null)[]> = {};
     const named = (l: LruList, pre: string): void => {
       lists[`${pre}active`] = walk(l.lists[LruListType.ACTIVE]);
       lists[`${pre}inactive`] = walk(l.lists[LruListType.INACTIVE]);

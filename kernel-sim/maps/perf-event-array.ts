@@ -36,6 +36,8 @@ export class PerfEventArray extends BpfMap {
 
   /** Open a perf event for slot `index` on `cpu` (default: CPU `index`), as storing its fd does. */
   open(index: number, cpu = index): void {
+    this.hostU32('index', index);
+    this.hostU32('cpu', cpu);
     if (index >= this.maxEntries) throw this.error(-ERRNO.E2BIG, `index ${index} is past max_entries ${this.maxEntries}`);
     if (cpu >= this.env.nrCpus) throw this.error(-ERRNO.EINVAL, `CPU ${cpu} does not exist (${this.env.nrCpus} CPUs)`);
     this.events.set(index, { cpu, records: [] });

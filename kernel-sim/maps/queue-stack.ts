@@ -56,11 +56,11 @@ export class QueueStackMap extends BpfMap {
 
   /** Pop into `out`; on -ENOENT `out` is zeroed, as the kernel does. */
   override popElem(out: Uint8Array): number {
-    return this.get(out, true);
+    return this.front(out, true);
   }
 
   override peekElem(out: Uint8Array): number {
-    return this.get(out, false);
+    return this.front(out, false);
   }
 
   /** BPF_MAP_LOOKUP_ELEM on a queue or stack peeks. */
@@ -78,7 +78,7 @@ export class QueueStackMap extends BpfMap {
   // ---- host API ----
 
   push(value: HostScalar, flags = BPF_ANY): void {
-    const r = this.pushElem(toBytes(this.name, 'value', value, this.valueSize), flags);
+    const r = this.pushElem(toBytes(this.name, 'value', value, this.valueSize), this.hostU32('flags', flags));
     if (r < 0) throw this.error(r, `push failed: ${errnoName(r)}`);
   }
 
@@ -92,7 +92,7 @@ export class QueueStackMap extends BpfMap {
     return this.peekElem(out) < 0 ? undefined : fromBytes(out);
   }
 
-  private get(out: Uint8Array, remove: boolean): number {
+  private front(out: Uint8Array, remove: boolean): number {
     if (this.length === 0) {
       out.fill(0, 0, this.valueSize);
       return -ERRNO.ENOENT;

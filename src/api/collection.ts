@@ -333,10 +333,13 @@ export class Program {
         last = { r0: r.r0, violations: leaks.length > 0 ? leaks : r.violations };
       } catch (e) {
         this.kfuncs.finish(null);
+        for (const m of this.maps) m.reclaim();
         throw e;
       } finally {
         run.release();
-        for (const m of this.maps) m.reclaim();
+        // the event's contexts were made before its runs (an iterator's value pointers): the grace period
+        // ends after the last of them
+        if (i === contexts.length - 1 || last.violations.length > 0) for (const m of this.maps) m.reclaim();
       }
       if (last.violations.length > 0) break;
       // a cgroup iterator's program returning non-zero ends the walk: the NULL call comes next

@@ -3,7 +3,8 @@
  * carry the prefixes the disassemblers print (`3: (b7) ` of the kernel, `3:\tb7 00 … 00\t` of
  * llvm-objdump), so their output reads back.
  */
-import { AssembleError } from '../errors.js';
+import { AssembleError, UsageError } from '../errors.js';
+import { describe, intOption } from '../options.js';
 import { makeInsn, type Insn } from '../isa/insn.js';
 import { CallSrc, Cls, Mode, Size } from '../isa/opcodes.js';
 import { Cursor } from './cursor.js';
@@ -31,6 +32,8 @@ const LDDW_OPCODE = Cls.LD | Mode.IMM | Size.DW;
 
 /** Assembles a program; an lddw yields two slots. Throws AssembleError with line and column. */
 export function assemble(text: string, opts: AssembleOptions = {}): Insn[] {
+  if (typeof text !== 'string') throw new UsageError(`assemble: expected the program text as a string, got ${describe(text)}`);
+  checkOptions(opts);
   const stmts: ParsedStmt[] = [];
   const labels = new Map<string, number>();
   text.split('\n').forEach((raw, i) => {
@@ -51,6 +54,17 @@ export function assemble(text: string, opts: AssembleOptions = {}): Insn[] {
   });
   addExitLabel(stmts, labels);
   return link(stmts.map((s) => resolveCallByName(s, labels, opts)), labels);
+}
+
+const SYNTAXES: readonly unknown[] = ['pseudo-c', 'mnemonic'] satisfies Syntax[];
+
+/** The options are an object of the documented fields (each validated, naming the option). */
+function checkOptions(opts: unknown): asserts opts is AssembleOptions {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new UsageError(`assemble: options must be an object, got ${describe(opts)}`);
+  const o = opts as Record<string, unknown>;
+  if (o.syntax !== undefined && !SYNTAXES.includes(o.syntax)) throw new UsageError(`option syntax: expected 'pseudo-c' or 'mnemonic', got ${describe(o.syntax)}`);
+  if (o.helperId !== undefined && typeof o.helperId !== 'function') throw new UsageError(`option helperId: expected a function, got ${describe(o.helperId)}`);
+  intOption('firstLine', o.firstLine, 1, 0x7fffffff);
 }
 
 /** Replaces a disassembler's line prefix by blanks (columns stay true); reports the kernel's `(18)`. */
@@ -95,7 +109,10 @@ function addExitLabel(stmts: readonly Stmt[], labels: Map<string, number>): void
 /** `call name`: a local call when `name` is a label, else the helper the resolver names. */
 function resolveCallByName(s: ParsedStmt, labels: ReadonlyMap<string, number>, opts: AssembleOptions): Stmt {
   if (!s.callByName || labels.has(s.target!.name)) return s;
-  const id = opts.helperId?.(s.target!.name);
+  const id: unknown = opts.helperId?.(s.target!.name);
   if (id === undefined) throw new AssembleError(`undefined label or helper '${s.target!.name}'`, s.where ?? {});
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < -0x80000000 || id > 0x7fffffff) {
+    throw new AssembleError(`helperId gave ${describe(id)} for '${s.target!.name}', not an s32 helper number`, s.where ?? {});
+  }
   return { slots: [makeInsn(callRow(CallSrc.HELPER).code, { imm: id })], where: s.where };
 }

@@ -4,7 +4,9 @@
  * immediates, LLVM 16+ atomics). Forms neither prints (local and kfunc calls for LLVM, callx for the
  * kernel) are written so that the assembler reads them back.
  */
+import { UsageError } from '../errors.js';
 import type { Insn } from '../isa/insn.js';
+import { describe } from '../options.js';
 import { CallSrc, type OpInfo } from '../isa/opcodes.js';
 import { signedHex, withSign } from './numbers.js';
 import { pseudoName } from './pseudo.js';
@@ -80,11 +82,17 @@ function call(insn: Insn, info: OpInfo, dialect: Dialect, names: CallNames): str
       return `call pc${withSign(k ? String(Math.abs(v)) : signedHex(Math.abs(v)), v < 0)}`;
     case CallSrc.KFUNC:
       // the kernel's text; an off (the kfunc's module BTF, fd_array index) follows, so reassembly keeps it
-      if (k) return `call ${names.kfuncName?.(v, insn.off) ?? 'kernel-function'}#${v}${insn.off !== 0 && names.kernelExact !== true ? `, ${insn.off}` : ''}`;
+      if (k) return `call ${nameOf('kfuncName', names.kfuncName?.(v, insn.off)) ?? 'kernel-function'}#${v}${insn.off !== 0 && names.kernelExact !== true ? `, ${insn.off}` : ''}`;
       return `call kfunc ${signedHex(v)}${insn.off !== 0 ? `, ${signedHex(insn.off)}` : ''}`;
     default:
-      return k ? `call ${names.helperName?.(v) ?? 'unknown'}#${v}` : `call ${signedHex(v)}`;
+      return k ? `call ${nameOf('helperName', names.helperName?.(v)) ?? 'unknown'}#${v}` : `call ${signedHex(v)}`;
   }
+}
+
+/** A name callback's answer: a string or undefined, else a UsageError naming the option. */
+function nameOf(option: string, name: unknown): string | undefined {
+  if (name === undefined || typeof name === 'string') return name;
+  throw new UsageError(`option ${option}: the function must return a string or undefined, got ${describe(name)}`);
 }
 
 function lddwText(insn: Insn, imm64: bigint, dialect: Dialect, exact: boolean): string {

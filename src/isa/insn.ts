@@ -1,4 +1,5 @@
-import { DecodeError, EncodeError } from '../errors.js';
+import { DecodeError, EncodeError, UsageError } from '../errors.js';
+import { describe } from '../options.js';
 import { Cls, isWide, lookupOp, Op, OP_BY_CODE, type FieldUse, type OpInfo } from './opcodes.js';
 
 /** The code of the second slot of an lddw: it is data, not an instruction. */
@@ -49,6 +50,27 @@ export function makeLddw(dst: number, value: bigint, src = 0): [Insn, Insn] {
     { code: Op.LDDW, opcode: Cls.LD | 0x18, dst, src, off: 0, imm: lo, imm64: v },
     { code: LDDW_HI, opcode: 0, dst: 0, src: 0, off: 0, imm: hi },
   ];
+}
+
+const isInt = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/**
+ * Instruction objects built by hand have the decoder's shape: `insns` an array (else a UsageError from
+ * `what`), each slot an object whose fields are in range — code an integer, dst and src 0-15, off an s16,
+ * imm an s32, an lddw's imm64 a bigint — else a DecodeError naming the slot. (Register numbers above r10
+ * and lddw pairing are the machine's and the verifier's to judge; a printer shows them as they are.)
+ */
+export function checkInsnFields(insns: unknown, what: string): asserts insns is readonly Insn[] {
+  if (!Array.isArray(insns)) throw new UsageError(`${what}: expected an array of instructions, got ${describe(insns)}`);
+  for (let i = 0; i < insns.length; i++) {
+    const x = insns[i] as Partial<Insn> | null | undefined;
+    if (typeof x !== 'object' || x === null) throw new DecodeError('not an instruction object', { insn: i });
+    if (!isInt(x.code, -0x10000, 0xffff) || !isInt(x.dst, 0, 15) || !isInt(x.src, 0, 15) || !isInt(x.off, -0x8000, 0x7fff)
+      || !isInt(x.imm, -0x80000000, 0x7fffffff)) {
+      throw new DecodeError('an instruction field is out of range (code, dst and src 0-15, off an s16, imm an s32)', { insn: i });
+    }
+    if (x.code === Op.LDDW && x.imm64 !== undefined && typeof x.imm64 !== 'bigint') throw new DecodeError('lddw imm64 must be a bigint', { insn: i });
+  }
 }
 
 export function opInfo(insn: Insn): OpInfo | undefined {

@@ -4,7 +4,7 @@
  */
 import { gplCompatible } from './license.js';
 import { decode, type Insn } from '../isa/insn.js';
-import { printInsn } from '../asm/disassemble.js';
+import { printOne } from '../asm/disassemble.js';
 import type { Capability } from '../platform/caps.js';
 import type { Platform, ProgInfo } from '../platform/platform.js';
 import { BpfError } from '../errors.js';
@@ -283,7 +283,7 @@ function printInsnLine(env: Env, insn: Insn, idx: number): void {
     insn = { ...insn, imm: 0, imm64: 0n };
     next = { ...next, imm: 0 };
   }
-  const text = printInsn(insn, { style: 'kernel', kernelExact: true, helperName: (id) => env.platform.helperName(id) }, next);
+  const text = printOne(insn, { style: 'kernel', kernelExact: true, helperName: (id) => env.platform.helperName(id) }, next);
   env.prevLogLen = env.log.len;
   env.verbose(`${idx}: (${insn.opcode.toString(16).padStart(2, '0')}) ${text}\n`);
   env.prevInsnPrintLen = env.log.len - env.prevLogLen;
