@@ -15,7 +15,7 @@ import { loadProgram, type Program } from '../api/collection.js';
 import { BpfError } from '../errors.js';
 import { Kernel } from '../../kernel-sim/kernel.js';
 import { createMap, type BpfMap } from '../../kernel-sim/maps/index.js';
-import { generateProgram, LOAD_TYPE, VALUE_SIZE, type FuzzProgType } from './generate.js';
+import { generateProgram, KFUNCS, LOAD_TYPE, VALUE_SIZE, type FuzzProgType } from './generate.js';
 import { programSeed, Rng } from './rng.js';
 
 export type FindingKind = 'violation' | 'escape' | 'crash' | 'hang';
@@ -124,7 +124,7 @@ export function evaluate(type: FuzzProgType, text: string, inputs: readonly Fuzz
     const kernel = new Kernel();
     maps = makeMaps(kernel);
     const nullSeed = inputs[0]?.nullSeed ?? 0;
-    p = loadProgram(insns, LOAD_TYPE[type], { kernel, maps, budget: opts.budget ?? 100_000, timeLimit: hangMs, nullInject: { seed: nullSeed } });
+    p = loadProgram(insns, LOAD_TYPE[type], { kernel, maps, kfuncNames: KFUNCS[type], budget: opts.budget ?? 100_000, timeLimit: hangMs, nullInject: { seed: nullSeed } });
     const v = p.verify({ logLevel: 0, recordStates: true });
     if (v.verdict !== 'accepted') return { accepted: false, runs: 0 };
   } catch (e) {

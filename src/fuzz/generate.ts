@@ -14,6 +14,12 @@ import { Rng } from './rng.js';
 
 export type FuzzProgType = 'socket' | 'xdp' | 'tc';
 export const FUZZ_PROG_TYPES: readonly FuzzProgType[] = ['socket', 'xdp', 'tc'];
+/** The kfuncs a program's `call kfunc N` names (loadProgram's kfuncNames; `bpfvm run --kfuncs`). */
+export const KFUNCS: Record<FuzzProgType, readonly string[]> = {
+  socket: [],
+  xdp: ['bpf_xdp_ct_alloc', 'bpf_ct_insert_entry', 'bpf_ct_release'],
+  tc: ['bpf_skb_ct_alloc', 'bpf_ct_insert_entry', 'bpf_ct_release'],
+};
 /** The program type names loadProgram takes. */
 export const LOAD_TYPE: Record<FuzzProgType, string> = { socket: 'socket_filter', xdp: 'xdp', tc: 'sched_cls' };
 
@@ -208,8 +214,11 @@ class Builder {
     this.emit('r2 += -4');
     this.emit('call 1');
     const skip = this.fresh();
-    const nullCheck = this.c.pick([`if r0 == 0 goto ${skip}`, `if r0 == 0 goto ${skip}`, `if r0 != 0 goto +1`]);
-    if (nullCheck.startsWith('if r0 != 0')) {
+    const nullCheck = this.c.pick([`if r0 == 0 goto ${skip}`, `if r0 == 0 goto ${skip}`, `if r0 != 0 goto +1`, '']);
+    if (nullCheck === '' && !this.c.chance(3)) this.emit(`if r0 == 0 goto ${skip}`);
+    else if (nullCheck === '') {
+      // no NULL check at all (the verifier must refuse the access)
+    } else if (nullCheck.startsWith('if r0 != 0')) {
       // the other spelling: jump over an early exit
       this.emit(nullCheck);
       this.emit(`goto ${skip}`);
@@ -453,11 +462,52 @@ class Builder {
         this.emit('r5 = 2'); this.emit('call 10'); // bpf_l3_csum_replace
       }
       for (const [slot, kind] of s.stack) if (kind === 'pkt') s.stack.delete(slot);
-      if (this.c.chance(8)) s.pkt = false; // sometimes the stale r7 is used: the verifier must refuse it
-      else this.loadPkt(s);
+      // sometimes data and data_end are not read again: a later use of the stale r7 must be refused
+      if (!this.c.chance(6)) this.loadPkt(s);
     }
     for (const r of [1, 2, 3, 4, 5]) s.scalars.delete(r);
     s.scalars.add(0);
+  }
+
+  /**
+   * A kfunc acquire/release chain (XDP, tc): bpf_*_ct_alloc (may return NULL: NULL injection makes it),
+   * bpf_ct_insert_entry (releases the new entry, acquires the inserted one), bpf_ct_release; sometimes the
+   * released pointer is used after the release (the verifier must refuse that).
+   */
+  ctPair(s: State): void {
+    if (this.type === 'socket') return this.mapAccess(s);
+    const skip = this.fresh();
+    this.emit(`*(u32 *)(r10 - 48) = ${this.c.next(0x7fffffff)}`);
+    this.emit(`*(u32 *)(r10 - 44) = ${this.c.next(0x7fffffff)}`);
+    this.emit(`*(u64 *)(r10 - 40) = ${this.c.next(0x7fffffff)}`);
+    this.emit('*(u32 *)(r10 - 24) = -1'); // opts.netns_id: the current one
+    this.emit('*(u32 *)(r10 - 20) = 0');
+    this.emit(`*(u64 *)(r10 - 16) = ${this.c.pick([6, 6, 17])}`); // opts.l4proto: TCP or UDP
+    this.emit('r1 = r6');
+    this.emit('r2 = r10');
+    this.emit('r2 += -48');
+    this.emit('r3 = 12');
+    this.emit('r4 = r10');
+    this.emit('r4 += -24');
+    this.emit('r5 = 12');
+    this.emit('call kfunc 0');
+    if (!this.c.chance(10)) this.emit(`if r0 == 0 goto ${skip}`);
+    this.emit('r1 = r0');
+    this.emit('call kfunc 1');
+    this.emit(`if r0 == 0 goto ${skip}`);
+    this.emit('r9 = r0');
+    if (this.c.chance(2)) this.emit(`r2 = *(u${this.c.pick([8, 32])} *)(r0 + ${this.c.pick([0, 4, 8])})`);
+    this.emit('r1 = r0');
+    this.emit('call kfunc 2');
+    const after = this.c.next(6);
+    if (after === 0) this.emit('r0 = *(u32 *)(r9 + 0)');
+    else if (after === 1) { this.emit('r1 = r9'); this.emit('call kfunc 2'); }
+    this.emit(`${skip}:`);
+    for (const r of [0, 1, 2, 3, 4, 5, 9]) s.scalars.delete(r);
+    for (const slot of [1, 2, 3, 4, 5, 6]) s.stack.delete(slot);
+    s.stack.set(2, 'scalar');
+    s.stack.set(3, 'scalar');
+    s.stack.set(5, 'scalar');
   }
 
   /** A bpf-to-bpf call. */
@@ -537,7 +587,7 @@ class Builder {
 
   block(s: State, depth: number, n: number): void {
     for (let i = 0; i < n; i++) {
-      const k = this.c.next(depth > 2 ? 18 : 20);
+      const k = this.c.next(depth > 2 ? 19 : 21);
       switch (k) {
         case 0: case 1: this.alu(s); break;
         case 2: this.extend(s); break;
@@ -555,6 +605,7 @@ class Builder {
         case 15: this.loop(s); break;
         case 16: this.call(s); break;
         case 17: this.alu(s); break;
+        case 18: this.ctPair(s); break;
         default: {
           const after = this.branch(s, depth);
           s.scalars = after.scalars; s.pkt = after.pkt; s.stack = after.stack;
