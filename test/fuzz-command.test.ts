@@ -67,11 +67,12 @@ describe('bpfvm fuzz', () => {
     const input = JSON.parse(readFileSync(`${stem}.input.json`, 'utf8'));
     // the reproducer reproduces: the same kind from the saved program and input
     const type = (what.progType === 'xdp' ? 'xdp' : what.progType === 'sched_cls' ? 'tc' : 'socket') as FuzzProgType;
-    const fin: FuzzInput = { data: input.data, array: input.maps['map_fd(0)'].values, hash: input.maps['map_fd(1)'].elements, nullSeed: Number(input.nullInject.slice('random:'.length)) };
-    expect(evaluate(type, text, [fin]).kind).toBe(what.kind);
+    const nullSeed = Number(input.nullInject.slice('random:'.length));
+    const runs: FuzzInput[] = [...input.before, input].map((x: { data: string; contents: Record<string, unknown> }) => ({ data: x.data, array: x.contents['map_fd(0)'] as string[], hash: x.contents['map_fd(1)'] as [number, string][], nullSeed }));
+    expect(evaluate(type, text, runs).kind).toBe(what.kind);
     // and without the bug the same program is either rejected or runs clean
     plantBug(undefined);
-    expect(evaluate(type, text, [fin]).kind).toBeUndefined();
+    expect(evaluate(type, text, runs).kind).toBeUndefined();
     // the saved seed regenerates the original program
     expect(generateProgram(type, what.seed).trimEnd().split('\n').length).toBe(what.originalLines);
   });

@@ -38,7 +38,13 @@ export interface Finding {
   seed: number;
   campaign?: { seed: number; index: number };
   program: string;
+  /** The input of the run that found it. */
   input: FuzzInput;
+  /**
+   * The runs before it, in order (the kernel's state carries over between runs: bpf_get_prandom_u32,
+   * NULL injection, map contents a run wrote): a reproduction runs these first, then `input`.
+   */
+  before: FuzzInput[];
   /** What happened: the violation, the escapes, or the error. */
   detail: Record<string, unknown>;
   /** Lines of the program before minimizing. */
@@ -70,9 +76,17 @@ export function randomInput(rng: Rng, nullSeed: number): FuzzInput {
   const len = 14 + rng.next(rng.chance(3) ? 20 : 147);
   const data = rng.bytes(len);
   if (rng.chance(2)) for (let i = 0; i < len; i++) if (rng.chance(2)) data[i] = rng.next(64);
+  // map values: random bytes, or 8-byte words holding small numbers at the edges of the value's size
+  const EDGES = [0, 1, 7, 8, 15, 16, 31, 32, 56, 57, 59, 60, 61, 62, 63, 64, 65];
   const value = (): string => {
     const v = rng.bytes(VALUE_SIZE);
-    if (rng.chance(2)) for (let i = 0; i < VALUE_SIZE; i++) if (rng.chance(2)) v[i] = rng.pick([0, 1, 63, 64, 0xff, rng.next(64)]);
+    if (rng.chance(3)) return hex(v);
+    for (let w = 0; w < VALUE_SIZE; w += 8) {
+      if (rng.chance(3)) continue;
+      v.fill(0, w, w + 8);
+      v[w] = rng.chance(2) ? rng.pick(EDGES) : rng.next(VALUE_SIZE + 2);
+      if (rng.chance(8)) v.fill(0xff, w, w + 8); // -1
+    }
     return hex(v);
   };
   const array = [value(), value(), value(), value()];
@@ -86,6 +100,8 @@ interface Outcome {
   runs: number;
   kind?: FindingKind;
   detail?: Record<string, unknown>;
+  /** The index of the input whose run found it. */
+  at?: number;
 }
 
 const keyOf = (k: number) => new Uint8Array([k & 0xff, (k >> 8) & 0xff, (k >> 16) & 0xff, (k >>> 24) & 0xff]);
@@ -139,15 +155,15 @@ export function evaluate(type: FuzzProgType, text: string, inputs: readonly Fuzz
       fillMaps(maps, input);
       const r = p.run({ data: bytes(input.data), checkStates: true });
       runs++;
-      if (r.violations.length > 0) return { accepted: true, runs, kind: 'violation', input, detail: { violations: r.violations, retval: r.retval } };
-      if (r.escapes !== undefined && r.escapes.length > 0) return { accepted: true, runs, kind: 'escape', input, detail: { escapes: r.escapes, retval: r.retval } };
+      if (r.violations.length > 0) return { accepted: true, runs, at: runs - 1, kind: 'violation', input, detail: { violations: r.violations, retval: r.retval } };
+      if (r.escapes !== undefined && r.escapes.length > 0) return { accepted: true, runs, at: runs - 1, kind: 'escape', input, detail: { escapes: r.escapes, retval: r.retval } };
     } catch (e) {
       runs++;
       // a test run's refusal (an errno answer) is the kernel's, not a finding
       if (e instanceof BpfError) continue;
-      return { accepted: true, runs, kind: 'crash', input, detail: errorDetail(e, 'run') };
+      return { accepted: true, runs, at: runs - 1, kind: 'crash', input, detail: errorDetail(e, 'run') };
     }
-    if (performance.now() - t1 > hangMs) return { accepted: true, runs, kind: 'hang', input, detail: { during: 'run', ms: Math.round(performance.now() - t1) } };
+    if (performance.now() - t1 > hangMs) return { accepted: true, runs, at: runs - 1, kind: 'hang', input, detail: { during: 'run', ms: Math.round(performance.now() - t1) } };
   }
   return { accepted: true, runs };
 }
@@ -194,10 +210,10 @@ export function minimize(f: Finding, opts: StepOptions = {}): Finding {
   const o = { ...opts, minimize: false };
   const lines = f.program.trimEnd().split('\n');
   let input = f.input;
-  const keepsText = (xs: readonly string[]) => sameFinding(f, evaluate(f.type, xs.join('\n') + '\n', [input], o));
+  const keepsText = (xs: readonly string[]) => sameFinding(f, evaluate(f.type, xs.join('\n') + '\n', [...f.before, input], o));
   const kept = ddmin(lines, keepsText);
   const program = kept.join('\n') + '\n';
-  const keepsInput = (i: FuzzInput) => sameFinding(f, evaluate(f.type, program, [i], o));
+  const keepsInput = (i: FuzzInput) => sameFinding(f, evaluate(f.type, program, [...f.before, i], o));
   // the packet: shorter while the finding stays, then bytes zeroed chunk by chunk
   let data = input.data;
   for (let len = 14; len * 2 < data.length; ) {
@@ -214,7 +230,7 @@ export function minimize(f: Finding, opts: StepOptions = {}): Finding {
       if (keepsInput(cand)) { data = cand.data; input = cand; }
     }
   }
-  const last = evaluate(f.type, program, [input], o);
+  const last = evaluate(f.type, program, [...f.before, input], o);
   return { ...f, program, input, detail: last.detail ?? f.detail, originalLines: lines.length };
 }
 
@@ -226,7 +242,8 @@ export function fuzzOne(types: readonly FuzzProgType[], seed: number, opts: Step
   const inputs = Array.from({ length: opts.runs ?? 4 }, () => randomInput(rng, seed));
   const o = evaluate(type, program, inputs, opts);
   if (o.kind === undefined) return { accepted: o.accepted, runs: o.runs };
-  let finding: Finding = { kind: o.kind, type, seed, program, input: o.input ?? inputs[0]!, detail: o.detail ?? {} };
+  const at = o.at ?? 0;
+  let finding: Finding = { kind: o.kind, type, seed, program, input: o.input ?? inputs[0]!, before: inputs.slice(0, at), detail: o.detail ?? {} };
   if (opts.minimize !== false && o.kind !== 'hang') finding = minimize(finding, opts);
   return { accepted: o.accepted, runs: o.runs, finding };
 }

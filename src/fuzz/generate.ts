@@ -242,8 +242,13 @@ class Builder {
       // a bound from the value's own data, at the edge of the value's size
       const size = this.c.pick([1, 2, 4, 8]);
       const w = this.c.chance(3);
-      this.emit(`r2 = *(u${this.c.pick([8, 32, 64])} *)(r0 + ${8 * this.c.next(VALUE_SIZE / 8)})`);
-      this.emit(`if ${w ? 'w2' : 'r2'} ${this.c.pick(['>', '>='])} ${this.edge(VALUE_SIZE - size)} goto ${skip}`);
+      const off = 8 * this.c.next(VALUE_SIZE / 8);
+      const op = this.c.pick(['>', '>=']);
+      const lim = this.edge(VALUE_SIZE - size);
+      // sometimes the data is first set to the largest value the branch lets through (the verifier sees an unknown read)
+      if (this.c.chance(2)) this.emit(`*(u64 *)(r0 + ${off}) = ${op === '>' ? lim : lim - 1}`);
+      this.emit(`r2 = *(u${this.c.pick([8, 32, 64])} *)(r0 + ${off})`);
+      this.emit(`if ${w ? 'w2' : 'r2'} ${op} ${lim} goto ${skip}`);
       if (this.c.chance(3)) this.emit(`if r2 s< 0 goto ${skip}`);
       this.emit('r0 += r2');
       if (this.c.chance(2)) this.emit(`r1 = *(${SZ[size]} *)(r0 + 0)`);
@@ -408,7 +413,7 @@ class Builder {
       this.emit('*(u64 *)(r10 - 8) = 5');
       this.emit('*(u64 *)(r10 - 16) = 6');
       this.emit(`r2 = r${this.scalar(s)}`);
-      this.emit(`r2 &= ${this.c.pick([7, 15, 15, 31])}`);
+      this.emit(`r2 &= ${this.c.pick([7, 15, 31, 31])}`);
       if (this.c.chance(2)) this.emit('r2 += 1');
       this.emit('r1 = r10');
       this.emit(`r1 += -${this.c.pick([16, 32, 32])}`);
@@ -425,7 +430,7 @@ class Builder {
       this.emit('r1 = r6');
       this.emit(`r2 = ${this.c.next(40)}`);
       this.emit('r3 = r10');
-      this.emit('r3 += -64');
+      this.emit(`r3 += -${this.c.pick([64, 64, 32, 16])}`);
       if (this.c.chance(2)) {
         this.emit(`r4 = r${this.scalar(s)}`);
         this.emit(`r4 &= ${this.c.pick([7, 15, 31])}`);

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { UsageError } from '../../errors.js';
-import { emptyTally, runSlice, type Finding, type Tally, type Slice } from '../../fuzz/campaign.js';
-import { FUZZ_PROG_TYPES, LOAD_TYPE, type FuzzProgType } from '../../fuzz/generate.js';
+import { emptyTally, runSlice, type Finding, type FuzzInput, type Tally, type Slice } from '../../fuzz/campaign.js';
+import { FUZZ_PROG_TYPES, KFUNCS, LOAD_TYPE, type FuzzProgType } from '../../fuzz/generate.js';
 import type { WorkerMessage } from '../../fuzz/worker.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
@@ -84,7 +84,14 @@ export function saveFinding(dir: string, f: Finding): string {
   const stem = join(dir, `${f.kind}-${f.type}-${hex8(f.seed)}`);
   writeFileSync(`${stem}.s`, f.program);
   writeFileSync(`${stem}.data`, Buffer.from(f.input.data, 'hex'));
-  writeFileSync(`${stem}.input.json`, JSON.stringify({ data: f.input.data, maps: { 'map_fd(0)': { type: 'array', keySize: 4, valueSize: 64, maxEntries: 4, values: f.input.array }, 'map_fd(1)': { type: 'hash', keySize: 4, valueSize: 64, maxEntries: 8, elements: f.input.hash } }, nullInject: `random:${f.input.nullSeed}` }, null, 1) + '\n');
+  const run = (i: FuzzInput) => ({ data: i.data, contents: { 'map_fd(0)': i.array, 'map_fd(1)': i.hash } });
+  writeFileSync(`${stem}.input.json`, JSON.stringify({
+    progType: LOAD_TYPE[f.type], kfuncs: KFUNCS[f.type],
+    maps: { 'map_fd(0)': { type: 'array', keySize: 4, valueSize: 64, maxEntries: 4 }, 'map_fd(1)': { type: 'hash', keySize: 4, valueSize: 64, maxEntries: 8 } },
+    nullInject: `random:${f.input.nullSeed}`,
+    // the runs before the one that found it (the kernel's state carries over), then that run
+    before: f.before.map(run), ...run(f.input),
+  }, null, 1) + '\n');
   const seedLine = f.campaign !== undefined ? `${f.seed} (campaign seed ${f.campaign.seed}, program index ${f.campaign.index})` : `${f.seed}`;
   writeFileSync(`${stem}.seed`, seedLine + '\n');
   writeFileSync(`${stem}.json`, JSON.stringify({
