@@ -151,9 +151,11 @@ export function fuzzCommand(io: Io, opts: FuzzOptions): number {
       rate: el > 0 ? Math.round(t.programs / el) : 0, acc: t.programs > 0 ? Math.round((100 * t.accepted) / t.programs) : 0, found: t.findings,
     });
   };
+  show(emptyTally());
   const found = (f: Finding) => {
     const stem = saveFinding(out, f);
-    if (opts.json) io.out(JSON.stringify({ finding: { kind: f.kind, progType: LOAD_TYPE[f.type], seed: f.seed, lines: f.program.trimEnd().split('\n').length, files: `${stem}.{s,data,input.json,json,seed}` } }) + '\n');
+    const at = Math.round((performance.now() - start) / 100) / 10;
+    if (opts.json) io.out(JSON.stringify({ finding: { kind: f.kind, progType: LOAD_TYPE[f.type], seed: f.seed, at, lines: f.program.trimEnd().split('\n').length, files: `${stem}.{s,data,input.json,json,seed}` } }) + '\n');
     else io.err(`finding: ${f.kind} (${LOAD_TYPE[f.type]}, seed ${f.seed}) saved as ${stem}.s\n`);
   };
 
