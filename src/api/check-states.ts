@@ -148,6 +148,13 @@ export class StateChecker {
     if (list === undefined && pruned === undefined) return; // never reached by the verifier: dead code
     const taint = this.regTaint[frame] ?? 0;
     const slots = this.slotTaint[frame] ?? new Set<number>();
+    // In a callee, the frame alone may match an explored state while the callers' frames are those of a
+    // pruned path: what the covering state's caller frames did not compare is "don't care" after the return.
+    if (frame > 0 && pruned !== undefined) {
+      for (const p of pruned) {
+        if (p.state.frame === frame && this.misses(p.state, regs, frame, taint, slots, false) === null) this.callerDontCare(p.covering.frames, frame);
+      }
+    }
     const last = this.lastMatch.get(pc);
     if (last !== undefined && last.frame === frame && this.misses(last, regs, frame, taint, slots, true) === null) return;
     let best: Miss[] | null = null;
