@@ -148,6 +148,13 @@ export class StateChecker {
     if (list === undefined && pruned === undefined) return; // never reached by the verifier: dead code
     const taint = this.regTaint[frame] ?? 0;
     const slots = this.slotTaint[frame] ?? new Set<number>();
+    // In a callee, the frame alone may match an explored state while the callers' frames are those of a
+    // pruned path: what the covering state's caller frames did not compare is "don't care" after the return.
+    if (frame > 0 && pruned !== undefined) {
+      for (const p of pruned) {
+        if (p.state.frame === frame && this.misses(p.state, regs, frame, taint, slots, false) === null) this.callerDontCare(p.covering.frames, frame);
+      }
+    }
     const last = this.lastMatch.get(pc);
     if (last !== undefined && last.frame === frame && this.misses(last, regs, frame, taint, slots, true) === null) return;
     let best: Miss[] | null = null;
@@ -175,6 +182,7 @@ export class StateChecker {
         this.regTaint[frame] = taint | care.dontCareRegs;
         for (const spi of care.dontCareSlots) slots.add(spi);
         this.slotTaint[frame] = slots;
+        this.callerDontCare(p.covering.frames, frame);
         return;
       }
       if (best === null || care.escapes.length < best.length) best = care.escapes;
@@ -328,6 +336,30 @@ export class StateChecker {
       else escapes.push({ register: `fp-${8 * (spi + 1)}`, value: v, state: `fp-${8 * (spi + 1)}=${regValueStr(spilled)}` });
     }
     return { escapes, dontCareRegs, dontCareSlots };
+  }
+
+  /**
+   * A path pruned inside a callee was compared with the covering state in every frame: in the callers too
+   * (regsafe over all frames), as far as their liveness and precision say. What a caller frame of the
+   * covering state does not care about (its callee-saved r6-r9 that are dead or imprecise, stack slots not
+   * holding a live precise spill) is "don't care" once the callee returns (found by `bpfvm fuzz`: a packet
+   * pointer's range, dead in the caller after the call, was blamed after the return).
+   */
+  private callerDontCare(frames: readonly (FuncState | undefined)[], frame: number): void {
+    const careless = (r: Reg) => r.type === T.NOT_INIT || (r.live & 3) === 0 || (r.type === T.SCALAR && !r.precise);
+    for (let fr = 0; fr < frame; fr++) {
+      const f = frames[fr];
+      if (f === undefined) continue;
+      let t = this.regTaint[fr] ?? 0;
+      for (let i = 6; i <= 9; i++) if (careless(f.regs[i]!)) t |= 1 << i;
+      this.regTaint[fr] = t;
+      const slots = (this.slotTaint[fr] ??= new Set());
+      for (let spi = 0; spi < Math.max(f.stack.length, 64); spi++) {
+        const s = f.stack[spi];
+        const spilled = s !== undefined && s.types.every((x) => x === S.SPILL) ? s.spilled : undefined;
+        if (spilled === undefined || careless(spilled)) slots.add(spi);
+      }
+    }
   }
 
   /** Is the concrete value v inside abstract register r. */

@@ -15,6 +15,7 @@ import { verifyCommand } from './commands/verify.js';
 import { corpusCommand } from './commands/corpus.js';
 import { runCommand } from './commands/run.js';
 import { completionCommand, SHELLS } from './commands/completion.js';
+import { fuzzCommand } from './commands/fuzz.js';
 import { EXIT, type Io } from './io.js';
 import { count, namesHelp, positiveNumber } from './options.js';
 
@@ -140,6 +141,21 @@ export function buildCli(io: Io): Command {
     .description('print a shell completion script (bash, zsh or fish), made from these command definitions')
     .addArgument(new Argument('<shell>').choices(SHELLS))
     .action((shell: string) => { io.code = completionCommand(io, program, shell); });
+
+  program
+    .command('fuzz')
+    .description('generate programs at the verifier\'s edges; run each accepted one with state checks; save findings minimized')
+    .option('--prog-type <types>', 'comma-separated program types to generate: socket, xdp, tc (all by default)')
+    .option('--seconds <n>', 'run for N seconds (10 by default)')
+    .option('--count <n>', 'run N programs (per shard) instead of a time')
+    .option('--seed <s>', 'campaign seed, a u32 (random by default; printed in the summary)')
+    .option('--workers <k>', 'worker threads', '1')
+    .option('--shard <i/n>', 'run shard i of n (1 <= i <= n): program indices k with k mod n = i-1')
+    .option('--out <dir>', 'where findings are saved (.s, .data, .input.json, .json, .seed)', 'bpfvm-fuzz')
+    .option('--runs <n>', 'random inputs each accepted program runs on', '4')
+    .option('--kernel <target>', 'compare verdicts with a real kernel (not yet supported)')
+    .option('--json', 'one line per finding; last line {"programs","accepted","runs","findings","byKind","seconds","seed"}')
+    .action((opts) => { io.code = fuzzCommand(io, opts); });
 
   return program;
 }

@@ -4,6 +4,7 @@
  * adjust_scalar_min_max_vals, and branch refinement (is_branch_taken, reg_set_min_max).
  * 64-bit bounds are bigints (umin/umax unsigned, smin/smax signed); 32-bit bounds are numbers.
  */
+import { planted } from './plant.js';
 import { type Reg, S32_MAX, S32_MIN, S64_MAX, S64_MIN, T, U32_MAX } from './reg-state.js';
 import {
   tnumAdd, tnumAnd, tnumArshift, tnumCast, tnumClearSubreg, tnumConst, tnumIntersect, tnumIsConst, tnumLshift,
@@ -496,12 +497,12 @@ export function regSetMinMax(tr: Reg, fr: Reg, val: bigint, op: Cond, is32: bool
       if (is32) {
         const fmax = op === 'gt' ? val32 : u32(val32 - 1);
         const tmin = op === 'gt' ? u32(val32 + 1) : val32;
-        fr.u32max = Math.min(fr.u32max, fmax);
+        fr.u32max = Math.min(fr.u32max, planted === 'jmp-narrow-too-far' && fmax > 0 ? fmax - 1 : fmax);
         tr.u32min = Math.max(tr.u32min, tmin);
       } else {
         const fmax = op === 'gt' ? val64 : u64(val64 - 1n);
         const tmin = op === 'gt' ? u64(val64 + 1n) : val64;
-        fr.umax = minB(fr.umax, fmax);
+        fr.umax = minB(fr.umax, planted === 'jmp-narrow-too-far' && fmax > 0n ? fmax - 1n : fmax);
         tr.umin = maxB(tr.umin, tmin);
       }
       break;

@@ -3,6 +3,7 @@
  * transfer functions, and pointer arithmetic (adjust_ptr_min_max_vals) with its limits for
  * unprivileged programs.
  */
+import { planted } from './plant.js';
 import type { Insn } from '../isa/insn.js';
 import {
   boundsSync, mark32Unbounded, markKnown, scalarAlu, type ScalarOp, zext32To64,
@@ -65,7 +66,7 @@ export function checkAlu(env: Env, insn: Insn): void {
         } else {
           env.markUnknown(dst);
         }
-        zext32To64(dst);
+        if (planted !== 'no-zext32') zext32To64(dst);
         boundsSync(dst);
       }
     } else {

@@ -3,6 +3,7 @@
  * map compatibility, return types, reference acquire/release), bpf-to-bpf calls and callbacks
  * (check_func_call, prepare_func_exit), program exit (check_reference_leak, check_return_code).
  */
+import { planted } from './plant.js';
 import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
@@ -362,7 +363,7 @@ function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, met
     checkHelperMemAccess(env, memRegno, 0, zeroOk, m, m.rawMode);
   }
   if (reg.umax >= 1n << 29n) env.fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'\n`, EACCES);
-  checkHelperMemAccess(env, memRegno, Number(reg.umax), zeroOk, m, m.rawMode);
+  checkHelperMemAccess(env, memRegno, Number(planted === 'helper-size-unchecked' ? reg.umin : reg.umax), zeroOk, m, m.rawMode);
   markChainPrecision(env, regno);
 }
 
@@ -505,6 +506,7 @@ export function releaseReference(env: Env, refObjId: number): void {
   // A callback cannot release its caller's references.
   if (f.inCallbackFn && f.refs[i]!.callbackRef !== f.frameno) env.fail('', EINVAL);
   f.refs.splice(i, 1);
+  if (planted === 'release-not-cleared') return;
   forEachReg(env.cur, (r) => {
     if (r.refObjId !== refObjId) return;
     if (env.allowPtrLeaks) env.markUnknown(r);
@@ -594,6 +596,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       break;
     case 'RET_PTR_TO_MAP_VALUE':
       setPtr(T.MAP_VALUE);
+      if (planted === 'null-not-marked') r0.type &= ~F.MAYBE_NULL;
       if (!meta.map) env.fail(`kernel subsystem misconfigured verifier\n`, EINVAL);
       r0.map = meta.map;
       r0.mapUid = meta.mapUid;
@@ -637,7 +640,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     r0.refObjId = meta.refObjId;
   }
   checkMapFuncCompat(env, meta.map, funcId, name);
-  if (changesPktData(funcId)) clearPktPointers(env);
+  if (changesPktData(funcId) && planted !== 'pkt-not-invalidated') clearPktPointers(env);
   return next;
 }
 

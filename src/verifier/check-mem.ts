@@ -3,6 +3,7 @@
  * the platform's rules, map values (bounds, read/write permission, spin locks, timers, kptrs),
  * packets, sockets, PTR_TO_MEM/BUF and BTF objects.
  */
+import { planted } from './plant.js';
 import { btfStructAccess, structIdByName } from './btf-walk.js';
 import { coerceRegToSize, markKnown } from './bounds.js';
 import { resolveProgType, type Env } from './env.js';
@@ -53,8 +54,9 @@ export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, st
 
 function memErr(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean): boolean {
   const sizeOk = size > 0 || (size === 0 && zeroOk);
-  if (off >= 0 && sizeOk && off + size <= memSize) return true;
   const reg = env.regs[regno]!;
+  const slack = planted === 'map-value-off-by-one' && reg.type === T.MAP_VALUE ? 1 : 0;
+  if (off >= 0 && sizeOk && off + size <= memSize + slack) return true;
   switch (reg.type) {
     case T.MAP_KEY:
       env.verbose(`invalid access to map key, key_size=${memSize} off=${off} size=${size}\n`);
@@ -257,6 +259,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     if (state !== cur && value.type === T.STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', EINVAL);
     saveRegState(state, spi, value, size);
   } else {
+    if (planted === 'spill-partial-overwrite' && isSpilledReg(st) && size < BPF_REG_SIZE) return;
     let type = S.MISC;
     st.spilled.type = T.NOT_INIT;
     if (isSpilledReg(st)) for (let i = 0; i < BPF_REG_SIZE; i++) if (st.types[i] !== S.INVALID) st.types[i] = S.MISC;

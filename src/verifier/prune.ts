@@ -3,6 +3,7 @@
  * stacksafe, refsafe) with liveness, loop detection, and the parentage links that carry read marks.
  */
 import { recordPruned } from './record.js';
+import { planted } from './plant.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
 import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
@@ -54,7 +55,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
     // Under Spectre v1 masking of unknown offsets, only identical scalars are safe (explore_alu_limits).
     if (env.exploreAluLimits) return regEqualRaw(o, c);
     // Equal scalars are within each other; the range test alone decides.
-    if (!o.precise) return true;
+    if (!o.precise || planted === 'prune-ignores-precision') return true;
     return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
   }
   const equal = regEqualRaw(o, c);
@@ -66,7 +67,7 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
     case T.SCALAR:
       if (env.exploreAluLimits) return false;
       if (c.type !== T.SCALAR) return false;
-      if (!o.precise) return true;
+      if (!o.precise || planted === 'prune-ignores-precision') return true;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
     case T.MAP_KEY:
     case T.MAP_VALUE:

@@ -3,6 +3,7 @@
  * or unknown. `value` holds the known-one bits, `mask` the unknown bits; value & mask is always 0.
  * Both are unsigned 64-bit bigints.
  */
+import { planted } from './plant.js';
 export interface Tnum {
   readonly value: bigint;
   readonly mask: bigint;
@@ -79,6 +80,7 @@ export function tnumAnd(a: Tnum, b: Tnum): Tnum {
   const alpha = a.value | a.mask;
   const beta = b.value | b.mask;
   const v = a.value & b.value;
+  if (planted === 'tnum-and') return { value: v, mask: a.mask & b.mask & ~v & U64 };
   return { value: v, mask: alpha & beta & ~v & U64 };
 }
 
