@@ -14,9 +14,9 @@ module.exports = {
     },
     {
       name: 'core-not-node',
-      comment: 'The core runs in browsers: node:* only in the CLI, the Node entry, the corpus loader and harnesses.',
+      comment: 'The core runs in browsers: node:* only in the CLI, the Node entry, the corpus loader, the conformance runner and the fuzz workers.',
       severity: 'error',
-      from: { path: '^(src|vm|kernel-sim)/', pathNot: '^src/(cli/|node\\.ts|corpus/load\\.ts|conformance/)' },
+      from: { path: '^(src|vm|kernel-sim)/', pathNot: '^src/(cli/|node\\.ts|corpus/load\\.ts|conformance/|fuzz/worker\\.ts)' },
       to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only', 'type-import'], path: '^node:|^(fs|path|os|zlib|url|worker_threads|child_process)$' },
     },
     {
