@@ -53,9 +53,9 @@ describe('bpf_d_path', () => {
   it('an unhashed (unlinked) dentry ends in " (deleted)"; a path longer than the buffer is -ENAMETOOLONG', () => {
     const col = load();
     const m = col.model;
-    const f = m.file('/tmp/gone', {}, { id: 'gone' });
+    const f = m.file('/srv/gone', {}, { id: 'gone' });
     m.set(f, 'f_path.dentry.d_hash.pprev', 0);
-    expect(col.program('close_path').trigger({ args: [{ $ref: 'gone' }] }).output).toEqual(['close /tmp/gone (deleted) (20)']);
+    expect(col.program('close_path').trigger({ args: [{ $ref: 'gone' }] }).output).toEqual(['close /srv/gone (deleted) (20)']);
     m.file(`/${'d'.repeat(70)}`, {}, { id: 'long' });
     expect(col.program('close_path').trigger({ args: [{ $ref: 'long' }] }).output[0]).toMatch(/\(-36\)$/);
   });
@@ -155,11 +155,11 @@ describe('inode and socket storage', () => {
 describe('bpf_probe_write_user', () => {
   it('writes the current task\'s user memory (reported as a user-memory write); unmapped memory is -EFAULT', () => {
     const col = load();
-    col.model.userMemory().map(0x7f0000001000n, Uint8Array.from(Buffer.from('/tmp/x\0')));
+    col.model.userMemory().map(0x7f0000001000n, Uint8Array.from(Buffer.from('/srv/x\0')));
     const r = col.program('rewrite_path').trigger({ args: [0, '0x7f0000001000'] });
     expect(r.output).toEqual(['write 0']);
     expect(r.userWrites.map((w) => [w.task, w.address, hex(w.before), hex(w.after)])).toEqual([['struct task_struct#' + col.model.current.serial, 0x7f0000001000n, '2f', '58']]);
-    expect(col.model.userMemory().read(0x7f0000001000n, 6)).toEqual(Uint8Array.from(Buffer.from('Xtmp/x')));
+    expect(col.model.userMemory().read(0x7f0000001000n, 6)).toEqual(Uint8Array.from(Buffer.from('Xsrv/x')));
     expect(col.program('rewrite_path').trigger({ args: [0, '0x7f0000009000'] }).output).toEqual(['write -14']);
   });
 });
