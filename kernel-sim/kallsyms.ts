@@ -6,6 +6,7 @@
  * BTF's FUNCs). Read once, the first time such an extern is resolved; under a browser there is no packaged
  * file and only BTF symbols resolve.
  */
+import { readPackagedData } from './data-file.js';
 
 export interface KallsymsEntry {
   /** The address System.map gives (the kernel as linked, before KASLR). */
@@ -39,19 +40,8 @@ export function parseKallsyms(text: string): Map<string, KallsymsEntry | bigint[
 }
 
 function load(): Map<string, KallsymsEntry | bigint[]> | null {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (get === undefined) return null;
-  const fs = get('node:fs') as typeof import('node:fs');
-  const zlib = get('node:zlib') as typeof import('node:zlib');
-  for (const rel of ['./data/kallsyms-6.1.gz', '../../kernel-sim/data/kallsyms-6.1.gz']) {
-    const url = new URL(rel, import.meta.url);
-    try {
-      if (fs.existsSync(url)) return parseKallsyms(zlib.gunzipSync(fs.readFileSync(url)).toString('latin1'));
-    } catch {
-      return null;
-    }
-  }
-  return null;
+  const bytes = readPackagedData('kallsyms-6.1.gz');
+  return bytes === undefined ? null : parseKallsyms(new TextDecoder('latin1').decode(bytes));
 }
 
 /** The reference kernel's kallsyms entry for a data symbol, if it has one. */

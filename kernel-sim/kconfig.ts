@@ -3,6 +3,7 @@
  * `data/config-6.1.gz`, what libbpf reads from /boot/config-<release> for `__kconfig` externs) and the
  * facts behind libbpf's virtual LINUX_* externs.
  */
+import { readPackagedData } from './data-file.js';
 
 /** `uname -r` of the reference kernel (Debian linux-image-6.1.0-50-amd64). */
 export const REFERENCE_RELEASE = '6.1.0-50-amd64';
@@ -47,23 +48,8 @@ let referenceText: string | undefined | null = null;
  */
 export function referenceConfigText(): string | undefined {
   if (referenceText !== null) return referenceText;
-  referenceText = undefined;
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (get === undefined) return undefined;
-  const fs = get('node:fs') as typeof import('node:fs');
-  const zlib = get('node:zlib') as typeof import('node:zlib');
-  try {
-    // the data folder beside this module: kernel-sim/data (sources) or dist/kernel-sim/data's source twin
-    for (const rel of ['./data/config-6.1.gz', '../../kernel-sim/data/config-6.1.gz']) {
-      const url = new URL(rel, import.meta.url);
-      if (fs.existsSync(url)) {
-        referenceText = zlib.gunzipSync(fs.readFileSync(url)).toString('latin1');
-        break;
-      }
-    }
-  } catch {
-    referenceText = undefined;
-  }
+  const bytes = readPackagedData('config-6.1.gz');
+  referenceText = bytes === undefined ? undefined : new TextDecoder('latin1').decode(bytes);
   return referenceText;
 }
 
