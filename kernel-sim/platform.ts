@@ -16,6 +16,7 @@ import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
 import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
 import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
 import { isErrorInjectable, isSleepableLsmHook } from './attach-targets.js';
+import { kallsymsLookup } from './kallsyms.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -326,6 +327,10 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     map: (fd) => opts.maps?.(fd),
     // the loading process: stdin, stdout and stderr are open, and every map fd
     fdOpen: (fd) => (fd >= 0 && fd <= 2) || opts.maps?.(fd) !== undefined,
+    kernelSymbol: (name) => {
+      const e = kallsymsLookup(name);
+      return e !== undefined && 'address' in e ? e.address : undefined;
+    },
     ksymVar(btfId) {
       const vmlinux = registry.btf;
       const v = vmlinux.varById(btfId);

@@ -7,7 +7,7 @@ import { announceMissing, inChunks, sharedPath } from './shared.js';
 const corpus = sharedPath('verifier-corpus', 'linux-6.1.jsonl');
 const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
 
-const COUNTS = ['total', 'verdictAgree', 'rejected', 'messageAgree', 'lastLineAgree', 'errnoAgree', 'retvalChecked', 'retvalAgree'] as const;
+const COUNTS = ['total', 'verdictAgree', 'rejected', 'messageAgree', 'lastLineAgree', 'errnoAgree', 'retvalChecked', 'retvalAgree', 'xlatedChecked', 'xlatedAgree'] as const;
 
 describe('Linux 6.1 test_verifier corpus', () => {
   if (!corpus || !fixupFile) {
@@ -18,8 +18,8 @@ describe('Linux 6.1 test_verifier corpus', () => {
   const fixups = loadFixups(fixupFile);
   // Floors already reached: regressions fail, progress is printed.
   const floors = {
-    priv: { verdict: 1098, lastLine: 513, message: 513, errno: 513, retval: 490, processed: 1097 },
-    unpriv: { verdict: 529, lastLine: 336, message: 331, errno: 336, retval: 193, processed: 529 },
+    priv: { verdict: 1098, lastLine: 513, message: 513, errno: 513, retval: 490, processed: 1097, xlated: 5 },
+    unpriv: { verdict: 529, lastLine: 336, message: 331, errno: 336, retval: 193, processed: 529, xlated: 0 },
   };
   for (const mode of ['priv', 'unpriv'] as const) {
     it(`${mode}: verdicts and messages`, async () => {
@@ -45,6 +45,9 @@ describe('Linux 6.1 test_verifier corpus', () => {
       expect(s.errnoAgree).toBeGreaterThanOrEqual(floors[mode].errno);
       expect(s.retvalAgree).toBeGreaterThanOrEqual(floors[mode].retval);
       expect(processedAgree).toBeGreaterThanOrEqual(floors[mode].processed);
+      // expected_xlated / unexpected_xlated: the program after the verifier's rewrites (bpf_loop inlining)
+      expect(s.xlatedAgree).toBe(s.xlatedChecked);
+      expect(s.xlatedAgree).toBeGreaterThanOrEqual(floors[mode].xlated);
     }, 120_000);
   }
 });

@@ -260,19 +260,22 @@ export class Program {
 
   /**
    * BPF_PROG_LOAD's checks and the verifier, with the kernel's capabilities; the result is kept
-   * (`verdict`). `logLevel` 1 or 2 gives the kernel's log.
+   * (`verdict`). `logLevel` 1 or 2 gives the kernel's log; `xlated` adds the program after the
+   * verifier's rewrites (`result.xlated`, what `bpftool prog dump xlated` shows).
    */
-  verify(opts: { logLevel?: number; recordStates?: boolean } = {}): VerifierResult {
+  verify(opts: { logLevel?: number; recordStates?: boolean; xlated?: boolean } = {}): VerifierResult {
     if (typeof opts !== 'object' || opts === null) throw new UsageError('verify options must be an object');
     // BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS: the kernel refuses other bits
     intOption('logLevel', opts.logLevel, 0, 7);
     boolOption('recordStates', opts.recordStates);
+    boolOption('xlated', opts.xlated);
     if (this.spec !== undefined) {
       const missing = missingAttachTarget(this.spec, this.kfuncRegistry ?? defaultRegistry());
       if (missing !== undefined) throw new LoadError(missing, { section: this.spec.section, symbol: this.spec.name });
     }
     const r = progLoad(this.insns, {
       prog: this.load, caps: this.kernel.caps, logLevel: opts.logLevel ?? 1, lineInfo: this.spec?.lineInfo, recordStates: opts.recordStates,
+      xlated: opts.xlated,
       platform: kernelPlatform({ maps: this.mapDefs, kfuncRegistry: this.kfuncRegistry }),
       ...(this.btf !== undefined ? { btf: this.btf, funcInfo: this.funcInfo } : {}),
     });

@@ -115,7 +115,7 @@ export type ProgramLoadOutcome =
  * BPF_PROG_LOAD's checks and the verifier with `caps` at `logLevel`.
  */
 export function loadObjectProgram(prepared: PreparedObject, name: string,
-  opts: ObjectLoadOptions & { caps: ReadonlySet<Capability>; logLevel: number }): ProgramLoadOutcome {
+  opts: ObjectLoadOptions & { caps: ReadonlySet<Capability>; logLevel: number; xlated?: boolean }): ProgramLoadOutcome {
   if (prepared.refusal !== undefined) return { stage: 'refused', refusal: prepared.refusal };
   const { object, registry, world } = prepared;
   const spec = object.programs.find((p) => p.name === name) ?? object.programs.find((p) => p.section === name);
@@ -141,7 +141,7 @@ export function loadObjectProgram(prepared: PreparedObject, name: string,
   const prog = progInfoOf(spec, { registry, license: object.license, ...(opts.extTarget !== undefined && { extTarget: opts.extTarget }) });
   const result = progLoad(linked.insns, {
     prog, platform: kernelPlatform({ maps: (fd) => prepared.maps[fd], kfuncRegistry: registry }), caps: opts.caps,
-    logLevel: opts.logLevel, lineInfo: spec.lineInfo,
+    logLevel: opts.logLevel, lineInfo: spec.lineInfo, xlated: opts.xlated,
     ...(object.btf !== undefined ? { btf: object.btf, funcInfo: spec.funcInfo } : {}),
   });
   return { stage: 'verified', result, insns: linked.insns, coreUnresolved: linked.poisoned.size };

@@ -83,6 +83,7 @@ export function buildCli(io: Io): Command {
     .option('--caps <list>', 'the loader\'s capabilities (bpf,perfmon,net_admin,sys_admin,sys_boot, all or none)', 'all')
     .option('--log-level <n>', 'verifier log level 0, 1 or 2', '1')
     .option('--json', 'print one JSON line: {"verdict","errno","message","processed","log"}')
+    .option('--xlated', 'also print the program after the verifier\'s rewrites (bpftool prog dump xlated; "xlated" in --json)')
     .option('--kernel-btf <file>', 'the kernel\'s vmlinux BTF (raw or gzipped, e.g. /sys/kernel/btf/vmlinux) instead of Linux 6.1\'s')
     .addHelpText('after', namesHelp)
     .action((file: string, opts) => { io.code = verifyCommand(io, file, opts); });

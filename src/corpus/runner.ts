@@ -6,9 +6,10 @@
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from '../platform/caps.js';
 import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
-import { decode } from '../isa/insn.js';
+import { decode, type Insn } from '../isa/insn.js';
 import { btfFromSections, type Btf } from '../btf/index.js';
 import { verify, type VerifierResult } from '../verifier/verifier.js';
+import { findInsnSubseqs } from '../verifier/xlated.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { runCase } from './run.js';
@@ -43,6 +44,9 @@ export interface CorpusCase {
   btf_types?: number[] | null;
   btf_strings_hex?: string | null;
   kernel: { priv: CorpusKernel; unpriv: CorpusKernel | null };
+  /** Instruction patterns (16 hex digits a slot) that must / must not occur in the rewritten program. */
+  expected_xlated?: string[] | null;
+  unexpected_xlated?: string[] | null;
 }
 
 export interface FixupSpec {
@@ -59,7 +63,7 @@ export type Mode = 'priv' | 'unpriv';
 
 export interface Failure {
   id: string;
-  what: 'verdict' | 'message' | 'lastLine' | 'errno' | 'retval';
+  what: 'verdict' | 'message' | 'lastLine' | 'errno' | 'retval' | 'xlated';
   detail?: string;
 }
 
@@ -74,6 +78,9 @@ export interface CorpusSummary {
   errnoAgree: number;
   retvalChecked: number;
   retvalAgree: number;
+  /** Accepted cases with expected_xlated/unexpected_xlated patterns, and those whose rewritten program matches. */
+  xlatedChecked: number;
+  xlatedAgree: number;
   failures: Failure[];
 }
 
@@ -217,6 +224,22 @@ function programBtf(c: CorpusCase): Btf | undefined {
   return btfFromSections(words, strings);
 }
 
+function hasXlatedChecks(c: CorpusCase): boolean {
+  return (c.expected_xlated?.length ?? 0) > 0 || (c.unexpected_xlated?.length ?? 0) > 0;
+}
+
+/** A pattern slot as test_verifier writes it: code, dst/src nibbles, off, imm, little-endian. */
+function patternInsns(slots: readonly string[]): Insn[] {
+  return decode(Uint8Array.from(slots.join('').match(/../g)!.map((b) => parseInt(b, 16))), { strict: false });
+}
+
+/** check_xlated_program: why the rewritten program fails the case's patterns, if it does. */
+function xlatedProblem(c: CorpusCase, xlated: readonly Insn[]): string | undefined {
+  if (c.expected_xlated?.length && !findInsnSubseqs(xlated, patternInsns(c.expected_xlated))) return "can't find expected subsequence of instructions";
+  if (c.unexpected_xlated?.length && findInsnSubseqs(xlated, patternInsns(c.unexpected_xlated))) return 'found unexpected subsequence of instructions';
+  return undefined;
+}
+
 export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
   { result: VerifierResult; insns: ReturnType<typeof decode>; fdKinds: Map<number, string> } {
   const { bytes, maps, kfuncs, fdKinds } = prepareCase(c, mode, opts.fixups);
@@ -225,6 +248,7 @@ export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
   const btf = programBtf(c);
   const result = verify(insns, {
     prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c), recordStates: opts.recordStates,
+    xlated: hasXlatedChecks(c),
     ...(btf !== undefined ? { btf, funcInfo: (c.func_info ?? []).map(([insn, typeId]) => ({ insn, typeId })) } : {}),
   });
   return { result, insns, fdKinds };
@@ -232,7 +256,7 @@ export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
 
 export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions): CorpusSummary {
   const s: CorpusSummary = {
-    mode: opts.mode, total: 0, verdictAgree: 0, rejected: 0, messageAgree: 0, lastLineAgree: 0, errnoAgree: 0, retvalChecked: 0, retvalAgree: 0, failures: [],
+    mode: opts.mode, total: 0, verdictAgree: 0, rejected: 0, messageAgree: 0, lastLineAgree: 0, errnoAgree: 0, retvalChecked: 0, retvalAgree: 0, xlatedChecked: 0, xlatedAgree: 0, failures: [],
   };
   for (const c of cases) {
     const expect = c.expect[opts.mode];
@@ -270,6 +294,12 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
         if (ok) s.retvalAgree++;
         else s.failures.push({ id: c.id, what: 'retval', detail: typeof res === 'boolean' ? undefined : res.detail });
       }
+    }
+    if (kernel.verdict === 'accepted' && hasXlatedChecks(c)) {
+      s.xlatedChecked++;
+      const problem = r.xlated === undefined ? 'rejected' : xlatedProblem(c, r.xlated);
+      if (problem === undefined) s.xlatedAgree++;
+      else s.failures.push({ id: c.id, what: 'xlated', detail: problem });
     }
   }
   return s;

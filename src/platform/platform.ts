@@ -151,6 +151,8 @@ export interface Platform {
   map(fd: number): MapDef | undefined;
   /** Whether the loading process has `fd` open (as something other than a map: __bpf_map_get then says EINVAL, not EBADF). */
   fdOpen?(fd: number): boolean;
+  /** A kernel symbol's address (kallsyms), for the loads the verifier's rewrites put in a dump. */
+  kernelSymbol?(name: string): bigint | undefined;
   /** What an ld_imm64 with src BPF_PSEUDO_BTF_ID names in vmlinux BTF (check_pseudo_btf_id). */
   ksymVar?(btfId: number): KsymLookup;
 }

@@ -27,6 +27,7 @@ import { progLoadErrno } from './prog-load.js';
 import { miscFixupChecks } from './sanitize.js';
 import { isStateVisited, updateBranchCounts } from './prune.js';
 import { recordAt, type RecordedStates } from './record.js';
+import { xlatedProgram } from './xlated.js';
 import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
 import { curFrame, newFuncState, type VState } from './state.js';
 import { tnumConst, tnumIn, tnumIsConst, tnumRange, tnumStr, type Tnum } from './tnum.js';
@@ -53,6 +54,8 @@ export interface VerifyOptions {
    * (BTF_FUNC_GLOBAL) are verified on their own; callbacks (ld_imm64 of a function) need it.
    */
   funcInfo?: readonly FuncInfoRecord[];
+  /** Also return the rewritten program (`xlated`) of an accepted program. */
+  xlated?: boolean;
 }
 
 export interface VerifierResult {
@@ -70,6 +73,11 @@ export interface VerifierResult {
   probeMem?: ReadonlySet<number>;
   /** Abstract states checked per instruction, and the paths pruned (only with recordStates). */
   states?: RecordedStates;
+  /**
+   * The program after the verifier's rewrites, as `bpftool prog dump xlated` shows it (only with the
+   * `xlated` option, for an accepted program; see xlated.ts for the rewrites modelled).
+   */
+  xlated?: Insn[];
 }
 
 export class VerifierError extends BpfError {
@@ -125,7 +133,17 @@ export function verify(input: readonly Insn[] | Uint8Array, opts: VerifyOptions)
     processed: env.insnProcessed,
     probeMem: env.probeMem,
     states: env.states,
+    ...(opts.xlated && !errno ? { xlated: rewritten(env, opts.platform) } : {}),
   };
+}
+
+function rewritten(env: Env, platform: Platform): Insn[] {
+  return xlatedProgram({
+    insns: env.insns,
+    subprogs: env.subprogs,
+    loopInline: (i) => env.aux(i).loopInline,
+    symbolAddress: platform.kernelSymbol?.bind(platform),
+  }).insns;
 }
 
 /**

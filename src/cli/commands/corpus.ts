@@ -3,7 +3,7 @@
  * (a realworld truth file, recognised by its lines, goes to realworld.ts)
  * verified with the corpus capabilities and their runs executed, compared with the kernel's answers.
  * With --json, one line per mode: `{"mode","total","verdictAgree","rejected","messageAgree",
- * "lastLineAgree","errnoAgree","retvalChecked","retvalAgree","failures":[{"id","what"}…]}`.
+ * "lastLineAgree","errnoAgree","retvalChecked","retvalAgree","xlatedChecked","xlatedAgree","failures":[{"id","what"}…]}`.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -73,7 +73,8 @@ export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): num
       `  messages  ${s.messageAgree}/${s.rejected} rejected (${pct(s.messageAgree, s.rejected)})\n` +
       `  last line ${s.lastLineAgree}/${s.rejected} rejected (${pct(s.lastLineAgree, s.rejected)})\n` +
       `  errno     ${s.errnoAgree}/${s.rejected} rejected (${pct(s.errnoAgree, s.rejected)})\n` +
-      `  retval    ${s.retvalAgree}/${s.retvalChecked} run (${pct(s.retvalAgree, s.retvalChecked)})\n`);
+      `  retval    ${s.retvalAgree}/${s.retvalChecked} run (${pct(s.retvalAgree, s.retvalChecked)})\n` +
+      `  xlated    ${s.xlatedAgree}/${s.xlatedChecked} checked (${pct(s.xlatedAgree, s.xlatedChecked)})\n`);
     for (const f of s.failures) io.out(`  ${f.what.padEnd(8)} ${f.id}${f.detail ? `  ${f.detail}` : ''}\n`);
   }
   return EXIT.OK;

@@ -2,9 +2,12 @@
  * `bpfvm verify <file> [--program NAME] [--prog-type T] [--caps LIST] [--log-level 0|1|2] [--json]`:
  * BPF_PROG_LOAD's checks and the 6.1 verifier on an ELF program or a raw program given --prog-type.
  * Prints the verifier log; with --json one line
- * `{"verdict","errno","message","processed","log"}`. Exit 0 accepted, 1 rejected, 2 usage or input error.
+ * `{"verdict","errno","message","processed","log"}`. `--xlated` adds the program after the verifier's
+ * rewrites (bpftool's `prog dump xlated`): printed after the verdict, or an `"xlated"` array of lines in
+ * the JSON. Exit 0 accepted, 1 rejected, 2 usage or input error.
  */
 import { basename } from 'node:path';
+import { disassembleLines } from '../../asm/disassemble.js';
 import { LoadError, UsageError } from '../../errors.js';
 import type { Insn } from '../../isa/insn.js';
 import type { ProgramSpec } from '../../object/index.js';
@@ -37,6 +40,8 @@ export interface VerifyCliOptions {
   caps?: string;
   logLevel?: string | number;
   json?: boolean;
+  /** Also show the program after the verifier's rewrites. */
+  xlated?: boolean;
 }
 
 function logLevelOf(v: string | number | undefined): number {
@@ -69,7 +74,7 @@ export function verifyCommand(io: Io, file: string, opts: VerifyCliOptions): num
   });
   const insns: readonly Insn[] = readProgram(file).insns;
   const kfuncRegistry = registryOf({ ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }) });
-  return report(io, progLoad(insns, { prog, platform: kernelPlatform({ maps: () => undefined, kfuncRegistry }), caps, logLevel }), logLevel, opts.json);
+  return report(io, progLoad(insns, { prog, platform: kernelPlatform({ maps: () => undefined, kfuncRegistry }), caps, logLevel, xlated: opts.xlated }), logLevel, opts);
 }
 
 /**
@@ -89,18 +94,24 @@ function verifyObject(io: Io, file: string, opts: VerifyCliOptions, caps: Return
     throw e;
   }
   const extTarget = opts.targetProgType === undefined ? undefined : extTargetOf(opts.targetProgType);
-  const out = loadObjectProgram(prepareObject(obj, { kfuncs: registryOf({ ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }) }) }), spec.name, { caps, logLevel, ...(extTarget !== undefined && { extTarget }) });
+  const out = loadObjectProgram(prepareObject(obj, { kfuncs: registryOf({ ...(opts.kernelBtf !== undefined && { kernelBtf: readKernelBtf(opts.kernelBtf) }) }) }), spec.name, { caps, logLevel, xlated: opts.xlated, ...(extTarget !== undefined && { extTarget }) });
   if (out.stage === 'refused') throw out.refusal.error.locate({ file: basename(file) });
-  return report(io, out.result, logLevel, opts.json);
+  return report(io, out.result, logLevel, opts);
 }
 
-function report(io: Io, r: VerifierResult, logLevel: number, json: boolean | undefined): number {
-  if (json) {
+function report(io: Io, r: VerifierResult, logLevel: number, opts: VerifyCliOptions): number {
+  // bpftool's layout: the index, the opcode byte in parentheses, the instruction.
+  const xlated = r.xlated === undefined ? undefined : disassembleLines(r.xlated, { style: 'kernel' });
+  if (opts.json) {
     // One line: the log (at --log-level 1 or 2) goes inside it.
-    io.out(JSON.stringify({ verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed, ...(logLevel > 0 && { log: r.log }) }) + '\n');
+    io.out(JSON.stringify({
+      verdict: r.verdict, errno: r.errno, message: r.message, processed: r.processed, ...(logLevel > 0 && { log: r.log }),
+      ...(xlated !== undefined && { xlated }),
+    }) + '\n');
   } else {
     if (logLevel > 0) io.out(r.log);
     io.out(r.verdict === 'accepted' ? 'accepted\n' : `rejected (errno ${r.errno})${r.message ? `: ${r.message}` : ''}\n`);
+    if (xlated !== undefined) io.out(`xlated:\n${xlated.map((l) => `${l}\n`).join('')}`);
   }
   return r.verdict === 'accepted' ? EXIT.OK : EXIT.REJECTED;
 }
