@@ -6,7 +6,7 @@
  */
 import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
-import type { CtxAccess, CtxRegType, KfuncProto, KMember, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
+import type { CtxAccess, CtxRegType, KfuncProto, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
 import type { Btf } from '../src/btf/index.js';
 import { attachProto, type AttachProto } from './btf/attach-targets.js';
 import { KTypeConverter } from './btf/ktype.js';

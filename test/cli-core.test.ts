@@ -54,7 +54,7 @@ describe('bpfvm inspect --core', () => {
     expect(lines).toContain('fields (kprobe/do_exit):');
     expect(lines.find((l) => l.includes('struct task_struct::real_parent (0:3)'))).toMatch(/relo #1 +insn 17 +byte_off +struct task_struct::real_parent \(0:3\) => \[192\] struct task_struct 0:86: off 16 -> 2432$/);
     const ambiguous = lines[lines.indexOf('ambiguous_offset (kprobe/do_exit):') + 1]!;
-    expect(ambiguous).toMatch(/^  relo #(\d+) .* struct slot::number \(0:0\) => refused: prog 'ambiguous_offset': relo #\1: field offset ambiguity: 0 != 32; /);
+    expect(ambiguous).toMatch(/^ {2}relo #(\d+) .* struct slot::number \(0:0\) => refused: prog 'ambiguous_offset': relo #\1: field offset ambiguity: 0 != 32; /);
   });
 
   it('a raw vmlinux BTF file works as well as the gzipped one; without --kernel-btf, the kernel\'s', () => {

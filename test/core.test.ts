@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BtfBuilder, parseBtf, type Btf, type BtfTypeInput, type CoreReloKind } from '../src/btf/index.js';
-import { LoadError } from '../src/errors.js';
 import { makeInsn, makeLddw, Op, type Insn } from '../src/isa/index.js';
 import { applyCoreRelos, CORE_POISON_IMM, coreTypesCompat, essentialName } from '../src/object/core.js';
 

@@ -382,6 +382,8 @@ describe('control flow', () => {
     const m = new Machine();
     // The target increments a counter on the stack of frame 0 and tail-calls itself again.
     const counter = m.space.map('mem', new Uint8Array(8), PERM_RW, 'counter');
+    // assigned below: the helper that tail-calls it is created first
+    // eslint-disable-next-line prefer-const
     let target!: Image;
     m.setHelper(12, (ctx) => (ctx.tailCall(target) ? 0n : BigInt.asUintN(64, -2n)));
     target = new Image(program(

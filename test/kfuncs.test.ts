@@ -258,7 +258,7 @@ const CASES: Case[] = [
     r0 = 0
     exit` },
   // scalar kfuncs and returned memory
-  { name: 'bpf_kfunc_call_test2 adds', r0: 7n, opts: { progType: 'TRACING', args: (rt, k) => [rt.argument(rt.world.heap.create('sock'))] }, prog: `
+  { name: 'bpf_kfunc_call_test2 adds', r0: 7n, opts: { progType: 'TRACING', args: (rt) => [rt.argument(rt.world.heap.create('sock'))] }, prog: `
     r2 = 3
     r3 = 4
     call kfunc bpf_kfunc_call_test2

@@ -35,7 +35,6 @@ function campaign(bug: string | undefined, seconds: number, seed: number): Promi
   const env = { ...process.env };
   delete env.BPFVM_PLANT_BUG;
   if (bug !== undefined) env.BPFVM_PLANT_BUG = bug;
-  const t0 = performance.now();
   const child = spawn(process.execPath, [bin, 'fuzz', '--seconds', String(seconds), '--seed', String(seed), '--json', '--out', out], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
     const score: Score = { bug: bug ?? '(none)', found: false, programs: 0, findings: 0, notTheBugs: 0 };

@@ -223,7 +223,7 @@ class Builder {
     const cond = this.c.pick(['==', '!=', '>', '>=', '<', '<=', 's>', 's>=', 's<', 's<=', '&']);
     const rhs = this.c.next(2) === 0 && s.scalars.size > 1 ? `r${this.scalar(s)}` : `${this.c.pick([0, 1, 5, 100, -1, 0x7fffffff])}`;
     const skip = this.fresh();
-    this.emit(`if ${this.c.next(4) === 0 && !rhs.startsWith('r') ? `w${a}` : `r${a}`} ${cond} ${rhs.startsWith('r') && false ? rhs : rhs} goto ${skip}`);
+    this.emit(`if ${this.c.next(4) === 0 && !rhs.startsWith('r') ? `w${a}` : `r${a}`} ${cond} ${rhs} goto ${skip}`);
     const inner = copy(s);
     this.block(inner, depth + 1, 1 + this.c.next(3));
     this.emit(`${skip}:`);
@@ -272,9 +272,10 @@ class Builder {
       this.emit('r1 = r6');
       const h = this.c.next(3);
       if (this.type === 'xdp') {
-        if (h === 0) this.emit(`r2 = ${this.c.pick([-16, -4, 0, 4, 14])}`), this.emit('call 44'); // bpf_xdp_adjust_head
-        else if (h === 1) this.emit(`r2 = ${this.c.pick([-16, -1, 0, 8])}`), this.emit('call 65'); // bpf_xdp_adjust_tail
-        else this.emit(`r2 = ${this.c.pick([-8, -4, 0, 4])}`), this.emit('call 54'); // bpf_xdp_adjust_meta
+        // bpf_xdp_adjust_head (44), bpf_xdp_adjust_tail (65) or bpf_xdp_adjust_meta (54)
+        const [deltas, helper] = h === 0 ? [[-16, -4, 0, 4, 14], 44] : h === 1 ? [[-16, -1, 0, 8], 65] : [[-8, -4, 0, 4], 54];
+        this.emit(`r2 = ${this.c.pick(deltas)}`);
+        this.emit(`call ${helper}`);
       } else if (h === 0) {
         this.emit(`r2 = ${this.c.pick([0, 4, 14, 32])}`); this.emit('r3 = 0'); this.emit('call 43'); // bpf_skb_change_head
       } else if (h === 1) {

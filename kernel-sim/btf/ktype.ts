@@ -35,23 +35,24 @@ export class KTypeConverter {
         const to = btf.type(btf.resolve(t.type));
         if ((to.kind === 'STRUCT') && this.ctxStruct !== undefined && to.name === this.ctxStruct) return { kind: 'ptr', to: { kind: 'ctx' } };
         // the pointee is converted when first read: a ptr's `to` is a getter over the cache
-        const self = this;
         const target = t.type;
+        const convert = (): KType => this.convert(target, depth + 1);
         let got: KType | undefined;
-        return { kind: 'ptr', get to() { return (got ??= self.convert(target, depth + 1)); } };
+        return { kind: 'ptr', get to() { return (got ??= convert()); } };
       }
       case 'ARRAY': {
-        const self = this;
+        const convert = (id: number): KType => this.convert(id, depth + 1);
         let elem: KType | undefined;
-        return { kind: 'array', count: t.nelems, get elem() { return (elem ??= self.convert(t.type, depth + 1)); } };
+        const elemId = t.type;
+        return { kind: 'array', count: t.nelems, get elem() { return (elem ??= convert(elemId)); } };
       }
       case 'STRUCT': case 'UNION': {
-        const self = this;
+        const convert = (id: number): KType => this.convert(id, depth + 1);
         let members: KMember[] | undefined;
         let flex: boolean | undefined;
         const composite = t;
         const expand = (): KMember[] => {
-          members ??= composite.members.map((m) => ({ name: m.name, off: Math.floor(m.bitOffset / 8), type: self.convert(m.type, depth + 1) }));
+          members ??= composite.members.map((m) => ({ name: m.name, off: Math.floor(m.bitOffset / 8), type: convert(m.type) }));
           return members;
         };
         return {

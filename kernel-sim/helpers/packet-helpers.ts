@@ -5,7 +5,7 @@
  */
 import { HelperFault, type HelperContext, type HelperFn } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
-import { ERRNO, errno, ret } from './args.js';
+import { ERRNO, errno } from './args.js';
 import { csumPartial, csumReplace2, csumReplace4, csumReplaceByDiff } from './csum.js';
 import { isPacketContext, type PacketContext } from './packet.js';
 

@@ -11,7 +11,7 @@ import {
 import { pseudoByName } from './pseudo.js';
 import { aluRow, atomicRow, endRow, jaRow, jcondRow, kindRow, memRow, movsxRow, type Bytes } from './rows.js';
 import { ALU_OPERATOR, ATOMIC_OPERATOR, JMP_OPERATOR, keyOf, parseMemType } from './syntax.js';
-import type { AluName, AtomicName, EndKind, JmpCond, OpInfo } from '../isa/opcodes.js';
+import type { AluName, AtomicName, EndKind, OpInfo } from '../isa/opcodes.js';
 import type { Token } from './lexer.js';
 
 export interface PseudoCHints {

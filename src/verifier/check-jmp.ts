@@ -55,6 +55,8 @@ function pktBranchTaken(dst: Reg, src: Reg, op: Cond): number {
     case 'lt': case 'ge':
       if (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END) return op === 'ge' ? 1 : 0;
       break;
+    default:
+      break;
   }
   return -1;
 }

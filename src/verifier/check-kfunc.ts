@@ -171,13 +171,7 @@ function checkKfuncMemSize(env: Env, reg: Reg, regno: number): boolean {
   if (reg.type !== T.SCALAR) return false;
   if (reg.smin < 0n) return false;
   if (reg.umax >= 1n << 29n) return false;
-  try {
-    const saved = env.log.len;
-    void saved;
-    checkHelperMemAccess(env, regno - 1, Number(reg.umax), true, undefined, false);
-  } catch (e) {
-    throw e;
-  }
+  checkHelperMemAccess(env, regno - 1, Number(reg.umax), true, undefined, false);
   return true;
 }
 

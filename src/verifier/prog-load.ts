@@ -60,10 +60,10 @@ export function loadAttachAllowed(type: ProgTypeName, attach: string | undefined
 /** The errno bpf_prog_load returns before verification (positive), or 0 when it goes on to the verifier. */
 export function progLoadErrno(type: ProgTypeName, insnCnt: number, caps: ReadonlySet<Capability>, expectedAttachType?: string): number {
   const bpf = bpfCapable(caps);
-  if (insnCnt === 0 || insnCnt > (bpf ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)) return 7; // E2BIG
-  if (type !== 'SOCKET_FILTER' && type !== 'CGROUP_SKB' && !bpf) return 1; // EPERM
-  if (NET_ADMIN_TYPES.has(type) && !caps.has('CAP_NET_ADMIN') && !caps.has('CAP_SYS_ADMIN')) return 1;
-  if (PERFMON_TYPES.has(type) && !perfmonCapable(caps)) return 1;
-  if (!loadAttachAllowed(type, expectedAttachType)) return 22; // EINVAL
+  if (insnCnt === 0 || insnCnt > (bpf ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)) return E2BIG;
+  if (type !== 'SOCKET_FILTER' && type !== 'CGROUP_SKB' && !bpf) return EPERM;
+  if (NET_ADMIN_TYPES.has(type) && !caps.has('CAP_NET_ADMIN') && !caps.has('CAP_SYS_ADMIN')) return EPERM;
+  if (PERFMON_TYPES.has(type) && !perfmonCapable(caps)) return EPERM;
+  if (!loadAttachAllowed(type, expectedAttachType)) return EINVAL;
   return 0;
 }

@@ -28,10 +28,10 @@ import { miscFixupChecks } from './sanitize.js';
 import { isStateVisited, updateBranchCounts } from './prune.js';
 import { recordAt, type RecordedStates } from './record.js';
 import { xlatedProgram } from './xlated.js';
-import { baseType, F, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
+import { baseType, isPktPointer, Live, regTypeStr, T } from './reg-state.js';
 import { curFrame, newFuncState, type VState } from './state.js';
-import { tnumConst, tnumIn, tnumIsConst, tnumRange, tnumStr, type Tnum } from './tnum.js';
-import { E2BIG, EACCES, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
+import { tnumConst, tnumIn, tnumRange, tnumStr, type Tnum } from './tnum.js';
+import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
 export interface VerifyOptions {
   prog: ProgInfo;

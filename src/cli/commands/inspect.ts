@@ -1,10 +1,9 @@
 import { loadKernelBtf } from '../../../kernel-sim/btf/kernel-btf.js';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parseBtf, type Btf } from '../../btf/index.js';
+import type { Btf } from '../../btf/index.js';
 import { applyCoreRelos, type CoreReloResult } from '../../object/core.js';
 import { parseObject, type ObjectFile } from '../../object/index.js';
-import { BpfError, hex, LoadError } from '../../errors.js';
+import { hex, LoadError } from '../../errors.js';
 import { readInput } from '../input.js';
 import { defaultRegistry } from '../../../kernel-sim/kfuncs/index.js';
 import { EXIT, type Io } from '../io.js';
