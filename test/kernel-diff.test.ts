@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { agreement, kernelSide } from '../src/cli/commands/kernel-diff.js';
-import { lastLogLine, oracleCache, parseKernelTarget } from '../src/cli/kernel/oracle.js';
+import { lastLogLine, oracleCache, parseKernelTarget } from '../src/cli/kernel/runner.js';
 import { programsOf } from '../src/cli/kernel/programs.js';
 import { announceNotRun, sharedPath } from './shared.js';
 

@@ -22,7 +22,7 @@ import { FUZZ_PROG_TYPES, KFUNCS, LOAD_TYPE, type FuzzProgType } from '../../fuz
 import type { WorkerMessage } from '../../fuzz/worker.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
-import { kernelRunner, parseKernelTarget, targetName } from '../kernel/oracle.js';
+import { kernelRunner, parseKernelTarget, targetName } from '../kernel/runner.js';
 import { kernelCampaign, type KernelTally } from '../kernel/fuzz-kernel.js';
 
 export interface FuzzOptions {

@@ -13,7 +13,7 @@ import { maskIds } from '../../corpus/runner.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
 import { progTypeOption } from '../options.js';
-import { kernelRunner, lastLogLine, parseKernelTarget, targetName, type KernelResult, type KernelRunner } from '../kernel/oracle.js';
+import { kernelRunner, lastLogLine, parseKernelTarget, targetName, type KernelResult, type KernelRunner } from '../kernel/runner.js';
 import { programsOf, type DiffProgram, type Side } from '../kernel/programs.js';
 
 export interface KernelDiffOptions {

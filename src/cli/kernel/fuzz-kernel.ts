@@ -13,7 +13,7 @@ import { KFUNCS, LOAD_TYPE, VALUE_SIZE, type FuzzProgType } from '../../fuzz/gen
 import { programSeed } from '../../fuzz/rng.js';
 import { ASSEMBLE_NAMES } from '../names.js';
 import { diffPrograms } from '../commands/kernel-diff.js';
-import type { KernelRunner } from './oracle.js';
+import type { KernelRunner } from './runner.js';
 import { rawProgram, type DiffProgram, type Side } from './programs.js';
 
 export interface KernelTally {

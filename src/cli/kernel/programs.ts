@@ -24,7 +24,7 @@ import { runCase } from '../../corpus/run.js';
 import { fixupFile } from '../commands/corpus.js';
 import { ASSEMBLE_NAMES } from '../names.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/names.js';
-import type { KernelJob } from './oracle.js';
+import type { KernelJob } from './runner.js';
 
 /** One side's answer: the load's verdict, errno and last log line, the test run's return value. */
 export interface Side {
