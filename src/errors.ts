@@ -2,7 +2,7 @@
  * One typed error class per stage. Each carries where it happened: an instruction slot index (as the
  * kernel numbers them: lddw takes two), a source line and column, an ELF section or byte offset.
  */
-export type ErrorKind = 'decode' | 'encode' | 'assemble' | 'load' | 'usage' | 'run' | 'verifier' | 'input';
+export type ErrorKind = 'decode' | 'encode' | 'assemble' | 'load' | 'usage' | 'run' | 'verifier' | 'input' | 'kernel';
 
 export interface ErrorLocation {
   /** Instruction slot index. */
@@ -92,6 +92,13 @@ export class AssembleError extends BpfError {
 export class LoadError extends BpfError {
   constructor(detail: string, where: ErrorLocation = {}) {
     super('load', detail, where);
+  }
+}
+
+/** A real kernel to compare with is not available (the oracle not set up, the host refusing bpf(2)). */
+export class KernelUnavailableError extends BpfError {
+  constructor(detail: string) {
+    super('kernel', detail);
   }
 }
 

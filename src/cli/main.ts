@@ -16,6 +16,7 @@ import { corpusCommand } from './commands/corpus.js';
 import { runCommand } from './commands/run.js';
 import { completionCommand, SHELLS } from './commands/completion.js';
 import { fuzzCommand } from './commands/fuzz.js';
+import { kernelDiffCommand } from './commands/kernel-diff.js';
 import { EXIT, type Io } from './io.js';
 import { count, namesHelp, positiveNumber } from './options.js';
 
@@ -154,9 +155,23 @@ export function buildCli(io: Io): Command {
     .option('--shard <i/n>', 'run shard i of n (1 <= i <= n): program indices k with k mod n = i-1')
     .option('--out <dir>', 'where findings are saved (.s, .data, .input.json, .json, .seed)', 'bpfvm-fuzz')
     .option('--runs <n>', 'random inputs each accepted program runs on', '4')
-    .option('--kernel <target>', 'compare verdicts with a real kernel (not yet supported)')
+    .option('--kernel <target>', 'also load the programs into a real kernel (qemu:6.1, qemu:6.12 or host) in batches; a verdict that differs is a finding')
+    .option('--oracle <dir>', 'with --kernel: the kernel oracle (../shared/oracle by default, or $BPFVM_SHARED/oracle)')
+    .option('--batch <n>', 'with --kernel: programs per kernel batch (one VM each)', count('--batch', { max: 100_000 }), 2000)
     .option('--json', 'one line per finding; last line {"programs","accepted","runs","findings","byKind","seconds","seed"}')
     .action((opts) => { io.code = fuzzCommand(io, opts); });
+
+  program
+    .command('kernel-diff')
+    .description('load the same programs into a real Linux kernel and into bpfvm; compare verdict, errno, last log line and test run')
+    .argument('<input>', 'an ELF object (every program), a .s file, a folder of .o/.s (a fuzz --out folder), or a test_verifier corpus .jsonl')
+    .option('--kernel <target>', 'the kernel: qemu:6.1 or qemu:6.12 (../shared/oracle\'s VM) or host')
+    .option('--oracle <dir>', 'the kernel oracle (../shared/oracle by default, or $BPFVM_SHARED/oracle)')
+    .option('--prog-type <type>', '.s files without a .input.json: their program type (socket_filter by default)')
+    .option('--data <hex>', 'test-run packet for programs without an input of their own')
+    .option('--batch <n>', 'programs per kernel batch (one VM each)', count('--batch', { max: 100_000 }), 2000)
+    .option('--json', 'one line per program {"id","bpfvm","kernel","agree"}, then a summary line')
+    .action((input: string, opts) => { io.code = kernelDiffCommand(io, input, opts); });
 
   return program;
 }

@@ -234,11 +234,16 @@ export function minimize(f: Finding, opts: StepOptions = {}): Finding {
   return { ...f, program, input, detail: last.detail ?? f.detail, originalLines: lines.length };
 }
 
-/** One program of a campaign: generated from its seed, verified, run; a finding minimized. */
-export function fuzzOne(types: readonly FuzzProgType[], seed: number, opts: StepOptions = {}): StepResult {
+/** The program of a seed: its type (of `types`) and text; `rng` continues to its inputs. */
+export function programOf(types: readonly FuzzProgType[], seed: number): { type: FuzzProgType; program: string; rng: Rng } {
   const rng = new Rng(seed ^ 0x5bd1e995);
   const type = types[rng.next(types.length)]!;
-  const program = generateProgram(type, seed);
+  return { type, program: generateProgram(type, seed), rng };
+}
+
+/** One program of a campaign: generated from its seed, verified, run; a finding minimized. */
+export function fuzzOne(types: readonly FuzzProgType[], seed: number, opts: StepOptions = {}): StepResult {
+  const { type, program, rng } = programOf(types, seed);
   const inputs = Array.from({ length: opts.runs ?? 4 }, () => randomInput(rng, seed));
   const o = evaluate(type, program, inputs, opts);
   if (o.kind === undefined) return { accepted: o.accepted, runs: o.runs };

@@ -32,7 +32,7 @@ function isRealworld(file: string): boolean {
 }
 
 /** fixup-maps-6.1.json: beside the corpus, else in $BPFVM_SHARED/verifier-corpus. */
-function fixupFile(corpus: string): string {
+export function fixupFile(corpus: string): string {
   const beside = findFixups(corpus);
   if (beside) return beside;
   const shared = process.env.BPFVM_SHARED;

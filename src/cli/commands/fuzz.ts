@@ -22,6 +22,8 @@ import { FUZZ_PROG_TYPES, KFUNCS, LOAD_TYPE, type FuzzProgType } from '../../fuz
 import type { WorkerMessage } from '../../fuzz/worker.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
+import { kernelRunner, parseKernelTarget, targetName } from '../kernel/runner.js';
+import { kernelCampaign, type KernelTally } from '../kernel/fuzz-kernel.js';
 
 export interface FuzzOptions {
   progType?: string;
@@ -33,6 +35,8 @@ export interface FuzzOptions {
   out?: string;
   json?: boolean;
   kernel?: string;
+  oracle?: string;
+  batch?: number;
   runs?: string;
 }
 
@@ -126,7 +130,6 @@ function sum(ts: readonly Tally[]): Tally {
 }
 
 export function fuzzCommand(io: Io, opts: FuzzOptions): number {
-  if (opts.kernel !== undefined) throw new UsageError('--kernel is not yet supported: comparing verdicts with a real kernel is not built yet');
   if (opts.seconds !== undefined && opts.count !== undefined) throw new UsageError('give --seconds or --count, not both');
   const types = parseProgTypes(opts.progType);
   let seconds: number | undefined;
@@ -141,6 +144,8 @@ export function fuzzCommand(io: Io, opts: FuzzOptions): number {
   const { shard, shards } = parseShard(opts.shard);
   const seed = parseSeed(opts.seed);
   const out = opts.out ?? 'bpfvm-fuzz';
+  // the kernel is checked first: a missing oracle is an error before the campaign, not after it
+  const runner = opts.kernel !== undefined ? kernelRunner(parseKernelTarget(opts.kernel), opts.oracle) : undefined;
 
   const start = performance.now();
   const deadline = seconds !== undefined ? start + seconds * 1000 : undefined;
@@ -200,13 +205,30 @@ export function fuzzCommand(io: Io, opts: FuzzOptions): number {
     total = sum(live.map((l) => l.tally));
   }
   bar.stop();
+  let kernel: KernelTally | undefined;
+  if (runner !== undefined) {
+    // the shard's first programs (all of them with --count; with --workers and --seconds the same number)
+    const kbar = progress(io, { total: total.programs, label: `fuzz ${targetName(runner.target)}`, json: opts.json });
+    kernel = kernelCampaign(runner, base, types, total.programs, opts.batch ?? 2000, out, (stem, b, k) => {
+      if (opts.json) io.out(JSON.stringify({ finding: { kind: 'verdict-mismatch', bpfvm: b, kernel: k, files: `${stem}.{s,input.json,json}` } }) + '\n');
+      else io.err(`finding: verdict-mismatch (bpfvm ${b.verdict}, kernel ${k.verdict}${k.message ? `: ${k.message}` : ''}) saved as ${stem}.s\n`);
+    }, (done) => kbar.update(done));
+    kbar.stop();
+    total.findings += kernel.mismatches;
+    if (kernel.mismatches > 0) total.byKind['verdict-mismatch'] = kernel.mismatches;
+  }
   const elapsed = Math.round((performance.now() - start) / 10) / 100;
-  const summary = { programs: total.programs, accepted: total.accepted, runs: total.runs, findings: total.findings, byKind: total.byKind, seconds: elapsed, seed };
+  const summary = { programs: total.programs, accepted: total.accepted, runs: total.runs, findings: total.findings, byKind: total.byKind, seconds: elapsed, seed, ...(kernel !== undefined && { kernel: { target: targetName(runner!.target), ...kernel } }) };
   if (opts.json) io.out(JSON.stringify(summary) + '\n');
   else {
     const pct = total.programs > 0 ? ((100 * total.accepted) / total.programs).toFixed(1) : '0';
     io.out(`${total.programs} programs (${pct}% accepted), ${total.runs} runs, ${total.findings} findings in ${elapsed} s (seed ${seed}${shards > 1 ? `, shard ${shard + 1}/${shards}` : ''})\n`);
     for (const [k, v] of Object.entries(total.byKind)) io.out(`  ${k}: ${v}\n`);
+    if (kernel !== undefined) {
+      const nc = Object.entries(kernel.notComparable).map(([k, v]) => `${v} ${k}`).join(', ');
+      io.out(`kernel ${targetName(runner!.target)}${kernel.release ? ` (${kernel.release})` : ''}: ${kernel.programs} programs in ${kernel.kernelSeconds} s (${kernel.kernelSeconds > 0 ? Math.round(kernel.programs / kernel.kernelSeconds) : 0} programs/s); verdicts agree ${kernel.agree}/${kernel.comparable}${nc ? `; not comparable: ${nc}` : ''}\n`);
+      for (const [k, v] of Object.entries(kernel.byClass)) io.out(`  ${v}  ${k}\n`);
+    }
     if (total.findings > 0) io.out(`reproducers in ${out}\n`);
   }
   return total.findings > 0 ? EXIT.REJECTED : EXIT.OK;
