@@ -244,7 +244,7 @@ export function verifyCase(c: CorpusCase, mode: Mode, opts: RunCorpusOptions):
   { result: VerifierResult; insns: ReturnType<typeof decode>; fdKinds: Map<number, string> } {
   const { bytes, maps, kfuncs, fdKinds } = prepareCase(c, mode, opts.fixups);
   const platform = opts.platform ? opts.platform(maps, kfuncs) : kernelPlatform({ maps: (fd) => maps.get(fd) });
-  const insns = decode(bytes, { strict: false });
+  const insns = decode(bytes, { strict: false, shareEqual: true });
   const btf = programBtf(c);
   const result = verify(insns, {
     prog: progInfo(c), platform, caps: mode === 'priv' ? PRIV_CAPS : UNPRIV_CAPS, logLevel: 4, progFlags: progFlags(c), recordStates: opts.recordStates,

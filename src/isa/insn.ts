@@ -116,9 +116,18 @@ export interface DecodeOptions {
    * with the kernel's own messages.
    */
   strict?: boolean;
+  /**
+   * Equal slots (the same eight bytes) share one object, so a program of long runs of one instruction
+   * (the 1M-instruction test_verifier cases) costs an array slot per instruction, not an object. Only for
+   * callers that never change an instruction in place (relocations do: the ELF loader decodes without it).
+   */
+  shareEqual?: boolean;
 }
 
 export const INSN_SIZE = 8;
+
+/** Slots remembered by `shareEqual` decoding (a direct-mapped cache keyed by the slot's two words). */
+const SHARE_SLOTS = 4096;
 
 /** Decode an instruction stream. */
 export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): Insn[] {
@@ -134,6 +143,7 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): Insn[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = bytes.length / INSN_SIZE;
   const out: Insn[] = new Array(count);
+  const share: (Insn | undefined)[] | undefined = opts.shareEqual ? new Array(SHARE_SLOTS) : undefined;
   for (let i = 0; i < count; i++) {
     const at = i * INSN_SIZE;
     const opcode = dv.getUint8(at);
@@ -142,9 +152,21 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): Insn[] {
     const src = be ? regs & 0xf : regs >> 4;
     const off = dv.getInt16(at + 2, !be);
     const imm = dv.getInt32(at + 4, !be);
+    let slot = 0;
+    if (share !== undefined && !isWide(opcode)) {
+      // The slot's encoding as two 32-bit words, hashed to a cache line; an equal slot there is reused.
+      const lo = opcode | (regs << 8) | ((off & 0xffff) << 16);
+      slot = (Math.imul(lo ^ Math.imul(imm, 0x9e3779b1), 0x85ebca6b) >>> 20) & (SHARE_SLOTS - 1);
+      const prev = share[slot];
+      if (prev !== undefined && prev.opcode === opcode && prev.dst === dst && prev.src === src && prev.off === off && prev.imm === imm) {
+        out[i] = prev;
+        continue;
+      }
+    }
     const info = lookupOp(opcode, src, off, imm);
     const insn: Insn = { code: info ? info.code : UNKNOWN, opcode, dst, src, off, imm };
     out[i] = insn;
+    if (share !== undefined && !isWide(opcode)) share[slot] = insn;
     if (info === undefined) {
       if (strict) throw new DecodeError(unknownMessage(opcode), { insn: i, offset: at });
       continue;

@@ -6,7 +6,7 @@ import { recordPruned } from './record.js';
 import { planted } from './plant.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T } from './reg-state.js';
-import { copyState, isSpilledReg, ownFrames, ownSlots, S, type FuncState, type VState } from './state.js';
+import { checkpointKeepsFrame, copyCheckpoint, isSpilledReg, ownFrame, ownSlots, S, type FuncState, type VState } from './state.js';
 import { markAllScalarsImprecise, propagatePrecision, pushJmpHistory } from './precision.js';
 import { tnumEq, tnumIn } from './tnum.js';
 import { EINVAL } from '../uapi/errno.js';
@@ -259,11 +259,16 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   env.peakStates++;
   env.prevJmpsProcessed = env.jmpsProcessed;
   env.prevInsnProcessed = env.insnProcessed;
-  ownFrames(cur);
-  for (let j = 0; j <= cur.curframe; j++) ownSlots(cur.frames[j]!);
+  // The frames the checkpoint links to are made cur's own (queued branches may share them); a frame the
+  // link leaves unchanged stays shared.
+  const relink: boolean[] = [];
+  for (let j = 0; j <= cur.curframe; j++) {
+    relink.push(!checkpointKeepsFrame(cur.frames[j]!));
+    if (relink[j]) ownSlots(ownFrame(cur, j));
+  }
   // Inherited precise marks are forgotten: children re-establish what they need (mark_all_scalars_imprecise).
   if (env.bpfCapable) markAllScalarsImprecise(cur);
-  const nw = copyState(cur);
+  const nw = copyCheckpoint(cur);
   nw.insnIdx = insnIdx;
   nw.branches = 1;
   nw.parent = cur.parent;
@@ -277,6 +282,7 @@ export function isStateVisited(env: Env, insnIdx: number): number {
   cur.firstInsnIdx = insnIdx;
   cur.jmpHistory = [];
   for (let j = 0; j <= cur.curframe; j++) {
+    if (!relink[j]) continue;
     const cf = cur.frames[j]!;
     const nf = nw.frames[j]!;
     for (let i = 0; i < 11; i++) {

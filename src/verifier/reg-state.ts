@@ -78,12 +78,32 @@ export const S32_MIN = -0x80000000;
 export const S32_MAX = 0x7fffffff;
 export const U32_MAX = 0xffffffff;
 
-/** One shape for every register (fast copies, monomorphic accesses). */
+/**
+ * One shape for every register (fast copies, monomorphic accesses). The 32-bit bounds are kept as int32 bit
+ * patterns (`x | 0`): V8 then stores them inline as small integers, where a field that ever held 0xffffffff
+ * is a pointer to a separate 16-byte heap number (four per register, a third of a register's memory on the
+ * 1M-instruction programs). The accessors give the values back as the Reg interface has them.
+ */
 class RegState implements Reg {
   type = 0; off = 0; range = 0; memSize = 0; map: MapDef | undefined = undefined; mapUid = 0; btfName: string | undefined = undefined;
   subprogno = 0; dynptrType = 0; dynptrFirst = false; id = 0; refObjId = 0; varOff: Tnum = TNUM_UNKNOWN;
-  smin = S64_MIN; smax = S64_MAX; umin = 0n; umax = U64; s32min = S32_MIN; s32max = S32_MAX; u32min = 0; u32max = U32_MAX;
+  smin = S64_MIN; smax = S64_MAX; umin = 0n; umax = U64;
+  /** int32 bit patterns of s32min, s32max, u32min and u32max. */
+  b32smin = S32_MIN; b32smax = S32_MAX; b32umin = 0; b32umax = -1;
   frameno = 0; subregDef = 0; live = 0; parent: Reg | null = null; precise = false;
+  get s32min(): number { return this.b32smin; }
+  set s32min(v: number) { this.b32smin = v | 0; }
+  get s32max(): number { return this.b32smax; }
+  set s32max(v: number) { this.b32smax = v | 0; }
+  get u32min(): number { return this.b32umin >>> 0; }
+  set u32min(v: number) { this.b32umin = v | 0; }
+  get u32max(): number { return this.b32umax >>> 0; }
+  set u32max(v: number) { this.b32umax = v | 0; }
+  /** A plain object of the Reg fields (the accessors are not own properties). */
+  toJSON(): Record<string, unknown> {
+    const { b32smin: _a, b32smax: _b, b32umin: _c, b32umax: _d, ...rest } = this;
+    return { ...rest, s32min: this.s32min, s32max: this.s32max, u32min: this.u32min, u32max: this.u32max };
+  }
 }
 
 export function newReg(): Reg {
@@ -92,24 +112,36 @@ export function newReg(): Reg {
 
 export function copyReg(r: Reg): Reg {
   const c = new RegState();
-  assignAll(c, r);
+  assignAll(c, r as RegState);
   return c;
 }
 
-/** Every field of src into dst. */
-function assignAll(d: Reg, r: Reg): void {
+/** Every field of src into dst (both made by newReg: every Reg is a RegState). */
+function assignAll(d: RegState, r: RegState): void {
   d.type = r.type; d.off = r.off; d.range = r.range; d.memSize = r.memSize; d.map = r.map; d.mapUid = r.mapUid;
   d.btfName = r.btfName; d.subprogno = r.subprogno; d.dynptrType = r.dynptrType; d.dynptrFirst = r.dynptrFirst; d.id = r.id;
   d.refObjId = r.refObjId; d.varOff = r.varOff; d.smin = r.smin; d.smax = r.smax; d.umin = r.umin; d.umax = r.umax;
-  d.s32min = r.s32min; d.s32max = r.s32max; d.u32min = r.u32min; d.u32max = r.u32max; d.frameno = r.frameno;
+  d.b32smin = r.b32smin; d.b32smax = r.b32smax; d.b32umin = r.b32umin; d.b32umax = r.b32umax; d.frameno = r.frameno;
   d.subregDef = r.subregDef; d.live = r.live; d.parent = r.parent; d.precise = r.precise;
+}
+
+/** a and b hold the same value-state: every field but the liveness mark and link. */
+export function sameValue(a: Reg, b: Reg): boolean {
+  const x = a as RegState;
+  const y = b as RegState;
+  return x.type === y.type && x.off === y.off && x.range === y.range && x.memSize === y.memSize && x.map === y.map &&
+    x.mapUid === y.mapUid && x.btfName === y.btfName && x.subprogno === y.subprogno && x.dynptrType === y.dynptrType &&
+    x.dynptrFirst === y.dynptrFirst && x.id === y.id && x.refObjId === y.refObjId && x.varOff === y.varOff &&
+    x.smin === y.smin && x.smax === y.smax && x.umin === y.umin && x.umax === y.umax && x.b32smin === y.b32smin &&
+    x.b32smax === y.b32smax && x.b32umin === y.b32umin && x.b32umax === y.b32umax && x.frameno === y.frameno &&
+    x.subregDef === y.subregDef && x.precise === y.precise;
 }
 
 /** Copy src's value-state into dst, keeping dst's liveness links (like `*dst = *src` then restoring). */
 export function assignReg(dst: Reg, src: Reg): void {
   const live = dst.live;
   const parent = dst.parent;
-  assignAll(dst, src);
+  assignAll(dst as RegState, src as RegState);
   dst.live = live;
   dst.parent = parent;
 }

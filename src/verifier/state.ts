@@ -2,7 +2,7 @@
  * Verifier states (bpf_func_state, bpf_verifier_state): registers, stack slots, references,
  * callback flags, spin lock; copying for branch exploration and checkpoints.
  */
-import { copyReg, newReg, type Reg, T } from './reg-state.js';
+import { copyReg, newReg, type Reg, sameValue, T } from './reg-state.js';
 import { markKnown } from './bounds.js';
 
 /** Stack slot byte types (enum bpf_stack_slot_type). */
@@ -142,6 +142,52 @@ export function copyState(s: VState, shareCallers = false): VState {
     }),
     jmpHistory: s.jmpHistory.slice(),
   };
+}
+
+/**
+ * Register `regno` of a state about to become a checkpoint, as the checkpoint holds it. A register that no
+ * read can ever mark — one not initialised (reading it rejects the program, and a value only comes back by a
+ * write, which stops every mark walking up to it) or the read-only frame pointer (never marked) — and that
+ * has not changed since the previous checkpoint is that checkpoint's register object itself: its marks stay
+ * empty and pruning, precision and the liveness walks never look past them, so one object serves the whole
+ * run of checkpoints (the kernel copies it each time: 8 frames of 11 registers per checkpoint on a deep call
+ * chain, most of them not initialised).
+ */
+function checkpointReg(r: Reg, regno: number): Reg {
+  return keepsCheckpointReg(r, regno) ? r.parent! : copyReg(r);
+}
+
+function keepsCheckpointReg(r: Reg, regno: number): boolean {
+  const p = r.parent;
+  return p !== null && (r.type === T.NOT_INIT || regno === 10) && sameValue(r, p);
+}
+
+/**
+ * Making a checkpoint leaves frame f as it is: no stack slots, and every register one the checkpoint keeps
+ * shared (checkpointReg) without marks of its own, so linking f to the checkpoint changes nothing. Such a
+ * frame (a caller's, on a deep call chain) need not be copied out of the queued branches that share it.
+ */
+export function checkpointKeepsFrame(f: FuncState): boolean {
+  if (f.stack.length !== 0) return false;
+  for (let i = 0; i < 11; i++) {
+    const r = f.regs[i]!;
+    if (r.live !== 0 || !keepsCheckpointReg(r, i)) return false;
+  }
+  return true;
+}
+
+function checkpointFunc(f: FuncState): FuncState {
+  const regs: Reg[] = new Array(11);
+  for (let i = 0; i < 11; i++) regs[i] = checkpointReg(f.regs[i]!, i);
+  return { ...f, regs, stack: f.stack.map(copySlot), refs: f.refs.map((r) => ({ ...r })), shared: false };
+}
+
+/**
+ * The checkpoint made of a state (is_state_visited's copy): as copyState without sharing, except for the
+ * registers checkpointReg keeps shared with the previous checkpoint. Every frame of s must be its own.
+ */
+export function copyCheckpoint(s: VState): VState {
+  return { ...s, frames: s.frames.map(checkpointFunc), jmpHistory: s.jmpHistory.slice() };
 }
 
 /** Frame i of s, made s's own (copied if shared) so that it may be changed. */
