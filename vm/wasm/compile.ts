@@ -283,11 +283,25 @@ class Gen {
   /** count - adj as f64 (the count at an instruction `adj` before the end of its block). */
   countArg(adj: number): void {
     this.get_(L_CNT);
-    if (adj !== 0) {
-      this.i64c(BigInt(adj));
-      this.op(W.i64_sub);
+    if (this.off - adj !== 0) {
+      this.i64c(BigInt(this.off - adj));
+      this.op(W.i64_add);
     }
     this.op(W.f64_convert_i64_s);
+  }
+  /**
+   * Instructions executed that the count local does not hold yet: along a path of blocks with one
+   * predecessor each the count is a constant away from the local, which is brought up to date only where
+   * paths meet (merges, loop headers, the dispatch loop) and after a helper call.
+   */
+  private off = 0;
+  private settle(): void {
+    if (this.off === 0) return;
+    this.get_(L_CNT);
+    this.i64c(BigInt(this.off));
+    this.op(W.i64_add);
+    this.set(L_CNT);
+    this.off = 0;
   }
   spill(): void {
     for (let r = 0; r <= 10; r++) {
@@ -422,6 +436,7 @@ class Gen {
   private doTree(x: number, ctx: Label[]): void {
     const merges = this.children[x]!.filter((c) => this.isMerge(c)).sort((a, b) => this.order[b]! - this.order[a]!);
     if (this.loopHeader[x]) {
+      this.settle();
       this.b.byte(W.loop).byte(T.VOID);
       ctx.push({ kind: 'loop', node: x });
       this.nodeWithin(x, merges, 0, ctx);
@@ -442,6 +457,7 @@ class Gen {
     this.nodeWithin(x, ys, from + 1, ctx);
     ctx.pop();
     this.op(W.end);
+    this.off = 0; // only branches reach a merge, each with the count settled
     this.doTree(y, ctx);
   }
 
@@ -451,9 +467,13 @@ class Gen {
   }
 
   private branch(src: number, t: number, ctx: Label[]): void {
-    if (this.order[t]! <= this.order[src]!) this.b.byte(W.br).u32(this.depth(ctx, 'loop', t));
-    else if (this.isMerge(t)) this.b.byte(W.br).u32(this.depth(ctx, 'block', t));
-    else this.doTree(t, ctx);
+    if (this.order[t]! <= this.order[src]!) {
+      this.settle();
+      this.b.byte(W.br).u32(this.depth(ctx, 'loop', t));
+    } else if (this.isMerge(t)) {
+      this.settle();
+      this.b.byte(W.br).u32(this.depth(ctx, 'block', t));
+    } else this.doTree(t, ctx);
   }
 
   /** The dispatch loop: any CFG, one br_table per branch. */
@@ -473,7 +493,9 @@ class Gen {
       // inside blocks i+1..N-1 and the loop
       const ctx: Label[] = [{ kind: 'loop', node: -1 }];
       for (let k = N - 1; k > i; k--) ctx.push({ kind: 'block', node: k });
+      this.off = 0;
       this.emitNode(i, ctx, (t, c) => {
+        this.settle();
         this.i32c(t);
         this.set(L_PC);
         this.b.byte(W.br).u32(this.depth(c, 'loop', -1));
@@ -491,10 +513,7 @@ class Gen {
     }
     const L = nd.pcs.length;
     if (this.need[id]! > 0) this.gate(nd.start, this.need[id]!);
-    this.get_(L_CNT);
-    this.i64c(BigInt(L));
-    this.op(W.i64_add);
-    this.set(L_CNT);
+    this.off += L;
     const insns = this.image.insns;
     for (let j = 0; j < L; j++) {
       const pc = nd.pcs[j]!;
@@ -534,6 +553,7 @@ class Gen {
           this.op(W.return_);
           this.op(W.end);
           this.reload();
+          this.off = 0;
           this.invalidate();
           branch(nd.succ[0]!, ctx);
           break;
@@ -555,9 +575,13 @@ class Gen {
           this.cond(info, x.dst, x.src, x.imm);
           this.b.byte(W.if_).byte(T.VOID);
           ctx.push({ kind: 'if', node: -1 });
-          branch(nd.succ[0]!, ctx);
-          this.op(W.else_);
-          branch(nd.succ[1]!, ctx);
+          {
+            const off = this.off;
+            branch(nd.succ[0]!, ctx);
+            this.op(W.else_);
+            this.off = off;
+            branch(nd.succ[1]!, ctx);
+          }
           ctx.pop();
           this.op(W.end);
           break;
@@ -571,7 +595,7 @@ class Gen {
   /** The budget and clock gate at a block's entry: `need` more instructions must stay within the limit. */
   private gate(pc: number, need: number): void {
     this.get_(L_CNT);
-    this.i64c(BigInt(need));
+    this.i64c(BigInt(this.off + need));
     this.op(W.i64_add);
     this.get_(L_LIM);
     this.op(W.i64_gt_s);
