@@ -94,6 +94,7 @@ export function buildCli(io: Io): Command {
     .addOption(new Option('--mode <mode>', 'test_verifier: privileged, unprivileged or both').choices(['priv', 'unpriv', 'both']).default('both'))
     .option('--json', 'test_verifier: one JSON line per mode; realworld: one per program and a summary')
     .option('--causes', 'realworld: the programs whose verdict or last line differs, by cause')
+    .addOption(new Option('--tier <tier>', 'test_verifier: the tier of the test runs: interp, wasm (compiled to WebAssembly, every check kept) or auto').choices(['interp', 'wasm', 'auto']).default('auto'))
     .action((file: string, opts) => { io.code = corpusCommand(io, file, opts); });
 
   program
@@ -124,7 +125,8 @@ export function buildCli(io: Io): Command {
     .command('conformance')
     .description('run every .data file of a BPF conformance suite folder')
     .argument('<dir>')
-    .option('--json', 'last line: {"total":N,"passed":N,"failed":[names]}')
+    .option('--json', 'last line: {"total":N,"passed":N,"failed":[names],"tier"}')
+    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto').choices(['interp', 'wasm', 'auto']).default('auto'))
     .action((dir: string, opts) => { io.code = conformanceCommand(io, dir, opts); });
 
   program
