@@ -53,7 +53,7 @@ export function buildCli(io: Io): Command {
     .option('--strict', 'with --check-states: a state escape is a violation')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', count('--budget'), 1_000_000)
-    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto (wasm for --repeat >= 100)').choices(['interp', 'wasm', 'auto']).default('auto'))
+    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto (the interpreter until the program has run as many instructions as compiling it costs, then wasm)').choices(['interp', 'wasm', 'auto']).default('auto'))
     .option('--time-limit <ms>', 'wall-clock limit of the run, all repeats together', count('--time-limit'), 10_000)
     .option('--memory-limit <bytes>', 'memory of the simulated kernel for maps (ENOMEM past it)', count('--memory-limit', { min: 0 }), 512 * 1024 * 1024)
     .option('--output-limit <lines>', 'trace_printk lines kept; the rest are counted (outputDropped)', count('--output-limit', { min: 0 }), 10_000)

@@ -38,6 +38,6 @@ export function conformanceCommand(io: Io, dir: string, opts: { json?: boolean; 
   // the tier that ran the files ('mixed' when some went to each, as auto may choose)
   const tier = tiers.size === 1 ? [...tiers][0]! : tiers.size === 0 ? (opts.tier === 'wasm' ? 'wasm' : 'interp') : 'mixed';
   if (opts.json) io.out(JSON.stringify({ total: names.length, passed, failed, tier }) + '\n');
-  else io.out(`${passed} of ${names.length} passed (tier ${tier})\n`);
+  else io.out(`${passed} of ${names.length} passed\n`);
   return failed.length > 0 ? EXIT.REJECTED : EXIT.OK;
 }
