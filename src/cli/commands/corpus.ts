@@ -71,7 +71,8 @@ export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): num
     // the tier that ran the test runs ('mixed' when auto sent some to each)
     const tier = tiers.size === 1 ? [...tiers][0]! : tiers.size === 0 ? (opts.tier === 'wasm' ? 'wasm' : 'interp') : 'mixed';
     if (opts.json) {
-      io.out(JSON.stringify({ ...s, tier, failures: s.failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');
+      const { failures, ...nums } = s;
+      io.out(JSON.stringify({ ...nums, tier, failures: failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');
       continue;
     }
     const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
