@@ -30,7 +30,8 @@ describe('bpfvm run', () => {
 
   it('--tier wasm runs the program compiled to WebAssembly, with the same result; --trace keeps the interpreter', () => {
     expect(JSON.parse(cli('run', fib, '--json', '--tier', 'wasm').last)).toEqual({ r0: '0x37', insns: 75, tier: 'wasm', violations: [] });
-    expect(JSON.parse(cli('run', fib, '--json', '--repeat', '100').last).tier).toBe('wasm'); // auto: a repeated run
+    expect(JSON.parse(cli('run', fib, '--json', '--repeat', '100').last).tier).toBe('interp'); // auto: not yet hot
+    expect(JSON.parse(cli('run', fib, '--json', '--repeat', '5000').last).tier).toBe('wasm'); // auto: hot after ~2,800 runs of 75 instructions
     expect(JSON.parse(cli('run', fib, '--json', '--tier', 'wasm', '--trace').last).tier).toBe('interp');
     const bad = cli('run', fib, '--tier', 'jit');
     expect(bad.code).toBe(2);
@@ -111,7 +112,7 @@ describe('bpfvm conformance', () => {
   it('runs the whole suite and prints the summary line', () => {
     if (conf === undefined) return;
     const r = cli('conformance', conf, '--json');
-    expect(JSON.parse(r.last)).toEqual({ total: 313, passed: 313, failed: [] });
+    expect(JSON.parse(r.last)).toEqual({ total: 313, passed: 313, failed: [], tier: 'interp' });
     expect(r.code).toBe(0);
   });
   it('names the failing files', () => {
@@ -119,7 +120,7 @@ describe('bpfvm conformance', () => {
     writeFileSync(join(d, 'good.data'), '-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n');
     writeFileSync(join(d, 'bad.data'), '-- asm\nmov %r0, 2\nexit\n-- result\n0x1\n');
     const r = cli('conformance', d, '--json');
-    expect(JSON.parse(r.last)).toEqual({ total: 2, passed: 1, failed: ['bad.data'] });
+    expect(JSON.parse(r.last)).toEqual({ total: 2, passed: 1, failed: ['bad.data'], tier: 'interp' });
     expect(r.code).toBe(1);
   });
 });

@@ -92,7 +92,7 @@ describe('bpfvm corpus', () => {
     const out = io.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out.map((o) => o.mode)).toEqual(['priv', 'unpriv']);
     for (const o of out) {
-      expect(Object.keys(o)).toEqual(['mode', 'total', 'verdictAgree', 'rejected', 'messageAgree', 'lastLineAgree', 'errnoAgree', 'retvalChecked', 'retvalAgree', 'xlatedChecked', 'xlatedAgree', 'failures']);
+      expect(Object.keys(o)).toEqual(['mode', 'total', 'verdictAgree', 'rejected', 'messageAgree', 'lastLineAgree', 'errnoAgree', 'retvalChecked', 'retvalAgree', 'xlatedChecked', 'xlatedAgree', 'tier', 'failures']);
       for (const f of o.failures as Record<string, unknown>[]) expect(Object.keys(f)).toEqual(['id', 'what']);
     }
     expect(out[0]!.total).toBe(lines.length);

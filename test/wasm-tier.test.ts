@@ -16,6 +16,11 @@ import { WasmEngine } from '../vm/wasm/tier.js';
 import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
 import { PROGRAMS } from '../bench/suite.js';
 import { announceMissing, sharedPath } from './shared.js';
+import { loadCorpus, loadFixups } from '../src/corpus/load.js';
+import { runCorpus } from '../src/corpus/runner.js';
+import { runCase } from '../src/corpus/run.js';
+import { bufferIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 
 const structured = new WasmEngine();
 const dispatch = new WasmEngine();
@@ -230,7 +235,10 @@ exit
     expect({ ...b, tier: a.tier }).toEqual(a);
     expect(a.violations).toEqual([]);
     expect(prog.run({ data }).tier).toBe('interp'); // auto, one run
-    expect(prog.run({ data, repeat: 200 }).tier).toBe('wasm'); // auto, repeated
+    expect(prog.run({ data, repeat: 200 }).tier).toBe('interp'); // auto: not yet as many instructions as compiling costs
+    const hot = prog.run({ data, repeat: 100_000 }); // auto: hot part-way through, the wasm tier from then on
+    expect(hot.tier).toBe('wasm');
+    expect({ ...hot, tier: a.tier, duration: a.duration }).toEqual({ ...a, duration: a.duration });
     expect(prog.run({ data, tier: 'wasm', checkStates: true }).tier).toBe('interp'); // a step hook: the interpreter
   });
 
@@ -260,5 +268,52 @@ describe('wasm tier: the Interpreter class', () => {
     expect(r.r0).toBeNull();
     expect(r.violations[0]!.kind).toBe('budget');
     expect(r.violations[0]!.message).toMatch(/^instruction 0: wall-clock limit of 50 ms exceeded after \d+ instructions$/);
+  });
+});
+
+describe('wasm tier: the test_verifier corpus runs in both tiers', () => {
+  const corpus = sharedPath('verifier-corpus/linux-6.1.jsonl');
+  const fixFile = sharedPath('verifier-corpus/fixup-maps-6.1.json');
+  if (corpus === undefined || fixFile === undefined) {
+    it('is not available here', () => announceMissing('verifier-corpus'));
+    return;
+  }
+  it('gives the same return values and violations on every checked run (priv; each case verified once, run in each tier)', () => {
+    const cases = loadCorpus(corpus).filter((c) => c.kernel.priv?.runs_checked);
+    const fixups = loadFixups(fixFile);
+    const diffs: string[] = [];
+    let wasmRuns = 0, runs = 0;
+    const s = runCorpus(cases, {
+      mode: 'priv', fixups,
+      retval: (c, m, insns, r, fdKinds) => {
+        const a = runCase(c, m, insns, fdKinds, fixups, [], r.probeMem, undefined, 'interp');
+        const b = runCase(c, m, insns, fdKinds, fixups, [], r.probeMem, undefined, 'wasm');
+        runs += b.tiers.length;
+        wasmRuns += b.tiers.filter((t) => t === 'wasm').length;
+        const strip = (o: typeof a): unknown => ({ ok: o.ok, detail: o.detail, retvals: o.retvals, violations: o.violations });
+        if (JSON.stringify(strip(a)) !== JSON.stringify(strip(b))) diffs.push(`${c.id}: interp ${JSON.stringify(strip(a))} wasm ${JSON.stringify(strip(b))}`);
+        return a;
+      },
+    });
+    process.stdout.write(`wasm tier: ${runs} corpus test runs, ${wasmRuns} compiled, ${diffs.length} differences\n`);
+    expect(diffs).toEqual([]);
+    expect(s.retvalAgree).toBe(s.retvalChecked);
+    expect(wasmRuns).toBeGreaterThan(runs / 2);
+  });
+});
+
+describe('wasm tier: --tier on conformance', () => {
+  const dir = sharedPath('conformance');
+  if (dir === undefined) {
+    it('is not available here', () => announceMissing('conformance'));
+    return;
+  }
+  it('runs the suite in the tier asked for and names it in the JSON', () => {
+    for (const tier of ['interp', 'wasm'] as const) {
+      const io = bufferIo();
+      expect(main(['conformance', dir, '--tier', tier, '--json'], io)).toBe(0);
+      const last = JSON.parse(io.stdout.trim().split('\n').pop()!) as { total: number; passed: number; tier: string };
+      expect(last).toMatchObject({ passed: last.total, tier });
+    }
   });
 });

@@ -80,6 +80,8 @@ export interface TierEngine {
   accepts(image: Image): boolean;
   /** `mem` is the region of RunInput.mem when the run has one. */
   run(machine: Machine, image: Image, mem: Region | undefined): bigint;
+  /** Told of each run of `image` the interpreter made instead (its instruction count). */
+  observe?(image: Image, insns: number): void;
 }
 
 /** Called before each instruction executes. */
@@ -248,6 +250,7 @@ export class Machine implements HelperContext {
     } finally {
       if (memRegion !== undefined) this.space.unmap(memRegion);
       this.hook = null;
+      if (engine === null) this.engine?.observe?.(image, this.count);
     }
   }
 

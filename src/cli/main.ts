@@ -54,7 +54,7 @@ export function buildCli(io: Io): Command {
     .option('--strict', 'with --check-states: a state escape is a violation')
     .option('--json', 'print the result as one JSON line')
     .option('--budget <n>', 'instruction budget', count('--budget'), 1_000_000)
-    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto (wasm for --repeat >= 100)').choices(['interp', 'wasm', 'auto']).default('auto'))
+    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto (the interpreter until the program has run as many instructions as compiling it costs, then wasm)').choices(['interp', 'wasm', 'auto']).default('auto'))
     .option('--time-limit <ms>', 'wall-clock limit of the run, all repeats together', count('--time-limit'), 10_000)
     .option('--memory-limit <bytes>', 'memory of the simulated kernel for maps (ENOMEM past it)', count('--memory-limit', { min: 0 }), 512 * 1024 * 1024)
     .option('--output-limit <lines>', 'trace_printk lines kept; the rest are counted (outputDropped)', count('--output-limit', { min: 0 }), 10_000)
@@ -96,6 +96,7 @@ export function buildCli(io: Io): Command {
     .addOption(new Option('--mode <mode>', 'test_verifier: privileged, unprivileged or both').choices(['priv', 'unpriv', 'both']).default('both'))
     .option('--json', 'test_verifier: one JSON line per mode; realworld: one per program and a summary')
     .option('--causes', 'realworld: the programs whose verdict or last line differs, by cause')
+    .addOption(new Option('--tier <tier>', 'test_verifier: the tier of the test runs: interp, wasm (compiled to WebAssembly, every check kept) or auto').choices(['interp', 'wasm', 'auto']).default('auto'))
     .action((file: string, opts) => { io.code = corpusCommand(io, file, opts); });
 
   program
@@ -126,7 +127,8 @@ export function buildCli(io: Io): Command {
     .command('conformance')
     .description('run every .data file of a BPF conformance suite folder')
     .argument('<dir>')
-    .option('--json', 'last line: {"total":N,"passed":N,"failed":[names]}')
+    .option('--json', 'last line: {"total":N,"passed":N,"failed":[names],"tier"}')
+    .addOption(new Option('--tier <tier>', 'execution tier: interp, wasm (compiled to WebAssembly, every check kept) or auto').choices(['interp', 'wasm', 'auto']).default('auto'))
     .action((dir: string, opts) => { io.code = conformanceCommand(io, dir, opts); });
 
   program

@@ -1,4 +1,5 @@
 import { Interpreter, type HelperFn, type RunResult } from '../../vm/interpreter.js';
+import { engineFor, type TierName } from '../../vm/wasm/select.js';
 import { assemble } from '../asm/index.js';
 import { BpfError } from '../errors.js';
 import { parseDataFile, type DataFile } from './data-file.js';
@@ -21,19 +22,22 @@ export interface ConformanceOutcome {
   run?: RunResult;
   /** Why the file could not be assembled or run. */
   error?: BpfError;
+  /** The tier that ran it: 'interp' or 'wasm'. */
+  tier?: string;
 }
 
 /** Assemble and run one conformance test. Never verified: the suite tests the instruction set alone. */
-export function runConformance(name: string, text: string, budget?: number): ConformanceOutcome {
+export function runConformance(name: string, text: string, budget?: number, tier?: TierName): ConformanceOutcome {
   let df: DataFile;
   try {
     df = parseDataFile(text, name);
     const insns = assemble(df.asm, { firstLine: df.asmLine });
     const vm = new Interpreter(insns, { helpers: CONFORMANCE_HELPERS, budget });
+    vm.machine.engine = engineFor(tier);
     const run = vm.run({ mem: df.mem !== undefined ? df.mem.slice() : undefined });
     const expected = df.result;
     const passed = run.violations.length === 0 && expected !== undefined && run.r0 === expected;
-    return { name, passed, expected, run };
+    return { name, passed, expected, run, tier: vm.machine.lastTier };
   } catch (e) {
     if (e instanceof BpfError) return { name, passed: false, error: e };
     throw e;

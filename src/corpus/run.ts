@@ -11,6 +11,7 @@ import { MAP_TYPE_NAMES } from '../../kernel-sim/maps/types.js';
 import { decode } from '../isa/insn.js';
 import type { StateEscape } from '../api/check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
+import type { TierName } from '../../vm/wasm/select.js';
 import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './runner.js';
 import { kernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
@@ -27,6 +28,8 @@ export interface RunOutcome {
   violations: string[];
   /** With states: concrete values outside the verifier's recorded states (all runs). */
   escapes: StateEscape[];
+  /** The tier that ran each run ('interp' or 'wasm'). */
+  tiers: string[];
 }
 
 function hexBytes(h: string, pad = 0): Uint8Array {
@@ -97,9 +100,9 @@ export function caseKernel(c: CorpusCase, fdKinds: ReadonlyMap<number, string>, 
 
 /** Runs an accepted case's expected runs; ok when every return value matches and no violation occurs. */
 export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly Insn[], fdKinds: ReadonlyMap<number, string>,
-  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = [], probeMem?: ReadonlySet<number>, states?: RecordedStates): RunOutcome {
+  fixups: FixupSpec, extraRuns: readonly Uint8Array[] = [], probeMem?: ReadonlySet<number>, states?: RecordedStates, tier?: TierName): RunOutcome {
   const expect = c.expect[mode];
-  const out: RunOutcome = { ok: true, retvals: [], violations: [], escapes: [] };
+  const out: RunOutcome = { ok: true, retvals: [], violations: [], escapes: [], tiers: [] };
   let prog: Program;
   try {
     const { kernel, maps, progType } = caseKernel(c, fdKinds, fixups);
@@ -109,7 +112,7 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
       ...(c.expected_attach_type ? { expectedAttachType: c.expected_attach_type.replace(/^BPF_/, '') } : {}),
     });
   } catch (e) {
-    return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [], escapes: [] };
+    return { ok: false, detail: `load: ${(e as Error).message}`, retvals: [], violations: [], escapes: [], tiers: [] };
   }
   // what the verifier found: loads through kernel pointers run as BPF_PROBE_MEM
   if (probeMem !== undefined) prog.image.probeMem = probeMem;
@@ -118,8 +121,9 @@ export function runCase(c: CorpusCase, mode: 'priv' | 'unpriv', insns: readonly 
   for (const r of runs) {
     let res;
     try {
-      res = prog.run({ data: r.data, ...(states !== undefined && { checkStates: true, states }) });
+      res = prog.run({ data: r.data, tier, ...(states !== undefined && { checkStates: true, states }) });
       out.escapes.push(...(res.escapes ?? []));
+      out.tiers.push(res.tier);
     } catch (e) {
       out.ok = false;
       out.detail ??= `run: ${(e as Error).message}`;

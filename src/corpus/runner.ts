@@ -13,6 +13,7 @@ import { findInsnSubseqs } from '../verifier/xlated.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { runCase } from './run.js';
+import type { TierName } from '../../vm/wasm/select.js';
 
 export interface CorpusExpect {
   result: 'ACCEPT' | 'REJECT';
@@ -98,6 +99,10 @@ export interface RunCorpusOptions {
   onVerified?: (c: CorpusCase, mode: Mode, result: VerifierResult) => void;
   /** Keep the abstract states per instruction (for state-containment runs). */
   recordStates?: boolean;
+  /** The tier of the test runs (the default hook's): interp, wasm or auto. */
+  tier?: TierName;
+  /** Called with the tier that ran each test run (the default hook's). */
+  onRun?: (tier: string) => void;
 }
 
 export const PRIV_CAPS: ReadonlySet<Capability> = new Set(['CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_BPF', 'CAP_SYS_BOOT']);
@@ -288,7 +293,11 @@ export function runCorpus(cases: readonly CorpusCase[], opts: RunCorpusOptions):
       if (r.verdict !== 'accepted') {
         s.failures.push({ id: c.id, what: 'retval', detail: 'rejected' });
       } else {
-        const hook = opts.retval ?? ((cc, m, insns, _r, fdKinds) => runCase(cc, m, insns, fdKinds, opts.fixups, [], _r.probeMem));
+        const hook = opts.retval ?? ((cc, m, insns, _r, fdKinds) => {
+          const o = runCase(cc, m, insns, fdKinds, opts.fixups, [], _r.probeMem, undefined, opts.tier);
+          for (const t of o.tiers) opts.onRun?.(t);
+          return o;
+        });
         const res = hook(c, opts.mode, out.insns, r, out.fdKinds);
         const ok = typeof res === 'boolean' ? res : res.ok;
         if (ok) s.retvalAgree++;

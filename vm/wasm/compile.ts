@@ -38,16 +38,23 @@ export const MEM_AT = 8192; // the run's input memory
 export const IMPORTS = ['ld', 'st', 'call', 'deopt', 'gate', 'atomic'] as const;
 const F_LD = 0, F_ST = 1, F_CALL = 2, F_DEOPT = 3, F_GATE = 4, F_ATOMIC = 5;
 
-/** Cached-region globals: per entry e, base (i64), lin (i32), then read limits for sizes 1,2,4,8 and write limits. */
-export const ENTRY_GLOBALS = 10;
+/**
+ * Cached-region globals: per entry e, base (i64), then read limits for sizes 1,2,4,8 and write limits.
+ * Each entry holds one region at one fixed place in linear memory (ENTRY_LIN, a constant offset in the
+ * access itself): entry 0 the first frame's stack, entry 1 the run's input memory.
+ */
+export const ENTRY_GLOBALS = 9;
+export const ENTRY_LIN = [STACKS_AT, MEM_AT] as const;
 export function globalName(e: number, field: number): string {
   return `c${e}_${field}`;
 }
-const G_BASE = 0, G_LIN = 1, G_RLIM = 2, G_WLIM = 6;
+const G_BASE = 0, G_RLIM = 1, G_WLIM = 5;
 const LOG2: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 
-// Locals.
-const L_A = 11, L_K = 12, L_CNT = 13, L_LIM = 14, L_PC = 15, L_X = 16; // L_PC and L_X are i32
+// Locals: r0..r10, scratch, the count and its limit (i64), then i32 scratch. (Copies of the cache in
+// locals were measured slower: the register pressure makes TurboFan spill the loop's registers.)
+const L_A = 11, L_K = 12, L_CNT = 13, L_LIM = 14, L_PC = 15, L_X = 16;
+const L_I64 = 15, L_I32 = 2;
 
 /** A basic block of the CFG. */
 interface Node {
@@ -186,13 +193,13 @@ export function compileImage(image: Image, opts: { forceDispatch?: boolean } = {
   ];
   const globals: { name: string; type: T.I32 | T.I64 }[] = [];
   for (let e = 0; e < 2; e++) {
-    for (let f = 0; f < ENTRY_GLOBALS; f++) globals.push({ name: globalName(e, f), type: f === G_LIN ? T.I32 : T.I64 });
+    for (let f = 0; f < ENTRY_GLOBALS; f++) globals.push({ name: globalName(e, f), type: T.I64 });
   }
   const bytes = encodeModule({
     types,
     imports: IMPORTS.map((name, i) => ({ name, type: i })),
     memoryPages: 1,
-    func: { type: 6, locals: [{ count: 15, type: T.I64 }, { count: 2, type: T.I32 }], body },
+    func: { type: 6, locals: [{ count: L_I64, type: T.I64 }, { count: L_I32, type: T.I32 }], body },
     globals,
     funcName: 'main',
   });
@@ -209,6 +216,11 @@ class Gen {
   private idom: Int32Array;
   private forwardIn: Int32Array;
   private loopHeader: Uint8Array;
+  /**
+   * Per block: 0 when it has no gate, else the most instructions the run can execute from its start
+   * before it reaches the next gate or leaves compiled code (what its gate checks against the limit).
+   */
+  private need: Int32Array;
   private children: number[][] = [];
 
   constructor(readonly image: Image, readonly nodes: Node[]) {
@@ -217,6 +229,7 @@ class Gen {
     this.idom = new Int32Array(N).fill(-1);
     this.forwardIn = new Int32Array(N);
     this.loopHeader = new Uint8Array(N);
+    this.need = new Int32Array(N);
     // prologue: registers and the count from memory
     for (let r = 0; r <= 10; r++) {
       this.i32c(0);
@@ -229,7 +242,20 @@ class Gen {
     this.set(L_CNT);
     this.op(W.i64_const).b.s64(-1n);
     this.set(L_LIM); // the first gate sets the limit
+    // the cache fields the program's accesses read, copied into locals at entry and after each import that may fill them
+    const used = new Set<number>();
+    for (const nd of nodes) {
+      for (const pc of nd.pcs) {
+        const info = OP_BY_CODE.get(image.packed[pc * 4]! & 0xffff)!;
+        if (info.kind !== 'ldx' && info.kind !== 'st' && info.kind !== 'stx') continue;
+        const lim = (info.kind === 'ldx' ? G_RLIM : G_WLIM) + LOG2[info.size!]!;
+        for (let e = 0; e < 2; e++) used.add(e * ENTRY_GLOBALS + lim);
+      }
+    }
+    this.used = [...used].sort((a, b) => a - b).map((k) => [Math.floor(k / ENTRY_GLOBALS), k % ENTRY_GLOBALS] as [number, number]);
   }
+  /** [entry, limit field] pairs of the cache the code reads. */
+  private used: [number, number][] = [];
 
   // ---- emission helpers -------------------------------------------------------------------------------
   op(o: number): this {
@@ -257,11 +283,25 @@ class Gen {
   /** count - adj as f64 (the count at an instruction `adj` before the end of its block). */
   countArg(adj: number): void {
     this.get_(L_CNT);
-    if (adj !== 0) {
-      this.i64c(BigInt(adj));
-      this.op(W.i64_sub);
+    if (this.off - adj !== 0) {
+      this.i64c(BigInt(this.off - adj));
+      this.op(W.i64_add);
     }
     this.op(W.f64_convert_i64_s);
+  }
+  /**
+   * Instructions executed that the count local does not hold yet: along a path of blocks with one
+   * predecessor each the count is a constant away from the local, which is brought up to date only where
+   * paths meet (merges, loop headers, the dispatch loop) and after a helper call.
+   */
+  private off = 0;
+  private settle(): void {
+    if (this.off === 0) return;
+    this.get_(L_CNT);
+    this.i64c(BigInt(this.off));
+    this.op(W.i64_add);
+    this.set(L_CNT);
+    this.off = 0;
   }
   spill(): void {
     for (let r = 0; r <= 10; r++) {
@@ -289,12 +329,11 @@ class Gen {
     this.b.byte(W.call).u32(F_DEOPT);
     this.op(W.return_);
   }
+  /** Empty the cache (after a helper call): the limits the program's accesses read. */
   invalidate(): void {
-    for (let e = 0; e < 2; e++) {
-      for (let f = G_RLIM; f < G_RLIM + 8; f++) {
-        this.i64c(0n);
-        this.b.byte(W.global_set).u32(e * ENTRY_GLOBALS + f);
-      }
+    for (const [e, f] of this.used) {
+      this.i64c(0n);
+      this.b.byte(W.global_set).u32(e * ENTRY_GLOBALS + f);
     }
   }
 
@@ -373,6 +412,17 @@ class Gen {
         } else this.forwardIn[w]++;
       }
     }
+    // Gates at the entry and at loop headers only (every cycle passes a loop header): a gate checks the
+    // longest path to the next gate, so no budget or clock limit can pass between two gates; when the
+    // check fails the interpreter runs on from the gate's block and stops exactly where it would.
+    const path = new Float64Array(N);
+    for (let i = this.rpo.length - 1; i >= 0; i--) {
+      const v = this.rpo[i]!;
+      let most = 0;
+      for (const w of nodes[v]!.succ) if (!this.loopHeader[w] && w !== 0 && order[w]! > order[v]!) most = Math.max(most, path[w]!);
+      path[v] = nodes[v]!.pcs.length + most;
+    }
+    for (const v of this.rpo) if (v === 0 || this.loopHeader[v]) this.need[v] = Math.max(1, Math.min(path[v]!, 0x7fffffff));
     this.children = nodes.map(() => []);
     for (const v of this.rpo) if (v !== 0) this.children[idom[v]!]!.push(v);
     this.doTree(0, []);
@@ -386,6 +436,7 @@ class Gen {
   private doTree(x: number, ctx: Label[]): void {
     const merges = this.children[x]!.filter((c) => this.isMerge(c)).sort((a, b) => this.order[b]! - this.order[a]!);
     if (this.loopHeader[x]) {
+      this.settle();
       this.b.byte(W.loop).byte(T.VOID);
       ctx.push({ kind: 'loop', node: x });
       this.nodeWithin(x, merges, 0, ctx);
@@ -406,6 +457,7 @@ class Gen {
     this.nodeWithin(x, ys, from + 1, ctx);
     ctx.pop();
     this.op(W.end);
+    this.off = 0; // only branches reach a merge, each with the count settled
     this.doTree(y, ctx);
   }
 
@@ -415,14 +467,19 @@ class Gen {
   }
 
   private branch(src: number, t: number, ctx: Label[]): void {
-    if (this.order[t]! <= this.order[src]!) this.b.byte(W.br).u32(this.depth(ctx, 'loop', t));
-    else if (this.isMerge(t)) this.b.byte(W.br).u32(this.depth(ctx, 'block', t));
-    else this.doTree(t, ctx);
+    if (this.order[t]! <= this.order[src]!) {
+      this.settle();
+      this.b.byte(W.br).u32(this.depth(ctx, 'loop', t));
+    } else if (this.isMerge(t)) {
+      this.settle();
+      this.b.byte(W.br).u32(this.depth(ctx, 'block', t));
+    } else this.doTree(t, ctx);
   }
 
   /** The dispatch loop: any CFG, one br_table per branch. */
   dispatch(): void {
     const N = this.nodes.length;
+    for (let i = 0; i < N; i++) this.need[i] = Math.max(1, this.nodes[i]!.pcs.length); // a gate per block
     this.i32c(0);
     this.set(L_PC);
     this.b.byte(W.loop).byte(T.VOID);
@@ -436,7 +493,9 @@ class Gen {
       // inside blocks i+1..N-1 and the loop
       const ctx: Label[] = [{ kind: 'loop', node: -1 }];
       for (let k = N - 1; k > i; k--) ctx.push({ kind: 'block', node: k });
+      this.off = 0;
       this.emitNode(i, ctx, (t, c) => {
+        this.settle();
         this.i32c(t);
         this.set(L_PC);
         this.b.byte(W.br).u32(this.depth(c, 'loop', -1));
@@ -453,7 +512,8 @@ class Gen {
       return;
     }
     const L = nd.pcs.length;
-    this.gate(nd.start, L);
+    if (this.need[id]! > 0) this.gate(nd.start, this.need[id]!);
+    this.off += L;
     const insns = this.image.insns;
     for (let j = 0; j < L; j++) {
       const pc = nd.pcs[j]!;
@@ -468,9 +528,9 @@ class Gen {
           this.set(x.dst);
           break;
         }
-        case 'ldx': this.load(x.dst, x.src, x.off, info.size!, info.signExtend === true, pc, adj); break;
-        case 'st': this.store(x.dst, x.off, info.size!, () => this.i64c(BigInt(x.imm)), pc, adj); break;
-        case 'stx': this.store(x.dst, x.off, info.size!, () => this.get_(x.src), pc, adj); break;
+        case 'ldx': this.access(x.dst, x.src, x.off, info.size!, info.signExtend === true, undefined, pc, adj); break;
+        case 'st': this.access(0, x.dst, x.off, info.size!, false, () => this.i64c(BigInt(x.imm)), pc, adj); break;
+        case 'stx': this.access(0, x.dst, x.off, info.size!, false, () => this.get_(x.src), pc, adj); break;
         case 'atomic':
           this.spill();
           this.i32c(pc);
@@ -493,6 +553,7 @@ class Gen {
           this.op(W.return_);
           this.op(W.end);
           this.reload();
+          this.off = 0;
           this.invalidate();
           branch(nd.succ[0]!, ctx);
           break;
@@ -514,9 +575,13 @@ class Gen {
           this.cond(info, x.dst, x.src, x.imm);
           this.b.byte(W.if_).byte(T.VOID);
           ctx.push({ kind: 'if', node: -1 });
-          branch(nd.succ[0]!, ctx);
-          this.op(W.else_);
-          branch(nd.succ[1]!, ctx);
+          {
+            const off = this.off;
+            branch(nd.succ[0]!, ctx);
+            this.op(W.else_);
+            this.off = off;
+            branch(nd.succ[1]!, ctx);
+          }
           ctx.pop();
           this.op(W.end);
           break;
@@ -527,16 +592,16 @@ class Gen {
     if (nd.term === 'fall') branch(nd.succ[0]!, ctx);
   }
 
-  /** The budget and clock gate at a block's entry, then count += L. */
-  private gate(pc: number, L: number): void {
+  /** The budget and clock gate at a block's entry: `need` more instructions must stay within the limit. */
+  private gate(pc: number, need: number): void {
     this.get_(L_CNT);
-    this.i64c(BigInt(L));
+    this.i64c(BigInt(this.off + need));
     this.op(W.i64_add);
     this.get_(L_LIM);
     this.op(W.i64_gt_s);
     this.b.byte(W.if_).byte(T.VOID);
     this.i32c(pc);
-    this.i32c(L);
+    this.i32c(need);
     this.countArg(0);
     this.b.byte(W.call).u32(F_GATE);
     this.b.byte(W.if_).byte(T.VOID);
@@ -547,10 +612,6 @@ class Gen {
     this.op(W.i64_trunc_f64_s);
     this.set(L_LIM);
     this.op(W.end);
-    this.get_(L_CNT);
-    this.i64c(BigInt(L));
-    this.op(W.i64_add);
-    this.set(L_CNT);
   }
 
   /** Entries to try for a base register: the stack entry first for r10. */
@@ -558,72 +619,48 @@ class Gen {
     return base === 10 ? [0, 1] : [1, 0];
   }
 
-  private load(d: number, base: number, off: number, size: number, signed: boolean, pc: number, adj: number): void {
+  /**
+   * A load (`value` undefined: the result goes to `d`) or a store of `value()` at base + off. Per cached
+   * entry, tried in turn: k = address - base; k < limit (unsigned) means the access lies inside the
+   * region with the permission it needs, and it goes straight to linear memory at the entry's place + k.
+   * Past both, the `ld`/`st` import resolves it as the interpreter would and the cache copies reload.
+   */
+  private access(d: number, base: number, off: number, size: number, signed: boolean, value: (() => void) | undefined, pc: number, adj: number): void {
+    const load = value === undefined;
     this.get_(base);
     if (off !== 0) {
       this.i64c(BigInt(off));
       this.op(W.i64_add);
     }
     this.set(L_A);
-    const ld = size === 8 ? W.i64_load : size === 4 ? (signed ? W.i64_load32_s : W.i64_load32_u)
-      : size === 2 ? (signed ? W.i64_load16_s : W.i64_load16_u) : (signed ? W.i64_load8_s : W.i64_load8_u);
+    const op = load
+      ? (size === 8 ? W.i64_load : size === 4 ? (signed ? W.i64_load32_s : W.i64_load32_u)
+        : size === 2 ? (signed ? W.i64_load16_s : W.i64_load16_u) : (signed ? W.i64_load8_s : W.i64_load8_u))
+      : (size === 8 ? W.i64_store : size === 4 ? W.i64_store32 : size === 2 ? W.i64_store16 : W.i64_store8);
+    const lim = (load ? G_RLIM : G_WLIM) + LOG2[size]!;
     const es = this.entries(base);
     for (const e of es) {
       this.get_(L_A);
       this.gget(e * ENTRY_GLOBALS + G_BASE);
       this.op(W.i64_sub);
       this.b.byte(W.local_tee).u32(L_K);
-      this.gget(e * ENTRY_GLOBALS + G_RLIM + LOG2[size]!);
+      this.gget(e * ENTRY_GLOBALS + lim);
       this.op(W.i64_lt_u);
-      this.b.byte(W.if_).byte(T.I64);
+      this.b.byte(W.if_).byte(load ? T.I64 : T.VOID);
       this.get_(L_K);
       this.op(W.i32_wrap_i64);
-      this.gget(e * ENTRY_GLOBALS + G_LIN);
-      this.op(W.i32_add);
-      this.mem(ld, 0);
+      if (!load) value();
+      this.mem(op, ENTRY_LIN[e]!);
       this.op(W.else_);
     }
     this.get_(L_A);
-    this.i32c(size | (signed ? 16 : 0));
+    this.i32c(load ? size | (signed ? 16 : 0) : size);
+    if (!load) value();
     this.i32c(pc);
     this.countArg(adj);
-    this.b.byte(W.call).u32(F_LD);
+    this.b.byte(W.call).u32(load ? F_LD : F_ST);
     for (let i = 0; i < es.length; i++) this.op(W.end);
-    this.set(d);
-  }
-
-  private store(base: number, off: number, size: number, value: () => void, pc: number, adj: number): void {
-    this.get_(base);
-    if (off !== 0) {
-      this.i64c(BigInt(off));
-      this.op(W.i64_add);
-    }
-    this.set(L_A);
-    const st = size === 8 ? W.i64_store : size === 4 ? W.i64_store32 : size === 2 ? W.i64_store16 : W.i64_store8;
-    const es = this.entries(base);
-    for (const e of es) {
-      this.get_(L_A);
-      this.gget(e * ENTRY_GLOBALS + G_BASE);
-      this.op(W.i64_sub);
-      this.b.byte(W.local_tee).u32(L_K);
-      this.gget(e * ENTRY_GLOBALS + G_WLIM + LOG2[size]!);
-      this.op(W.i64_lt_u);
-      this.b.byte(W.if_).byte(T.VOID);
-      this.get_(L_K);
-      this.op(W.i32_wrap_i64);
-      this.gget(e * ENTRY_GLOBALS + G_LIN);
-      this.op(W.i32_add);
-      value();
-      this.mem(st, 0);
-      this.op(W.else_);
-    }
-    this.get_(L_A);
-    this.i32c(size);
-    value();
-    this.i32c(pc);
-    this.countArg(adj);
-    this.b.byte(W.call).u32(F_ST);
-    for (let i = 0; i < es.length; i++) this.op(W.end);
+    if (load) this.set(d);
   }
 
   /** bswap32 of the i32 on the stack. */

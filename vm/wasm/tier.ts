@@ -10,7 +10,7 @@ import { PERM_R, PERM_W, type Region } from '../../kernel-sim/address-space.js';
 import type { Image } from '../image.js';
 import { MAX_CALL_FRAMES, STACK_SIZE, type Machine, type TierEngine } from '../machine.js';
 import { WA, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';
-import { COUNT_AT, EXIT_PC_AT, LIMIT_AT, MEM_AT, REGS_AT, STACKS_AT, Unsupported, compileImage, globalName } from './compile.js';
+import { COUNT_AT, ENTRY_LIN, EXIT_PC_AT, LIMIT_AT, MEM_AT, REGS_AT, STACKS_AT, Unsupported, compileImage, globalName } from './compile.js';
 
 /** Instructions between two readings of the clock (as the interpreter). */
 const CLOCK_EVERY = 1 << 16;
@@ -20,7 +20,6 @@ const PAGE = 65536;
 
 interface Entry {
   base: WasmGlobal;
-  lin: WasmGlobal;
   lim: WasmGlobal[]; // read 1,2,4,8 then write 1,2,4,8
   region: Region | null;
 }
@@ -77,10 +76,9 @@ class MachineState {
     return true;
   }
 
-  fill(e: Entry, r: Region, lin: number): void {
+  fill(e: Entry, r: Region): void {
     e.region = r;
     e.base.value = r.base;
-    e.lin.value = lin;
     const p = r.fastPerms;
     for (let k = 0; k < 4; k++) {
       const n = 1 << k;
@@ -97,12 +95,16 @@ class MachineState {
     }
   }
 
-  /** A slow access to `addr`: fill the cache when its region lives in linear memory and may use it. */
+  /**
+   * A slow access to `addr`: fill the cache entry whose fixed place in linear memory the region occupies
+   * (the first frame's stack, the input memory) when the region may use the fast path.
+   */
   miss(addr: bigint): void {
     const r = this.m.space.regionAt(addr);
     if (r === undefined) return;
     const lin = this.linear.get(r);
-    if (lin !== undefined && r.fastPerms !== 0) this.fill(this.inst!.entries[r.kind === 'stack' ? 0 : 1]!, r, lin);
+    const e = ENTRY_LIN.indexOf(lin as never);
+    if (e >= 0 && r.fastPerms !== 0) this.fill(this.inst!.entries[e]!, r);
     else if (r.virt !== null) this.invalidate(this.inst!); // as the interpreter: a virtual region's code may change others
   }
 
@@ -164,7 +166,7 @@ class MachineState {
     const entries: Entry[] = [];
     for (let e = 0; e < 2; e++) {
       const gl = (f: number): WasmGlobal => ex[globalName(e, f)] as WasmGlobal;
-      entries.push({ base: gl(0), lin: gl(1), lim: [2, 3, 4, 5, 6, 7, 8, 9].map(gl), region: null });
+      entries.push({ base: gl(0), lim: [1, 2, 3, 4, 5, 6, 7, 8].map(gl), region: null });
     }
     return { main: ex.main as () => bigint, entries };
   }

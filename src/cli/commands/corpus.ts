@@ -3,7 +3,8 @@
  * (a realworld truth file, recognised by its lines, goes to realworld.ts)
  * verified with the corpus capabilities and their runs executed, compared with the kernel's answers.
  * With --json, one line per mode: `{"mode","total","verdictAgree","rejected","messageAgree",
- * "lastLineAgree","errnoAgree","retvalChecked","retvalAgree","xlatedChecked","xlatedAgree","failures":[{"id","what"}…]}`.
+ * "lastLineAgree","errnoAgree","retvalChecked","retvalAgree","xlatedChecked","xlatedAgree","tier","failures":[{"id","what"}…]}`;
+ * --tier interp|wasm|auto chooses the tier of the test runs ("tier" names the one that ran them).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,12 +15,15 @@ import { realworldCommand } from './realworld.js';
 import { runCorpus, type CorpusCase, type FixupSpec, type Mode } from '../../corpus/runner.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
+import type { TierName } from '../../../vm/wasm/select.js';
 
 export interface CorpusCliOptions {
   mode?: string;
   json?: boolean;
   /** Realworld truth files: list the disagreeing programs by cause. */
   causes?: boolean;
+  /** The tier of the test runs. */
+  tier?: TierName;
 }
 
 /** Which corpus a file is: its first line tells (a realworld truth line has `kernel_verdict` and `object`). */
@@ -60,15 +64,19 @@ export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): num
     const t0 = Date.now();
     const bar = progress(io, { total: cases.filter((c) => c.expect[m] && c.kernel[m]).length, label: `corpus ${m}`, json: opts.json });
     let done = 0;
-    const s = runCorpus(cases, { mode: m, fixups, onVerified: () => bar.update(++done) });
+    const tiers = new Set<string>();
+    const s = runCorpus(cases, { mode: m, fixups, tier: opts.tier, onRun: (t) => tiers.add(t), onVerified: () => bar.update(++done) });
     bar.stop();
     const ms = Date.now() - t0;
+    // the tier that ran the test runs ('mixed' when auto sent some to each)
+    const tier = tiers.size === 1 ? [...tiers][0]! : tiers.size === 0 ? (opts.tier === 'wasm' ? 'wasm' : 'interp') : 'mixed';
     if (opts.json) {
-      io.out(JSON.stringify({ ...s, failures: s.failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');
+      const { failures, ...nums } = s;
+      io.out(JSON.stringify({ ...nums, tier, failures: failures.map((f) => ({ id: f.id, what: f.what })) }) + '\n');
       continue;
     }
     const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
-    io.out(`${m}: ${s.total} cases in ${ms} ms\n` +
+    io.out(`${m}: ${s.total} cases in ${ms} ms (test runs: tier ${tier})\n` +
       `  verdict   ${s.verdictAgree}/${s.total} (${pct(s.verdictAgree, s.total)})\n` +
       `  messages  ${s.messageAgree}/${s.rejected} rejected (${pct(s.messageAgree, s.rejected)})\n` +
       `  last line ${s.lastLineAgree}/${s.rejected} rejected (${pct(s.lastLineAgree, s.rejected)})\n` +
