@@ -11,7 +11,7 @@ import { MAP_TYPE_NAMES } from '../../kernel-sim/maps/types.js';
 import { decode } from '../isa/insn.js';
 import type { StateEscape } from '../api/check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
-import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './runner.js';
+import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './case.js';
 import { kernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 
