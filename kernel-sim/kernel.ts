@@ -4,7 +4,7 @@
  * holds no policy of its own.
  */
 import { ALL_CAPS, type Capability } from '../src/platform/caps.js';
-import { AddressSpace } from './address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { MapEnv } from './maps/env.js';
 import { intOption } from '../src/options.js';
 import { referenceConfigText } from './kconfig.js';

@@ -14,7 +14,7 @@ export {
   Interpreter, Machine, Image, codeAddress, HelperFault, MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, DEFAULT_BUDGET,
   type HelperFn, type HelperContext, type RunInput, type RunResult, type StepHook, type MachineOptions,
 } from '../vm/interpreter.js';
-export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../kernel-sim/address-space.js';
+export { AddressSpace, Region, MemoryFault, PERM_R, PERM_W, PERM_RW } from '../vm/address-space.js';
 export { parseCaps, ALL_CAPS, type Capability } from './platform/caps.js';
 export { TestRunError, ProgTypeError, CtxRulesMissingError } from '../kernel-sim/progtypes/errors.js';
 export { MapError } from '../kernel-sim/maps/error.js';

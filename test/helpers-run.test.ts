@@ -6,7 +6,7 @@ import { bprintf } from '../kernel-sim/helpers/bprintf.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap, type BpfMap, type RingbufMap } from '../kernel-sim/maps/index.js';
 import { codeAddress, Interpreter, type RunResult } from '../vm/interpreter.js';
-import { PERM_R } from '../kernel-sim/address-space.js';
+import { PERM_R } from '../vm/address-space.js';
 
 const EINVAL = BigInt.asUintN(64, -22n), EFAULT = BigInt.asUintN(64, -14n), E2BIG = BigInt.asUintN(64, -7n);
 const ENOENT = BigInt.asUintN(64, -2n);

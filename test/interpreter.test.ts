@@ -4,7 +4,7 @@ import { assemble } from '../src/asm/index.js';
 import {
   Add, Call, CallLocal, Exit, JEq, JLT, Ja, Label, LoadImm64, LoadMem, Mov, Mul, R0, R1, R2, R10, StoreMem, program,
 } from '../src/asm/dsl.js';
-import { PERM_R, PERM_RW } from '../kernel-sim/address-space.js';
+import { PERM_R, PERM_RW } from '../vm/address-space.js';
 import { Image, Interpreter, MAX_STEPS, Machine, codeAddress, type HelperFn } from '../vm/interpreter.js';
 
 const run = (text: string, opts: ConstructorParameters<typeof Interpreter>[1] = {}, mem?: Uint8Array) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, MemoryFault, PERM_R, PERM_W } from '../kernel-sim/address-space.js';
+import { AddressSpace, MemoryFault, PERM_R, PERM_W } from '../vm/address-space.js';
 import {
   BPF_ANY, BPF_EXIST, BPF_F, BPF_F_LOCK, BPF_NOEXIST, createMap, ERRNO, MapEnv, MapError, spinLock, spinUnlock, toBytes,
   type MapAttr, type SimulatedMapType,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
 import { loadProgram } from '../src/api/collection.js';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap, ERRNO, MapEnv, MapError, type MapAttr } from '../kernel-sim/maps/index.js';
 

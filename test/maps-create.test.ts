@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { BPF_F, checkMapCreate, createMap, ERRNO, MapEnv, MapError, MAP_TYPE, type MapAttr, type SimulatedMapType } from '../kernel-sim/maps/index.js';
 import { adjustRingbufSize } from '../src/object/btf-maps.js';
 

@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { BPF_ANY, BPF_F, createMap, ERRNO, MapEnv, MapError, toBytes, type MapAttr, type PercpuHashMap } from '../kernel-sim/maps/index.js';
 import { loadObject } from '../src/api/collection.js';
 import { CASES, decode, MAPS, MAXKEY, OP, packet, type LruAnswer, type LruCase } from './oracle/lru/cases.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
 import { loadProgram } from '../src/api/collection.js';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { BPF_EXIST, BPF_NOEXIST, createMap, ERRNO, MapEnv, MapError, type MapAttr, type SimulatedMapType } from '../kernel-sim/maps/index.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, createMap, ERRNO, MapEnv } from '../kernel-sim/maps/index.js';
 
 const KEY = 3;

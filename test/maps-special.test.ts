@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, PERM_R, PERM_W } from '../kernel-sim/address-space.js';
+import { AddressSpace, PERM_R, PERM_W } from '../vm/address-space.js';
 import {
   BPF_ANY, BPF_EXIST, BPF_F, BPF_F_CURRENT_CPU, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_CONS_POS, BPF_RB_FORCE_WAKEUP,
   BPF_RB_NO_WAKEUP, BPF_RB_PROD_POS, BPF_RB_RING_SIZE, BPF_RINGBUF_BUSY_BIT, BPF_RINGBUF_DISCARD_BIT, createMap, ERRNO,

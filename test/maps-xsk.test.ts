@@ -1,6 +1,6 @@
 /** BPF_MAP_TYPE_XSKMAP without AF_XDP sockets: alloc checks, empty slots, fds that name no socket. */
 import { describe, expect, it } from 'vitest';
-import { AddressSpace } from '../kernel-sim/address-space.js';
+import { AddressSpace } from '../vm/address-space.js';
 import { BPF_EXIST, BPF_NOEXIST, createMap, ERRNO, MapEnv, MapError, toBytes, type MapAttr } from '../kernel-sim/maps/index.js';
 
 const u32 = (n: number) => toBytes('t', 'key', n, 4);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Kernel } from '../kernel-sim/kernel.js';
-import { PERM_R } from '../kernel-sim/address-space.js';
+import { PERM_R } from '../vm/address-space.js';
 import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { AF_INET, IPPROTO_TCP, IPS } from '../kernel-sim/objects/conntrack.js';
 import { POISON_FREE } from '../kernel-sim/objects/heap.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WINDOW_HI_BASE } from '../kernel-sim/address-space.js';
+import { WINDOW_HI_BASE } from '../vm/address-space.js';
 import { assemble } from '../src/asm/index.js';
 import { Image } from '../vm/image.js';
 import { Machine } from '../vm/machine.js';

@@ -2,7 +2,7 @@
  * The convenience pairing of one program and one machine: `new Interpreter(insns, opts).run(input)`.
  */
 import type { Insn } from '../src/isa/insn.js';
-import type { AddressSpace } from '../kernel-sim/address-space.js';
+import type { AddressSpace } from './address-space.js';
 import { Image, type PseudoResolver } from './image.js';
 import { Machine, type MachineOptions, type RunInput, type RunResult } from './machine.js';
 import { engineFor } from './wasm/select.js';

@@ -14,7 +14,7 @@
 import { LDDW_HI, type Insn } from '../src/isa/insn.js';
 import { Op, OP_BY_CODE, OPS } from '../src/isa/opcodes.js';
 import type { Violation, ViolationKind } from '../src/violations.js';
-import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from '../kernel-sim/address-space.js';
+import { AddressSpace, MemoryFault, PERM_R, PERM_RW, PERM_W, Region, WINDOW_HI_BASE, hex } from './address-space.js';
 import { arsh64, atomic32, atomic64, bswap16, bswap32, lsh64, mulHigh, rsh64 } from './alu.js';
 import { CODE_HI, FELL_OFF, Image, JUMPED_OUT } from './image.js';
 import { intOption } from '../src/options.js';

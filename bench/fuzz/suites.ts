@@ -12,7 +12,7 @@ import { disassemble, type Style } from '../../src/asm/disassemble.js';
 import { loadObject, loadProgram } from '../../src/api/collection.js';
 import { CONFORMANCE_HELPERS } from '../../src/conformance/runner.js';
 import { Interpreter } from '../../vm/interpreter.js';
-import { AddressSpace, type Region } from '../../kernel-sim/address-space.js';
+import { AddressSpace, type Region } from '../../vm/address-space.js';
 import { VIOLATION_KINDS } from '../../src/violations.js';
 import { errorClass, FuzzFailure, outcomeOf, type Suite } from './harness.js';
 import { mutate, mutationArb, type Mutation } from './elf-mutate.js';

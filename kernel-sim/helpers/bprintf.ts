@@ -7,7 +7,7 @@
  * Simulation choices: pointers print unhashed (`%p` as `%px`, so output repeats), and symbol lookups
  * (%ps %pS %pB) print the address in hex, as the kernel does for an address without a symbol.
  */
-import type { AddressSpace } from '../address-space.js';
+import type { AddressSpace } from '../../vm/address-space.js';
 import { ERRNO } from './args.js';
 
 /** MAX_BPRINTF_BUF: the output buffer of trace_printk; longer output is cut. */

@@ -1,6 +1,6 @@
 /** bpf_perf_event_output and bpf_spin_lock / bpf_spin_unlock. */
 import { HelperFault, type HelperFn } from '../../vm/machine.js';
-import { PERM_RW } from '../address-space.js';
+import { PERM_RW } from '../../vm/address-space.js';
 import { BpfMap } from '../maps/base.js';
 import { PerfEventArray } from '../maps/perf-event-array.js';
 import { spinLock as take, spinUnlock as give } from '../maps/spin-lock.js';

@@ -1,6 +1,6 @@
 /** bpf_map_{lookup,update,delete}_elem, push/pop/peek, lookup_percpu_elem and for_each_map_elem. */
 import { HelperFault, type HelperFn } from '../../vm/machine.js';
-import { PERM_R } from '../address-space.js';
+import { PERM_R } from '../../vm/address-space.js';
 import { ArrayMap, PercpuArrayMap } from '../maps/array.js';
 import type { BpfMap } from '../maps/base.js';
 import { CgroupStorageMap } from '../maps/cgroup-storage.js';

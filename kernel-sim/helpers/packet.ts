@@ -8,7 +8,7 @@
  * `headMin` is where usable headroom starts (XDP: after the xdp_frame), `hardEnd` where the tailroom
  * ends (XDP: before skb_shared_info). [meta, data) is XDP metadata (empty for an skb).
  */
-import { PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import { PERM_RW, type AddressSpace, type Region } from '../../vm/address-space.js';
 
 export interface PacketContext {
   readonly buffer: Region;

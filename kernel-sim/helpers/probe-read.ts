@@ -4,7 +4,7 @@
  * _user forms read the current task's simulated user memory.
  */
 import type { HelperFn } from '../../vm/machine.js';
-import { MemoryFault } from '../address-space.js';
+import { MemoryFault } from '../../vm/address-space.js';
 import { checkLivePointer } from '../kfuncs/args.js';
 import { ERRNO, errno, ret } from './args.js';
 import type { Kernel } from '../kernel.js';

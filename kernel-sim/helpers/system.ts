@@ -1,6 +1,6 @@
 /** Time, random numbers, CPU and the current task: bpf_ktime_*, get_prandom_u32, get_smp_processor_id… */
 import type { HelperFn } from '../../vm/machine.js';
-import { PERM_R, type Region } from '../address-space.js';
+import { PERM_R, type Region } from '../../vm/address-space.js';
 import type { Kernel } from '../kernel.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ret } from './args.js';

@@ -3,8 +3,8 @@
  * to kernel objects of the right type, the program context, and memory that must be readable over its
  * size (the pointee's size, or the `__sz` parameter's value). `__k` constants are checked per call site.
  */
-import { PERM_R, hex, type AddressSpace } from '../address-space.js';
-import { MemoryFault } from '../address-space.js';
+import { PERM_R, hex, type AddressSpace } from '../../vm/address-space.js';
+import { MemoryFault } from '../../vm/address-space.js';
 import { HelperFault } from '../../vm/machine.js';
 import type { Btf } from '../../src/btf/index.js';
 import { ObjectWindow, type KernelHeap } from '../objects/heap.js';

@@ -5,7 +5,7 @@
  * its reference now belongs to the map.
  */
 import { HelperFault, type HelperFn } from '../../vm/machine.js';
-import { hex } from '../address-space.js';
+import { hex } from '../../vm/address-space.js';
 import { checkLivePointer } from './args.js';
 import type { RunState } from './dispatch.js';
 

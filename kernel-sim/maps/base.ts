@@ -1,4 +1,4 @@
-import { PERM_R, PERM_RW, PERM_W, type Region, type RegionKind } from '../address-space.js';
+import { PERM_R, PERM_RW, PERM_W, type Region, type RegionKind } from '../../vm/address-space.js';
 import type { ViolationKind } from '../../src/violations.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';

@@ -8,7 +8,7 @@ import { BpfMap, type MapAttr, type Result, type ValueRef } from './base.js';
 import { accessOk, type AllocCheck } from './check.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import { BPF_ANY, BPF_EXIST, BPF_F, LIMITS } from './types.js';
 
 /** sizeof(struct bpf_cgroup_storage_key) (u64 cgroup_inode_id, u32 attach_type, padding). */

@@ -1,4 +1,4 @@
-import { AddressSpace } from '../address-space.js';
+import { AddressSpace } from '../../vm/address-space.js';
 import { boolOption, intOption } from '../../src/options.js';
 
 /** The simulated kernel's memory for maps, by default: 512 MiB. */

@@ -6,7 +6,7 @@
  * the simulation has no such fds, so the syscall side finds none (-EBADF) and the key walk is
  * notsupp_get_next_key's. `entries()` lists the values by owner, what a run's result shows.
  */
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import { BpfMap, type Result, type ValueRef } from './base.js';
 import { ERRNO } from './errno.js';
 

@@ -1,4 +1,4 @@
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import type { MapAttr, Result, ValueRef } from './base.js';
 import { accessOk, unknownFlags, type AllocCheck } from './check.js';
 import { byteKey } from './codec.js';

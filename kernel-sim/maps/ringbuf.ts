@@ -1,4 +1,4 @@
-import { PERM_RW, type Region } from '../address-space.js';
+import { PERM_RW, type Region } from '../../vm/address-space.js';
 import type { MapAttr, Result, ValueRef } from './base.js';
 import { BpfMap } from './base.js';
 import { isPowerOf2, unknownFlags, type AllocCheck } from './check.js';

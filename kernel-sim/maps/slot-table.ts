@@ -2,7 +2,7 @@
  * Fixed slots of `value_size` bytes in one region, each empty or set: the storage of device and CPU
  * maps, whose programs' lookups return the slot's bytes (read-only to them) or NULL when it is empty.
  */
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import type { MapAttr, Result, ValueRef } from './base.js';
 import type { MapEnv } from './env.js';
 import { ERRNO } from './errno.js';

@@ -1,4 +1,4 @@
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 
 /**
  * `struct bpf_spin_lock` inside a map value: one u32, 0 when free. The simulation is single-threaded, so

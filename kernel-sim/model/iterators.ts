@@ -13,11 +13,12 @@
  * - tcp, udp, unix: the model's sockets of that kind (listening TCP sockets first, as the listening hash
  *   is walked before the established one), with the socket's owner uid (0 for TIME_WAIT).
  */
-import { PERM_R } from '../address-space.js';
+import { PERM_R } from '../../vm/address-space.js';
 import { BpfMap } from '../maps/base.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
 import type { KernelModel } from './model.js';
+import { CSS_ONLINE } from './model-objects.js';
 import { sockField, sockPath } from './sockets.js';
 
 /** One step: the iterator context's members (other than meta) by name. */
@@ -44,8 +45,6 @@ const IPPROTO_TCP = 6n;
 const IPPROTO_UDP = 17n;
 const TCP_TIME_WAIT = 6n;
 const TCP_LISTEN = 10n;
-/** CSS_ONLINE (include/linux/cgroup-defs.h). */
-export const CSS_ONLINE = 1n << 1n;
 
 export interface IterWalk {
   steps: IterStep[];

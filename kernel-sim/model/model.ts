@@ -6,7 +6,7 @@
  * arrays (NUL-padded, cut to fit) or, for a `char *` member, into a kernel string object the member
  * points to. `current` is the task helpers read (bpf_get_current_pid_tgid and friends).
  */
-import { PERM_R, type Region } from '../address-space.js';
+import { PERM_R, type Region } from '../../vm/address-space.js';
 import type { KernelTypes } from '../btf/kernel-types.js';
 import { readBits, readInt, typeText, writeBits, writeInt, type KernelObject } from '../objects/heap.js';
 import { credIds, type KernelWorld } from '../objects/world.js';
@@ -15,24 +15,9 @@ import { userMemoryOf, type UserMemory } from './user-memory.js';
 import { ModelVfs } from './vfs.js';
 import { TaskState } from './task-state.js';
 import { sockPath } from './sockets.js';
-import { CSS_ONLINE } from './iterators.js';
+import { CSS_ONLINE, type ModelObjects, type ModelPathValue, type ModelRef, type ModelValue } from './model-objects.js';
 
-/** A reference to a model object by its id (`{"$ref": "bash"}` in JSON; `$task` is the same). */
-export interface ModelRef {
-  $ref: string;
-}
-
-/**
- * A file system path (`{"$path": "/usr/bin/bash"}`): for a `struct path` member its mount and dentry,
- * for a `struct file *` a new file open on it, for a `struct dentry *` / `struct inode *` / `struct path *`
- * the path's dentry, inode or a new struct path.
- */
-export interface ModelPathValue {
-  $path: string;
-}
-
-/** What a field may be set to. */
-export type ModelValue = number | bigint | boolean | string | null | Uint8Array | KernelObject | ModelRef | ModelPathValue;
+export type { ModelPathValue, ModelRef, ModelValue } from './model-objects.js';
 
 /** Where a field path ends: an object, a byte offset in it, the member's BTF type and bitfield position. */
 interface Place {
@@ -43,7 +28,7 @@ interface Place {
   bitSize: number;
 }
 
-export class KernelModel {
+export class KernelModel implements ModelObjects {
   private readonly ids = new Map<string, KernelObject>();
   private readonly names = new WeakMap<KernelObject, string>();
   /** Tasks the user created, in creation order. */
@@ -56,7 +41,7 @@ export class KernelModel {
 
   constructor(readonly world: KernelWorld) {
     this.vfs = new ModelVfs(this);
-    this.taskState = new TaskState(this);
+    this.taskState = new TaskState(this, this.vfs);
   }
 
   /** Every object of the kernel (the model's and the simulated kernel's own), alive, in creation order. */

@@ -11,10 +11,11 @@
  * - memory mappings: the VMAs of `task->mm` (6.1 keeps them in a maple tree the model does not build:
  *   the model keeps the list, in address order, for iter/task_vma).
  */
-import { PERM_RW, type Region } from '../address-space.js';
+import { PERM_RW, type Region } from '../../vm/address-space.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
-import type { KernelModel } from './model.js';
+import type { ModelObjects } from './model-objects.js';
+import type { ModelVfs } from './vfs.js';
 
 /** PROC_PID_INIT_INO (include/linux/proc_ns.h). */
 export const PROC_PID_INIT_INO = 0xeffffffcn;
@@ -52,7 +53,7 @@ export class TaskState {
   /** nsfs_mnt->mnt_sb->s_dev: the device bpf_get_ns_current_pid_tgid's `dev` must name. */
   nsfsDev = 4n;
 
-  constructor(private readonly model: KernelModel) {}
+  constructor(private readonly model: ModelObjects, private readonly vfs: ModelVfs) {}
 
   /** init_pid_ns: level 0, ns.inum PROC_PID_INIT_INO. */
   initPidNs(): KernelObject {
@@ -192,7 +193,7 @@ export class TaskState {
     }
     const vma = this.model.create('struct vm_area_struct', { vm_start: start, vm_end: end, vm_flags: BigInt(spec.vm_flags ?? 0), vm_pgoff: BigInt(spec.vm_pgoff ?? 0) });
     vma.set('vm_mm', mm.home.region.base);
-    if (spec.file !== undefined) vma.set('vm_file', (typeof spec.file === 'string' ? this.model.vfs.file(spec.file) : spec.file).home.region.base);
+    if (spec.file !== undefined) vma.set('vm_file', (typeof spec.file === 'string' ? this.vfs.file(spec.file) : spec.file).home.region.base);
     list.push(vma);
     list.sort((a, b) => (a.get('vm_start') < b.get('vm_start') ? -1 : 1));
     vmasOf.set(mm, list);

@@ -12,11 +12,11 @@
  * and -ENAMETOOLONG when they do not fit. The model's dentries are hashed (in the dcache) unless the user
  * clears `d_hash.pprev`.
  */
-import { MemoryFault, type AddressSpace } from '../address-space.js';
+import { MemoryFault, type AddressSpace } from '../../vm/address-space.js';
 import type { KernelTypes } from '../btf/kernel-types.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ModelError } from './errors.js';
-import type { KernelModel } from './model.js';
+import type { ModelObjects } from './model-objects.js';
 
 /** S_IFDIR / S_IFREG with the usual permissions. */
 const S_IFDIR = 0o040000;
@@ -36,7 +36,7 @@ export class ModelVfs {
   private readonly dentries = new Map<string, KernelObject>();
   private nextIno = 2n;
 
-  constructor(private readonly model: KernelModel) {}
+  constructor(private readonly model: ModelObjects) {}
 
   /** The root mount and dentry (made on first use). */
   rootOf(): { mount: KernelObject; dentry: KernelObject } {

@@ -7,7 +7,7 @@
  * its bytes are poisoned and every window faults as `use-after-free`. Static objects (6.1's
  * prog_test_struct) start with a count the kernel itself holds, so it never reaches zero.
  */
-import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import { PERM_R, PERM_RW, type AddressSpace, type Region } from '../../vm/address-space.js';
 import type { KernelTypes, MemberLocation } from '../btf/kernel-types.js';
 
 /** The byte slab poison writes into freed objects (include/linux/poison.h POISON_FREE). */

@@ -9,7 +9,7 @@
  * replaced, map freed) the map calls `releaseValue`, which puts every referenced kptr the value holds.
  */
 import type { Btf } from '../../src/btf/index.js';
-import type { Region } from '../address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import type { KernelHeap, KernelObject } from './heap.js';
 
 export interface KptrField {

@@ -4,7 +4,7 @@
  * bpf_per_cpu_ptr (for any existing CPU) point to. Each is made the first time it is named, with its
  * type's real size; a variable without an initialiser here is zero-filled memory.
  */
-import { PERM_RW } from '../address-space.js';
+import { PERM_RW } from '../../vm/address-space.js';
 import type { KernelWorld } from './world.js';
 
 export interface PercpuObject {

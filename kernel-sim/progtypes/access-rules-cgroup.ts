@@ -5,7 +5,7 @@
  * sysctl_is_valid_access, cg_sockopt_is_valid_access (kernel/bpf/cgroup.c), lirc_mode2_is_valid_access
  * (drivers/media/rc/bpf-lirc.c) and raw_tp_writable_prog_is_valid_access (kernel/trace/bpf_trace.c).
  */
-import type { FieldModel, FieldRule, RawModel } from './access-rules.js';
+import type { FieldModel, FieldRule, RawModel } from './access-model.js';
 import { BPF_CGROUP_DEV_CTX, BPF_SOCK, BPF_SOCK_OPS, BPF_SOCKOPT, BPF_SYSCTL, LIRC_SAMPLE, SK_REUSEPORT_MD } from './layouts-cgroup.js';
 
 const READ_NARROW: FieldRule = { read: 'narrow' };

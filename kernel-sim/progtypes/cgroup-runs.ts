@@ -2,7 +2,7 @@
  * Run-time contexts of the cgroup program types CGROUP_SOCK, CGROUP_DEVICE, CGROUP_SYSCTL and
  * CGROUP_SOCKOPT, and of LIRC_MODE2 (ctx-runs-common.ts says what they share).
  */
-import type { AddressSpace } from '../address-space.js';
+import type { AddressSpace } from '../../vm/address-space.js';
 import type { SysctlState } from '../helpers/sysctl.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import {

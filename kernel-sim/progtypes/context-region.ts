@@ -3,7 +3,7 @@
  * access rules (the same rows the verifier reads), then served from the struct's bytes, or computed
  * for the fields the kernel rewrites (a 4-byte load of `__sk_buff.data` yields a 64-bit packet address).
  */
-import { MemoryFault, PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import { MemoryFault, PERM_RW, type AddressSpace, type Region } from '../../vm/address-space.js';
 import type { AccessModel } from './access-rules.js';
 import { checkAccess } from './ctx-access.js';
 import { fieldAt } from './layouts.js';

@@ -13,7 +13,7 @@
  * its pointers, packet-like buffers, socket objects, the cgroup retval); cgroup-runs.ts, socket-runs.ts
  * and tracing-runs.ts build them.
  */
-import { PERM_R, type AddressSpace, type Region } from '../address-space.js';
+import { PERM_R, type AddressSpace, type Region } from '../../vm/address-space.js';
 import { mapContext, type ContextSpec } from './context-region.js';
 import { TestRunError } from './errors.js';
 import { fieldByName, type CtxLayout } from './layouts.js';

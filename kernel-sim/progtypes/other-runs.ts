@@ -3,7 +3,7 @@
  * sk_lookup (bpf_sk_lookup from ctx_in), flow_dissector (a frame and the bpf_flow_keys it fills), and
  * the u64 argument array of tracing programs.
  */
-import { PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import { PERM_RW, type AddressSpace, type Region } from '../../vm/address-space.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { mapContext } from './context-region.js';
 import { TestRunError } from './errors.js';

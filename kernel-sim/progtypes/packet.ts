@@ -4,7 +4,7 @@
  * `owner` of the context region, so packet helpers given the context pointer find it; the contexts
  * compute data/data_end/data_meta from its offsets on every load, so `moved()` has nothing to update.
  */
-import { PERM_RW, type AddressSpace, type Region } from '../address-space.js';
+import { PERM_RW, type AddressSpace, type Region } from '../../vm/address-space.js';
 import type { PacketContext, SkbState } from '../helpers/packet.js';
 
 /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */

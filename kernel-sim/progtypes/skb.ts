@@ -2,8 +2,8 @@
  * bpf_prog_test_run_skb (net/bpf/test_run.c, 6.1): how data_in becomes an skb on the loopback device,
  * which ctx_in fields are accepted (convert___skb_to_skb), and what comes back (data_out, ctx_out).
  */
-import type { AddressSpace, Region } from '../address-space.js';
-import { PERM_R } from '../address-space.js';
+import type { AddressSpace, Region } from '../../vm/address-space.js';
+import { PERM_R } from '../../vm/address-space.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import type { AccessModel } from './access-rules.js';
 import { mapContext } from './context-region.js';

@@ -2,7 +2,7 @@
  * Run-time contexts of the socket program types SOCK_OPS and SK_REUSEPORT (ctx-runs-common.ts says what
  * they share).
  */
-import type { AddressSpace } from '../address-space.js';
+import type { AddressSpace } from '../../vm/address-space.js';
 import type { SockOpsState } from '../helpers/sock-ops.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { readLE } from './context-region.js';

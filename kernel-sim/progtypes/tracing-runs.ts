@@ -2,7 +2,7 @@
  * Run-time contexts of RAW_TRACEPOINT_WRITABLE (the writable tracepoint buffer) and of STRUCT_OPS
  * (bpf_dummy_ops, 6.1's bpf_struct_ops_test_run); ctx-runs-common.ts says what they share.
  */
-import { PERM_RW, type AddressSpace } from '../address-space.js';
+import { PERM_RW, type AddressSpace } from '../../vm/address-space.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { contextRun, type CgroupRunInput } from './ctx-runs-common.js';
 import { TestRunError } from './errors.js';

@@ -3,7 +3,7 @@
  * XDP_PACKET_HEADROOM, on the loopback device's receive queue 0; ctx_in may carve metadata out of
  * data_in (xdp_md.data = metadata length) and name the device and queue.
  */
-import type { AddressSpace, Region } from '../address-space.js';
+import type { AddressSpace, Region } from '../../vm/address-space.js';
 import type { AccessModel } from './access-rules.js';
 import { mapContext } from './context-region.js';
 import { TestRunError } from './errors.js';

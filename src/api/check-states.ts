@@ -13,7 +13,7 @@
  * depend on them. A register outside every state is an escape: the verifier claimed something false.
  */
 import type { Insn } from '../isa/insn.js';
-import type { Region } from '../../kernel-sim/address-space.js';
+import type { Region } from '../../vm/address-space.js';
 import type { Machine, StepHook } from '../../vm/machine.js';
 import type { Image } from '../../vm/image.js';
 import type { RecordedState, RecordedStates } from '../verifier/record.js';

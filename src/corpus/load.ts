@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { LoadError } from '../errors.js';
-import type { CorpusCase, FixupSpec } from './runner.js';
+import type { CorpusCase, FixupSpec } from './case.js';
 import type { RealworldCase } from './realworld.js';
 
 export function loadCorpus(file: string): CorpusCase[] {

@@ -3,7 +3,7 @@
  * disagreeing program, by rules read in order (the first that matches names the cause). Each rule looks
  * at the kernel's answer, bpfvm's, and the program's section and type; none names a program.
  */
-import type { BpfvmAnswer, RealworldCase } from './realworld.js';
+import type { BpfvmAnswer, RealworldCase } from './realworld-case.js';
 
 export interface CauseRule {
   cause: string;

@@ -12,7 +12,7 @@ import { decode } from '../isa/insn.js';
 import type { StateEscape } from '../api/check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
 import type { TierName } from '../../vm/wasm/select.js';
-import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './runner.js';
+import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './case.js';
 import { kernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 

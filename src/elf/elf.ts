@@ -3,34 +3,9 @@ import {
   EHDR_SIZE, ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, SHDR_SIZE, Shn, ShType,
 } from './constants.js';
 import { Cursor } from './cursor.js';
-import { readRelocations, type Relocation } from './relocations.js';
-import { readSymbols, type ElfSymbol } from './symbols.js';
-
-export interface ElfSection {
-  index: number;
-  name: string;
-  type: number;
-  flags: bigint;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
-  addralign: number;
-  entsize: number;
-  /** The section's bytes (empty for NOBITS). */
-  data: Uint8Array;
-}
-
-export interface ElfFile {
-  littleEndian: boolean;
-  type: number;
-  machine: number;
-  sections: ElfSection[];
-  /** The symbol table (index 0 is the null symbol); empty when the file has none. */
-  symbols: ElfSymbol[];
-  /** Relocations by the index of the section they apply to. */
-  relocations: Map<number, Relocation[]>;
-}
+import { readRelocations } from './relocations.js';
+import { readSymbols } from './symbols.js';
+import type { ElfFile, ElfSection, Relocation } from './types.js';
 
 /** Parse an ELF64 relocatable object (either byte order). Every malformation is a LoadError. */
 export function parseElf(bytes: Uint8Array): ElfFile {

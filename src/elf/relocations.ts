@@ -1,20 +1,7 @@
 import { LoadError } from '../errors.js';
 import { REL_SIZE, RELA_SIZE, ShType } from './constants.js';
 import { Cursor } from './cursor.js';
-import type { ElfSection } from './elf.js';
-import type { ElfSymbol } from './symbols.js';
-
-export interface Relocation {
-  /** Byte offset in the section the relocation applies to. */
-  offset: number;
-  /** RBpf relocation type. */
-  type: number;
-  symbol: ElfSymbol;
-  /** Explicit addend (RELA only; 0 for REL). */
-  addend: bigint;
-  /** The relocation section and entry index, for error locations. */
-  from: { section: string; index: number };
-}
+import type { ElfSection, ElfSymbol, Relocation } from './types.js';
 
 /** Read a REL or RELA section; symbol indexes are checked against the symbol table. */
 export function readRelocations(sec: ElfSection, symbols: readonly ElfSymbol[], littleEndian: boolean): Relocation[] {

@@ -1,22 +1,7 @@
 import { LoadError } from '../errors.js';
 import { Shn, ShType, SYM_SIZE } from './constants.js';
 import { Cursor } from './cursor.js';
-import type { ElfSection } from './elf.js';
-
-export interface ElfSymbol {
-  index: number;
-  name: string;
-  /** Stt: low nibble of st_info. */
-  type: number;
-  /** Stb: high nibble of st_info. */
-  bind: number;
-  /** Visibility (low two bits of st_other). */
-  visibility: number;
-  /** Section index, or a special Shn value (UNDEF, ABS, COMMON). */
-  shndx: number;
-  value: number;
-  size: number;
-}
+import type { ElfSection, ElfSymbol } from './types.js';
 
 /** Read a SYMTAB section; its string table and every section index are checked. */
 export function readSymbols(symtab: ElfSection, sections: readonly ElfSection[], littleEndian: boolean): ElfSymbol[] {

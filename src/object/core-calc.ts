@@ -5,7 +5,9 @@
  * instruction is to be poisoned.
  */
 import type { BtfType, CoreReloKind } from '../btf/index.js';
-import { CoreFail, EINVAL, E2BIG, EOPNOTSUPP, FIELD_KINDS, isAnyEnum, RELO_NAME, resolveSize, skip, TYPE_KINDS, type Spec } from './core-spec.js';
+import { CoreFail, FIELD_KINDS, RELO_NAME, TYPE_KINDS, type Spec } from './core-spec.js';
+import { isAnyEnum, resolveSize, skip } from './core-btf.js';
+import { E2BIG, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
 
 export interface CoreRes {
   orig: bigint;

@@ -8,7 +8,7 @@
  * (found once per target by walking the strings, not the types).
  */
 import type { Btf, BtfType } from '../btf/index.js';
-import { essentialName, kindCompat, typeAt } from './core-spec.js';
+import { essentialName, kindCompat, typeAt } from './core-btf.js';
 
 /** What CO-RE can use of a target BTF that indexes essential names: the ids (ascending) of types whose essential name is `name`. */
 export interface CoreNameIndex { idsByEssentialName?(name: string): readonly number[] }

@@ -4,7 +4,8 @@
  * __bpf_core_types_match (TYPE_MATCHES). Each returns 1 (yes), 0 (no) or a negative errno, as libbpf's do.
  */
 import type { Btf, BtfType } from '../btf/index.js';
-import { EINVAL, essentialName, isAnyEnum, isComposite, kindCompat, skip, typeAt } from './core-spec.js';
+import { essentialName, isAnyEnum, isComposite, kindCompat, skip, typeAt } from './core-btf.js';
+import { EINVAL } from '../uapi/errno.js';
 
 const int = (t: BtfType) => t as Extract<BtfType, { kind: 'INT' }>;
 const SIGNED = 1;

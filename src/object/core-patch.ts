@@ -6,7 +6,8 @@
  */
 import { Cls, lookupOp, Op, UNKNOWN, type Insn } from '../isa/index.js';
 import type { CoreRes } from './core-calc.js';
-import { CoreFail, EINVAL, ERANGE } from './core-spec.js';
+import { CoreFail } from './core-spec.js';
+import { EINVAL, ERANGE } from '../uapi/errno.js';
 
 /** The helper id libbpf puts in a poisoned instruction (`call 0xbad2310`, "invalid func unknown#195896080"). */
 export const CORE_POISON_IMM = 0xbad2310;

@@ -18,11 +18,13 @@ import { calcRelo, type CoreRes } from './core-calc.js';
 import { candidatesOf } from './core-cands.js';
 import { typesCompat, typesMatch } from './core-compat.js';
 import { patchInsn, type PatchOutcome } from './core-patch.js';
-import { accessPath, CoreFail, EINVAL, formatSpec, kindStr, matchSpec, parseSpec, typeAt, type Spec } from './core-spec.js';
+import { accessPath, CoreFail, formatSpec, matchSpec, parseSpec, type Spec } from './core-spec.js';
+import { kindStr, typeAt } from './core-btf.js';
+import { EINVAL } from '../uapi/errno.js';
 import type { ProgramCoreRelo } from './types.js';
 
 export { CORE_POISON_IMM, type PatchOutcome } from './core-patch.js';
-export { essentialName } from './core-spec.js';
+export { essentialName } from './core-btf.js';
 export { candidatesOf, type Candidates, type CoreNameIndex } from './core-cands.js';
 
 /** What one relocation resolved to. */

@@ -1,21 +1,9 @@
 import type { Btf } from '../btf/index.js';
 import { LoadError } from '../errors.js';
 import { ARRAY_MAP, BPF_F_MMAPABLE, BPF_F_RDONLY_PROG } from './bpf-enums.js';
-import type { MapSpec } from './types.js';
+import type { KconfigType, KconfigVar, MapSpec } from './types.js';
 
-/** How libbpf stores a `__kconfig` extern (find_kcfg_type). */
-export type KconfigType = 'char' | 'bool' | 'int' | 'tristate' | 'char_arr';
-
-/** One `extern … __kconfig` variable and its place in the `.kconfig` map. */
-export interface KconfigVar {
-  name: string;
-  offset: number;
-  size: number;
-  type: KconfigType;
-  signed: boolean;
-  /** Declared `__weak`: left zero when neither the config nor libbpf knows it. */
-  weak: boolean;
-}
+export type { KconfigType, KconfigVar };
 
 /** The `.kconfig` map libbpf makes for `extern ... __kconfig` variables, and each one's offset. */
 export interface KconfigLayout {

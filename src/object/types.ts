@@ -2,7 +2,6 @@ import type { Btf, CoreReloKind } from '../btf/index.js';
 import type { Insn } from '../isa/index.js';
 import type { EnumValue } from './bpf-enums.js';
 import type { StructOpsRef, StructOpsSpec } from './struct-ops.js';
-import type { KconfigVar } from './kconfig.js';
 
 /** A map as the object file declares it (libbpf's open stage: nothing is created yet). */
 export interface MapSpec {
@@ -101,4 +100,18 @@ export interface ObjectFile {
   /** `.struct_ops` / `.struct_ops.link` variables (libbpf's struct_ops maps). */
   structOps?: StructOpsSpec[];
   btf?: Btf;
+}
+
+/** How libbpf stores a `__kconfig` extern (find_kcfg_type). */
+export type KconfigType = 'char' | 'bool' | 'int' | 'tristate' | 'char_arr';
+
+/** One `extern … __kconfig` variable and its place in the `.kconfig` map. */
+export interface KconfigVar {
+  name: string;
+  offset: number;
+  size: number;
+  type: KconfigType;
+  signed: boolean;
+  /** Declared `__weak`: left zero when neither the config nor libbpf knows it. */
+  weak: boolean;
 }

@@ -8,7 +8,7 @@ import type { Btf, BtfType } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import { type Env, type FuncInfoAux, Reject, resolveProgType } from './env.js';
 import { markKnown } from './bounds.js';
-import { checkFuncArgRegOff, checkHelperMemAccess } from './check-call.js';
+import { checkFuncArgRegOff, checkHelperMemAccess } from './helper-mem.js';
 import { F, type Reg, T } from './reg-state.js';
 import { tnumIsConst } from './tnum.js';
 import { EFAULT, EINVAL } from '../uapi/errno.js';

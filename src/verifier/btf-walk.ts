@@ -5,6 +5,7 @@
  * unions and arrays (multi-dimensional ones linearized), with the kernel's refusals and their texts.
  */
 import type { Btf, BtfType } from '../btf/index.js';
+import type { Platform } from '../platform/platform.js';
 import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
 export type WalkResult =
@@ -149,4 +150,23 @@ export function btfStructAccess(btf: Btf, structId: number, off: number, size: n
 /** The id of a struct (or union) by name in the kernel's BTF. */
 export function structIdByName(btf: Btf, name: string): number | undefined {
   return btf.idByName(name, 'STRUCT') ?? btf.idByName(name, 'UNION');
+}
+
+/** btf_struct_ids_match: `have` at offset `off` is (or, unless strict, starts with) the struct `need`. */
+export function structIdsMatch(env: { readonly platform: Platform }, have: string, off: number, need: string, strict: boolean): boolean {
+  if (off === 0 && have === need) return true;
+  if (strict) return false;
+  let name = have;
+  let o = off;
+  for (let guard = 0; guard < 16; guard++) {
+    const st = env.platform.btfStruct?.(name);
+    if (!st || st.kind !== 'struct') return false;
+    const m = st.members.find((x) => x.off <= o && x.type.kind === 'struct' && o < x.off + x.type.size);
+    if (!m || m.type.kind !== 'struct') return false;
+    o -= m.off;
+    name = m.type.name;
+    if (name === need && o === 0) return true;
+    if (name === need) return false;
+  }
+  return false;
 }

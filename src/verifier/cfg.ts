@@ -5,6 +5,7 @@
  */
 import type { Insn } from '../isa/insn.js';
 import type { Env } from './env.js';
+import type { SubprogInfo } from './subprog.js';
 import { E2BIG, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 import { BPF_FUNC } from '../uapi/index.js';
 
@@ -22,16 +23,6 @@ export const isLdimm64 = (i: Insn): boolean => i.opcode === LDDW;
 export const isPseudoCall = (i: Insn): boolean => i.opcode === (C_JMP | J_CALL) && i.src === PSEUDO_CALL;
 export const isPseudoKfunc = (i: Insn): boolean => i.opcode === (C_JMP | J_CALL) && i.src === PSEUDO_KFUNC;
 export const isPseudoFunc = (i: Insn): boolean => i.opcode === LDDW && i.src === PSEUDO_FUNC;
-
-export interface SubprogInfo {
-  start: number;
-  hasTailCall: boolean;
-  hasLdAbs: boolean;
-  stackDepth: number;
-  isAsyncCb: boolean;
-  isCallback: boolean;
-  tailCallReachable: boolean;
-}
 
 function findSubprog(env: Env, off: number): number {
   return env.subprogs.findIndex((s) => s.start === off);

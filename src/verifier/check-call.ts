@@ -8,9 +8,11 @@ import type { Insn } from '../isa/insn.js';
 import type { KptrField, MapDef } from '../platform/platform.js';
 import type { ArgSpec, HelperProto } from '../platform/types.js';
 import { boundsSync, markKnown, markUnbounded } from './bounds.js';
-import { type Env, Reject, resolveProgType } from './env.js';
+import { type Env, Reject } from './env.js';
 import { recordFuncMap } from './sanitize.js';
-import { alignmentCheck, checkMapAccess, checkMemAccess, mapKptrMatchType, checkMemRegion, checkPacketAccess, checkPtrOffReg, checkStackBounds, checkStackRangeInit } from './check-mem.js';
+import { alignmentCheck, checkMemAccess, mapKptrMatchType } from './check-mem.js';
+import { checkFuncArgRegOff, checkHelperMemAccess, isNullReg } from './helper-mem.js';
+import { structIdsMatch } from './btf-walk.js';
 import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './state.js';
@@ -27,13 +29,6 @@ import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 /** is_acquire_function (6.1): helpers whose result holds a reference the program must release. */
 const ACQUIRE_HELPERS: ReadonlySet<number> = new Set([
   BPF_FUNC.sk_lookup_tcp, BPF_FUNC.sk_lookup_udp, BPF_FUNC.skc_lookup_tcp, BPF_FUNC.ringbuf_reserve, BPF_FUNC.kptr_xchg,
-]);
-
-/** The program types whose verifier ops rewrite context accesses (convert_ctx_access), Linux 6.1. */
-const CONVERTS_CTX_ACCESS: ReadonlySet<string> = new Set([
-  'SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'XDP', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL',
-  'CGROUP_SOCK', 'CGROUP_SOCK_ADDR', 'SOCK_OPS', 'SK_SKB', 'SK_MSG', 'FLOW_DISSECTOR', 'SK_REUSEPORT', 'SK_LOOKUP',
-  'PERF_EVENT', 'CGROUP_SYSCTL', 'CGROUP_SOCKOPT',
 ]);
 
 const TYPES_OF: Record<string, number[]> = {
@@ -86,10 +81,6 @@ function flagsOf(a: ArgSpec): number {
   return f;
 }
 
-function isNullReg(r: Reg): boolean {
-  return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
-}
-
 function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   const compat = TYPES_OF[arg.type];
@@ -108,25 +99,6 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, m
   }
 }
 
-/** btf_struct_ids_match: `have` at offset `off` is (or, unless strict, starts with) the struct `need`. */
-export function structIdsMatch(env: Env, have: string, off: number, need: string, strict: boolean): boolean {
-  if (off === 0 && have === need) return true;
-  if (strict) return false;
-  let name = have;
-  let o = off;
-  for (let guard = 0; guard < 16; guard++) {
-    const st = env.platform.btfStruct?.(name);
-    if (!st || st.kind !== 'struct') return false;
-    const m = st.members.find((x) => x.off <= o && x.type.kind === 'struct' && o < x.off + x.type.size);
-    if (!m || m.type.kind !== 'struct') return false;
-    o -= m.off;
-    name = m.type.name;
-    if (name === need && o === 0) return true;
-    if (name === need) return false;
-  }
-  return false;
-}
-
 /** process_kptr_func: ARG_PTR_TO_KPTR must point at a referenced kptr field of a map value with BTF. */
 function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   const reg = env.regs[regno]!;
@@ -140,56 +112,6 @@ function processKptrFunc(env: Env, regno: number, meta: CallMeta): void {
   if (!k) env.fail(`off=${off} doesn't point to kptr\n`, EACCES);
   if (!k.ref) env.fail(`off=${off} kptr isn't referenced kptr\n`, EACCES);
   meta.kptr = k;
-}
-
-export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: Pick<CallMeta, 'rawMode'> | undefined, uninit: boolean): void {
-  const reg = env.regs[regno]!;
-  switch (baseType(reg.type)) {
-    case T.PKT: case T.PKT_META:
-      checkPacketAccess(env, regno, reg.off, size, zeroOk);
-      return;
-    case T.MAP_KEY:
-      if (meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
-      checkMemRegion(env, regno, reg.off, size, reg.map!.keySize, false);
-      return;
-    case T.MAP_VALUE: {
-      const m = reg.map!;
-      if (meta?.rawMode && (m.flags & 0x80)) env.fail(`write into map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
-      if (!meta?.rawMode && (m.flags & 0x100)) env.fail(`read from map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
-      checkMapAccess(env, regno, reg.off, size, zeroOk, true);
-      return;
-    }
-    case T.MEM:
-      if (reg.type & F.RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
-      checkMemRegion(env, regno, reg.off, size, reg.memSize, zeroOk);
-      return;
-    case T.BUF:
-      return;
-    case T.STACK:
-      // check_stack_range_initialized refuses an empty range first, before any bounds check.
-      if (size === 0 && !zeroOk) env.fail('invalid zero-sized read\n', EACCES);
-      checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
-      checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
-      return;
-    case T.CTX:
-      // A program type without convert_ctx_access (syscall, tracing…) cannot check a context size statically:
-      // its last byte is accessed as the helper would.
-      if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
-        if (size === 0) {
-          if (zeroOk) return;
-          env.fail('', EACCES);
-        }
-        checkMemAccess(env, regno, size - 1, 1, meta?.rawMode === true, -1, false);
-        return;
-      }
-      if (zeroOk && size === 0 && isNullReg(reg)) return;
-      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, EACCES);
-      break;
-    default:
-      if (zeroOk && size === 0 && isNullReg(reg)) return;
-      // check_helper_mem_access names only the stack as what was expected here.
-      env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=fp\n`, EACCES);
-  }
 }
 
 const BPF_MAP_TYPE_SOCKMAP = 15, BPF_MAP_TYPE_SOCKHASH = 18, BPF_MAP_TYPE_BLOOM_FILTER = 30;
@@ -333,23 +255,6 @@ function recordTailCallKey(env: Env, funcId: number, map: MapDef | undefined): v
   if (funcId !== BPF_FUNC.tail_call || !map || map.type !== BPF_MAP_TYPE.PROG_ARRAY) return;
   const r3 = env.regs[3]!;
   if (r3.type === T.SCALAR && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
-}
-
-/** check_func_arg_reg_off: which pointer types may carry an offset into a helper or kfunc. */
-export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: string, release: boolean): void {
-  switch (reg.type) {
-    case T.STACK: case T.PKT: case T.PKT_META: case T.MAP_KEY: case T.MAP_VALUE: case T.MEM: case T.MEM | F.RDONLY:
-    case T.MEM | F.ALLOC: case T.BUF: case T.BUF | F.RDONLY: case T.SCALAR:
-      if (argBase !== 'ARG_PTR_TO_ALLOC_MEM') return;
-      break;
-    case T.BTF_ID:
-      if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, EINVAL);
-      checkPtrOffReg(env, reg, regno, true);
-      return;
-    default:
-      break;
-  }
-  checkPtrOffReg(env, reg, regno, false);
 }
 
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {

@@ -6,7 +6,9 @@
 import type { Insn } from '../isa/insn.js';
 import type { KfuncProto, KType } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
-import { acquireRef, checkFuncArgRegOff, checkHelperMemAccess, mayRelease, releaseReference, structIdsMatch } from './check-call.js';
+import { acquireRef, mayRelease, releaseReference } from './check-call.js';
+import { checkFuncArgRegOff, checkHelperMemAccess } from './helper-mem.js';
+import { structIdsMatch } from './btf-walk.js';
 import type { Env } from './env.js';
 import { baseType, F, Live, type Reg, T, typeFlags } from './reg-state.js';
 import { dynptrTypeExpected, dynptrValidInit } from './dynptr.js';

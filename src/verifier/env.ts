@@ -9,7 +9,7 @@ import type { Btf } from '../btf/index.js';
 import type { Capability } from '../platform/caps.js';
 import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
 import { markKnown, markUnknownScalar } from './bounds.js';
-import type { SubprogInfo } from './cfg.js';
+import type { SubprogInfo } from './subprog.js';
 import { VerifierLog } from './log.js';
 import { gplCompatible } from './license.js';
 import type { KernelProfile } from './profile.js';

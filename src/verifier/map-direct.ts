@@ -5,7 +5,7 @@
  * helper wants a constant string (ARG_PTR_TO_CONST_STR).
  */
 import type { MapDef } from '../platform/platform.js';
-import { checkMapAccess } from './check-mem.js';
+import { checkMapAccess } from './mem-region.js';
 import type { Env } from './env.js';
 import { tnumIsConst } from './tnum.js';
 import { EACCES, EINVAL, ENOTSUPP } from '../uapi/errno.js';

@@ -14,7 +14,7 @@
  */
 import type { Insn } from '../isa/insn.js';
 import type { MapDef } from '../platform/platform.js';
-import { checkMapAccess } from './check-mem.js';
+import { checkMapAccess } from './mem-region.js';
 import { C_ALU64, CLS, OP, SRC_X } from './cfg.js';
 import type { Env } from './env.js';
 import { assignReg, copyReg, type Reg, T } from './reg-state.js';

@@ -8,7 +8,7 @@
  */
 import type { Image } from '../image.js';
 import type { Machine, TierEngine } from '../machine.js';
-import type { Region } from '../../kernel-sim/address-space.js';
+import type { Region } from '../address-space.js';
 import { wasmEngine } from './tier.js';
 
 export const TIERS = ['interp', 'wasm', 'auto'] as const;

@@ -6,7 +6,7 @@
  * goes through imports into the machine's own code: helper calls, slow and faulting accesses, atomics,
  * the budget past its limit (the interpreter resumes and stops exactly where it would have), the clock.
  */
-import { PERM_R, PERM_W, type Region } from '../../kernel-sim/address-space.js';
+import { PERM_R, PERM_W, type Region } from '../address-space.js';
 import type { Image } from '../image.js';
 import { MAX_CALL_FRAMES, STACK_SIZE, type Machine, type TierEngine } from '../machine.js';
 import { WA, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';

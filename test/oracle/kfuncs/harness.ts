@@ -9,7 +9,7 @@ import { Op } from '../../../src/isa/opcodes.js';
 import type { ProgTypeName } from '../../../src/object/bpf-enums.js';
 import type { Capability } from '../../../src/platform/caps.js';
 import type { Violation } from '../../../src/violations.js';
-import { PERM_RW } from '../../../kernel-sim/address-space.js';
+import { PERM_RW } from '../../../vm/address-space.js';
 import { Kernel } from '../../../kernel-sim/kernel.js';
 import { createKfuncRuntime, defaultRegistry, type KfuncRegistry, type KfuncRuntime, type NullInjectMode } from '../../../kernel-sim/kfuncs/index.js';
 import { Image } from '../../../vm/image.js';
