@@ -140,6 +140,8 @@ if (CHROMIUM === undefined) {
       // the first example, on a DNS query
       await page.selectOption('#example', '0');
       await expect.poll(() => page.locator('#asm-error').isHidden()).toBe(true);
+      // level 1 logs an accepted program's statistics alone; level 2 every state
+      await page.selectOption('#loglevel', '2');
       await page.click('#verify');
       await expect.poll(() => page.locator('#verdict').textContent()).toMatch(/^accepted · \d+ insns processed/);
       expect(await page.locator('#asm-error').isHidden()).toBe(true);

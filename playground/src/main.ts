@@ -303,6 +303,7 @@ function reveal(insn: number | undefined): void {
 
 /** The listing follows the source as it is typed (or an object's chosen program). */
 function refreshListing(): void {
+  window.clearTimeout(liveTimer);
   if (page.mode === 'obj') return;
   page.trace = undefined;
   clearMarks();
@@ -471,6 +472,7 @@ $('log').addEventListener('click', (ev) => {
 
 /** Loads and verifies; shows the log and the states. Undefined when the program did not load. */
 async function verifyLoaded(): Promise<{ loaded: Loaded; accepted: boolean } | undefined> {
+  window.clearTimeout(liveTimer); // a pending live listing would wipe the verifier's marks
   await kernelData();
   let loaded: Loaded;
   try {
