@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The browser playground (playground/, issue 14 §1) end to end: built with Vite, served from playground/dist on
  * a random localhost port, driven in Debian's Chromium by playwright-core (no downloaded browser builds; .ci/run
