@@ -5,7 +5,6 @@
  */
 import type { Insn } from '../isa/insn.js';
 import type { Env } from './env.js';
-import type { SubprogInfo } from './subprog.js';
 import { E2BIG, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 import { BPF_FUNC } from '../uapi/index.js';
 
