@@ -4,6 +4,7 @@
  * out-of-range jumps, back-edges, unreachable instructions, jumps into an ld_imm64.
  */
 import type { Insn } from '../isa/insn.js';
+import { CallSrc, Cls, JmpOp, Mode, Pseudo, Size, Src } from '../isa/opcodes.js';
 import type { Env } from './env.js';
 import { E2BIG, EFAULT, EINVAL, EPERM } from '../uapi/errno.js';
 import { BPF_FUNC } from '../uapi/index.js';
@@ -11,11 +12,12 @@ import { BPF_FUNC } from '../uapi/index.js';
 export const CLS = (code: number): number => code & 7;
 export const OP = (code: number): number => code & 0xf0;
 export const MODE = (code: number): number => code & 0xe0;
-export const SRC_X = (code: number): boolean => (code & 8) !== 0;
-export const C_LD = 0, C_LDX = 1, C_ST = 2, C_STX = 3, C_ALU = 4, C_JMP = 5, C_JMP32 = 6, C_ALU64 = 7;
-export const J_JA = 0x00, J_CALL = 0x80, J_EXIT = 0x90;
-export const LDDW = 0x18;
-export const PSEUDO_CALL = 1, PSEUDO_KFUNC = 2, PSEUDO_FUNC = 4;
+export const SRC_X = (code: number): boolean => (code & Src.X) !== 0;
+// The opcode table's fields under the short names the verifier's checks read.
+export const C_LD = Cls.LD, C_LDX = Cls.LDX, C_ST = Cls.ST, C_STX = Cls.STX, C_ALU = Cls.ALU, C_JMP = Cls.JMP, C_JMP32 = Cls.JMP32, C_ALU64 = Cls.ALU64;
+export const J_JA = JmpOp.JA, J_CALL = JmpOp.CALL, J_EXIT = JmpOp.EXIT;
+export const LDDW = Cls.LD | Mode.IMM | Size.DW;
+export const PSEUDO_CALL = CallSrc.LOCAL, PSEUDO_KFUNC = CallSrc.KFUNC, PSEUDO_FUNC = Pseudo.FUNC;
 export const FUNC_tail_call = BPF_FUNC.tail_call, FUNC_timer_set_callback = BPF_FUNC.timer_set_callback;
 
 export const isLdimm64 = (i: Insn): boolean => i.opcode === LDDW;
@@ -62,7 +64,7 @@ export function checkSubprogs(env: Env): void {
     if (code === (C_JMP | J_CALL) && insns[i]!.imm === FUNC_tail_call && insns[i]!.src !== PSEUDO_CALL) {
       env.subprogs[cur]!.hasTailCall = true;
     }
-    if (CLS(code) === C_LD && (MODE(code) === 0x20 || MODE(code) === 0x40)) env.subprogs[cur]!.hasLdAbs = true;
+    if (CLS(code) === C_LD && (MODE(code) === Mode.ABS || MODE(code) === Mode.IND)) env.subprogs[cur]!.hasLdAbs = true;
     const cls = CLS(code);
     if ((cls === C_JMP || cls === C_JMP32) && OP(code) !== J_EXIT && OP(code) !== J_CALL) {
       const off = code === (C_JMP32 | J_JA) ? i + insns[i]!.imm + 1 : i + insns[i]!.off + 1;
@@ -84,7 +86,7 @@ export function resolvePseudoLdimm64(env: Env): void {
   const insns = env.insns;
   for (let i = 0; i < insns.length; i++) {
     const insn = insns[i]!;
-    if (CLS(insn.opcode) === C_LDX && (MODE(insn.opcode) !== 0x60 || insn.imm !== 0)) {
+    if (CLS(insn.opcode) === C_LDX && (MODE(insn.opcode) !== Mode.MEM || insn.imm !== 0)) {
       env.fail('BPF_LDX uses reserved fields\n', EINVAL);
     }
     if (insn.opcode === LDDW) {

@@ -3,6 +3,7 @@
  * transfer functions, and pointer arithmetic (adjust_ptr_min_max_vals) with its limits for
  * unprivileged programs.
  */
+import { AluOp } from '../isa/opcodes.js';
 import { planted } from './plant.js';
 import type { Insn } from '../isa/insn.js';
 import {
@@ -29,8 +30,8 @@ export function checkAlu(env: Env, insn: Insn): void {
   const code = insn.opcode;
   const op = OP(code);
   const is64 = CLS(code) === C_ALU64;
-  if (op === 0xd0 || op === 0x80) {
-    if (op === 0x80) {
+  if (op === AluOp.END || op === AluOp.NEG) {
+    if (op === AluOp.NEG) {
       if (SRC_X(code) || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) env.fail('BPF_NEG uses reserved fields\n', EINVAL);
     } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || is64) {
       env.fail('BPF_END uses reserved fields\n', EINVAL);
@@ -40,7 +41,7 @@ export function checkAlu(env: Env, insn: Insn): void {
     env.checkRegArg(insn.dst, 'dst');
     return;
   }
-  if (op === 0xb0) {
+  if (op === AluOp.MOV) {
     if (SRC_X(code)) {
       if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_MOV uses reserved fields\n', EINVAL);
       env.checkRegArg(insn.src, 'src');
@@ -75,7 +76,7 @@ export function checkAlu(env: Env, insn: Insn): void {
     }
     return;
   }
-  if (op > 0xd0) env.fail(`invalid BPF_ALU opcode ${op.toString(16)}\n`, EINVAL);
+  if (op > AluOp.END) env.fail(`invalid BPF_ALU opcode ${op.toString(16)}\n`, EINVAL);
   if (SRC_X(code)) {
     if (insn.imm !== 0 || insn.off !== 0) env.fail('BPF_ALU uses reserved fields\n', EINVAL);
     env.checkRegArg(insn.src, 'src');
@@ -83,8 +84,8 @@ export function checkAlu(env: Env, insn: Insn): void {
     env.fail('BPF_ALU uses reserved fields\n', EINVAL);
   }
   env.checkRegArg(insn.dst, 'src');
-  if ((op === 0x90 || op === 0x30) && !SRC_X(code) && insn.imm === 0) env.fail('div by zero\n', EINVAL);
-  if ((op === 0x60 || op === 0x70 || op === 0xc0) && !SRC_X(code)) {
+  if ((op === AluOp.MOD || op === AluOp.DIV) && !SRC_X(code) && insn.imm === 0) env.fail('div by zero\n', EINVAL);
+  if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && !SRC_X(code)) {
     const size = is64 ? 64 : 32;
     if (insn.imm < 0 || insn.imm >= size) env.fail(`invalid shift ${insn.imm}\n`, EINVAL);
   }
@@ -104,7 +105,7 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
     src = regs[insn.src]!;
     if (src.type !== T.SCALAR) {
       if (dst.type !== T.SCALAR) {
-        if (op === 0x10 && env.allowPtrLeaks) {
+        if (op === AluOp.SUB && env.allowPtrLeaks) {
           env.markUnknown(dst);
           return;
         }
@@ -161,7 +162,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
     return;
   }
   if (CLS(insn.opcode) !== C_ALU64) {
-    if (op === 0x10 && env.allowPtrLeaks) {
+    if (op === AluOp.SUB && env.allowPtrLeaks) {
       env.markUnknown(dst);
       return;
     }
@@ -177,7 +178,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       if (!known) prohibited = true;
       break;
     case T.CONST_MAP:
-      if (!(known && off.smin === 0n && op === 0x00)) prohibited = true;
+      if (!(known && off.smin === 0n && op === AluOp.ADD)) prohibited = true;
       break;
     case T.PKT_END: case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK:
       prohibited = true;
@@ -195,7 +196,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
     if (r !== Reason.NONE) sanitizeErr(env, insn, r, off, dst);
   }
   switch (op) {
-    case 0x00: {
+    case AluOp.ADD: {
       if (known && p.off + Number(off.smin) === ((p.off + Number(off.smin)) | 0)) {
         copyPtrFields(res, p);
         res.smin = p.smin; res.smax = p.smax; res.umin = p.umin; res.umax = p.umax;
@@ -213,7 +214,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       }
       break;
     }
-    case 0x10: {
+    case AluOp.SUB: {
       if (res !== ptr) env.fail(`R${dstno} tried to subtract pointer from scalar\n`, EACCES);
       if (p.type === T.STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, EACCES);
       if (known && p.off - Number(off.smin) === ((p.off - Number(off.smin)) | 0)) {
@@ -234,7 +235,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
       }
       break;
     }
-    case 0x40: case 0x50: case 0xa0:
+    case AluOp.OR: case AluOp.AND: case AluOp.XOR:
       env.fail(`R${dstno} bitwise operator ${ALU_STRING[op >> 4]} on pointer prohibited\n`, EACCES);
       break;
     default:

@@ -3,6 +3,7 @@
  * instruction table accepts (bpf_opcode_in_insntable) and its limits. A later kernel (6.12) adds a
  * profile here instead of changing the checks.
  */
+import { AluOp, Cls, JmpOp, Mode, Size, Src } from '../isa/opcodes.js';
 export interface KernelProfile {
   name: string;
   opcodeAccepted(code: number): boolean;
@@ -15,30 +16,35 @@ export interface KernelProfile {
   isaV4: boolean;
 }
 
+/**
+ * bpf_opcode_in_insntable of 6.1 (kernel/bpf/core.c's BPF_INSN_MAP): the opcode bytes its instruction table
+ * holds, written by class, operation, source, mode and size from the one opcode table's fields.
+ */
 function table61(): Uint8Array {
   const t = new Uint8Array(256);
-  const alu = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xb0, 0xc0];
-  for (const cls of [0x04, 0x07]) {
-    for (const op of alu) for (const src of [0, 8]) t[cls | op | src] = 1;
-    t[cls | 0x80] = 1; // neg (K only)
+  const K = Src.K, X = Src.X;
+  const alu = [AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.OR, AluOp.AND, AluOp.LSH, AluOp.RSH, AluOp.MOD, AluOp.XOR, AluOp.MOV, AluOp.ARSH];
+  for (const cls of [Cls.ALU, Cls.ALU64]) {
+    for (const op of alu) for (const src of [K, X]) t[cls | op | src] = 1;
+    t[cls | AluOp.NEG] = 1; // K only
   }
-  t[0x04 | 0xd0] = 1; // BPF_ALU | BPF_END | BPF_K (to-le)
-  t[0x04 | 0xd0 | 8] = 1; // to-be
-  const jmps = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0];
-  for (const cls of [0x05, 0x06]) for (const op of jmps) for (const src of [0, 8]) t[cls | op | src] = 1;
-  t[0x05] = 1; // ja
-  t[0x06] = 1; // ja32 (6.1.192 has it in the table)
-  t[0x85] = 1; // call
-  t[0x95] = 1; // exit
-  for (const sz of [0x00, 0x08, 0x10, 0x18]) {
-    t[0x02 | 0x60 | sz] = 1; // ST MEM
-    t[0x03 | 0x60 | sz] = 1; // STX MEM
-    t[0x01 | 0x60 | sz] = 1; // LDX MEM
+  t[Cls.ALU | AluOp.END | K] = 1; // to-le
+  t[Cls.ALU | AluOp.END | X] = 1; // to-be
+  const jmps = [JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE, JmpOp.JLT, JmpOp.JLE, JmpOp.JSLT, JmpOp.JSLE];
+  for (const cls of [Cls.JMP, Cls.JMP32]) for (const op of jmps) for (const src of [K, X]) t[cls | op | src] = 1;
+  t[Cls.JMP | JmpOp.JA] = 1;
+  t[Cls.JMP32 | JmpOp.JA] = 1; // 6.1.192 has it in the table
+  t[Cls.JMP | JmpOp.CALL] = 1;
+  t[Cls.JMP | JmpOp.EXIT] = 1;
+  for (const sz of [Size.W, Size.H, Size.B, Size.DW]) {
+    t[Cls.ST | Mode.MEM | sz] = 1;
+    t[Cls.STX | Mode.MEM | sz] = 1;
+    t[Cls.LDX | Mode.MEM | sz] = 1;
   }
-  t[0x03 | 0xc0 | 0x00] = 1; // STX ATOMIC W
-  t[0x03 | 0xc0 | 0x18] = 1; // STX ATOMIC DW
-  t[0x18] = 1; // LD IMM DW
-  for (const m of [0x20, 0x40]) for (const sz of [0x00, 0x08, 0x10]) t[m | sz] = 1; // LD ABS/IND
+  t[Cls.STX | Mode.ATOMIC | Size.W] = 1;
+  t[Cls.STX | Mode.ATOMIC | Size.DW] = 1;
+  t[Cls.LD | Mode.IMM | Size.DW] = 1;
+  for (const m of [Mode.ABS, Mode.IND]) for (const sz of [Size.W, Size.H, Size.B]) t[Cls.LD | m | sz] = 1;
   return t;
 }
 
