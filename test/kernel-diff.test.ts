@@ -103,9 +103,11 @@ describe('kernel-diff: inputs, comparison, errors', () => {
 const oracle = sharedPath('oracle', 'run-batch.sh');
 const ready = oracle !== undefined && existsSync(join(oracleCache(), 'kernels', '6.1', 'vmlinux'))
   && spawnSync('qemu-system-x86_64', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!ready) announceNotRun('kernel-diff smoke batch against the real 6.1 kernel', 'the oracle\'s 6.1 kernel or qemu is not set up (../shared/oracle/setup.sh 6.1)');
-
-describe.runIf(ready)('kernel-diff against the real 6.1 kernel (smoke batch)', () => {
+describe('kernel-diff against the real 6.1 kernel (smoke batch)', () => {
+  if (!ready) {
+    it('did not run', () => announceNotRun('kernel-diff smoke batch against the real 6.1 kernel', 'the oracle\'s 6.1 kernel or qemu is not set up (../shared/oracle/setup.sh 6.1)'));
+    return;
+  }
   it('agrees with Linux 6.1 on a fuzz folder and an assembler program, in one VM', () => {
     const d = fuzzDir();
     const r = cli('kernel-diff', d, '--kernel', 'qemu:6.1', '--json');
