@@ -541,20 +541,31 @@ function runInput(): { data: Uint8Array; ctx?: Uint8Array } | undefined {
   }
 }
 
-type Entries = Record<string, { key: Uint8Array; value: Uint8Array }[]>;
-
-async function runNow(): Promise<void> {
-  status('Running…');
+/**
+ * What Run and Step both need first: the run's input and an accepted program. A rejection goes to the
+ * verifier tab, its instruction shown; either failure has been reported when this returns undefined.
+ */
+async function verifiedForRun(): Promise<{ input: NonNullable<ReturnType<typeof runInput>>; r: { loaded: Loaded; accepted: true } } | undefined> {
   const input = runInput();
-  if (input === undefined) return;
+  if (input === undefined) return undefined;
   const r = await verifyLoaded();
-  if (r === undefined) return;
+  if (r === undefined) return undefined;
   if (!r.accepted) {
     showTab('verify');
     status(`Not run: the verifier rejects it — ${marks.rejectNote}`, 'bad');
     reveal(marks.rejectedAt);
-    return;
+    return undefined;
   }
+  return { input, r: { loaded: r.loaded, accepted: true } };
+}
+
+type Entries = Record<string, { key: Uint8Array; value: Uint8Array }[]>;
+
+async function runNow(): Promise<void> {
+  status('Running…');
+  const ready = await verifiedForRun();
+  if (ready === undefined) return;
+  const { input, r } = ready;
   const { loaded } = r;
   const before = mapContents(loaded.maps) as Entries;
   let result: ProgramRunResult;
@@ -668,16 +679,9 @@ function showResult(loaded: Loaded, data: Uint8Array, r: ProgramRunResult, befor
 
 async function debugNow(): Promise<void> {
   status('Recording a run…');
-  const input = runInput();
-  if (input === undefined) return;
-  const r = await verifyLoaded();
-  if (r === undefined) return;
-  if (!r.accepted) {
-    showTab('verify');
-    status(`Not run: the verifier rejects it — ${marks.rejectNote}`, 'bad');
-    reveal(marks.rejectedAt);
-    return;
-  }
+  const ready = await verifiedForRun();
+  if (ready === undefined) return;
+  const { input, r } = ready;
   page.trace = record(r.loaded.program, { data: input.data, ...(input.ctx !== undefined && { ctx: input.ctx }) });
   page.tracePos = 0;
   showTab('step');

@@ -123,27 +123,19 @@ export function xlatedProgram(input: XlatedInput): Xlated {
   }
   newIndex[n] = out.length;
   if (!patched) return { insns: out, stackDepths, newIndex };
-  // bpf_adj_branches: jumps, subprogram calls and ld_imm64 of a function keep their targets.
+  // bpf_adj_branches: jumps, subprogram calls and ld_imm64 of a function keep their targets. Only helper
+  // calls are replaced, so every other instruction sits unchanged at newIndex[i].
+  const relocate = (i: number, rel: number): number => {
+    const target = i + 1 + rel;
+    return target < 0 || target > n ? rel : newIndex[target]! - newIndex[i]! - 1;
+  };
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
-    const at = newIndex[i]!;
+    const copy = out[newIndex[i]!]!;
     const cls = insn.opcode & 7;
-    const relocate = (rel: number): number => {
-      const target = i + 1 + rel;
-      if (target < 0 || target > n) return rel;
-      return newIndex[target]! - at - 1;
-    };
-    if (insn.opcode === (Cls.LD | Mode.IMM | Size.DW) && insn.src === Pseudo.FUNC) {
-      out[at]!.imm = relocate(insn.imm);
-    } else if (cls === Cls.JMP || cls === Cls.JMP32) {
-      const op = insn.opcode & 0xf0;
-      if (op === JmpOp.EXIT) continue;
-      if (op === JmpOp.CALL) {
-        if (insn.src === CallSrc.LOCAL && out[at]!.opcode === insn.opcode) out[at]!.imm = relocate(insn.imm);
-      } else if (out[at]!.opcode === insn.opcode) {
-        out[at]!.off = relocate(insn.off);
-      }
-    }
+    if (insn.opcode === (Cls.LD | Mode.IMM | Size.DW) && insn.src === Pseudo.FUNC) copy.imm = relocate(i, insn.imm);
+    else if (insn.opcode === (Cls.JMP | JmpOp.CALL)) { if (insn.src === CallSrc.LOCAL) copy.imm = relocate(i, insn.imm); }
+    else if ((cls === Cls.JMP || cls === Cls.JMP32) && insn.opcode !== (Cls.JMP | JmpOp.EXIT)) copy.off = relocate(i, insn.off);
   }
   for (const c of calls) out[c.at]!.imm = newIndex[subprogs[c.subprog]!.start]! - c.at - 1;
   return { insns: out, stackDepths, newIndex };

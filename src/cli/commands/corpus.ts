@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LoadError, UsageError } from '../../errors.js';
+import { BpfError, LoadError, UsageError } from '../../errors.js';
 import { findFixups, firstLine, loadCorpus, loadFixups } from '../../corpus/load.js';
 import { isRealworldLine } from '../../corpus/realworld.js';
 import { realworldCommand } from './realworld.js';
@@ -45,20 +45,22 @@ export function fixupFile(corpus: string): string {
   throw new LoadError('fixup-maps-6.1.json is neither beside the corpus nor in $BPFVM_SHARED/verifier-corpus', { file: corpus });
 }
 
+/** A test_verifier corpus and its fixup maps; what cannot be read is a LoadError naming the file. */
+export function readCorpus(file: string): { cases: CorpusCase[]; fixups: FixupSpec } {
+  try {
+    return { cases: loadCorpus(file), fixups: loadFixups(fixupFile(file)) };
+  } catch (e) {
+    if (e instanceof BpfError) throw e;
+    throw new LoadError(`cannot read the corpus: ${(e as Error).message}`, { file });
+  }
+}
+
 export function corpusCommand(io: Io, file: string, opts: CorpusCliOptions): number {
   const mode = opts.mode ?? 'both';
   if (mode !== 'priv' && mode !== 'unpriv' && mode !== 'both') throw new UsageError(`--mode: expected priv, unpriv or both, got '${mode}'`);
   if (!existsSync(file)) throw new LoadError('no such file', { file });
   if (isRealworld(file)) return realworldCommand(io, file, opts);
-  let cases: CorpusCase[];
-  let fixups: FixupSpec;
-  try {
-    cases = loadCorpus(file);
-    fixups = loadFixups(fixupFile(file));
-  } catch (e) {
-    if (e instanceof LoadError) throw e;
-    throw new LoadError(`cannot read the corpus: ${(e as Error).message}`, { file });
-  }
+  const { cases, fixups } = readCorpus(file);
   const modes: Mode[] = mode === 'both' ? ['priv', 'unpriv'] : [mode];
   for (const m of modes) {
     const t0 = Date.now();

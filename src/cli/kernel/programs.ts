@@ -18,10 +18,9 @@ import { parseObject } from '../../object/object.js';
 import { parseCaps } from '../../platform/caps.js';
 import { Kernel } from '../../../kernel-sim/kernel.js';
 import { createMap, type BpfMap, type SimulatedMapType } from '../../../kernel-sim/maps/index.js';
-import { loadCorpus, loadFixups } from '../../corpus/load.js';
 import { verifyCase, type CorpusCase, type FixupSpec } from '../../corpus/runner.js';
 import { runCase } from '../../corpus/run.js';
-import { fixupFile } from '../commands/corpus.js';
+import { readCorpus } from '../commands/corpus.js';
 import { ASSEMBLE_NAMES } from '../names.js';
 import { parseProgType } from '../../../kernel-sim/progtypes/names.js';
 import type { KernelJob } from './runner.js';
@@ -232,15 +231,7 @@ function corpusCase(c: CorpusCase, fixups: FixupSpec): DiffProgram {
 }
 
 function corpusFile(file: string): DiffProgram[] {
-  let cases: CorpusCase[];
-  let fixups: FixupSpec;
-  try {
-    cases = loadCorpus(file);
-    fixups = loadFixups(fixupFile(file));
-  } catch (e) {
-    if (e instanceof BpfError) throw e;
-    throw new LoadError(`cannot read the corpus: ${(e as Error).message}`, { file });
-  }
+  const { cases, fixups } = readCorpus(file);
   return cases.map((c) => corpusCase(c, fixups));
 }
 
