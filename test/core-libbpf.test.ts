@@ -104,7 +104,7 @@ describe('CO-RE against the real kernel types (core_kernel.bpf.o)', () => {
   });
 
   it('candidates narrowed by one relocation stay narrowed for the next, within a load', () => {
-    expect(() => run('ambiguous_type_id')).toThrow("relocation decision ambiguity: success 72204 != success 32164");
+    expect(() => run('ambiguous_type_id')).toThrow('relocation decision ambiguity: success 72204 != success 32164');
     const r = run('pruned_type_id');
     expect(r.relos.map((x) => x.candidates)).toEqual([[32164, 72204], [32164]]);
     // a shared cache (one load of several programs) carries the narrowing across programs too

@@ -70,7 +70,7 @@ describe('kernel-diff: inputs, comparison, errors', () => {
   });
 
   it('compares the loader\'s answer field by field (BTF ids masked, statistics lines skipped)', () => {
-    const k = kernelSide({ verdict: 'rejected', errno: 13, verifier_log: "0: (bf) r0 = r10\ncall bpf_x#1234\nR0 leaks addr as return value\nverification time 5 usec\nprocessed 2 insns (limit 1000000)\n" });
+    const k = kernelSide({ verdict: 'rejected', errno: 13, verifier_log: '0: (bf) r0 = r10\ncall bpf_x#1234\nR0 leaks addr as return value\nverification time 5 usec\nprocessed 2 insns (limit 1000000)\n' });
     expect(k).toEqual({ verdict: 'rejected', errno: 13, message: 'R0 leaks addr as return value', retval: null });
     expect(agreement({ ...k }, k)).toEqual({ verdict: true, errno: true, message: true, retval: true });
     expect(agreement({ ...k, message: 'call bpf_x#99' }, { ...k, message: 'call bpf_x#1234' }).message).toBe(true);

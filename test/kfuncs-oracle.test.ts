@@ -123,5 +123,4 @@ describe('oracle kfunc-6.1 examples', () => {
   check(example, EXAMPLES);
 });
 
-
 describe('our kfunc batch (test/oracle/kfuncs), against Linux 6.1', () => check(resolve(import.meta.dirname, 'oracle', 'kfuncs'), OURS));

@@ -253,4 +253,3 @@ describe('the same events through the CLI (bpfvm run --event --kernel-model --js
     });
   }
 });
-

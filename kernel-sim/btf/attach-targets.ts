@@ -49,7 +49,6 @@ const ITER_CTX_ARGS: Readonly<Record<string, Readonly<Record<string, 'btf_id_or_
   udp: { udp_sk: 'btf_id_or_null' },
 };
 
-
 function protoOf(btf: Btf, funcId: number): number | undefined {
   const f = btf.type(funcId);
   if (f.kind !== 'FUNC') return undefined;

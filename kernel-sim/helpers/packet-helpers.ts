@@ -181,4 +181,3 @@ export const redirectXdp = (k: Kernel): HelperFn => (_ctx, ifindex, flags) => {
   redirects.set(k, { ifindex: Number(ifindex & 0xffffffffn), flags });
   return XDP_REDIRECT;
 };
-

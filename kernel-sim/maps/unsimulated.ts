@@ -3,7 +3,7 @@
  * against their definitions): map_create refuses their bad attributes as 6.1 does.
  */
 import type { AllocCheck } from './check.js';
-import { checkArray, } from './array.js';
+import { checkArray } from './array.js';
 import { ERRNO } from './errno.js';
 import { checkRingbuf } from './ringbuf.js';
 import { BPF_F, type MapTypeName } from './types.js';

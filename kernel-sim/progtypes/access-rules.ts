@@ -9,7 +9,6 @@ import type { AccessModel, CtxRegType, FieldModel, FieldRule, SizeRule } from '.
 
 export type { AccessModel, CtxRegType, FieldModel, FieldRule, RawModel, SizeRule } from './access-model.js';
 
-
 // ---- __sk_buff: bpf_skb_is_valid_access, then each program type's own refusals and writes ----------
 
 const SKB_NARROW = [

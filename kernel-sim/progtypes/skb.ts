@@ -55,7 +55,6 @@ export interface SkbRun {
 const L2: readonly ProgTypeName[] = ['SCHED_CLS', 'SCHED_ACT'];
 const DIRECT: readonly ProgTypeName[] = ['LWT_IN', 'LWT_OUT', 'LWT_XMIT'];
 
-
 export function setupSkb(
   space: AddressSpace, progType: ProgTypeName, model: AccessModel, data: Uint8Array, ctxIn: Uint8Array | undefined,
   capBpf: boolean,

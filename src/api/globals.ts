@@ -56,4 +56,3 @@ function writeValue(data: Uint8Array, off: number, size: number, v: GlobalValue,
   let x = BigInt.asUintN(size * 8, typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v));
   for (let i = 0; i < size; i++, x >>= 8n) data[off + i] = Number(x & 0xffn);
 }
-

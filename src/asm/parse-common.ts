@@ -100,4 +100,3 @@ export function callOperands(c: Cursor): ParsedStmt {
 function jumpTo(row: OpInfo, name: string, line: number, column: number): Stmt {
   return { slots: [makeInsn(row.code)], target: { name, field: 'imm' }, where: { line, column } };
 }
-

@@ -13,7 +13,6 @@ export type WalkResult =
   | { kind: 'ptr'; struct: string; btfId: number; user: boolean; percpu: boolean }
   | { kind: 'error'; message: string; errno: number };
 
-
 const MODIFIERS = new Set(['TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT', 'TYPE_TAG']);
 
 function skipModifiers(btf: Btf, id: number): { id: number; t: BtfType } {

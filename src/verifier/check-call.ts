@@ -25,7 +25,6 @@ import { DYNPTR_SIZE, dynptrAcquired, dynptrRefId, dynptrTypeExpected, dynptrTyp
 import { BPF_FUNC, BPF_MAP_TYPE, helperNameOf, MAP_TYPES, type HelperName, type MapTypeName } from '../uapi/index.js';
 import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 
-
 /** is_acquire_function (6.1): helpers whose result holds a reference the program must release. */
 const ACQUIRE_HELPERS: ReadonlySet<number> = new Set([
   BPF_FUNC.sk_lookup_tcp, BPF_FUNC.sk_lookup_udp, BPF_FUNC.skc_lookup_tcp, BPF_FUNC.ringbuf_reserve, BPF_FUNC.kptr_xchg,

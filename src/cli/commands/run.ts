@@ -231,7 +231,7 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     if (result.retval !== null) io.out(`retval = ${result.retval}${name !== undefined ? ` (${name})` : ''}, r0 = ${json.r0}\n`);
     if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
     for (const line of after.text) io.out(line + '\n');
-    io.out(`${result.insns} instructions executed, duration ${result.duration} ns (simulated${(opts.repeat ?? 1) > 1 ? ", per run" : ""})\n`);
+    io.out(`${result.insns} instructions executed, duration ${result.duration} ns (simulated${(opts.repeat ?? 1) > 1 ? ', per run' : ''})\n`);
     if (opts.checkStates) {
       io.out(`state check: ${escapes.length} escape${escapes.length === 1 ? '' : 's'}\n`);
       for (const e of escapes) io.err(`escape [verifier-unsound]: insn ${e.insn}: ${e.register} = ${e.value} outside ${e.state}\n`);
@@ -244,7 +244,6 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
 function printViolations(io: Io, vs: readonly Violation[]): void {
   for (const v of vs) io.err(`violation [${v.kind}]: ${v.message}\n`);
 }
-
 
 /** `--trace` lines: on stdout, or on stderr when stdout carries the one JSON line. */
 function traceWriter(io: Io, opts: RunOptions): (line: string) => void {
