@@ -4,6 +4,7 @@
  */
 export type ErrorKind = 'decode' | 'encode' | 'assemble' | 'load' | 'usage' | 'run' | 'verifier' | 'input' | 'kernel';
 
+/** Where an error happened; the message starts with it (`file: section: insn 3: …`). */
 export interface ErrorLocation {
   /** Instruction slot index. */
   insn?: number;
@@ -18,6 +19,7 @@ export interface ErrorLocation {
   file?: string;
 }
 
+/** The base of every error bpfvm raises on bad input: a kind, a location and the bare detail. */
 export class BpfError extends Error {
   readonly kind: ErrorKind;
   where: ErrorLocation;

@@ -7,6 +7,7 @@ export type { Violation, ViolationKind } from './violations.js';
 export { VIOLATION_KINDS } from './violations.js';
 export * from './isa/index.js';
 export * from './asm/index.js';
+/** The instruction builder DSL: `dsl.program(dsl.Mov.imm(dsl.R0, 0), dsl.Exit())`. */
 export * as dsl from './asm/dsl.js';
 export { parseDataFile, parseHexBytes, type DataFile } from './conformance/data-file.js';
 export { runConformance, CONFORMANCE_HELPERS, type ConformanceOutcome } from './conformance/runner.js';

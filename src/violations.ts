@@ -25,8 +25,10 @@ export const VIOLATION_KINDS = {
   'verifier-unsound': 'a concrete value outside every abstract state the verifier recorded at its instruction (--check-states --strict)',
 } as const;
 
+/** The kinds of run-time violations (what the interpreter refused and why). */
 export type ViolationKind = keyof typeof VIOLATION_KINDS;
 
+/** A run-time violation: what was refused, at which instruction, with the kernel-style message. */
 export interface Violation {
   kind: ViolationKind;
   /** Instruction slot index (kernel numbering: lddw takes two). */

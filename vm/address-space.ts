@@ -8,8 +8,11 @@ import type { ViolationKind } from '../src/violations.js';
  * own bytes: host memory is out of reach by construction.
  */
 
+/** A region may be read. */
 export const PERM_R = 1;
+/** A region may be written. */
 export const PERM_W = 2;
+/** A region may be read and written. */
 export const PERM_RW = PERM_R | PERM_W;
 
 export type RegionKind =
@@ -38,6 +41,7 @@ export interface VirtualAccess {
   store(offset: number, size: 1 | 2 | 4 | 8, value: bigint): void;
 }
 
+/** One region of the simulated address space: its bytes (or a virtual accessor), permissions, liveness and what it is. */
 export class Region {
   /** Window index; the region's base address is (WINDOW_HI_BASE + index) << 32. */
   readonly index: number;
@@ -132,6 +136,7 @@ export function hex(v: bigint | number): string {
   return '0x' + (typeof v === 'bigint' ? BigInt.asUintN(64, v) : v >>> 0).toString(16);
 }
 
+/** The simulated 64-bit address space: regions in 4 GiB windows; every access is resolved and checked. */
 export class AddressSpace {
   /** Window index → region. Read directly by the interpreter's fast path. */
   readonly windows: (Region | undefined)[] = [];
@@ -219,6 +224,7 @@ export class AddressSpace {
     region.bytes.set(data, offset);
   }
 
+  /** Loads `size` bytes little-endian at `addr`; a bad access throws MemoryFault. */
   read(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
     const { region, offset } = this.resolve(addr, size, PERM_R);
     if (region.virt !== null) return region.virt.load(offset, size);
@@ -231,6 +237,7 @@ export class AddressSpace {
     }
   }
 
+  /** Stores the low `size` bytes of `value` at `addr`; a bad access throws MemoryFault. */
   write(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
     const { region, offset } = this.resolve(addr, size, PERM_W);
     if (region.virt !== null) {

@@ -109,6 +109,7 @@ export class Image {
  * ever occupies, so a data access through it faults and a callback helper can recover the pc.
  */
 export const CODE_HI = 0xffffffff;
+/** The address of the instruction at `pc` (what lddw with BPF_PSEUDO_FUNC loads). */
 export function codeAddress(pc: number): bigint {
   return (BigInt(CODE_HI) << 32n) | BigInt(pc);
 }

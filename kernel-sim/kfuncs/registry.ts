@@ -45,6 +45,7 @@ export interface KfuncRegistryOptions {
   kernelBtf?: Btf;
 }
 
+/** The kfuncs a kernel offers: their definitions (TypeScript implementations) and the hooks and flags each is registered with. */
 export class KfuncRegistry {
   private kernelTypes: KernelTypes | null = null;
   private readonly pendingTypes: TypeDef[] = [];

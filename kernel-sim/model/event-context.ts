@@ -25,6 +25,7 @@ export interface InlineObject {
 /** An event argument: a number (or a `0x…`/decimal string), a string, a model object, or one made for the event. */
 export type EventValue = ModelValue | InlineObject | readonly EventValue[];
 
+/** An event `trigger()` fires: the attach point's arguments and the kernel objects they point to. */
 export interface TriggerEvent {
   /** Arguments by name (the prototype's, in its order) or in order. */
   args?: Readonly<Record<string, EventValue>> | readonly EventValue[];

@@ -20,6 +20,7 @@
 import { ModelError } from './errors.js';
 import type { KernelModel, ModelValue } from './model.js';
 
+/** One kernel object of a model specification: its BTF type and field values by path. */
 export interface ModelObjectSpec {
   id?: string;
   type: string;
@@ -35,6 +36,7 @@ export interface ModelObjectSpec {
   pids?: readonly Readonly<Record<string, unknown>>[];
 }
 
+/** A kernel model as data (JSON): objects, the current task, and what `applyModelSpec` builds from them. */
 export interface KernelModelSpec {
   objects?: readonly ModelObjectSpec[];
   /** The id of the current task. */

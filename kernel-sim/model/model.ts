@@ -28,6 +28,7 @@ interface Place {
   bitSize: number;
 }
 
+/** The kernel's objects as the user builds and reads them (see the module comment). */
 export class KernelModel implements ModelObjects {
   private readonly ids = new Map<string, KernelObject>();
   private readonly names = new WeakMap<KernelObject, string>();

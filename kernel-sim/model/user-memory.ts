@@ -13,6 +13,7 @@ interface Mapping {
   bytes: Uint8Array;
 }
 
+/** A task's user memory: mappings at user addresses that the user-memory helpers read. */
 export class UserMemory {
   private readonly maps: Mapping[] = [];
 

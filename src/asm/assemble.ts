@@ -15,8 +15,10 @@ import { isMnemonic, parseMnemonic } from './parse-mnemonic.js';
 import { parsePseudoC } from './parse-pseudoc.js';
 import { callRow, kindRow } from './rows.js';
 
+/** Assembler syntaxes: the kernel's and LLVM's pseudo-C, or mnemonics (`mov r0, 1`). */
 export type Syntax = 'pseudo-c' | 'mnemonic';
 
+/** Options of `assemble`. */
 export interface AssembleOptions {
   /** Force one syntax for every line; by default each line's own is detected. */
   syntax?: Syntax;

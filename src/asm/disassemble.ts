@@ -8,13 +8,16 @@ import { boolOption, describe } from '../options.js';
 import { printMnemonic } from './print-mnemonic.js';
 import { printPseudoC, type CallNames } from './print-pseudoc.js';
 
+/** Disassembly styles: the kernel's verifier log, llvm-objdump's pseudo-C, or mnemonics. */
 export type Style = 'kernel' | 'llvm' | 'mnemonic';
 
+/** How one instruction is printed. */
 export interface PrintOptions extends CallNames {
   /** `kernel` by default. */
   style?: Style;
 }
 
+/** How a program is listed: print options plus indices and bytes. */
 export interface DisassembleOptions extends PrintOptions {
   /** Byte order of the raw bytes in `llvm` style; little-endian by default. */
   endian?: 'le' | 'be';

@@ -14,6 +14,7 @@ import { ALU_OPERATOR, ATOMIC_OPERATOR, JMP_OPERATOR, memType } from './syntax.j
 
 export type Dialect = 'kernel' | 'llvm';
 
+/** Names the printer gives call targets (helpers, kfuncs) instead of numbers. */
 export interface CallNames {
   /** Name of a helper (`bpf_map_lookup_elem`); the kernel prints `unknown` without one. */
   helperName?: (id: number) => string | undefined;

@@ -69,6 +69,7 @@ export class Btf {
     return this.strings.cstring(offset, what);
   }
 
+  /** The type with this id (0 is void); an id out of range raises LoadError. */
   type(id: number): BtfType {
     if (this.base !== undefined && id < this.firstId) return this.base.type(id);
     const local = this.base === undefined ? id : id - this.firstId + 1;

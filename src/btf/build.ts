@@ -8,6 +8,7 @@ import { BTF_HEADER_SIZE, BTF_KINDS, BTF_MAGIC, BTF_VERSION, type BtfType, type 
 export class BtfBuilder {
   private readonly list: BtfTypeInput[] = [];
 
+  /** Adds a type; returns its id. */
   add(t: BtfTypeInput): number {
     this.list.push(t);
     return this.list.length;
@@ -18,6 +19,7 @@ export class BtfBuilder {
     return [{ kind: 'VOID', name: '' }, ...this.list];
   }
 
+  /** The .BTF section bytes (header, types, strings). */
   build(opts: { littleEndian?: boolean } = {}): Uint8Array {
     return encodeBtf(this.list, opts.littleEndian ?? true);
   }

@@ -16,6 +16,7 @@ export interface DataFile {
   sections: ReadonlyMap<string, string>;
 }
 
+/** Parses a conformance `.data` file; a malformed one raises LoadError naming the file and line. */
 export function parseDataFile(text: string, file?: string): DataFile {
   const sections = new Map<string, string>();
   const starts = new Map<string, number>();

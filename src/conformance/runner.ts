@@ -15,6 +15,7 @@ export const CONFORMANCE_HELPERS: ReadonlyMap<number, HelperFn> = new Map([
   }],
 ]);
 
+/** The result of one conformance test: passed, the expected r0, the run or the error. */
 export interface ConformanceOutcome {
   name: string;
   passed: boolean;

@@ -25,6 +25,7 @@ export interface Insn {
   imm64?: bigint;
 }
 
+/** The highest register number (r10, the frame pointer). */
 export const MAX_REG = 10;
 
 /** Build an instruction from an operation and its operands; variant selectors are filled in. */
@@ -73,6 +74,7 @@ export function checkInsnFields(insns: unknown, what: string): asserts insns is 
   }
 }
 
+/** The opcode table's row for an instruction, or undefined when it is not one. */
 export function opInfo(insn: Insn): OpInfo | undefined {
   return OP_BY_CODE.get(insn.code);
 }
@@ -107,6 +109,7 @@ export function writesDst(info: OpInfo): boolean {
   return info.kind === 'alu' || info.kind === 'end' || info.kind === 'ldx' || info.kind === 'lddw';
 }
 
+/** How `decode` reads bytes. */
 export interface DecodeOptions {
   /** Byte order of the encoded stream; 'le' by default. */
   endian?: 'le' | 'be';
@@ -124,6 +127,7 @@ export interface DecodeOptions {
   shareEqual?: boolean;
 }
 
+/** Bytes per instruction slot. */
 export const INSN_SIZE = 8;
 
 /** Slots remembered by `shareEqual` decoding (a direct-mapped cache keyed by the slot's two words). */

@@ -243,6 +243,7 @@ export type FieldUse =
   | 'pseudo' // lddw's BPF_PSEUDO_* source
   | 'free'; // carries data the ISA does not constrain (kfunc `off`: the BTF fd index)
 
+/** What an operation does, as the interpreter, verifier and printers dispatch on it. */
 export type OpKind =
   | 'alu' // binary or unary arithmetic
   | 'end' // byte swaps (le/be/bswap)
@@ -259,13 +260,18 @@ export type OpKind =
   | 'stx' // store register
   | 'atomic';
 
+/** The ALU operations by name (`BPF_ADD` … `BPF_END`, lowercased). */
 export type AluName =
   | 'add' | 'sub' | 'mul' | 'div' | 'sdiv' | 'or' | 'and' | 'lsh' | 'rsh' | 'neg' | 'mod' | 'smod'
   | 'xor' | 'mov' | 'movsx' | 'arsh';
+/** The conditions of conditional jumps (`BPF_JEQ` … `BPF_JSLE`, lowercased). */
 export type JmpCond = 'eq' | 'gt' | 'ge' | 'set' | 'ne' | 'sgt' | 'sge' | 'lt' | 'le' | 'slt' | 'sle';
+/** The atomic read-modify-write operations. */
 export type AtomicName = 'add' | 'or' | 'and' | 'xor' | 'xchg' | 'cmpxchg';
+/** Byte-order conversions: to little-endian, to big-endian, unconditional swap (v4). */
 export type EndKind = 'le' | 'be' | 'bswap';
 
+/** One row of the opcode table: an operation's encoding, name, kind and the fields it uses. */
 export interface OpInfo {
   /** Dispatch code (`Op`): opcode byte | variant << 8. */
   readonly code: Op;

@@ -12,7 +12,9 @@ export const CAPABILITIES = {
   CAP_BPF: 39,
 } as const;
 
+/** A capability, as `CAP_BPF` … (parseCaps accepts `bpf`, `cap_bpf`, `CAP_BPF`). */
 export type Capability = keyof typeof CAPABILITIES;
+/** Every capability bpfvm knows. */
 export const ALL_CAPS: readonly Capability[] = Object.keys(CAPABILITIES) as Capability[];
 
 /**
