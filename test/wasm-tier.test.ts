@@ -234,9 +234,9 @@ exit
     expect(b.tier).toBe('wasm');
     expect({ ...b, tier: a.tier }).toEqual(a);
     expect(a.violations).toEqual([]);
-    expect(prog.run({ data }).tier).toBe('interp'); // auto, one run
-    expect(prog.run({ data, repeat: 200 }).tier).toBe('interp'); // auto: not yet as many instructions as compiling costs
-    const hot = prog.run({ data, repeat: 100_000 }); // auto: hot part-way through, the wasm tier from then on
+    expect(prog.run({ data, tier: 'auto' }).tier).toBe('interp'); // auto, one run
+    expect(prog.run({ data, tier: 'auto', repeat: 200 }).tier).toBe('interp'); // auto: not yet as many instructions as compiling costs
+    const hot = prog.run({ data, tier: 'auto', repeat: 100_000 }); // auto: hot part-way through, the wasm tier from then on
     expect(hot.tier).toBe('wasm');
     expect({ ...hot, tier: a.tier, duration: a.duration }).toEqual({ ...a, duration: a.duration });
     expect(prog.run({ data, tier: 'wasm', checkStates: true }).tier).toBe('interp'); // a step hook: the interpreter
