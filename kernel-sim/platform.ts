@@ -6,7 +6,7 @@
  */
 import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
-import type { CtxAccess, CtxRegType, KfuncProto, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
+import { resolveProg, type CtxAccess, type CtxRegType, type KfuncProto, type KType, type MapDef, type Platform, type ProgInfo } from '../src/platform/platform.js';
 import type { Btf } from '../src/btf/index.js';
 import { attachProto, type AttachProto } from './btf/attach-targets.js';
 import { KTypeConverter } from './btf/ktype.js';
@@ -17,6 +17,8 @@ import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as Sim
 import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
 import { isErrorInjectable, isSleepableLsmHook } from './attach-targets.js';
 import { kallsymsLookup } from './kallsyms.js';
+import { BPF_SOCK as BPF_SOCK_LAYOUT } from './progtypes/layouts-cgroup.js';
+import { fieldByName } from './progtypes/layouts.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -35,15 +37,6 @@ const REG_TYPE: Record<SimRegType, CtxRegType> = {
   PTR_TO_FLOW_KEYS: 'flow_keys',
   PTR_TO_TP_BUFFER: 'tp_buffer',
 };
-
-/**
- * The program whose rules apply (resolve_prog_type): an extension with a target program is checked as
- * its target, with the target's expected attach type.
- */
-function resolved(prog: ProgInfo): ProgInfo {
-  if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
-  return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
-}
 
 /** The function a TRACING or LSM program's context describes (its attach target), when the kernel's BTF has it. */
 function traceTargetOf(btf: Btf, prog: ProgInfo): AttachProto | undefined {
@@ -137,8 +130,14 @@ class TypeConverter {
   }
 }
 
-/** struct bpf_sock offsets (uapi). */
-const BPF_SOCK = { family: 4, type: 8, protocol: 12, priority: 20, srcIp4: 24, srcIp6: 28, srcPort: 44, dstPort: 48, dstIp4: 52, dstIp6: 56, state: 72, rxQueue: 76, size: 80 };
+/** struct bpf_sock offsets (uapi), from its layout. */
+const sockOff = (name: string): number => fieldByName(BPF_SOCK_LAYOUT, name).off;
+const BPF_SOCK = {
+  family: sockOff('family'), type: sockOff('type'), protocol: sockOff('protocol'), priority: sockOff('priority'),
+  srcIp4: sockOff('src_ip4'), srcIp6: sockOff('src_ip6'), srcPort: sockOff('src_port'), dstPort: sockOff('dst_port'),
+  dstIp4: sockOff('dst_ip4'), dstIp6: sockOff('dst_ip6'), state: sockOff('state'), rxQueue: sockOff('rx_queue_mapping'),
+  size: BPF_SOCK_LAYOUT.size,
+};
 const narrow = (size: number, def: number): boolean => size <= def && (size & (size - 1)) === 0;
 const within = (off: number, lo: number, len: number): boolean => off >= lo && off < lo + len;
 
@@ -233,7 +232,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     profile: '6.1',
     helperName: (id) => (id >= 0 ? helperName(id) : undefined),
     helper(prog, id, caps) {
-      const p = resolved(prog);
+      const p = resolveProg(prog);
       const so = structOps(p);
       if (so?.ok === true && so.type.helpers === 'none') return undefined;
       const q = protoQuery(p);
@@ -245,7 +244,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     errorInjectable: (func) => isErrorInjectable(func),
     sleepableLsmHook: (hook) => isSleepableLsmHook(hook),
     attachReturnsVoid(prog) {
-      const t = traceTargetOf(registry.types.btf, resolved(prog));
+      const t = traceTargetOf(registry.types.btf, resolveProg(prog));
       return t === undefined ? undefined : t.ret === 0;
     },
     structOpsMember(prog) {
@@ -255,7 +254,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return { ok: true, struct: so.type.name, member: so.member.name, voidRet: so.member.ret === 'void' };
     },
     btfAccess(prog, struct, off, size, write) {
-      const so = structOps(resolved(prog));
+      const so = structOps(resolveProg(prog));
       if (so?.ok !== true) return 'default';
       const rule = so.type.access;
       if ('only' in rule) return struct === rule.only ? undefined : `only access to ${rule.only} is supported\n`;
@@ -290,7 +289,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return { name, proto };
     },
     ctxAccess(prog0, off, size, write, caps): CtxAccess | undefined {
-      const prog = resolved(prog0);
+      const prog = resolveProg(prog0);
       const so = structOps(prog);
       if (so !== undefined) {
         if (!so.ok) return undefined;

@@ -6,6 +6,7 @@
 import type { Btf } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from './caps.js';
+import type { KptrField } from '../object/map-fields.js';
 import type { HelperProto, KfuncFlag } from './types.js';
 
 /** A map as the verifier sees it (struct bpf_map's verifier-relevant fields). */
@@ -35,13 +36,7 @@ export interface MapDef {
   frozen?: Uint8Array;
 }
 
-export interface KptrField {
-  off: number;
-  /** `kptr_ref` (referenced) vs `kptr` (unreferenced). */
-  ref: boolean;
-  /** The struct pointed to. */
-  btfName: string;
-}
+export type { KptrField };
 
 /** The program being verified. */
 export interface ProgInfo {
@@ -63,6 +58,15 @@ export interface ProgInfo {
    * member's index). Without it a raw struct_ops program's context is untyped u64 arguments (bpfvm only).
    */
   structOps?: { btfId: number; memberIdx: number };
+}
+
+/**
+ * resolve_prog_type: the program whose rules apply. An extension with a target program is checked as its
+ * target, with the target's expected attach type; any other program as itself.
+ */
+export function resolveProg(prog: ProgInfo): ProgInfo {
+  if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
+  return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
 }
 
 /** check_struct_ops_btf_id's outcome: the member implemented, or the refusal (message and errno). */
@@ -105,9 +109,14 @@ export interface KMember {
   type: KType;
 }
 
-export interface KfuncParam {
+/**
+ * A kfunc parameter: its name (`x__sz` marks the size of the memory parameter before it, `x__k` a constant)
+ * and its type — a KType as the verifier reads it from BTF, or (`KfuncParam<string>`) the C type text a
+ * kfunc is defined with (`u32`, `struct nf_conn *`).
+ */
+export interface KfuncParam<Type = KType> {
   name: string;
-  type: KType;
+  type: Type;
 }
 
 export interface KfuncProto {

@@ -6,7 +6,8 @@
  */
 import type { Btf, BtfType } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
-import { type Env, type FuncInfoAux, Reject, resolveProgType } from './env.js';
+import { type Env, type FuncInfoAux, Reject } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
 import { checkFuncArgRegOff, checkHelperMemAccess } from './helper-mem.js';
 import { F, type Reg, T } from './reg-state.js';
@@ -91,7 +92,7 @@ function resolveSize(btf: Btf, id: number): number {
 
 /** The program type whose context BTF arguments may point to (an extension program: its target's). */
 function ctxProgType(env: Env): ProgTypeName {
-  return resolveProgType(env.prog);
+  return resolveProg(env.prog).type;
 }
 
 /** btf_get_prog_ctx_type: whether the pointer type `ptrId` points to the program type's context struct. */

@@ -6,7 +6,8 @@
 import { planted } from './plant.js';
 import { btfStructAccess, structIdByName, structIdsMatch } from './btf-walk.js';
 import { coerceRegToSize, markKnown } from './bounds.js';
-import { resolveProgType, type Env } from './env.js';
+import type { Env } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
@@ -479,7 +480,7 @@ const MAP_BTF_STRUCT: Record<number, string> = {
 
 /** may_access_direct_pkt_data for a write, with the type resolve_prog_type gives (an extension's target). */
 function pktWritable(env: Env): boolean {
-  const t = resolveProgType(env.prog);
+  const t = resolveProg(env.prog).type;
   return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'CGROUP_SOCKOPT'].includes(t);
 }
 

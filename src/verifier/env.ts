@@ -7,7 +7,7 @@ import { newRecording, type RecordedStates } from './record.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
 import type { Capability } from '../platform/caps.js';
-import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
+import { resolveProg, type MapDef, type Platform, type ProgInfo } from '../platform/platform.js';
 import { markKnown, markUnknownScalar } from './bounds.js';
 import type { SubprogInfo } from './subprog.js';
 import { VerifierLog } from './log.js';
@@ -23,11 +23,6 @@ const SLEEPABLE_MAP_TYPES: ReadonlySet<number> = new Set(([
   'HASH', 'ARRAY', 'PERCPU_HASH', 'PERCPU_ARRAY', 'LRU_HASH', 'LRU_PERCPU_HASH', 'ARRAY_OF_MAPS', 'HASH_OF_MAPS',
   'RINGBUF', 'USER_RINGBUF', 'INODE_STORAGE', 'SK_STORAGE', 'TASK_STORAGE',
 ] as const).map((t) => BPF_MAP_TYPE[t]));
-
-/** resolve_prog_type: an extension with a target program is checked as that program's type. */
-export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
-  return prog.type === 'EXT' && prog.extTarget !== undefined ? prog.extTarget.type : prog.type;
-}
 
 /** A rejection: the message is already in the log. */
 export class Reject extends Error {
@@ -361,7 +356,7 @@ export class Env {
   }
 
   checkMapProgCompatibility(map: MapDef): void {
-    const t = resolveProgType(this.prog);
+    const t = resolveProg(this.prog).type;
     if (map.spinLockOff >= 0) {
       if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', EINVAL);
       if (['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {

@@ -2,7 +2,8 @@
  * What a helper or kfunc argument may point at (check_helper_mem_access, check_func_arg_reg_off): shared by
  * the helper call check (check-call), the kfunc check and the BTF function argument check (btf-func).
  */
-import { resolveProgType, type Env } from './env.js';
+import type { Env } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { checkMemAccess, checkPacketAccess, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { checkMapAccess, checkMemRegion, checkPtrOffReg } from './mem-region.js';
 import { baseType, F, type Reg, regTypeStr, T } from './reg-state.js';
@@ -53,7 +54,7 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
     case T.CTX:
       // A program type without convert_ctx_access (syscall, tracing…) cannot check a context size statically:
       // its last byte is accessed as the helper would.
-      if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
+      if (!CONVERTS_CTX_ACCESS.has(resolveProg(env.prog).type)) {
         if (size === 0) {
           if (zeroOk) return;
           env.fail('', EACCES);

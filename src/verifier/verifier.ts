@@ -21,7 +21,8 @@ import { checkCondJmp } from './check-jmp.js';
 import { checkKfuncCall } from './check-kfunc.js';
 import { checkMemAccess } from './check-mem.js';
 import { checkPtrOffReg } from './mem-region.js';
-import { Env, Reject, resolveProgType } from './env.js';
+import { Env, Reject } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
 import { PROFILES } from './profile.js';
 import { progLoadErrno } from './prog-load.js';
@@ -527,7 +528,7 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
 }
 
 function checkLdAbs(env: Env, insn: Insn): void {
-  const t = resolveProgType(env.prog);
+  const t = resolveProg(env.prog).type;
   if (!['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG'].includes(t)
     || t === 'SK_MSG') {
     env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', EINVAL);
