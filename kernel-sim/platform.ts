@@ -6,17 +6,18 @@
  */
 import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
-import { resolveProg, type CtxAccess, type CtxRegType, type KfuncProto, type KType, type MapDef, type Platform, type ProgInfo } from '../src/platform/platform.js';
+import { resolveProg, type CtxAccess, type KfuncProto, type KType, type MapDef, type Platform, type ProgInfo } from '../src/platform/platform.js';
 import type { Btf } from '../src/btf/index.js';
 import { attachProto, type AttachProto } from './btf/attach-targets.js';
 import { KTypeConverter } from './btf/ktype.js';
 import { protoAllowed } from './helpers/allowed.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
-import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
+import { ctxAccess, CtxRulesMissingError, loadAttachType } from './progtypes/index.js';
 import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
 import { isErrorInjectable, isSleepableLsmHook } from './attach-targets.js';
 import { kallsymsLookup } from './kallsyms.js';
+import { baseRegType, BpfRegType } from '../src/uapi/reg-types.js';
 import { BPF_SOCK as BPF_SOCK_LAYOUT } from './progtypes/layouts-cgroup.js';
 import { fieldByName } from './progtypes/layouts.js';
 
@@ -27,16 +28,6 @@ export interface KernelPlatformOptions {
   kfuncRegistry?: KfuncRegistry;
 }
 
-const REG_TYPE: Record<SimRegType, CtxRegType> = {
-  PTR_TO_PACKET: 'pkt',
-  PTR_TO_PACKET_META: 'pkt_meta',
-  PTR_TO_PACKET_END: 'pkt_end',
-  PTR_TO_SOCK_COMMON_OR_NULL: 'sock_common_or_null',
-  PTR_TO_SOCKET_OR_NULL: 'sock_or_null',
-  PTR_TO_SOCKET: 'sock',
-  PTR_TO_FLOW_KEYS: 'flow_keys',
-  PTR_TO_TP_BUFFER: 'tp_buffer',
-};
 
 /** The function a TRACING or LSM program's context describes (its attach target), when the kernel's BTF has it. */
 function traceTargetOf(btf: Btf, prog: ProgInfo): AttachProto | undefined {
@@ -75,16 +66,16 @@ function btfCtxAccess(btf: Btf, t: AttachProto, prog: ProgInfo, off: number): Ct
   } else {
     return undefined;
   }
-  if (isScalarArg(btf, type)) return { regType: 'scalar' };
+  if (isScalarArg(btf, type)) return { regType: BpfRegType.SCALAR_VALUE };
   const pt = btf.type(btf.resolve(type));
   if (pt.kind !== 'PTR') return undefined;
   const ctxArg = t.ctxArgs.get(off);
-  if (ctxArg === 'rdonly_buf_or_null' || ctxArg === 'buf_or_null') return { regType: ctxArg };
-  if (pt.type === 0) return { regType: 'scalar' };
+  if (ctxArg !== undefined && baseRegType(ctxArg) === BpfRegType.PTR_TO_BUF) return { regType: ctxArg };
+  if (pt.type === 0) return { regType: BpfRegType.SCALAR_VALUE };
   const to = btf.type(btf.resolve(pt.type));
-  if (to.kind === 'INT') return { regType: 'scalar' };
+  if (to.kind === 'INT') return { regType: BpfRegType.SCALAR_VALUE };
   if (to.kind !== 'STRUCT' && to.kind !== 'UNION') return undefined;
-  return { regType: ctxArg === 'btf_id_or_null' ? 'btf_id_or_null' : 'btf_id', btfName: to.name };
+  return { regType: ctxArg ?? BpfRegType.PTR_TO_BTF_ID, btfName: to.name };
 }
 
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
@@ -295,7 +286,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
         if (!so.ok) return undefined;
         const arg = structOpsArg(so.type, so.member, off, size, write);
         if (!arg.ok) return undefined;
-        return arg.btfStruct === undefined ? { regType: 'scalar' } : { regType: 'btf_id', btfName: arg.btfStruct };
+        return arg.btfStruct === undefined ? { regType: BpfRegType.SCALAR_VALUE } : { regType: BpfRegType.PTR_TO_BTF_ID, btfName: arg.btfStruct };
       }
       let a;
       try {
@@ -310,7 +301,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       // only BTF-typed programs read the kernel's BTF here
       const traced = prog.type === 'TRACING' || prog.type === 'LSM' ? traceTargetOf(registry.types.btf, prog) : undefined;
       if (traced !== undefined) return btfCtxAccess(registry.types.btf, traced, prog, off);
-      return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
+      return { regType: a.regType ?? BpfRegType.SCALAR_VALUE };
     },
     btfStruct(name) {
       const btf = registry.types.btf;

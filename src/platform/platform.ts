@@ -6,6 +6,7 @@
 import type { Btf } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from './caps.js';
+import type { RegTypeBits } from '../uapi/reg-types.js';
 import type { KptrField } from '../object/map-fields.js';
 import type { HelperProto, KfuncFlag } from './types.js';
 
@@ -74,16 +75,10 @@ export type StructOpsMemberCheck =
   | { ok: true; struct: string; member: string; voidRet: boolean }
   | { ok: false; message: string; errno: number };
 
-/** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */
-export type CtxRegType =
-  | 'scalar' | 'pkt' | 'pkt_meta' | 'pkt_end' | 'flow_keys' | 'sock' | 'sock_or_null' | 'sock_common'
-  | 'sock_common_or_null' | 'tcp_sock' | 'btf_id' | 'btf_id_or_null' | 'tp_buffer' | 'mem_rdonly'
-  /** PTR_TO_BUF | PTR_MAYBE_NULL (| MEM_RDONLY): an iterator's map key or value (ctx_arg_info). */
-  | 'rdonly_buf_or_null' | 'buf_or_null';
-
 /** What is_valid_access answers for an allowed access. */
 export interface CtxAccess {
-  regType: CtxRegType;
+  /** What a load yields: enum bpf_reg_type with its bpf_type_flag bits (SCALAR_VALUE, PTR_TO_PACKET, PTR_TO_BUF | MEM_RDONLY | PTR_MAYBE_NULL). */
+  regType: RegTypeBits;
   /** btf_id / untrusted pointers: struct name. */
   btfName?: string;
   /** tp_buffer / mem: accessible size. */

@@ -266,7 +266,7 @@ export class Env {
   /** __is_pointer_value */
   isPointerValue(reg: Reg): boolean {
     if (this.allowPtrLeaks) return false;
-    return reg.type !== T.SCALAR;
+    return reg.type !== T.SCALAR_VALUE;
   }
 
   regTypeStr(t: number): string {
@@ -346,12 +346,12 @@ export class Env {
     const aux = this.aux(i);
     if (v.percpu) {
       // the type is resolved (struct or sized) only when bpf_per_cpu_ptr / bpf_this_cpu_ptr convert the pointer
-      aux.btfVar = { type: T.BTF_ID | F.PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
+      aux.btfVar = { type: T.PTR_TO_BTF_ID | F.MEM_PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
     } else if (v.struct === undefined) {
       if (v.size === undefined) this.fail(`ldimm64 unable to resolve the size of type '${v.typeName}': -22\n`, EINVAL);
-      aux.btfVar = { type: T.MEM | F.RDONLY, memSize: v.size };
+      aux.btfVar = { type: T.PTR_TO_MEM | F.MEM_RDONLY, memSize: v.size };
     } else {
-      aux.btfVar = { type: T.BTF_ID, btfName: v.struct, memSize: 0 };
+      aux.btfVar = { type: T.PTR_TO_BTF_ID, btfName: v.struct, memSize: 0 };
     }
   }
 
