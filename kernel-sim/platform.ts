@@ -6,17 +6,20 @@
  */
 import type { AttachTypeName, ProgTypeName } from '../src/object/bpf-enums.js';
 import { bpfCapable } from '../src/platform/caps.js';
-import type { CtxAccess, CtxRegType, KfuncProto, KType, MapDef, Platform, ProgInfo } from '../src/platform/platform.js';
+import { resolveProg, type CtxAccess, type KfuncProto, type KType, type MapDef, type Platform, type ProgInfo } from '../src/platform/platform.js';
 import type { Btf } from '../src/btf/index.js';
 import { attachProto, type AttachProto } from './btf/attach-targets.js';
 import { KTypeConverter } from './btf/ktype.js';
 import { protoAllowed } from './helpers/allowed.js';
 import { helperName, helperProto, type ProtoQuery } from './helpers/index.js';
 import { defaultRegistry, type KfuncRegistry } from './kfuncs/index.js';
-import { ctxAccess, CtxRulesMissingError, loadAttachType, type CtxRegType as SimRegType } from './progtypes/index.js';
+import { ctxAccess, CtxRulesMissingError, loadAttachType } from './progtypes/index.js';
 import { checkStructOpsMember, structOpsArg, structOpsType, type StructOpsCheck } from './progtypes/struct-ops.js';
 import { isErrorInjectable, isSleepableLsmHook } from './attach-targets.js';
 import { kallsymsLookup } from './kallsyms.js';
+import { baseRegType, BpfRegType } from '../src/uapi/reg-types.js';
+import { BPF_SOCK as BPF_SOCK_LAYOUT } from './progtypes/layouts-cgroup.js';
+import { fieldByName } from './progtypes/layouts.js';
 
 export interface KernelPlatformOptions {
   /** The map an ld_imm64 handle names (BPF_PSEUDO_MAP_FD / MAP_VALUE imm). */
@@ -25,25 +28,6 @@ export interface KernelPlatformOptions {
   kfuncRegistry?: KfuncRegistry;
 }
 
-const REG_TYPE: Record<SimRegType, CtxRegType> = {
-  PTR_TO_PACKET: 'pkt',
-  PTR_TO_PACKET_META: 'pkt_meta',
-  PTR_TO_PACKET_END: 'pkt_end',
-  PTR_TO_SOCK_COMMON_OR_NULL: 'sock_common_or_null',
-  PTR_TO_SOCKET_OR_NULL: 'sock_or_null',
-  PTR_TO_SOCKET: 'sock',
-  PTR_TO_FLOW_KEYS: 'flow_keys',
-  PTR_TO_TP_BUFFER: 'tp_buffer',
-};
-
-/**
- * The program whose rules apply (resolve_prog_type): an extension with a target program is checked as
- * its target, with the target's expected attach type.
- */
-function resolved(prog: ProgInfo): ProgInfo {
-  if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
-  return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
-}
 
 /** The function a TRACING or LSM program's context describes (its attach target), when the kernel's BTF has it. */
 function traceTargetOf(btf: Btf, prog: ProgInfo): AttachProto | undefined {
@@ -82,16 +66,16 @@ function btfCtxAccess(btf: Btf, t: AttachProto, prog: ProgInfo, off: number): Ct
   } else {
     return undefined;
   }
-  if (isScalarArg(btf, type)) return { regType: 'scalar' };
+  if (isScalarArg(btf, type)) return { regType: BpfRegType.SCALAR_VALUE };
   const pt = btf.type(btf.resolve(type));
   if (pt.kind !== 'PTR') return undefined;
   const ctxArg = t.ctxArgs.get(off);
-  if (ctxArg === 'rdonly_buf_or_null' || ctxArg === 'buf_or_null') return { regType: ctxArg };
-  if (pt.type === 0) return { regType: 'scalar' };
+  if (ctxArg !== undefined && baseRegType(ctxArg) === BpfRegType.PTR_TO_BUF) return { regType: ctxArg };
+  if (pt.type === 0) return { regType: BpfRegType.SCALAR_VALUE };
   const to = btf.type(btf.resolve(pt.type));
-  if (to.kind === 'INT') return { regType: 'scalar' };
+  if (to.kind === 'INT') return { regType: BpfRegType.SCALAR_VALUE };
   if (to.kind !== 'STRUCT' && to.kind !== 'UNION') return undefined;
-  return { regType: ctxArg === 'btf_id_or_null' ? 'btf_id_or_null' : 'btf_id', btfName: to.name };
+  return { regType: ctxArg ?? BpfRegType.PTR_TO_BTF_ID, btfName: to.name };
 }
 
 /** What besides the program type decides a helper prototype, from the program's load attributes. */
@@ -137,8 +121,14 @@ class TypeConverter {
   }
 }
 
-/** struct bpf_sock offsets (uapi). */
-const BPF_SOCK = { family: 4, type: 8, protocol: 12, priority: 20, srcIp4: 24, srcIp6: 28, srcPort: 44, dstPort: 48, dstIp4: 52, dstIp6: 56, state: 72, rxQueue: 76, size: 80 };
+/** struct bpf_sock offsets (uapi), from its layout. */
+const sockOff = (name: string): number => fieldByName(BPF_SOCK_LAYOUT, name).off;
+const BPF_SOCK = {
+  family: sockOff('family'), type: sockOff('type'), protocol: sockOff('protocol'), priority: sockOff('priority'),
+  srcIp4: sockOff('src_ip4'), srcIp6: sockOff('src_ip6'), srcPort: sockOff('src_port'), dstPort: sockOff('dst_port'),
+  dstIp4: sockOff('dst_ip4'), dstIp6: sockOff('dst_ip6'), state: sockOff('state'), rxQueue: sockOff('rx_queue_mapping'),
+  size: BPF_SOCK_LAYOUT.size,
+};
 const narrow = (size: number, def: number): boolean => size <= def && (size & (size - 1)) === 0;
 const within = (off: number, lo: number, len: number): boolean => off >= lo && off < lo + len;
 
@@ -233,7 +223,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     profile: '6.1',
     helperName: (id) => (id >= 0 ? helperName(id) : undefined),
     helper(prog, id, caps) {
-      const p = resolved(prog);
+      const p = resolveProg(prog);
       const so = structOps(p);
       if (so?.ok === true && so.type.helpers === 'none') return undefined;
       const q = protoQuery(p);
@@ -245,7 +235,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
     errorInjectable: (func) => isErrorInjectable(func),
     sleepableLsmHook: (hook) => isSleepableLsmHook(hook),
     attachReturnsVoid(prog) {
-      const t = traceTargetOf(registry.types.btf, resolved(prog));
+      const t = traceTargetOf(registry.types.btf, resolveProg(prog));
       return t === undefined ? undefined : t.ret === 0;
     },
     structOpsMember(prog) {
@@ -255,7 +245,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return { ok: true, struct: so.type.name, member: so.member.name, voidRet: so.member.ret === 'void' };
     },
     btfAccess(prog, struct, off, size, write) {
-      const so = structOps(resolved(prog));
+      const so = structOps(resolveProg(prog));
       if (so?.ok !== true) return 'default';
       const rule = so.type.access;
       if ('only' in rule) return struct === rule.only ? undefined : `only access to ${rule.only} is supported\n`;
@@ -290,13 +280,13 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       return { name, proto };
     },
     ctxAccess(prog0, off, size, write, caps): CtxAccess | undefined {
-      const prog = resolved(prog0);
+      const prog = resolveProg(prog0);
       const so = structOps(prog);
       if (so !== undefined) {
         if (!so.ok) return undefined;
         const arg = structOpsArg(so.type, so.member, off, size, write);
         if (!arg.ok) return undefined;
-        return arg.btfStruct === undefined ? { regType: 'scalar' } : { regType: 'btf_id', btfName: arg.btfStruct };
+        return arg.btfStruct === undefined ? { regType: BpfRegType.SCALAR_VALUE } : { regType: BpfRegType.PTR_TO_BTF_ID, btfName: arg.btfStruct };
       }
       let a;
       try {
@@ -311,7 +301,7 @@ export function kernelPlatform(opts: KernelPlatformOptions = {}): Platform {
       // only BTF-typed programs read the kernel's BTF here
       const traced = prog.type === 'TRACING' || prog.type === 'LSM' ? traceTargetOf(registry.types.btf, prog) : undefined;
       if (traced !== undefined) return btfCtxAccess(registry.types.btf, traced, prog, off);
-      return { regType: a.regType === undefined ? 'scalar' : REG_TYPE[a.regType] };
+      return { regType: a.regType ?? BpfRegType.SCALAR_VALUE };
     },
     btfStruct(name) {
       const btf = registry.types.btf;

@@ -7,6 +7,7 @@ import { defaultKernelBtf, loadKernelBtf } from '../kernel-sim/btf/kernel-btf.js
 import { attachProto } from '../kernel-sim/btf/attach-targets.js';
 import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../kernel-sim/platform.js';
+import { BpfRegType, BpfTypeFlag } from '../src/uapi/reg-types.js';
 import { btfStructAccess } from '../src/verifier/btf-walk.js';
 
 const btf = defaultKernelBtf();
@@ -61,9 +62,9 @@ describe('attach targets and contexts from BTF', () => {
     expect(p.args.map((a) => [a.name, a.off])).toEqual([['dfd', 0], ['name', 8]]);
     const plat = kernelPlatform();
     const prog = { type: 'TRACING' as const, expectedAttachType: 'TRACE_FEXIT', attachTo: 'do_unlinkat' };
-    expect(plat.ctxAccess(prog, 0, 8, false)).toEqual({ regType: 'scalar' });
-    expect(plat.ctxAccess(prog, 8, 8, false)).toEqual({ regType: 'btf_id', btfName: 'filename' });
-    expect(plat.ctxAccess(prog, 16, 8, false)).toEqual({ regType: 'scalar' }); // the int return value
+    expect(plat.ctxAccess(prog, 0, 8, false)).toEqual({ regType: BpfRegType.SCALAR_VALUE });
+    expect(plat.ctxAccess(prog, 8, 8, false)).toEqual({ regType: BpfRegType.PTR_TO_BTF_ID, btfName: 'filename' });
+    expect(plat.ctxAccess(prog, 16, 8, false)).toEqual({ regType: BpfRegType.SCALAR_VALUE }); // the int return value
     expect(plat.ctxAccess(prog, 24, 8, false)).toBeUndefined();
   });
 
@@ -73,11 +74,11 @@ describe('attach targets and contexts from BTF', () => {
     expect(sw.args.map((a) => [btf.typeName(a.type), a.off])).toEqual([['bool', 0], ['struct task_struct *', 8], ['struct task_struct *', 16], ['unsigned int', 24]]);
     const plat = kernelPlatform();
     expect(plat.ctxAccess({ type: 'TRACING', expectedAttachType: 'TRACE_RAW_TP', attachTo: 'sched_switch' }, 8, 8, false))
-      .toEqual({ regType: 'btf_id', btfName: 'task_struct' });
+      .toEqual({ regType: BpfRegType.PTR_TO_BTF_ID, btfName: 'task_struct' });
     const iter = { type: 'TRACING' as const, expectedAttachType: 'TRACE_ITER', attachTo: 'bpf_map_elem' };
-    expect(plat.ctxAccess(iter, 8, 8, false)).toEqual({ regType: 'btf_id', btfName: 'bpf_map' });
-    expect(plat.ctxAccess(iter, 16, 8, false)).toEqual({ regType: 'rdonly_buf_or_null' });
-    expect(plat.ctxAccess(iter, 24, 8, false)).toEqual({ regType: 'buf_or_null' });
+    expect(plat.ctxAccess(iter, 8, 8, false)).toEqual({ regType: BpfRegType.PTR_TO_BTF_ID, btfName: 'bpf_map' });
+    expect(plat.ctxAccess(iter, 16, 8, false)).toEqual({ regType: BpfRegType.PTR_TO_BUF | BpfTypeFlag.MEM_RDONLY | BpfTypeFlag.PTR_MAYBE_NULL });
+    expect(plat.ctxAccess(iter, 24, 8, false)).toEqual({ regType: BpfRegType.PTR_TO_BUF | BpfTypeFlag.PTR_MAYBE_NULL });
   });
 
   it('btf_struct_walk: pointers inside anonymous unions, arrays, and the kernel\'s refusals', () => {

@@ -1,3 +1,4 @@
+import { BpfRegType } from '../src/uapi/reg-types.js';
 import { describe, expect, it } from 'vitest';
 import { WINDOW_HI_BASE } from '../vm/address-space.js';
 import { assemble } from '../src/asm/index.js';
@@ -53,14 +54,14 @@ describe('ctxAccess (6.1 *_is_valid_access)', () => {
     ['SOCKET_FILTER', 64, 8, 'read', false], // cb[4] + 4 is past cb
     ['SOCKET_FILTER', 76, 4, 'read', false], // no data pointers for socket filters
     ['SOCKET_FILTER', 88, 4, 'read', false], // family..local_port
-    ['SOCKET_FILTER', 168, 8, 'read', { field: 'sk', regType: 'PTR_TO_SOCK_COMMON_OR_NULL' }],
+    ['SOCKET_FILTER', 168, 8, 'read', { field: 'sk', regType: BpfRegType.PTR_TO_SOCK_COMMON_OR_NULL }],
     ['SOCKET_FILTER', 182, 1, 'read', false], // padding
     ['SOCKET_FILTER', 192, 4, 'read', false],
     // tc (tc_cls_act_is_valid_access)
-    ['SCHED_CLS', 76, 4, 'read', { field: 'data', regType: 'PTR_TO_PACKET', narrowOk: false }],
+    ['SCHED_CLS', 76, 4, 'read', { field: 'data', regType: BpfRegType.PTR_TO_PACKET, narrowOk: false }],
     ['SCHED_CLS', 76, 2, 'read', false], // no narrow loads of data
-    ['SCHED_CLS', 80, 4, 'read', { regType: 'PTR_TO_PACKET_END' }],
-    ['SCHED_CLS', 140, 4, 'read', { regType: 'PTR_TO_PACKET_META' }],
+    ['SCHED_CLS', 80, 4, 'read', { regType: BpfRegType.PTR_TO_PACKET_END }],
+    ['SCHED_CLS', 140, 4, 'read', { regType: BpfRegType.PTR_TO_PACKET_META }],
     ['SCHED_CLS', 76, 4, 'write', false],
     ['SCHED_CLS', 8, 4, 'write', { field: 'mark' }],
     ['SCHED_CLS', 8, 2, 'write', false], // writes are whole words
@@ -75,18 +76,18 @@ describe('ctxAccess (6.1 *_is_valid_access)', () => {
     ['SCHED_CLS', 92, 4, 'read', false],
     // cgroup_skb: family etc. readable; data needs CAP_BPF
     ['CGROUP_SKB', 92, 4, 'read', { field: 'remote_ip4' }],
-    ['CGROUP_SKB', 76, 4, 'read', { regType: 'PTR_TO_PACKET' }],
+    ['CGROUP_SKB', 76, 4, 'read', { regType: BpfRegType.PTR_TO_PACKET }],
     ['CGROUP_SKB', 140, 4, 'read', false],
     ['CGROUP_SKB', 32, 4, 'write', { field: 'priority' }],
     // sk_skb: mark is not even readable
     ['SK_SKB', 8, 4, 'read', false],
     ['SK_SKB', 44, 4, 'write', { field: 'tc_index' }],
     // flow dissector: only data, data_end, flow_keys
-    ['FLOW_DISSECTOR', 144, 8, 'read', { regType: 'PTR_TO_FLOW_KEYS' }],
+    ['FLOW_DISSECTOR', 144, 8, 'read', { regType: BpfRegType.PTR_TO_FLOW_KEYS }],
     ['FLOW_DISSECTOR', 0, 4, 'read', false],
     // xdp_md
-    ['XDP', 0, 4, 'read', { field: 'data', regType: 'PTR_TO_PACKET' }],
-    ['XDP', 8, 4, 'read', { regType: 'PTR_TO_PACKET_META' }],
+    ['XDP', 0, 4, 'read', { field: 'data', regType: BpfRegType.PTR_TO_PACKET }],
+    ['XDP', 8, 4, 'read', { regType: BpfRegType.PTR_TO_PACKET_META }],
     ['XDP', 12, 2, 'read', false], // xdp_md fields are whole words
     ['XDP', 16, 4, 'write', false],
     ['XDP', 20, 4, 'read', false], // egress_ifindex: devmap programs only
@@ -107,7 +108,7 @@ describe('ctxAccess (6.1 *_is_valid_access)', () => {
     // sk_lookup: remote_port as u16 or u32, read only
     ['SK_LOOKUP', 36, 4, 'read', { field: 'remote_port', fieldSize: 4 }],
     ['SK_LOOKUP', 36, 2, 'read', { field: 'remote_port', fieldSize: 2 }],
-    ['SK_LOOKUP', 0, 8, 'read', { regType: 'PTR_TO_SOCKET_OR_NULL' }],
+    ['SK_LOOKUP', 0, 8, 'read', { regType: BpfRegType.PTR_TO_SOCKET_OR_NULL }],
     ['SK_LOOKUP', 8, 4, 'write', false],
   ];
   it.each(cases)('%s off %i size %i %s', (type, off, size, kind, expected) => {

@@ -39,7 +39,7 @@ describe('tnum', () => {
 describe('scalar bounds', () => {
   const known = (v: bigint) => {
     const r = newReg();
-    r.type = T.SCALAR;
+    r.type = T.SCALAR_VALUE;
     r.varOff = { value: v & U64, mask: 0n };
     r.umin = r.umax = v & U64;
     r.smin = r.smax = BigInt.asIntN(64, v);
@@ -49,7 +49,7 @@ describe('scalar bounds', () => {
   };
   const range = (lo: bigint, hi: bigint) => {
     const r = newReg();
-    r.type = T.SCALAR;
+    r.type = T.SCALAR_VALUE;
     r.umin = lo; r.umax = hi;
     boundsSync(r);
     return r;

@@ -5,6 +5,7 @@
  * and of the `btf_trace_<event>` typedef a tp_btf program sees (its first `void *__data` argument
  * skipped). Iterators add their ctx_arg_info: arguments that may be NULL (and buffers).
  */
+import { BpfRegType, BpfTypeFlag, type RegTypeBits } from '../../src/uapi/reg-types.js';
 import type { Btf } from '../../src/btf/index.js';
 
 /** One context argument: its BTF type id and byte offset in the u64 argument array. */
@@ -23,30 +24,35 @@ export interface AttachProto {
   /** tp_btf: the proto of btf_trace_<event> with its first argument skipped. */
   btfTrace: boolean;
   /** ctx_arg_info of iterators: offset → register type. */
-  ctxArgs: ReadonlyMap<number, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>;
+  ctxArgs: ReadonlyMap<number, RegTypeBits>;
 }
+
+/** The register types of iterators' ctx_arg_info. */
+const BTF_OR_NULL = BpfRegType.PTR_TO_BTF_ID_OR_NULL;
+const BUF_OR_NULL = BpfRegType.PTR_TO_BUF | BpfTypeFlag.PTR_MAYBE_NULL;
+const RDONLY_BUF_OR_NULL = BpfRegType.PTR_TO_BUF | BpfTypeFlag.PTR_MAYBE_NULL | BpfTypeFlag.MEM_RDONLY;
 
 /**
  * ctx_arg_info of the 6.1 iterators (bpf_iter_reg of kernel/bpf/*_iter.c, net/…): by member of
  * `struct bpf_iter__<target>`.
  */
-const ITER_CTX_ARGS: Readonly<Record<string, Readonly<Record<string, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>>>> = {
-  task: { task: 'btf_id_or_null' },
-  task_file: { task: 'btf_id_or_null', file: 'btf_id_or_null' },
-  task_vma: { task: 'btf_id_or_null', vma: 'btf_id_or_null' },
-  bpf_map: { map: 'btf_id_or_null' },
-  bpf_map_elem: { key: 'rdonly_buf_or_null', value: 'buf_or_null' },
-  bpf_prog: { prog: 'btf_id_or_null' },
-  bpf_link: { link: 'btf_id_or_null' },
-  cgroup: { cgroup: 'btf_id_or_null' },
-  ksym: { ksym: 'btf_id_or_null' },
-  netlink: { sk: 'btf_id_or_null' },
-  ipv6_route: { rt: 'btf_id_or_null' },
-  sockmap: { key: 'rdonly_buf_or_null', sk: 'btf_id_or_null' },
-  bpf_sk_storage_map: { sk: 'btf_id_or_null', value: 'buf_or_null' },
-  unix: { unix_sk: 'btf_id_or_null' },
-  tcp: { sk_common: 'btf_id_or_null' },
-  udp: { udp_sk: 'btf_id_or_null' },
+const ITER_CTX_ARGS: Readonly<Record<string, Readonly<Record<string, RegTypeBits>>>> = {
+  task: { task: BTF_OR_NULL },
+  task_file: { task: BTF_OR_NULL, file: BTF_OR_NULL },
+  task_vma: { task: BTF_OR_NULL, vma: BTF_OR_NULL },
+  bpf_map: { map: BTF_OR_NULL },
+  bpf_map_elem: { key: RDONLY_BUF_OR_NULL, value: BUF_OR_NULL },
+  bpf_prog: { prog: BTF_OR_NULL },
+  bpf_link: { link: BTF_OR_NULL },
+  cgroup: { cgroup: BTF_OR_NULL },
+  ksym: { ksym: BTF_OR_NULL },
+  netlink: { sk: BTF_OR_NULL },
+  ipv6_route: { rt: BTF_OR_NULL },
+  sockmap: { key: RDONLY_BUF_OR_NULL, sk: BTF_OR_NULL },
+  bpf_sk_storage_map: { sk: BTF_OR_NULL, value: BUF_OR_NULL },
+  unix: { unix_sk: BTF_OR_NULL },
+  tcp: { sk_common: BTF_OR_NULL },
+  udp: { udp_sk: BTF_OR_NULL },
 };
 
 function protoOf(btf: Btf, funcId: number): number | undefined {
@@ -120,7 +126,7 @@ export function attachProto(btf: Btf, progType: string, attachType: string | und
       if (p === undefined) return undefined;
       const { args, ret } = layoutArgs(btf, p, false);
       const info = ITER_CTX_ARGS[target] ?? {};
-      const ctxArgs = new Map<number, 'btf_id_or_null' | 'rdonly_buf_or_null' | 'buf_or_null'>();
+      const ctxArgs = new Map<number, RegTypeBits>();
       for (const a of args) if (info[a.name] !== undefined) ctxArgs.set(a.off, info[a.name]!);
       return { name: `bpf_iter_${target}`, args, ret, btfTrace: false, ctxArgs };
     }

@@ -12,11 +12,13 @@ import { KernelObject, ObjectWindow } from '../objects/heap.js';
 import { storageAdded, storageRemoved } from '../model/storage-owner.js';
 import { sockPath } from '../model/sockets.js';
 import { errno, ERRNO, mapOfKind, ret } from './args.js';
+import { BPF_SOCK } from '../progtypes/layouts-cgroup.js';
+import { fieldByName } from '../progtypes/layouts.js';
 
 /** struct bpf_sock offsets (type, protocol, state) and the values the casts test. */
-const SK_TYPE = 8;
-const SK_PROTOCOL = 12;
-const SK_STATE = 72;
+const SK_TYPE = fieldByName(BPF_SOCK, 'type').off;
+const SK_PROTOCOL = fieldByName(BPF_SOCK, 'protocol').off;
+const SK_STATE = fieldByName(BPF_SOCK, 'state').off;
 const SOCK_STREAM = 1n;
 const IPPROTO_TCP = 6n;
 const TCP_TIME_WAIT = 6n;

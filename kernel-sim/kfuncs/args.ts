@@ -67,7 +67,7 @@ function pointerArg(env: ArgEnv, p: Extract<ParamPlan, { kind: 'pointer' }>, i: 
   const offset = Number(value & 0xffffffffn);
   if (env.kptrGet && i === 0) {
     const slot = env.kptrs.slotAt(value);
-    if (slot === undefined || !slot.field.referenced) {
+    if (slot === undefined || !slot.field.ref) {
       throw new HelperFault('helper-error', `${where}: no referenced kptr at ${region.name} offset ${offset}`);
     }
     return { kind: 'kptr', value, slot: slot.region.dv, offset: slot.at };

@@ -4,7 +4,8 @@
  *   const memzero = defineKfunc('void bpf_memzero(void *mem, int mem__sz)', (call) => { call.mem(0).fill(0); });
  *   registry.register('TRACING', kfuncSet('my_module', [idFlags(memzero)]));
  */
-import type { KfuncDef, KfuncImpl, KfuncParam, KfuncSet, KfuncSetEntry } from './types.js';
+import type { KfuncParam } from '../../src/platform/platform.js';
+import type { KfuncDef, KfuncImpl, KfuncSet, KfuncSetEntry } from './types.js';
 import { KfuncDefinitionError } from './registry.js';
 
 /** Parse `ret name(type a, type b__sz)` into a definition with `impl`. */
@@ -14,7 +15,7 @@ export function defineKfunc(prototype: string, impl: KfuncImpl, extra: Pick<Kfun
   const name = m[2]!;
   const ret = m[1]!.trim();
   const list = m[3]!.trim();
-  const params: KfuncParam[] = list === '' || list === 'void' ? [] : list.split(',').map((p) => {
+  const params: KfuncParam<string>[] = list === '' || list === 'void' ? [] : list.split(',').map((p) => {
     const pm = /^(.*?[\s*])(\w+)\s*$/s.exec(p.trim());
     if (pm === null) throw new KfuncDefinitionError(name, `parameter '${p.trim()}' needs a type and a name`);
     return { type: pm[1]!.trim(), name: pm[2]! };

@@ -4,7 +4,7 @@ import type { KfuncInfo, KfuncRegistry } from './registry.js';
 
 export { KfuncRegistry, KfuncDefinitionError, MAX_KFUNC_ARGS, type KfuncInfo } from './registry.js';
 export { defineKfunc, kfuncSet } from './define.js';
-export { idFlags, type KfuncArg, type KfuncCall, type KfuncDef, type KfuncImpl, type KfuncParam, type KfuncResult, type KfuncSet, type KfuncSetEntry, type MemoryResult } from './types.js';
+export { idFlags, type KfuncArg, type KfuncCall, type KfuncDef, type KfuncImpl, type KfuncResult, type KfuncSet, type KfuncSetEntry, type MemoryResult } from './types.js';
 export { createKfuncRuntime, type KfuncRuntime, type KfuncRuntimeOptions } from './runtime.js';
 export { ExecContext } from './exec-context.js';
 export { parseNullInject, type NullInjectMode } from './null-inject.js';

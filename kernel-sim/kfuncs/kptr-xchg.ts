@@ -16,7 +16,7 @@ export function kptrXchg(s: RunState): HelperFn {
     const { heap, kptrs } = s.world;
     checkLivePointer(heap.space, dst, 'bpf_kptr_xchg: R1');
     const slot = kptrs.slotAt(dst);
-    if (slot === undefined || !slot.field.referenced) {
+    if (slot === undefined || !slot.field.ref) {
       throw new HelperFault('helper-error', `bpf_kptr_xchg: R1=${hex(dst)} is not a referenced kptr field of a map value`);
     }
     let incoming = null;
@@ -27,16 +27,16 @@ export function kptrXchg(s: RunState): HelperFn {
       if (at === undefined || ref === undefined) {
         throw new HelperFault('release-unacquired', `bpf_kptr_xchg: R2=${hex(ptr)} is not an acquired reference`);
       }
-      if (at.offset !== 0 || at.window.type !== slot.field.type) {
+      if (at.offset !== 0 || at.window.type !== slot.field.btfName) {
         throw new HelperFault('helper-error',
-          `bpf_kptr_xchg: R2 must point to the start of a struct ${slot.field.type} (has struct ${at.window.type}, offset ${at.offset})`);
+          `bpf_kptr_xchg: R2 must point to the start of a struct ${slot.field.btfName} (has struct ${at.window.type}, offset ${at.offset})`);
       }
       s.refs.end(ref, 'was moved into a map by bpf_kptr_xchg');
       incoming = at.window.object;
     }
     const old = kptrs.exchange(slot, incoming);
     if (old === null) return 0n;
-    const w = heap.window(old, 'reference', { type: slot.field.type });
+    const w = heap.window(old, 'reference', { type: slot.field.btfName });
     s.refs.acquire(w, ctx.pc, 'bpf_kptr_xchg');
     return w.region.base;
   };

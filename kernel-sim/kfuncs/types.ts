@@ -4,18 +4,12 @@
  * their flags (BTF_ID_FLAGS); a set is registered per program type (register_btf_kfunc_id_set).
  */
 import type { KfuncFlag } from '../../src/platform/types.js';
+import type { KfuncParam } from '../../src/platform/platform.js';
 import type { HelperContext } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
 import type { KernelObject, ObjectWindow } from '../objects/heap.js';
 import type { ExecContext } from './exec-context.js';
 import type { KernelWorld } from '../objects/world.js';
-
-export interface KfuncParam {
-  /** The parameter name; `x__sz` marks the size of the memory parameter before it, `x__k` a constant. */
-  name: string;
-  /** C type text: `u32`, `struct nf_conn *`, `void *`. */
-  type: string;
-}
 
 /** A kfunc argument as the runtime checked it. */
 export type KfuncArg =
@@ -66,7 +60,8 @@ export interface KfuncDef {
   name: string;
   /** C type text of the return value. */
   ret: string;
-  params: readonly KfuncParam[];
+  /** Parameters with their C type texts. */
+  params: readonly KfuncParam<string>[];
   impl: KfuncImpl;
   /**
    * What a KF_RET_NULL | KF_RELEASE kfunc does when null-injection makes it fail, after its argument

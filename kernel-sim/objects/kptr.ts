@@ -8,34 +8,10 @@
  * The maps' side of the contract is one hook: when a value's memory goes away (element deleted or
  * replaced, map freed) the map calls `releaseValue`, which puts every referenced kptr the value holds.
  */
-import type { Btf } from '../../src/btf/index.js';
+import type { KptrField } from '../../src/object/map-fields.js';
+import type { BpfMap } from '../maps/base.js';
 import type { Region } from '../../vm/address-space.js';
 import type { KernelHeap, KernelObject } from './heap.js';
-
-export interface KptrField {
-  /** Byte offset in the map value. */
-  offset: number;
-  /** `kptr_ref` (the map holds a count) or `kptr` (unreferenced). */
-  referenced: boolean;
-  /** The struct pointed to. */
-  type: string;
-}
-
-/** The kptr fields of a map value type, from its BTF (PTR → TYPE_TAG "kptr"/"kptr_ref" → STRUCT). */
-export function kptrFieldsOf(btf: Btf, valueTypeId: number): KptrField[] {
-  const t = btf.type(btf.resolve(valueTypeId));
-  if (t.kind !== 'STRUCT') return [];
-  const out: KptrField[] = [];
-  for (const m of t.members) {
-    const p = btf.type(m.type);
-    if (p.kind !== 'PTR') continue;
-    const tag = btf.type(p.type);
-    if (tag.kind !== 'TYPE_TAG' || (tag.name !== 'kptr' && tag.name !== 'kptr_ref')) continue;
-    const target = btf.type(btf.resolve(tag.type));
-    out.push({ offset: m.bitOffset / 8, referenced: tag.name === 'kptr_ref', type: target.name });
-  }
-  return out;
-}
 
 /** A kptr slot an address points at: the map, the field, and where its 8 bytes are. */
 export interface KptrSlot {
@@ -57,6 +33,19 @@ export class KptrTable {
     this.fields.set(map, { valueSize, fields });
   }
 
+  /**
+   * Declare a map's kptr fields and install them on the map, so a copy leaves them alone and a value that
+   * goes away (deleted, replaced, overwritten, map freed) releases the reference it holds.
+   */
+  install(map: BpfMap, fields: KptrField[]): void {
+    if (fields.length === 0) return;
+    this.declare(map, map.valueSize, fields);
+    map.valueFields = {
+      skip: fields.map((f) => [f.off, 8] as const),
+      free: (region, offset) => this.releaseValue(map, region, offset),
+    };
+  }
+
   /** The kptr slot at `addr` (a map value region whose owner declared fields), exactly at a field. */
   slotAt(addr: bigint): KptrSlot | undefined {
     const region = this.heap.space.regionAt(addr);
@@ -66,7 +55,7 @@ export class KptrTable {
     const at = Number(BigInt.asUintN(64, addr) & 0xffffffffn);
     const stride = Math.ceil(decl.valueSize / 8) * 8;
     const inValue = at % stride;
-    const field = decl.fields.find((f) => f.offset === inValue);
+    const field = decl.fields.find((f) => f.off === inValue);
     return field === undefined ? undefined : { map: region.owner as object, field, region, at };
   }
 
@@ -94,11 +83,11 @@ export class KptrTable {
     const decl = this.fields.get(map);
     if (decl === undefined) return;
     for (const f of decl.fields) {
-      if (!f.referenced) {
-        region.dv.setBigUint64(offset + f.offset, 0n, true); // an unreferenced kptr is simply cleared
+      if (!f.ref) {
+        region.dv.setBigUint64(offset + f.off, 0n, true); // an unreferenced kptr is simply cleared
         continue;
       }
-      const slot: KptrSlot = { map, field: f, region, at: offset + f.offset };
+      const slot: KptrSlot = { map, field: f, region, at: offset + f.off };
       const old = this.exchange(slot, null);
       if (old !== null) this.heap.put(old);
     }

@@ -3,17 +3,7 @@
  * range): the data access-rules.ts and access-rules-cgroup.ts hold and ctx-access.ts interprets.
  */
 import type { CtxLayout } from './layouts.js';
-
-/** Register types a context load can produce (enum bpf_reg_type names). */
-export type CtxRegType =
-  | 'PTR_TO_PACKET'
-  | 'PTR_TO_PACKET_META'
-  | 'PTR_TO_PACKET_END'
-  | 'PTR_TO_SOCK_COMMON_OR_NULL'
-  | 'PTR_TO_SOCKET_OR_NULL'
-  | 'PTR_TO_SOCKET'
-  | 'PTR_TO_FLOW_KEYS'
-  | 'PTR_TO_TP_BUFFER';
+import type { RegTypeBits } from '../../src/uapi/reg-types.js';
 
 /**
  * Which access sizes a field accepts (every access must also be aligned to its own size):
@@ -32,7 +22,8 @@ export type SizeRule = 'exact' | 'narrow' | 'u32-or-narrow' | 'span' | 'narrow-o
 export interface FieldRule {
   read?: SizeRule;
   write?: SizeRule;
-  regType?: CtxRegType;
+  /** What a load of the field produces (a BpfRegType with its flags); a scalar when absent. */
+  regType?: RegTypeBits;
   /** Only with CAP_BPF (`bpf_capable()`). */
   capBpf?: 'read' | 'write' | 'both';
   /** Only for programs loaded with one of these expected attach types (names without `BPF_`). */

@@ -5,6 +5,7 @@
  * sysctl_is_valid_access, cg_sockopt_is_valid_access (kernel/bpf/cgroup.c), lirc_mode2_is_valid_access
  * (drivers/media/rc/bpf-lirc.c) and raw_tp_writable_prog_is_valid_access (kernel/trace/bpf_trace.c).
  */
+import { BpfRegType } from '../../src/uapi/reg-types.js';
 import type { FieldModel, FieldRule, RawModel } from './access-model.js';
 import { BPF_CGROUP_DEV_CTX, BPF_SOCK, BPF_SOCK_OPS, BPF_SOCKOPT, BPF_SYSCTL, LIRC_SAMPLE, SK_REUSEPORT_MD } from './layouts-cgroup.js';
 
@@ -51,9 +52,9 @@ const SOCK_OPS: FieldModel = {
     ...Object.fromEntries(BPF_SOCK_OPS.fields.map((fl) => [fl.name, READ_EXACT])),
     reply: { read: 'exact', write: 'exact' },
     sk_txhash: { read: 'exact', write: 'exact' },
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET_OR_NULL' },
-    skb_data: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    skb_data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET_OR_NULL },
+    skb_data: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    skb_data_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
     skb_tcp_flags: READ_NARROW_AT_START,
   },
 };
@@ -76,15 +77,15 @@ const SK_REUSEPORT: FieldModel = {
   kind: 'fields',
   layout: SK_REUSEPORT_MD,
   rules: {
-    data: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
+    data: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    data_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
     len: READ_NARROW,
     eth_protocol: { read: 'narrow', minSize: 2 },
     ip_protocol: READ_NARROW,
     bind_inany: READ_NARROW,
     hash: READ_EXACT,
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
-    migrating_sk: { read: 'exact', regType: 'PTR_TO_SOCK_COMMON_OR_NULL' },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET },
+    migrating_sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCK_COMMON_OR_NULL },
   },
 };
 
@@ -104,9 +105,9 @@ const CGROUP_SOCKOPT: FieldModel = {
   kind: 'fields',
   layout: BPF_SOCKOPT,
   rules: {
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
-    optval: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    optval_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET },
+    optval: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    optval_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
     level: { read: 'exact', write: 'exact', writeAttach: ['CGROUP_SETSOCKOPT'] },
     optname: { read: 'exact', write: 'exact', writeAttach: ['CGROUP_SETSOCKOPT'] },
     optlen: { read: 'exact', write: 'exact' },

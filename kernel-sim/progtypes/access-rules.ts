@@ -3,11 +3,12 @@
  * kernel/bpf/syscall.c, include/linux/bpf.h) as data. `ctx-access.ts` interprets them; the verifier
  * (through the Platform) and the run-time contexts read the same rows.
  */
+import { BpfRegType, type RegTypeBits } from '../../src/uapi/reg-types.js';
 import { CGROUP_ACCESS_MODELS } from './access-rules-cgroup.js';
 import { BPF_SOCK_ADDR, PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, SK_MSG_MD, XDP_MD } from './layouts.js';
-import type { AccessModel, CtxRegType, FieldModel, FieldRule, SizeRule } from './access-model.js';
+import type { AccessModel, FieldModel, FieldRule, SizeRule } from './access-model.js';
 
-export type { AccessModel, CtxRegType, FieldModel, FieldRule, RawModel, SizeRule } from './access-model.js';
+export type { AccessModel, FieldModel, FieldRule, RawModel, SizeRule } from './access-model.js';
 
 // ---- __sk_buff: bpf_skb_is_valid_access, then each program type's own refusals and writes ----------
 
@@ -22,7 +23,7 @@ const SK_FIELDS = ['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6
 interface SkbOverlay {
   refuse: readonly string[];
   write: readonly string[];
-  regTypes?: Readonly<Record<string, CtxRegType>>;
+  regTypes?: Readonly<Record<string, RegTypeBits>>;
   capBpf?: Readonly<Record<string, FieldRule['capBpf']>>;
   /** tc reads the 1-byte tstamp_type. */
   tstampType?: boolean;
@@ -38,7 +39,7 @@ function skb(o: SkbOverlay): FieldModel {
   for (const name of SKB_EXACT) rules[name] = { read: 'exact', write: writeRule(name) };
   rules.cb = { read: 'span', write: writeRule('cb') };
   rules.hwtstamp = { read: 'exact' };
-  rules.sk = { read: 'exact', regType: 'PTR_TO_SOCK_COMMON_OR_NULL' };
+  rules.sk = { read: 'exact', regType: BpfRegType.PTR_TO_SOCK_COMMON_OR_NULL };
   if (o.tstampType === true) rules.tstamp_type = { read: 'exact' };
   for (const [name, regType] of Object.entries(o.regTypes ?? {})) rules[name] = { ...rules[name], regType };
   for (const [name, capBpf] of Object.entries(o.capBpf ?? {})) rules[name] = { ...rules[name], capBpf };
@@ -52,7 +53,7 @@ function clean(rules: Record<string, FieldRule>): Record<string, FieldRule> {
   return rules;
 }
 
-const PKT = { data: 'PTR_TO_PACKET', data_end: 'PTR_TO_PACKET_END' } as const;
+const PKT = { data: BpfRegType.PTR_TO_PACKET, data_end: BpfRegType.PTR_TO_PACKET_END } as const;
 
 /** sk_filter_is_valid_access */
 const SOCKET_FILTER = skb({
@@ -64,7 +65,7 @@ const SOCKET_FILTER = skb({
 const TC = skb({
   refuse: SK_FIELDS,
   write: ['mark', 'tc_index', 'priority', 'tc_classid', 'cb', 'tstamp', 'queue_mapping'],
-  regTypes: { ...PKT, data_meta: 'PTR_TO_PACKET_META' },
+  regTypes: { ...PKT, data_meta: BpfRegType.PTR_TO_PACKET_META },
   tstampType: true,
 });
 
@@ -95,9 +96,9 @@ const FLOW_DISSECTOR: FieldModel = {
   kind: 'fields',
   layout: SK_BUFF,
   rules: {
-    data: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
-    flow_keys: { read: 'exact', regType: 'PTR_TO_FLOW_KEYS' },
+    data: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    data_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
+    flow_keys: { read: 'exact', regType: BpfRegType.PTR_TO_FLOW_KEYS },
   },
 };
 
@@ -106,9 +107,9 @@ const XDP: FieldModel = {
   kind: 'fields',
   layout: XDP_MD,
   rules: {
-    data: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
-    data_meta: { read: 'exact', regType: 'PTR_TO_PACKET_META' },
+    data: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    data_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
+    data_meta: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_META },
     ingress_ifindex: { read: 'exact' },
     rx_queue_index: { read: 'exact' },
   },
@@ -119,7 +120,7 @@ const SK_LOOKUP_RULES: FieldModel = {
   kind: 'fields',
   layout: SK_LOOKUP,
   rules: {
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET_OR_NULL' },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET_OR_NULL },
     ...Object.fromEntries(
       ['family', 'protocol', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'local_port', 'ingress_ifindex']
         .map((n) => [n, { read: 'narrow' } as FieldRule]),
@@ -143,9 +144,9 @@ const SK_MSG: FieldModel = {
   kind: 'fields',
   layout: SK_MSG_MD,
   rules: {
-    data: { read: 'exact', regType: 'PTR_TO_PACKET' },
-    data_end: { read: 'exact', regType: 'PTR_TO_PACKET_END' },
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
+    data: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET },
+    data_end: { read: 'exact', regType: BpfRegType.PTR_TO_PACKET_END },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET },
     ...Object.fromEntries(
       ['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'remote_port', 'local_port', 'size']
         .map((n) => [n, { read: 'exact' } as FieldRule]),
@@ -177,7 +178,7 @@ const SOCK_ADDR: FieldModel = {
     protocol: { read: 'exact' },
     msg_src_ip4: { ...ADDR, attach: ['CGROUP_UDP4_SENDMSG'] },
     msg_src_ip6: { ...ADDR, attach: ['CGROUP_UDP6_SENDMSG'] },
-    sk: { read: 'exact', regType: 'PTR_TO_SOCKET' },
+    sk: { read: 'exact', regType: BpfRegType.PTR_TO_SOCKET },
   },
 };
 

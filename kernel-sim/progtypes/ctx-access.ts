@@ -3,8 +3,9 @@
  * does a load yield? The verifier asks it through the Platform; the run-time contexts ask it on every
  * access, so both enforce the same 6.1 rules (access-rules.ts).
  */
+import { BpfRegType, type RegTypeBits } from '../../src/uapi/reg-types.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
-import { ACCESS_MODELS, type AccessModel, type CtxRegType, type FieldModel, type RawModel, type SizeRule } from './access-rules.js';
+import { ACCESS_MODELS, type AccessModel, type FieldModel, type RawModel, type SizeRule } from './access-rules.js';
 import { CtxRulesMissingError } from './errors.js';
 import { fieldAt } from './layouts.js';
 import { progTypeRow } from './table.js';
@@ -21,7 +22,7 @@ export type CtxAccess =
       /** Whether the field may be read narrower than fieldSize. */
       narrowOk: boolean;
       /** What a load of it yields, when not a scalar. */
-      regType?: CtxRegType;
+      regType?: RegTypeBits;
     }
   | { ok: false; reason: string };
 
@@ -76,7 +77,7 @@ function refuse(reason: string): CtxAccess {
 function checkRaw(m: RawModel, off: number, size: number, kind: AccessKind): CtxAccess {
   if (m.tpBufferArg0 === true && off === 0) {
     if (size !== 8 || kind !== 'read') return refuse('args[0] (the tracepoint buffer) is read only, as 8 bytes');
-    return { ok: true, field: 'arg0', fieldSize: 8, narrowOk: false, regType: 'PTR_TO_TP_BUFFER' };
+    return { ok: true, field: 'arg0', fieldSize: 8, narrowOk: false, regType: BpfRegType.PTR_TO_TP_BUFFER };
   }
   if (kind === 'write' && !m.write) return refuse('the context is read-only');
   if (off < m.minOff) return refuse(`offsets below ${m.minOff} are not accessible`);

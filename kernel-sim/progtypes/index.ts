@@ -1,4 +1,4 @@
-export { ACCESS_MODELS, type AccessModel, type AccessModelName, type CtxRegType, type FieldRule, type SizeRule } from './access-rules.js';
+export { ACCESS_MODELS, type AccessModel, type AccessModelName, type FieldRule, type SizeRule } from './access-rules.js';
 export { accessModel, checkAccess, ctxAccess, loadAttachType, type AccessKind, type CtxAccess, type CtxAccessOptions } from './ctx-access.js';
 export { CtxRulesMissingError, ProgTypeError, TEST_RUN_ERRNO, TestRunError, type TestRunErrno } from './errors.js';
 export { BPF_CGROUP_DEV_CTX, BPF_SOCK, BPF_SOCK_OPS, BPF_SOCKOPT, BPF_SYSCTL, LIRC_SAMPLE, SK_REUSEPORT_MD } from './layouts-cgroup.js';

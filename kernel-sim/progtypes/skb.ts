@@ -10,6 +10,7 @@ import { mapContext } from './context-region.js';
 import { TestRunError } from './errors.js';
 import { hex } from '../../src/errors.js';
 import { SK_BUFF, fieldByName } from './layouts.js';
+import { BPF_SOCK } from './layouts-cgroup.js';
 import { align64, kmallocSize, PacketBuffer, SHINFO_SIZE } from './packet.js';
 
 export { SHINFO_SIZE };
@@ -183,17 +184,18 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * TCP_CLOSE as sock_init_data leaves it. Read-only.
  */
 function mapSock(space: AddressSpace, protocol: number, l3: Uint8Array): Region {
-  const b = new Uint8Array(80);
+  const off = (name: string): number => fieldByName(BPF_SOCK, name).off;
+  const b = new Uint8Array(BPF_SOCK.size);
   const dv = new DataView(b.buffer);
   if (protocol === ETH_P_IP) {
-    dv.setUint32(4, AF_INET, true);
-    b.set(l3.subarray(12, 16), 24); // src_ip4
-    b.set(l3.subarray(16, 20), 52); // dst_ip4
+    dv.setUint32(off('family'), AF_INET, true);
+    b.set(l3.subarray(12, 16), off('src_ip4'));
+    b.set(l3.subarray(16, 20), off('dst_ip4'));
   } else if (protocol === ETH_P_IPV6) {
-    dv.setUint32(4, AF_INET6, true);
-    b.set(l3.subarray(8, 24), 28); // src_ip6
-    b.set(l3.subarray(24, 40), 56); // dst_ip6
+    dv.setUint32(off('family'), AF_INET6, true);
+    b.set(l3.subarray(8, 24), off('src_ip6'));
+    b.set(l3.subarray(24, 40), off('dst_ip6'));
   }
-  dv.setUint32(72, TCP_CLOSE, true);
+  dv.setUint32(off('state'), TCP_CLOSE, true);
   return space.map('kernel-object', b, PERM_R, 'bpf_sock of the test skb');
 }

@@ -218,7 +218,7 @@ export class StateChecker {
         const values = new Set<bigint>();
         for (const s of list) {
           const r = s.regs[i]!;
-          if (r.type === T.SCALAR && r.varOff.mask === 0n) values.add(r.varOff.value);
+          if (r.type === T.SCALAR_VALUE && r.varOff.mask === 0n) values.add(r.varOff.value);
         }
         if (values.size > bestCount) {
           bestCount = values.size;
@@ -230,7 +230,7 @@ export class StateChecker {
         const rest: RecordedState[] = [];
         for (const s of list) {
           const r = s.regs[bestReg]!;
-          if (r.type === T.SCALAR && r.varOff.mask === 0n) {
+          if (r.type === T.SCALAR_VALUE && r.varOff.mask === 0n) {
             const l = byValue.get(r.varOff.value);
             if (l === undefined) byValue.set(r.varOff.value, [s]);
             else l.push(s);
@@ -317,7 +317,7 @@ export class StateChecker {
       }
       if (this.contains(r, v, frame)) continue;
       // regsafe: unread registers and imprecise scalars were not compared.
-      if ((r.live & 3) === 0 || (r.type === T.SCALAR && !r.precise)) dontCareRegs |= 1 << i;
+      if ((r.live & 3) === 0 || (r.type === T.SCALAR_VALUE && !r.precise)) dontCareRegs |= 1 << i;
       else escapes.push({ register: `r${i}`, value: v, state: `R${i}=${regValueStr(r)}` });
     }
     // Stack slots: anything the covering state does not hold as a spilled register is not compared here.
@@ -332,7 +332,7 @@ export class StateChecker {
       }
       const v = stack.dv.getBigUint64(STACK_SIZE - 8 * (spi + 1), true);
       if (this.contains(spilled, v, frame)) continue;
-      if ((spilled.live & 3) === 0 || (spilled.type === T.SCALAR && !spilled.precise)) dontCareSlots.push(spi);
+      if ((spilled.live & 3) === 0 || (spilled.type === T.SCALAR_VALUE && !spilled.precise)) dontCareSlots.push(spi);
       else escapes.push({ register: `fp-${8 * (spi + 1)}`, value: v, state: `fp-${8 * (spi + 1)}=${regValueStr(spilled)}` });
     }
     return { escapes, dontCareRegs, dontCareSlots };
@@ -346,7 +346,7 @@ export class StateChecker {
    * pointer's range, dead in the caller after the call, was blamed after the return).
    */
   private callerDontCare(frames: readonly (FuncState | undefined)[], frame: number): void {
-    const careless = (r: Reg) => r.type === T.NOT_INIT || (r.live & 3) === 0 || (r.type === T.SCALAR && !r.precise);
+    const careless = (r: Reg) => r.type === T.NOT_INIT || (r.live & 3) === 0 || (r.type === T.SCALAR_VALUE && !r.precise);
     for (let fr = 0; fr < frame; fr++) {
       const f = frames[fr];
       if (f === undefined) continue;
@@ -365,9 +365,9 @@ export class StateChecker {
   /** Is the concrete value v inside abstract register r. */
   private contains(r: Reg, v: bigint, frame: number): boolean {
     const t = r.type;
-    if (t === T.SCALAR) return scalarContains(r, v);
+    if (t === T.SCALAR_VALUE) return scalarContains(r, v);
     if (t === T.NOT_INIT) return true;
-    if ((t & F.MAYBE_NULL) !== 0 && v === 0n) return true;
+    if ((t & F.PTR_MAYBE_NULL) !== 0 && v === 0n) return true;
     const base = baseType(t);
     // A pointer may point below its region (off < 0: legal until dereferenced), into the window before it.
     const at = this.target.machine.space.regionAt(v);
@@ -380,16 +380,16 @@ export class StateChecker {
   private containsIn(r: Reg, base: number, region: Region | undefined, offset: number, frame: number, v = 0n): boolean {
     const inOffset = (at: number): boolean => scalarContains(r, BigInt(at - r.off));
     switch (base) {
-      case T.STACK: {
+      case T.PTR_TO_STACK: {
         const stack = this.target.machine.stacks[r.frameno];
         // A frame's stack pointer: the frame's own region (the frame numbers of verifier and machine agree).
         if (region === undefined || region.kind !== 'stack') return false;
         if (r.frameno <= frame && region !== stack) return false;
         return inOffset(offset - STACK_SIZE);
       }
-      case T.CTX:
+      case T.PTR_TO_CTX:
         return region !== undefined && (region.kind === 'ctx' || region.kind === 'kernel-object' || region.kind === 'mem') && inOffset(offset);
-      case T.MAP_VALUE: {
+      case T.PTR_TO_MAP_VALUE: {
         if (region === undefined || (region.kind !== 'map-value' && region.kind !== 'rodata' && region.kind !== 'mem')) return false;
         const map = region.owner as { valueSize?: number; elemSize?: number } | null;
         const vs = r.map?.valueSize ?? map?.valueSize;
@@ -398,33 +398,33 @@ export class StateChecker {
         const inValue = stride !== undefined && stride > 0 && region.size > stride ? offset % stride : offset;
         return inOffset(inValue);
       }
-      case T.PKT:
-      case T.PKT_META: {
+      case T.PTR_TO_PACKET:
+      case T.PTR_TO_PACKET_META: {
         const p = this.packet;
         // The simulated kernel runs some types (sk_msg, cgroup skb fields) with data/data_end read as 0: not
         // the verifier's claim failing but the simulation's gap (a pointer at an unmapped low address).
         if (region === undefined && offset >= 0 && offset < 4096 && v >> 32n === 0n) return true;
         if (region === undefined || region.kind !== 'packet') return false;
         if (p === null || p.buffer !== region) return true; // no packet context to measure against
-        const rel = offset - (base === T.PKT ? p.data : p.meta);
+        const rel = offset - (base === T.PTR_TO_PACKET ? p.data : p.meta);
         if (!inOffset(rel)) return false;
         // The range proved against data_end: data + var + range <= data_end.
-        if (base === T.PKT && r.range > 0 && offset - r.off + r.range > p.end) return false;
+        if (base === T.PTR_TO_PACKET && r.range > 0 && offset - r.off + r.range > p.end) return false;
         return true;
       }
-      case T.PKT_END: {
+      case T.PTR_TO_PACKET_END: {
         const p = this.packet;
         if (region === undefined && offset >= 0 && offset < 4096 && v >> 32n === 0n) return true;
         if (region === undefined || region.kind !== 'packet') return false;
         return p === null || p.buffer !== region || offset === p.end;
       }
-      case T.CONST_MAP:
+      case T.CONST_PTR_TO_MAP:
         return region !== undefined && region.kind === 'kernel-object';
-      case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK: case T.MEM: case T.BUF: case T.MAP_KEY:
-      case T.TP_BUFFER: case T.FLOW_KEYS:
+      case T.PTR_TO_SOCKET: case T.PTR_TO_SOCK_COMMON: case T.PTR_TO_TCP_SOCK: case T.PTR_TO_XDP_SOCK: case T.PTR_TO_MEM: case T.PTR_TO_BUF: case T.PTR_TO_MAP_KEY:
+      case T.PTR_TO_TP_BUFFER: case T.PTR_TO_FLOW_KEYS:
         // Not NULL (the NULL case was allowed above), and mapped.
         return region !== undefined;
-      case T.SCALAR: case T.NOT_INIT:
+      case T.SCALAR_VALUE: case T.NOT_INIT:
         return true;
       default:
         // PTR_TO_BTF_ID (may be NULL in 6.1 without being marked so), PTR_TO_FUNC, dynptrs: not compared.

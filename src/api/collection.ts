@@ -19,7 +19,7 @@ import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
 import { checkMapCreate, createMap, KeyedMap, MapError, type BpfMap, type HostScalar, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { ERRNO } from '../../kernel-sim/maps/errno.js';
 import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
-import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
+import { kptrFieldsOf, valueFieldOffset } from '../object/map-fields.js';
 import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, ProgTypeError, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
@@ -33,7 +33,7 @@ import { Image, checkInsns, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
-import { mapDefOf, progInfoOf, valueFieldOffset } from './verify.js';
+import { mapDefOf, progInfoOf } from './verify.js';
 import { Machine, type RunWarning } from '../../vm/machine.js';
 import { engineFor, TIERS, type TierName } from '../../vm/wasm/select.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
@@ -611,13 +611,7 @@ function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: K
 
 /** Declare the kptr fields of a map whose values have BTF type `valueTypeId` (what map creation does). */
 export function installKptrFields(map: BpfMap, btf: Btf, valueTypeId: number, world: KernelWorld): void {
-  const fields = kptrFieldsOf(btf, valueTypeId);
-  if (fields.length === 0) return;
-  world.kptrs.declare(map, map.valueSize, fields);
-  map.valueFields = {
-    skip: fields.map((f) => [f.offset, 8] as const),
-    free: (region, offset) => world.kptrs.releaseValue(map, region, offset),
-  };
+  world.kptrs.install(map, kptrFieldsOf(btf, valueTypeId));
 }
 
 /**

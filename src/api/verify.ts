@@ -6,33 +6,11 @@
 import type { Btf } from '../btf/index.js';
 import type { MapSpec, ProgramSpec } from '../object/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
-import type { KptrField, MapDef, ProgInfo } from '../platform/platform.js';
+import type { MapDef, ProgInfo } from '../platform/platform.js';
+import { kptrFieldsOf as kptrsOf, valueFieldOffset } from '../object/map-fields.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
-import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { structOpsAttach } from '../../kernel-sim/platform.js';
-
-/**
- * Offset of the map value's `struct <structName>` member (bpf_spin_lock, bpf_timer), or -1: a direct member
- * of the value struct, as 6.1's btf_find_struct_field looks for it (nested structs are not searched).
- */
-export function valueFieldOffset(btf: Btf | undefined, valueType: number | undefined, structName: string): number {
-  if (btf === undefined || valueType === undefined) return -1;
-  const t = btf.type(btf.resolve(valueType));
-  if (t.kind !== 'STRUCT') return -1;
-  for (const m of t.members) {
-    const mt = btf.type(btf.resolve(m.type));
-    if (mt.kind === 'STRUCT' && mt.name === structName) return m.bitOffset / 8;
-  }
-  return -1;
-}
-
-/** The kptr fields of a map value as the verifier sees them. */
-function kptrsOf(btf: Btf | undefined, valueType: number | undefined): KptrField[] {
-  return btf !== undefined && valueType !== undefined
-    ? kptrFieldsOf(btf, valueType).map((f) => ({ off: f.offset, ref: f.referenced, btfName: f.type }))
-    : [];
-}
 
 /**
  * A map-in-map's inner template, as declared (a created map keeps only its meta): what bpf_map_meta_alloc

@@ -58,9 +58,7 @@ function makeMap(kernel: Kernel, kind: string, spec: MapSpec): BpfMap {
   const kptrs = (spec.special_fields ?? []).filter((f) => f.kind.startsWith('kptr'));
   if (kptrs.length) {
     const world = kernelWorld(kernel, defaultRegistry().types);
-    const fields = kptrs.map((f) => ({ offset: f.offset, referenced: kptrIsRef(f), type: kptrPointee(f) }));
-    world.kptrs.declare(map, map.valueSize, fields);
-    map.valueFields = { skip: fields.map((f) => [f.offset, 8] as const), free: (region, offset) => world.kptrs.releaseValue(map, region, offset) };
+    world.kptrs.install(map, kptrs.map((f) => ({ off: f.offset, ref: kptrIsRef(f), btfName: kptrPointee(f) })));
   }
   if (spec.prefill) {
     const err = map.updateSys(u32(spec.prefill.key_u32), hexBytes(spec.prefill.value_hex, spec.value_size).slice(0, spec.value_size));

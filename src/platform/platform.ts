@@ -6,6 +6,8 @@
 import type { Btf } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
 import type { Capability } from './caps.js';
+import type { RegTypeBits } from '../uapi/reg-types.js';
+import type { KptrField } from '../object/map-fields.js';
 import type { HelperProto, KfuncFlag } from './types.js';
 
 /** A map as the verifier sees it (struct bpf_map's verifier-relevant fields). */
@@ -35,13 +37,7 @@ export interface MapDef {
   frozen?: Uint8Array;
 }
 
-export interface KptrField {
-  off: number;
-  /** `kptr_ref` (referenced) vs `kptr` (unreferenced). */
-  ref: boolean;
-  /** The struct pointed to. */
-  btfName: string;
-}
+export type { KptrField };
 
 /** The program being verified. */
 export interface ProgInfo {
@@ -65,21 +61,24 @@ export interface ProgInfo {
   structOps?: { btfId: number; memberIdx: number };
 }
 
+/**
+ * resolve_prog_type: the program whose rules apply. An extension with a target program is checked as its
+ * target, with the target's expected attach type; any other program as itself.
+ */
+export function resolveProg(prog: ProgInfo): ProgInfo {
+  if (prog.type !== 'EXT' || prog.extTarget === undefined) return prog;
+  return { ...prog, type: prog.extTarget.type, expectedAttachType: prog.extTarget.expectedAttachType };
+}
+
 /** check_struct_ops_btf_id's outcome: the member implemented, or the refusal (message and errno). */
 export type StructOpsMemberCheck =
   | { ok: true; struct: string; member: string; voidRet: boolean }
   | { ok: false; message: string; errno: number };
 
-/** Register types a context load can produce (bpf_reg_type names without PTR_TO_). */
-export type CtxRegType =
-  | 'scalar' | 'pkt' | 'pkt_meta' | 'pkt_end' | 'flow_keys' | 'sock' | 'sock_or_null' | 'sock_common'
-  | 'sock_common_or_null' | 'tcp_sock' | 'btf_id' | 'btf_id_or_null' | 'tp_buffer' | 'mem_rdonly'
-  /** PTR_TO_BUF | PTR_MAYBE_NULL (| MEM_RDONLY): an iterator's map key or value (ctx_arg_info). */
-  | 'rdonly_buf_or_null' | 'buf_or_null';
-
 /** What is_valid_access answers for an allowed access. */
 export interface CtxAccess {
-  regType: CtxRegType;
+  /** What a load yields: enum bpf_reg_type with its bpf_type_flag bits (SCALAR_VALUE, PTR_TO_PACKET, PTR_TO_BUF | MEM_RDONLY | PTR_MAYBE_NULL). */
+  regType: RegTypeBits;
   /** btf_id / untrusted pointers: struct name. */
   btfName?: string;
   /** tp_buffer / mem: accessible size. */
@@ -105,9 +104,14 @@ export interface KMember {
   type: KType;
 }
 
-export interface KfuncParam {
+/**
+ * A kfunc parameter: its name (`x__sz` marks the size of the memory parameter before it, `x__k` a constant)
+ * and its type — a KType as the verifier reads it from BTF, or (`KfuncParam<string>`) the C type text a
+ * kfunc is defined with (`u32`, `struct nf_conn *`).
+ */
+export interface KfuncParam<Type = KType> {
   name: string;
-  type: KType;
+  type: Type;
 }
 
 export interface KfuncProto {

@@ -10,3 +10,4 @@ import { MAP_TYPES, numbering } from './enums.js';
 /** `BPF_MAP_TYPE.<name>`: the map type's number. */
 export const BPF_MAP_TYPE = numbering(MAP_TYPES);
 export * from './retcodes.js';
+export * from './reg-types.js';

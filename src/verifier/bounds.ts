@@ -335,7 +335,7 @@ function arsh64(d: Reg, s: Reg): void {
 
 /** A fresh unknown scalar in place (the kernel's __mark_reg_unknown). */
 export function markUnknownScalar(r: Reg, precise: boolean): void {
-  r.type = T.SCALAR; r.off = 0; r.id = 0; r.refObjId = 0; r.range = 0; r.map = undefined; r.mapUid = 0;
+  r.type = T.SCALAR_VALUE; r.off = 0; r.id = 0; r.refObjId = 0; r.range = 0; r.map = undefined; r.mapUid = 0;
   r.btfName = undefined; r.memSize = 0; r.subprogno = 0; r.dynptrType = 0; r.dynptrFirst = false;
   r.varOff = TNUM_UNKNOWN; r.frameno = 0; r.precise = precise;
   markUnbounded(r);
@@ -466,7 +466,7 @@ const isPow2 = (x: bigint): boolean => x !== 0n && (x & (x - 1n)) === 0n;
 
 /** reg_set_min_max: refine the scalar in both successors of `reg op val`. */
 export function regSetMinMax(tr: Reg, fr: Reg, val: bigint, op: Cond, is32: boolean): void {
-  if (fr.type !== T.SCALAR) return;
+  if (fr.type !== T.SCALAR_VALUE) return;
   const val64 = u64(val);
   const val32 = Number(val64 & U32);
   let f32 = tnumSubreg(fr.varOff);

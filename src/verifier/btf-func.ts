@@ -6,7 +6,8 @@
  */
 import type { Btf, BtfType } from '../btf/index.js';
 import type { ProgTypeName } from '../object/bpf-enums.js';
-import { type Env, type FuncInfoAux, Reject, resolveProgType } from './env.js';
+import { type Env, type FuncInfoAux, Reject } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { markKnown } from './bounds.js';
 import { checkFuncArgRegOff, checkHelperMemAccess } from './helper-mem.js';
 import { F, type Reg, T } from './reg-state.js';
@@ -91,7 +92,7 @@ function resolveSize(btf: Btf, id: number): number {
 
 /** The program type whose context BTF arguments may point to (an extension program: its target's). */
 function ctxProgType(env: Env): ProgTypeName {
-  return resolveProgType(env.prog);
+  return resolveProg(env.prog).type;
 }
 
 /** btf_get_prog_ctx_type: whether the pointer type `ptrId` points to the program type's context struct. */
@@ -183,7 +184,7 @@ function funcArgMatch(env: Env, typeId: number, regs: readonly Reg[], global: bo
     const tid = skipModifiers(btf, args[i]!.type);
     const t = typeOf(btf, tid)!;
     if (t.kind === 'INT' || t.kind === 'ENUM') {
-      if (reg.type === T.SCALAR) continue;
+      if (reg.type === T.SCALAR_VALUE) continue;
       env.verbose(`R${regno} is not a scalar\n`);
       return 22;
     }
@@ -196,7 +197,7 @@ function funcArgMatch(env: Env, typeId: number, regs: readonly Reg[], global: bo
     const refId = skipModifiers(btf, t.type);
     const ref = typeOf(btf, refId)!;
     if (isProgCtxType(btf, tid, progType)) {
-      if (reg.type !== T.CTX) {
+      if (reg.type !== T.PTR_TO_CTX) {
         env.verbose(`arg#${i} expected pointer to ctx, but got ${btfKindStr(t)}\n`);
         return 22;
       }
@@ -228,9 +229,9 @@ function attempt(check: () => void): number {
 
 /** check_mem_reg: `size` bytes readable and writable behind the register (NULL allowed). */
 function checkMemReg(env: Env, reg: Reg, regno: number, size: number): boolean {
-  if (reg.type === T.SCALAR && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return true;
+  if (reg.type === T.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return true;
   const saved = reg.type;
-  if (reg.type & F.MAYBE_NULL) reg.type &= ~F.MAYBE_NULL;
+  if (reg.type & F.PTR_MAYBE_NULL) reg.type &= ~F.PTR_MAYBE_NULL;
   // Readable, then writable (a pointer to memory the function may write).
   const err = attempt(() => {
     checkHelperMemAccess(env, regno, size, true, undefined, false);
@@ -310,12 +311,12 @@ export function prepareGlobalFuncArgs(env: Env, subprog: number, regs: Reg[]): v
     const reg = regs[i + 1]!;
     if (kinds[i] === 'ctx') {
       markKnown(reg, 0n);
-      reg.type = T.CTX;
+      reg.type = T.PTR_TO_CTX;
     } else if (kinds[i] === 'scalar') {
       env.markUnknown(reg);
     } else {
       markKnown(reg, 0n);
-      reg.type = T.MEM | F.MAYBE_NULL;
+      reg.type = T.PTR_TO_MEM | F.PTR_MAYBE_NULL;
       reg.memSize = sizes[i]!;
       reg.id = env.newId();
     }

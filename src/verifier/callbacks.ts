@@ -69,9 +69,9 @@ export const setMapElemCallbackState: SetCalleeState = (env, caller, callee, ins
   const map = aux.callMap ?? caller.regs[1]!.map;
   if (map === undefined || !FOR_EACH_MAP_TYPES.has(map.type)) env.fail('callback function not allowed for map\n', ENOTSUPP);
   copyWhole(callee, 1, caller, 1);
-  knownZero(callee, 2, T.MAP_KEY);
+  knownZero(callee, 2, T.PTR_TO_MAP_KEY);
   callee.regs[2]!.map = map;
-  knownZero(callee, 3, T.MAP_VALUE);
+  knownZero(callee, 3, T.PTR_TO_MAP_VALUE);
   callee.regs[3]!.map = map;
   copyWhole(callee, 4, caller, 3);
   env.markNotInit(callee.regs[5]!);
@@ -80,7 +80,7 @@ export const setMapElemCallbackState: SetCalleeState = (env, caller, callee, ins
 
 /** set_loop_callback_state: callback(index, ctx). */
 export const setLoopCallbackState: SetCalleeState = (env, caller, callee) => {
-  callee.regs[1]!.type = T.SCALAR;
+  callee.regs[1]!.type = T.SCALAR_VALUE;
   copyWhole(callee, 2, caller, 3);
   notInit(env, callee, 3);
   enterCallback(callee);
@@ -89,11 +89,11 @@ export const setLoopCallbackState: SetCalleeState = (env, caller, callee) => {
 /** set_timer_callback_state: callback(map, key, value), async. */
 export const setTimerCallbackState: SetCalleeState = (env, caller, callee) => {
   const map = caller.regs[1]!.map;
-  knownZero(callee, 1, T.CONST_MAP);
+  knownZero(callee, 1, T.CONST_PTR_TO_MAP);
   callee.regs[1]!.map = map;
-  knownZero(callee, 2, T.MAP_KEY);
+  knownZero(callee, 2, T.PTR_TO_MAP_KEY);
   callee.regs[2]!.map = map;
-  knownZero(callee, 3, T.MAP_VALUE);
+  knownZero(callee, 3, T.PTR_TO_MAP_VALUE);
   callee.regs[3]!.map = map;
   notInit(env, callee, 4);
   callee.inAsyncCallbackFn = true;
@@ -104,7 +104,7 @@ export const setTimerCallbackState: SetCalleeState = (env, caller, callee) => {
 /** set_find_vma_callback_state: callback(task, vma, ctx). */
 export const setFindVmaCallbackState: SetCalleeState = (env, caller, callee) => {
   copyWhole(callee, 1, caller, 1);
-  knownZero(callee, 2, T.BTF_ID);
+  knownZero(callee, 2, T.PTR_TO_BTF_ID);
   callee.regs[2]!.btfName = 'vm_area_struct';
   copyWhole(callee, 3, caller, 4);
   notInit(env, callee, 4);
@@ -114,7 +114,7 @@ export const setFindVmaCallbackState: SetCalleeState = (env, caller, callee) => 
 /** set_user_ringbuf_callback_state: callback(dynptr, ctx). */
 export const setUserRingbufCallbackState: SetCalleeState = (env, caller, callee) => {
   env.markNotInit(callee.regs[0]!);
-  knownZero(callee, 1, T.DYNPTR | F.DYNPTR_LOCAL);
+  knownZero(callee, 1, T.PTR_TO_DYNPTR | F.DYNPTR_TYPE_LOCAL);
   copyWhole(callee, 2, caller, 3);
   notInit(env, callee, 3);
   enterCallback(callee);

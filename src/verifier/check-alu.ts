@@ -53,13 +53,13 @@ export function checkAlu(env: Env, insn: Insn): void {
     if (SRC_X(code)) {
       const src = regs[insn.src]!;
       if (is64) {
-        if (src.type === T.SCALAR && !src.id) src.id = env.newId();
+        if (src.type === T.SCALAR_VALUE && !src.id) src.id = env.newId();
         assignReg(dst, src);
         dst.live |= 4;
         dst.subregDef = 0;
       } else {
         if (env.isPointerValue(src)) env.fail(`R${insn.src} partial copy of pointer\n`, EACCES);
-        if (src.type === T.SCALAR) {
+        if (src.type === T.SCALAR_VALUE) {
           assignReg(dst, src);
           dst.id = 0;
           dst.live |= 4;
@@ -98,13 +98,13 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
   const op = OP(insn.opcode);
   const dst = regs[insn.dst]!;
   let ptrReg: Reg | undefined;
-  if (dst.type !== T.SCALAR) ptrReg = dst;
+  if (dst.type !== T.SCALAR_VALUE) ptrReg = dst;
   else dst.id = 0;
   let src: Reg;
   if (SRC_X(insn.opcode)) {
     src = regs[insn.src]!;
-    if (src.type !== T.SCALAR) {
-      if (dst.type !== T.SCALAR) {
+    if (src.type !== T.SCALAR_VALUE) {
+      if (dst.type !== T.SCALAR_VALUE) {
         if (op === AluOp.SUB && env.allowPtrLeaks) {
           env.markUnknown(dst);
           return;
@@ -124,7 +124,7 @@ function adjustRegMinMax(env: Env, insn: Insn): void {
     }
   } else {
     src = newReg();
-    src.type = T.SCALAR;
+    src.type = T.SCALAR_VALUE;
     markKnown(src, BigInt(insn.imm));
     if (ptrReg) {
       adjustPtr(env, insn, ptrReg, src);
@@ -168,19 +168,19 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
     }
     env.fail(`R${dstno} 32-bit pointer arithmetic prohibited\n`, EACCES);
   }
-  if (ptr.type & F.MAYBE_NULL) {
+  if (ptr.type & F.PTR_MAYBE_NULL) {
     env.fail(`R${dstno} pointer arithmetic on ${regTypeStr(ptr.type)} prohibited, null-check it first\n`, EACCES);
   }
   const bt = baseType(ptr.type);
   let prohibited = false;
   switch (bt) {
-    case T.FLOW_KEYS:
+    case T.PTR_TO_FLOW_KEYS:
       if (!known) prohibited = true;
       break;
-    case T.CONST_MAP:
+    case T.CONST_PTR_TO_MAP:
       if (!(known && off.smin === 0n && op === AluOp.ADD)) prohibited = true;
       break;
-    case T.PKT_END: case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK:
+    case T.PTR_TO_PACKET_END: case T.PTR_TO_SOCKET: case T.PTR_TO_SOCK_COMMON: case T.PTR_TO_TCP_SOCK: case T.PTR_TO_XDP_SOCK:
       prohibited = true;
       break;
   }
@@ -216,7 +216,7 @@ function adjustPtr(env: Env, insn: Insn, ptr: Reg, off: Reg): void {
     }
     case AluOp.SUB: {
       if (res !== ptr) env.fail(`R${dstno} tried to subtract pointer from scalar\n`, EACCES);
-      if (p.type === T.STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, EACCES);
+      if (p.type === T.PTR_TO_STACK) env.fail(`R${dstno} subtraction from stack pointer prohibited\n`, EACCES);
       if (known && p.off - Number(off.smin) === ((p.off - Number(off.smin)) | 0)) {
         copyPtrFields(res, p);
         res.smin = p.smin; res.smax = p.smax; res.umin = p.umin; res.umax = p.umax;

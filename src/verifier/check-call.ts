@@ -31,17 +31,17 @@ const ACQUIRE_HELPERS: ReadonlySet<number> = new Set([
 ]);
 
 const TYPES_OF: Record<string, number[]> = {
-  ARG_PTR_TO_MAP_KEY: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
-  ARG_PTR_TO_MAP_VALUE: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE],
-  ARG_CONST_SIZE: [T.SCALAR], ARG_CONST_SIZE_OR_ZERO: [T.SCALAR], ARG_CONST_ALLOC_SIZE_OR_ZERO: [T.SCALAR],
-  ARG_CONST_MAP_PTR: [T.CONST_MAP], ARG_PTR_TO_CTX: [T.CTX],
-  ARG_PTR_TO_SOCK_COMMON: [T.SOCK_COMMON, T.SOCKET, T.TCP_SOCK, T.XDP_SOCK],
-  ARG_PTR_TO_BTF_ID_SOCK_COMMON: [T.SOCK_COMMON, T.SOCKET, T.TCP_SOCK, T.XDP_SOCK, T.BTF_ID],
-  ARG_PTR_TO_SOCKET: [T.SOCKET], ARG_PTR_TO_BTF_ID: [T.BTF_ID], ARG_PTR_TO_SPIN_LOCK: [T.MAP_VALUE],
-  ARG_PTR_TO_MEM: [T.STACK, T.PKT, T.PKT_META, T.MAP_KEY, T.MAP_VALUE, T.MEM, T.MEM | F.ALLOC, T.BUF],
-  ARG_PTR_TO_ALLOC_MEM: [T.MEM | F.ALLOC], ARG_PTR_TO_PERCPU_BTF_ID: [T.BTF_ID | F.PERCPU],
-  ARG_PTR_TO_FUNC: [T.FUNC], ARG_PTR_TO_STACK: [T.STACK], ARG_PTR_TO_CONST_STR: [T.MAP_VALUE],
-  ARG_PTR_TO_TIMER: [T.MAP_VALUE], ARG_PTR_TO_KPTR: [T.MAP_VALUE], ARG_PTR_TO_DYNPTR: [T.STACK, T.DYNPTR | F.DYNPTR_LOCAL],
+  ARG_PTR_TO_MAP_KEY: [T.PTR_TO_STACK, T.PTR_TO_PACKET, T.PTR_TO_PACKET_META, T.PTR_TO_MAP_KEY, T.PTR_TO_MAP_VALUE],
+  ARG_PTR_TO_MAP_VALUE: [T.PTR_TO_STACK, T.PTR_TO_PACKET, T.PTR_TO_PACKET_META, T.PTR_TO_MAP_KEY, T.PTR_TO_MAP_VALUE],
+  ARG_CONST_SIZE: [T.SCALAR_VALUE], ARG_CONST_SIZE_OR_ZERO: [T.SCALAR_VALUE], ARG_CONST_ALLOC_SIZE_OR_ZERO: [T.SCALAR_VALUE],
+  ARG_CONST_MAP_PTR: [T.CONST_PTR_TO_MAP], ARG_PTR_TO_CTX: [T.PTR_TO_CTX],
+  ARG_PTR_TO_SOCK_COMMON: [T.PTR_TO_SOCK_COMMON, T.PTR_TO_SOCKET, T.PTR_TO_TCP_SOCK, T.PTR_TO_XDP_SOCK],
+  ARG_PTR_TO_BTF_ID_SOCK_COMMON: [T.PTR_TO_SOCK_COMMON, T.PTR_TO_SOCKET, T.PTR_TO_TCP_SOCK, T.PTR_TO_XDP_SOCK, T.PTR_TO_BTF_ID],
+  ARG_PTR_TO_SOCKET: [T.PTR_TO_SOCKET], ARG_PTR_TO_BTF_ID: [T.PTR_TO_BTF_ID], ARG_PTR_TO_SPIN_LOCK: [T.PTR_TO_MAP_VALUE],
+  ARG_PTR_TO_MEM: [T.PTR_TO_STACK, T.PTR_TO_PACKET, T.PTR_TO_PACKET_META, T.PTR_TO_MAP_KEY, T.PTR_TO_MAP_VALUE, T.PTR_TO_MEM, T.PTR_TO_MEM | F.MEM_ALLOC, T.PTR_TO_BUF],
+  ARG_PTR_TO_ALLOC_MEM: [T.PTR_TO_MEM | F.MEM_ALLOC], ARG_PTR_TO_PERCPU_BTF_ID: [T.PTR_TO_BTF_ID | F.MEM_PERCPU],
+  ARG_PTR_TO_FUNC: [T.PTR_TO_FUNC], ARG_PTR_TO_STACK: [T.PTR_TO_STACK], ARG_PTR_TO_CONST_STR: [T.PTR_TO_MAP_VALUE],
+  ARG_PTR_TO_TIMER: [T.PTR_TO_MAP_VALUE], ARG_PTR_TO_KPTR: [T.PTR_TO_MAP_VALUE], ARG_PTR_TO_DYNPTR: [T.PTR_TO_STACK, T.PTR_TO_DYNPTR | F.DYNPTR_TYPE_LOCAL],
 };
 
 interface CallMeta {
@@ -70,12 +70,12 @@ interface CallMeta {
 function flagsOf(a: ArgSpec): number {
   let f = 0;
   for (const x of a.flags ?? []) {
-    if (x === 'PTR_MAYBE_NULL') f |= F.MAYBE_NULL;
-    else if (x === 'MEM_RDONLY') f |= F.RDONLY;
-    else if (x === 'MEM_UNINIT') f |= F.UNINIT;
+    if (x === 'PTR_MAYBE_NULL') f |= F.PTR_MAYBE_NULL;
+    else if (x === 'MEM_RDONLY') f |= F.MEM_RDONLY;
+    else if (x === 'MEM_UNINIT') f |= F.MEM_UNINIT;
     else if (x === 'OBJ_RELEASE') f |= F.OBJ_RELEASE;
-    else if (x === 'MEM_FIXED_SIZE') f |= F.FIXED_SIZE;
-    else if (x === 'MEM_ALLOC') f |= F.ALLOC;
+    else if (x === 'MEM_FIXED_SIZE') f |= F.MEM_FIXED_SIZE;
+    else if (x === 'MEM_ALLOC') f |= F.MEM_ALLOC;
   }
   return f;
 }
@@ -85,12 +85,12 @@ function checkRegType(env: Env, regno: number, arg: ArgSpec, argFlags: number, m
   const compat = TYPES_OF[arg.type];
   if (!compat) env.fail(`verifier internal error: unsupported arg type\n`, EFAULT);
   let t = reg.type;
-  if (argFlags & F.RDONLY) t &= ~F.RDONLY;
-  if (argFlags & F.MAYBE_NULL) t &= ~F.MAYBE_NULL;
+  if (argFlags & F.MEM_RDONLY) t &= ~F.MEM_RDONLY;
+  if (argFlags & F.PTR_MAYBE_NULL) t &= ~F.PTR_MAYBE_NULL;
   if (!compat.includes(t)) {
     env.fail(`R${regno} type=${regTypeStr(reg.type)} expected=${compat.map(regTypeStr).join(', ')}\n`, EACCES);
   }
-  if (reg.type !== T.BTF_ID || arg.type !== 'ARG_PTR_TO_BTF_ID') return;
+  if (reg.type !== T.PTR_TO_BTF_ID || arg.type !== 'ARG_PTR_TO_BTF_ID') return;
   if (meta.funcId === BPF_FUNC.kptr_xchg) {
     mapKptrMatchType(env, meta.kptr!, reg, regno);
   } else if (arg.btfType && !structIdsMatch(env, reg.btfName ?? '', reg.off, arg.btfType, (argFlags & F.OBJ_RELEASE) !== 0)) {
@@ -147,10 +147,10 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
   const aflags = flagsOf(arg);
   if (base === 'ARG_PTR_TO_MAP_VALUE' || base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_STACK' || base === 'ARG_PTR_TO_CTX' ||
     base === 'ARG_PTR_TO_SOCKET' || base === 'ARG_PTR_TO_BTF_ID' || base === 'ARG_PTR_TO_ALLOC_MEM' || base === 'ARG_PTR_TO_FUNC') {
-    if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) return;
+    if ((aflags & F.PTR_MAYBE_NULL) && isNullReg(reg)) return;
   }
   checkRegType(env, regno, arg, aflags, meta);
-  if (base === 'ARG_PTR_TO_DYNPTR' && reg.type === T.STACK && reg.off % 8) env.fail('cannot pass in dynptr at an offset\n', EINVAL);
+  if (base === 'ARG_PTR_TO_DYNPTR' && reg.type === T.PTR_TO_STACK && reg.off % 8) env.fail('cannot pass in dynptr at an offset\n', EINVAL);
   checkFuncArgRegOff(env, reg, regno, base, (aflags & F.OBJ_RELEASE) !== 0);
   if (aflags & F.OBJ_RELEASE) {
     if (base === 'ARG_PTR_TO_DYNPTR') {
@@ -175,21 +175,21 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
       checkHelperMemAccess(env, regno, meta.map.keySize, false, undefined, false);
       break;
     case 'ARG_PTR_TO_MAP_VALUE':
-      if ((aflags & F.MAYBE_NULL) && isNullReg(reg)) break;
+      if ((aflags & F.PTR_MAYBE_NULL) && isNullReg(reg)) break;
       if (!meta.map) env.fail('invalid map_ptr to access map->value\n', EACCES);
-      meta.rawMode = (aflags & F.UNINIT) !== 0;
+      meta.rawMode = (aflags & F.MEM_UNINIT) !== 0;
       checkHelperMemAccess(env, regno, meta.map.valueSize, false, meta, meta.rawMode);
       break;
     case 'ARG_PTR_TO_SPIN_LOCK':
       processSpinLock(env, regno, meta.funcId === BPF_FUNC.spin_lock);
       break;
     case 'ARG_PTR_TO_MEM':
-      if (aflags & F.FIXED_SIZE) {
-        checkHelperMemAccess(env, regno, arg.size ?? 0, false, meta, (aflags & F.UNINIT) !== 0);
+      if (aflags & F.MEM_FIXED_SIZE) {
+        checkHelperMemAccess(env, regno, arg.size ?? 0, false, meta, (aflags & F.MEM_UNINIT) !== 0);
         // ARG_PTR_TO_LONG / _INT (6.1): the pointer must be aligned to the integer it points to.
         if ((arg.flags ?? []).includes('MEM_ALIGNED')) alignmentCheck(env, reg, 0, arg.size ?? 0, true);
       } else {
-        meta.rawMode = (aflags & F.UNINIT) !== 0;
+        meta.rawMode = (aflags & F.MEM_UNINIT) !== 0;
         meta.regno = regno;
       }
       break;
@@ -228,8 +228,8 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
       break;
     case 'ARG_PTR_TO_DYNPTR':
       // A PTR_TO_DYNPTR (a callback's argument) was set up by the kernel: nothing to check.
-      if (baseType(reg.type) === T.DYNPTR) break;
-      if (aflags & F.UNINIT) {
+      if (baseType(reg.type) === T.PTR_TO_DYNPTR) break;
+      if (aflags & F.MEM_UNINIT) {
         if (!dynptrValidUninit(env, reg)) env.fail('Dynptr has to be an uninitialized dynptr\n', EINVAL);
         if (meta.uninitDynptrRegno) env.fail('verifier internal error: multiple uninitialized dynptr args\n', EFAULT);
         meta.uninitDynptrRegno = regno;
@@ -253,7 +253,7 @@ function checkFuncArg(env: Env, argno: number, argIn: ArgSpec, meta: CallMeta, f
 function recordTailCallKey(env: Env, funcId: number, map: MapDef | undefined): void {
   if (funcId !== BPF_FUNC.tail_call || !map || map.type !== BPF_MAP_TYPE.PROG_ARRAY) return;
   const r3 = env.regs[3]!;
-  if (r3.type === T.SCALAR && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
+  if (r3.type === T.SCALAR_VALUE && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(map.maxEntries)) markChainPrecision(env, 3);
 }
 
 function checkMemSizeReg(env: Env, reg: Reg, regno: number, zeroOk: boolean, meta: CallMeta): void {
@@ -452,7 +452,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       releaseReference(env, r.refObjId);
     }
   }
-  if (funcId === BPF_FUNC.dynptr_from_mem && env.regs[1]!.type !== T.MAP_VALUE) {
+  if (funcId === BPF_FUNC.dynptr_from_mem && env.regs[1]!.type !== T.PTR_TO_MAP_VALUE) {
     env.fail(`Unsupported reg type ${regTypeStr(env.regs[1]!.type)} for bpf_dynptr_from_mem data\n`, EACCES);
   }
   if (funcId === BPF_FUNC.dynptr_data) {
@@ -461,7 +461,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
     if (i < 0) env.fail('verifier internal error: no dynptr in bpf_dynptr_data()\n', EFAULT);
     if (meta.refObjId) env.fail('verifier internal error: meta.ref_obj_id already set\n', EFAULT);
     const reg = env.regs[i + 1]!;
-    if (baseType(reg.type) !== T.DYNPTR) meta.refObjId = dynptrRefId(env, reg);
+    if (baseType(reg.type) !== T.PTR_TO_DYNPTR) meta.refObjId = dynptrRefId(env, reg);
   }
   if (funcId === BPF_FUNC.tail_call) {
     if (env.frame.refs.length > 0) env.fail('tail_call would lead to reference leak\n', EINVAL);
@@ -487,7 +487,7 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
   const setPtr = (type: number): void => {
     env.markUnknown(r0);
     markKnown(r0, 0n);
-    r0.type = type | (retNull ? F.MAYBE_NULL : 0);
+    r0.type = type | (retNull ? F.PTR_MAYBE_NULL : 0);
     if (retNull) r0.id = env.newId();
   };
   switch (ret.type) {
@@ -499,37 +499,37 @@ export function checkHelperCall(env: Env, insn: Insn, idx: number): number {
       r0.type = T.NOT_INIT;
       break;
     case 'RET_PTR_TO_MAP_VALUE':
-      setPtr(T.MAP_VALUE);
-      if (planted === 'null-not-marked') r0.type &= ~F.MAYBE_NULL;
+      setPtr(T.PTR_TO_MAP_VALUE);
+      if (planted === 'null-not-marked') r0.type &= ~F.PTR_MAYBE_NULL;
       if (!meta.map) env.fail(`kernel subsystem misconfigured verifier\n`, EINVAL);
       r0.map = meta.map;
       r0.mapUid = meta.mapUid;
       if (!retNull && r0.map.spinLockOff >= 0) r0.id = env.newId();
       break;
-    case 'RET_PTR_TO_SOCKET': setPtr(T.SOCKET); break;
-    case 'RET_PTR_TO_SOCK_COMMON': setPtr(T.SOCK_COMMON); break;
-    case 'RET_PTR_TO_TCP_SOCK': setPtr(T.TCP_SOCK); break;
+    case 'RET_PTR_TO_SOCKET': setPtr(T.PTR_TO_SOCKET); break;
+    case 'RET_PTR_TO_SOCK_COMMON': setPtr(T.PTR_TO_SOCK_COMMON); break;
+    case 'RET_PTR_TO_TCP_SOCK': setPtr(T.PTR_TO_TCP_SOCK); break;
     case 'RET_PTR_TO_ALLOC_MEM':
       // PTR_TO_MEM with the return type's flags: MEM_ALLOC for ringbuf memory, not for bpf_dynptr_data.
-      setPtr(T.MEM | ((ret.flags ?? []).includes('MEM_ALLOC') ? F.ALLOC : 0));
+      setPtr(T.PTR_TO_MEM | ((ret.flags ?? []).includes('MEM_ALLOC') ? F.MEM_ALLOC : 0));
       r0.memSize = meta.memSize;
       break;
     case 'RET_PTR_TO_MEM_OR_BTF_ID': {
       // bpf_per_cpu_ptr / bpf_this_cpu_ptr: this CPU's copy of the variable, a struct as PTR_TO_BTF_ID (without
       // MEM_RDONLY), anything else as read-only memory of the type's size.
-      const rdonly = (ret.flags ?? []).includes('MEM_RDONLY') ? F.RDONLY : 0;
+      const rdonly = (ret.flags ?? []).includes('MEM_RDONLY') ? F.MEM_RDONLY : 0;
       const isStruct = meta.retBtf !== undefined && env.platform.btfStruct?.(meta.retBtf)?.kind === 'struct';
       if (isStruct) {
-        setPtr(T.BTF_ID);
+        setPtr(T.PTR_TO_BTF_ID);
         r0.btfName = meta.retBtf;
       } else {
-        setPtr(T.MEM | rdonly);
+        setPtr(T.PTR_TO_MEM | rdonly);
         r0.memSize = meta.retBtfSize ?? 0;
       }
       break;
     }
     case 'RET_PTR_TO_BTF_ID':
-      setPtr(T.BTF_ID);
+      setPtr(T.PTR_TO_BTF_ID);
       r0.btfName = funcId === BPF_FUNC.kptr_xchg ? meta.kptr?.btfName : ret.btfType;
       break;
   }
@@ -577,7 +577,7 @@ function changesPktData(id: number): boolean {
 
 function clearPktPointers(env: Env): void {
   forEachReg(env.cur, (r) => {
-    if (isPktPointer(r.type) || r.type === T.PKT_END) env.markUnknown(r);
+    if (isPktPointer(r.type) || r.type === T.PTR_TO_PACKET_END) env.markUnknown(r);
   });
 }
 
@@ -594,10 +594,10 @@ export function prepareFuncExit(env: Env): number {
   const state = env.cur;
   const callee = curFrame(state);
   const r0 = callee.regs[0]!;
-  if (r0.type === T.STACK) env.fail('cannot return stack pointer to the caller\n', EINVAL);
+  if (r0.type === T.PTR_TO_STACK) env.fail('cannot return stack pointer to the caller\n', EINVAL);
   const caller = ownFrame(state, state.curframe - 1);
   if (callee.inCallbackFn) {
-    if (r0.type !== T.SCALAR) env.fail('R0 not a scalar value\n', EACCES);
+    if (r0.type !== T.SCALAR_VALUE) env.fail('R0 not a scalar value\n', EACCES);
     env.markRegRead(r0);
     markChainPrecision(env, 0);
     const range = tnumRange(BigInt.asUintN(64, callee.cbRetMin), BigInt.asUintN(64, callee.cbRetMax));

@@ -24,16 +24,16 @@ const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 
 /** reg_is_pkt_pointer_any */
-const isPktPointerAny = (t: number): boolean => isPktPointer(t) || t === T.PKT_END;
+const isPktPointerAny = (t: number): boolean => isPktPointer(t) || t === T.PTR_TO_PACKET_END;
 
 /** reg_type_not_null (6.1): only these pointer types are known non-NULL in a comparison with 0. */
 function regTypeNotNull(r: Reg): boolean {
   const t = r.type;
-  return t === T.SOCKET || t === T.TCP_SOCK || t === T.MAP_VALUE || t === T.MAP_KEY || t === T.SOCK_COMMON;
+  return t === T.PTR_TO_SOCKET || t === T.PTR_TO_TCP_SOCK || t === T.PTR_TO_MAP_VALUE || t === T.PTR_TO_MAP_KEY || t === T.PTR_TO_SOCK_COMMON;
 }
 
 function branchTaken(r: Reg, val: bigint, op: Cond, is32: boolean): number {
-  if (r.type !== T.SCALAR) {
+  if (r.type !== T.SCALAR_VALUE) {
     if (!regTypeNotNull(r)) return -1;
     if (val !== 0n) return -1;
     if (op === 'eq') return 0;
@@ -45,8 +45,8 @@ function branchTaken(r: Reg, val: bigint, op: Cond, is32: boolean): number {
 
 function pktBranchTaken(dst: Reg, src: Reg, op: Cond): number {
   let pkt: Reg;
-  if (src.type === T.PKT_END) pkt = dst;
-  else if (dst.type === T.PKT_END) { pkt = src; op = FLIP[op]; } else return -1;
+  if (src.type === T.PTR_TO_PACKET_END) pkt = dst;
+  else if (dst.type === T.PTR_TO_PACKET_END) { pkt = src; op = FLIP[op]; } else return -1;
   if (pkt.range >= 0) return -1;
   switch (op) {
     case 'le': case 'gt':
@@ -74,7 +74,7 @@ function findGoodPktPointers(vs: VState, dst: Reg, type: number, rightOpen: bool
 
 function markPktEnd(vs: VState, regno: number, rangeOpen: boolean): void {
   const r = curFrame(vs).regs[regno]!;
-  if (r.type !== T.PKT) return;
+  if (r.type !== T.PTR_TO_PACKET) return;
   r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
 }
 
@@ -85,8 +85,8 @@ function isInitPkt(r: Reg, which: number): boolean {
 function tryMatchPkt(insn: Insn, dst: Reg, src: Reg, thisB: VState, other: VState): boolean {
   if (!SRC_X(insn.opcode) || CLS(insn.opcode) === C_JMP32) return false;
   const op = OP(insn.opcode);
-  const a = (dst.type === T.PKT && src.type === T.PKT_END) || (dst.type === T.PKT_META && isInitPkt(src, T.PKT));
-  const b = (dst.type === T.PKT_END && src.type === T.PKT) || (isInitPkt(dst, T.PKT) && src.type === T.PKT_META);
+  const a = (dst.type === T.PTR_TO_PACKET && src.type === T.PTR_TO_PACKET_END) || (dst.type === T.PTR_TO_PACKET_META && isInitPkt(src, T.PTR_TO_PACKET));
+  const b = (dst.type === T.PTR_TO_PACKET_END && src.type === T.PTR_TO_PACKET) || (isInitPkt(dst, T.PTR_TO_PACKET) && src.type === T.PTR_TO_PACKET_META);
   const dOther = curFrame(other).regs[insn.dst]!;
   const sOther = curFrame(other).regs[insn.src]!;
   switch (op) {
@@ -119,7 +119,7 @@ function tryMatchPkt(insn: Insn, dst: Reg, src: Reg, thisB: VState, other: VStat
 function findEqualScalars(vs: VState, known: Reg): void {
   const id = known.id;
   forEachReg(vs, (r) => {
-    if (r !== known && r.type === T.SCALAR && r.id === id) {
+    if (r !== known && r.type === T.SCALAR_VALUE && r.id === id) {
       const sd = r.subregDef;
       assignReg(r, known);
       r.subregDef = sd;
@@ -138,9 +138,9 @@ export function markPtrOrNullRegs(env: Env, vs: VState, regno: number, isNull: b
     if (i >= 0) f.refs.splice(i, 1);
   }
   forEachReg(vs, (r) => {
-    if ((r.type & F.MAYBE_NULL) && r.id === id && r.id) {
+    if ((r.type & F.PTR_MAYBE_NULL) && r.id === id && r.id) {
       if (isNull) {
-        r.type = T.SCALAR;
+        r.type = T.SCALAR_VALUE;
         r.id = 0;
         r.refObjId = 0;
         return;
@@ -153,32 +153,32 @@ export function markPtrOrNullRegs(env: Env, vs: VState, regno: number, isNull: b
 }
 
 function mayPointToSpinLock(r: Reg): boolean {
-  return r.type === T.MAP_VALUE && r.map !== undefined && r.map.spinLockOff >= 0;
+  return r.type === T.PTR_TO_MAP_VALUE && r.map !== undefined && r.map.spinLockOff >= 0;
 }
 
 export function markPtrNotNull(r: Reg): void {
-  if (baseType(r.type) === T.MAP_VALUE && r.map) {
+  if (baseType(r.type) === T.PTR_TO_MAP_VALUE && r.map) {
     const m = r.map;
     if (m.inner) {
-      r.type = T.CONST_MAP;
+      r.type = T.CONST_PTR_TO_MAP;
       r.map = m.inner;
       if (m.inner.timerOff >= 0) r.mapUid = r.id;
     } else if (m.type === 17) {
-      r.type = T.XDP_SOCK;
+      r.type = T.PTR_TO_XDP_SOCK;
     } else if (m.type === 15 || m.type === 18) {
-      r.type = T.SOCKET;
+      r.type = T.PTR_TO_SOCKET;
     } else {
-      r.type = T.MAP_VALUE;
+      r.type = T.PTR_TO_MAP_VALUE;
     }
     return;
   }
-  r.type &= ~F.MAYBE_NULL;
+  r.type &= ~F.PTR_MAYBE_NULL;
 }
 
 /** A branch decided by scalar values: they must stay precise for pruning. */
 function markBranchPrecision(env: Env, insn: Insn, dst: Reg, src: Reg | undefined): void {
-  if (dst.type === T.SCALAR) markChainPrecision(env, insn.dst);
-  if (src && src.type === T.SCALAR) markChainPrecision(env, insn.src);
+  if (dst.type === T.SCALAR_VALUE) markChainPrecision(env, insn.dst);
+  if (src && src.type === T.SCALAR_VALUE) markChainPrecision(env, insn.src);
 }
 
 /** Returns the next instruction index. */
@@ -205,11 +205,11 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const is32 = CLS(insn.opcode) === C_JMP32;
   let pred = -1;
   if (!src) pred = branchTaken(dst, BigInt(insn.imm), cond, is32);
-  else if (src.type === T.SCALAR && is32 && tnumIsConst(tnumSubreg(src.varOff))) {
+  else if (src.type === T.SCALAR_VALUE && is32 && tnumIsConst(tnumSubreg(src.varOff))) {
     pred = branchTaken(dst, tnumSubreg(src.varOff).value, cond, is32);
-  } else if (src.type === T.SCALAR && !is32 && tnumIsConst(src.varOff)) {
+  } else if (src.type === T.SCALAR_VALUE && !is32 && tnumIsConst(src.varOff)) {
     pred = branchTaken(dst, src.varOff.value, cond, is32);
-  } else if ((isPktPointer(dst.type) || dst.type === T.PKT_END) && (isPktPointer(src.type) || src.type === T.PKT_END) && !is32) {
+  } else if ((isPktPointer(dst.type) || dst.type === T.PTR_TO_PACKET_END) && (isPktPointer(src.type) || src.type === T.PTR_TO_PACKET_END) && !is32) {
     pred = pktBranchTaken(dst, src, cond);
   }
   // A known outcome: only the predicted side is real; without CAP_PERFMON the other one is explored as a
@@ -226,7 +226,7 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
   const other = env.pushStack(idx + insn.off + 1, idx, false);
   const oregs = curFrame(other).regs;
   if (src) {
-    if (dst.type === T.SCALAR && src.type === T.SCALAR) {
+    if (dst.type === T.SCALAR_VALUE && src.type === T.SCALAR_VALUE) {
       if (tnumIsConst(src.varOff) || (is32 && tnumIsConst(tnumSubreg(src.varOff)))) {
         regSetMinMax(oregs[insn.dst]!, dst, is32 ? src.varOff.value & U32 : src.varOff.value, cond, is32);
       } else if (tnumIsConst(dst.varOff) || (is32 && tnumIsConst(tnumSubreg(dst.varOff)))) {
@@ -240,14 +240,14 @@ export function checkCondJmp(env: Env, insn: Insn, idx: number): number {
         findEqualScalars(other, oregs[insn.src]!);
       }
     }
-  } else if (dst.type === T.SCALAR) {
+  } else if (dst.type === T.SCALAR_VALUE) {
     regSetMinMax(oregs[insn.dst]!, dst, BigInt(insn.imm), cond, is32);
   }
-  if (dst.type === T.SCALAR && dst.id && dst.id === oregs[insn.dst]!.id) {
+  if (dst.type === T.SCALAR_VALUE && dst.id && dst.id === oregs[insn.dst]!.id) {
     findEqualScalars(env.cur, dst);
     findEqualScalars(other, oregs[insn.dst]!);
   }
-  if (!is32 && !src && insn.imm === 0 && (cond === 'eq' || cond === 'ne') && (dst.type & F.MAYBE_NULL)) {
+  if (!is32 && !src && insn.imm === 0 && (cond === 'eq' || cond === 'ne') && (dst.type & F.PTR_MAYBE_NULL)) {
     markPtrOrNullRegs(env, env.cur, insn.dst, cond === 'ne');
     markPtrOrNullRegs(env, other, insn.dst, cond === 'eq');
   } else if (!tryMatchPkt(insn, dst, src ?? newReg(), env.cur, other) && env.isPointerValue(dst)) {

@@ -20,7 +20,7 @@ import { tnumIsConst } from './tnum.js';
 
 /** reg2btf_ids: the kernel struct a socket-like register points to. */
 const REG2BTF: Partial<Record<number, string>> = {
-  [T.SOCK_COMMON]: 'sock_common', [T.SOCKET]: 'sock', [T.TCP_SOCK]: 'tcp_sock', [T.CONST_MAP]: 'bpf_map',
+  [T.PTR_TO_SOCK_COMMON]: 'sock_common', [T.PTR_TO_SOCKET]: 'sock', [T.PTR_TO_TCP_SOCK]: 'tcp_sock', [T.CONST_PTR_TO_MAP]: 'bpf_map',
 };
 
 const isScalar = (t: KType): boolean => t.kind === 'int';
@@ -60,7 +60,7 @@ function isScalarStruct(env: Env, t: KType, rec: number): boolean {
   return true;
 }
 
-const isNullScalar = (r: Reg): boolean => r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+const isNullScalar = (r: Reg): boolean => r.type === T.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 
 function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly: boolean; refObjId: number }): number {
   const flags = proto.flags;
@@ -79,22 +79,22 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
     const t = p.type;
     if (isScalar(t)) {
       const bufSize = p.name === 'rdonly_buf_size' || p.name === 'rdwr_buf_size';
-      if (bufSize && reg.type === T.SCALAR) {
+      if (bufSize && reg.type === T.SCALAR_VALUE) {
         if (p.name === 'rdonly_buf_size') meta.r0Rdonly = true;
         if (meta.r0Size) env.fail('2 or more rdonly/rdwr_buf_size parameters for kfunc', EINVAL);
         if (!tnumIsConst(reg.varOff)) env.fail(`R${regno} is not a const\n`, EINVAL);
         meta.r0Size = Number(reg.varOff.value);
         if (reg.varOff.value > 0xffffffffn) env.fail(`R${regno} rdonly/rdwr_buf_size exceeds u32 max\n`, EINVAL);
       }
-      if (reg.type === T.SCALAR) continue;
+      if (reg.type === T.SCALAR_VALUE) continue;
       env.fail(`R${regno} is not a scalar\n`, EINVAL);
     }
     if (t.kind !== 'ptr') {
       const [k] = typeStr(t);
       env.fail(`Unrecognized arg#${i} type ${k}\n`, EINVAL);
     }
-    const objPtr = reg.type === T.CTX || reg.type === T.BTF_ID || REG2BTF[baseType(reg.type)] !== undefined;
-    if (trusted && objPtr && reg.type !== T.CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, EINVAL);
+    const objPtr = reg.type === T.PTR_TO_CTX || reg.type === T.PTR_TO_BTF_ID || REG2BTF[baseType(reg.type)] !== undefined;
+    if (trusted && objPtr && reg.type !== T.PTR_TO_CTX && !reg.refObjId) env.fail(`R${regno} must be referenced\n`, EINVAL);
     const refT = t.to;
     const release = (trusted && objPtr) || (rel && reg.refObjId !== 0);
     checkFuncArgRegOff(env, reg, regno, '', release);
@@ -104,7 +104,7 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       refObjId = reg.refObjId;
     }
     if (i === 0 && kptrGet) {
-      if (reg.type !== T.MAP_VALUE) env.fail('arg#0 expected pointer to map value\n', EINVAL);
+      if (reg.type !== T.PTR_TO_MAP_VALUE) env.fail('arg#0 expected pointer to map value\n', EINVAL);
       if (!tnumIsConst(reg.varOff)) env.fail('arg#0 must have constant offset\n', EINVAL);
       const off = reg.off + Number(reg.varOff.value);
       const kp = reg.map?.kptrs?.find((k) => k.off === off);
@@ -115,11 +115,11 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       if (!isStruct(inner)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, EINVAL);
       if (inner.name !== kp.btfName) env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n}\n`, EINVAL);
     } else if (refT.kind === 'ctx') {
-      if (reg.type !== T.CTX) env.fail(`arg#${i} expected pointer to ctx, but got PTR\n`, EINVAL);
-    } else if (reg.type === T.BTF_ID || (REG2BTF[baseType(reg.type)] !== undefined && !typeFlags(reg.type))) {
+      if (reg.type !== T.PTR_TO_CTX) env.fail(`arg#${i} expected pointer to ctx, but got PTR\n`, EINVAL);
+    } else if (reg.type === T.PTR_TO_BTF_ID || (REG2BTF[baseType(reg.type)] !== undefined && !typeFlags(reg.type))) {
       const [k, n] = typeStr(refT);
       if (!isStruct(refT)) env.fail(`kernel function ${fname} args#${i} pointer type ${k} ${n} is not supported\n`, EINVAL);
-      const have = reg.type === T.BTF_ID ? reg.btfName ?? '' : REG2BTF[baseType(reg.type)]!;
+      const have = reg.type === T.PTR_TO_BTF_ID ? reg.btfName ?? '' : REG2BTF[baseType(reg.type)]!;
       if (!structIdsMatch(env, have, reg.off, refT.name, trusted || (rel && reg.refObjId !== 0))) {
         env.fail(`kernel function ${fname} args#${i} expected pointer to ${k} ${n} but R${regno} has a pointer to STRUCT ${have}\n`, EINVAL);
       }
@@ -133,7 +133,7 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
       }
       if (dynptr) {
         // an initialised local dynptr only (btf_check_func_arg_match, 6.1)
-        if (reg.type !== T.STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, EINVAL);
+        if (reg.type !== T.PTR_TO_STACK) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern not to stack\n`, EINVAL);
         if (!dynptrValidInit(env, reg)) env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern must be valid and initialized\n`, EINVAL);
         if (!dynptrTypeExpected(env, reg, LOCAL_DYNPTR)) {
           env.fail(`arg#${i} pointer type STRUCT bpf_dynptr_kern points to unsupported dynamic pointer type\n`, EINVAL);
@@ -170,7 +170,7 @@ function argMatch(env: Env, proto: KfuncProto, meta: { r0Size: number; r0Rdonly:
 /** check_kfunc_mem_size_reg: a size register for a kfunc's memory argument; false when the pair is invalid. */
 function checkKfuncMemSize(env: Env, reg: Reg, regno: number): boolean {
   env.checkRegArg(regno, 'src');
-  if (reg.type !== T.SCALAR) return false;
+  if (reg.type !== T.SCALAR_VALUE) return false;
   if (reg.smin < 0n) return false;
   if (reg.umax >= 1n << 29n) return false;
   checkHelperMemAccess(env, regno - 1, Number(reg.umax), true, undefined, false);
@@ -216,15 +216,15 @@ export function checkKfuncCall(env: Env, insn: Insn, idx: number): number {
         const [kk, n] = typeStr(to);
         env.fail(`kernel function ${proto.name} returns pointer type ${kk} ${n} is not supported\n`, EINVAL);
       }
-      r0.type = T.MEM | (meta.r0Rdonly ? F.RDONLY : 0);
+      r0.type = T.PTR_TO_MEM | (meta.r0Rdonly ? F.MEM_RDONLY : 0);
       r0.memSize = meta.r0Size;
       if (meta.refObjId) r0.refObjId = meta.refObjId;
     } else {
-      r0.type = T.BTF_ID;
+      r0.type = T.PTR_TO_BTF_ID;
       r0.btfName = to.name;
     }
     if (proto.flags.includes('KF_RET_NULL')) {
-      r0.type |= F.MAYBE_NULL;
+      r0.type |= F.PTR_MAYBE_NULL;
       r0.id = env.newId();
     }
     if (acq) {

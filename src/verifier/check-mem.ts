@@ -6,14 +6,15 @@
 import { planted } from './plant.js';
 import { btfStructAccess, structIdByName, structIdsMatch } from './btf-walk.js';
 import { coerceRegToSize, markKnown } from './bounds.js';
-import { resolveProgType, type Env } from './env.js';
+import type { Env } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import {
   assignReg, baseType, F, isPktPointer, Live, newReg, type Reg, regTypeStr, T,
 } from './reg-state.js';
 import { markChainPrecision } from './precision.js';
 import { allocatedStack, BPF_REG_SIZE, type FuncState, growStack, isSpilledReg, ownFrame, ownSlot, S } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum.js';
-import type { CtxRegType, KptrField } from '../platform/platform.js';
+import type { KptrField } from '../platform/platform.js';
 import { markStackSpillSanitation } from './sanitize.js';
 import { checkMapAccess, checkMemRegion, checkPtrOffReg, memErr } from './mem-region.js';
 import { hasDirectValueAddr, mapDirectRead, mapIsRdonly } from './map-direct.js';
@@ -26,7 +27,7 @@ export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, st
   let strict = env.strictAlignment || strictOnce;
   let desc = '';
   switch (reg.type) {
-    case T.PKT: case T.PKT_META: {
+    case T.PTR_TO_PACKET: case T.PTR_TO_PACKET_META: {
       if (!strict || size === 1) return;
       const o = tnumAdd(reg.varOff, tnumConst(BigInt(2 + reg.off + off)));
       if (!tnumIsAligned(o, size)) {
@@ -34,15 +35,15 @@ export function alignmentCheck(env: Env, reg: Reg, off: number, size: number, st
       }
       return;
     }
-    case T.FLOW_KEYS: desc = 'flow keys '; break;
-    case T.MAP_KEY: desc = 'key '; break;
-    case T.MAP_VALUE: desc = 'value '; break;
-    case T.CTX: desc = 'context '; break;
-    case T.STACK: desc = 'stack '; strict = true; break;
-    case T.SOCKET: desc = 'sock '; break;
-    case T.SOCK_COMMON: desc = 'sock_common '; break;
-    case T.TCP_SOCK: desc = 'tcp_sock '; break;
-    case T.XDP_SOCK: desc = 'xdp_sock '; break;
+    case T.PTR_TO_FLOW_KEYS: desc = 'flow keys '; break;
+    case T.PTR_TO_MAP_KEY: desc = 'key '; break;
+    case T.PTR_TO_MAP_VALUE: desc = 'value '; break;
+    case T.PTR_TO_CTX: desc = 'context '; break;
+    case T.PTR_TO_STACK: desc = 'stack '; strict = true; break;
+    case T.PTR_TO_SOCKET: desc = 'sock '; break;
+    case T.PTR_TO_SOCK_COMMON: desc = 'sock_common '; break;
+    case T.PTR_TO_TCP_SOCK: desc = 'tcp_sock '; break;
+    case T.PTR_TO_XDP_SOCK: desc = 'xdp_sock '; break;
     default: break;
   }
   if (!strict || size === 1) return;
@@ -92,8 +93,8 @@ export function checkStackBounds(env: Env, regno: number, off: number, size: num
 
 function isSpillable(t: number): boolean {
   const b = baseType(t);
-  return [T.STACK, T.CTX, T.CONST_MAP, T.MAP_VALUE, T.MAP_KEY, T.PKT, T.PKT_META, T.PKT_END, T.FLOW_KEYS, T.SOCKET,
-    T.SOCK_COMMON, T.TCP_SOCK, T.XDP_SOCK, T.BTF_ID, T.BUF, T.MEM, T.FUNC, T.TP_BUFFER].includes(b);
+  return [T.PTR_TO_STACK, T.PTR_TO_CTX, T.CONST_PTR_TO_MAP, T.PTR_TO_MAP_VALUE, T.PTR_TO_MAP_KEY, T.PTR_TO_PACKET, T.PTR_TO_PACKET_META, T.PTR_TO_PACKET_END, T.PTR_TO_FLOW_KEYS, T.PTR_TO_SOCKET,
+    T.PTR_TO_SOCK_COMMON, T.PTR_TO_TCP_SOCK, T.PTR_TO_XDP_SOCK, T.PTR_TO_BTF_ID, T.PTR_TO_BUF, T.PTR_TO_MEM, T.PTR_TO_FUNC, T.PTR_TO_TP_BUFFER].includes(b);
 }
 
 function saveRegState(state: FuncState, spi: number, reg: Reg, size: number): void {
@@ -114,7 +115,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     const maxOff = Number(reg.smax) + off + size;
     growStackDepth(env, state, -minOff);
     const value = valueRegno >= 0 ? env.regs[valueRegno] : undefined;
-    const zero = value !== undefined && value.type === T.SCALAR && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    const zero = value !== undefined && value.type === T.SCALAR_VALUE && tnumIsConst(value.varOff) && value.varOff.value === 0n;
     let zeroUsed = false;
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
@@ -157,20 +158,20 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
   }
   env.markSlotScratched(spi);
   const insn = env.insns[env.insnIdx]!;
-  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR && !scalarUnbounded(value) && !isNullConst(value) && env.bpfCapable) {
+  if (value && o % BPF_REG_SIZE === 0 && value.type === T.SCALAR_VALUE && !scalarUnbounded(value) && !isNullConst(value) && env.bpfCapable) {
     // Backtracking only recognises spills through fp itself; other spills pin the value now.
     if (regno !== 10) markChainPrecision(env, valueRegno);
     saveRegState(state, spi, value, size);
     if (value.umax > 0n && value.umax.toString(2).length > 8 * size) st.spilled.id = 0;
   } else if (!value && o % BPF_REG_SIZE === 0 && (insn.opcode & 7) === 2 && insn.imm !== 0 && env.bpfCapable) {
     const fake = newReg();
-    fake.type = T.SCALAR;
+    fake.type = T.SCALAR_VALUE;
     markKnown(fake, BigInt(insn.imm));
-    fake.type = T.SCALAR;
+    fake.type = T.SCALAR_VALUE;
     saveRegState(state, spi, fake, size);
   } else if (value && isSpillable(value.type)) {
     if (size !== BPF_REG_SIZE) env.fail('invalid size of register spill\n', EACCES);
-    if (state !== cur && value.type === T.STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', EINVAL);
+    if (state !== cur && value.type === T.PTR_TO_STACK) env.fail('cannot spill pointers to stack into stack frame of the caller\n', EINVAL);
     saveRegState(state, spi, value, size);
   } else {
     if (planted === 'spill-partial-overwrite' && isSpilledReg(st) && size < BPF_REG_SIZE) return;
@@ -178,7 +179,7 @@ function stackWrite(env: Env, regno: number, off: number, size: number, valueReg
     st.spilled.type = T.NOT_INIT;
     if (isSpilledReg(st)) for (let i = 0; i < BPF_REG_SIZE; i++) if (st.types[i] !== S.INVALID) st.types[i] = S.MISC;
     if (size === BPF_REG_SIZE) st.spilled.live |= Live.WRITTEN;
-    if ((value && value.type === T.SCALAR && isNullConst(value)) || (!value && (insn.opcode & 7) === 2 && insn.imm === 0)) {
+    if ((value && value.type === T.SCALAR_VALUE && isNullConst(value)) || (!value && (insn.opcode & 7) === 2 && insn.imm === 0)) {
       if (valueRegno >= 0) markChainPrecision(env, valueRegno);
       type = S.ZERO;
     }
@@ -193,7 +194,7 @@ function scalarUnbounded(r: Reg): boolean {
 }
 
 function isNullConst(r: Reg): boolean {
-  return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+  return r.type === T.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 }
 
 function stackRead(env: Env, regno: number, off: number, size: number, dstRegno: number): void {
@@ -215,7 +216,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
       const dst = cur.regs[dstRegno]!;
       if (zeros === maxOff + size - minOff) {
         markKnown(dst, 0n);
-        dst.type = T.SCALAR;
+        dst.type = T.SCALAR_VALUE;
         dst.precise = true;
       } else env.markUnknown(dst);
       dst.live |= Live.WRITTEN;
@@ -231,7 +232,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
     let spillSize = 1;
     for (let i = BPF_REG_SIZE - 1; i > 0 && st.types[i - 1] === S.SPILL; i--) spillSize++;
     if (size !== BPF_REG_SIZE || spillSize !== BPF_REG_SIZE) {
-      if (sp.type !== T.SCALAR) env.fail('invalid size of register fill\n', EACCES);
+      if (sp.type !== T.SCALAR_VALUE) env.fail('invalid size of register fill\n', EACCES);
       env.markRegRead(sp);
       if (dstRegno < 0) return;
       const dst = cur.regs[dstRegno]!;
@@ -273,7 +274,7 @@ function stackRead(env: Env, regno: number, off: number, size: number, dstRegno:
       const dst = cur.regs[dstRegno]!;
       if (zeros === size) {
         markKnown(dst, 0n);
-        dst.type = T.SCALAR;
+        dst.type = T.SCALAR_VALUE;
         // Stops backtracking here: whatever made the zeros was marked precise when they were stored.
         dst.precise = true;
       } else env.markUnknown(dst);
@@ -327,7 +328,7 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
       else if (t === S.ZERO || (t === S.INVALID && env.allowUninitStack)) {
         ok = true;
         if (clobber) st.types[slot % 8] = S.MISC;
-      } else if (isSpilledReg(st) && (st.spilled.type === T.SCALAR || env.allowPtrLeaks)) {
+      } else if (isSpilledReg(st) && (st.spilled.type === T.SCALAR_VALUE || env.allowPtrLeaks)) {
         ok = true;
         if (clobber) {
           env.markUnknown(st.spilled);
@@ -345,13 +346,6 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
   }
 }
 
-const CTX_TYPES: Record<CtxRegType, number> = {
-  scalar: T.SCALAR, pkt: T.PKT, pkt_meta: T.PKT_META, pkt_end: T.PKT_END, flow_keys: T.FLOW_KEYS, sock: T.SOCKET,
-  sock_or_null: T.SOCKET | F.MAYBE_NULL, sock_common: T.SOCK_COMMON, sock_common_or_null: T.SOCK_COMMON | F.MAYBE_NULL,
-  tcp_sock: T.TCP_SOCK, btf_id: T.BTF_ID, btf_id_or_null: T.BTF_ID | F.MAYBE_NULL, tp_buffer: T.TP_BUFFER,
-  mem_rdonly: T.MEM | F.RDONLY,
-  rdonly_buf_or_null: T.BUF | F.RDONLY | F.MAYBE_NULL, buf_or_null: T.BUF | F.MAYBE_NULL,
-};
 
 function mapCanWrite(flags: number): boolean {
   return (flags & 0x80) === 0;
@@ -368,11 +362,11 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   off += reg.off;
   const value = valueRegno >= 0 ? regs[valueRegno] : undefined;
   const t = reg.type;
-  if (t === T.MAP_KEY) {
+  if (t === T.PTR_TO_MAP_KEY) {
     if (write) env.fail(`write to change key R${regno} not allowed\n`, EACCES);
     checkMemRegion(env, regno, off, size, reg.map!.keySize, false);
     if (value) env.markUnknown(value);
-  } else if (t === T.MAP_VALUE) {
+  } else if (t === T.PTR_TO_MAP_VALUE) {
     if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into map\n`, EACCES);
     const map = reg.map!;
     if (write && !mapCanWrite(map.flags)) env.fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}\n`, EACCES);
@@ -385,40 +379,40 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
       // a frozen read-only map: its contents are tracked as scalars
       if (tnumIsConst(reg.varOff) && mapIsRdonly(map) && hasDirectValueAddr(map)) {
         const v = mapDirectRead(env, map, off + Number(reg.varOff.value), size);
-        value.type = T.SCALAR; // __mark_reg_known: liveness, precision and the frame stay
+        value.type = T.SCALAR_VALUE; // __mark_reg_known: liveness, precision and the frame stay
         markKnown(value, v);
       } else {
         env.markUnknown(value);
       }
     }
-  } else if (baseType(t) === T.MEM) {
-    const rdonly = (t & F.RDONLY) !== 0;
-    if (t & F.MAYBE_NULL) env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, EACCES);
+  } else if (baseType(t) === T.PTR_TO_MEM) {
+    const rdonly = (t & F.MEM_RDONLY) !== 0;
+    if (t & F.PTR_MAYBE_NULL) env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, EACCES);
     if (write && rdonly) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
     if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into mem\n`, EACCES);
     checkMemRegion(env, regno, off, size, reg.memSize, false);
     if (value && (!write || rdonly)) env.markUnknown(value);
-  } else if (t === T.CTX) {
+  } else if (t === T.PTR_TO_CTX) {
     if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into ctx\n`, EACCES);
     checkPtrOffReg(env, reg, regno, false);
     const acc = env.platform.ctxAccess(env.prog, off, size, write, env.caps);
     if (!acc) env.fail(`invalid bpf_context access off=${off} size=${size}\n`, EACCES);
     if (!write && value) {
-      const rt = CTX_TYPES[acc.regType];
-      if (rt === T.SCALAR) {
+      const rt = acc.regType;
+      if (rt === T.SCALAR_VALUE) {
         env.markUnknown(value);
       } else {
         env.markUnknown(value);
         markKnown(value, 0n);
-        if (rt & F.MAYBE_NULL) value.id = env.newId();
+        if (rt & F.PTR_MAYBE_NULL) value.id = env.newId();
         value.subregDef = 0;
-        if (baseType(rt) === T.BTF_ID) value.btfName = acc.btfName;
+        if (baseType(rt) === T.PTR_TO_BTF_ID) value.btfName = acc.btfName;
         if (acc.size !== undefined) value.memSize = acc.size;
-        value.type = rt | (acc.untrusted ? F.UNTRUSTED : 0);
+        value.type = rt | (acc.untrusted ? F.PTR_UNTRUSTED : 0);
       }
-      value.type = value.type === T.NOT_INIT ? T.SCALAR : value.type;
+      value.type = value.type === T.NOT_INIT ? T.SCALAR_VALUE : value.type;
     }
-  } else if (t === T.STACK) {
+  } else if (t === T.PTR_TO_STACK) {
     checkStackBounds(env, regno, off, size, false, write);
     if (write) stackWrite(env, regno, off, size, valueRegno);
     else stackRead(env, regno, off, size, valueRegno);
@@ -427,33 +421,33 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
     if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into packet\n`, EACCES);
     checkPacketAccess(env, regno, off, size, false);
     if (!write && value) env.markUnknown(value);
-  } else if (t === T.FLOW_KEYS) {
+  } else if (t === T.PTR_TO_FLOW_KEYS) {
     if (write && value && env.isPointerValue(value)) env.fail(`R${valueRegno} leaks addr into flow keys\n`, EACCES);
     if (size < 0 || off < 0 || off + size > 56) env.fail(`invalid access to flow keys off=${off} size=${size}\n`, EACCES);
     if (!write && value) env.markUnknown(value);
-  } else if (t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK) {
+  } else if (t === T.PTR_TO_SOCKET || t === T.PTR_TO_SOCK_COMMON || t === T.PTR_TO_TCP_SOCK || t === T.PTR_TO_XDP_SOCK) {
     if (write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
     if (reg.smin < 0n) env.fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.\n`, EACCES);
     const ok = env.platform.sockAccess?.(regTypeStr(t), off, size) ?? false;
     if (!ok) env.fail(`R${regno} invalid ${regTypeStr(t)} access off=${off} size=${size}\n`, EACCES);
     if (value) env.markUnknown(value);
-  } else if (t === T.TP_BUFFER) {
+  } else if (t === T.PTR_TO_TP_BUFFER) {
     if (off < 0) env.fail(`R${regno} invalid tracepoint buffer access: off=${off}, size=${size}\n`, EACCES);
     if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
       env.fail(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
     }
     if (!write && value) env.markUnknown(value);
-  } else if (baseType(t) === T.BTF_ID && !(t & F.MAYBE_NULL)) {
+  } else if (baseType(t) === T.PTR_TO_BTF_ID && !(t & F.PTR_MAYBE_NULL)) {
     checkBtfAccess(env, regno, off, size, write, valueRegno);
-  } else if (t === T.CONST_MAP) {
+  } else if (t === T.CONST_PTR_TO_MAP) {
     // check_ptr_to_map_access: named after the map type's kernel struct (map->ops->map_btf_id).
     const tname = MAP_BTF_STRUCT[reg.map?.type ?? -1] ?? 'bpf_map';
     if (!env.allowPtrToMapAccess) env.fail(`${tname} access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n`, EPERM);
     if (off < 0) env.fail(`R${regno} is ${tname} invalid negative access: off=${off}\n`, EACCES);
     if (write) env.fail(`only read from ${tname} is supported\n`, EACCES);
     if (value) env.markUnknown(value);
-  } else if (baseType(t) === T.BUF && !(t & F.MAYBE_NULL)) {
-    const rdonly = (t & F.RDONLY) !== 0;
+  } else if (baseType(t) === T.PTR_TO_BUF && !(t & F.PTR_MAYBE_NULL)) {
+    const rdonly = (t & F.MEM_RDONLY) !== 0;
     if (rdonly && write) env.fail(`R${regno} cannot write into ${regTypeStr(t)}\n`, EACCES);
     // check_buffer_access: the size is checked when the iterator is attached (max_rdonly/rdwr_access)
     if (off < 0) env.fail(`R${regno} invalid ${rdonly ? 'rdonly' : 'rdwr'} buffer access: off=${off}, size=${size}\n`, EACCES);
@@ -464,7 +458,7 @@ export function checkMemAccess(env: Env, regno: number, off: number, size: numbe
   } else {
     env.fail(`R${regno} invalid mem access '${regTypeStr(t)}'\n`, EACCES);
   }
-  if (size < BPF_REG_SIZE && value && !write && value.type === T.SCALAR) coerceRegToSize(value, size);
+  if (size < BPF_REG_SIZE && value && !write && value.type === T.SCALAR_VALUE) coerceRegToSize(value, size);
 }
 
 /** The struct each 6.1 map type's ops name as its BTF type (BTF_ID_LIST_SINGLE(*_map_btf_ids, struct, …)), by map type. */
@@ -479,7 +473,7 @@ const MAP_BTF_STRUCT: Record<number, string> = {
 
 /** may_access_direct_pkt_data for a write, with the type resolve_prog_type gives (an extension's target). */
 function pktWritable(env: Env): boolean {
-  const t = resolveProgType(env.prog);
+  const t = resolveProg(env.prog).type;
   return ['SCHED_CLS', 'SCHED_ACT', 'XDP', 'LWT_XMIT', 'SK_SKB', 'SK_MSG', 'CGROUP_SOCKOPT'].includes(t);
 }
 
@@ -493,11 +487,11 @@ export function checkPacketAccess(env: Env, regno: number, off: number, size: nu
 
 /** map_kptr_match_type: a pointer stored into (or exchanged with) a kptr field must point to its struct. */
 export function mapKptrMatchType(env: Env, kptr: KptrField, reg: Reg, regno: number): void {
-  const perm = F.MAYBE_NULL | (kptr.ref ? 0 : F.UNTRUSTED);
+  const perm = F.PTR_MAYBE_NULL | (kptr.ref ? 0 : F.PTR_UNTRUSTED);
   let regName = '';
   const bad = (): never => env.fail(`invalid kptr access, R${regno} type=${regTypeStr(reg.type)}${regName} ` +
-    `expected=${regTypeStr(T.BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.BTF_ID | F.UNTRUSTED)}${kptr.btfName}`}\n`, EACCES);
-  if (baseType(reg.type) !== T.BTF_ID || (reg.type & ~0xff & ~perm)) bad();
+    `expected=${regTypeStr(T.PTR_TO_BTF_ID)}${kptr.btfName}${kptr.ref ? '' : ` or ${regTypeStr(T.PTR_TO_BTF_ID | F.PTR_UNTRUSTED)}${kptr.btfName}`}\n`, EACCES);
+  if (baseType(reg.type) !== T.PTR_TO_BTF_ID || (reg.type & ~0xff & ~perm)) bad();
   regName = reg.btfName ?? '';
   checkPtrOffReg(env, reg, regno, true);
   if (!structIdsMatch(env, regName, reg.off, kptr.btfName, kptr.ref)) bad();
@@ -512,12 +506,12 @@ function checkKptrAccess(env: Env, valueRegno: number, kptr: KptrField, write: b
     const v = env.regs[valueRegno]!;
     env.markUnknown(v);
     markKnown(v, 0n);
-    v.type = T.BTF_ID | F.MAYBE_NULL | F.UNTRUSTED;
+    v.type = T.PTR_TO_BTF_ID | F.PTR_MAYBE_NULL | F.PTR_UNTRUSTED;
     v.btfName = kptr.btfName;
     v.id = env.newId();
   } else if (cls === 3) {
     const v = env.regs[valueRegno]!;
-    if (!(v.type === T.SCALAR && tnumIsConst(v.varOff) && v.varOff.value === 0n)) mapKptrMatchType(env, kptr, v, valueRegno);
+    if (!(v.type === T.SCALAR_VALUE && tnumIsConst(v.varOff) && v.varOff.value === 0n)) mapKptrMatchType(env, kptr, v, valueRegno);
   } else if (cls === 2) {
     if (insn.imm !== 0) env.fail(`BPF_ST imm must be 0 when storing to kptr at off=${kptr.off}\n`, EACCES);
   } else {
@@ -533,8 +527,8 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
     env.fail(`R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}\n`, EACCES);
   }
-  if (reg.type & F.USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, EACCES);
-  if (reg.type & F.PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, EACCES);
+  if (reg.type & F.MEM_USER) env.fail(`R${regno} is ptr_${tname} access user memory: off=${off}\n`, EACCES);
+  if (reg.type & F.MEM_PERCPU) env.fail(`R${regno} is ptr_${tname} access percpu memory: off=${off}\n`, EACCES);
   // The program type's own btf_struct_access (struct_ops), else reads only.
   const own = env.platform.btfAccess === undefined ? 'default' : env.platform.btfAccess(env.prog, tname, off, size, write);
   if (own !== 'default' && own !== undefined) env.fail(own, EACCES);
@@ -548,11 +542,11 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
     if (valueRegno >= 0 && !write) {
       const v = env.regs[valueRegno]!;
       // (the value register may be the pointer itself: keep its flags first)
-      const untrusted = reg.type & F.UNTRUSTED;
+      const untrusted = reg.type & F.PTR_UNTRUSTED;
       env.markUnknown(v);
       if (r.kind === 'ptr') {
         markKnown(v, 0n);
-        v.type = T.BTF_ID | untrusted | (r.user ? F.USER : 0) | (r.percpu ? F.PERCPU : 0);
+        v.type = T.PTR_TO_BTF_ID | untrusted | (r.user ? F.MEM_USER : 0) | (r.percpu ? F.MEM_PERCPU : 0);
         v.btfName = r.struct;
       }
     }
@@ -565,12 +559,12 @@ function checkBtfAccess(env: Env, regno: number, off: number, size: number, writ
   if (valueRegno >= 0 && !write) {
     const v = env.regs[valueRegno]!;
     // pointers formed by walking an untrusted pointer are untrusted too (read before `v`, which may be `reg`, changes)
-    const untrusted = reg.type & F.UNTRUSTED;
+    const untrusted = reg.type & F.PTR_UNTRUSTED;
     const m = st && st.kind === 'struct' ? st.members.find((mm) => mm.off === off && mm.type.kind === 'ptr') : undefined;
     if (m && m.type.kind === 'ptr' && m.type.to.kind === 'struct' && size === 8) {
       env.markUnknown(v);
       markKnown(v, 0n);
-      v.type = T.BTF_ID | untrusted;
+      v.type = T.PTR_TO_BTF_ID | untrusted;
       v.btfName = m.type.to.name;
     } else {
       env.markUnknown(v);

@@ -7,7 +7,7 @@ import { newRecording, type RecordedStates } from './record.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
 import type { Capability } from '../platform/caps.js';
-import type { MapDef, Platform, ProgInfo } from '../platform/platform.js';
+import { resolveProg, type MapDef, type Platform, type ProgInfo } from '../platform/platform.js';
 import { markKnown, markUnknownScalar } from './bounds.js';
 import type { SubprogInfo } from './subprog.js';
 import { VerifierLog } from './log.js';
@@ -23,11 +23,6 @@ const SLEEPABLE_MAP_TYPES: ReadonlySet<number> = new Set(([
   'HASH', 'ARRAY', 'PERCPU_HASH', 'PERCPU_ARRAY', 'LRU_HASH', 'LRU_PERCPU_HASH', 'ARRAY_OF_MAPS', 'HASH_OF_MAPS',
   'RINGBUF', 'USER_RINGBUF', 'INODE_STORAGE', 'SK_STORAGE', 'TASK_STORAGE',
 ] as const).map((t) => BPF_MAP_TYPE[t]));
-
-/** resolve_prog_type: an extension with a target program is checked as that program's type. */
-export function resolveProgType(prog: ProgInfo): ProgInfo['type'] {
-  return prog.type === 'EXT' && prog.extTarget !== undefined ? prog.extTarget.type : prog.type;
-}
 
 /** A rejection: the message is already in the log. */
 export class Reject extends Error {
@@ -271,7 +266,7 @@ export class Env {
   /** __is_pointer_value */
   isPointerValue(reg: Reg): boolean {
     if (this.allowPtrLeaks) return false;
-    return reg.type !== T.SCALAR;
+    return reg.type !== T.SCALAR_VALUE;
   }
 
   regTypeStr(t: number): string {
@@ -351,17 +346,17 @@ export class Env {
     const aux = this.aux(i);
     if (v.percpu) {
       // the type is resolved (struct or sized) only when bpf_per_cpu_ptr / bpf_this_cpu_ptr convert the pointer
-      aux.btfVar = { type: T.BTF_ID | F.PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
+      aux.btfVar = { type: T.PTR_TO_BTF_ID | F.MEM_PERCPU, btfName: v.typeName, memSize: v.struct === undefined ? v.size ?? 0 : 0 };
     } else if (v.struct === undefined) {
       if (v.size === undefined) this.fail(`ldimm64 unable to resolve the size of type '${v.typeName}': -22\n`, EINVAL);
-      aux.btfVar = { type: T.MEM | F.RDONLY, memSize: v.size };
+      aux.btfVar = { type: T.PTR_TO_MEM | F.MEM_RDONLY, memSize: v.size };
     } else {
-      aux.btfVar = { type: T.BTF_ID, btfName: v.struct, memSize: 0 };
+      aux.btfVar = { type: T.PTR_TO_BTF_ID, btfName: v.struct, memSize: 0 };
     }
   }
 
   checkMapProgCompatibility(map: MapDef): void {
-    const t = resolveProgType(this.prog);
+    const t = resolveProg(this.prog).type;
     if (map.spinLockOff >= 0) {
       if (t === 'SOCKET_FILTER') this.fail('socket filter progs cannot use bpf_spin_lock yet\n', EINVAL);
       if (['KPROBE', 'TRACEPOINT', 'PERF_EVENT', 'RAW_TRACEPOINT', 'RAW_TRACEPOINT_WRITABLE'].includes(t)) {

@@ -2,7 +2,8 @@
  * What a helper or kfunc argument may point at (check_helper_mem_access, check_func_arg_reg_off): shared by
  * the helper call check (check-call), the kfunc check and the BTF function argument check (btf-func).
  */
-import { resolveProgType, type Env } from './env.js';
+import type { Env } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { checkMemAccess, checkPacketAccess, checkStackBounds, checkStackRangeInit } from './check-mem.js';
 import { checkMapAccess, checkMemRegion, checkPtrOffReg } from './mem-region.js';
 import { baseType, F, type Reg, regTypeStr, T } from './reg-state.js';
@@ -18,42 +19,42 @@ const CONVERTS_CTX_ACCESS: ReadonlySet<string> = new Set([
 
 /** A scalar known to be 0 (register_is_null). */
 export function isNullReg(r: Reg): boolean {
-  return r.type === T.SCALAR && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+  return r.type === T.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 }
 
 export function checkHelperMemAccess(env: Env, regno: number, size: number, zeroOk: boolean, meta: { readonly rawMode: boolean } | undefined, uninit: boolean): void {
   const reg = env.regs[regno]!;
   switch (baseType(reg.type)) {
-    case T.PKT: case T.PKT_META:
+    case T.PTR_TO_PACKET: case T.PTR_TO_PACKET_META:
       checkPacketAccess(env, regno, reg.off, size, zeroOk);
       return;
-    case T.MAP_KEY:
+    case T.PTR_TO_MAP_KEY:
       if (meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
       checkMemRegion(env, regno, reg.off, size, reg.map!.keySize, false);
       return;
-    case T.MAP_VALUE: {
+    case T.PTR_TO_MAP_VALUE: {
       const m = reg.map!;
       if (meta?.rawMode && (m.flags & 0x80)) env.fail(`write into map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
       if (!meta?.rawMode && (m.flags & 0x100)) env.fail(`read from map forbidden, value_size=${m.valueSize} off=${reg.off} size=${size}\n`, EACCES);
       checkMapAccess(env, regno, reg.off, size, zeroOk, true);
       return;
     }
-    case T.MEM:
-      if (reg.type & F.RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
+    case T.PTR_TO_MEM:
+      if (reg.type & F.MEM_RDONLY && meta?.rawMode) env.fail(`R${regno} cannot write into ${regTypeStr(reg.type)}\n`, EACCES);
       checkMemRegion(env, regno, reg.off, size, reg.memSize, zeroOk);
       return;
-    case T.BUF:
+    case T.PTR_TO_BUF:
       return;
-    case T.STACK:
+    case T.PTR_TO_STACK:
       // check_stack_range_initialized refuses an empty range first, before any bounds check.
       if (size === 0 && !zeroOk) env.fail('invalid zero-sized read\n', EACCES);
       checkStackBounds(env, regno, reg.off, size, true, true); // helpers: bounds checked as writes
       checkStackRangeInit(env, regno, reg.off, size, zeroOk, 'helper', undefined, undefined, uninit);
       return;
-    case T.CTX:
+    case T.PTR_TO_CTX:
       // A program type without convert_ctx_access (syscall, tracing…) cannot check a context size statically:
       // its last byte is accessed as the helper would.
-      if (!CONVERTS_CTX_ACCESS.has(resolveProgType(env.prog))) {
+      if (!CONVERTS_CTX_ACCESS.has(resolveProg(env.prog).type)) {
         if (size === 0) {
           if (zeroOk) return;
           env.fail('', EACCES);
@@ -74,11 +75,11 @@ export function checkHelperMemAccess(env: Env, regno: number, size: number, zero
 /** check_func_arg_reg_off: which pointer types may carry an offset into a helper or kfunc. */
 export function checkFuncArgRegOff(env: Env, reg: Reg, regno: number, argBase: string, release: boolean): void {
   switch (reg.type) {
-    case T.STACK: case T.PKT: case T.PKT_META: case T.MAP_KEY: case T.MAP_VALUE: case T.MEM: case T.MEM | F.RDONLY:
-    case T.MEM | F.ALLOC: case T.BUF: case T.BUF | F.RDONLY: case T.SCALAR:
+    case T.PTR_TO_STACK: case T.PTR_TO_PACKET: case T.PTR_TO_PACKET_META: case T.PTR_TO_MAP_KEY: case T.PTR_TO_MAP_VALUE: case T.PTR_TO_MEM: case T.PTR_TO_MEM | F.MEM_RDONLY:
+    case T.PTR_TO_MEM | F.MEM_ALLOC: case T.PTR_TO_BUF: case T.PTR_TO_BUF | F.MEM_RDONLY: case T.SCALAR_VALUE:
       if (argBase !== 'ARG_PTR_TO_ALLOC_MEM') return;
       break;
-    case T.BTF_ID:
+    case T.PTR_TO_BTF_ID:
       if (release && reg.off) env.fail(`R${regno} must have zero offset when passed to release func\n`, EINVAL);
       checkPtrOffReg(env, reg, regno, true);
       return;

@@ -79,9 +79,9 @@ export function formatFuncState(f: FuncState, all: boolean, scratchedRegs: numbe
     out += ` fp${(-i - 1) * 8}${livenessStr(slot.spilled.live)}`;
     if (isSpilledReg(slot)) {
       const r = slot.spilled;
-      out += `=${r.type === T.SCALAR ? '' : regTypeStr(r.type)}`;
-      if (r.type === T.SCALAR && r.precise) out += 'P';
-      if (r.type === T.SCALAR && tnumIsConst(r.varOff)) out += String(BigInt.asIntN(64, r.varOff.value + BigInt(r.off)));
+      out += `=${r.type === T.SCALAR_VALUE ? '' : regTypeStr(r.type)}`;
+      if (r.type === T.SCALAR_VALUE && r.precise) out += 'P';
+      if (r.type === T.SCALAR_VALUE && tnumIsConst(r.varOff)) out += String(BigInt.asIntN(64, r.varOff.value + BigInt(r.off)));
     } else {
       out += `=${slot.types.map((t) => SLOT_CHAR[t]).join('')}`;
     }

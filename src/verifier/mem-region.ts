@@ -14,16 +14,16 @@ const BPF_MAX_VAR_OFF = 1 << 29;
 export function memErr(env: Env, regno: number, off: number, size: number, memSize: number, zeroOk: boolean): boolean {
   const sizeOk = size > 0 || (size === 0 && zeroOk);
   const reg = env.regs[regno]!;
-  const slack = planted === 'map-value-off-by-one' && reg.type === T.MAP_VALUE ? 1 : 0;
+  const slack = planted === 'map-value-off-by-one' && reg.type === T.PTR_TO_MAP_VALUE ? 1 : 0;
   if (off >= 0 && sizeOk && off + size <= memSize + slack) return true;
   switch (reg.type) {
-    case T.MAP_KEY:
+    case T.PTR_TO_MAP_KEY:
       env.verbose(`invalid access to map key, key_size=${memSize} off=${off} size=${size}\n`);
       break;
-    case T.MAP_VALUE:
+    case T.PTR_TO_MAP_VALUE:
       env.verbose(`invalid access to map value, value_size=${memSize} off=${off} size=${size}\n`);
       break;
-    case T.PKT: case T.PKT_META: case T.PKT_END:
+    case T.PTR_TO_PACKET: case T.PTR_TO_PACKET_META: case T.PTR_TO_PACKET_END:
       env.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${memSize})\n`);
       break;
     default:

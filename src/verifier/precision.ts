@@ -155,8 +155,8 @@ function markAllScalarsPrecise(st: VState): void {
   for (let s = st.parent; s; s = s.parent) {
     for (let i = 0; i <= s.curframe; i++) {
       const f = s.frames[i]!;
-      for (let j = 0; j < 10; j++) if (f.regs[j]!.type === T.SCALAR) f.regs[j]!.precise = true;
-      for (const slot of f.stack) if (isSpilledReg(slot) && slot.spilled.type === T.SCALAR) slot.spilled.precise = true;
+      for (let j = 0; j < 10; j++) if (f.regs[j]!.type === T.SCALAR_VALUE) f.regs[j]!.precise = true;
+      for (const slot of f.stack) if (isSpilledReg(slot) && slot.spilled.type === T.SCALAR_VALUE) slot.spilled.precise = true;
     }
   }
 }
@@ -165,8 +165,8 @@ function markAllScalarsPrecise(st: VState): void {
 export function markAllScalarsImprecise(st: VState): void {
   for (let i = 0; i <= st.curframe; i++) {
     const f = st.frames[i]!;
-    for (let j = 0; j < 10; j++) if (f.regs[j]!.type === T.SCALAR) f.regs[j]!.precise = false;
-    for (const slot of f.stack) if (isSpilledReg(slot) && slot.spilled.type === T.SCALAR) slot.spilled.precise = false;
+    for (let j = 0; j < 10; j++) if (f.regs[j]!.type === T.SCALAR_VALUE) f.regs[j]!.precise = false;
+    for (const slot of f.stack) if (isSpilledReg(slot) && slot.spilled.type === T.SCALAR_VALUE) slot.spilled.precise = false;
   }
 }
 
@@ -186,12 +186,12 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
   let newMarks = false;
   if (regno >= 0) {
     // backtracing misuse: the kernel warns and fails with EFAULT, without a log line.
-    if (func.regs[regno]!.type !== T.SCALAR) env.fail('', EFAULT);
+    if (func.regs[regno]!.type !== T.SCALAR_VALUE) env.fail('', EFAULT);
     newMarks = true;
   }
   if (spi >= 0) {
     const slot = func.stack[spi];
-    if (!slot || !isSpilledReg(slot) || slot.spilled.type !== T.SCALAR) m.clearStack(spi);
+    if (!slot || !isSpilledReg(slot) || slot.spilled.type !== T.SCALAR_VALUE) m.clearStack(spi);
     else newMarks = true;
   }
   if (!newMarks || m.empty()) return;
@@ -208,7 +208,7 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
         for (let i = 0; i < 32; i++) {
           if (!((m.regs >>> i) & 1)) continue;
           const r = f0.regs[i]!;
-          if (r.type !== T.SCALAR) m.regs &= ~(1 << i);
+          if (r.type !== T.SCALAR_VALUE) m.regs &= ~(1 << i);
           else r.precise = true;
         }
         return;
@@ -241,7 +241,7 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
     for (let i = 0; i < 32; i++) {
       if (!((m.regs >>> i) & 1)) continue;
       const r = func.regs[i]!;
-      if (r.type !== T.SCALAR) {
+      if (r.type !== T.SCALAR_VALUE) {
         m.regs &= ~(1 << i);
         continue;
       }
@@ -256,7 +256,7 @@ export function markChainPrecisionFrame(env: Env, frame: number, regno: number, 
         return;
       }
       const slot = func.stack[i]!;
-      if (!isSpilledReg(slot) || slot.spilled.type !== T.SCALAR) {
+      if (!isSpilledReg(slot) || slot.spilled.type !== T.SCALAR_VALUE) {
         m.clearStack(i);
         continue;
       }
@@ -287,7 +287,7 @@ export function propagatePrecision(env: Env, old: VState): void {
     const f = old.frames[fr]!;
     for (let i = 0; i < 10; i++) {
       const r = f.regs[i]!;
-      if (r.type !== T.SCALAR || !r.precise || !(r.live & 3)) continue;
+      if (r.type !== T.SCALAR_VALUE || !r.precise || !(r.live & 3)) continue;
       if (level2) env.verbose(`frame ${fr}: propagating r${i}\n`);
       markChainPrecisionFrame(env, fr, i, -1);
     }
@@ -295,7 +295,7 @@ export function propagatePrecision(env: Env, old: VState): void {
       const slot = f.stack[i]!;
       if (!isSpilledReg(slot)) continue;
       const r = slot.spilled;
-      if (r.type !== T.SCALAR || !r.precise || !(r.live & 3)) continue;
+      if (r.type !== T.SCALAR_VALUE || !r.precise || !(r.live & 3)) continue;
       if (level2) env.verbose(`frame ${fr}: propagating fp${(-i - 1) * 8}\n`);
       markChainPrecisionFrame(env, fr, -1, i);
     }
@@ -310,7 +310,7 @@ export function updateLoopInlineState(env: Env, callbackSubprog: number): void {
   const aux = env.aux(env.insnIdx);
   const flagIsZero = (): boolean => {
     const r4 = env.regs[4]!;
-    const zero = r4.type === T.SCALAR && r4.varOff.mask === 0n && r4.varOff.value === 0n;
+    const zero = r4.type === T.SCALAR_VALUE && r4.varOff.mask === 0n && r4.varOff.value === 0n;
     if (zero) markChainPrecision(env, 4);
     return zero;
   };

@@ -51,7 +51,7 @@ function regEqualUpToId(a: Reg, b: Reg): boolean {
 
 function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
   if (!(o.live & Live.READ)) return true;
-  if (o.type === T.SCALAR && c.type === T.SCALAR) {
+  if (o.type === T.SCALAR_VALUE && c.type === T.SCALAR_VALUE) {
     // Under Spectre v1 masking of unknown offsets, only identical scalars are safe (explore_alu_limits).
     if (env.exploreAluLimits) return regEqualRaw(o, c);
     // Equal scalars are within each other; the range test alone decides.
@@ -59,26 +59,26 @@ function regsafe(env: Env, o: Reg, c: Reg, idmap: IdMap): boolean {
     return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
   }
   const equal = regEqualRaw(o, c);
-  if (o.type === T.STACK) return equal && o.frameno === c.frameno;
+  if (o.type === T.PTR_TO_STACK) return equal && o.frameno === c.frameno;
   if (equal) return true;
   if (o.type === T.NOT_INIT) return true;
   if (c.type === T.NOT_INIT) return false;
   switch (baseType(o.type)) {
-    case T.SCALAR:
+    case T.SCALAR_VALUE:
       if (env.exploreAluLimits) return false;
-      if (c.type !== T.SCALAR) return false;
+      if (c.type !== T.SCALAR_VALUE) return false;
       if (!o.precise || planted === 'prune-ignores-precision') return true;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
-    case T.MAP_KEY:
-    case T.MAP_VALUE:
-      if (o.type & F.MAYBE_NULL) {
-        if (!(c.type & F.MAYBE_NULL)) return false;
+    case T.PTR_TO_MAP_KEY:
+    case T.PTR_TO_MAP_VALUE:
+      if (o.type & F.PTR_MAYBE_NULL) {
+        if (!(c.type & F.PTR_MAYBE_NULL)) return false;
         if (!regEqualUpToId(o, c) || !tnumEq(o.varOff, c.varOff) || o.smin !== c.smin || o.umax !== c.umax) return false;
         return idmap.check(o.id, c.id);
       }
       return regEqualUpToId(o, c) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
-    case T.PKT_META:
-    case T.PKT:
+    case T.PTR_TO_PACKET_META:
+    case T.PTR_TO_PACKET:
       if (c.type !== o.type) return false;
       if (o.range < 0 || c.range < 0) {
         if (o.range !== c.range) return false;

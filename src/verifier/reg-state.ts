@@ -3,20 +3,11 @@
  * register types of Linux 6.1 with their type-flag modifiers, and the printers the log uses.
  */
 import type { MapDef } from '../platform/platform.js';
+import { BpfRegType as T, BpfTypeFlag as F } from '../uapi/reg-types.js';
 import { TNUM_UNKNOWN, tnumConst, tnumIsConst, tnumIsUnknown, tnumStr, type Tnum, U64 } from './tnum.js';
 
-/** enum bpf_reg_type (base types). */
-export const enum T {
-  NOT_INIT = 0, SCALAR, CTX, CONST_MAP, MAP_VALUE, MAP_KEY, STACK, PKT_META, PKT, PKT_END, FLOW_KEYS, SOCKET,
-  SOCK_COMMON, TCP_SOCK, TP_BUFFER, XDP_SOCK, BTF_ID, MEM, BUF, FUNC, DYNPTR,
-}
-
-/** enum bpf_type_flag (bits above the base type). */
-export const enum F {
-  MAYBE_NULL = 1 << 8, RDONLY = 1 << 9, ALLOC = 1 << 10, USER = 1 << 11, PERCPU = 1 << 12,
-  OBJ_RELEASE = 1 << 13, UNTRUSTED = 1 << 14, UNINIT = 1 << 15, DYNPTR_LOCAL = 1 << 16,
-  DYNPTR_RINGBUF = 1 << 17, FIXED_SIZE = 1 << 18,
-}
+/** The kernel's register types and flags, by their 6.1 names (T.PTR_TO_PACKET, F.PTR_MAYBE_NULL). */
+export { T, F };
 
 export const BASE_MASK = 0xff;
 export const baseType = (t: number): number => t & BASE_MASK;
@@ -29,12 +20,12 @@ const TYPE_NAMES = ['?', 'scalar', 'ctx', 'map_ptr', 'map_value', 'map_key', 'fp
 export function regTypeStr(t: number): string {
   let postfix = '';
   let prefix = '';
-  if (t & F.MAYBE_NULL) postfix = baseType(t) === T.BTF_ID ? 'or_null_' : '_or_null';
-  if (t & F.RDONLY) prefix = 'rdonly_';
-  if (t & F.ALLOC) prefix = 'alloc_';
-  if (t & F.USER) prefix = 'user_';
-  if (t & F.PERCPU) prefix = 'percpu_';
-  if (t & F.UNTRUSTED) prefix = 'untrusted_';
+  if (t & F.PTR_MAYBE_NULL) postfix = baseType(t) === T.PTR_TO_BTF_ID ? 'or_null_' : '_or_null';
+  if (t & F.MEM_RDONLY) prefix = 'rdonly_';
+  if (t & F.MEM_ALLOC) prefix = 'alloc_';
+  if (t & F.MEM_USER) prefix = 'user_';
+  if (t & F.MEM_PERCPU) prefix = 'percpu_';
+  if (t & F.PTR_UNTRUSTED) prefix = 'untrusted_';
   return prefix + TYPE_NAMES[baseType(t)] + postfix;
 }
 
@@ -146,23 +137,23 @@ export function assignReg(dst: Reg, src: Reg): void {
   dst.parent = parent;
 }
 
-export const isPktPointer = (t: number): boolean => t === T.PKT || t === T.PKT_META;
+export const isPktPointer = (t: number): boolean => t === T.PTR_TO_PACKET || t === T.PTR_TO_PACKET_META;
 
 export function isPointerType(t: number): boolean {
-  return t !== T.SCALAR && t !== T.NOT_INIT;
+  return t !== T.SCALAR_VALUE && t !== T.NOT_INIT;
 }
 
 /** reg_type_may_be_refcounted_or_null */
 export function mayBeRefcountedOrNull(t: number): boolean {
   const b = baseType(t);
-  return b === T.SOCKET || b === T.TCP_SOCK || b === T.MEM || b === T.BTF_ID || b === T.SOCK_COMMON;
+  return b === T.PTR_TO_SOCKET || b === T.PTR_TO_TCP_SOCK || b === T.PTR_TO_MEM || b === T.PTR_TO_BTF_ID || b === T.PTR_TO_SOCK_COMMON;
 }
 
 /** type_may_be_null */
-export const mayBeNull = (t: number): boolean => (t & F.MAYBE_NULL) !== 0;
+export const mayBeNull = (t: number): boolean => (t & F.PTR_MAYBE_NULL) !== 0;
 
 export function regIsConst(r: Reg): boolean {
-  return r.type === T.SCALAR && tnumIsConst(r.varOff);
+  return r.type === T.SCALAR_VALUE && tnumIsConst(r.varOff);
 }
 
 export function constValue(r: Reg): bigint {
@@ -179,20 +170,20 @@ function s64(x: bigint): bigint {
 export function regValueStr(r: Reg): string {
   const t = r.type;
   let out = '';
-  if (t === T.SCALAR && r.precise) out += 'P';
-  if ((t === T.SCALAR || t === T.STACK) && tnumIsConst(r.varOff)) {
-    out += t === T.SCALAR ? '' : regTypeStr(t);
+  if (t === T.SCALAR_VALUE && r.precise) out += 'P';
+  if ((t === T.SCALAR_VALUE || t === T.PTR_TO_STACK) && tnumIsConst(r.varOff)) {
+    out += t === T.SCALAR_VALUE ? '' : regTypeStr(t);
     out += String(s64(r.varOff.value + BigInt(r.off)));
     return out;
   }
   out += regTypeStr(t);
-  if (baseType(t) === T.BTF_ID) out += r.btfName ?? '';
+  if (baseType(t) === T.PTR_TO_BTF_ID) out += r.btfName ?? '';
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
   if (mayBeRefcountedOrNull(t) && r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
-  if (t !== T.SCALAR) parts.push(`off=${r.off}`);
+  if (t !== T.SCALAR_VALUE) parts.push(`off=${r.off}`);
   if (isPktPointer(t)) parts.push(`r=${r.range}`);
-  else if ((baseType(t) === T.CONST_MAP || baseType(t) === T.MAP_KEY || baseType(t) === T.MAP_VALUE) && r.map) {
+  else if ((baseType(t) === T.CONST_PTR_TO_MAP || baseType(t) === T.PTR_TO_MAP_KEY || baseType(t) === T.PTR_TO_MAP_VALUE) && r.map) {
     parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
   }
   if (tnumIsConst(r.varOff)) {

@@ -56,12 +56,12 @@ function retrievePtrLimit(ptr: Reg, maskToLeft: boolean): number {
   let max: number;
   let limit: number;
   switch (ptr.type) {
-    case T.STACK:
+    case T.PTR_TO_STACK:
       // Offset 0 is out of bounds but a valid start for moving left (the frame pointer itself).
       max = MAX_BPF_STACK + (maskToLeft ? 1 : 0);
       limit = u32(-(ptr.varOff.value + BigInt(ptr.off)));
       break;
-    case T.MAP_VALUE:
+    case T.PTR_TO_MAP_VALUE:
       max = ptr.map!.valueSize;
       limit = u32((maskToLeft ? ptr.smin : ptr.umax) + BigInt(ptr.off));
       break;
@@ -208,10 +208,10 @@ export function checkStackAccessForPtrArithmetic(env: Env, regno: number, reg: R
 export function sanitizeCheckBounds(env: Env, insn: Insn, dst: Reg): void {
   if (env.bypassSpecV1) return;
   const d = insn.dst;
-  if (dst.type === T.STACK) {
+  if (dst.type === T.PTR_TO_STACK) {
     const off = dst.off + Number(BigInt.asIntN(32, dst.varOff.value));
     if (!checkStackAccessForPtrArithmetic(env, d, dst, off)) env.fail('', EACCES);
-  } else if (dst.type === T.MAP_VALUE) {
+  } else if (dst.type === T.PTR_TO_MAP_VALUE) {
     if (!checkMapAccess(env, d, dst.off, 1, false, true, true)) {
       env.fail(`R${d} pointer arithmetic of map value goes out of range, prohibited for !root\n`, EACCES);
     }

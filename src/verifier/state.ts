@@ -71,9 +71,9 @@ export function newFuncState(frameno: number, callsite: number, subprogno: numbe
   const regs: Reg[] = [];
   for (let i = 0; i < 11; i++) regs.push(newReg());
   const fp = regs[10]!;
-  fp.type = T.STACK;
+  fp.type = T.PTR_TO_STACK;
   markKnown(fp, 0n);
-  fp.type = T.STACK;
+  fp.type = T.PTR_TO_STACK;
   fp.frameno = frameno;
   return {
     regs, stack: [], frameno, callsite, subprogno, refs: [], inCallbackFn: false, inAsyncCallbackFn: false, asyncEntryCnt: 0,

@@ -21,7 +21,8 @@ import { checkCondJmp } from './check-jmp.js';
 import { checkKfuncCall } from './check-kfunc.js';
 import { checkMemAccess } from './check-mem.js';
 import { checkPtrOffReg } from './mem-region.js';
-import { Env, Reject, resolveProgType } from './env.js';
+import { Env, Reject } from './env.js';
+import { resolveProg } from '../platform/platform.js';
 import { formatFuncState, lastMessage, LOG_LEVEL2, VerifierLog, vlogAlignment } from './log.js';
 import { PROFILES } from './profile.js';
 import { progLoadErrno } from './prog-load.js';
@@ -270,7 +271,7 @@ function doCheckCommon(env: Env, subprog: number): void {
     const r1 = regs[1]!;
     env.markUnknown(r1);
     markKnown(r1, 0n);
-    r1.type = T.CTX;
+    r1.type = T.PTR_TO_CTX;
     if (env.funcInfo !== undefined && btfCheckSubprogArgMatch(env, 0, regs) === 14) env.fail('', EFAULT);
   }
   doCheck(env);
@@ -392,7 +393,7 @@ function doCheck(env: Env): void {
         if (MODE(insn.opcode) !== 0x60 || insn.src !== 0) env.fail('BPF_ST uses reserved fields\n', EINVAL);
         env.checkRegArg(insn.dst, 'src');
         const d = env.regs[insn.dst]!;
-        if (d.type === T.CTX) env.fail(`BPF_ST stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, EACCES);
+        if (d.type === T.PTR_TO_CTX) env.fail(`BPF_ST stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, EACCES);
         checkMemAccess(env, insn.dst, insn.off, sizeOf(insn.opcode), true, -1, false);
       } else if (cls === C_JMP || cls === C_JMP32) {
         const op = OP(insn.opcode);
@@ -478,7 +479,7 @@ function sameInsnCheck(env: Env, idx: number, type: number): void {
 /** reg_type_mismatch_ok: pointer types whose loads/stores the kernel rewrites per type may not share an instruction. */
 function regTypeMismatchOk(t: number): boolean {
   const b = baseType(t);
-  return !(b === T.CTX || b === T.SOCKET || b === T.SOCK_COMMON || b === T.TCP_SOCK || b === T.XDP_SOCK || b === T.BTF_ID);
+  return !(b === T.PTR_TO_CTX || b === T.PTR_TO_SOCKET || b === T.PTR_TO_SOCK_COMMON || b === T.PTR_TO_TCP_SOCK || b === T.PTR_TO_XDP_SOCK || b === T.PTR_TO_BTF_ID);
 }
 
 function typeMismatch(a: number, b: number): boolean {
@@ -493,7 +494,7 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
   const next = env.insns[idx + 1]!;
   if (insn.src === 0) {
     const v = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
-    dst.type = T.SCALAR;
+    dst.type = T.SCALAR_VALUE;
     markKnown(dst, v);
     return;
   }
@@ -511,23 +512,23 @@ function checkLdImm(env: Env, insn: Insn, idx: number): void {
     if (env.funcInfo === undefined) env.fail('missing btf func_info\n', EINVAL);
     if (env.funcInfo[subprogno]?.linkage !== 0) env.fail('callback function not static\n', EINVAL);
     if (subprogno === 0) env.fail('callback function cannot be the main program\n', EINVAL);
-    dst.type = T.FUNC;
+    dst.type = T.PTR_TO_FUNC;
     dst.subprogno = subprogno;
     return;
   }
   const aux = env.aux(idx);
   dst.map = aux.map;
   if (insn.src === 2 || insn.src === 6) {
-    dst.type = T.MAP_VALUE;
+    dst.type = T.PTR_TO_MAP_VALUE;
     dst.off = aux.mapOff;
     if (aux.map && aux.map.spinLockOff >= 0) dst.id = env.newId();
   } else {
-    dst.type = T.CONST_MAP;
+    dst.type = T.CONST_PTR_TO_MAP;
   }
 }
 
 function checkLdAbs(env: Env, insn: Insn): void {
-  const t = resolveProgType(env.prog);
+  const t = resolveProg(env.prog).type;
   if (!['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB', 'SK_MSG'].includes(t)
     || t === 'SK_MSG') {
     env.fail('BPF_LD_[ABS|IND] instructions not allowed for this program type\n', EINVAL);
@@ -538,7 +539,7 @@ function checkLdAbs(env: Env, insn: Insn): void {
   env.checkRegArg(6, 'src');
   if (env.frame.refs.length > 0) env.fail('BPF_LD_[ABS|IND] cannot be mixed with socket references\n', EINVAL);
   if (env.cur.activeSpinLock) env.fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region\n', EINVAL);
-  if (env.regs[6]!.type !== T.CTX) env.fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb\n', EINVAL);
+  if (env.regs[6]!.type !== T.PTR_TO_CTX) env.fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb\n', EINVAL);
   if (MODE(insn.opcode) === 0x40) env.checkRegArg(insn.src, 'src');
   checkPtrOffReg(env, env.regs[6]!, 6, false);
   const regs = env.regs;
@@ -564,7 +565,7 @@ function checkAtomic(env: Env, insn: Insn, idx: number): void {
   }
   if (env.isPointerValue(env.regs[insn.src]!)) env.fail(`R${insn.src} leaks addr into mem\n`, EACCES);
   const d = env.regs[insn.dst]!;
-  if (d.type === T.CTX || isPktPointer(d.type) || d.type === T.FLOW_KEYS || [T.SOCKET, T.SOCK_COMMON, T.TCP_SOCK, T.XDP_SOCK].includes(d.type)) {
+  if (d.type === T.PTR_TO_CTX || isPktPointer(d.type) || d.type === T.PTR_TO_FLOW_KEYS || [T.PTR_TO_SOCKET, T.PTR_TO_SOCK_COMMON, T.PTR_TO_TCP_SOCK, T.PTR_TO_XDP_SOCK].includes(d.type)) {
     env.fail(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(d.type)} is not allowed\n`, EACCES);
   }
   const fetch = (imm & 1) !== 0;
@@ -648,12 +649,12 @@ function checkReturnCode(env: Env): void {
   if (env.isPointerValue(r0)) env.fail('R0 leaks addr as return value\n', EACCES);
   if (frame.inAsyncCallbackFn) {
     // Async callbacks (timers) must return 0.
-    if (r0.type !== T.SCALAR) env.fail(`In async callback the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
+    if (r0.type !== T.SCALAR_VALUE) env.fail(`In async callback the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
     if (!tnumIn(tnumConst(0n), r0.varOff)) invalidScalarValue(env, r0, tnumConst(0n), 'async callback', 'R0');
     return;
   }
   if (isSub) {
-    if (r0.type !== T.SCALAR) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, EINVAL);
+    if (r0.type !== T.SCALAR_VALUE) env.fail(`At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})\n`, EINVAL);
     return;
   }
   let range = tnumRange(0n, 1n);
@@ -686,7 +687,7 @@ function checkReturnCode(env: Env): void {
     default:
       return;
   }
-  if (r0.type !== T.SCALAR) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
+  if (r0.type !== T.SCALAR_VALUE) env.fail(`At program exit the register R0 is not a known value (${regTypeStr(r0.type)})\n`, EINVAL);
   if (!tnumIn(range, r0.varOff)) {
     invalidScalar(env, r0.varOff, range, 'program exit', 'R0', att === 'LSM_CGROUP' && t === 'LSM' && lsmVoid
       ? "Note, BPF_LSM_CGROUP that attach to void LSM hooks can't modify return value!\n" : undefined);
