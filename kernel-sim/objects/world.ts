@@ -56,7 +56,7 @@ export class KernelWorld {
   readonly initTask: KernelObject;
   readonly kptrs: KptrTable;
   /** Per cgroup: the CPUs with pending rstat updates, and how many flushes happened. */
-  readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
+  readonly rstat = new Map<KernelObject, { pending: Set<number>; flushes: number }>();
   readonly destructiveCalls: DestructiveCall[] = [];
   /** The kernel variables (`__ksym` VARs) made so far, by name. */
   readonly percpu = new Map<string, PercpuObject>();

@@ -10,7 +10,7 @@ import type { KptrField, MapDef, ProgInfo } from '../platform/platform.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { kptrFieldsOf } from '../../kernel-sim/objects/kptr.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
-import { structOpsAttach } from '../../kernel-sim/platform.js';
+import { structOpsAttach } from '../../kernel-sim/progtypes/struct-ops.js';
 
 /**
  * Offset of the map value's `struct <structName>` member (bpf_spin_lock, bpf_timer), or -1: a direct member
