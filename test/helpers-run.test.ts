@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
 import type { ProgTypeName } from '../src/object/bpf-enums.js';
-import { helperTable, SimplePacket, takeRedirect, type LoadedProgram } from '../kernel-sim/helpers/index.js';
+import { helperTable, SimplePacket, type LoadedProgram } from '../kernel-sim/helpers/index.js';
 import { bprintf } from '../kernel-sim/helpers/bprintf.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap, type BpfMap, type RingbufMap } from '../kernel-sim/maps/index.js';
@@ -393,10 +393,14 @@ describe('packet helpers', () => {
     expect(pkt.moves).toBe(3);
   });
 
-  it('redirect: tc and XDP forms record the target', () => {
+  it('redirect: tc and XDP forms record the target in the kernel run', () => {
     const k = new Kernel();
+    const kr = k.beginRun();
     expect(run(k, 'r1 = 3\nr2 = 1\ncall bpf_redirect#23\nexit', [], 'SCHED_CLS').r0).toBe(7n);
-    expect(takeRedirect(k)).toEqual({ ifindex: 3, flags: 1n });
+    expect(kr.redirect).toEqual({ ifindex: 3, flags: 1n });
+    expect(kr.takeRedirect()).toEqual({ ifindex: 3, flags: 1n });
+    expect(kr.redirect).toBeUndefined();
+    kr.end();
     expect(run(k, 'r1 = 3\nr2 = 4\ncall bpf_redirect#23\nexit', [], 'SCHED_CLS').r0).toBe(2n);
     expect(run(k, 'r1 = 4\nr2 = 0\ncall bpf_redirect#23\nexit', [], 'XDP').r0).toBe(4n);
     expect(run(k, 'r1 = 4\nr2 = 1\ncall bpf_redirect#23\nexit', [], 'XDP').r0).toBe(0n);

@@ -19,7 +19,6 @@ import { parseObject } from '../src/object/index.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { createMap, type HashMap } from '../kernel-sim/maps/index.js';
-import { kernelWorld } from '../kernel-sim/objects/world.js';
 import { fixture } from './fixtures/paths.js';
 import { announceMissing, sharedPath } from './shared.js';
 
@@ -88,10 +87,10 @@ describe('__ksym kfuncs and variables', () => {
     const k = new Kernel();
     const reg = defaultRegistry();
     const renamed = { ...spec, externs: spec.externs.map((e) => (e.name === 'init_task' ? { ...e, name: 'no_such_task' } : e)) };
-    expect(() => linkAgainstKernel(renamed, obj, reg, kernelWorld(k, reg.types))).toThrow(LoadError);
-    expect(() => linkAgainstKernel(renamed, obj, reg, kernelWorld(k, reg.types))).toThrow(/extern \(ksym\) 'no_such_task'/);
+    expect(() => linkAgainstKernel(renamed, obj, reg, k.world(reg.types))).toThrow(LoadError);
+    expect(() => linkAgainstKernel(renamed, obj, reg, k.world(reg.types))).toThrow(/extern \(ksym\) 'no_such_task'/);
     const kfunc = { ...spec, externs: [{ insn: 0, name: 'bpf_no_such_kfunc', kind: 'kfunc' as const }] };
-    expect(() => linkAgainstKernel(kfunc, obj, reg, kernelWorld(k, reg.types))).toThrow(/'bpf_no_such_kfunc'/);
+    expect(() => linkAgainstKernel(kfunc, obj, reg, k.world(reg.types))).toThrow(/'bpf_no_such_kfunc'/);
   });
 });
 

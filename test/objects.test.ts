@@ -9,7 +9,6 @@ import { defaultRegistry } from '../kernel-sim/kfuncs/index.js';
 import { AF_INET, IPPROTO_TCP, IPS } from '../kernel-sim/objects/conntrack.js';
 import { POISON_FREE } from '../kernel-sim/objects/heap.js';
 import { signSimulated } from '../kernel-sim/objects/keyring.js';
-import { kernelWorld } from '../kernel-sim/objects/world.js';
 import { run } from './oracle/kfuncs/harness.js';
 
 const types = defaultRegistry().types;
@@ -17,7 +16,7 @@ const types = defaultRegistry().types;
 describe('kernel heap', () => {
   test('aliases share bytes; retiring one leaves the others; the last put frees and poisons', () => {
     const k = new Kernel();
-    const { heap } = kernelWorld(k, types);
+    const { heap } = k.world(types);
     const obj = heap.create('prog_test_ref_kfunc', { init: { a: 5 } });
     const a = heap.window(obj, 'reference');
     const b = heap.window(obj, 'reference');
@@ -39,7 +38,7 @@ describe('kernel heap', () => {
 
   test('a static object is never freed; memory windows are sized and may be read-only', () => {
     const k = new Kernel();
-    const w = kernelWorld(k, types);
+    const w = k.world(types);
     expect(w.progTestStruct.get('a')).toBe(42n);
     expect(w.progTestStruct.get('next')).toBe(w.progTestStruct.home.region.base);
     expect(() => w.heap.put(w.progTestStruct)).toThrow(/static/);
@@ -77,7 +76,7 @@ describe('conntrack and NAT kfuncs', () => {
 
   test('lookup finds a confirmed entry, reads its mark, releases it', () => {
     const k = new Kernel();
-    kernelWorld(k, defaultRegistry().types).conntrack.add(tuple(), { mark: 77 });
+    k.world(defaultRegistry().types).conntrack.add(tuple(), { mark: 77 });
     const out = run(`${CT_SETUP()}
       call kfunc bpf_skb_ct_lookup
       if r0 == 0 goto miss
@@ -139,7 +138,7 @@ describe('conntrack and NAT kfuncs', () => {
       exit`, { kernel: k, ctx: ctx() });
     expect(out.violations).toEqual([]);
     expect(out.r0).toBe(0n);
-    const table = kernelWorld(k, defaultRegistry().types).conntrack;
+    const table = k.world(defaultRegistry().types).conntrack;
     expect(table.size).toBe(1);
     const found = table.findGet(tuple())!;
     expect(Number(found.ct.get('status')) & (IPS.CONFIRMED | IPS.ASSURED | IPS.DST_NAT | IPS.DST_NAT_DONE))
@@ -171,7 +170,7 @@ describe('conntrack and NAT kfuncs', () => {
       r0 = 0
       exit`, { kernel: k, ctx: ctx(), nullInject: 'always' });
     expect(out.violations).toEqual([]);
-    expect(kernelWorld(k, defaultRegistry().types).conntrack.size).toBe(0);
+    expect(k.world(defaultRegistry().types).conntrack.size).toBe(0);
   });
 });
 
@@ -211,7 +210,7 @@ describe('key kfuncs', () => {
   test('a user key verifies its own simulated signature; a tampered one is rejected', () => {
     for (const [tamper, want] of [[false, 0], [true, -129]] as const) {
       const k = new Kernel();
-      const world = kernelWorld(k, defaultRegistry().types);
+      const world = k.world(defaultRegistry().types);
       const serial = world.keyring.addKey('test key');
       const sig = signSimulated(serial, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
       if (tamper) sig[sig.length - 1]! ^= 1;

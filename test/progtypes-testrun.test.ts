@@ -24,7 +24,12 @@ function runCase(id: string) {
   const opts: TestRunOptions = { data: hex(c.pkt), ctx: hex(c.ctx), repeat: c.repeat ?? 1 };
   if (c.attach !== undefined && c.attach in ATTACH) opts.attach = ATTACH[c.attach as keyof typeof ATTACH];
   // The oracle passes repeat=1 unless told otherwise; raw_tp/syscall cases say repeat=0.
-  return testRun(kernel, machine, new Image(assemble(c.asm)), c.type, opts);
+  const kernelRun = kernel.beginRun();
+  try {
+    return testRun(kernelRun, machine, new Image(assemble(c.asm)), c.type, opts);
+  } finally {
+    kernelRun.end();
+  }
 }
 
 /** [oracle case id, retval, data_out hex (undefined: not compared)] */

@@ -131,7 +131,12 @@ describe('contexts at run time', () => {
   const run = (type: string, text: string, opts: Parameters<typeof testRun>[4] = { data: bytes(PKT_IPV4) }) => {
     const kernel = new Kernel();
     const machine = new Machine({ space: kernel.space });
-    return testRun(kernel, machine, new Image(assemble(text)), type, opts);
+    const kernelRun = kernel.beginRun();
+    try {
+      return testRun(kernelRun, machine, new Image(assemble(text)), type, opts);
+    } finally {
+      kernelRun.end();
+    }
   };
 
   it('a 32-bit load of __sk_buff.data yields the full 64-bit packet address', () => {

@@ -6,6 +6,7 @@
  */
 import type { Btf } from '../../src/btf/index.js';
 import type { KMember, KType } from '../../src/platform/platform.js';
+import type { KernelTypes } from './kernel-types.js';
 
 export class KTypeConverter {
   private readonly cache = new Map<number, KType>();
@@ -71,5 +72,38 @@ export class KTypeConverter {
       case 'FWD': return { kind: 'struct', name: t.name, size: 0, members: [], union: t.union };
       default: return { kind: 'void' };
     }
+  }
+}
+
+/**
+ * KTypes of a kernel's types by C type text (`struct task_struct *`, `u32`: KernelTypes parses the text)
+ * or BTF id, for a program whose context is `ctxStruct` (a pointer to it is marked `ctx`).
+ */
+export class CTypeConverter {
+  /**
+   * A cache, not state: one KTypeConverter per BTF (immutable) and context struct, so every program of a
+   * kernel shares the converted types. Weak, so a BTF nobody holds is collected with its conversions.
+   */
+  private static readonly converters = new WeakMap<Btf, Map<string, KTypeConverter>>();
+  private readonly conv: KTypeConverter;
+
+  constructor(private readonly types: KernelTypes, ctxStruct: string | undefined) {
+    const btf = types.btf;
+    let byCtx = CTypeConverter.converters.get(btf);
+    if (byCtx === undefined) CTypeConverter.converters.set(btf, (byCtx = new Map()));
+    const ctx = ctxStruct ?? '';
+    let c = byCtx.get(ctx);
+    if (c === undefined) byCtx.set(ctx, (c = new KTypeConverter(btf, ctx === '' ? undefined : ctx)));
+    this.conv = c;
+  }
+
+  /** The KType of a C type text. */
+  convert(text: string): KType {
+    return this.conv.convert(this.types.idOf(text));
+  }
+
+  /** The KType of a BTF id. */
+  byId(id: number): KType {
+    return this.conv.convert(id);
   }
 }

@@ -1,12 +1,12 @@
 /** bpf_perf_event_output and bpf_spin_lock / bpf_spin_unlock. */
 import { HelperFault, type HelperFn } from '../../vm/machine.js';
 import { PERM_RW } from '../../vm/address-space.js';
+import type { Kernel } from '../kernel.js';
 import { BpfMap } from '../maps/base.js';
 import { PerfEventArray } from '../maps/perf-event-array.js';
 import { spinLock as take, spinUnlock as give } from '../maps/spin-lock.js';
 import { ERRNO, mapOfKind, ret } from './args.js';
 import { isPacketContext } from './packet.js';
-import { runBindings } from './run-context.js';
 
 /** bpf_perf_event_output(ctx, map, flags, data, size). */
 export const perfEventOutput: HelperFn = (ctx, _ctxArg, map, flags, data, size) => {
@@ -47,16 +47,16 @@ function lockAt(ctx: Parameters<HelperFn>[0], helper: string, addr: bigint) {
 }
 
 /** The simulation is single-threaded: taking a held lock could only deadlock, so it is reported. */
-export const spinLock: HelperFn = (ctx, lock) => {
+export const spinLock = (k: Kernel): HelperFn => (ctx, lock) => {
   const { region, offset } = lockAt(ctx, 'bpf_spin_lock', lock);
   if (!take(region, offset)) throw new HelperFault('helper-error', 'bpf_spin_lock: the lock is already held (deadlock)');
-  runBindings(ctx)?.exec?.spinLock();
+  k.run?.exec?.spinLock();
   return 0n;
 };
 
-export const spinUnlock: HelperFn = (ctx, lock) => {
+export const spinUnlock = (k: Kernel): HelperFn => (ctx, lock) => {
   const { region, offset } = lockAt(ctx, 'bpf_spin_unlock', lock);
   if (!give(region, offset)) throw new HelperFault('helper-error', 'bpf_spin_unlock: the lock is not held');
-  runBindings(ctx)?.exec?.spinUnlock();
+  k.run?.exec?.spinUnlock();
   return 0n;
 };

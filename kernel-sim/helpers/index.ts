@@ -10,9 +10,6 @@ export { helperId, helperName, helperVariants, MAX_HELPER_ID_6_1, VARIANTS_6_1, 
 export { IMPLEMENTATIONS } from './implementations.js';
 export type { LoadedProgram } from './control.js';
 export { isPacketContext, SimplePacket, XDP_FRAME_SIZE, XDP_PACKET_HEADROOM, type PacketContext } from './packet.js';
-export { takeRedirect, type RedirectTarget } from './packet-helpers.js';
-export { currentTaskObject, setCurrentTaskObject } from './system.js';
-export { bindRun, runBindings, type AtomicSections, type RunBindings } from './run-context.js';
 
 export interface HelperTableOptions {
   /** What besides the program type decides the prototypes (attach type, hook…). */

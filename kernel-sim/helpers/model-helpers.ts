@@ -8,9 +8,8 @@ import { HelperFault, type HelperContext, type HelperFn } from '../../vm/machine
 import type { Kernel } from '../kernel.js';
 import { InodeStorageMap, TaskStorageMap, type LocalStorageMap } from '../maps/local-storage.js';
 import type { KernelObject } from '../objects/heap.js';
-import { kernelWorld } from '../objects/world.js';
-import { kernelModel, type KernelModel } from '../model/model.js';
-import { TASK_SIZE_MAX, userMemoryOf } from '../model/user-memory.js';
+import type { KernelModel } from '../model/model.js';
+import { TASK_SIZE_MAX } from '../model/user-memory.js';
 import { dPath as modelDPath } from '../model/vfs.js';
 import { storageAdded, storageRemoved } from '../model/storage-owner.js';
 import { ERRNO, errno, mapOfKind, ret } from './args.js';
@@ -18,7 +17,7 @@ import { ERRNO, errno, mapOfKind, ret } from './args.js';
 /** The model the current task belongs to (there is one once any model object exists). */
 function modelOf(k: Kernel): KernelModel | undefined {
   const t = k.current;
-  return t === undefined ? undefined : kernelModel(kernelWorld(k, t.heap.types));
+  return t === undefined ? undefined : k.model(t.heap.types);
 }
 
 /** The kernel object a pointer points to the start of, or undefined. */
@@ -146,7 +145,7 @@ function storageGet(k: Kernel, ctx: HelperContext, m: LocalStorageMap, ownerPtr:
   if ((flags & F_CREATE) === 0n || !create(owner)) return 0n;
   const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
   const ref = m.storageOf(owner, true, init, `storage of ${modelOf(k)?.nameOf(owner) ?? owner.type}`)!;
-  storageAdded(owner);
+  storageAdded(k.world(owner.heap.types), owner);
   return ref.region.addr(ref.offset);
 }
 
@@ -164,11 +163,11 @@ export const taskStorageDelete = (k: Kernel): HelperFn => (ctx, map, task) => {
   const m = mapOfKind(ctx, 'bpf_task_storage_delete', 1, map, TaskStorageMap, 'a task storage map');
   if (task === 0n) return errno(ERRNO.EINVAL);
   const owner = objectAt(k, task);
-  return owner === undefined ? errno(ERRNO.ENOENT) : ret(deleted(owner, m.deleteOf(owner)));
+  return owner === undefined ? errno(ERRNO.ENOENT) : ret(deleted(k, owner, m.deleteOf(owner)));
 };
 
-function deleted(owner: KernelObject, r: number): number {
-  if (r === 0) storageRemoved(owner);
+function deleted(k: Kernel, owner: KernelObject, r: number): number {
+  if (r === 0) storageRemoved(k.world(owner.heap.types), owner);
   return r;
 }
 
@@ -205,5 +204,5 @@ export const probeWriteUser = (k: Kernel): HelperFn => (ctx, dst, src, len) => {
   const bytes = ctx.space.readBytes(src, n);
   const a = BigInt.asUintN(64, dst);
   if (a + BigInt(n) > TASK_SIZE_MAX) return errno(ERRNO.EFAULT);
-  return userMemoryOf(task).write(a, bytes) ? 0n : errno(ERRNO.EFAULT);
+  return k.world(task.heap.types).userMemory(task).write(a, bytes) ? 0n : errno(ERRNO.EFAULT);
 };

@@ -153,31 +153,21 @@ export const xdpAdjustMeta: HelperFn = (ctx, xdp, offset) => {
   return 0n;
 };
 
-/** Where the last bpf_redirect of a run pointed (bpf_redirect_info): the program type acts on it. */
-export interface RedirectTarget {
-  ifindex: number;
-  flags: bigint;
-}
-
-const redirects = new WeakMap<Kernel, RedirectTarget>();
-
-/** The pending redirect of `kernel`'s current CPU, if a program asked for one; taking it clears it. */
-export function takeRedirect(kernel: Kernel): RedirectTarget | undefined {
-  const r = redirects.get(kernel);
-  redirects.delete(kernel);
-  return r;
+/** Record a redirect in the run's bpf_redirect_info (`kernel.run.redirect`), which the program type acts on. */
+function setRedirect(k: Kernel, ifindex: bigint, flags: bigint): void {
+  if (k.run !== undefined) k.run.redirect = { ifindex: Number(ifindex & 0xffffffffn), flags };
 }
 
 /** bpf_redirect (tc): TC_ACT_REDIRECT, or TC_ACT_SHOT for flags other than BPF_F_INGRESS. */
 export const redirectTc = (k: Kernel): HelperFn => (_ctx, ifindex, flags) => {
   if (flags & ~BPF_F_INGRESS) return TC_ACT_SHOT;
-  redirects.set(k, { ifindex: Number(ifindex & 0xffffffffn), flags });
+  setRedirect(k, ifindex, flags);
   return TC_ACT_REDIRECT;
 };
 
 /** bpf_redirect (XDP): XDP_REDIRECT, or XDP_ABORTED for any flag. */
 export const redirectXdp = (k: Kernel): HelperFn => (_ctx, ifindex, flags) => {
   if (flags !== 0n) return XDP_ABORTED;
-  redirects.set(k, { ifindex: Number(ifindex & 0xffffffffn), flags });
+  setRedirect(k, ifindex, flags);
   return XDP_REDIRECT;
 };

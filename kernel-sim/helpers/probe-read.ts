@@ -8,7 +8,8 @@ import { MemoryFault } from '../../vm/address-space.js';
 import { checkLivePointer } from '../kfuncs/args.js';
 import { ERRNO, errno, ret } from './args.js';
 import type { Kernel } from '../kernel.js';
-import { TASK_SIZE_MAX, userMemoryOf } from '../model/user-memory.js';
+import type { KernelObject } from '../objects/heap.js';
+import { TASK_SIZE_MAX, type UserMemory } from '../model/user-memory.js';
 
 /**
  * x86-64's copy_from_kernel_nofault_allowed(): a kernel read of a user-space address (below TASK_SIZE_MAX
@@ -70,6 +71,11 @@ export const probeReadStr: HelperFn = (ctx, dst, size, src) => {
   return ret(len + 1);
 };
 
+/** The user memory of the current task (kept by the world the task belongs to). */
+function currentUserMemory(k: Kernel, task: KernelObject): UserMemory {
+  return k.world(task.heap.types).userMemory(task);
+}
+
 /**
  * bpf_probe_read_user[_str]: copy_from_user_nofault / strncpy_from_user_nofault read the current task's
  * user memory (the kernel model's, `UserMemory`): a range outside user space or not wholly mapped is
@@ -79,7 +85,7 @@ export const probeReadUser = (k: Kernel): HelperFn => (ctx, dst, size, src) => {
   const n = Number(size & 0xffffffffn);
   if (n === 0) return 0n;
   const a = BigInt.asUintN(64, src);
-  const bytes = a + BigInt(n) <= TASK_SIZE_MAX && k.current !== undefined ? userMemoryOf(k.current).read(a, n) : undefined;
+  const bytes = a + BigInt(n) <= TASK_SIZE_MAX && k.current !== undefined ? currentUserMemory(k, k.current).read(a, n) : undefined;
   ctx.space.writeBytes(dst, bytes ?? new Uint8Array(n));
   return bytes === undefined ? errno(ERRNO.EFAULT) : 0n;
 };
@@ -92,7 +98,7 @@ export const probeReadUserStr = (k: Kernel): HelperFn => (ctx, dst, size, src) =
   const n = Number(size & 0xffffffffn);
   if (n === 0) return 0n;
   const a = BigInt.asUintN(64, src);
-  const mem = k.current === undefined || a >= TASK_SIZE_MAX ? undefined : userMemoryOf(k.current);
+  const mem = k.current === undefined || a >= TASK_SIZE_MAX ? undefined : currentUserMemory(k, k.current);
   const out = new Uint8Array(n);
   let len = 0;
   for (; len < n - 1; len++) {

@@ -7,6 +7,7 @@
  * sockets (tracing programs' BTF-typed `struct sock` pointers).
  */
 import type { HelperFn } from '../../vm/machine.js';
+import type { Kernel } from '../kernel.js';
 import { SkStorageMap } from '../maps/sk-storage.js';
 import { KernelObject, ObjectWindow } from '../objects/heap.js';
 import { storageAdded, storageRemoved } from '../model/storage-owner.js';
@@ -74,7 +75,7 @@ function fullSocket(ctx: Parameters<HelperFn>[0], sk: bigint): { owner: object; 
 }
 
 /** bpf_sk_storage_get(map, sk, value, flags): the socket's storage, created from `value` (or zeroed) with F_CREATE. */
-export const skStorageGet: HelperFn = (ctx, map, sk, value, flags) => {
+export const skStorageGet = (k: Kernel): HelperFn => (ctx, map, sk, value, flags) => {
   const m = mapOfKind(ctx, 'bpf_sk_storage_get', 1, map, SkStorageMap, 'a socket storage map');
   const sock = fullSocket(ctx, sk);
   if (sock === undefined || flags > SK_STORAGE_GET_F_CREATE) return 0n;
@@ -83,17 +84,17 @@ export const skStorageGet: HelperFn = (ctx, map, sk, value, flags) => {
   if (flags !== SK_STORAGE_GET_F_CREATE || !sock.live) return 0n;
   const init = value === 0n ? null : ctx.space.readBytes(value, m.valueSize);
   const ref = m.storageOf(sock.owner, true, init, 'socket storage')!;
-  if (sock.owner instanceof KernelObject) storageAdded(sock.owner);
+  if (sock.owner instanceof KernelObject) storageAdded(k.world(sock.owner.heap.types), sock.owner);
   return ref.region.addr(ref.offset);
 };
 
 /** bpf_sk_storage_delete(map, sk): 0, -ENOENT without storage, -EINVAL for a socket that is not full. */
-export const skStorageDelete: HelperFn = (ctx, map, sk) => {
+export const skStorageDelete = (k: Kernel): HelperFn => (ctx, map, sk) => {
   const m = mapOfKind(ctx, 'bpf_sk_storage_delete', 1, map, SkStorageMap, 'a socket storage map');
   const sock = fullSocket(ctx, sk);
   if (sock === undefined) return errno(ERRNO.EINVAL);
   if (!sock.live) return errno(ERRNO.ENOENT);
   const r = m.deleteOf(sock.owner);
-  if (r === 0 && sock.owner instanceof KernelObject) storageRemoved(sock.owner);
+  if (r === 0 && sock.owner instanceof KernelObject) storageRemoved(k.world(sock.owner.heap.types), sock.owner);
   return ret(r);
 };

@@ -1,6 +1,5 @@
 /** Time, random numbers, CPU and the current task: bpf_ktime_*, get_prandom_u32, get_smp_processor_id… */
 import type { HelperFn } from '../../vm/machine.js';
-import { PERM_R, type Region } from '../../vm/address-space.js';
 import type { Kernel } from '../kernel.js';
 import type { KernelObject } from '../objects/heap.js';
 import { ret } from './args.js';
@@ -54,33 +53,8 @@ export const getCurrentComm = (k: Kernel): HelperFn => (ctx, buf, size) => {
   return ret(0);
 };
 
-/**
- * The current task's `struct task_struct`, as bpf_get_current_task returns it. Until the simulated kernel
- * builds real kernel objects this is a read-only placeholder of zeroes; `setCurrentTaskObject` installs
- * a real one.
- */
-const TASK_PLACEHOLDER_SIZE = 64;
-const taskObjects = new WeakMap<Kernel, Region | (() => Region)>();
-
-export function currentTaskObject(k: Kernel): Region {
-  let r = taskObjects.get(k);
-  if (typeof r === 'function') {
-    r = r();
-    taskObjects.set(k, r);
-  }
-  if (r === undefined) {
-    r = k.space.map('kernel-object', new Uint8Array(TASK_PLACEHOLDER_SIZE), PERM_R, `task_struct of pid ${k.task.pid}`);
-    taskObjects.set(k, r);
-  }
-  return r;
-}
-
-/** The current task's object, or how to make it (on the first bpf_get_current_task). */
-export function setCurrentTaskObject(k: Kernel, region: Region | (() => Region)): void {
-  taskObjects.set(k, region);
-}
-
-export const getCurrentTask = (k: Kernel): HelperFn => () => k.current?.home.region.base ?? currentTaskObject(k).base;
+/** The current task's `struct task_struct` (the kernel's current task, its world's, or a placeholder). */
+export const getCurrentTask = (k: Kernel): HelperFn => () => k.currentTaskAddress();
 
 /**
  * bpf_per_cpu_ptr(percpu_ptr, cpu) and bpf_this_cpu_ptr(percpu_ptr): the simulated per-CPU variables

@@ -9,7 +9,7 @@ import type { HelperFn } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
 import type { KernelObject } from '../objects/heap.js';
 import { RefTracker } from '../objects/refs.js';
-import { kernelWorld, type KernelWorld } from '../objects/world.js';
+import type { KernelWorld } from '../objects/world.js';
 import { defaultRegistry } from './catalogue/index.js';
 import { makeKfunc, type RunState } from './dispatch.js';
 import { ExecContext } from './exec-context.js';
@@ -80,13 +80,15 @@ class LazyKfuncs extends Map<number, HelperFn> {
 
 export function createKfuncRuntime(kernel: Kernel, opts: KfuncRuntimeOptions): KfuncRuntime {
   const registry = opts.registry ?? defaultRegistry();
+  // bpf_get_current_task of this kernel makes the world of this registry's types when none exists yet
+  kernel.taskTypes = registry.types;
   // The world (and so the kernel's BTF) is made when a kfunc, a kptr or a kernel object is first used:
   // a program that touches none never reads the BTF.
   let world: KernelWorld | undefined;
   let refs: RefTracker | undefined;
   const s: RunState = {
     kernel, registry, progType: opts.progType,
-    get world() { return (world ??= kernelWorld(kernel, registry.types)); },
+    get world() { return (world ??= kernel.world(registry.types)); },
     get refs() { return (refs ??= new RefTracker(s.world.heap)); },
     exec: new ExecContext(opts.sleepable ?? false, kernel.caps),
     injector: new NullInjector(opts.nullInject ?? 'off'),

@@ -31,7 +31,7 @@ export class MapEnv {
   /** The bytes the kernel allocated for the maps alive now (as Linux 6.1 sizes them). */
   memoryUsed = 0;
   private readonly byId = new Map<number, object>();
-  private readonly ids = new WeakMap<object, number>();
+  private readonly ids = new Map<object, number>();
   private nextId = 1;
 
   constructor(space: AddressSpace, opts: {

@@ -6,7 +6,6 @@
 import type { Btf } from '../../src/btf/index.js';
 import { typeText, type KernelObject } from '../objects/heap.js';
 import type { KernelModel } from './model.js';
-import { userMemoryOf } from './user-memory.js';
 
 export interface FieldChange {
   /** The member path inside the object. */
@@ -45,7 +44,7 @@ export function snapshotModel(model: KernelModel, exclude: ReadonlySet<KernelObj
   for (const o of model.objects()) {
     if (exclude.has(o)) continue;
     objects.set(o, o.bytes.slice());
-    if (o.type === 'task_struct') userWrites.set(o, userMemoryOf(o).writes.length);
+    if (o.type === 'task_struct') userWrites.set(o, model.world.userMemory(o).writes.length);
   }
   return { objects, userWrites };
 }
@@ -60,7 +59,7 @@ export function modelChanges(model: KernelModel, snap: ModelSnapshot): { changed
   }
   const userWrites: UserMemoryWrite[] = [];
   for (const [task, n] of snap.userWrites) {
-    for (const w of userMemoryOf(task).writes.slice(n)) userWrites.push({ task: model.nameOf(task), address: w.addr, before: w.before, after: w.after });
+    for (const w of model.world.userMemory(task).writes.slice(n)) userWrites.push({ task: model.nameOf(task), address: w.addr, before: w.before, after: w.after });
   }
   return { changed, userWrites };
 }

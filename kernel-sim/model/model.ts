@@ -11,7 +11,7 @@ import type { KernelTypes } from '../btf/kernel-types.js';
 import { readBits, readInt, typeText, writeBits, writeInt, type KernelObject } from '../objects/heap.js';
 import { credIds, type KernelWorld } from '../objects/world.js';
 import { ModelError } from './errors.js';
-import { userMemoryOf, type UserMemory } from './user-memory.js';
+import type { UserMemory } from './user-memory.js';
 import { ModelVfs } from './vfs.js';
 import { TaskState } from './task-state.js';
 import { sockPath } from './sockets.js';
@@ -31,7 +31,7 @@ interface Place {
 /** The kernel's objects as the user builds and reads them (see the module comment). */
 export class KernelModel implements ModelObjects {
   private readonly ids = new Map<string, KernelObject>();
-  private readonly names = new WeakMap<KernelObject, string>();
+  private readonly names = new Map<KernelObject, string>();
   /** Tasks the user created, in creation order. */
   private readonly created: KernelObject[] = [];
   private readonly strings: Region[] = [];
@@ -147,7 +147,7 @@ export class KernelModel implements ModelObjects {
 
   /** A task's simulated user memory (the current task's by default). */
   userMemory(task: KernelObject = this.current): UserMemory {
-    return userMemoryOf(task);
+    return this.world.userMemory(task);
   }
 
   /** A NUL-terminated kernel string (what a `const char *` member points to); its address. */
@@ -350,13 +350,4 @@ export function isRef(v: unknown): v is ModelRef {
 
 function refId(v: ModelRef): string {
   return v.$ref ?? (v as unknown as { $task: string }).$task;
-}
-
-const models = new WeakMap<KernelWorld, KernelModel>();
-
-/** The model of a kernel world (one per world). */
-export function kernelModel(world: KernelWorld): KernelModel {
-  let m = models.get(world);
-  if (m === undefined) models.set(world, (m = new KernelModel(world)));
-  return m;
 }

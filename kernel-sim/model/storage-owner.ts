@@ -6,9 +6,8 @@
  * not lay out, so inodes are left as they are.
  */
 import type { KernelObject } from '../objects/heap.js';
+import type { KernelWorld } from '../objects/world.js';
 import { sockPath } from './sockets.js';
-
-const counts = new WeakMap<KernelObject, number>();
 
 function member(owner: KernelObject): string | undefined {
   if (owner.type === 'task_struct') return 'bpf_storage';
@@ -16,8 +15,9 @@ function member(owner: KernelObject): string | undefined {
   return sk === undefined ? undefined : sk === '' ? 'sk_bpf_storage' : `${sk}.sk_bpf_storage`;
 }
 
-/** A value was created for `owner` in some local storage map. */
-export function storageAdded(owner: KernelObject): void {
+/** A value was created for `owner` (an object of `world`) in some local storage map. */
+export function storageAdded(world: KernelWorld, owner: KernelObject): void {
+  const counts = world.storageCounts;
   const n = counts.get(owner) ?? 0;
   counts.set(owner, n + 1);
   const m = member(owner);
@@ -28,9 +28,11 @@ export function storageAdded(owner: KernelObject): void {
 }
 
 /** A value of `owner` was deleted. */
-export function storageRemoved(owner: KernelObject): void {
+export function storageRemoved(world: KernelWorld, owner: KernelObject): void {
+  const counts = world.storageCounts;
   const n = (counts.get(owner) ?? 1) - 1;
-  counts.set(owner, n);
+  if (n > 0) counts.set(owner, n);
+  else counts.delete(owner);
   const m = member(owner);
   if (n > 0 || m === undefined) return;
   const at = owner.get(m);

@@ -44,11 +44,13 @@ export interface VmaSpec {
   file?: KernelObject | string;
 }
 
-const regsOf = new WeakMap<KernelObject, KernelObject>();
-const vmasOf = new WeakMap<KernelObject, KernelObject[]>();
-const fdArrays = new WeakMap<KernelObject, { region: Region; max: number }>();
-
 export class TaskState {
+  /** Each task's pt_regs (task_pt_regs), made on first use. */
+  private readonly regsOf = new Map<KernelObject, KernelObject>();
+  /** Each mm's VMAs, in address order. */
+  private readonly vmasOf = new Map<KernelObject, KernelObject[]>();
+  /** Each files_struct's grown fd array (past NR_OPEN_DEFAULT). */
+  private readonly fdArrays = new Map<KernelObject, { region: Region; max: number }>();
   private initNs: KernelObject | undefined;
   /** nsfs_mnt->mnt_sb->s_dev: the device bpf_get_ns_current_pid_tgid's `dev` must name. */
   nsfsDev = 4n;
@@ -122,14 +124,14 @@ export class TaskState {
 
   /** task_pt_regs(task): its `struct pt_regs` (user mode unless a kernel thread). */
   ptRegs(task: KernelObject): KernelObject {
-    let r = regsOf.get(task);
+    let r = this.regsOf.get(task);
     if (r === undefined) {
       r = this.model.world.heap.create('pt_regs', { isStatic: true });
       if ((task.get('flags') & PF_KTHREAD) === 0n) {
         r.set('cs', USER_CS);
         r.set('ss', USER_DS);
       }
-      regsOf.set(task, r);
+      this.regsOf.set(task, r);
     }
     return r;
   }
@@ -147,7 +149,7 @@ export class TaskState {
       files.set('fdtab.fd', files.home.region.base + BigInt(files.field('fd_array').offset));
       task.set('files', files.home.region.base);
     }
-    const grown = fdArrays.get(files);
+    const grown = this.fdArrays.get(files);
     const max = grown?.max ?? NR_OPEN_DEFAULT;
     if (fd >= max) {
       // expand_fdtable: a bigger array (a power of two), the pointers copied, max_fds raised
@@ -156,7 +158,7 @@ export class TaskState {
       const bytes = new Uint8Array(n * 8);
       bytes.set(this.fdBytes(files).subarray(0, max * 8));
       const region = this.model.world.kernel.space.map('kernel-object', bytes, PERM_RW, `fd array of ${n}`);
-      fdArrays.set(files, { region, max: n });
+      this.fdArrays.set(files, { region, max: n });
       files.set('fdtab.fd', region.base);
       files.set('fdtab.max_fds', n);
     }
@@ -187,7 +189,7 @@ export class TaskState {
       mm = this.model.create('struct mm_struct');
       task.set('mm', mm.home.region.base);
     }
-    const list = vmasOf.get(mm) ?? [];
+    const list = this.vmasOf.get(mm) ?? [];
     if (list.some((v) => v.get('vm_start') < end && start < v.get('vm_end'))) {
       throw new ModelError(`the VMA 0x${start.toString(16)} .. 0x${end.toString(16)} overlaps another of the task`);
     }
@@ -196,7 +198,7 @@ export class TaskState {
     if (spec.file !== undefined) vma.set('vm_file', (typeof spec.file === 'string' ? this.vfs.file(spec.file) : spec.file).home.region.base);
     list.push(vma);
     list.sort((a, b) => (a.get('vm_start') < b.get('vm_start') ? -1 : 1));
-    vmasOf.set(mm, list);
+    this.vmasOf.set(mm, list);
     mm.set('map_count', list.length);
     return vma;
   }
@@ -204,11 +206,11 @@ export class TaskState {
   /** The VMAs of the task's mm, in address order. */
   vmas(task: KernelObject): KernelObject[] {
     const mm = this.follow(task.get('mm'));
-    return mm === undefined ? [] : [...(vmasOf.get(mm) ?? [])];
+    return mm === undefined ? [] : [...(this.vmasOf.get(mm) ?? [])];
   }
 
   private fdBytes(files: KernelObject): Uint8Array {
-    const g = fdArrays.get(files);
+    const g = this.fdArrays.get(files);
     if (g !== undefined) return g.region.bytes;
     const off = files.field('fd_array').offset;
     return files.bytes.subarray(off, off + NR_OPEN_DEFAULT * 8);

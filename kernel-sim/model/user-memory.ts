@@ -3,7 +3,6 @@
  * and uprobes read. Programs cannot load from user addresses directly (the verifier forbids it), so this
  * memory is not in the address space of regions: only the user-memory helpers see it.
  */
-import type { KernelObject } from '../objects/heap.js';
 
 /** x86-64's TASK_SIZE_MAX: user addresses lie below it. */
 export const TASK_SIZE_MAX = 0x00007ffffffff000n;
@@ -66,13 +65,4 @@ export class UserMemory {
     }
     return out;
   }
-}
-
-const memories = new WeakMap<KernelObject, UserMemory>();
-
-/** The user memory of a task (created empty on first use). */
-export function userMemoryOf(task: KernelObject): UserMemory {
-  let m = memories.get(task);
-  if (m === undefined) memories.set(task, (m = new UserMemory()));
-  return m;
 }

@@ -110,6 +110,7 @@ interface Offsets {
   taskFs: number; fsRoot: number;
 }
 
+/** A cache, not state: the offsets follow from a type table, which does not change once made. */
 const offsetsOf = new WeakMap<KernelTypes, Offsets>();
 
 function offsets(types: KernelTypes): Offsets {

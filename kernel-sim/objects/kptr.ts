@@ -24,7 +24,8 @@ export interface KptrSlot {
 
 /** Which maps have kptr fields, and the operations on their slots. */
 export class KptrTable {
-  private readonly fields = new WeakMap<object, { valueSize: number; fields: KptrField[] }>();
+  /** The maps that declared kptr fields (the kernel holds its maps for its lifetime: see MapEnv's ids). */
+  private readonly fields = new Map<object, { valueSize: number; fields: KptrField[] }>();
 
   constructor(private readonly heap: KernelHeap) {}
 

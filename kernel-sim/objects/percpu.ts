@@ -5,14 +5,9 @@
  * type's real size; a variable without an initialiser here is zero-filled memory.
  */
 import { PERM_RW } from '../../vm/address-space.js';
-import type { KernelWorld } from './world.js';
+import type { KernelWorld, PercpuObject } from './world.js';
 
-export interface PercpuObject {
-  name: string;
-  /** BTF id of its type. */
-  type: number;
-  address: bigint;
-}
+export type { PercpuObject } from './world.js';
 
 /** Struct-typed variables: the object's member values, from the world they live in. */
 const STRUCT_INIT: Readonly<Record<string, (w: KernelWorld) => Record<string, bigint | number>>> = {
@@ -26,12 +21,9 @@ const VALUE_INIT: Readonly<Record<string, (w: KernelWorld) => bigint>> = {
   current_task: (w) => w.currentTask.home.region.base,
 };
 
-const tables = new WeakMap<KernelWorld, Map<string, PercpuObject>>();
-
 /** The object of the kernel variable `name` (a VAR of the kernel's BTF), made on first use; undefined when BTF has no such VAR. */
 export function percpuObject(world: KernelWorld, name: string): PercpuObject | undefined {
-  let t = tables.get(world);
-  if (t === undefined) tables.set(world, (t = new Map()));
+  const t = world.percpu;
   const known = t.get(name);
   if (known !== undefined) return known;
   const types = world.heap.types;

@@ -1,10 +1,14 @@
 /**
  * The kernel objects of one simulated kernel that outlive a run: the heap, the static test object of
- * net/bpf/test_run.c, the conntrack table, the keyring, the root cgroup, kptr declarations of maps, and
- * the record of destructive calls. One world per Kernel (and type table), kept beside it.
+ * net/bpf/test_run.c, the conntrack table, the keyring, the root cgroup, kptr declarations of maps, the
+ * kernel's variables, the tasks' user memory, local storage links, and the record of destructive calls.
+ * The Kernel owns its worlds (`kernel.world(types)`, one per type table).
  */
-import type { Kernel } from '../kernel.js';
+import type { AddressSpace } from '../../vm/address-space.js';
 import type { KernelTypes } from '../btf/kernel-types.js';
+import type { MapEnv } from '../maps/env.js';
+import { UserMemory } from '../model/user-memory.js';
+import type { TaskInfo } from '../system.js';
 import { ConntrackTable, HZ } from './conntrack.js';
 import { KernelHeap, type KernelObject } from './heap.js';
 import { Keyring } from './keyring.js';
@@ -15,6 +19,30 @@ export interface DestructiveCall {
   kfunc: string;
   insn: number;
 }
+
+/**
+ * What a world reads of the kernel that owns it (the Kernel of kernel.ts, which cannot be imported here
+ * since it owns the worlds): its memory, maps, clock, CPU, task and current task.
+ */
+export interface WorldKernel {
+  readonly space: AddressSpace;
+  readonly maps: MapEnv;
+  readonly clock: { now(): bigint };
+  readonly task: Readonly<TaskInfo>;
+  readonly cpu: number;
+  current: KernelObject | undefined;
+}
+
+/** A kernel variable's object (kernel-sim/objects/percpu.ts makes them). */
+export interface PercpuObject {
+  name: string;
+  /** BTF id of its type. */
+  type: number;
+  address: bigint;
+}
+
+/** What a `struct bpf_key` stands for: a user key (by serial) or a system keyring (by id). */
+export type BpfKeyTarget = { serial: number } | { system: number };
 
 export class KernelWorld {
   readonly heap: KernelHeap;
@@ -28,12 +56,20 @@ export class KernelWorld {
   readonly initTask: KernelObject;
   readonly kptrs: KptrTable;
   /** Per cgroup: the CPUs with pending rstat updates, and how many flushes happened. */
-  readonly rstat = new WeakMap<KernelObject, { pending: Set<number>; flushes: number }>();
+  readonly rstat = new Map<KernelObject, { pending: Set<number>; flushes: number }>();
   readonly destructiveCalls: DestructiveCall[] = [];
+  /** The kernel variables (`__ksym` VARs) made so far, by name. */
+  readonly percpu = new Map<string, PercpuObject>();
+  /** What each live `struct bpf_key` object stands for (bpf_lookup_user_key / _system_key). */
+  readonly bpfKeys = new Map<KernelObject, BpfKeyTarget>();
+  /** Per local storage owner (a task or socket): how many storage values it has across maps. */
+  readonly storageCounts = new Map<KernelObject, number>();
+  /** Each task's user memory (what bpf_probe_read_user reads), made empty on first use. */
+  private readonly userMemories = new Map<KernelObject, UserMemory>();
   /** The css_set every task of the world starts in (its default cgroup: the root). */
   readonly cssSet: KernelObject;
 
-  constructor(readonly kernel: Kernel, types: KernelTypes) {
+  constructor(readonly kernel: WorldKernel, types: KernelTypes) {
     this.heap = new KernelHeap(kernel.space, types);
     this.progTestStruct = this.heap.create('prog_test_ref_kfunc', { init: { a: 42, b: 108 }, isStatic: true });
     this.progTestStruct.set('next', this.progTestStruct.home.region.base);
@@ -62,6 +98,13 @@ export class KernelWorld {
     this.cssSet = cssSet;
     kernel.current ??= this.currentTask;
   }
+
+  /** The user memory of a task (created empty on first use). */
+  userMemory(task: KernelObject): UserMemory {
+    let m = this.userMemories.get(task);
+    if (m === undefined) this.userMemories.set(task, (m = new UserMemory()));
+    return m;
+  }
 }
 
 /** A cred's user and group ids: real, effective, saved and filesystem ones alike. */
@@ -73,16 +116,6 @@ export function credIds(ids: { uid: number; gid: number }): Record<string, numbe
 }
 
 /** The kernel's jiffies (HZ=250) from its deterministic clock. */
-function jiffies(kernel: Kernel): number {
+function jiffies(kernel: WorldKernel): number {
   return Number((kernel.clock.now() / (1_000_000_000n / BigInt(HZ))) & 0xffffffffn);
-}
-
-const worlds = new WeakMap<Kernel, WeakMap<KernelTypes, KernelWorld>>();
-
-export function kernelWorld(kernel: Kernel, types: KernelTypes): KernelWorld {
-  let byTypes = worlds.get(kernel);
-  if (byTypes === undefined) worlds.set(kernel, (byTypes = new WeakMap()));
-  let w = byTypes.get(types);
-  if (w === undefined) byTypes.set(types, (w = new KernelWorld(kernel, types)));
-  return w;
 }

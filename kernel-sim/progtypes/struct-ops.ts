@@ -5,6 +5,8 @@
  * member's index (check_struct_ops_btf_id); btf_ctx_access types its u64 argument slots from the
  * member's prototype.
  */
+import type { KType } from '../../src/platform/platform.js';
+import type { KfuncRegistry } from '../kfuncs/registry.js';
 
 /** A function-pointer member: its return type and parameter types as C texts. */
 export interface StructOpsFunc {
@@ -121,4 +123,73 @@ export function structOpsArg(type: StructOpsType, member: StructOpsFunc, off: nu
   const s = pointedStruct(member.params[arg]!);
   if (s === undefined) return { ok: true };
   return { ok: true, btfStruct: type.promote?.[s] ?? s };
+}
+
+/** The struct_ops type a BTF id of the simulated vmlinux names, if it is one. */
+export function structOpsByBtfId(registry: KfuncRegistry, btfId: number): ReturnType<typeof structOpsType> {
+  const { btf } = registry.btf;
+  if (btfId <= 0 || btfId >= btf.count) return undefined;
+  const t = btf.type(btfId);
+  return t.kind === 'STRUCT' ? structOpsType(t.name) : undefined;
+}
+
+/** The struct_ops type and member index a struct_ops program names (attach_btf_id, expected_attach_type). */
+export function structOpsAttach(registry: KfuncRegistry, struct: string, member: string): { btfId: number; memberIdx: number } {
+  const btfId = registry.btf.typeId(`struct ${struct}`) ?? 0;
+  const type = structOpsType(struct);
+  if (type === undefined) return { btfId: 0, memberIdx: 0 };
+  const idx = type.members.findIndex((m) => m.name === member);
+  // a member the kernel's struct lacks: an index past its members (libbpf would stop before loading)
+  return { btfId, memberIdx: idx < 0 ? type.members.length : idx };
+}
+
+/**
+ * A writable field starting at `off`, with its end. Names are searched through nested structs; a dotted name
+ * (`icsk_ack.pending`) names a member of a named nested struct.
+ */
+function writableField(t: KType, names: readonly string[], off: number, base = 0): { end: number } | undefined {
+  if (t.kind !== 'struct') return undefined;
+  for (const m of t.members) {
+    const at = base + m.off;
+    if (names.includes(m.name)) {
+      const size = sizeOfKType(m.type);
+      // an array field (icsk_ca_priv) may be written anywhere inside it
+      if (off === at || (m.type.kind === 'array' && off > at && off < at + size)) return { end: at + size };
+    } else if (m.type.kind === 'struct') {
+      const inner = names.filter((n) => n.startsWith(m.name + '.')).map((n) => n.slice(m.name.length + 1));
+      const f = writableField(m.type, inner.length > 0 ? inner : names, off, at);
+      if (f !== undefined) return f;
+    }
+  }
+  return undefined;
+}
+
+function sizeOfKType(t: KType): number {
+  switch (t.kind) {
+    case 'int': return t.size;
+    case 'ptr': return 8;
+    case 'struct': return t.size;
+    case 'array': return t.count * sizeOfKType(t.elem);
+    default: return 0;
+  }
+}
+
+/**
+ * The struct_ops type's btf_struct_access: which kernel structs its programs may read through their
+ * arguments and which fields of which struct they may write (`structKType` gives the written struct's
+ * layout); undefined when allowed, else the kernel's message.
+ */
+export function structOpsBtfAccess(
+  type: StructOpsType, struct: string, off: number, size: number, write: boolean, structKType: () => KType,
+): string | undefined {
+  const rule = type.access;
+  if ('only' in rule) return struct === rule.only ? undefined : `only access to ${rule.only} is supported\n`;
+  if (!write) return undefined;
+  if (struct !== rule.struct) return 'only read is supported\n';
+  const field = writableField(structKType(), rule.fields, off);
+  if (field === undefined) return `no write support to ${struct} at off ${off}\n`;
+  if (off + size > field.end) {
+    return `write access at off ${off} with size ${size} beyond the member of ${struct} ended at ${field.end}\n`;
+  }
+  return undefined;
 }

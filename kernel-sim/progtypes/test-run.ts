@@ -7,8 +7,7 @@
 import type { Violation } from '../../src/violations.js';
 import type { Image } from '../../vm/image.js';
 import type { Machine, RunResult, RunWarning } from '../../vm/machine.js';
-import type { Kernel } from '../kernel.js';
-import { bindRun } from '../helpers/run-context.js';
+import type { Kernel, KernelRun } from '../kernel.js';
 import type { ProgTypeName } from '../../src/object/bpf-enums.js';
 import { ACCESS_MODELS } from './access-rules.js';
 import { cgroupSockContext, plainContext, sockoptContext, sysctlContext } from './cgroup-runs.js';
@@ -78,15 +77,20 @@ const SECTION_ATTACH: Readonly<Record<string, TracingAttach>> = {
   fmod_ret: 'MODIFY_RETURN', 'fmod_ret.s': 'MODIFY_RETURN', tp_btf: 'TRACE_RAW_TP', iter: 'TRACE_ITER', 'iter.s': 'TRACE_ITER',
 };
 
-/** Run `image` as a program of type `progType` (any name parseProgType accepts). Throws TestRunError. */
-export function testRun(kernel: Kernel, machine: Machine, image: Image, progType: string, opts: TestRunOptions = {}): TestRunResult {
+/**
+ * Run `image` as a program of type `progType` (any name parseProgType accepts), in the run `kernelRun` of
+ * its kernel (`kernel.beginRun()`; the caller ends it). Throws TestRunError.
+ */
+export function testRun(kernelRun: KernelRun, machine: Machine, image: Image, progType: string, opts: TestRunOptions = {}): TestRunResult {
+  const kernel = kernelRun.kernel;
+  if (!kernelRun.active || kernel.run !== kernelRun) throw new TestRunError('unsupported', 'the test run needs the kernel run in progress (kernel.beginRun())');
   if (machine.space !== kernel.space) throw new TestRunError('unsupported', "the machine must run in the kernel's address space");
   const row = parseProgType(progType);
   if (row.name === 'EXT' && opts.extTarget !== undefined) {
     // An extension runs in its target's place, on the target's context; 6.1 test-runs no extension.
     const { type, expectedAttachType } = opts.extTarget;
     const { extTarget: _, ...rest } = opts;
-    const r = testRun(kernel, machine, image, type, { ...rest, ...(expectedAttachType === undefined ? {} : { attachType: expectedAttachType }) });
+    const r = testRun(kernelRun, machine, image, type, { ...rest, ...(expectedAttachType === undefined ? {} : { attachType: expectedAttachType }) });
     return { ...r, kernelErrno: TEST_RUN_ERRNO.ENOTSUPP };
   }
   const attach = opts.attach ?? SECTION_ATTACH[progType.trim().toLowerCase().split('/')[0]!] ?? 'TRACE_FENTRY';
@@ -171,7 +175,7 @@ export function testRun(kernel: Kernel, machine: Machine, image: Image, progType
       reportsDuration = false;
       break;
   }
-  if (run.cgroupRetval !== undefined) bindRun(machine, { cgroupRetval: run.cgroupRetval });
+  kernelRun.cgroupRetval = run.cgroupRetval;
   return execute(machine, image, run, Math.max(1, repeat), retvalOf, reportsDuration, kernelErrno, intOption('budget', opts.budget, 0, Number.MAX_SAFE_INTEGER));
 }
 

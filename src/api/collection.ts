@@ -15,12 +15,12 @@ import { matchSection } from '../object/section-defs.js';
 import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '../object/index.js';
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
-import { Kernel, type KernelOptions } from '../../kernel-sim/kernel.js';
+import { Kernel, type KernelOptions, type KernelRun } from '../../kernel-sim/kernel.js';
 import { checkMapCreate, createMap, KeyedMap, MapError, type BpfMap, type HostScalar, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
 import { ERRNO } from '../../kernel-sim/maps/errno.js';
-import { bindRun, helperTable, setCurrentTaskObject } from '../../kernel-sim/helpers/index.js';
+import { helperTable } from '../../kernel-sim/helpers/index.js';
 import { kptrFieldsOf, valueFieldOffset } from '../object/map-fields.js';
-import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
+import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, ProgTypeError, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
 import { testRunErrnoOf, type TracingAttach } from '../../kernel-sim/progtypes/test-run.js';
@@ -32,13 +32,14 @@ import { CallSrc, Op } from '../isa/opcodes.js';
 import { Image, checkInsns, codeAddress } from '../../vm/image.js';
 import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifier.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
-import { kernelPlatform, structOpsAttach, structOpsByBtfId } from '../../kernel-sim/platform.js';
+import { kernelPlatform } from '../../kernel-sim/platform.js';
+import { structOpsAttach, structOpsByBtfId } from '../../kernel-sim/progtypes/struct-ops.js';
 import { mapDefOf, progInfoOf } from './verify.js';
 import { Machine, type RunWarning } from '../../vm/machine.js';
 import { engineFor, TIERS, type TierName } from '../../vm/wasm/select.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
 import { eventSite } from '../../kernel-sim/model/event-site.js';
-import { kernelModel, type KernelModel } from '../../kernel-sim/model/model.js';
+import type { KernelModel } from '../../kernel-sim/model/model.js';
 import { applyModelSpec, type KernelModelSpec } from '../../kernel-sim/model/model-spec.js';
 import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
 import { symbolOffsets, withGlobals, type GlobalValue } from './globals.js';
@@ -214,9 +215,6 @@ export class Program {
       space: env.kernel.space, budget: env.opts.budget, timeLimit: env.opts.timeLimit, kfuncs: this.kfuncs.kfuncs,
       helpers: runtimeHelpers(env.kernel, type, env.load, this.kfuncs.helpers),
     });
-    // bpf_get_current_task returns the heap's task_struct; bpf_spin_lock/unlock update this run's context.
-    setCurrentTaskObject(env.kernel, () => this.kfuncs.world.currentTask.home.region);
-    bindRun(this.machine, { exec: this.kfuncs.exec });
   }
 
   /** A violation's message with the source line BTF line info gives its instruction (`… (; return p->a;)`). */
@@ -286,7 +284,7 @@ export class Program {
 
   /** The kernel model this program's helpers read (tasks, current, user memory). */
   get model(): KernelModel {
-    return kernelModel(this.kfuncs.world);
+    return this.kernel.model(this.kfuncs.registry.types);
   }
 
   private verifyBeforeRun(): void {
@@ -314,7 +312,19 @@ export class Program {
     const contexts = eventContexts({ model, site, event, ctxStruct: programCtxStruct(this.btf, this.funcInfo), maps: this.maps });
     const scaffold = new Set(model.objects().filter((o) => !existing.has(o)));
     const snapshot = snapshotModel(model, scaffold);
-    this.kernel.beginOutput();
+    // one kernel run for the event's contexts: bpf_spin_lock/unlock enter this program's atomic sections
+    const kernelRun = this.kernel.beginRun({ exec: this.kfuncs.exec });
+    try {
+      return this.triggerRuns(kernelRun, contexts, model, snapshot, site);
+    } finally {
+      kernelRun.end();
+    }
+  }
+
+  private triggerRuns(
+    kernelRun: KernelRun, contexts: ReturnType<typeof eventContexts>, model: KernelModel, snapshot: ReturnType<typeof snapshotModel>,
+    site: ReturnType<typeof eventSite>,
+  ): TriggerResult {
     const before = this.kernel.trace.length;
     const seqBefore = this.kernel.seq.length;
     let insns = 0;
@@ -358,7 +368,7 @@ export class Program {
       storage: storageContents(this.maps, model), changed, userWrites,
       violations: last.violations.map((x) => this.withSource(this.poisonedWhy(x))),
       ...(warnings.length > 0 && { warnings }),
-      ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
+      ...(kernelRun.outputDropped > 0 && { outputDropped: kernelRun.outputDropped }),
       ...(kernelErrno !== undefined && { kernelErrno }),
     };
   }
@@ -402,7 +412,16 @@ export class Program {
 
   private runOnce(opts: RunOptions): ProgramRunResult {
     this.verifyBeforeRun();
-    this.kernel.beginOutput();
+    // the run's state (output accounting, cgroup retval, redirect) lives in the kernel run until its end
+    const kernelRun = this.kernel.beginRun({ exec: this.kfuncs.exec });
+    try {
+      return this.testRunIn(kernelRun, opts);
+    } finally {
+      kernelRun.end();
+    }
+  }
+
+  private testRunIn(kernelRun: KernelRun, opts: RunOptions): ProgramRunResult {
     const before = this.kernel.trace.length;
     this.kfuncs.exec.spinLocks = 0;
     for (const m of this.maps) m.beginTestRun();
@@ -411,7 +430,7 @@ export class Program {
     this.machine.engine = engineFor(opts.tier, opts.repeat ?? 1);
     this.machine.lastTier = 'interp';
     try {
-      r = testRun(this.kernel, this.machine, this.image, this.runType, {
+      r = testRun(kernelRun, this.machine, this.image, this.runType, {
         data: opts.data, ctx: opts.ctx, repeat: opts.repeat, flags: opts.flags, budget: opts.budget,
         attachType: this.load.expectedAttachType, extTarget: this.load.extTarget, structOps: this.structOpsRun(), ...this.tracingAttach,
       });
@@ -436,7 +455,7 @@ export class Program {
       retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
       insns: r.lastInsns, tier, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       violations: r.violations.map((x) => this.withSource(x)),
-      ...(this.kernel.outputDropped > 0 && { outputDropped: this.kernel.outputDropped }),
+      ...(kernelRun.outputDropped > 0 && { outputDropped: kernelRun.outputDropped }),
       ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
       ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
     };
@@ -487,7 +506,8 @@ export class Collection {
   /** The kernel model the collection's programs run against: `col.model.create('struct task_struct', {…})`, `col.model.current = t`. */
   get model(): KernelModel {
     if (this.world === undefined) throw new LoadError('this collection has no kernel world');
-    return kernelModel(typeof this.world === 'function' ? this.world() : this.world);
+    const world = typeof this.world === 'function' ? this.world() : this.world;
+    return this.kernel.model(world.heap.types);
   }
 
   program(name: string): Program {
@@ -668,9 +688,9 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   const registry = registryOf(opts);
   // made when first needed (kptr fields, kernel symbols, the model): a program that names no kernel type never reads the BTF
   let madeWorld: KernelWorld | undefined;
-  const world = (): KernelWorld => (madeWorld ??= kernelWorld(kernel, registry.types));
+  const world = (): KernelWorld => (madeWorld ??= kernel.world(registry.types));
   const col = new Collection(kernel, object, world);
-  if (opts.model !== undefined) applyModelSpec(kernelModel(world()), opts.model);
+  if (opts.model !== undefined) applyModelSpec(kernel.model(registry.types), opts.model);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
     const m = createFromSpec(kernel, spec, object.btf, world);
@@ -800,7 +820,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
   const maps = opts.maps ?? [];
   const load = rawProgInfo(progType, { ...opts, ...(opts.kfuncs !== undefined && { registry: opts.kfuncs }) });
   return new Program('prog', row.name as ProgTypeName, linked, undefined, {
-    kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, () => kernelWorld(kernel, registry.types))), maps: maps.filter((m) => m !== undefined),
+    kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, () => kernel.world(registry.types))), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
     mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
@@ -813,7 +833,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
  * loading objects into it with `loadObject(bytes, { kernel })`.
  */
 export function kernelModelOf(kernel: Kernel, registry: KfuncRegistry = defaultRegistry()): KernelModel {
-  return kernelModel(kernelWorld(kernel, registry.types));
+  return kernel.model(registry.types);
 }
 
 export { TestRunError };

@@ -16,7 +16,7 @@ import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { progLoad, type VerifierResult } from '../verifier/verifier.js';
 import { Kernel } from '../../kernel-sim/kernel.js';
 import { isSimulatedMapType, MapError } from '../../kernel-sim/maps/index.js';
-import { kernelWorld, type KernelWorld } from '../../kernel-sim/objects/world.js';
+import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { ATTACH_BTF, missingAttachTarget } from './attach-target.js';
@@ -70,7 +70,7 @@ const usesUnsimulated = (spec: MapSpec): boolean =>
 export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}): PreparedObject {
   const registry = opts.kfuncs ?? defaultRegistry();
   const kernel = opts.kernel ?? new Kernel();
-  const world = kernelWorld(kernel, registry.types);
+  const world = kernel.world(registry.types);
   let object = parsed;
   const out: PreparedObject = { object, registry, world, maps: [], notSimulated: [] };
   try {

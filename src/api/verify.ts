@@ -10,7 +10,7 @@ import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kptrFieldsOf as kptrsOf, valueFieldOffset } from '../object/map-fields.js';
 import type { BpfMap } from '../../kernel-sim/maps/index.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
-import { structOpsAttach } from '../../kernel-sim/platform.js';
+import { structOpsAttach } from '../../kernel-sim/progtypes/struct-ops.js';
 
 /**
  * A map-in-map's inner template, as declared (a created map keeps only its meta): what bpf_map_meta_alloc

@@ -13,7 +13,6 @@ import type { StateEscape } from '../api/check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
 import type { TierName } from '../../vm/wasm/select.js';
 import { kptrIsRef, kptrPointee, type CorpusCase, type FixupSpec } from './case.js';
-import { kernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry } from '../../kernel-sim/kfuncs/index.js';
 
 /** Linux 6.1's test_verifier runs with the loader's capabilities restored: all of priv's. */
@@ -57,7 +56,7 @@ function makeMap(kernel: Kernel, kind: string, spec: MapSpec): BpfMap {
   });
   const kptrs = (spec.special_fields ?? []).filter((f) => f.kind.startsWith('kptr'));
   if (kptrs.length) {
-    const world = kernelWorld(kernel, defaultRegistry().types);
+    const world = kernel.world(defaultRegistry().types);
     world.kptrs.install(map, kptrs.map((f) => ({ off: f.offset, ref: kptrIsRef(f), btfName: kptrPointee(f) })));
   }
   if (spec.prefill) {

@@ -346,7 +346,6 @@ export function checkStackRangeInit(env: Env, regno: number, off: number, access
   }
 }
 
-
 function mapCanWrite(flags: number): boolean {
   return (flags & 0x80) === 0;
 }

@@ -35,6 +35,10 @@ export function linux61Registry(): KfuncRegistry {
 }
 
 let shared: KfuncRegistry | undefined;
+/**
+ * A cache, not kernel state: the 6.1 catalogue registered over a BTF (immutable) is the same every time,
+ * so loads over the same kernel BTF share one registry (as they share the default one).
+ */
 const perKernel = new WeakMap<Btf, KfuncRegistry>();
 
 /**
