@@ -141,9 +141,10 @@ export class Kernel {
   /**
    * The type table of the world bpf_get_current_task makes when no world exists yet (the kfunc
    * registry's of the programs loaded: a program's kfunc runtime sets it). Without one the current task
-   * is a read-only placeholder of zeroes.
+   * is a read-only placeholder of zeroes. A thunk: the types (and so the kernel's BTF) are read only when
+   * a program asks for the current task.
    */
-  taskTypes: KernelTypes | undefined;
+  taskTypes: (() => KernelTypes) | undefined;
   /** The run in progress (`beginRun`), if any. */
   run: KernelRun | undefined;
   /** The kernel worlds, one per type table: made on first use, so a program that names no kernel type never reads BTF. */
@@ -201,7 +202,7 @@ export class Kernel {
    * the world's (made now from `taskTypes`), or a read-only placeholder.
    */
   currentTaskAddress(): bigint {
-    if (this.current === undefined && this.taskTypes !== undefined) this.world(this.taskTypes);
+    if (this.current === undefined && this.taskTypes !== undefined) this.world(this.taskTypes());
     if (this.current !== undefined) return this.current.home.region.base;
     this.taskPlaceholder ??= this.space.map('kernel-object', new Uint8Array(TASK_PLACEHOLDER_SIZE), PERM_R, `task_struct of pid ${this.task.pid}`);
     return this.taskPlaceholder.base;

@@ -174,7 +174,7 @@ describe('kptrs in map values', () => {
   }
   const setup = (kernel: Kernel) => (rt: { world: { kptrs: { declare: (m: object, s: number, f: object[]) => void } } }) => {
     const { map } = kptrMap0.get(kernel)!;
-    rt.world.kptrs.declare(map, 8, [{ offset: 0, referenced: true, type: 'prog_test_ref_kfunc' }]);
+    rt.world.kptrs.declare(map, 8, [{ off: 0, ref: true, btfName: 'prog_test_ref_kfunc' }]);
   };
   const kptrMap0 = new Map<Kernel, ReturnType<typeof kptrMap>>();
   function env() {

@@ -81,7 +81,7 @@ class LazyKfuncs extends Map<number, HelperFn> {
 export function createKfuncRuntime(kernel: Kernel, opts: KfuncRuntimeOptions): KfuncRuntime {
   const registry = opts.registry ?? defaultRegistry();
   // bpf_get_current_task of this kernel makes the world of this registry's types when none exists yet
-  kernel.taskTypes = registry.types;
+  kernel.taskTypes = () => registry.types;
   // The world (and so the kernel's BTF) is made when a kfunc, a kptr or a kernel object is first used:
   // a program that touches none never reads the BTF.
   let world: KernelWorld | undefined;
