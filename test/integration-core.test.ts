@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
-import { installKptrFields, loadObject, loadProgram } from '../src/api/collection.js';
+import { loadObject, loadProgram } from '../src/api/collection.js';
 import { linkAgainstKernel } from '../src/api/core-link.js';
 import { LoadError } from '../src/errors.js';
 import { parseObject } from '../src/object/index.js';
@@ -138,8 +138,9 @@ describe('kptrs in map values (kf61.o)', () => {
     const col = loadObject(kf61());
     const world = col.programs.get('kf_kptr_xchg_store')!.kfuncs.world;
     const valueType = col.object.maps.find((m) => m.name === 'kmap')!.btfValueType!;
-    const hash = createMap(col.kernel.maps, { type: 'hash', name: 'khash', keySize: 4, valueSize: 8, maxEntries: 4 }) as HashMap;
-    installKptrFields(hash, col.object.btf!, valueType, world);
+    const hash = createMap(col.kernel.maps, { type: 'hash', name: 'khash', keySize: 4, valueSize: 8, maxEntries: 4, btf: col.object.btf!, btfValueTypeId: valueType }) as HashMap;
+    expect(hash.kptrs).toEqual(col.map('kmap').kptrs); // found in the value's BTF at creation
+    world.kptrs.install(hash);
     const obj = world.heap.create('prog_test_ref_kfunc', { init: { a: 1 } });
     hash.set(7, 0n);
     const ref = hash.lookupElem(new Uint8Array(new Uint32Array([7]).buffer))!;

@@ -7,23 +7,14 @@ import { mapObjectBytes } from './map-object.js';
 import { describe } from '../../src/options.js';
 import { copyValue, SPIN_LOCK_SIZE } from './spin-lock.js';
 import { BPF_F, BPF_F_LOCK, MAP_TYPE, type MapTypeName } from './types.js';
+import type { Btf } from '../../src/btf/index.js';
+import { kptrFieldsOf, valueFieldOffset, type KptrField } from '../../src/object/map-fields.js';
+import type { MapDef } from '../../src/platform/platform.js';
 
-/** What the verifier needs to know about a map (through the Platform): plain readonly data. */
-export interface MapDefinition {
-  readonly name: string;
-  readonly typeName: MapTypeName;
-  /** BPF_MAP_TYPE_* number. */
-  readonly type: number;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  readonly flags: number;
-  readonly mapExtra: number;
-  /** Offset of the `struct bpf_spin_lock` in the value, or null. */
-  readonly spinLockOff: number | null;
-}
-
-/** BPF_MAP_CREATE's attributes. */
+/**
+ * BPF_MAP_CREATE's attributes (union bpf_attr's map_create part). An object's map declaration (MapSpec) is
+ * turned into these by `attrOfSpec` (kernel-sim/maps/from-spec.ts), as libbpf fills them.
+ */
 export interface MapAttr {
   type: MapTypeName;
   name: string;
@@ -34,8 +25,64 @@ export interface MapAttr {
   mapExtra?: number;
   /** The template of a map-in-map's inner maps (inner_map_fd). */
   innerMap?: BpfMap;
-  /** Where the value's `struct bpf_spin_lock` is (from BTF). */
+  /**
+   * The BTF the key and value types are in (btf_fd). With it, creation finds the value's special fields
+   * (bpf_spin_lock, bpf_timer, kptrs) in `btfValueTypeId` as 6.1's map_check_btf does.
+   */
+  btf?: Btf;
+  /** btf_key_type_id (0 or absent: none). */
+  btfKeyTypeId?: number;
+  /** btf_value_type_id (0 or absent: none). */
+  btfValueTypeId?: number;
+  /**
+   * Where the value's `struct bpf_spin_lock` is, for a map created without BTF (test_verifier's fixups,
+   * tests); with `btf` it is found there and this must be absent.
+   */
   spinLockOff?: number;
+}
+
+/** The special fields of a map's value (6.1's spin_lock_off, timer_off and kptr_off_tab; null: none). */
+export interface ValueSpecialFields {
+  spinLockOff: number | null;
+  timerOff: number | null;
+  kptrs: readonly KptrField[];
+}
+
+/** What map_check_btf finds in the attributes' value type (or what a BTF-less creation says). */
+export function valueSpecialFields(attr: MapAttr): ValueSpecialFields {
+  const id = attr.btfValueTypeId;
+  if (attr.btf === undefined || id === undefined || id === 0) return { spinLockOff: attr.spinLockOff ?? null, timerOff: null, kptrs: [] };
+  const at = (name: string): number | null => {
+    const off = valueFieldOffset(attr.btf, id, name);
+    return off < 0 ? null : off;
+  };
+  return { spinLockOff: at('bpf_spin_lock'), timerOff: at('bpf_timer'), kptrs: kptrFieldsOf(attr.btf, id) };
+}
+
+/** What the verifier view is made of: a created map, or the attributes of a map only declared (from-spec.ts). */
+export interface MapViewSource extends ValueSpecialFields {
+  /** BPF_MAP_TYPE_* number. */
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  /** The value has a BTF type. */
+  btfValueTypeId: number;
+}
+
+/**
+ * The one constructor of the verifier's MapDef (a created map's `verifierView()`, a declared map's
+ * `declareMap`, a map-in-map's template): `name` '' for a template (bpf_map_meta_alloc copies no name).
+ */
+export function mapView(m: MapViewSource, name: string, inner?: MapDef): MapDef {
+  const def: MapDef = {
+    type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
+    spinLockOff: m.spinLockOff ?? -1, timerOff: m.timerOff ?? -1, hasBtf: m.btfValueTypeId !== 0,
+    ...(name !== '' && { name }), ...(m.kptrs.length > 0 && { kptrs: m.kptrs }),
+  };
+  if (inner !== undefined) def.inner = inner;
+  return def;
 }
 
 /** Where a value lives: a program's pointer to it is `region.addr(offset)`. */
@@ -62,9 +109,10 @@ export type Result<T> = T | number;
 /**
  * The common part of every map: its definition, the kernel object a program's map pointer points at, the
  * program-side operations (what the helpers call; by default the answers of a map type that lacks them),
- * the syscall-side copies, and the retirement of element memory.
+ * the syscall-side copies, and the retirement of element memory. `verifierView()` is what the verifier
+ * is told of it (the MapDef of src/platform).
  */
-export abstract class BpfMap implements MapDefinition {
+export abstract class BpfMap {
   readonly name: string;
   readonly typeName: MapTypeName;
   readonly type: number;
@@ -73,7 +121,21 @@ export abstract class BpfMap implements MapDefinition {
   readonly maxEntries: number;
   readonly flags: number;
   readonly mapExtra: number;
+  /** Offset of the value's `struct bpf_spin_lock`, or null. */
   readonly spinLockOff: number | null;
+  /** Offset of the value's `struct bpf_timer`, or null. */
+  readonly timerOff: number | null;
+  /**
+   * The value's kptr fields (kptr_off_tab): found in its BTF at creation, or declared by the kernel's
+   * kptr table (KptrTable.install) for a map made without BTF.
+   */
+  kptrs: readonly KptrField[];
+  /** The BTF of key and value (btf_fd, btf_key_type_id, btf_value_type_id); ids 0 when none. */
+  readonly btf: Btf | undefined;
+  readonly btfKeyTypeId: number;
+  readonly btfValueTypeId: number;
+  /** BPF_MAP_FREEZE was called (`freeze()`): a read-only program map's value is then a constant to the verifier. */
+  frozen = false;
   readonly env: MapEnv;
   /** `struct bpf_map`: its address is the map pointer (ld_imm64 of a map fd); its owner is this map. */
   readonly object: Region;
@@ -98,7 +160,13 @@ export abstract class BpfMap implements MapDefinition {
     this.maxEntries = attr.maxEntries;
     this.flags = attr.flags ?? 0;
     this.mapExtra = attr.mapExtra ?? 0;
-    this.spinLockOff = attr.spinLockOff ?? null;
+    const special = valueSpecialFields(attr);
+    this.spinLockOff = special.spinLockOff;
+    this.timerOff = special.timerOff;
+    this.kptrs = special.kptrs;
+    this.btf = attr.btf;
+    this.btfKeyTypeId = attr.btf === undefined ? 0 : attr.btfKeyTypeId ?? 0;
+    this.btfValueTypeId = attr.btf === undefined ? 0 : attr.btfValueTypeId ?? 0;
     // the map type's ops table (never read by programs: only its address is visible)
     const ops = env.space.map('kernel-object', new Uint8Array(8), 0, `bpf_map_ops of ${attr.type}`);
     const image = (id: number) => mapObjectBytes({ ...this, type: this.type, id, ops: ops.base });
@@ -106,6 +174,25 @@ export abstract class BpfMap implements MapDefinition {
     this.object = env.space.map('kernel-object', bytes, PERM_R, `map "${this.name}"`, this);
     this.id = env.idOf(this);
     bytes.set(image(this.id));
+  }
+
+  /**
+   * The map as the verifier sees it (what check_map_func_compatibility, check_map_access and friends read
+   * of struct bpf_map): sizes, flags, special fields, name, a frozen map's value, a map-in-map's template.
+   * A fresh object each call; the value of a frozen map is copied now.
+   */
+  verifierView(): MapDef {
+    const def = mapView(this, this.name);
+    if (this.frozen) {
+      const ref = this.valueRef(new Uint8Array(this.keySize));
+      def.frozen = ref === null ? new Uint8Array(this.valueSize) : ref.region.bytes.slice(ref.offset, ref.offset + this.valueSize);
+    }
+    return def;
+  }
+
+  /** BPF_MAP_FREEZE: the map's contents no longer change from user space (libbpf freezes `.rodata`, `.kconfig`). */
+  freeze(): void {
+    this.frozen = true;
   }
 
   // ---- program side (the helpers) ----

@@ -1,5 +1,5 @@
 import { ArrayMap, checkArray, PercpuArrayMap } from './array.js';
-import { BpfMap as BpfMapClass, type BpfMap, type MapAttr } from './base.js';
+import { BpfMap as BpfMapClass, valueSpecialFields, type BpfMap, type MapAttr } from './base.js';
 import { UsageError } from '../../src/errors.js';
 import { describe } from '../../src/options.js';
 import { BloomFilterMap, checkBloom } from './bloom-filter.js';
@@ -115,8 +115,8 @@ export function checkMapCreate(env: MapEnv, attr: MapAttr): void {
   if (attr.name.length > OBJ_NAME_MAX || !/^[A-Za-z0-9_.]*$/.test(attr.name)) {
     fail(-ERRNO.EINVAL, `name must be at most ${OBJ_NAME_MAX} characters of [A-Za-z0-9_.]`);
   }
-  if (attr.spinLockOff !== undefined) {
-    const off = attr.spinLockOff;
+  const off = valueSpecialFields(attr).spinLockOff;
+  if (off !== null) {
     if (flags & BPF_F.RDONLY_PROG) fail(-ERRNO.EACCES, 'a value with a bpf_spin_lock cannot be BPF_F_RDONLY_PROG');
     if (!SPIN_LOCK_TYPES.has(attr.type)) fail(-ERRNO.ENOTSUPP, `${attr.type} map values cannot hold a bpf_spin_lock`);
     if (!Number.isInteger(off) || off < 0 || off % SPIN_LOCK_SIZE !== 0 || off + SPIN_LOCK_SIZE > attr.valueSize) {
@@ -137,11 +137,12 @@ function checkAttrShape(attr: unknown): asserts attr is MapAttr {
     throw new MapError(a.name as string, -ERRNO.EINVAL, `${field}: expected ${expected}, got ${describe(a[field])}`, 'load');
   };
   if (typeof a.type !== 'string') bad('type', 'a map type name');
-  for (const f of ['flags', 'mapExtra', 'spinLockOff']) {
+  for (const f of ['flags', 'mapExtra', 'spinLockOff', 'btfKeyTypeId', 'btfValueTypeId']) {
     if (a[f] !== undefined && (typeof a[f] !== 'number' || !Number.isInteger(a[f]))) bad(f, 'an integer');
   }
   if (a.flags !== undefined && ((a.flags as number) < -0x80000000 || (a.flags as number) > 0xffffffff)) bad('flags', 'a 32-bit flag word');
   if (a.innerMap !== undefined && !(a.innerMap instanceof BpfMapClass)) bad('innerMap', 'a map');
+  if (a.btf !== undefined && a.spinLockOff !== undefined) bad('spinLockOff', 'nothing when btf is given (the lock is found in the value type)');
 }
 
 /** BPF_MAP_CREATE: validate as map_create and the type's alloc checks do, then make the map. */

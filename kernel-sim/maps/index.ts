@@ -1,6 +1,6 @@
 /** The simulated kernel's BPF maps. */
 export { ArrayMap, PercpuArrayMap } from './array.js';
-export { BpfMap, type MapAttr, type MapDefinition, type Result, type ValueFields, type ValueRef } from './base.js';
+export { BpfMap, mapView, valueSpecialFields, type MapAttr, type MapViewSource, type Result, type ValueFields, type ValueRef, type ValueSpecialFields } from './base.js';
 export { BloomFilterMap } from './bloom-filter.js';
 export { CgroupArray } from './cgroup-array.js';
 export { CpuMap } from './cpumap.js';
@@ -21,3 +21,4 @@ export { QueueStackMap } from './queue-stack.js';
 export { RingbufMap } from './ringbuf.js';
 export { copyValue, spinLock, spinUnlock, SPIN_LOCK_SIZE } from './spin-lock.js';
 export * from './types.js';
+export { attrOfSpec, createFromSpec, declareMap, kernelMapName, mapTypeOfSpec } from './from-spec.js';

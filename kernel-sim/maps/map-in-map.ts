@@ -1,5 +1,6 @@
 import { arrayIndex } from './array.js';
-import { BpfMap, type MapAttr, type Result, type ValueRef } from './base.js';
+import type { MapDef } from '../../src/platform/platform.js';
+import { BpfMap, mapView, type MapAttr, type Result, type ValueRef } from './base.js';
 import type { Problem } from './check.js';
 import { byteKey } from './codec.js';
 import type { MapEnv } from './env.js';
@@ -34,6 +35,8 @@ interface InnerMeta {
   readonly valueSize: number;
   readonly flags: number;
   readonly maxEntries: number;
+  /** The template as the verifier sees it (spin lock, timer, kptr fields and BTF copied; no name). */
+  readonly view: MapDef;
 }
 
 /** bpf_map_meta_equal (and array_map_meta_equal's max_entries rule unless BPF_F_INNER_MAP). */
@@ -45,7 +48,7 @@ export function metaEqual(meta: InnerMeta, m: BpfMap): boolean {
 
 function metaOf(m: BpfMap): InnerMeta {
   const { typeName, keySize, valueSize, flags, maxEntries } = m;
-  return { typeName, keySize, valueSize, flags, maxEntries };
+  return { typeName, keySize, valueSize, flags, maxEntries, view: mapView(m, '') };
 }
 
 /** bpf_map_fd_get_ptr: the candidate must be a map matching the template. */
@@ -65,6 +68,10 @@ export class ArrayOfMaps extends FdArray<BpfMap> {
     this.innerMeta = metaOf(attr.innerMap!);
   }
 
+  override verifierView(): MapDef {
+    return { ...super.verifierView(), inner: this.innerMeta.view };
+  }
+
   override lookupElem(key: Uint8Array): ValueRef | null {
     return innerRef(this.at(arrayIndex(key)));
   }
@@ -82,6 +89,10 @@ export class HashOfMaps extends KeyedMap<object> {
   constructor(env: MapEnv, attr: MapAttr) {
     super(env, attr, objectCodec);
     this.innerMeta = metaOf(attr.innerMap!);
+  }
+
+  override verifierView(): MapDef {
+    return { ...super.verifierView(), inner: this.innerMeta.view };
   }
 
   override lookupElem(key: Uint8Array): ValueRef | null {

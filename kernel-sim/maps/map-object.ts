@@ -35,6 +35,7 @@ export interface MapObjectFields {
   mapExtra: number;
   flags: number;
   spinLockOff: number | null;
+  timerOff: number | null;
   id: number;
   name: string;
   /** Address of the map type's ops table. */
@@ -53,7 +54,7 @@ export function mapObjectBytes(m: MapObjectFields): Uint8Array {
   dv.setBigUint64(OFF.mapExtra, BigInt(m.mapExtra), true);
   dv.setUint32(OFF.mapFlags, m.flags, true);
   dv.setInt32(OFF.spinLockOff, m.spinLockOff ?? -22, true);
-  dv.setInt32(OFF.timerOff, -22, true);
+  dv.setInt32(OFF.timerOff, m.timerOff ?? -22, true);
   dv.setUint32(OFF.id, m.id, true);
   dv.setInt32(OFF.numaNode, NUMA_NO_NODE, true);
   bytes.set(new TextEncoder().encode(m.name.slice(0, BPF_OBJ_NAME_LEN - 1)), OFF.name);

@@ -35,12 +35,14 @@ export class KptrTable {
   }
 
   /**
-   * Declare a map's kptr fields and install them on the map, so a copy leaves them alone and a value that
-   * goes away (deleted, replaced, overwritten, map freed) releases the reference it holds.
+   * Declare a map's kptr fields (by default those its BTF gave it at creation) and install them on the
+   * map, so a copy leaves them alone and a value that goes away (deleted, replaced, overwritten, map
+   * freed) releases the reference it holds. Fields given here (a map made without BTF) become the map's.
    */
-  install(map: BpfMap, fields: KptrField[]): void {
+  install(map: BpfMap, fields: readonly KptrField[] = map.kptrs): void {
     if (fields.length === 0) return;
-    this.declare(map, map.valueSize, fields);
+    map.kptrs = fields;
+    this.declare(map, map.valueSize, [...fields]);
     map.valueFields = {
       skip: fields.map((f) => [f.off, 8] as const),
       free: (region, offset) => this.releaseValue(map, region, offset),

@@ -12,14 +12,13 @@ import { Pseudo } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
 import type { Btf } from '../btf/index.js';
 import { matchSection } from '../object/section-defs.js';
-import { parseObject, type MapSpec, type ObjectFile, type ProgramSpec } from '../object/index.js';
+import { parseObject, type ObjectFile, type ProgramSpec } from '../object/index.js';
 import type { AttachTypeName, ProgTypeName } from '../object/bpf-enums.js';
 import type { Violation } from '../violations.js';
 import { Kernel, type KernelOptions, type KernelRun } from '../../kernel-sim/kernel.js';
-import { checkMapCreate, createMap, KeyedMap, MapError, type BpfMap, type HostScalar, type MapAttr, type SimulatedMapType } from '../../kernel-sim/maps/index.js';
+import { createFromSpec, KeyedMap, MapError, type BpfMap, type HostScalar } from '../../kernel-sim/maps/index.js';
 import { ERRNO } from '../../kernel-sim/maps/errno.js';
 import { helperTable } from '../../kernel-sim/helpers/index.js';
-import { kptrFieldsOf, valueFieldOffset } from '../object/map-fields.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { ksymResolver, linkAgainstKernel, withKconfig } from './core-link.js';
 import { parseProgType, ProgTypeError, testRun, TestRunError, type TestRunResult } from '../../kernel-sim/progtypes/index.js';
@@ -34,7 +33,7 @@ import { progLoad, VerifierError, type VerifierResult } from '../verifier/verifi
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { structOpsAttach, structOpsByBtfId } from '../../kernel-sim/progtypes/struct-ops.js';
-import { mapDefOf, progInfoOf } from './verify.js';
+import { progInfoOf } from './verify.js';
 import { Machine, type RunWarning } from '../../vm/machine.js';
 import { engineFor, TIERS, type TierName } from '../../vm/wasm/select.js';
 import { eventContexts } from '../../kernel-sim/model/event-context.js';
@@ -563,77 +562,6 @@ function keyless(m: BpfMap): BpfMap {
   return m;
 }
 
-/** The map name the kernel accepts (15 characters of [A-Za-z0-9_.]), as libbpf sanitises it. */
-function kernelMapName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15);
-}
-
-function mapTypeName(spec: MapSpec): SimulatedMapType {
-  return spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase() as SimulatedMapType;
-}
-
-/** The attributes BPF_MAP_CREATE gets for an object's map, as libbpf fills them. */
-function specAttr(kernel: Kernel, spec: MapSpec, btf: Btf | undefined, innerMap: BpfMap | undefined): MapAttr {
-  const lock = valueFieldOffset(btf, spec.btfValueType, 'bpf_spin_lock');
-  const type = mapTypeName(spec);
-  // libbpf's map_set_def_max_entries: a perf event array without max_entries gets one slot per possible CPU.
-  const maxEntries = type === 'perf_event_array' && spec.maxEntries === 0 ? kernel.maps.nrCpus : spec.maxEntries;
-  return {
-    type, name: kernelMapName(spec.name), keySize: spec.keySize, valueSize: spec.valueSize, maxEntries, flags: spec.flags,
-    ...(innerMap !== undefined ? { innerMap } : {}),
-    ...(spec.mapExtra !== undefined ? { mapExtra: Number(spec.mapExtra) } : {}),
-    ...(lock >= 0 ? { spinLockOff: lock } : {}),
-  };
-}
-
-/** BPF_MAP_CREATE for an object's map (its inner template first), as libbpf's bpf_object__create_maps asks. */
-export function createFromSpec(kernel: Kernel, spec: MapSpec, btf?: Btf, world?: KernelWorld | (() => KernelWorld)): BpfMap {
-  try {
-    const inner = spec.inner !== undefined ? createFromSpec(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf, world) : undefined;
-    const map = createMap(kernel.maps, specAttr(kernel, spec, btf, inner) as MapAttr & { type: SimulatedMapType });
-    declareKptrs(map, spec, btf, world);
-    if (spec.initialData !== undefined && spec.initialData.length > 0) {
-      const err = map.updateSys(new Uint8Array(4), spec.initialData);
-      if (err < 0) throw new LoadError(`cannot write the initial contents (errno ${-err})`, { section: spec.section, symbol: spec.name });
-    }
-    return map;
-  } catch (e) {
-    if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
-    throw e;
-  }
-}
-
-/**
- * BPF_MAP_CREATE's checks alone, for a map of a type the simulated kernel cannot make (or whose inner
- * template it cannot make): a LoadError when 6.1 would refuse it. A map-in-map's inner template is checked
- * (the outer map's own checks need a made template, so they are not).
- */
-export function checkSpecCreate(kernel: Kernel, spec: MapSpec, btf?: Btf): void {
-  try {
-    if (spec.inner !== undefined) checkSpecCreate(kernel, { ...spec.inner, name: `${spec.name}.inner` }, btf);
-    else checkMapCreate(kernel.maps, specAttr(kernel, spec, btf, undefined));
-  } catch (e) {
-    if (e instanceof MapError) throw new LoadError(e.message, { section: spec.section, symbol: spec.name });
-    throw e;
-  }
-}
-
-/**
- * The map value's kptr fields (`struct T __kptr_ref *`), from its BTF: declared to the kernel's kptr table,
- * and installed on the map so a copy leaves them alone and a value that goes away (deleted, replaced,
- * overwritten, map freed) releases the reference it holds.
- */
-function declareKptrs(map: BpfMap, spec: MapSpec, btf: Btf | undefined, world: KernelWorld | (() => KernelWorld) | undefined): void {
-  if (btf === undefined || world === undefined || spec.btfValueType === undefined) return;
-  if (kptrFieldsOf(btf, spec.btfValueType).length === 0) return;
-  installKptrFields(map, btf, spec.btfValueType, typeof world === 'function' ? world() : world);
-}
-
-/** Declare the kptr fields of a map whose values have BTF type `valueTypeId` (what map creation does). */
-export function installKptrFields(map: BpfMap, btf: Btf, valueTypeId: number, world: KernelWorld): void {
-  world.kptrs.install(map, kptrFieldsOf(btf, valueTypeId));
-}
-
 /**
  * The value of an lddw with a pseudo source, once maps exist: a map's object address (MAP_FD/MAP_IDX),
  * the address of its value plus an offset (MAP_VALUE/MAP_IDX_VALUE), a function's code address (FUNC).
@@ -693,11 +621,11 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   if (opts.model !== undefined) applyModelSpec(kernel.model(registry.types), opts.model);
   const created: BpfMap[] = [];
   for (const spec of object.maps) {
-    const m = createFromSpec(kernel, spec, object.btf, world);
+    const m = createFromSpec(kernel.maps, spec, object.btf, () => world().kptrs);
     created.push(m);
     col.maps.set(spec.name, m);
   }
-  const defs = created.map((m, i) => mapDefOf(m, object.maps[i], object.btf));
+  const defs = created.map((m) => m.verifierView());
   for (const spec of object.programs) {
     if (spec.type.name === 'BPF_PROG_TYPE_UNSPEC') continue; // a section libbpf would not load
     const type = spec.type.name.replace(/^BPF_PROG_TYPE_/, '') as ProgTypeName;
@@ -823,7 +751,7 @@ export function loadProgram(insns: readonly Insn[], progType: string, opts: RawL
     kernel, resolve: pseudoResolver(maps, linked, ksymResolver(registry, () => kernel.world(registry.types))), maps: maps.filter((m) => m !== undefined),
     opts: { ...opts, kfuncs: registry }, sleepable: opts.sleepable ?? load.sleepable ?? false,
     load,
-    mapDefs: (fd) => (maps[fd] === undefined ? undefined : mapDefOf(maps[fd]!)),
+    mapDefs: (fd) => maps[fd]?.verifierView(),
     ...(opts.btf !== undefined ? { btf: opts.btf, funcInfo: opts.funcInfo ?? [] } : {}),
   });
 }

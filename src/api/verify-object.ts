@@ -15,14 +15,13 @@ import type { Capability } from '../platform/caps.js';
 import type { MapDef, ProgInfo } from '../platform/platform.js';
 import { progLoad, type VerifierResult } from '../verifier/verifier.js';
 import { Kernel } from '../../kernel-sim/kernel.js';
-import { isSimulatedMapType, MapError } from '../../kernel-sim/maps/index.js';
+import { createFromSpec, declareMap, isSimulatedMapType, mapTypeOfSpec, MapError } from '../../kernel-sim/maps/index.js';
 import type { KernelWorld } from '../../kernel-sim/objects/world.js';
 import { defaultRegistry, type KfuncRegistry } from '../../kernel-sim/kfuncs/index.js';
 import { kernelPlatform } from '../../kernel-sim/platform.js';
 import { ATTACH_BTF, missingAttachTarget } from './attach-target.js';
-import { checkSpecCreate, createFromSpec } from './collection.js';
 import { linkAgainstKernel, resolveExterns, withKconfig } from './core-link.js';
-import { mapDefOf, progInfoOf, specMapDef } from './verify.js';
+import { progInfoOf } from './verify.js';
 
 /**
  * Where a load stopped before the verifier: the object itself (ELF, BTF, its relocations), the section
@@ -64,7 +63,7 @@ function refusal(step: LoadStep, e: unknown): LoadRefusal {
 }
 
 const usesUnsimulated = (spec: MapSpec): boolean =>
-  !isSimulatedMapType(spec.type.name.replace(/^BPF_MAP_TYPE_/, '').toLowerCase()) || (spec.inner !== undefined && usesUnsimulated(spec.inner));
+  !isSimulatedMapType(mapTypeOfSpec(spec)) || (spec.inner !== undefined && usesUnsimulated(spec.inner));
 
 /** libbpf's object-wide steps: bpf_object__resolve_externs, then bpf_object__create_maps. */
 export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}): PreparedObject {
@@ -83,11 +82,10 @@ export function prepareObject(parsed: ObjectFile, opts: ObjectLoadOptions = {}):
   for (const spec of object.maps) {
     try {
       if (usesUnsimulated(spec)) {
-        checkSpecCreate(kernel, spec, object.btf);
-        out.maps.push(specMapDef(spec, object.btf));
+        out.maps.push(declareMap(kernel.maps, spec, object.btf));
         out.notSimulated.push(spec.name);
       } else {
-        out.maps.push(mapDefOf(createFromSpec(kernel, spec, object.btf, world), spec, object.btf));
+        out.maps.push(createFromSpec(kernel.maps, spec, object.btf, () => world.kptrs).verifierView());
       }
     } catch (e) {
       out.refusal = refusal('maps', e);

@@ -43,11 +43,12 @@ function u32(n: number): Uint8Array {
   return b;
 }
 
-type MapSpec = FixupSpec['maps'][string];
+/** A map of test_verifier's fixups (its own declaration format, not an object's MapSpec). */
+type FixupMap = FixupSpec['maps'][string];
 
-function makeMap(kernel: Kernel, kind: string, spec: MapSpec): BpfMap {
+function makeMap(kernel: Kernel, kind: string, spec: FixupMap): BpfMap {
   const typeName = MAP_TYPE_NAMES[spec.map_type.value] as SimulatedMapType;
-  const inner = spec.inner_map ? makeMap(kernel, `${kind}.inner`, { ...spec.inner_map, map_flags: { value: 0 }, btf: null } as MapSpec) : undefined;
+  const inner = spec.inner_map ? makeMap(kernel, `${kind}.inner`, { ...spec.inner_map, map_flags: { value: 0 }, btf: null } as FixupMap) : undefined;
   const lock = (spec.special_fields ?? []).find((f) => f.kind === 'bpf_spin_lock');
   const map = createMap(kernel.maps, {
     type: typeName, name: kind.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15), keySize: spec.key_size, valueSize: spec.value_size,
