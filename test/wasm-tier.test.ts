@@ -16,6 +16,7 @@ import { WasmEngine } from '../vm/wasm/tier.js';
 import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
 import { PROGRAMS } from '../bench/suite.js';
 import { runTyped, typedPacket, typedProgram, typedXdp } from '../bench/typed.js';
+import { runDiff } from '../bench/wasm-diff.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap } from '../kernel-sim/maps/index.js';
 import { announceMissing, sharedPath } from './shared.js';
@@ -418,5 +419,17 @@ out:
       expect(r.wasm).toEqual(r.interp);
       expect([bad, (r.interp as { violations: unknown[] }).violations.length]).toEqual([bad, 1]);
     }
+  });
+});
+
+describe('wasm tier: a fixed-seed slice of the 10^6-program differential run (bench/wasm-diff.ts)', () => {
+  it('no differences in r0, registers, counts, violations or memory (helper-made regions in the dynamic entries included)', () => {
+    const s = runDiff({ seed: 1, count: 1200 });
+    process.stdout.write(`wasm-diff slice: ${s.programs} programs, ${s.wasmRuns} wasm runs, ${s.deopts} deopts, ${s.differences.length} differences\n`);
+    expect(s.differences).toEqual([]);
+    expect(s.programs).toBe(1200);
+    expect(s.wasmRuns).toBeGreaterThan(1200);
+    // a later slice, as a split run starts it
+    expect(runDiff({ seed: 1, count: 200, from: 500_000 }).differences).toEqual([]);
   });
 });

@@ -202,6 +202,15 @@ class MachineState {
       this.fill(d, r);
       return;
     }
+    if (r.bytes.buffer === this.memory.buffer) {
+      // a region made over bytes in linear memory (a view of the input memory or a stack): no copy
+      const slot = DYN_ENTRIES.find((k) => entries[k]!.region === null) ?? DYN_ENTRIES[this.nextDyn]!;
+      const d = entries[slot]!;
+      this.release(d);
+      d.lin!.value = r.bytes.byteOffset;
+      this.fill(d, r);
+      return;
+    }
     if (r.size <= DYN_SLOT && r.size > 0) this.fillDyn(r);
   }
 
