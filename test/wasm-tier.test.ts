@@ -15,6 +15,10 @@ import { Machine, type HelperFn, type RunResult } from '../vm/machine.js';
 import { WasmEngine } from '../vm/wasm/tier.js';
 import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
 import { PROGRAMS } from '../bench/suite.js';
+import { runTyped, typedPacket, typedProgram, typedXdp } from '../bench/typed.js';
+import { runDiff } from '../bench/wasm-diff.js';
+import { Kernel } from '../kernel-sim/kernel.js';
+import { createMap } from '../kernel-sim/maps/index.js';
 import { announceMissing, sharedPath } from './shared.js';
 import { loadCorpus, loadFixups } from '../src/corpus/load.js';
 import { runCorpus } from '../src/corpus/runner.js';
@@ -28,7 +32,7 @@ dispatch.forceDispatch = true;
 
 /** What must agree between the tiers. */
 function outcome(r: RunResult, m: Machine): unknown {
-  return { r0: r.r0, insns: r.insns, violations: r.violations, warnings: r.warnings, regs: r.violations.length === 0 ? [...m.regs] : undefined };
+  return { r0: r.r0, insns: r.insns, violations: r.violations, warnings: r.warnings, regs: [...m.regs] };
 }
 
 interface Case {
@@ -315,5 +319,117 @@ describe('wasm tier: --tier on conformance', () => {
       const last = JSON.parse(io.stdout.trim().split('\n').pop()!) as { total: number; passed: number; tier: string };
       expect(last).toMatchObject({ passed: last.total, tier });
     }
+  });
+});
+
+describe('wasm tier: typed programs\' regions in linear memory', () => {
+  /** Runs `src` (xdp, one 16-byte array map) in both tiers on a fresh kernel each: results, map value, registers. */
+  function bothTyped(src: string, data: Uint8Array, progType = 'xdp'): { interp: unknown; wasm: unknown; tier: string } {
+    const out: unknown[] = [];
+    let tier = '';
+    for (const t of ['interp', 'wasm'] as const) {
+      const k = new Kernel();
+      const m = createMap(k.maps, { type: 'array', name: 'v', keySize: 4, valueSize: 16, maxEntries: 2 });
+      const p = loadProgram(assemble(src), progType, { kernel: k, maps: [m], verify: false });
+      const r = p.run({ data: data.slice(), tier: t, repeat: 2 });
+      tier = r.tier;
+      out.push({ ...r, tier: undefined, value: m.lookupSys(new Uint8Array(4)), regs: [...(p as unknown as { machine: Machine }).machine.regs] });
+    }
+    return { interp: out[0], wasm: out[1], tier };
+  }
+
+  it('the typed-xdp bench program: same verdict, packet, map value and count; its packet and map value stay in linear memory', () => {
+    const r = bothTyped(typedXdp, typedPacket());
+    expect(r.tier).toBe('wasm');
+    expect(r.wasm).toEqual(r.interp);
+    expect((r.interp as { retval: number }).retval).toBe(2);
+    // the slow path is taken once per pass and region (the context's loads empty the cache), not per access
+    const slow = { n: 0 };
+    const P = Machine.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const orig = P.tierLoad!, origSt = P.tierStore!;
+    P.tierLoad = function (this: Machine, ...a: unknown[]) { slow.n++; return orig.apply(this, a); };
+    P.tierStore = function (this: Machine, ...a: unknown[]) { slow.n++; return origSt.apply(this, a); };
+    try {
+      const p = typedProgram();
+      const x = runTyped(p, 'wasm', typedPacket());
+      expect(x.tier).toBe('wasm');
+      expect(slow.n).toBeLessThan(x.insns / 100);
+    } finally {
+      P.tierLoad = orig;
+      P.tierStore = origSt;
+    }
+  });
+
+  it('a helper changing a cached map value: the compiled code reads the new value (the copy went back and was dropped)', () => {
+    const src = `
+    *(u32 *)(r10 - 4) = 0
+    r1 = map_fd(0) ll
+    r2 = r10
+    r2 += -4
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 5
+    *(u64 *)(r6 + 0) = r1
+    r1 = 77
+    *(u64 *)(r10 - 24) = r1
+    *(u64 *)(r10 - 16) = r1
+    r1 = map_fd(0) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -24
+    r4 = 0
+    call 2
+    r0 = *(u64 *)(r6 + 0)
+    r1 = *(u64 *)(r6 + 8)
+    r0 += r1
+    *(u64 *)(r6 + 8) = r0
+    exit
+out:
+    r0 = 0
+    exit`;
+    const r = bothTyped(src, new Uint8Array(64));
+    expect(r.tier).toBe('wasm');
+    expect(r.wasm).toEqual(r.interp);
+    expect((r.interp as { retval: number }).retval).toBe(154);
+  });
+
+  it('faults past a cached packet and map value: the interpreter\'s violation, instruction, count and registers', () => {
+    for (const bad of ['r0 = *(u8 *)(r7 + 4000)', '*(u32 *)(r6 + 30) = r1', 'r0 = *(u64 *)(r6 + 32)', 'r0 = *(u64 *)(r6 - 1)']) {
+      const src = `
+    r7 = *(u32 *)(r1 + 0)
+    *(u32 *)(r10 - 4) = 0
+    r1 = map_fd(0) ll
+    r2 = r10
+    r2 += -4
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = *(u8 *)(r7 + 3)
+    *(u64 *)(r6 + 0) = r1
+    r1 = *(u32 *)(r6 + 0)
+    *(u8 *)(r7 + 1) = r1
+    ${bad}
+out:
+    r0 = 0
+    exit`;
+      const r = bothTyped(src, Uint8Array.from({ length: 64 }, (_, i) => i));
+      expect(r.tier).toBe('wasm');
+      expect(r.wasm).toEqual(r.interp);
+      expect([bad, (r.interp as { violations: unknown[] }).violations.length]).toEqual([bad, 1]);
+    }
+  });
+});
+
+describe('wasm tier: a fixed-seed slice of the 10^6-program differential run (bench/wasm-diff.ts)', () => {
+  it('no differences in r0, registers, counts, violations or memory (helper-made regions in the dynamic entries included)', () => {
+    const s = runDiff({ seed: 1, count: 1200 });
+    process.stdout.write(`wasm-diff slice: ${s.programs} programs, ${s.wasmRuns} wasm runs, ${s.deopts} deopts, ${s.differences.length} differences\n`);
+    expect(s.differences).toEqual([]);
+    expect(s.programs).toBe(1200);
+    expect(s.wasmRuns).toBeGreaterThan(1200);
+    // a later slice, as a split run starts it
+    expect(runDiff({ seed: 1, count: 200, from: 500_000 }).differences).toEqual([]);
   });
 });

@@ -31,24 +31,32 @@ export const REGS_AT = 0; // r0..r10, 8 bytes each
 export const COUNT_AT = 88; // f64: instructions executed (in and out)
 export const LIMIT_AT = 96; // f64: the limit the gate sets
 export const EXIT_PC_AT = 104; // i32: the exit instruction
+export const FAULT_AT = 108; // i32: set by a slow access that faulted (the code spills the registers and raises it)
 export const STACKS_AT = 1024; // 8 frames x 512
 export const MEM_AT = 8192; // the run's input memory
 
 /** Imported functions, in order. */
-export const IMPORTS = ['ld', 'st', 'call', 'deopt', 'gate', 'atomic'] as const;
-const F_LD = 0, F_ST = 1, F_CALL = 2, F_DEOPT = 3, F_GATE = 4, F_ATOMIC = 5;
+export const IMPORTS = ['ld', 'st', 'call', 'deopt', 'gate', 'atomic', 'raise'] as const;
+const F_LD = 0, F_ST = 1, F_CALL = 2, F_DEOPT = 3, F_GATE = 4, F_ATOMIC = 5, F_RAISE = 6;
 
 /**
- * Cached-region globals: per entry e, base (i64), then read limits for sizes 1,2,4,8 and write limits.
- * Each entry holds one region at one fixed place in linear memory (ENTRY_LIN, a constant offset in the
- * access itself): entry 0 the first frame's stack, entry 1 the run's input memory.
+ * Cached-region globals: per entry e, base (i64), then read limits for sizes 1,2,4,8 and write limits,
+ * then (dynamic entries) the region's place in linear memory (i32). Entries 0 and 1 hold one region each
+ * at a fixed place (ENTRY_LIN, a constant offset in the access itself): the first frame's stack and the
+ * run's input memory. Entries 2 and 3 are dynamic: any other plain region (a packet, a map value, a
+ * context without rewritten fields…) copied into linear memory on its first access and copied back
+ * before anything but the compiled code may read it (a helper call, a deopt, a virtual region's code,
+ * the run's end), as the interpreter's region cache is emptied.
  */
-export const ENTRY_GLOBALS = 9;
+export const ENTRY_GLOBALS = 10;
+export const ENTRIES = 4;
+export const DYN_ENTRIES = [2, 3] as const;
 export const ENTRY_LIN = [STACKS_AT, MEM_AT] as const;
 export function globalName(e: number, field: number): string {
   return `c${e}_${field}`;
 }
-const G_BASE = 0, G_RLIM = 1, G_WLIM = 5;
+const G_BASE = 0, G_RLIM = 1, G_WLIM = 5, G_LIN = 9;
+export const G_LIN_FIELD = G_LIN;
 const LOG2: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 
 // Locals: r0..r10, scratch, the count and its limit (i64), then i32 scratch. (Copies of the cache in
@@ -190,14 +198,15 @@ export function compileImage(image: Image, opts: { forceDispatch?: boolean } = {
     { params: [T.I32, T.I32, T.F64], results: [T.I32] },
     { params: [T.I32, T.F64], results: [] },
     { params: [], results: [T.I64] },
+    { params: [], results: [] },
   ];
   const globals: { name: string; type: T.I32 | T.I64 }[] = [];
-  for (let e = 0; e < 2; e++) {
-    for (let f = 0; f < ENTRY_GLOBALS; f++) globals.push({ name: globalName(e, f), type: T.I64 });
+  for (let e = 0; e < ENTRIES; e++) {
+    for (let f = 0; f < ENTRY_GLOBALS; f++) globals.push({ name: globalName(e, f), type: f === G_LIN ? T.I32 : T.I64 });
   }
   const bytes = encodeModule({
     types,
-    imports: IMPORTS.map((name, i) => ({ name, type: i })),
+    imports: IMPORTS.map((name, i) => ({ name, type: i === F_RAISE ? 7 : i })),
     memoryPages: 1,
     func: { type: 6, locals: [{ count: L_I64, type: T.I64 }, { count: L_I32, type: T.I32 }], body },
     globals,
@@ -242,6 +251,8 @@ class Gen {
     this.set(L_CNT);
     this.op(W.i64_const).b.s64(-1n);
     this.set(L_LIM); // the first gate sets the limit
+    // the body runs in a block a faulting slow access leaves: past it the registers are spilled and the fault raised
+    this.b.byte(W.block).byte(T.VOID);
     // the cache fields the program's accesses read, copied into locals at entry and after each import that may fill them
     const used = new Set<number>();
     for (const nd of nodes) {
@@ -249,7 +260,7 @@ class Gen {
         const info = OP_BY_CODE.get(image.packed[pc * 4]! & 0xffff)!;
         if (info.kind !== 'ldx' && info.kind !== 'st' && info.kind !== 'stx') continue;
         const lim = (info.kind === 'ldx' ? G_RLIM : G_WLIM) + LOG2[info.size!]!;
-        for (let e = 0; e < 2; e++) used.add(e * ENTRY_GLOBALS + lim);
+        for (let e = 0; e < ENTRIES; e++) used.add(e * ENTRY_GLOBALS + lim);
       }
     }
     this.used = [...used].sort((a, b) => a - b).map((k) => [Math.floor(k / ENTRY_GLOBALS), k % ENTRY_GLOBALS] as [number, number]);
@@ -338,6 +349,10 @@ class Gen {
   }
 
   finish(): Bytes {
+    this.op(W.unreachable);
+    this.op(W.end);
+    this.spill();
+    this.b.byte(W.call).u32(F_RAISE);
     this.op(W.unreachable);
     return this.b;
   }
@@ -528,9 +543,9 @@ class Gen {
           this.set(x.dst);
           break;
         }
-        case 'ldx': this.access(x.dst, x.src, x.off, info.size!, info.signExtend === true, undefined, pc, adj); break;
-        case 'st': this.access(0, x.dst, x.off, info.size!, false, () => this.i64c(BigInt(x.imm)), pc, adj); break;
-        case 'stx': this.access(0, x.dst, x.off, info.size!, false, () => this.get_(x.src), pc, adj); break;
+        case 'ldx': this.access(x.dst, x.src, x.off, info.size!, info.signExtend === true, undefined, pc, adj, ctx.length); break;
+        case 'st': this.access(0, x.dst, x.off, info.size!, false, () => this.i64c(BigInt(x.imm)), pc, adj, ctx.length); break;
+        case 'stx': this.access(0, x.dst, x.off, info.size!, false, () => this.get_(x.src), pc, adj, ctx.length); break;
         case 'atomic':
           this.spill();
           this.i32c(pc);
@@ -614,9 +629,12 @@ class Gen {
     this.op(W.end);
   }
 
-  /** Entries to try for a base register: the stack entry first for r10. */
+  /**
+   * Entries to try for a base register: r10 is the first frame's stack (compiled code runs only there);
+   * other registers try the input memory, the dynamic entries, then the stack.
+   */
   private entries(base: number): number[] {
-    return base === 10 ? [0, 1] : [1, 0];
+    return base === 10 ? [0] : [1, 2, 3, 0];
   }
 
   /**
@@ -625,7 +643,7 @@ class Gen {
    * region with the permission it needs, and it goes straight to linear memory at the entry's place + k.
    * Past both, the `ld`/`st` import resolves it as the interpreter would and the cache copies reload.
    */
-  private access(d: number, base: number, off: number, size: number, signed: boolean, value: (() => void) | undefined, pc: number, adj: number): void {
+  private access(d: number, base: number, off: number, size: number, signed: boolean, value: (() => void) | undefined, pc: number, adj: number, labels: number): void {
     const load = value === undefined;
     this.get_(base);
     if (off !== 0) {
@@ -649,8 +667,15 @@ class Gen {
       this.b.byte(W.if_).byte(load ? T.I64 : T.VOID);
       this.get_(L_K);
       this.op(W.i32_wrap_i64);
-      if (!load) value();
-      this.mem(op, ENTRY_LIN[e]!);
+      if (e < ENTRY_LIN.length) {
+        if (!load) value();
+        this.mem(op, ENTRY_LIN[e]!);
+      } else {
+        this.gget(e * ENTRY_GLOBALS + G_LIN);
+        this.op(W.i32_add);
+        if (!load) value();
+        this.mem(op, 0);
+      }
       this.op(W.else_);
     }
     this.get_(L_A);
@@ -659,6 +684,10 @@ class Gen {
     this.i32c(pc);
     this.countArg(adj);
     this.b.byte(W.call).u32(load ? F_LD : F_ST);
+    // a fault: leave for the raise at the function's end (past the access's ifs and the enclosing labels)
+    this.i32c(0);
+    this.mem(W.i32_load, FAULT_AT);
+    this.b.byte(W.br_if).u32(es.length + labels);
     for (let i = 0; i < es.length; i++) this.op(W.end);
     if (load) this.set(d);
   }

@@ -10,18 +10,24 @@ import { PERM_R, PERM_W, type Region } from '../address-space.js';
 import type { Image } from '../image.js';
 import { MAX_CALL_FRAMES, STACK_SIZE, type Machine, type TierEngine } from '../machine.js';
 import { WA, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';
-import { COUNT_AT, ENTRY_LIN, EXIT_PC_AT, LIMIT_AT, MEM_AT, REGS_AT, STACKS_AT, Unsupported, compileImage, globalName } from './compile.js';
+import { COUNT_AT, DYN_ENTRIES, ENTRIES, ENTRY_LIN, EXIT_PC_AT, FAULT_AT, G_LIN_FIELD, LIMIT_AT, MEM_AT, REGS_AT, STACKS_AT, Unsupported, compileImage, globalName } from './compile.js';
 
 /** Instructions between two readings of the clock (as the interpreter). */
 const CLOCK_EVERY = 1 << 16;
 /** Programs longer than this stay in the interpreter (compile time and code size). */
 export const MAX_WASM_INSNS = 1 << 16;
 const PAGE = 65536;
+/** A dynamic entry's room in linear memory: larger regions stay on the slow path. */
+const DYN_SLOT = 65536;
 
 interface Entry {
   base: WasmGlobal;
   lim: WasmGlobal[]; // read 1,2,4,8 then write 1,2,4,8
+  /** Dynamic entries: the region's place in linear memory. */
+  lin: WasmGlobal | null;
   region: Region | null;
+  /** Dynamic entries: the region's own bytes while it lives in linear memory (null: it lives there anyway). */
+  orig: Uint8Array | null;
 }
 
 interface Inst {
@@ -42,6 +48,8 @@ class MachineState {
   finished = false;
   image!: Image;
   inst: Inst | null = null;
+  /** The exception of a slow access that faulted, until the compiled code raises it. */
+  fault: unknown = null;
   /** The count past which the gate reads the clock. */
   clockAt = 0;
 
@@ -57,12 +65,23 @@ class MachineState {
     this.regs = new BigUint64Array(buf, REGS_AT, 11);
     this.f64 = new Float64Array(buf, 0, 16);
     this.i32 = new Int32Array(buf, 0, 32);
-    for (const [r, at] of this.linear) {
+    const move = (r: Region, at: number): void => {
+      if (r.bytes.buffer === buf) return;
       const view = new Uint8Array(buf, at, r.size);
-      if (r.bytes.buffer !== buf) view.set(r.bytes);
+      if (r.bytes.buffer.byteLength !== 0) view.set(r.bytes); // else the memory grew: the bytes are in place
       r.rebind(view);
+    };
+    for (const [r, at] of this.linear) move(r, at);
+    if (this.inst !== null) {
+      for (const e of DYN_ENTRIES) {
+        const d = this.inst.entries[e]!;
+        if (d.region !== null && d.orig !== null) move(d.region, Number(d.lin!.value));
+      }
     }
   }
+
+  /** Where the dynamic entries' copies start in linear memory (after the input memory). */
+  dynAt = MEM_AT;
 
   ensure(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
@@ -90,9 +109,67 @@ class MachineState {
   invalidate(inst: Inst): void {
     for (const e of inst.entries) {
       if (e.region === null) continue;
-      e.region = null;
+      this.release(e);
       for (const g of e.lim) g.value = 0n;
     }
+  }
+
+  /** Forget an entry's region; a dynamic entry's copy goes back to the region's own bytes. */
+  release(e: Entry): void {
+    const r = e.region;
+    e.region = null;
+    if (r === null || e.orig === null) return;
+    const orig = e.orig;
+    e.orig = null;
+    orig.set(r.bytes);
+    r.rebind(orig);
+  }
+
+  /** Copy every dynamic entry's region back (before code other than the compiled code may read it). */
+  releaseDyn(): void {
+    const inst = this.inst;
+    if (inst === null) return;
+    for (const k of DYN_ENTRIES) {
+      const e = inst.entries[k]!;
+      if (e.region === null) continue;
+      this.release(e);
+      for (const g of e.lim) g.value = 0n;
+    }
+  }
+
+  private nextDyn = 0;
+
+  /** Put `r` (plain, live, outside linear memory, at most DYN_SLOT bytes) in a dynamic entry. */
+  fillDyn(r: Region): void {
+    const inst = this.inst!;
+    const bytes = r.bytes;
+    // a region sharing bytes with one held already: that one goes back first (one copy of any byte)
+    for (const k of DYN_ENTRIES) {
+      const d = inst.entries[k]!;
+      if (d.region === null || d.orig === null) continue;
+      const o = d.orig;
+      if (o.buffer === bytes.buffer && o.byteOffset < bytes.byteOffset + bytes.byteLength && bytes.byteOffset < o.byteOffset + o.byteLength) {
+        this.release(d);
+        for (const g of d.lim) g.value = 0n;
+      }
+    }
+    let slot = DYN_ENTRIES.findIndex((k) => inst.entries[k]!.region === null);
+    if (slot < 0) {
+      slot = this.nextDyn;
+      this.nextDyn = (slot + 1) % DYN_ENTRIES.length;
+      const d = inst.entries[DYN_ENTRIES[slot]!]!;
+      this.release(d);
+      for (const g of d.lim) g.value = 0n;
+    }
+    const at = this.dynAt + slot * DYN_SLOT;
+    if (!this.ensure(at + DYN_SLOT)) return;
+    const e = inst.entries[DYN_ENTRIES[slot]!]!;
+    const view = new Uint8Array(this.memory.buffer, at, r.size);
+    view.set(r.bytes);
+    e.orig = r.bytes;
+    r.rebind(view);
+    e.lin!.value = at;
+    this.fill(e, r);
   }
 
   /**
@@ -102,10 +179,39 @@ class MachineState {
   miss(addr: bigint): void {
     const r = this.m.space.regionAt(addr);
     if (r === undefined) return;
+    if (r.virt !== null) {
+      // as the interpreter: a virtual region's code may read or change other regions
+      this.invalidate(this.inst!);
+      return;
+    }
+    if (r.fastPerms === 0) return;
     const lin = this.linear.get(r);
     const e = ENTRY_LIN.indexOf(lin as never);
-    if (e >= 0 && r.fastPerms !== 0) this.fill(this.inst!.entries[e]!, r);
-    else if (r.virt !== null) this.invalidate(this.inst!); // as the interpreter: a virtual region's code may change others
+    if (e >= 0) {
+      this.fill(this.inst!.entries[e]!, r);
+      return;
+    }
+    const entries = this.inst!.entries;
+    if (DYN_ENTRIES.some((k) => entries[k]!.region === r)) return; // in a dynamic entry: an access outside it
+    if (lin !== undefined) {
+      // another frame's stack: in linear memory already, a dynamic entry without a copy
+      const slot = DYN_ENTRIES.find((k) => entries[k]!.region === null) ?? DYN_ENTRIES[this.nextDyn]!;
+      const d = entries[slot]!;
+      this.release(d);
+      d.lin!.value = lin;
+      this.fill(d, r);
+      return;
+    }
+    if (r.bytes.buffer === this.memory.buffer) {
+      // a region made over bytes in linear memory (a view of the input memory or a stack): no copy
+      const slot = DYN_ENTRIES.find((k) => entries[k]!.region === null) ?? DYN_ENTRIES[this.nextDyn]!;
+      const d = entries[slot]!;
+      this.release(d);
+      d.lin!.value = r.bytes.byteOffset;
+      this.fill(d, r);
+      return;
+    }
+    if (r.size <= DYN_SLOT && r.size > 0) this.fillDyn(r);
   }
 
   instantiate(mod: WasmModule): Inst {
@@ -113,17 +219,38 @@ class MachineState {
     const imports = {
       env: {
         mem: this.memory,
+        // a slow access that faults sets FAULT_AT and returns: the compiled code spills the registers and
+        // calls raise, so the registers at the fault are the interpreter's
         ld: (addr: bigint, kind: number, at: number, cnt: number): bigint => {
           const a = BigInt.asUintN(64, addr);
-          this.miss(a);
-          return m.tierLoad(this.image, at, cnt, a, (kind & 15) as 1 | 2 | 4 | 8, kind >= 16);
+          try {
+            this.miss(a);
+            return m.tierLoad(this.image, at, cnt, a, (kind & 15) as 1 | 2 | 4 | 8, kind >= 16);
+          } catch (e) {
+            this.fault = e;
+            this.i32[FAULT_AT / 4] = 1;
+            return 0n;
+          }
         },
         st: (addr: bigint, size: number, val: bigint, at: number, cnt: number): void => {
           const a = BigInt.asUintN(64, addr);
-          this.miss(a);
-          m.tierStore(at, cnt, a, size as 1 | 2 | 4 | 8, val);
+          try {
+            this.miss(a);
+            m.tierStore(at, cnt, a, size as 1 | 2 | 4 | 8, val);
+          } catch (e) {
+            this.fault = e;
+            this.i32[FAULT_AT / 4] = 1;
+          }
+        },
+        raise: (): void => {
+          const e = this.fault;
+          this.fault = null;
+          this.i32[FAULT_AT / 4] = 0;
+          m.regs.set(this.regs);
+          throw e;
         },
         call: (at: number, cnt: number): number => {
+          this.releaseDyn();
           m.regs.set(this.regs);
           const status = m.tierCall(this.image, at, cnt);
           if (status !== 0) {
@@ -133,12 +260,13 @@ class MachineState {
           }
           this.regs.set(m.regs);
           this.f64[COUNT_AT / 8] = m.executed;
-          // the compiled code empties its caches itself
+          // the compiled code empties its caches itself (the dynamic entries went back before the call)
           for (const e of this.inst!.entries) e.region = null;
           return 0;
         },
         deopt: (pc: number, cnt: number): bigint => {
           this.engine.stats.deopts++;
+          this.releaseDyn();
           m.regs.set(this.regs);
           this.finished = true;
           return m.resume(this.image, pc, cnt);
@@ -164,9 +292,9 @@ class MachineState {
     const instance = new WA!.Instance(mod, imports);
     const ex = instance.exports as Record<string, unknown>;
     const entries: Entry[] = [];
-    for (let e = 0; e < 2; e++) {
+    for (let e = 0; e < ENTRIES; e++) {
       const gl = (f: number): WasmGlobal => ex[globalName(e, f)] as WasmGlobal;
-      entries.push({ base: gl(0), lim: [1, 2, 3, 4, 5, 6, 7, 8].map(gl), region: null });
+      entries.push({ base: gl(0), lim: [1, 2, 3, 4, 5, 6, 7, 8].map(gl), lin: e >= ENTRY_LIN.length ? gl(G_LIN_FIELD) : null, region: null, orig: null });
     }
     return { main: ex.main as () => bigint, entries };
   }
@@ -236,7 +364,8 @@ export class WasmEngine implements TierEngine {
       view.set(orig);
       mem.rebind(view);
     }
-    const prevImage = st.image, prevInst = st.inst, prevClock = st.clockAt;
+    const prevImage = st.image, prevInst = st.inst, prevClock = st.clockAt, prevDyn = st.dynAt;
+    st.dynAt = (MEM_AT + (mem?.size ?? 0) + 7) & ~7;
     st.clockAt = m.executed + CLOCK_EVERY;
     st.image = image;
     st.inst = inst;
@@ -256,6 +385,7 @@ export class WasmEngine implements TierEngine {
       st.image = prevImage;
       st.inst = prevInst;
       st.clockAt = prevClock;
+      st.dynAt = prevDyn;
       if (mem !== undefined && orig !== null) {
         const view = mem.bytes;
         orig.set(view);
