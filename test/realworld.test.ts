@@ -26,7 +26,7 @@ describe('realworld yardstick: Linux 6.1 selftest programs against the real kern
   const { cases, bytesOf } = loadRealworld(truth);
 
   // Floors already reached: regressions fail, progress is printed.
-  const floors = { verdict: 617, lastLine: 137, processed: 590, envRefused: 154 };
+  const floors = { verdict: 617, lastLine: 137, processed: 595, envRefused: 154 };
 
   it('verdicts, last lines and processed counts agree with the kernel on at least the floors', async () => {
     const t = Date.now();

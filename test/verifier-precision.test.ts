@@ -63,6 +63,33 @@ describe('precision tracking (Linux 6.1 backtracking)', () => {
     expect(r.log).not.toContain('safe');
   });
 
+  // A callee sets r0 to 1 or 2 on two paths that join at insn 17 (a checkpoint on the first path, r0=1); the
+  // caller branches on r0 after the return and dereferences it when it is 2. The return copies r0 whole
+  // (prepare_func_exit: `caller->regs[BPF_REG_0] = *r0`, liveness link included), so the caller's read
+  // reaches the callee's checkpoint: r0 is live there and the second path is not pruned. Linux 6.1
+  // (6.1.0-50-amd64 under the oracle) rejects it with exactly this log; keeping the caller's own link and a
+  // WRITTEN mark instead pruned it at 17 ("17: safe") and accepted a scalar dereference.
+  it('r0 returned from a bpf-to-bpf call keeps its liveness link: a read after the return keeps the callee\'s paths apart', () => {
+    const r = run([
+      '8510000003000000', // 0: call pc+3
+      '5500010002000000', // 1: if r0 != 0x2 goto pc+1
+      '7100000000000000', // 2: r0 = *(u8 *)(r0 +0)
+      '9500000000000000', // 3: exit
+      '8500000007000000', // 4: call bpf_get_prandom_u32
+      '55000a0000000000', // 5: if r0 != 0x0 goto pc+10
+      'b700000001000000', // 6: r0 = 1
+      ...Array<string>(8).fill('b701000000000000'), // 7-14: r1 = 0
+      '0500010000000000', // 15: goto pc+1
+      'b700000002000000', // 16: r0 = 2
+      'b701000000000000', // 17: r1 = 0
+      '9500000000000000', // 18: exit
+    ]);
+    expect(r.verdict).toBe('rejected');
+    expect(r.log).not.toContain('17: safe');
+    expect(r.log).toContain('returning from callee:\n frame1: R0=1 R1_w=0 R10=fp0\nto caller at 1:\n R0=1 R10=fp0\n');
+    expect(r.log).toMatch(/2: \(71\) r0 = \*\(u8 \*\)\(r0 \+0\)\nR0 invalid mem access 'scalar'\nprocessed 22 insns \(limit 1000000\) max_states_per_insn 1 total_states 1 peak_states 1 mark_read 1\n$/);
+  });
+
   const corpus = sharedPath('verifier-corpus', 'linux-6.1.jsonl');
   const fixupFile = sharedPath('verifier-corpus', 'fixup-maps-6.1.json');
   if (!corpus || !fixupFile) {

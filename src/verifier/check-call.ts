@@ -13,7 +13,7 @@ import { recordFuncMap } from './sanitize.js';
 import { alignmentCheck, checkMemAccess, mapKptrMatchType } from './check-mem.js';
 import { checkFuncArgRegOff, checkHelperMemAccess, isNullReg } from './helper-mem.js';
 import { structIdsMatch } from './btf-walk.js';
-import { assignReg, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
+import { assignWhole, baseType, F, isPktPointer, Live, type Reg, regTypeStr, T } from './reg-state.js';
 import { markChainPrecision, updateLoopInlineState } from './precision.js';
 import { curFrame, type FuncState, forEachReg, copyFunc, ownFrame } from './state.js';
 import { tnumIn, tnumIsConst, tnumIsUnknown, tnumRange, tnumStr, type Tnum } from './tnum.js';
@@ -603,9 +603,10 @@ export function prepareFuncExit(env: Env): number {
     const range = tnumRange(BigInt.asUintN(64, callee.cbRetMin), BigInt.asUintN(64, callee.cbRetMax));
     if (!tnumIn(range, r0.varOff)) invalidScalarValue(env, r0, range, 'callback return', 'R0');
   } else {
-    const c0 = caller.regs[0]!;
-    assignReg(c0, r0);
-    c0.live |= Live.WRITTEN;
+    // return to the caller whatever r0 had in the callee: `caller->regs[BPF_REG_0] = *r0`, the whole
+    // register — its liveness mark and parent link too, so a read of r0 after the return reaches the
+    // callee's checkpoints as in 6.1 (not stopped by a WRITTEN mark in the caller).
+    assignWhole(caller.regs[0]!, r0);
     // The callee's references (acquired or released there) are the caller's now; a callback left them as they were.
     caller.refs = callee.refs.map((r) => ({ ...r }));
   }

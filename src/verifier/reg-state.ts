@@ -116,6 +116,11 @@ function assignAll(d: RegState, r: RegState): void {
   d.subregDef = r.subregDef; d.live = r.live; d.parent = r.parent; d.precise = r.precise;
 }
 
+/** `*dst = *src`: every field, the liveness mark and link included (prepare_func_exit's copy of r0). */
+export function assignWhole(dst: Reg, src: Reg): void {
+  assignAll(dst as RegState, src as RegState);
+}
+
 /** a and b hold the same value-state: every field but the liveness mark and link. */
 export function sameValue(a: Reg, b: Reg): boolean {
   const x = a as RegState;
