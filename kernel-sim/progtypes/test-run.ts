@@ -49,25 +49,35 @@ export interface TestRunOptions {
   structOps?: { struct: string; nargs: number };
 }
 
+/**
+ * What BPF_PROG_TEST_RUN reports of a run (its last repetition): the kernel's part of the API's
+ * ProgramRunResult (src/api/collection.ts), which extends it with the tier, the trace output and state
+ * escapes. One shape: the fields mean the same on both.
+ */
 export interface TestRunResult {
-  /** retval as BPF_PROG_TEST_RUN reports it (u32); null when a violation stopped the program. */
+  /** retval as BPF_PROG_TEST_RUN reports it (u32; 6.1's own rule per program type); null when a violation stopped the program. */
   retval: number | null;
-  dataOut?: Uint8Array;
-  ctxOut?: Uint8Array;
-  /** Simulated nanoseconds per repetition (one per instruction); 0 where 6.1 reports none. */
-  duration: number;
   /** r0 of the last repetition (null after a violation). */
   r0: bigint | null;
-  /** Instructions of all repetitions. */
+  /** data_out: the packet after the run (empty for types without one). */
+  dataOut: Uint8Array;
+  /** ctx_out: the context after the run, where the program type copies one out. */
+  ctxOut?: Uint8Array;
+  /** Simulated nanoseconds per repetition (one per instruction, averaged over the repetitions); 0 where 6.1 reports none. */
+  duration: number;
+  /** Instructions of the last repetition (all frames, callbacks and tail calls included). */
   insns: number;
-  /** Instructions of the last repetition. */
-  lastInsns: number;
+  /** What stopped the run (at most one), or references a normal exit still held. */
   violations: Violation[];
-  /** BPF_PROG_TEST_RUN-invisible events of the last repetition: BPF_PROBE_MEM loads that faulted and read 0. */
+  /**
+   * Loads through kernel pointers (BPF_PROBE_MEM) of the last repetition that met NULL or memory the
+   * simulation does not hold: they read 0, as the kernel's exception table makes them.
+   */
   warnings?: RunWarning[];
   /**
-   * Set when 6.1 refuses this BPF_PROG_TEST_RUN (ENOTSUPP for types without a test run; EINVAL for a
-   * struct_ops run without ctx_in): bpfvm ran it anyway.
+   * Set when 6.1 refuses this BPF_PROG_TEST_RUN (ENOTSUPP 524 for types without a test run; EFAULT 14 for
+   * tracing programs other than fentry/fexit/fmod_ret; EINVAL 22 or EOPNOTSUPP 95 for struct_ops): bpfvm
+   * ran the program anyway.
    */
   kernelErrno?: number;
 }
@@ -255,11 +265,11 @@ function execute(
     const out = run.finish();
     return {
       retval: last.r0 === null ? null : retvalOf(last.r0),
-      ...out,
-      duration: reportsDuration ? Math.round(insns / repeat) : 0,
       r0: last.r0,
-      insns,
-      lastInsns: last.insns,
+      dataOut: out.dataOut ?? new Uint8Array(0),
+      ...(out.ctxOut !== undefined && { ctxOut: out.ctxOut }),
+      duration: reportsDuration ? Math.round(insns / repeat) : 0,
+      insns: last.insns,
       violations: last.violations,
       ...(last.warnings === undefined ? {} : { warnings: last.warnings }),
       ...(kernelErrno === undefined ? {} : { kernelErrno }),

@@ -5,7 +5,7 @@
  */
 import { LoadError, UsageError } from '../errors.js';
 import { missingAttachTarget } from './attach-target.js';
-import { StateChecker, type StateEscape } from './check-states.js';
+import { StateChecker } from './check-states.js';
 import type { RecordedStates } from '../verifier/record.js';
 import { bigintOption, boolOption, bytesOption, choiceOption, intOption, stringOption } from '../options.js';
 import { Pseudo } from '../isa/opcodes.js';
@@ -44,6 +44,10 @@ import { bytesContext } from '../../kernel-sim/progtypes/other-runs.js';
 import { symbolOffsets, withGlobals, type GlobalValue } from './globals.js';
 import { consumeRingbufs, drainPerfArrays, mapContents, programCtxStruct, storageContents, type TriggerOptions, type TriggerResult } from './trigger.js';
 import { modelChanges, snapshotModel } from '../../kernel-sim/model/changes.js';
+import { retvalName } from '../uapi/retcodes.js';
+import type { ProgramRunResult } from './run-result.js';
+
+export type { ProgramRunResult } from './run-result.js';
 
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
@@ -125,37 +129,6 @@ export interface RunOptions {
    * the interpreter, unless repeat is large enough to repay compiling). State checks use the interpreter.
    */
   tier?: TierName;
-}
-
-export interface ProgramRunResult {
-  /** As BPF_PROG_TEST_RUN reports it (u32), or null when a violation stopped the run. */
-  retval: number | null;
-  r0: bigint | null;
-  dataOut: Uint8Array;
-  ctxOut?: Uint8Array;
-  /** Simulated nanoseconds per run. */
-  duration: number;
-  /** Instructions executed by the last run. */
-  insns: number;
-  /** The tier that ran the last run: 'interp' or 'wasm'. */
-  tier: string;
-  /** trace_printk output of the run (at most the kernel's outputLimit lines, all repeats together). */
-  output: string[];
-  /** Lines of output past the limit, not kept (absent when none were dropped). */
-  outputDropped?: number;
-  violations: Violation[];
-  /**
-   * Loads through kernel pointers (BPF_PROBE_MEM) that met NULL or memory the simulation does not hold:
-   * they read 0, as the kernel's exception handling makes them; each names its instruction.
-   */
-  warnings?: RunWarning[];
-  /**
-   * The errno 6.1's BPF_PROG_TEST_RUN answers for this run (ENOTSUPP 524 for types it cannot test-run);
-   * bpfvm ran the program all the same. Absent where the kernel runs it too.
-   */
-  kernelErrno?: number;
-  /** With checkStates: concrete values outside every abstract state of their instruction (of the last run). */
-  escapes?: StateEscape[];
 }
 
 /**
@@ -450,13 +423,12 @@ export class Program {
     if (v !== undefined && why !== undefined && v.kind === 'unknown-helper') {
       r = { ...r, violations: [{ kind: 'invalid-insn', insn: v.insn, message: `instruction ${v.insn}: ${why}` }] };
     }
+    const name = r.retval === null ? undefined : retvalName(this.type, r.retval);
     return {
-      retval: r.retval, r0: r.r0, dataOut: r.dataOut ?? new Uint8Array(0), ctxOut: r.ctxOut, duration: r.duration,
-      insns: r.lastInsns, tier, output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
-      violations: r.violations.map((x) => this.withSource(x)),
+      ...r, violations: r.violations.map((x) => this.withSource(x)), tier,
+      output: this.kernel.trace.slice(before).map((l) => l.replace(/\n$/, '')),
       ...(kernelRun.outputDropped > 0 && { outputDropped: kernelRun.outputDropped }),
-      ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
-      ...(r.kernelErrno === undefined ? {} : { kernelErrno: r.kernelErrno }),
+      ...(name !== undefined && { retvalName: name }),
     };
   }
 }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { Interpreter } from '../../../vm/interpreter.js';
 import { engineFor, type TierName } from '../../../vm/wasm/select.js';
 import { loadObject, loadProgram, TestRunError, type Program, type ProgramRunResult } from '../../api/collection.js';
+import { runResultJson } from '../../api/run-result.js';
 import { parseHexBytes } from '../../conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../../conformance/runner.js';
 import { BpfError, LoadError, UsageError } from '../../errors.js';
@@ -11,7 +12,6 @@ import { parseNullInject, type NullInjectMode } from '../../../kernel-sim/kfuncs
 import { readInput, readProgram } from '../input.js';
 import { EXIT, hex64, type Io } from '../io.js';
 import { attachTypeOf, capsOption, progTypeOption } from '../options.js';
-import { retvalName } from '../../uapi/retcodes.js';
 import { consumeRingbufs, drainPerfArrays, mapContents } from '../../api/trigger.js';
 import type { BpfMap } from '../../../kernel-sim/maps/index.js';
 import type { Btf } from '../../btf/index.js';
@@ -204,32 +204,17 @@ function runTyped(io: Io, file: string, isObject: boolean, opts: RunOptions): nu
     const e = escapes[0]!;
     result = { ...result, violations: [{ kind: 'verifier-unsound', insn: e.insn, message: `instruction ${e.insn}: ${e.register} = ${e.value} is outside the verifier's state ${e.state}` }] };
   }
-  const name = result.retval === null ? undefined : retvalName(prog.type, result.retval);
   const after = afterRun(mapsOf, opts);
-  const json = {
-    retval: result.retval,
-    r0: result.r0 === null ? null : hex64(result.r0),
-    dataOut: toHex(result.dataOut),
-    insns: result.insns,
-    tier: result.tier,
-    output: result.output,
-    ...(result.outputDropped === undefined ? {} : { outputDropped: result.outputDropped }),
-    violations: result.violations,
-    // The context after the run where the type gives one back, and the errno 6.1's test run would answer.
-    ...(result.ctxOut === undefined ? {} : { ctxOut: toHex(result.ctxOut) }),
-    ...(result.kernelErrno === undefined ? {} : { kernelErrno: result.kernelErrno }),
-    ...(opts.checkStates ? { escapes } : {}),
-    ...(name !== undefined && { retvalName: name }),
-    duration: result.duration,
-    ...after.json,
-  };
+  // the run result as it is (its documented field order), then what the maps hold after it
+  const json = { ...runResultJson(result), ...after.json };
   if (opts.json) {
     io.out(JSON.stringify(json) + '\n');
   } else {
     for (const line of result.output) io.out(`trace_printk: ${line}\n`);
     if (result.outputDropped !== undefined) io.out(`trace_printk: ${result.outputDropped} more lines dropped (--output-limit)\n`);
-    if (result.retval !== null) io.out(`retval = ${result.retval}${name !== undefined ? ` (${name})` : ''}, r0 = ${json.r0}\n`);
-    if (json.dataOut !== '') io.out(`data out: ${json.dataOut}\n`);
+    const name = result.retvalName;
+    if (result.retval !== null) io.out(`retval = ${result.retval}${name !== undefined ? ` (${name})` : ''}, r0 = ${hex64(result.r0!)}\n`);
+    if (result.dataOut.length > 0) io.out(`data out: ${toHex(result.dataOut)}\n`);
     for (const line of after.text) io.out(line + '\n');
     io.out(`${result.insns} instructions executed, duration ${result.duration} ns (simulated${(opts.repeat ?? 1) > 1 ? ', per run' : ''})\n`);
     if (opts.checkStates) {
