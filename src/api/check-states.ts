@@ -52,6 +52,12 @@ function isPacketLike(o: unknown): o is PacketLike {
   return p !== null && typeof p === 'object' && typeof p.data === 'number' && typeof p.end === 'number' && typeof p.buffer === 'object';
 }
 
+/** A conditional jump's opcode (jeq … jsle; not ja, call or exit). */
+const isCondJump = (op: number): boolean => {
+  const j = op & 0xf0;
+  return j !== 0x00 && j !== 0x80 && j !== 0x90 && j <= 0xd0;
+};
+
 const hex = (v: bigint): string => '0x' + BigInt.asUintN(64, v).toString(16);
 
 /** Is the 64-bit value v inside scalar (or offset) state r: tnum and the four bounds. */
@@ -97,6 +103,8 @@ export class StateChecker {
   private prevFrame = 0;
   /** Per frame: the instruction that called the frame above it. */
   private callPc: number[] = [];
+  /** Per frame: the call sites below it, as RecordedState.calls. */
+  private calls: string[] = [''];
   private packet: PacketLike | null = null;
   private first = true;
   /** The state that matched last at each instruction (tried first next time). */
@@ -113,6 +121,7 @@ export class StateChecker {
     this.prevPc = -1;
     this.prevFrame = 0;
     this.callPc = [];
+    this.calls = [''];
     this.packet = null;
     this.first = true;
   }
@@ -148,18 +157,21 @@ export class StateChecker {
     if (list === undefined && pruned === undefined) return; // never reached by the verifier: dead code
     const taint = this.regTaint[frame] ?? 0;
     const slots = this.slotTaint[frame] ?? new Set<number>();
+    // A state recorded in a callee only holds for a path through the same calls (found by `bpfvm fuzz`: a
+    // callee entered from a second call site matched the state of the first, whose return went elsewhere).
+    const calls = this.calls[frame] ?? '';
     // In a callee, the frame alone may match an explored state while the callers' frames are those of a
     // pruned path: what the covering state's caller frames did not compare is "don't care" after the return.
     if (frame > 0 && pruned !== undefined) {
       for (const p of pruned) {
-        if (p.state.frame === frame && this.misses(p.state, regs, frame, taint, slots, false) === null) this.callerDontCare(p.covering.frames, frame);
+        if (p.state.frame === frame && p.state.calls === calls && this.misses(p.state, regs, frame, taint, slots, false) === null) this.callerDontCare(p.covering.frames, frame);
       }
     }
     const last = this.lastMatch.get(pc);
-    if (last !== undefined && last.frame === frame && this.misses(last, regs, frame, taint, slots, true) === null) return;
+    if (last !== undefined && last.frame === frame && last.calls === calls && this.misses(last, regs, frame, taint, slots, true) === null) return;
     let best: Miss[] | null = null;
     for (const s of list === undefined ? [] : this.candidates(pc, list, regs, frame)) {
-      if (s.frame !== frame || s.speculative || s === last) continue;
+      if (s.frame !== frame || s.calls !== calls || s.speculative || s === last) continue;
       const miss = this.misses(s, regs, frame, taint, slots, best === null);
       if (miss === null) {
         this.lastMatch.set(pc, s);
@@ -169,7 +181,7 @@ export class StateChecker {
     }
     // A pruned path: inside the state that reached it, and inside the covering state as far as it cares.
     for (const p of pruned ?? []) {
-      if (p.state.frame !== frame) continue;
+      if (p.state.frame !== frame || p.state.calls !== calls) continue;
       const miss = this.misses(p.state, regs, frame, taint, slots, false);
       if (miss !== null) {
         if (best === null || miss.length < best.length) best = miss;
@@ -259,12 +271,26 @@ export class StateChecker {
   /** Registers and slots of state s the concrete frame is outside of (null: contained). */
   private misses(s: RecordedState, regs: BigUint64Array, frame: number, taint: number, slots: Set<number>, all: boolean): Miss[] | null {
     let out: Miss[] | null = null;
+    // Scalars sharing an id hold one value (a 64-bit copy; 6.1 clears the id on any other write): the
+    // verifier narrows them together (find_equal_scalars), so a state whose linked scalars differ here does
+    // not contain this frame. ids[k], vals[k]: the first register of each id seen.
+    let ids: number[] | null = null;
+    let vals: bigint[] | null = null;
+    const linked = (id: number, v: bigint): boolean => {
+      const k = (ids ??= []).indexOf(id);
+      if (k < 0) {
+        ids.push(id);
+        (vals ??= []).push(v);
+        return true;
+      }
+      return vals![k] === v;
+    };
     for (let i = 0; i <= 10; i++) {
       if (taint & (1 << i)) continue;
       const r = s.regs[i]!;
       if (r.type === T.NOT_INIT) continue;
       const v = regs[i]!;
-      if (!this.contains(r, v, frame)) {
+      if (!this.contains(r, v, frame) || (r.id !== 0 && r.type === T.SCALAR_VALUE && !linked(r.id, v))) {
         (out ??= []).push({ register: `r${i}`, value: v, state: `R${i}=${regValueStr(r)}` });
         if (!all) return out;
       }
@@ -278,7 +304,8 @@ export class StateChecker {
       const at = STACK_SIZE - 8 * (spi + 1);
       if (slot.spilled !== undefined && slot.types.every((t) => t === S.SPILL)) {
         const v = dv.getBigUint64(at, true);
-        if (!this.contains(slot.spilled, v, frame)) {
+        const sp = slot.spilled;
+        if (!this.contains(sp, v, frame) || (sp.id !== 0 && sp.type === T.SCALAR_VALUE && !linked(sp.id, v))) {
           (out ??= []).push({ register: `fp-${8 * (spi + 1)}`, value: v, state: `fp-${8 * (spi + 1)}=${regValueStr(slot.spilled)}` });
           if (!all) return out;
         }
@@ -315,10 +342,11 @@ export class StateChecker {
         dontCareRegs |= 1 << i;
         continue;
       }
-      if (this.contains(r, v, frame)) continue;
-      // regsafe: unread registers and imprecise scalars were not compared.
+      // regsafe: unread registers and imprecise scalars were not compared. They are "don't care" even when the
+      // concrete value happens to lie inside: the covering state's later narrowing of them (a branch on a
+      // register sharing their id, find_equal_scalars) says nothing about this path, where the ids differ.
       if ((r.live & 3) === 0 || (r.type === T.SCALAR_VALUE && !r.precise)) dontCareRegs |= 1 << i;
-      else escapes.push({ register: `r${i}`, value: v, state: `R${i}=${regValueStr(r)}` });
+      else if (!this.contains(r, v, frame)) escapes.push({ register: `r${i}`, value: v, state: `R${i}=${regValueStr(r)}` });
     }
     // Stack slots: anything the covering state does not hold as a spilled register is not compared here.
     for (let spi = 0; spi < Math.max(f.stack.length, 64); spi++) {
@@ -331,9 +359,8 @@ export class StateChecker {
         continue;
       }
       const v = stack.dv.getBigUint64(STACK_SIZE - 8 * (spi + 1), true);
-      if (this.contains(spilled, v, frame)) continue;
       if ((spilled.live & 3) === 0 || (spilled.type === T.SCALAR_VALUE && !spilled.precise)) dontCareSlots.push(spi);
-      else escapes.push({ register: `fp-${8 * (spi + 1)}`, value: v, state: `fp-${8 * (spi + 1)}=${regValueStr(spilled)}` });
+      else if (!this.contains(spilled, v, frame)) escapes.push({ register: `fp-${8 * (spi + 1)}`, value: v, state: `fp-${8 * (spi + 1)}=${regValueStr(spilled)}` });
     }
     return { escapes, dontCareRegs, dontCareSlots };
   }
@@ -446,6 +473,8 @@ export class StateChecker {
       this.regTaint[frame] = direct ? callerTaint & 0b111110 : 0;
       this.slotTaint[frame] = new Set();
       this.callPc[prevFrame] = prev;
+      this.calls[frame] = frame > 1 ? `${this.calls[prevFrame] ?? ''},${prev}` : String(prev);
+      this.calls.length = frame + 1;
       return;
     }
     if (frame < prevFrame) {
@@ -506,6 +535,12 @@ export class StateChecker {
     } else if (cls === 5 && (op & 0xf0) === 0x80) {
       // a helper or kfunc call: r0 is its result, r1-r5 are clobbered
       taint &= ~0b111111;
+    } else if ((cls === 5 || cls === 6) && (op & 8) !== 0 && isCondJump(op)) {
+      // A conditional jump between two registers narrows each by the other: with one of them "don't care",
+      // the other's bounds on either branch follow from a value the verifier did not compare (found by
+      // `bpfvm fuzz`: `if r0 < r9` with r9 imprecise in the covering state narrowed r0 on a pruned path).
+      // The verifier relies on those bounds only where it made both precise, which it did not here.
+      if (bit(insn.dst) | bit(insn.src)) { set(insn.dst, 1); set(insn.src, 1); }
     }
     this.regTaint[frame] = taint;
   }

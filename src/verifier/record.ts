@@ -22,6 +22,11 @@ export interface RecordedSlot {
 export interface RecordedState {
   /** Call depth (0: the main program). */
   frame: number;
+  /**
+   * The call sites of the frames below, outermost first, comma-separated ('' in the main program): a
+   * callee's state holds only on a path through the same calls (what follows its return differs by caller).
+   */
+  calls: string;
   regs: readonly Reg[];
   /** Slot spi covers fp-8*(spi+1) .. fp-8*spi-1. */
   stack: readonly RecordedSlot[];
@@ -64,7 +69,14 @@ function snapReg(r: Reg): Reg {
   return c;
 }
 
-function snapshotFrame(f: FuncState, frame: number, speculative: boolean): RecordedState {
+/** The call sites of frames 1..curframe, as RecordedState.calls. */
+export function callsOf(s: VState): string {
+  let k = '';
+  for (let i = 1; i <= s.curframe; i++) k += (i > 1 ? ',' : '') + s.frames[i]!.callsite;
+  return k;
+}
+
+function snapshotFrame(f: FuncState, frame: number, calls: string, speculative: boolean): RecordedState {
   const regs: Reg[] = new Array(11);
   for (let i = 0; i < 11; i++) regs[i] = snapReg(f.regs[i]!);
   const stack: RecordedSlot[] = new Array(f.stack.length);
@@ -73,11 +85,11 @@ function snapshotFrame(f: FuncState, frame: number, speculative: boolean): Recor
     // The byte types are copied (the verifier writes them in place); the spilled register only when spilled.
     stack[i] = isSpilledReg(s) ? { types: s.types.slice(), spilled: snapReg(s.spilled) } : { types: s.types.slice() };
   }
-  return { frame, regs, stack, refs: f.refs.map((r) => r.id), speculative };
+  return { frame, calls, regs, stack, refs: f.refs.map((r) => r.id), speculative };
 }
 
 export function snapshot(s: VState): RecordedState {
-  return snapshotFrame(s.frames[s.curframe]!, s.curframe, s.speculative);
+  return snapshotFrame(s.frames[s.curframe]!, s.curframe, s.curframe === 0 ? '' : callsOf(s), s.speculative);
 }
 
 /** The state about to be checked at `idx`. */
