@@ -20,9 +20,11 @@ import { fixture } from './fixtures/paths.js';
 import { announceMissing, sharedPath } from './shared.js';
 
 const KF61 = sharedPath('oracle', 'examples', 'kfunc-6.1', 'kf61.o');
-if (KF61 === undefined) announceMissing('map views of kf61.o (kptr fields)');
-
-describe.runIf(KF61 !== undefined)('kptr fields reach the verifier the same way from the CLI and the API', () => {
+describe('kptr fields reach the verifier the same way from the CLI and the API', () => {
+  if (KF61 === undefined) {
+    it('did not run', () => announceMissing('map views of kf61.o (kptr fields)'));
+    return;
+  }
   const bytes = (): Uint8Array => new Uint8Array(readFileSync(KF61!));
 
   it('the created map carries its kptr fields into its verifier view, and the CLI path has the same views', () => {
