@@ -7,16 +7,16 @@ import { loadProgram } from '../src/api/collection.js';
 import { UsageError } from '../src/errors.js';
 import { parseDataFile } from '../src/conformance/data-file.js';
 import { CONFORMANCE_HELPERS } from '../src/conformance/runner.js';
-import { decode, makeInsn, makeLddw, type Insn } from '../src/isa/insn.js';
+import { decode, makeInsn, type Insn } from '../src/isa/insn.js';
 import { Op } from '../src/isa/opcodes.js';
 import { Image } from '../vm/image.js';
 import { Interpreter } from '../vm/interpreter.js';
-import { Machine, type HelperFn, type RunResult } from '../vm/machine.js';
+import { Machine } from '../vm/machine.js';
 import { WasmEngine } from '../vm/wasm/tier.js';
-import { anyInsn, rawProgram } from '../bench/fuzz/insns.js';
+import { rawProgram } from '../bench/fuzz/insns.js';
 import { PROGRAMS } from '../bench/suite.js';
 import { runTyped, typedPacket, typedProgram, typedXdp } from '../bench/typed.js';
-import { runDiff } from '../bench/wasm-diff.js';
+import { diffProgram, runBoth, runDiff } from '../bench/wasm-diff.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap } from '../kernel-sim/maps/index.js';
 import { announceMissing, sharedPath } from './shared.js';
@@ -30,33 +30,8 @@ const structured = new WasmEngine();
 const dispatch = new WasmEngine();
 dispatch.forceDispatch = true;
 
-/** What must agree between the tiers. */
-function outcome(r: RunResult, m: Machine): unknown {
-  return { r0: r.r0, insns: r.insns, violations: r.violations, warnings: r.warnings, regs: [...m.regs] };
-}
-
-interface Case {
-  insns: readonly Insn[];
-  mem?: Uint8Array;
-  helpers?: ReadonlyMap<number, HelperFn>;
-  budget?: number;
-}
-
-/** Runs a case on the interpreter and on `engine`; returns both outcomes, the tier that ran and the memory after. */
-function both(c: Case, engine: WasmEngine): { interp: unknown; wasm: unknown; tier: string } {
-  const image = new Image(c.insns, { checkRegisters: false, resolvePseudo: (x) => BigInt(x.imm) * 0x10001n });
-  const out: unknown[] = [];
-  let tier = '';
-  for (const e of [null, engine]) {
-    const m = new Machine({ helpers: c.helpers, budget: c.budget ?? 4000 });
-    m.engine = e;
-    const mem = c.mem?.slice();
-    const r = m.run(image, { mem, args: mem === undefined ? [0n, 0n, 3n, 5n, 7n] : undefined });
-    out.push({ ...(outcome(r, m) as object), mem });
-    if (e !== null) tier = m.lastTier;
-  }
-  return { interp: out[0], wasm: out[1], tier };
-}
+/** Runs a case in the interpreter and in the given engine (bench/wasm-diff.ts: the differential run's own comparison). */
+const both = runBoth;
 
 describe('wasm tier: the benchmark programs', () => {
   it('computes what the plain-JavaScript baselines compute, with the interpreter\'s instruction counts', () => {
@@ -117,51 +92,11 @@ describe('wasm tier: the conformance suite in both tiers', () => {
   }
 });
 
-/** Helpers for the differential test: plain, writing memory through the space, stopping the run, running a callback. */
-const FUZZ_HELPERS: ReadonlyMap<number, HelperFn> = new Map<number, HelperFn>([
-  [1, (_c, r1, r2) => BigInt.asUintN(64, r1 * 3n + r2)],
-  [2, (c, r1, r2) => {
-    c.space.write(r1, 8, r2);
-    return 0n;
-  }],
-  [3, (c, r1) => {
-    if ((r1 & 1n) === 0n) c.stop(r1);
-    return 1n;
-  }],
-  [4, (c, r1, r2) => c.callback(r1, [r2])],
-]);
-
-const R = fc.integer({ min: 0, max: 9 });
-const small = fc.integer({ min: -12, max: 12 });
-/** Instructions that reach memory, loops and calls more often than uniform ones do. */
-const targeted: fc.Arbitrary<readonly Insn[]> = fc.oneof(
-  fc.tuple(R, fc.integer({ min: -3, max: 40 })).map(([d, imm]) => [makeInsn(Op.MOV64_K, { dst: d, imm })]),
-  fc.tuple(R, R).map(([d, s]) => [makeInsn(Op.MOV64_X, { dst: d, src: s })]),
-  fc.tuple(fc.constantFrom(Op.ADD64_X, Op.SUB64_X, Op.MUL64_X, Op.DIV64_X, Op.MOD64_X, Op.SDIV64_X, Op.SMOD64_X, Op.DIV32_X, Op.SDIV32_X,
-    Op.SMOD32_X, Op.MOD32_X, Op.LSH64_X, Op.ARSH32_X, Op.RSH64_X, Op.XOR32_X), R, R).map(([c, d, s]) => [makeInsn(c, { dst: d, src: s })]),
-  fc.tuple(fc.constantFrom(Op.LDXB, Op.LDXH, Op.LDXW, Op.LDXDW, Op.LDXSB, Op.LDXSH, Op.LDXSW), R, fc.constantFrom(1, 10), fc.integer({ min: -520, max: 70 }))
-    .map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
-  fc.tuple(fc.constantFrom(Op.STXB, Op.STXH, Op.STXW, Op.STXDW, Op.STW, Op.STDW), fc.constantFrom(1, 10, 2), R, fc.integer({ min: -520, max: 70 }), small)
-    .map(([c, d, s, off, imm]) => [makeInsn(c, { dst: d, src: s, off, imm })]),
-  fc.tuple(fc.constantFrom(Op.ATOMIC_ADD_DW, Op.ATOMIC_FADD_W, Op.ATOMIC_XCHG_DW, Op.ATOMIC_CMPXCHG_W), fc.constantFrom(1, 10), R, fc.integer({ min: -16, max: 16 }).map((x) => x * 8))
-    .map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
-  fc.tuple(fc.constantFrom(Op.JEQ_K, Op.JNE_K, Op.JGT_K, Op.JSLT_K, Op.JSET_K, Op.JLE32_K, Op.JSGE32_K), R, small, small)
-    .map(([c, d, off, imm]) => [makeInsn(c, { dst: d, off, imm })]),
-  fc.tuple(fc.constantFrom(Op.JGT_X, Op.JSLE_X, Op.JNE32_X), R, R, small).map(([c, d, s, off]) => [makeInsn(c, { dst: d, src: s, off })]),
-  small.map((off) => [makeInsn(Op.JA, { off })]),
-  fc.integer({ min: 1, max: 4 }).map((imm) => [makeInsn(Op.CALL, { imm })]),
-  fc.tuple(R, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })).map(([d, v]) => makeLddw(d, v)),
-  fc.constant([makeInsn(Op.EXIT)] as readonly Insn[]),
-);
-
-const program = fc.array(fc.oneof({ weight: 2, arbitrary: anyInsn }, { weight: 5, arbitrary: targeted }), { minLength: 1, maxLength: 40 })
-  .map((xs) => [...xs.flat(), makeInsn(Op.EXIT)]);
-
 describe('wasm tier: differential test against the interpreter', () => {
   for (const [label, engine] of [['structured', structured], ['dispatch loop', dispatch]] as const) {
     it(`random programs agree (${label}; fixed seed)`, () => {
-      fc.assert(fc.property(program, fc.uint8Array({ minLength: 0, maxLength: 64 }), (insns, mem) => {
-        const r = both({ insns, mem: mem.length > 0 ? mem : undefined, helpers: FUZZ_HELPERS, budget: 3000 }, engine);
+      fc.assert(fc.property(diffProgram, fc.uint8Array({ minLength: 0, maxLength: 64 }), (insns, mem) => {
+        const r = both({ insns, mem: mem.length > 0 ? mem : undefined, budget: 3000 }, engine);
         expect(r.wasm).toEqual(r.interp);
       }), { seed: 0x5eed, numRuns: 1500 });
       process.stdout.write(`differential (${label}): ${engine.stats.runs} wasm runs, ${engine.stats.deopts} deopts\n`);
@@ -176,7 +111,7 @@ describe('wasm tier: differential test against the interpreter', () => {
       } catch {
         return;
       }
-      const r = both({ insns, mem: new Uint8Array(32), helpers: FUZZ_HELPERS, budget: 2000 }, structured);
+      const r = both({ insns, mem: new Uint8Array(32), budget: 2000 }, structured);
       expect(r.wasm).toEqual(r.interp);
     }), { seed: 0xbeef, numRuns: 1500 });
   });
