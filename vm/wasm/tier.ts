@@ -107,11 +107,13 @@ class MachineState {
   }
 
   invalidate(inst: Inst): void {
-    for (const e of inst.entries) {
-      if (e.region === null) continue;
-      this.release(e);
-      for (const g of e.lim) g.value = 0n;
-    }
+    for (const e of inst.entries) if (e.region !== null) this.drop(e);
+  }
+
+  /** Forget an entry's region and close its window. */
+  drop(e: Entry): void {
+    this.release(e);
+    for (const g of e.lim) g.value = 0n;
   }
 
   /** Forget an entry's region; a dynamic entry's copy goes back to the region's own bytes. */
@@ -129,15 +131,29 @@ class MachineState {
   releaseDyn(): void {
     const inst = this.inst;
     if (inst === null) return;
-    for (const k of DYN_ENTRIES) {
-      const e = inst.entries[k]!;
-      if (e.region === null) continue;
-      this.release(e);
-      for (const g of e.lim) g.value = 0n;
-    }
+    for (const k of DYN_ENTRIES) if (inst.entries[k]!.region !== null) this.drop(inst.entries[k]!);
   }
 
   private nextDyn = 0;
+
+  /** A dynamic entry for a new region (its index in DYN_ENTRIES): a free one, else the next in turn, emptied. */
+  private takeDyn(): number {
+    const entries = this.inst!.entries;
+    let slot = DYN_ENTRIES.findIndex((k) => entries[k]!.region === null);
+    if (slot < 0) {
+      slot = this.nextDyn;
+      this.nextDyn = (slot + 1) % DYN_ENTRIES.length;
+      this.drop(entries[DYN_ENTRIES[slot]!]!);
+    }
+    return slot;
+  }
+
+  /** Put `r` in a dynamic entry whose window starts at `lin` in linear memory. */
+  private attach(slot: number, r: Region, lin: number): void {
+    const e = this.inst!.entries[DYN_ENTRIES[slot]!]!;
+    e.lin!.value = lin;
+    this.fill(e, r);
+  }
 
   /** Put `r` (plain, live, outside linear memory, at most DYN_SLOT bytes) in a dynamic entry. */
   fillDyn(r: Region): void {
@@ -148,19 +164,9 @@ class MachineState {
       const d = inst.entries[k]!;
       if (d.region === null || d.orig === null) continue;
       const o = d.orig;
-      if (o.buffer === bytes.buffer && o.byteOffset < bytes.byteOffset + bytes.byteLength && bytes.byteOffset < o.byteOffset + o.byteLength) {
-        this.release(d);
-        for (const g of d.lim) g.value = 0n;
-      }
+      if (o.buffer === bytes.buffer && o.byteOffset < bytes.byteOffset + bytes.byteLength && bytes.byteOffset < o.byteOffset + o.byteLength) this.drop(d);
     }
-    let slot = DYN_ENTRIES.findIndex((k) => inst.entries[k]!.region === null);
-    if (slot < 0) {
-      slot = this.nextDyn;
-      this.nextDyn = (slot + 1) % DYN_ENTRIES.length;
-      const d = inst.entries[DYN_ENTRIES[slot]!]!;
-      this.release(d);
-      for (const g of d.lim) g.value = 0n;
-    }
+    const slot = this.takeDyn();
     const at = this.dynAt + slot * DYN_SLOT;
     if (!this.ensure(at + DYN_SLOT)) return;
     const e = inst.entries[DYN_ENTRIES[slot]!]!;
@@ -168,8 +174,7 @@ class MachineState {
     view.set(r.bytes);
     e.orig = r.bytes;
     r.rebind(view);
-    e.lin!.value = at;
-    this.fill(e, r);
+    this.attach(slot, r, at);
   }
 
   /**
@@ -193,24 +198,10 @@ class MachineState {
     }
     const entries = this.inst!.entries;
     if (DYN_ENTRIES.some((k) => entries[k]!.region === r)) return; // in a dynamic entry: an access outside it
-    if (lin !== undefined) {
-      // another frame's stack: in linear memory already, a dynamic entry without a copy
-      const slot = DYN_ENTRIES.find((k) => entries[k]!.region === null) ?? DYN_ENTRIES[this.nextDyn]!;
-      const d = entries[slot]!;
-      this.release(d);
-      d.lin!.value = lin;
-      this.fill(d, r);
-      return;
-    }
-    if (r.bytes.buffer === this.memory.buffer) {
-      // a region made over bytes in linear memory (a view of the input memory or a stack): no copy
-      const slot = DYN_ENTRIES.find((k) => entries[k]!.region === null) ?? DYN_ENTRIES[this.nextDyn]!;
-      const d = entries[slot]!;
-      this.release(d);
-      d.lin!.value = r.bytes.byteOffset;
-      this.fill(d, r);
-      return;
-    }
+    // another frame's stack, or a region made over bytes in linear memory (a view of the input memory or a
+    // stack): a dynamic entry without a copy
+    if (lin !== undefined) return this.attach(this.takeDyn(), r, lin);
+    if (r.bytes.buffer === this.memory.buffer) return this.attach(this.takeDyn(), r, r.bytes.byteOffset);
     if (r.size <= DYN_SLOT && r.size > 0) this.fillDyn(r);
   }
 
