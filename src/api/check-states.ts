@@ -13,6 +13,7 @@
  * depend on them. A register outside every state is an escape: the verifier claimed something false.
  */
 import type { Insn } from '../isa/insn.js';
+import { OP_BY_CODE } from '../isa/opcodes.js';
 import type { Region } from '../../vm/address-space.js';
 import type { Machine, StepHook } from '../../vm/machine.js';
 import type { Image } from '../../vm/image.js';
@@ -51,12 +52,6 @@ function isPacketLike(o: unknown): o is PacketLike {
   const p = o as PacketLike | null;
   return p !== null && typeof p === 'object' && typeof p.data === 'number' && typeof p.end === 'number' && typeof p.buffer === 'object';
 }
-
-/** A conditional jump's opcode (jeq … jsle; not ja, call or exit). */
-const isCondJump = (op: number): boolean => {
-  const j = op & 0xf0;
-  return j !== 0x00 && j !== 0x80 && j !== 0x90 && j <= 0xd0;
-};
 
 const hex = (v: bigint): string => '0x' + BigInt.asUintN(64, v).toString(16);
 
@@ -495,6 +490,7 @@ export class StateChecker {
     const slots = (this.slotTaint[frame] ??= new Set());
     const op = insn.opcode;
     const cls = op & 7;
+    const row = OP_BY_CODE.get(insn.code);
     const bit = (r: number): number => (taint >> r) & 1;
     const set = (r: number, on: number | boolean): void => {
       taint = on ? taint | (1 << r) : taint & ~(1 << r);
@@ -535,7 +531,7 @@ export class StateChecker {
     } else if (cls === 5 && (op & 0xf0) === 0x80) {
       // a helper or kfunc call: r0 is its result, r1-r5 are clobbered
       taint &= ~0b111111;
-    } else if ((cls === 5 || cls === 6) && (op & 8) !== 0 && isCondJump(op)) {
+    } else if (row?.kind === 'jcond' && row.srcReg) {
       // A conditional jump between two registers narrows each by the other: with one of them "don't care",
       // the other's bounds on either branch follow from a value the verifier did not compare (found by
       // `bpfvm fuzz`: `if r0 < r9` with r9 imprecise in the covering state narrowed r0 on a pruned path).
