@@ -7,6 +7,8 @@ import { BpfError, LoadError } from '../src/errors.js';
 import { loadObject } from '../src/api/collection.js';
 import { withFields } from '../bench/fuzz/elf-mutate.js';
 import { fixture } from './fixtures/paths.js';
+import { fuzzOne } from '../src/fuzz/campaign.js';
+import { FUZZ_PROG_TYPES } from '../src/fuzz/generate.js';
 
 function loadError(bytes: Uint8Array): LoadError {
   try {
@@ -30,4 +32,18 @@ describe('fuzz reproducers: loader', () => {
     const e = loadError(withFields(fixture('libbpf/task_iter.linked.bpf.o'), { '.reliter/task[1].r_info.sym': 9 }));
     expect(e.message).toMatch(/function address relocated against offset 0\+13 of section #\d+, which is not an instruction boundary/);
   });
+});
+
+describe('fuzz reproducers: the state checker (bpfvm fuzz --seed 2026)', () => {
+  // Each program seed was a false `escape` of the check-states checker, not a verifier bug: a callee's state
+  // matched on a path through another call site (RecordedState.calls), linked scalars holding different
+  // values, a pruned path's dead or imprecise registers counted as compared, a register–register jump
+  // narrowing by a don't-care operand. Each program is accepted and its runs now stay inside the states.
+  for (const seed of [3137165038, 337154995, 957690166, 2283564131, 12833015, 1869588180, 3190733172]) {
+    it(`program seed ${seed}: accepted, its runs contained`, () => {
+      const r = fuzzOne(FUZZ_PROG_TYPES, seed);
+      expect(r.accepted).toBe(true);
+      expect(r.finding?.kind).toBeUndefined();
+    });
+  }
 });
