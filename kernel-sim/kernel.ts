@@ -18,6 +18,7 @@ import { Prng, SimClock, type TaskInfo } from './system.js';
 
 export { Prng, SimClock, type TaskInfo } from './system.js';
 
+/** How a simulated kernel is built: capabilities, CPUs, memory, output limits, seed and clock. */
 export interface KernelOptions {
   /** The loader's capabilities (all by default). */
   caps?: Iterable<Capability>;
@@ -120,6 +121,10 @@ export class KernelRun {
   }
 }
 
+/**
+ * One simulated kernel: its address space, maps, capabilities, clock, random source, current task and
+ * trace output. Programs loaded into the same Kernel share its maps; each run gets a KernelRun.
+ */
 export class Kernel {
   readonly space: AddressSpace;
   readonly maps: MapEnv;

@@ -18,6 +18,10 @@ export interface InterpreterOptions extends MachineOptions {
   tier?: 'interp' | 'wasm';
 }
 
+/**
+ * One program and the machine that runs it: `new Interpreter(insns, { helpers }).run({ mem })`. The machine
+ * (registers, stacks, address space) is kept between runs; each run starts from fresh registers.
+ */
 export class Interpreter {
   readonly image: Image;
   readonly machine: Machine;
@@ -36,6 +40,7 @@ export class Interpreter {
     return this.machine.space;
   }
 
+  /** Run the program once from instruction 0: r0 at exit, instructions counted and any violations. */
   run(input: RunInput = {}): RunResult {
     return this.machine.run(this.image, input);
   }

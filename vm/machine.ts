@@ -23,11 +23,13 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error('bpfvm needs a little-endian host (its register file is viewed as 32-bit words)');
 }
 
+/** Bytes of BPF stack per frame (Linux's MAX_BPF_STACK). */
 export const STACK_SIZE = 512;
 /** Linux's MAX_CALL_FRAMES: the main program and 7 nested calls (callbacks count too). */
 export const MAX_CALL_FRAMES = 8;
 /** Linux 6.1's MAX_TAIL_CALL_CNT. */
 export const MAX_TAIL_CALLS = 33;
+/** Instructions a run may execute unless told otherwise; past it the run stops with a budget violation. */
 export const DEFAULT_BUDGET = 1_000_000;
 /** Default wall-clock limit of a run (and of all repeats of a test run), in milliseconds. */
 export const DEFAULT_TIME_LIMIT_MS = 10_000;
@@ -87,6 +89,7 @@ export interface TierEngine {
 /** Called before each instruction executes. */
 export type StepHook = (pc: number, regs: BigUint64Array, frame: number) => void;
 
+/** How a Machine is built: its helpers, kfuncs, limits and address space. */
 export interface MachineOptions {
   /** Helpers by id. */
   helpers?: ReadonlyMap<number, HelperFn> | ReadonlyArray<HelperFn | undefined>;
@@ -100,6 +103,7 @@ export interface MachineOptions {
   space?: AddressSpace;
 }
 
+/** What one run starts from: r1..r5, input memory, a legacy packet, a step hook and limits. */
 export interface RunInput {
   /** Initial r1..r5 (after `mem`, which sets r1 and r2). */
   args?: readonly bigint[];
@@ -107,17 +111,21 @@ export interface RunInput {
   mem?: Uint8Array;
   /** Packet for LD_ABS / LD_IND. */
   packet?: LegacyPacket;
+  /** Called before each instruction (it selects the interpreter tier). */
   hook?: StepHook;
+  /** This run's instruction budget (the machine's by default). */
   budget?: number;
   /** The `performance.now()` past which the run stops (a test run's repeats share one); now + timeLimit by default. */
   deadline?: number;
 }
 
+/** What one run of a Machine gives: r0, the instructions executed, violations and BPF_PROBE_MEM warnings. */
 export interface RunResult {
   /** r0 at exit, or null when a violation stopped the run. */
   r0: bigint | null;
   /** Instructions executed (all frames, callbacks and tail calls included). */
   insns: number;
+  /** What stopped the run (at most one), each naming its instruction. */
   violations: Violation[];
   /** BPF_PROBE_MEM loads that faulted and read 0, as the kernel's exception table makes them (at most 64 kept). */
   warnings?: RunWarning[];
@@ -201,6 +209,7 @@ export class Machine implements HelperContext {
     }
   }
 
+  /** Install (or, with undefined, remove) the helper with BPF_FUNC id `id`. */
   setHelper(id: number, fn: HelperFn | undefined): void {
     this.helpers[id] = fn;
   }

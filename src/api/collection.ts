@@ -49,6 +49,7 @@ import type { ProgramRunResult } from './run-result.js';
 
 export type { ProgramRunResult } from './run-result.js';
 
+/** How programs are loaded: the kernel they load into, verification, limits, kfuncs, BTF, globals and model. */
 export interface LoadOptions extends KernelOptions {
   /** Load into this kernel (shared maps, address space) instead of a new one. */
   kernel?: Kernel;
@@ -108,6 +109,7 @@ interface ProgramEnv {
   funcInfo?: readonly { insn: number; typeId: number }[];
 }
 
+/** One test run of a program: BPF_PROG_TEST_RUN's attributes, plus state checks and the tier. */
 export interface RunOptions {
   /** The packet, for packet program types. */
   data?: Uint8Array;
@@ -362,6 +364,10 @@ export class Program {
     return this.verdict!.states!;
   }
 
+  /**
+   * BPF_PROG_TEST_RUN: verify on first use (unless loaded with verify: false), then run with the packet and
+   * context given; the result carries retval, r0, dataOut, ctxOut, violations, output and the tier that ran.
+   */
   run(opts: RunOptions = {}): ProgramRunResult {
     checkRunOptions(opts);
     if (!opts.checkStates) return this.runOnce(opts);
@@ -468,6 +474,7 @@ export function checkLoadOptions(opts: LoadOptions): void {
   }
 }
 
+/** What loading an object gives: its maps and programs by name, in one simulated kernel. */
 export class Collection {
   readonly maps = new Map<string, BpfMap>();
   readonly programs = new Map<string, Program>();
@@ -481,6 +488,7 @@ export class Collection {
     return this.kernel.model(world.heap.types);
   }
 
+  /** The program named `name` (its function name, or its section); a LoadError lists the names there are. */
   program(name: string): Program {
     const p = this.programs.get(name) ?? [...this.programs.values()].find((x) => x.spec?.section === name);
     if (p === undefined) throw new LoadError(`no program '${name}' (programs: ${[...this.programs.keys()].join(', ')})`);
@@ -516,6 +524,7 @@ export type TypedMap<K extends HostScalar = HostScalar, V = HostScalar> = BpfMap
   delete(key: K): boolean;
   /** The keys, in BPF_MAP_GET_NEXT_KEY order. */
   keys(): K[];
+  /** The [key, value] pairs, in BPF_MAP_GET_NEXT_KEY order. */
   entries(): [K, V][];
 };
 
@@ -616,6 +625,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadOptions = {}): Collectio
   return col;
 }
 
+/** Loading raw instructions (no ELF object): LoadOptions plus attach type, maps, kfunc names and EXT target. */
 export interface RawLoadOptions extends LoadOptions {
   /**
    * The convention of `../shared/oracle` manifests: a kfunc call whose imm is i calls the kfunc named at

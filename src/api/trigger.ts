@@ -21,6 +21,7 @@ export interface TriggerOptions extends TriggerEvent {
   section?: string;
 }
 
+/** What one simulated event gave: the attached program's runs, output, records, maps and model changes. */
 export interface TriggerResult {
   /** Lines of output past the kernel's outputLimit, not kept (absent when none were dropped). */
   outputDropped?: number;
