@@ -38,6 +38,10 @@ export interface StateEscape {
 export const MAX_ESCAPES = 16;
 
 const U64 = (1n << 64n) - 1n;
+/** r1-r5: clobbered by a call (mark_reg_not_init after check_helper_call and prepare_func_exit). */
+const CLOBBERED_BY_CALL = 0b111110;
+/** r0 and r6-r9 of a callee's frame: NOT_INIT at its entry (init_func_state). */
+const CLOBBERED_IN_CALLEE = 0b1111000001;
 const STACK_SIZE = 512;
 
 /** What a packet context owns (kernel-sim's PacketBuffer), read without importing it. */
@@ -465,7 +469,8 @@ export class StateChecker {
       const callerTaint = this.regTaint[prevFrame] ?? 0;
       const insn = prev >= 0 ? this.target.insns[prev] : undefined;
       const direct = insn !== undefined && insn.opcode === 0x85 && insn.src === 1;
-      this.regTaint[frame] = direct ? callerTaint & 0b111110 : 0;
+      // r0 and r6-r9 of the new frame are NOT_INIT to the verifier: what the machine left in them is "don't care".
+      this.regTaint[frame] = (direct ? callerTaint & 0b111110 : 0) | CLOBBERED_IN_CALLEE;
       this.slotTaint[frame] = new Set();
       this.callPc[prevFrame] = prev;
       this.calls[frame] = frame > 1 ? `${this.calls[prevFrame] ?? ''},${prev}` : String(prev);
@@ -473,11 +478,12 @@ export class StateChecker {
       return;
     }
     if (frame < prevFrame) {
-      // Returned: r0 comes from the callee, r1-r5 are clobbered, r6-r9 and r10 are the caller's.
+      // Returned: r0 comes from the callee, r1-r5 are clobbered (NOT_INIT: "don't care" until written), r6-r9
+      // and r10 are the caller's.
       const call = this.target.insns[this.callPc[frame] ?? -1];
       // back from a callback into the helper that called it: r0 is the helper's result
       const calleeR0 = call !== undefined && call.opcode === 0x85 && call.src === 1 ? (this.regTaint[prevFrame] ?? 0) & 1 : 0;
-      this.regTaint[frame] = ((this.regTaint[frame] ?? 0) & ~0b111111) | calleeR0;
+      this.regTaint[frame] = ((this.regTaint[frame] ?? 0) & ~0b111111) | calleeR0 | CLOBBERED_BY_CALL;
       this.regTaint.length = frame + 1;
       this.slotTaint.length = frame + 1;
       return;
@@ -529,8 +535,11 @@ export class StateChecker {
     } else if (cls === 0) {
       set(0, 0); // ld_abs / ld_ind
     } else if (cls === 5 && (op & 0xf0) === 0x80) {
-      // a helper or kfunc call: r0 is its result, r1-r5 are clobbered
-      taint &= ~0b111111;
+      // A helper or kfunc call: r0 is its result; r1-r5 are clobbered, NOT_INIT to the verifier, while the
+      // machine leaves the arguments in them: "don't care" until written (found by `bpfvm fuzz`, seed
+      // 3877674722: a junk r2 passed into a callee matched a state where r2 was NOT_INIT, then was held to a
+      // later state's r2 from another path, which the kernel pruned as dead).
+      taint = (taint & ~0b111111) | CLOBBERED_BY_CALL;
     } else if (row?.kind === 'jcond' && row.srcReg) {
       // A conditional jump between two registers narrows each by the other: with one of them "don't care",
       // the other's bounds on either branch follow from a value the verifier did not compare (found by

@@ -144,7 +144,7 @@ export function progInfo(c: CorpusCase): ProgInfo {
   return info;
 }
 
-function progFlags(c: CorpusCase): number {
+export function progFlags(c: CorpusCase): number {
   let f = 4;
   for (const x of c.prog_flags) f |= typeof x === 'number' ? x : FLAG_NAMES[x] ?? 0;
   return f;
@@ -166,7 +166,7 @@ export function msgsInOrder(log: string, msgs: readonly string[]): boolean {
 }
 
 /** The case's program BTF, as the harness passes it (the type section without its 0xdeadbeef sentinel). */
-function programBtf(c: CorpusCase): Btf | undefined {
+export function programBtf(c: CorpusCase): Btf | undefined {
   if (!c.btf_types || !c.func_info) return undefined;
   const words = c.btf_types[c.btf_types.length - 1] === 0xdeadbeef ? c.btf_types.slice(0, -1) : c.btf_types;
   const hex = c.btf_strings_hex ?? '';

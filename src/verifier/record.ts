@@ -8,7 +8,7 @@
  *
  * Off unless asked: the verifier's loop tests one field per instruction when off.
  */
-import { copyReg, type Reg } from './reg-state.js';
+import { copyReg, sameValue, type Reg } from './reg-state.js';
 import { isSpilledReg, type FuncState, type VState } from './state.js';
 
 export interface RecordedSlot {
@@ -53,13 +53,30 @@ export interface RecordedStates {
 }
 
 /**
- * The most one verification records, in registers and stack slots (about 300 bytes each): memory stays
- * bounded (~200 MB) on programs near the complexity limit.
+ * The most one verification records, in registers and stack slots (about 300 bytes each when nothing is
+ * shared): memory stays bounded on programs near the complexity limit.
  */
 export const MAX_RECORDED = 600_000;
 
+/**
+ * The recording with its sharing cache: per frame depth, the copies the last snapshot of that depth made. A
+ * register or slot whose value-state is unchanged since then is shared with that snapshot instead of copied
+ * (one instruction changes one or two registers): recording allocates what changed, not the whole state.
+ * Recorded registers and slots are never written after they are taken, so sharing them is safe.
+ */
+class Recording implements RecordedStates {
+  readonly at = new Map<number, RecordedState[]>();
+  readonly pruned = new Map<number, PrunedPath[]>();
+  count = 0;
+  truncated = false;
+  /** [frame][i]: the copy of r_i the last snapshot of that frame depth made. */
+  readonly lastRegs: (Reg[] | undefined)[] = [];
+  /** [frame][spi]: the copy of slot spi the last snapshot of that frame depth made. */
+  readonly lastSlots: (RecordedSlot[] | undefined)[] = [];
+}
+
 export function newRecording(): RecordedStates {
-  return { at: new Map(), pruned: new Map(), count: 0, truncated: false };
+  return new Recording();
 }
 
 /** A register's value-state, without its liveness link (which would keep the verifier's state graph alive). */
@@ -76,20 +93,43 @@ export function callsOf(s: VState): string {
   return k;
 }
 
-function snapshotFrame(f: FuncState, frame: number, calls: string, speculative: boolean): RecordedState {
+const NO_REFS: readonly number[] = Object.freeze([]);
+
+function sameTypes(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function snapshotFrame(rec: Recording | undefined, f: FuncState, frame: number, calls: string, speculative: boolean): RecordedState {
+  const prevRegs = rec?.lastRegs[frame];
   const regs: Reg[] = new Array(11);
-  for (let i = 0; i < 11; i++) regs[i] = snapReg(f.regs[i]!);
+  for (let i = 0; i < 11; i++) {
+    const live = f.regs[i]!;
+    const p = prevRegs?.[i];
+    regs[i] = p !== undefined && sameValue(p, live) ? p : snapReg(live);
+  }
+  const prevSlots = rec?.lastSlots[frame];
   const stack: RecordedSlot[] = new Array(f.stack.length);
   for (let i = 0; i < f.stack.length; i++) {
     const s = f.stack[i]!;
-    // The byte types are copied (the verifier writes them in place); the spilled register only when spilled.
-    stack[i] = isSpilledReg(s) ? { types: s.types.slice(), spilled: snapReg(s.spilled) } : { types: s.types.slice() };
+    const p = prevSlots?.[i];
+    if (isSpilledReg(s)) {
+      stack[i] = p !== undefined && p.spilled !== undefined && sameTypes(p.types, s.types) && sameValue(p.spilled, s.spilled)
+        ? p : { types: s.types.slice(), spilled: snapReg(s.spilled) };
+    } else {
+      // The byte types are copied (the verifier writes them in place); the spilled register only when spilled.
+      stack[i] = p !== undefined && p.spilled === undefined && sameTypes(p.types, s.types) ? p : { types: s.types.slice() };
+    }
   }
-  return { frame, calls, regs, stack, refs: f.refs.map((r) => r.id), speculative };
+  if (rec !== undefined) {
+    rec.lastRegs[frame] = regs;
+    rec.lastSlots[frame] = stack;
+  }
+  return { frame, calls, regs, stack, refs: f.refs.length === 0 ? NO_REFS : f.refs.map((r) => r.id), speculative };
 }
 
-export function snapshot(s: VState): RecordedState {
-  return snapshotFrame(s.frames[s.curframe]!, s.curframe, s.curframe === 0 ? '' : callsOf(s), s.speculative);
+export function snapshot(s: VState, rec?: RecordedStates): RecordedState {
+  return snapshotFrame(rec instanceof Recording ? rec : undefined, s.frames[s.curframe]!, s.curframe, s.curframe === 0 ? '' : callsOf(s), s.speculative);
 }
 
 /** The state about to be checked at `idx`. */
@@ -99,8 +139,8 @@ export function recordAt(rec: RecordedStates, idx: number, s: VState): void {
     return;
   }
   const l = rec.at.get(idx);
-  if (l === undefined) rec.at.set(idx, [snapshot(s)]);
-  else l.push(snapshot(s));
+  if (l === undefined) rec.at.set(idx, [snapshot(s, rec)]);
+  else l.push(snapshot(s, rec));
 }
 
 /** A path pruned at `idx`: `cur` reached it, `covering` (an explored checkpoint) covered it. */
@@ -109,7 +149,7 @@ export function recordPruned(rec: RecordedStates, idx: number, cur: VState, cove
     rec.truncated = true;
     return;
   }
-  const p = { state: snapshot(cur), covering };
+  const p = { state: snapshot(cur, rec), covering };
   const l = rec.pruned.get(idx);
   if (l === undefined) rec.pruned.set(idx, [p]);
   else l.push(p);

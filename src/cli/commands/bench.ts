@@ -1,5 +1,6 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
+import { measureRecordStates } from '../../../bench/record-states.js';
 import { geomean, INTERP_TIER, measureWasmCosts, PROGRAMS, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
@@ -31,6 +32,19 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
     else {
       io.out(`hash map element (${h.elements} updates, ${h.rawBytesPerElement}-byte key + value): ${h.heapBytesPerElement.toFixed(0)} B heap, ` +
         `${h.rssBytesPerElement.toFixed(0)} B RSS per element (${h.heapRatio.toFixed(1)}× / ${h.rssRatio.toFixed(1)}× the raw bytes)\n`);
+    }
+    if (only.length === 1) return EXIT.OK;
+  }
+  if (only?.includes('record-states')) {
+    // what --check-states' state recording costs the verifier: the same programs verified plainly and recording
+    // (3 rounds; one with --max-time under 1 s)
+    const c = measureRecordStates({ rounds: opts.maxTime < 1 ? 1 : 3 });
+    const line = { name: 'record-states', tier: 'verifier', set: c.set, programs: c.programs, rounds: c.rounds,
+      plainMs: round(c.plainMs), recordMs: round(c.recordMs), ratio: round(c.ratio) };
+    if (opts.json) io.out(JSON.stringify(line) + '\n');
+    else {
+      io.out(`state recording (${c.programs} ${c.set === 'corpus' ? 'accepted test_verifier cases' : 'bench programs'}, median of ${c.rounds} rounds): ` +
+        `${c.plainMs.toFixed(0)} ms plain, ${c.recordMs.toFixed(0)} ms recording (${c.ratio.toFixed(2)}×)\n`);
     }
     if (only.length === 1) return EXIT.OK;
   }
