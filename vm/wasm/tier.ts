@@ -355,7 +355,10 @@ export class WasmEngine implements TierEngine {
       view.set(orig);
       mem.rebind(view);
     }
+    // a run nested in a helper call (a callback) overwrites the words the outer run's code keeps in memory
+    // (the limit, the saved count)
     const prevImage = st.image, prevInst = st.inst, prevClock = st.clockAt, prevDyn = st.dynAt;
+    const prevWords = st.i32.slice(LIMIT_AT / 4, 32);
     st.dynAt = (MEM_AT + (mem?.size ?? 0) + 7) & ~7;
     st.clockAt = m.executed + CLOCK_EVERY;
     st.image = image;
@@ -377,6 +380,7 @@ export class WasmEngine implements TierEngine {
       st.inst = prevInst;
       st.clockAt = prevClock;
       st.dynAt = prevDyn;
+      st.i32.set(prevWords, LIMIT_AT / 4);
       if (mem !== undefined && orig !== null) {
         const view = mem.bytes;
         orig.set(view);
