@@ -28,8 +28,8 @@ import { Bytes, encodeModule, T, W } from './encoder.js';
 
 /** Linear memory layout (bytes). */
 export const REGS_AT = 0; // r0..r10, 8 bytes each
-export const COUNT_AT = 88; // f64: instructions executed (in and out)
-export const LIMIT_AT = 96; // f64: the limit the gate sets
+export const COUNT_AT = 88; // i64: instructions executed (in and out)
+export const LIMIT_AT = 96; // i64: the limit the gate sets (i64s, not f64s: no truncating conversion in the code)
 export const EXIT_PC_AT = 104; // i32: the exit instruction
 export const FAULT_AT = 108; // i32: set by a slow access that faulted (the code spills the registers and raises it)
 export const SAVED_COUNT_AT = 112; // i64: the count local, kept here across an import call
@@ -100,6 +100,8 @@ export interface Compiled {
   /** Whether the CFG was reducible (structured control flow) or ran through the dispatch loop. */
   structured: boolean;
   blocks: number;
+  /** The registers the code writes (the others live in the exchange area only). */
+  written: number[];
 }
 
 /** Compile `image` to a wasm module (throws Unsupported for what the tier refuses). */
@@ -216,7 +218,9 @@ export function compileImage(image: Image, opts: { forceDispatch?: boolean } = {
     globals,
     funcName: 'main',
   });
-  return { bytes, structured, blocks: nodes.length };
+  const written: number[] = [];
+  for (let r = 0; r <= 10; r++) if (!g.inMem[r]) written.push(r);
+  return { bytes, structured, blocks: nodes.length, written };
 }
 
 type Label = { kind: 'loop' | 'block' | 'if' | 'dispatch'; node: number };
@@ -257,8 +261,8 @@ class Gen {
     this.reloadRegs();
     this.i32c(0);
     this.i32c(0);
-    this.mem(W.f64_load, COUNT_AT);
-    this.mem(W.f64_store, LIMIT_AT);
+    this.mem(W.i64_load, COUNT_AT);
+    this.mem(W.i64_store, LIMIT_AT);
     this.i64c(0n);
     this.set(L_CNT);
     // the body runs in a block a faulting slow access leaves: past it the registers are spilled and the fault raised
@@ -278,7 +282,7 @@ class Gen {
   /** [entry, limit field] pairs of the cache the code reads. */
   private used: [number, number][] = [];
   /** Per register: 1 when the compiled code never writes it (it lives in the exchange area only). */
-  private inMem: Uint8Array;
+  readonly inMem: Uint8Array;
 
   // ---- emission helpers -------------------------------------------------------------------------------
   op(o: number): this {
@@ -298,8 +302,7 @@ class Gen {
   /** The limit the last gate set, as i64. */
   limit(): void {
     this.i32c(0);
-    this.mem(W.f64_load, LIMIT_AT);
-    this.op(W.i64_trunc_f64_s);
+    this.mem(W.i64_load, LIMIT_AT);
   }
   i32c(v: number): void {
     this.b.byte(W.i32_const).s32(v);
@@ -315,6 +318,10 @@ class Gen {
   }
   /** count - adj as f64 (the count at an instruction `adj` before the end of its block). */
   countArg(adj: number): void {
+    this.countI64(adj);
+    this.op(W.f64_convert_i64_s);
+  }
+  countI64(adj: number): void {
     this.get_(L_CNT);
     if (this.off - adj !== 0) {
       this.i64c(BigInt(this.off - adj));
@@ -322,7 +329,6 @@ class Gen {
     }
     this.limit();
     this.op(W.i64_add);
-    this.op(W.f64_convert_i64_s);
   }
   /**
    * Instructions executed that the count local does not hold yet: along a path of blocks with one
@@ -357,8 +363,7 @@ class Gen {
   reload(): void {
     this.reloadRegs();
     this.i32c(0);
-    this.mem(W.f64_load, COUNT_AT);
-    this.op(W.i64_trunc_f64_s);
+    this.mem(W.i64_load, COUNT_AT);
     this.limit();
     this.op(W.i64_sub);
     this.set(L_CNT);
@@ -388,9 +393,14 @@ class Gen {
     this.b.byte(W.call).u32(F_DEOPT);
     this.op(W.return_);
   }
-  /** Empty the cache (after a helper call): the limits the program's accesses read. */
+  /**
+   * Empty the cache after a helper call: the limits the program's accesses read, but the first frame's
+   * stack's (entry 0: no helper retires a stack or changes its permissions, and its bytes live in linear
+   * memory, where a helper writes them).
+   */
   invalidate(): void {
     for (const [e, f] of this.used) {
+      if (e === 0) continue;
       this.i64c(0n);
       this.b.byte(W.global_set).u32(e * ENTRY_GLOBALS + f);
     }
@@ -619,8 +629,8 @@ class Gen {
         case 'exit':
           this.spill();
           this.i32c(0);
-          this.countArg(0);
-          this.mem(W.f64_store, COUNT_AT);
+          this.countI64(0);
+          this.mem(W.i64_store, COUNT_AT);
           this.i32c(0);
           this.i32c(pc);
           this.mem(W.i32_store, EXIT_PC_AT);
