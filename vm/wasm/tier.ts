@@ -33,13 +33,35 @@ interface Entry {
 interface Inst {
   main: () => bigint;
   entries: Entry[];
+  /** The first 32-bit word of each register the code writes (the only ones that may differ from the machine's). */
+  written: Int32Array;
 }
 
 /** Per machine: the linear memory and the instances of each image's module. */
 class MachineState {
   readonly memory: WasmMemory = new WA!.Memory({ initial: 2, maximum: 65536 });
   regs!: BigUint64Array;
-  f64!: Float64Array;
+  /**
+   * The registers as 32-bit words, here and in the machine, copied word by word (TypedArray.set between
+   * two buffers, BigUint64Array's or Uint32Array's, was measured at about a third of a helper call's cost).
+   */
+  regs32!: Uint32Array;
+  readonly mRegs32: Uint32Array;
+  /** A count (a non-negative integer, at most 2^52 kept) as the i64 at `at`. */
+  setWord64(at: number, n: number): void {
+    const v = Math.min(n, 2 ** 52);
+    this.i32[at / 4] = v % 4294967296;
+    this.i32[at / 4 + 1] = Math.floor(v / 4294967296);
+  }
+  /** The machine's registers from the exchange area, and back. */
+  toMachine(): void {
+    const a = this.regs32, b = this.mRegs32;
+    for (let k = 0; k < 22; k++) b[k] = a[k]!;
+  }
+  fromMachine(): void {
+    const a = this.mRegs32, b = this.regs32;
+    for (let k = 0; k < 22; k++) b[k] = a[k]!;
+  }
   i32!: Int32Array;
   /** Regions living in linear memory, with their offset. */
   readonly linear = new Map<Region, number>();
@@ -54,6 +76,7 @@ class MachineState {
   clockAt = 0;
 
   constructor(readonly m: Machine, readonly engine: WasmEngine) {
+    this.mRegs32 = new Uint32Array(m.regs.buffer, m.regs.byteOffset, 22);
     if (m.stacks.length > MAX_CALL_FRAMES) throw new Unsupported('more stacks than frames');
     m.stacks.forEach((s, f) => this.linear.set(s, STACKS_AT + f * STACK_SIZE));
     this.refresh();
@@ -63,7 +86,7 @@ class MachineState {
   refresh(): void {
     const buf = this.memory.buffer;
     this.regs = new BigUint64Array(buf, REGS_AT, 11);
-    this.f64 = new Float64Array(buf, 0, 16);
+    this.regs32 = new Uint32Array(buf, REGS_AT, 22);
     this.i32 = new Int32Array(buf, 0, 32);
     const move = (r: Region, at: number): void => {
       if (r.bytes.buffer === buf) return;
@@ -205,7 +228,10 @@ class MachineState {
     if (r.size <= DYN_SLOT && r.size > 0) this.fillDyn(r);
   }
 
-  instantiate(mod: WasmModule): Inst {
+  /** Runs started on this machine's state (a run nested in a helper call changes it). */
+  runs = 0;
+
+  instantiate(mod: WasmModule, written: readonly number[]): Inst {
     const m = this.m;
     const imports = {
       env: {
@@ -237,28 +263,42 @@ class MachineState {
           const e = this.fault;
           this.fault = null;
           this.i32[FAULT_AT / 4] = 0;
-          m.regs.set(this.regs);
+          this.toMachine();
           throw e;
         },
         call: (at: number, cnt: number): number => {
           this.releaseDyn();
-          m.regs.set(this.regs);
+          // only the registers the code writes can differ from the machine's; a helper changes r0 alone
+          // (a callback restores the caller's registers), unless a run nested in it used this state
+          const a = this.regs32, b = this.mRegs32, w = this.inst!.written;
+          for (let i = 0; i < w.length; i++) {
+            const k = w[i]!;
+            b[k] = a[k]!;
+            b[k + 1] = a[k + 1]!;
+          }
+          const runs = this.runs;
           const status = m.tierCall(this.image, at, cnt);
           if (status !== 0) {
             this.finished = true;
             this.regs[0] = m.tierResult;
             return 1;
           }
-          this.regs.set(m.regs);
-          this.f64[COUNT_AT / 8] = m.executed;
-          // the compiled code empties its caches itself (the dynamic entries went back before the call)
-          for (const e of this.inst!.entries) e.region = null;
+          if (this.runs !== runs) this.fromMachine();
+          else {
+            a[0] = b[0]!;
+            a[1] = b[1]!;
+          }
+          this.setWord64(COUNT_AT, m.executed);
+          // the compiled code empties its caches itself (the dynamic entries went back before the call) but
+          // the first frame's stack's: no helper retires a stack or changes its permissions
+          const es = this.inst!.entries;
+          for (let k = 1; k < es.length; k++) es[k]!.region = null;
           return 0;
         },
         deopt: (pc: number, cnt: number): bigint => {
           this.engine.stats.deopts++;
           this.releaseDyn();
-          m.regs.set(this.regs);
+          this.toMachine();
           this.finished = true;
           return m.resume(this.image, pc, cnt);
         },
@@ -270,13 +310,13 @@ class MachineState {
             m.tierClock(pc, cnt);
             this.clockAt = cnt + CLOCK_EVERY;
           }
-          this.f64[LIMIT_AT / 8] = Math.min(budget, this.clockAt);
+          this.setWord64(LIMIT_AT, Math.min(budget, this.clockAt));
           return 0;
         },
         atomic: (at: number, cnt: number): void => {
-          m.regs.set(this.regs);
+          this.toMachine();
           m.tierAtomic(this.image, at, cnt);
-          this.regs.set(m.regs);
+          this.fromMachine();
         },
       },
     };
@@ -287,7 +327,7 @@ class MachineState {
       const gl = (f: number): WasmGlobal => ex[globalName(e, f)] as WasmGlobal;
       entries.push({ base: gl(0), lim: [1, 2, 3, 4, 5, 6, 7, 8].map(gl), lin: e >= ENTRY_LIN.length ? gl(G_LIN_FIELD) : null, region: null, orig: null });
     }
-    return { main: ex.main as () => bigint, entries };
+    return { main: ex.main as () => bigint, entries, written: Int32Array.from(written, (r) => r * 2) };
   }
 }
 
@@ -302,7 +342,7 @@ export interface WasmCompileInfo {
 /** The wasm tier. One engine serves any number of machines and images. */
 export class WasmEngine implements TierEngine {
   readonly name = 'wasm';
-  private readonly modules = new WeakMap<Image, { mod: WasmModule; info: WasmCompileInfo } | null>();
+  private readonly modules = new WeakMap<Image, { mod: WasmModule; info: WasmCompileInfo; written: readonly number[] } | null>();
   private readonly states = new WeakMap<Machine, MachineState>();
   /** Runs started, and runs handed to the interpreter part-way (a deopt: budget end, bpf-to-bpf call…). */
   readonly stats = { runs: 0, deopts: 0 };
@@ -310,7 +350,7 @@ export class WasmEngine implements TierEngine {
   forceDispatch = false;
 
   /** The compiled module of `image`, or null when the tier leaves it to the interpreter. */
-  compiled(image: Image): { mod: WasmModule; info: WasmCompileInfo } | null {
+  compiled(image: Image): { mod: WasmModule; info: WasmCompileInfo; written: readonly number[] } | null {
     let c = this.modules.get(image);
     if (c === undefined) {
       c = null;
@@ -319,7 +359,7 @@ export class WasmEngine implements TierEngine {
         try {
           const out = compileImage(image, { forceDispatch: this.forceDispatch });
           const mod = new WA!.Module(out.bytes);
-          c = { mod, info: { structured: out.structured, blocks: out.blocks, moduleBytes: out.bytes.length, compileMs: performance.now() - t0 } };
+          c = { mod, info: { structured: out.structured, blocks: out.blocks, moduleBytes: out.bytes.length, compileMs: performance.now() - t0 }, written: out.written };
         } catch (e) {
           if (!(e instanceof Unsupported || e instanceof RangeError || e instanceof WA!.CompileError)) throw e;
         }
@@ -341,9 +381,10 @@ export class WasmEngine implements TierEngine {
       this.states.set(m, st);
     }
     const mod = this.compiled(image)!.mod;
+    st.runs++;
     let inst = st.instances.get(mod);
     if (inst === undefined) {
-      inst = st.instantiate(mod);
+      inst = st.instantiate(mod, this.compiled(image)!.written);
       st.instances.set(mod, inst);
     }
     let orig: Uint8Array | null = null;
@@ -355,20 +396,23 @@ export class WasmEngine implements TierEngine {
       view.set(orig);
       mem.rebind(view);
     }
+    // a run nested in a helper call (a callback) overwrites the words the outer run's code keeps in memory
+    // (the limit, the saved count)
     const prevImage = st.image, prevInst = st.inst, prevClock = st.clockAt, prevDyn = st.dynAt;
+    const prevWords = st.i32.slice(LIMIT_AT / 4, 32);
     st.dynAt = (MEM_AT + (mem?.size ?? 0) + 7) & ~7;
     st.clockAt = m.executed + CLOCK_EVERY;
     st.image = image;
     st.inst = inst;
     st.finished = false;
     st.invalidate(inst);
-    st.regs.set(m.regs);
-    st.f64[COUNT_AT / 8] = m.executed;
+    st.fromMachine();
+    st.setWord64(COUNT_AT, m.executed);
     try {
       const r0 = inst.main();
       if (!st.finished) {
-        m.at(st.i32[EXIT_PC_AT / 4]!, st.f64[COUNT_AT / 8]!);
-        m.regs.set(st.regs);
+        m.at(st.i32[EXIT_PC_AT / 4]!, (st.i32[COUNT_AT / 4]! >>> 0) + st.i32[COUNT_AT / 4 + 1]! * 4294967296);
+        st.toMachine();
       }
       return BigInt.asUintN(64, r0);
     } finally {
@@ -377,6 +421,7 @@ export class WasmEngine implements TierEngine {
       st.inst = prevInst;
       st.clockAt = prevClock;
       st.dynAt = prevDyn;
+      st.i32.set(prevWords, LIMIT_AT / 4);
       if (mem !== undefined && orig !== null) {
         const view = mem.bytes;
         orig.set(view);
