@@ -5,28 +5,56 @@
 // `--force` always compiles. After tsc it bundles the command line (dist/src/cli/main.js and what it imports,
 // commander included) into one file, dist/bpfvm.cjs, with esbuild: bin/bpfvm.js loads that one file (and
 // V8's code cache of it) instead of some 300 modules, which is most of a short command's start-up.
-// bin/bpfvm.js imports distIsStale/bundleIsStale from here on every run in a checkout: keep the top light
-// (node:fs and node:path only; the rest is imported when a build runs).
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// bin/bpfvm.js does not import this file on a run: it reads the list of sources this build writes
+// (dist/.build-sources, see writeSources) and checks their times itself; it imports distIsStale from here
+// only when that list is missing (a dist/ built before the list existed). Keep the top light (node:fs and
+// node:path only; the rest is imported when a build runs).
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const stamp = join(root, 'dist', '.build-stamp');
+/** The build's inputs as the last build saw them (written by writeSources, read by bin/bpfvm.js). */
+export const SOURCES = join(root, 'dist', '.build-sources');
+/** The folders whose .ts files are the build's inputs, and its other inputs. */
+const SOURCE_DIRS = ['src', 'vm', 'kernel-sim', 'bench'];
+const SOURCE_FILES = ['tsconfig.json', 'package.json'];
+
+/** The build's inputs: the folders walked and the .ts files in them, relative to the root. */
+function listSources() {
+  const dirs = [];
+  const files = [];
+  const walk = (dir) => {
+    dirs.push(dir);
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== 'dist') walk(p);
+      } else if (e.name.endsWith('.ts')) files.push(p);
+    }
+  };
+  for (const d of SOURCE_DIRS) if (existsSync(join(root, d))) walk(d);
+  return { dirs, files: [...files, ...SOURCE_FILES] };
+}
 
 /** The newest modification time of the build's inputs. */
 function newestSource() {
   let newest = 0;
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = `${dir}/${e.name}`; // not path.join: this runs on every bpfvm command in a checkout
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && e.name !== 'dist') walk(p);
-      } else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['src', 'vm', 'kernel-sim', 'bench']) if (existsSync(join(root, d))) walk(join(root, d));
-  for (const f of ['tsconfig.json', 'package.json']) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
+  for (const f of listSources().files) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
   return newest;
+}
+
+/**
+ * dist/.build-sources: the folders and files listSources found, one a line (`d path` / `f path`).
+ * bin/bpfvm.js compares their times with the build's instead of walking the folders (it then needs no
+ * readdir: a folder newer than the build is read again, for a .ts file added since).
+ */
+function writeSources() {
+  const { dirs, files } = listSources();
+  const text = `${dirs.map((d) => `d ${d}`).join('\n')}\n${files.map((f) => `f ${f}`).join('\n')}\n`;
+  const tmp = `${SOURCES}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, SOURCES);
 }
 
 /** dist/ is older than a source (tsc rewrites every output, so its first output's time is the build's). */
@@ -97,6 +125,10 @@ async function bundle() {
   await esbuild.build({
     stdin: { contents: "export { main } from './dist/src/cli/main.js';\nexport { processIo } from './dist/src/cli/io.js';\n", resolveDir: root, loader: 'js', sourcefile: 'bpfvm-cli.js' },
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning', charset: 'ascii',
+    // without the indentation and comments the file is 1.07 MB instead of 1.49: every byte of it is read and
+    // copied into a string on each start, and fresh memory costs more than the bytes suggest (page faults).
+    // Names are kept (errors name themselves by their constructor's name).
+    minifyWhitespace: true,
     external: ['benchmark'],
     plugins: [lazyBuiltins(), {
       name: 'import-meta-as-in-dist',
@@ -137,7 +169,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
     writeFileSync(stamp, `${new Date().toISOString()}\n`);
     process.stderr.write(`bpfvm: compiled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  }
+    writeSources();
+  } else if (!existsSync(SOURCES)) writeSources(); // a dist/ built before the list existed (and up to date)
   if (force || bundleIsStale()) {
     try {
       await bundle();

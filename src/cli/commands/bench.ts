@@ -1,6 +1,7 @@
 import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
 import { measureRecordStates } from '../../../bench/record-states.js';
+import { measureStartup } from '../../../bench/startup.js';
 import { geomean, INTERP_TIER, measureWasmCosts, PROGRAMS, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
@@ -46,6 +47,13 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
       io.out(`state recording (${c.programs} ${c.set === 'corpus' ? 'accepted test_verifier cases' : 'bench programs'}, median of ${c.rounds} rounds): ` +
         `${c.plainMs.toFixed(0)} ms plain, ${c.recordMs.toFixed(0)} ms recording (${c.ratio.toFixed(2)}×)\n`);
     }
+    if (only.length === 1) return EXIT.OK;
+  }
+  if (only?.includes('startup')) {
+    // `bpfvm run` of the README's example against `node -e 0`: medians of 15 alternating child runs (issue 11: ≤ 2×)
+    const s = measureStartup(15);
+    if (opts.json) io.out(JSON.stringify({ name: 'startup', tier: 'cli', medianMs: round(s.medianMs), nodeMs: round(s.nodeMs), ratio: round(s.ratio), runs: s.runs }) + '\n');
+    else io.out(`start-up: \`bpfvm run examples/xdp_count.bpf.o\` ${s.medianMs.toFixed(1)} ms wall, \`node -e 0\` ${s.nodeMs.toFixed(1)} ms: ${s.ratio.toFixed(2)}× (medians of ${s.runs} alternating runs)\n`);
     if (only.length === 1) return EXIT.OK;
   }
   if ((only === undefined || only.includes('wasm-costs')) && (opts.tier ?? 'auto') !== 'interp') {
