@@ -14,6 +14,8 @@ import { Machine, type MachineOptions } from '../vm/machine.js';
 import { makeInsn, type Insn } from '../src/isa/insn.js';
 import { Op } from '../src/isa/opcodes.js';
 import * as programs from './programs.js';
+import type { NativeRunner } from './native.js';
+import { TYPED_WORKLOAD } from './typed.js';
 
 export interface BenchProgram {
   name: string;
@@ -120,6 +122,8 @@ export interface BenchResult {
   /** Relative margin of error of the mean (percent), as the benchmark package reports it. */
   rme: number;
   samples: number;
+  /** The native row's result, the r0 its C program computed (checked equal to the BPF program's). */
+  result?: bigint;
 }
 
 /** A runnable tier: builds a runner for one program. */
@@ -163,13 +167,14 @@ export interface SuiteOptions {
   maxTime?: number;
   /** Also time the plain-JavaScript baseline (tier "js"). */
   baseline?: boolean;
+  /** Also run the C programs of bench/native/ (tier "native"), compiled with gcc -O2. */
+  native?: NativeRunner;
   onResult?: (r: BenchResult) => void;
 }
 
-/**
- * Run the suite. Each tier's r0 is checked against the baseline's before timing, so a fast wrong answer
- * never counts.
- */
+/** The bench's workloads: the four bytecode programs, then the typed XDP program (run through Program.run). */
+export const WORKLOAD_NAMES: readonly string[] = [...PROGRAMS.map((p) => p.name), TYPED_WORKLOAD.name];
+
 /**
  * benchmark.js, loaded when a measurement starts: it serves `bpfvm bench` alone, so it is a development
  * dependency, and an installation without it says what to install.
@@ -182,34 +187,68 @@ function loadBenchmark(): typeof BenchmarkType {
   }
 }
 
+type Runner = () => { r0: bigint | null; insns: number };
+
+/** One workload as the suite measures it: its expected r0, a runner per tier, its baseline (if any). */
+interface Entry {
+  name: string;
+  expected: bigint;
+  runners: { tier: string; run: Runner }[];
+  baseline?: () => void;
+}
+
+/**
+ * Run the suite. Each tier's r0 is checked against the baseline's before timing, so a fast wrong answer
+ * never counts; so is the native program's.
+ */
 export function runSuite(opts: SuiteOptions = {}): BenchResult[] {
   const Benchmark = loadBenchmark();
   const tiers = opts.tiers ?? [INTERP_TIER];
   const results: BenchResult[] = [];
+  const wanted = (name: string): boolean => opts.only === undefined || opts.only.includes(name);
+  const entries: (() => Entry)[] = [];
   for (const p of PROGRAMS) {
-    if (opts.only !== undefined && !opts.only.includes(p.name)) continue;
-    const expected = p.baseline(p.input());
+    if (!wanted(p.name)) continue;
+    entries.push(() => ({
+      name: p.name, expected: p.baseline(p.input()), runners: tiers.map((t) => ({ tier: t.name, run: t.prepare(p) })),
+      baseline: () => void p.baseline(p.input()),
+    }));
+  }
+  if (wanted(TYPED_WORKLOAD.name)) {
+    entries.push(() => ({
+      name: TYPED_WORKLOAD.name, expected: TYPED_WORKLOAD.expected,
+      runners: tiers.filter((t) => t.name === 'interp' || t.name === 'wasm').map((t) => ({ tier: t.name, run: TYPED_WORKLOAD.prepare(t.name as 'interp' | 'wasm') })),
+    }));
+  }
+  for (const make of entries) {
+    const e = make();
     let insns = 0;
     const cases: { tier: string; fn: () => void }[] = [];
-    for (const t of tiers) {
-      const run = t.prepare(p);
+    for (const { tier, run } of e.runners) {
       const first = run();
-      if (first.r0 !== expected) {
-        throw new Error(`${p.name} (${t.name}): r0 = ${first.r0}, expected ${expected}`);
-      }
+      if (first.r0 !== e.expected) throw new Error(`${e.name} (${tier}): r0 = ${first.r0}, expected ${e.expected}`);
       insns = first.insns;
-      cases.push({ tier: t.name, fn: () => void run() });
+      cases.push({ tier, fn: () => void run() });
     }
-    if (opts.baseline ?? true) {
-      cases.push({ tier: 'js', fn: () => void p.baseline(p.input()) });
-    }
+    if ((opts.baseline ?? true) && e.baseline !== undefined) cases.push({ tier: 'js', fn: e.baseline });
     for (const c of cases) {
-      const b = new Benchmark(`${p.name}/${c.tier}`, c.fn, { maxTime: opts.maxTime ?? 2, minSamples: 5 });
+      const b = new Benchmark(`${e.name}/${c.tier}`, c.fn, { maxTime: opts.maxTime ?? 2, minSamples: 5 });
       b.run({ async: false });
       const mean = b.stats.mean; // seconds per run
       const r: BenchResult = {
-        name: p.name, tier: c.tier, insns, nsPerInsn: (mean * 1e9) / insns, mips: insns / mean / 1e6,
+        name: e.name, tier: c.tier, insns, nsPerInsn: (mean * 1e9) / insns, mips: insns / mean / 1e6,
         rme: b.stats.rme, samples: b.stats.sample.length,
+      };
+      results.push(r);
+      opts.onResult?.(r);
+    }
+    if (opts.native?.has(e.name) === true && insns > 0) {
+      // the C program: its result must be the BPF program's; it times its own runs (no process start)
+      const n = opts.native.run(e.name, opts.maxTime ?? 2);
+      if (n.result !== e.expected) throw new Error(`${e.name} (native): result ${n.result}, expected ${e.expected}`);
+      const r: BenchResult = {
+        name: e.name, tier: 'native', insns, nsPerInsn: n.nsPerRun / insns, mips: insns / n.nsPerRun * 1e3, rme: 0, samples: n.runs,
+        result: n.result,
       };
       results.push(r);
       opts.onResult?.(r);

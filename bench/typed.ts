@@ -76,3 +76,20 @@ export function runTyped(p: Program, tier: TierName, data: Uint8Array): { retval
   if (r.violations.length > 0) throw new Error(`typed-xdp (${tier}): ${r.violations[0]!.message}`);
   return { retval: r.retval, insns: r.insns, tier: r.tier, dataOut: r.dataOut };
 }
+
+/** The typed-xdp program as a bench workload: the r0 every tier must give, and a runner per tier (no plain-JavaScript baseline). */
+export const TYPED_WORKLOAD = {
+  name: 'typed-xdp',
+  /** XDP_PASS: the map lookup found value 0. */
+  expected: 2n,
+  prepare(tier: 'interp' | 'wasm'): () => { r0: bigint | null; insns: number } {
+    const p = typedProgram();
+    const data = typedPacket();
+    return () => {
+      const r = p.run({ data, tier });
+      if (r.violations.length > 0) throw new Error(`typed-xdp (${tier}): ${r.violations[0]!.message}`);
+      if (r.tier !== tier) throw new Error(`typed-xdp: the ${tier} tier did not run it (${r.tier} did)`);
+      return { r0: r.r0, insns: r.insns };
+    };
+  },
+};

@@ -40,7 +40,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('ships the library, the CLI, types, the kernel data, README and licence; no tests, fixtures, configs or source maps', () => {
     for (const f of ['bin/bpfvm.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'kernel-sim/data/vmlinux-6.1.btf.gz',
-      'kernel-sim/data/config-6.1.gz', 'README.md', 'LICENSE', 'package.json']) expect(files, f).toContain(f);
+      'kernel-sim/data/config-6.1.gz', 'README.md', 'LICENSE', 'package.json',
+      'bench/native/harness.h', 'bench/native/sum-squares.c', 'bench/native/fnv1a.c', 'bench/native/byte-sum.c', 'bench/native/insertion-sort.c']) expect(files, f).toContain(f);
     const bad = files.filter((f) => /^(test|examples|scripts|\.ci)\/|fixtures|oracle|tsconfig|vitest|typedoc|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
     expect(bad).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };

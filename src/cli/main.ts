@@ -135,7 +135,7 @@ export function buildCli(io: Io): Command {
     .command('bench')
     .description('run the benchmark programs on every tier')
     .option('--json', 'one JSON line per program and tier')
-    .option('--only <names>', 'comma-separated program names')
+    .option('--only <names>', 'comma-separated program names (sum-squares, fnv1a, byte-sum, insertion-sort, typed-xdp; kernel-btf, hash-memory, wasm-costs)')
     .option('--max-time <seconds>', 'time budget per measurement', positiveNumber('--max-time'), 2)
     .addOption(new Option('--tier <tier>', 'BPF tiers to measure: interp, wasm, or auto (both, with ratios)').choices(['interp', 'wasm', 'auto']).default('auto'))
     .action((opts) => { io.code = benchCommand(io, opts); });

@@ -2,7 +2,8 @@ import { measureKernelBtf } from '../../../bench/kernel-btf.js';
 import { measureHashMemory } from '../../../bench/hash-memory.js';
 import { measureRecordStates } from '../../../bench/record-states.js';
 import { measureStartup } from '../../../bench/startup.js';
-import { geomean, INTERP_TIER, measureWasmCosts, PROGRAMS, runSuite, WASM_TIER, type BenchResult } from '../../../bench/suite.js';
+import { NativeRunner, nativeUnavailable } from '../../../bench/native.js';
+import { geomean, INTERP_TIER, measureWasmCosts, PROGRAMS, runSuite, WASM_TIER, WORKLOAD_NAMES, type BenchResult } from '../../../bench/suite.js';
 import { UsageError } from '../../errors.js';
 import { EXIT, type Io } from '../io.js';
 import { progress } from '../progress.js';
@@ -74,39 +75,65 @@ export function benchCommand(io: Io, opts: { json?: boolean; only?: string; maxT
   if (!opts.json) io.out(`${'program'.padEnd(16)}${'tier'.padEnd(8)}${'insns'.padStart(12)}${'ns/insn'.padStart(10)}${'M insn/s'.padStart(10)}  ±%\n`);
   const tier = opts.tier ?? 'auto';
   const tierCount = tier === 'auto' ? 2 : 1;
-  // one measurement per program on each tier measured and one of its plain-JavaScript baseline
-  const bar = progress(io, { total: (tierCount + 1) * PROGRAMS.filter((p) => only === undefined || only.includes(p.name)).length, label: 'bench', suffix: '{current}', json: opts.json });
+  const selected = WORKLOAD_NAMES.filter((n) => only === undefined || only.includes(n));
+  // the C programs of bench/native/, compiled with gcc -O2, when gcc is there
+  const noNative = selected.length > 0 ? nativeUnavailable() : undefined;
+  const native = selected.length > 0 && noNative === undefined ? new NativeRunner() : undefined;
+  if (noNative !== undefined) io.out(opts.json ? JSON.stringify({ name: 'native', tier: 'native', note: noNative }) + '\n' : `${noNative}\n`);
+  // one measurement per program on each tier measured, one of its plain-JavaScript baseline (the four
+  // bytecode programs) and one native (those with a C program)
+  const machinePrograms = selected.filter((n) => PROGRAMS.some((p) => p.name === n)).length;
+  const total = tierCount * selected.length + machinePrograms + (native !== undefined ? selected.filter((n) => native.has(n)).length : 0);
+  const bar = progress(io, { total, label: 'bench', suffix: '{current}', json: opts.json });
   let measured = 0;
-  const results = runSuite({
-    only,
-    tiers: tier === 'interp' ? [INTERP_TIER] : tier === 'wasm' ? [WASM_TIER] : [INTERP_TIER, WASM_TIER],
-    maxTime: opts.maxTime,
-    onResult: (r: BenchResult) => {
-      bar.update(++measured, { current: `${r.name}/${r.tier}` });
-      if (opts.json) {
-        io.out(JSON.stringify({ name: r.name, tier: r.tier, insns: r.insns, nsPerInsn: round(r.nsPerInsn) }) + '\n');
-      } else {
-        io.out(`${r.name.padEnd(16)}${r.tier.padEnd(8)}${String(r.insns).padStart(12)}${r.nsPerInsn.toFixed(2).padStart(10)}${r.mips.toFixed(1).padStart(10)}  ${r.rme.toFixed(1)}\n`);
-      }
-    },
-  });
+  let results: BenchResult[];
+  try {
+    results = runSuite({
+      only,
+      tiers: tier === 'interp' ? [INTERP_TIER] : tier === 'wasm' ? [WASM_TIER] : [INTERP_TIER, WASM_TIER],
+      maxTime: opts.maxTime,
+      native,
+      onResult: (r: BenchResult) => {
+        bar.update(++measured, { current: `${r.name}/${r.tier}` });
+        if (opts.json) {
+          io.out(JSON.stringify({ name: r.name, tier: r.tier, insns: r.insns, nsPerInsn: round(r.nsPerInsn), ...(r.result !== undefined && { result: r.result.toString() }) }) + '\n');
+        } else {
+          io.out(`${r.name.padEnd(16)}${r.tier.padEnd(8)}${String(r.insns).padStart(12)}${r.nsPerInsn.toFixed(2).padStart(10)}${r.mips.toFixed(1).padStart(10)}  ${r.tier === 'native' ? `(${r.samples} runs)` : r.rme.toFixed(1)}\n`);
+        }
+      },
+    });
+  } finally {
+    native?.dispose();
+  }
   bar.stop();
   if (!opts.json) {
+    // the geometric means are over the four bytecode programs (those with a plain-JavaScript baseline), so
+    // they compare like with like across tiers and runs; typed-xdp is named on its own
+    const bytecode = (r: BenchResult): boolean => PROGRAMS.some((p) => p.name === r.name);
+    const base = results.filter((r) => r.tier === 'js');
     for (const tier of [...new Set(results.map((r) => r.tier))]) {
-      const xs = results.filter((r) => r.tier === tier);
+      const xs = results.filter((r) => r.tier === tier && bytecode(r));
+      if (xs.length === 0) continue;
       const g = geomean(xs.map((r) => r.nsPerInsn));
       io.out(`geometric mean ${tier}: ${g.toFixed(2)} ns/insn`);
-      if (tier !== 'js') {
-        const base = results.filter((r) => r.tier === 'js');
-        if (base.length === xs.length) io.out(` (${(g / geomean(base.map((r) => r.nsPerInsn))).toFixed(1)}× the plain-JavaScript baseline)`);
-      }
+      if (tier !== 'js' && base.length > 0 && base.length === xs.length) io.out(` (${(g / geomean(base.map((r) => r.nsPerInsn))).toFixed(1)}× the plain-JavaScript baseline)`);
       io.out('\n');
     }
     // the wasm tier against the interpreter, program by program, in this run
     const interp = results.filter((r) => r.tier === 'interp'), wasm = results.filter((r) => r.tier === 'wasm');
     if (interp.length > 0 && interp.length === wasm.length) {
       const ratios = wasm.map((w, i) => interp[i]!.nsPerInsn / w.nsPerInsn);
-      io.out(`wasm tier speed-up over the interpreter: ${wasm.map((w, i) => `${w.name} ${ratios[i]!.toFixed(1)}×`).join(', ')}; geomean ${geomean(ratios).toFixed(1)}×\n`);
+      const four = ratios.filter((_, i) => bytecode(wasm[i]!));
+      const typed = wasm.map((w, i) => ({ w, x: ratios[i]! })).filter(({ w }) => !bytecode(w));
+      io.out(`wasm tier speed-up over the interpreter: ${wasm.filter(bytecode).map((w, i) => `${w.name} ${four[i]!.toFixed(1)}×`).join(', ')}` +
+        `${four.length > 0 ? `; geomean ${geomean(four).toFixed(1)}×` : ''}${typed.map(({ w, x }) => `; ${w.name} ${x.toFixed(1)}×`).join('')}\n`);
+    }
+    // the wasm tier against the C programs compiled with gcc -O2, program by program
+    const nat = results.filter((r) => r.tier === 'native');
+    const wn = nat.map((n) => ({ n, w: wasm.find((w) => w.name === n.name) })).filter((x) => x.w !== undefined);
+    if (wn.length > 0) {
+      const ratios = wn.map(({ n, w }) => w!.nsPerInsn / n.nsPerInsn);
+      io.out(`wasm tier against native (gcc -O2): ${wn.map(({ n }, i) => `${n.name} ${ratios[i]!.toFixed(1)}×`).join(', ')}; geomean ${geomean(ratios).toFixed(1)}× the native time\n`);
     }
   }
   return EXIT.OK;
