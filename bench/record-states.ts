@@ -6,13 +6,14 @@
  * programs. Reported as the ratio of the totals (the median round of each; each program is timed both ways back to back).
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { assemble } from '../src/asm/assemble.js';
 import { loadCorpus, loadFixups } from '../src/corpus/load.js';
 import { prepareCase, PRIV_CAPS, progFlags, progInfo, programBtf } from '../src/corpus/runner.js';
 import { decode, type Insn } from '../src/isa/insn.js';
 import { verify, type VerifyOptions } from '../src/verifier/verifier.js';
 import { kernelPlatform } from '../kernel-sim/platform.js';
+import { median, sharedDir } from './paths.js';
 import { PROGRAMS } from './suite.js';
 
 export interface RecordStatesCost {
@@ -29,19 +30,6 @@ export interface RecordStatesCost {
 interface Job {
   insns: Insn[];
   opts: Omit<VerifyOptions, 'recordStates'>;
-}
-
-/** The package root: the folder above bench/ (sources) or dist/bench/ (compiled). */
-function packageRoot(): string {
-  let d = import.meta.dirname;
-  while (!existsSync(resolve(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
-  return d;
-}
-
-/** The shared data folder: $BPFVM_SHARED, else ../shared beside the package (undefined when missing). */
-export function sharedDir(): string | undefined {
-  const d = resolve(process.env.BPFVM_SHARED ?? resolve(packageRoot(), '..', 'shared'));
-  return existsSync(d) ? d : undefined;
 }
 
 function corpusJobs(shared: string): Job[] | undefined {
@@ -96,11 +84,6 @@ function round(jobs: readonly Job[], r: number): { plain: number; record: number
   });
   return { plain, record };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export function measureRecordStates(opts: { rounds?: number; shared?: string | null } = {}): RecordStatesCost {
   const shared = opts.shared === null ? undefined : (opts.shared ?? sharedDir());

@@ -8,8 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BpfError } from '../src/errors.js';
+import { median, packageRoot } from './paths.js';
 
 /** The packet of the README's first command: an ICMP packet, which the example drops. */
 export const README_PACKET = '00112233445566778899aabb0800450000280000000040010000c0a80001c0a80002000000000000000000000000';
@@ -23,12 +23,6 @@ export interface StartupCost {
   ratio: number;
   /** Measured runs of each (not counting the first, unmeasured one). */
   runs: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** The wall time (ms) of one child `node args…` run in `cwd`; a failed run is an error naming the command. */
@@ -45,9 +39,7 @@ function timed(args: string[], cwd: string, check?: (stdout: string) => boolean)
 
 /** Measure the start-up ratio: `runs` alternating runs of each command (at least 1). */
 export function measureStartup(runs = 15): StartupCost {
-  // the package root: above bench/ (the sources, as the tests run them) or above dist/bench/
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const root = [join(here, '..'), join(here, '..', '..')].find((d) => existsSync(join(d, 'bin', 'bpfvm.js'))) ?? join(here, '..', '..');
+  const root = packageRoot();
   const bin = join(root, 'bin', 'bpfvm.js');
   const example = join('examples', 'xdp_count.bpf.o');
   if (!existsSync(join(root, example))) {

@@ -14,6 +14,7 @@ import { Machine, type MachineOptions } from '../vm/machine.js';
 import { makeInsn, type Insn } from '../src/isa/insn.js';
 import { Op } from '../src/isa/opcodes.js';
 import * as programs from './programs.js';
+import { median } from './paths.js';
 import type { NativeRunner } from './native.js';
 import { TYPED_WORKLOAD } from './typed.js';
 
@@ -294,8 +295,6 @@ export function bigProgram(n = 4096): Insn[] {
   out.push(makeInsn(Op.EXIT));
   return out;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export function measureWasmCosts(): WasmCosts {
   const big = new Image(bigProgram());

@@ -9,6 +9,7 @@ import type { Program } from '../src/api/collection.js';
 import { Kernel } from '../kernel-sim/kernel.js';
 import { createMap } from '../kernel-sim/maps/index.js';
 import type { TierName } from '../vm/wasm/select.js';
+import { XDP_ACTION } from '../src/uapi/retcodes.js';
 
 export const typedXdp = `
 // 16 passes over the packet, 8 bytes at a time: hash them, add each word to a counter in map value 0,
@@ -70,24 +71,23 @@ export function typedProgram(): Program {
   return loadProgram(assemble(typedXdp), 'xdp', { kernel: k, maps: [m], verify: false });
 }
 
-/** One run in `tier`: retval, instructions and the packet out. */
-export function runTyped(p: Program, tier: TierName, data: Uint8Array): { retval: number | null; insns: number; tier: string; dataOut: Uint8Array } {
+/** One run in `tier`: retval, r0, instructions and the packet out. */
+export function runTyped(p: Program, tier: TierName, data: Uint8Array): { retval: number | null; r0: bigint | null; insns: number; tier: string; dataOut: Uint8Array } {
   const r = p.run({ data, tier });
   if (r.violations.length > 0) throw new Error(`typed-xdp (${tier}): ${r.violations[0]!.message}`);
-  return { retval: r.retval, insns: r.insns, tier: r.tier, dataOut: r.dataOut };
+  return { retval: r.retval, r0: r.r0, insns: r.insns, tier: r.tier, dataOut: r.dataOut };
 }
 
 /** The typed-xdp program as a bench workload: the r0 every tier must give, and a runner per tier (no plain-JavaScript baseline). */
 export const TYPED_WORKLOAD = {
   name: 'typed-xdp',
-  /** XDP_PASS: the map lookup found value 0. */
-  expected: 2n,
+  /** The map lookup finds value 0: the program passes the packet. */
+  expected: BigInt(XDP_ACTION.XDP_PASS),
   prepare(tier: 'interp' | 'wasm'): () => { r0: bigint | null; insns: number } {
     const p = typedProgram();
     const data = typedPacket();
     return () => {
-      const r = p.run({ data, tier });
-      if (r.violations.length > 0) throw new Error(`typed-xdp (${tier}): ${r.violations[0]!.message}`);
+      const r = runTyped(p, tier, data);
       if (r.tier !== tier) throw new Error(`typed-xdp: the ${tier} tier did not run it (${r.tier} did)`);
       return { r0: r.r0, insns: r.insns };
     };

@@ -15,6 +15,7 @@ import { main as cliMain } from '../../src/cli/main.js';
 import { formatReport, runFor, type Suite, type SuiteReport } from './harness.js';
 import { asmSuite, cliFiles, cliRunner, cliSuite, decoderSuite, interpreterSuite, loaderSuite, programRunSuite, readCorpus, verifierSuite } from './suites.js';
 import { soundnessSuite } from './soundness.js';
+import { sharedDir } from '../paths.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -33,13 +34,9 @@ function args(): { seconds: number; suites?: string[]; seed: number; json: boole
   return { seconds, suites: get('--suite')?.split(','), seed: Number(get('--seed') ?? '1'), json: a.includes('--json'), ...(accepted !== undefined && { accepted }) };
 }
 
-function sharedDir(): string | undefined {
-  const p = resolve(process.env.BPFVM_SHARED ?? resolve(ROOT, '..', 'shared'), 'ebpf-samples');
-  return existsSync(p) ? p : undefined;
-}
-
 const opt = args();
-const samples = sharedDir();
+const shared = sharedDir();
+const samples = shared !== undefined && existsSync(resolve(shared, 'ebpf-samples')) ? resolve(shared, 'ebpf-samples') : undefined;
 if (samples === undefined) process.stderr.write('fuzz: no shared ebpf-samples folder (set BPFVM_SHARED): the loader fuzzes test/fixtures alone\n');
 const corpus = readCorpus([resolve(ROOT, 'test', 'fixtures'), ...(samples !== undefined ? [samples] : [])], 1 << 20);
 const tmp = mkdtempSync(join(tmpdir(), 'bpfvm-fuzz-'));
